@@ -1,0 +1,29 @@
+/**
+ * The Hono app: health, webhooks, API and pages. Runtime-free: each entry (src/node.ts, src/worker.ts) builds
+ * the dependencies and passes them in.
+ */
+import { Hono } from 'hono'
+import type { Db } from '../store/db.ts'
+import type { Logger } from '../log.ts'
+
+export interface AppDeps {
+  db: Db
+  schemaVersion: number
+  logger: Logger
+  /** The clock, injectable so tests can pin time. */
+  now: () => Date
+  channels: string[]
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono()
+  app.get('/healthz', (c) =>
+    c.json({ ok: true, schemaVersion: deps.schemaVersion, channels: deps.channels, time: deps.now().toISOString() }),
+  )
+  app.onError((err, c) => {
+    deps.logger.error('unhandled error', { path: c.req.path, error: String(err) })
+    return c.json({ ok: false, error: '服务器内部错误' }, 500)
+  })
+  app.notFound((c) => c.json({ ok: false, error: '未找到' }, 404))
+  return app
+}

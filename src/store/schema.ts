@@ -1,0 +1,342 @@
+/**
+ * The database, described once for both runtimes (better-sqlite3 on Node, D1 on Workers).
+ * Money columns are whole 元 (integers); instants are epoch milliseconds; calendar dates are Shanghai
+ * 'YYYY-MM-DD' text; period keys are '2026-10', '2026-W44', '2026-10-上旬'.
+ */
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export const LEAGUES = ['乡镇', '开发区', '县直部门'] as const
+export type League = (typeof LEAGUES)[number]
+
+export const SECTORS = ['工业', '数字经济', '能源', '文旅康养', '乡村振兴', '现代服务业', '基础设施'] as const
+export type Sector = (typeof SECTORS)[number]
+
+export const LEVELS = ['省重点', '市重点', '县重点'] as const
+export const STAGES = ['谋划', '储备', '前期', '新开工', '续建', '竣工', '投产'] as const
+
+/** contact = 填报人, unit_head = 单位负责人, leader = 包联/分管领导, office = 指挥部办公室. */
+export const ROLES = ['contact', 'unit_head', 'leader', 'office'] as const
+export type Role = (typeof ROLES)[number]
+
+const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch() * 1000)`)
+
+export const units = sqliteTable('units', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull().unique(),
+  shortName: text('short_name'),
+  league: text('league', { enum: LEAGUES }).notNull(),
+  headPersonId: integer('head_person_id'),
+  createdAt: createdAt(),
+})
+
+export const people = sqliteTable('people', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  mobile: text('mobile').unique(),
+  unitId: integer('unit_id').references(() => units.id),
+  title: text('title'),
+  /** JSON array of Role. */
+  roles: text('roles', { mode: 'json' }).$type<Role[]>().notNull().default(sql`'[]'`),
+  /** For leaders: the sectors (分指挥部) they are in charge of; empty = all. JSON array. */
+  sectors: text('sectors', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  createdAt: createdAt(),
+})
+
+/** A person's account on a chat platform. One person may be bound on several platforms. */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    personId: integer('person_id').notNull().references(() => people.id),
+    platform: text('platform', { enum: ['feishu', 'wecom', 'local'] }).notNull(),
+    userId: text('user_id').notNull(),
+    boundAt: integer('bound_at').notNull(),
+  },
+  (t) => [uniqueIndex('identities_platform_user').on(t.platform, t.userId), index('identities_person').on(t.personId)],
+)
+
+/** Group chats the bot is in; `boards` marks the ones that receive leaderboards. */
+export const groups = sqliteTable(
+  'groups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform', { enum: ['feishu', 'wecom', 'local'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    name: text('name').notNull().default(''),
+    boards: integer('boards', { mode: 'boolean' }).notNull().default(true),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [uniqueIndex('groups_platform_chat').on(t.platform, t.chatId)],
+)
+
+export const projects = sqliteTable(
+  'projects',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    code: text('code').notNull().unique(),
+    name: text('name').notNull(),
+    unitId: integer('unit_id').notNull().references(() => units.id),
+    leaderPersonId: integer('leader_person_id').references(() => people.id),
+    sector: text('sector').notNull(),
+    level: text('level').notNull().default('县重点'),
+    stage: text('stage').notNull().default('续建'),
+    year: integer('year').notNull(),
+    totalInvestment: integer('total_investment').notNull(),
+    annualPlan: integer('annual_plan').notNull(),
+    /** Optional cumulative monthly plan (12 integers of 元) for the plan-curve 序时 mode. */
+    planCurve: text('plan_curve', { mode: 'json' }).$type<number[] | null>(),
+    plannedStart: text('planned_start'),
+    plannedFinish: text('planned_finish'),
+    /** 计划新开工 this year (counts toward 开工率). */
+    plannedNewStart: integer('planned_new_start', { mode: 'boolean' }).notNull().default(false),
+    startedOn: text('started_on'),
+    inStats: integer('in_stats', { mode: 'boolean' }).notNull().default(false),
+    /** Key projects take the weekly round too (e.g. ≥ 5000万). */
+    weekly: integer('weekly', { mode: 'boolean' }).notNull().default(false),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('projects_unit').on(t.unitId)],
+)
+
+export const projectContacts = sqliteTable(
+  'project_contacts',
+  {
+    projectId: integer('project_id').notNull().references(() => projects.id),
+    personId: integer('person_id').notNull().references(() => people.id),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.personId] }), index('project_contacts_person').on(t.personId)],
+)
+
+export const rounds = sqliteTable(
+  'rounds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['monthly', 'weekly', 'xun'] }).notNull(),
+    period: text('period').notNull(),
+    opensAt: integer('opens_at').notNull(),
+    deadlineAt: integer('deadline_at').notNull(),
+    closedAt: integer('closed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('rounds_kind_period').on(t.kind, t.period)],
+)
+
+/** Every submission is a new version; exactly one version per (round, project) is current. */
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    roundId: integer('round_id').notNull().references(() => rounds.id),
+    projectId: integer('project_id').notNull().references(() => projects.id),
+    version: integer('version').notNull(),
+    current: integer('current', { mode: 'boolean' }).notNull().default(true),
+    periodInvestment: integer('period_investment'),
+    ytdInvestment: integer('ytd_investment').notNull(),
+    progressPercent: integer('progress_percent'),
+    progressText: text('progress_text').notNull().default(''),
+    startStatus: text('start_status'),
+    problemsText: text('problems_text').notNull().default(''),
+    coordination: text('coordination').notNull().default(''),
+    nextSteps: text('next_steps').notNull().default(''),
+    correctionReason: text('correction_reason'),
+    source: text('source', { enum: ['card', 'text', 'import', 'demo', 'api'] }).notNull(),
+    submittedBy: integer('submitted_by').references(() => people.id),
+    submittedAt: integer('submitted_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('reports_round_project_version').on(t.roundId, t.projectId, t.version),
+    index('reports_current').on(t.roundId, t.current, t.projectId),
+    index('reports_project').on(t.projectId),
+  ],
+)
+
+export const PROBLEM_STATES = ['new', 'assigned', 'in_progress', 'close_requested', 'closed'] as const
+export type ProblemState = (typeof PROBLEM_STATES)[number]
+
+/** 问题台账: one entry per problem, with its whole state history in problem_events. */
+export const problems = sqliteTable(
+  'problems',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull().references(() => projects.id),
+    reportId: integer('report_id').references(() => reports.id),
+    description: text('description').notNull(),
+    severity: text('severity', { enum: ['ordinary', 'major'] }).notNull().default('ordinary'),
+    state: text('state', { enum: PROBLEM_STATES }).notNull().default('new'),
+    reporterPersonId: integer('reporter_person_id').references(() => people.id),
+    assigneeUnitId: integer('assignee_unit_id').references(() => units.id),
+    assigneePersonId: integer('assignee_person_id').references(() => people.id),
+    leaderPersonId: integer('leader_person_id').references(() => people.id),
+    plan: text('plan'),
+    dueOn: text('due_on'),
+    noticeCount: integer('notice_count').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [index('problems_state').on(t.state), index('problems_project').on(t.projectId)],
+)
+
+export const problemEvents = sqliteTable(
+  'problem_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    problemId: integer('problem_id').notNull().references(() => problems.id),
+    at: integer('at').notNull(),
+    personId: integer('person_id').references(() => people.id),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    note: text('note').notNull().default(''),
+  },
+  (t) => [index('problem_events_problem').on(t.problemId)],
+)
+
+/** 督办 items (挂牌督办): a matter a leader puts on a project, answered within N working days. */
+export const supervisions = sqliteTable(
+  'supervisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull().references(() => projects.id),
+    matter: text('matter').notNull(),
+    issuedBy: integer('issued_by').references(() => people.id),
+    issuedAt: integer('issued_at').notNull(),
+    dueOn: text('due_on').notNull(),
+    state: text('state', { enum: ['open', 'replied', 'closed'] }).notNull().default('open'),
+    reply: text('reply'),
+    repliedAt: integer('replied_at'),
+    noticeCount: integer('notice_count').notNull().default(0),
+  },
+  (t) => [index('supervisions_state').on(t.state)],
+)
+
+/** 催办 sent for a round and project; two of them in a month are the yellow-card threshold. */
+export const reminders = sqliteTable(
+  'reminders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    roundId: integer('round_id').notNull().references(() => rounds.id),
+    projectId: integer('project_id').notNull().references(() => projects.id),
+    kind: text('kind', { enum: ['before', 'deadline', 'overdue', 'manual'] }).notNull(),
+    personId: integer('person_id').references(() => people.id),
+    sentAt: integer('sent_at').notNull(),
+  },
+  (t) => [index('reminders_round_project').on(t.roundId, t.projectId)],
+)
+
+/** The colour a project got for a month, frozen when published (red needs last month's colour). */
+export const projectColours = sqliteTable(
+  'project_colours',
+  {
+    projectId: integer('project_id').notNull().references(() => projects.id),
+    period: text('period').notNull(),
+    colour: text('colour').notNull(),
+    ytdInvestment: integer('ytd_investment').notNull(),
+    urgeCount: integer('urge_count').notNull().default(0),
+    frozenAt: integer('frozen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.period] })],
+)
+
+/** What was published is what is kept: one frozen board per kind, period and league. */
+export const boardSnapshots = sqliteTable(
+  'board_snapshots',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['monthly', 'weekly'] }).notNull(),
+    period: text('period').notNull(),
+    league: text('league').notNull(),
+    publishedAt: integer('published_at').notNull(),
+    data: text('data', { mode: 'json' }).notNull(),
+  },
+  (t) => [uniqueIndex('board_snapshots_key').on(t.kind, t.period, t.league)],
+)
+
+/** A job done for a period is never done twice: the unique key is claimed before any work. */
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    job: text('job').notNull(),
+    period: text('period').notNull(),
+    claimedAt: integer('claimed_at').notNull(),
+    finishedAt: integer('finished_at'),
+    result: text('result', { mode: 'json' }),
+  },
+  (t) => [uniqueIndex('job_runs_key').on(t.job, t.period)],
+)
+
+/** Raw inbound payloads, stored before processing: nothing a user sent is lost, and each is handled once. */
+export const inboundLog = sqliteTable(
+  'inbound_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    raw: text('raw').notNull(),
+    status: text('status', { enum: ['received', 'processed', 'failed', 'ignored'] }).notNull().default('received'),
+    error: text('error'),
+  },
+  (t) => [uniqueIndex('inbound_log_key').on(t.platform, t.dedupeKey), index('inbound_log_received').on(t.receivedAt)],
+)
+
+/** Durable outgoing queue. `key` is the idempotency key: one message per key, ever. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull().unique(),
+    platform: text('platform').notNull(),
+    /** Platform address: Feishu open_id / chat_id, WeCom userid / chatid / robot, local person or group. */
+    address: text('address').notNull(),
+    addressKind: text('address_kind', { enum: ['user', 'chat'] }).notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lockedUntil: integer('locked_until'),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+)
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actorPersonId: integer('actor_person_id'),
+    entity: text('entity').notNull(),
+    entityId: integer('entity_id').notNull(),
+    action: text('action').notNull(),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+  },
+  (t) => [index('audit_entity').on(t.entity, t.entityId)],
+)
+
+export const holidayOverrides = sqliteTable('holiday_overrides', {
+  date: text('date').primaryKey(),
+  kind: text('kind', { enum: ['workday', 'holiday'] }).notNull(),
+  note: text('note').notNull().default(''),
+})
+
+/** Key–value settings and rule presets (colour rule, scoring weights, dispatch calendar), JSON values. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+})
+
+/** A conversation waiting for the person's answer (confirm a parsed reply, pick a project…). */
+export const pendingActions = sqliteTable('pending_actions', {
+  personId: integer('person_id').primaryKey(),
+  kind: text('kind').notNull(),
+  data: text('data', { mode: 'json' }).notNull(),
+  expiresAt: integer('expires_at').notNull(),
+})

@@ -1,0 +1,36 @@
+/**
+ * The Node-only database driver: better-sqlite3 with WAL and foreign keys, migrations from ./drizzle applied
+ * at open. Everything else talks to the `Db` type and never imports this file's dependencies.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import * as schema from './schema.ts'
+import type { Db } from './db.ts'
+
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url))
+
+export interface NodeDatabase {
+  db: Db
+  /** The raw connection, for benches and the few statements drizzle cannot express. */
+  sqlite: Database.Database
+  schemaVersion: number
+  close(): void
+}
+
+/** Opens (creating if needed) the SQLite file and applies pending migrations. ':memory:' works for tests. */
+export function openNodeDatabase(path: string): NodeDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('synchronous = NORMAL')
+  const db = drizzle({ client: sqlite, schema })
+  migrate(db, { migrationsFolder: MIGRATIONS })
+  const row = sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }
+  return { db: db as unknown as Db, sqlite, schemaVersion: row.n, close: () => sqlite.close() }
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { createApp } from '../../src/http/app.ts'
+import { silentLogger } from '../../src/log.ts'
+import { loadConfig } from '../../src/config.ts'
+
+describe('health and configuration', () => {
+  it('reports ok with the schema version', async () => {
+    const { db, schemaVersion, close } = openNodeDatabase(':memory:')
+    const app = createApp({ db, schemaVersion, logger: silentLogger, now: () => new Date(0), channels: ['local'] })
+    const res = await app.request('/healthz')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ ok: true, schemaVersion: 1 })
+    expect(schemaVersion).toBeGreaterThan(0)
+    close()
+  })
+
+  it('names the variable when a value is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/)
+    expect(() => loadConfig({ FEISHU_APP_ID: 'cli_x' })).toThrow(/FEISHU_APP_SECRET/)
+  })
+
+  it('defaults to the local channel on port 8787', () => {
+    const c = loadConfig({})
+    expect(c).toMatchObject({ PORT: 8787, DATABASE_PATH: './data/diaodu.db', feishuEnabled: false })
+  })
+})
