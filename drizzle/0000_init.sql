@@ -226,6 +226,7 @@ CREATE TABLE `reports` (
 	`source` text NOT NULL,
 	`submitted_by` integer,
 	`submitted_at` integer NOT NULL,
+	`first_submitted_at` integer NOT NULL,
 	FOREIGN KEY (`round_id`) REFERENCES `rounds`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`submitted_by`) REFERENCES `people`(`id`) ON UPDATE no action ON DELETE no action

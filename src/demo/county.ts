@@ -24,6 +24,8 @@ import {
 import { getSetting, setSetting } from '../store/repos/settings.ts'
 import { shanghaiParts, shanghaiTime, formatDate } from '../domain/time.ts'
 import { seeded, type Random } from './random.ts'
+import { settleMonth } from '../services/monthly.ts'
+import { DEFAULT_RULES } from '../services/rules.ts'
 import { DEMO_COUNTY, DEMO_UNITS, GIVEN, PROBLEM_TEXTS, PROGRESS_TEXTS, PROJECT_STEMS, SURNAMES } from './data.ts'
 
 export interface DemoInfo {
@@ -185,13 +187,14 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
       const missing = rnd.chance(0.03)
       const late = !missing && rnd.chance(0.08)
       const behind = next * 12 < p.annualPlan * m
-      if (behind && pace < 0.9) {
+      if (behind && pace < 0.9 && rnd.chance(0.5)) {
         // Laggards get chased twice in the month: the lingchuan yellow-card rule counts these.
         for (let k = 0; k < 2; k++)
           reminderRows.push({ roundId, projectId: p.id, kind: 'manual', personId: contact, sentAt: deadlineAt - (2 - k) * 86_400_000 })
       }
       if (missing || late) reminderRows.push({ roundId, projectId: p.id, kind: 'overdue', personId: contact, sentAt: deadlineAt + 3_600_000 })
       if (missing) continue
+      const submittedAt = late ? deadlineAt + rnd.int(2, 60) * 3_600_000 : opensAt + rnd.int(1, 70) * 3_600_000
       reportRows.push({
         roundId,
         projectId: p.id,
@@ -204,7 +207,8 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
         problemsText: '',
         source: 'demo',
         submittedBy: contact,
-        submittedAt: late ? deadlineAt + rnd.int(2, 60) * 3_600_000 : opensAt + rnd.int(1, 70) * 3_600_000,
+        submittedAt,
+        firstSubmittedAt: submittedAt,
       })
       ytd = next
     }
@@ -251,6 +255,12 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
       })),
     ),
   )
+
+  // Close the past months as the dispatch clock would have: colours frozen, boards published.
+  for (let m = 1; m <= lastMonth; m++) {
+    const { deadlineAt } = monthlyRoundTimes(year, m)
+    await settleMonth(db, DEFAULT_RULES, ym(year, m), new Date(deadlineAt + 86_400_000))
+  }
 
   const info: DemoInfo = { county: DEMO_COUNTY, year, lastMonth, generatedFor: now.toISOString() }
   await setSetting(db, 'demo', info)

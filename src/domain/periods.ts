@@ -181,6 +181,31 @@ export function statisticalMonth(date: LocalDate, options: StatisticalMonthOptio
   return month === 1 ? monthKey(year - 1, 12) : monthKey(year, month - 1)
 }
 
+/**
+ * The same day `n` calendar months later, clamped to the month's end: `addMonths('2026-01-31', 1)` → '2026-02-28'.
+ * For "within 1 month" deadlines.
+ */
+export function addMonths(date: LocalDate, n: number): LocalDate {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`month count must be a whole number: ${n}`)
+  const { year, month, day } = parseLocalDate(date)
+  const total = year * 12 + (month - 1) + n
+  const y = Math.floor(total / 12)
+  const m = (total % 12) + 1
+  return formatDate(y, m, Math.min(day, daysInMonth(y, m)))
+}
+
+/** 1 for 1 January … 365 or 366 for 31 December. */
+export function dayOfYear(date: LocalDate): number {
+  return daysBetween(formatDate(parseLocalDate(date).year, 1, 1), date) + 1
+}
+
+/** Calendar days from `a` to `b`: `daysBetween('2026-09-30', '2026-10-10')` → 10; negative when b is earlier. */
+export function daysBetween(a: LocalDate, b: LocalDate): number {
+  const x = parseLocalDate(a)
+  const y = parseLocalDate(b)
+  return (Date.UTC(y.year, y.month - 1, y.day) - Date.UTC(x.year, x.month - 1, x.day)) / 86_400_000
+}
+
 export function monthKey(year: number, month: number): PeriodKey {
   return `${year}-${String(month).padStart(2, '0')}`
 }
@@ -197,11 +222,6 @@ function expectKind(key: PeriodKey, kind: PeriodKind): ParsedPeriod {
   return p
 }
 
-/** 1 for 1 January … 365 or 366 for 31 December. */
-export function dayOfYear(date: LocalDate): number {
-  return daysFrom(formatDate(parseLocalDate(date).year, 1, 1), date) + 1
-}
-
 /** Monday of ISO week 1: the week containing 4 January. */
 function isoWeek1Monday(year: number): LocalDate {
   const jan4 = formatDate(year, 1, 4)
@@ -210,11 +230,7 @@ function isoWeek1Monday(year: number): LocalDate {
 
 /** 52 or 53: 28 December always lies in the year's last ISO week. */
 function isoWeeksInYear(year: number): number {
-  return Math.floor(daysFrom(isoWeek1Monday(year), formatDate(year, 12, 28)) / 7) + 1
+  return Math.floor(daysBetween(isoWeek1Monday(year), formatDate(year, 12, 28)) / 7) + 1
 }
 
-function daysFrom(a: LocalDate, b: LocalDate): number {
-  const x = parseLocalDate(a)
-  const y = parseLocalDate(b)
-  return (Date.UTC(y.year, y.month - 1, y.day) - Date.UTC(x.year, x.month - 1, x.day)) / 86_400_000
-}
+

@@ -71,7 +71,10 @@ export function max(a: Ratio, b: Ratio): Ratio {
   return compare(a, b) >= 0 ? a : b
 }
 
-/** `a − b`, reduced; negative when `a` is behind `b` (完成率 − 序时). Throws if the result is not representable. */
+/**
+ * `a − b`, reduced; negative when `a` is behind `b`. Throws when the exact result does not fit in safe integers
+ * (two unrelated denominators near 10^10 元); `compareDifference` and `differenceToFixedPoint` never do.
+ */
 export function subtract(a: Ratio, b: Ratio): Ratio {
   if (a.den === b.den && Number.isSafeInteger(a.num - b.num)) return reduce(a.num - b.num, a.den)
   return reduceBig(BigInt(a.num) * BigInt(b.den) - BigInt(b.num) * BigInt(a.den), BigInt(a.den) * BigInt(b.den))
@@ -82,9 +85,35 @@ export function add(a: Ratio, b: Ratio): Ratio {
   return reduceBig(BigInt(a.num) * BigInt(b.den) + BigInt(b.num) * BigInt(a.den), BigInt(a.den) * BigInt(b.den))
 }
 
-/** `a × b`, reduced: `multiply(schedule, ratio(1, 2))` is half of 序时 (the 三亚 band). */
+/** `a × b`, reduced: `multiply(ratio(10, 12), ratio(1, 2))` → 5/12. */
 export function multiply(a: Ratio, b: Ratio): Ratio {
   return reduceBig(BigInt(a.num) * BigInt(b.num), BigInt(a.den) * BigInt(b.den))
+}
+
+/**
+ * Compares `a − b` with `t`, exactly and without forming `a − b`: "is 序时 − 完成率 more than 30 points?" is
+ * `compareDifference(schedule, completion, fromPoints(30)) > 0`.
+ */
+export function compareDifference(a: Ratio, b: Ratio, t: Ratio): -1 | 0 | 1 {
+  return cmpBig(subBig(big(a), big(b)), big(t))
+}
+
+/** Compares `a1 − b1` with `a2 − b2` exactly: ranks two projects by their gap to 序时. */
+export function compareDifferences(a1: Ratio, b1: Ratio, a2: Ratio, b2: Ratio): -1 | 0 | 1 {
+  return cmpBig(subBig(big(a1), big(b1)), subBig(big(a2), big(b2)))
+}
+
+/** Compares `a ÷ b` with `t` exactly (`b` must be above 0): "is 完成率 below half of 序时?". */
+export function compareQuotient(a: Ratio, b: Ratio, t: Ratio): -1 | 0 | 1 {
+  if (b.num <= 0) throw new RangeError('cannot divide by a ratio that is not above 0')
+  return cmpBig({ n: BigInt(a.num) * BigInt(b.den), d: BigInt(a.den) * BigInt(b.num) }, big(t))
+}
+
+/** `round((a − b) × scale)`, half away from zero: `differenceToFixedPoint(ratio(7, 10), ratio(10, 12), 10_000)` → −1333. */
+export function differenceToFixedPoint(a: Ratio, b: Ratio, scale: number): number {
+  if (!Number.isSafeInteger(scale) || scale <= 0) throw new RangeError(`scale must be a whole number > 0: ${scale}`)
+  const diff = subBig(big(a), big(b))
+  return roundBig(diff.n * BigInt(scale), diff.d)
 }
 
 export function sign(r: Ratio): -1 | 0 | 1 {
@@ -150,8 +179,11 @@ function roundDiv(product: number, den: number, a: number, b: number): number {
     const rounded = rem * 2 >= den ? q + 1 : q
     return neg ? -rounded : rounded
   }
-  const n = BigInt(a) * BigInt(b)
-  const d = BigInt(den)
+  return roundBig(BigInt(a) * BigInt(b), BigInt(den))
+}
+
+/** round(n ÷ d) half away from zero, d > 0, as a safe integer. */
+function roundBig(n: bigint, d: bigint): number {
   const neg = n < 0n
   const abs = neg ? -n : n
   const q = abs / d
@@ -159,6 +191,26 @@ function roundDiv(product: number, den: number, a: number, b: number): number {
   const out = Number(neg ? -rounded : rounded)
   if (!Number.isSafeInteger(out)) throw new RangeError('fixed-point value out of range')
   return out
+}
+
+/** An unbounded fraction for intermediate results that need not fit in a number. */
+interface BigFraction {
+  n: bigint
+  d: bigint // > 0
+}
+
+function big(r: Ratio): BigFraction {
+  return { n: BigInt(r.num), d: BigInt(r.den) }
+}
+
+function subBig(a: BigFraction, b: BigFraction): BigFraction {
+  return a.d === b.d ? { n: a.n - b.n, d: a.d } : { n: a.n * b.d - b.n * a.d, d: a.d * b.d }
+}
+
+function cmpBig(a: BigFraction, b: BigFraction): -1 | 0 | 1 {
+  const l = a.n * b.d
+  const r = b.n * a.d
+  return l < r ? -1 : l > r ? 1 : 0
 }
 
 function gcd(a: number, b: number): number {

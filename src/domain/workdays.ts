@@ -54,7 +54,8 @@ export interface WorkdayCalendar {
   coverage(year: number): string | null
 }
 
-interface ScheduleData {
+/** The shape of chinese-days' data file: date → "English,中文,days" for holidays and make-up working days. */
+export interface ScheduleData {
   holidays: Record<string, string>
   workdays: Record<string, string>
 }

@@ -146,6 +146,8 @@ export const reports = sqliteTable(
     source: text('source', { enum: ['card', 'text', 'import', 'demo', 'api'] }).notNull(),
     submittedBy: integer('submitted_by').references(() => people.id),
     submittedAt: integer('submitted_at').notNull(),
+    /** When version 1 came in: on-time reporting is judged by the first submission, not the last edit. */
+    firstSubmittedAt: integer('first_submitted_at').notNull(),
   },
   (t) => [
     uniqueIndex('reports_round_project_version').on(t.roundId, t.projectId, t.version),

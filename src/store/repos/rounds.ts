@@ -56,7 +56,7 @@ export async function previousMonthlyReport(db: Db, projectId: number, beforePer
   return row.find((r) => r.period < beforePeriod)
 }
 
-export type ReportInput = Omit<typeof reports.$inferInsert, 'id' | 'version' | 'current'>
+export type ReportInput = Omit<typeof reports.$inferInsert, 'id' | 'version' | 'current' | 'firstSubmittedAt'>
 
 /**
  * Stores a submission as a new version and makes it the current one; the previous version stays, and the
@@ -71,7 +71,7 @@ export async function submitReport(db: Db, input: ReportInput): Promise<Report> 
       .update(reports)
       .set({ current: false })
       .where(and(eq(reports.roundId, input.roundId), eq(reports.projectId, input.projectId), eq(reports.current, true))),
-    db.insert(reports).values({ ...input, version, current: true }),
+    db.insert(reports).values({ ...input, version, current: true, firstSubmittedAt: versions[0]?.submittedAt ?? input.submittedAt }),
     db.insert(auditLog).values({
       at: input.submittedAt,
       actorPersonId: input.submittedBy ?? null,

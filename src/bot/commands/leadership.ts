@@ -1,0 +1,82 @@
+/** Leaders' actions: 督办 a project, 催办 a unit or project. */
+import type { BotResult, OutboundMessage } from '../model.ts'
+import type { Turn } from '../handle.ts'
+import { supervisions, auditLog } from '../../store/schema.ts'
+import { contactsOfProject, unitById } from '../../store/repos/directory.ts'
+import { projectsOfUnit, type Project } from '../../store/repos/projects.ts'
+import { currentReport, recordReminder } from '../../store/repos/rounds.ts'
+import { findProject, findProjectOrUnit, nameOf } from '../lookup.ts'
+import { setPending } from '../pending.ts'
+import { leaderCovers } from '../permissions.ts'
+import { reminderCard, supervisionCard } from '../cards.ts'
+import { replyDueDate } from '../../domain/escalation.ts'
+import { localDate } from '../../domain/time.ts'
+import { roundForReport } from './reporting.ts'
+
+const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })] })
+
+async function askWhich(turn: Turn, command: 'supervise' | 'urge', args: Record<string, unknown>, names: string[]) {
+  await setPending(turn.ctx.db, turn.person.id, { kind: 'choose', command, args, argName: 'target', options: names.map((n) => ({ label: n, value: n })) }, turn.ctx.now)
+  return text(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
+}
+
+/** The people who answer for a project: its contacts and its unit's head. */
+async function responsible(turn: Turn, project: Project): Promise<number[]> {
+  const contacts = (await contactsOfProject(turn.ctx.db, project.id)).map((p) => p.id)
+  const head = (await unitById(turn.ctx.db, project.unitId))?.headPersonId
+  return [...new Set([...contacts, ...(head ? [head] : [])])]
+}
+
+/** 督办 <project> <matter> [N个工作日]: a 挂牌督办 item with a reply due in N working days (default 3). */
+export async function superviseCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+  const target = typeof args.target === 'string' ? args.target.trim() : ''
+  const matter = typeof args.matter === 'string' ? args.matter.trim() : ''
+  if (!target || !matter) return text(turn, '请写明项目和督办事项，例如「督办 城东污水处理厂 加快林地手续办理 3个工作日」。')
+  const found = await findProject(turn.ctx.db, target)
+  if (found.kind === 'none') return text(turn, `没有找到项目「${target}」。`)
+  if (found.kind === 'unsure') return askWhich(turn, 'supervise', { ...args }, found.options.map((p) => p.name))
+  const project = found.item
+  if (!leaderCovers(turn.person, project)) return text(turn, `「${project.name}」不在您分管的领域内，不能督办。`)
+  const workdays = typeof args.workdays === 'number' && args.workdays > 0 ? Math.min(args.workdays, 60) : 3
+  const dueOn = replyDueDate(localDate(turn.ctx.now), turn.ctx.calendar, workdays)
+  const [row] = await turn.ctx.db.insert(supervisions).values({ projectId: project.id, matter, issuedBy: turn.person.id, issuedAt: turn.ctx.now.getTime(), dueOn }).returning()
+  await turn.ctx.db.insert(auditLog).values({ at: turn.ctx.now.getTime(), actorPersonId: turn.person.id, entity: 'supervision', entityId: row!.id, action: 'issue', before: null, after: row })
+  const card = supervisionCard(row!, project, `${turn.person.name}${turn.person.title ? `（${turn.person.title}）` : ''}`)
+  const to = await responsible(turn, project)
+  const messages: OutboundMessage[] = to.map((personId) => ({ to: { kind: 'person', personId }, body: { kind: 'card', card }, key: `supervise:${row!.id}:p${personId}` }))
+  const warn = turn.ctx.calendar.coverage(Number(dueOn.slice(0, 4)))
+  messages.unshift(turn.reply({ kind: 'text', text: `已挂牌督办「${project.name}」：${matter}。已通知 ${to.length} 人，须于 ${dueOn}（${workdays} 个工作日）前回复。${warn ? `\n注意：${warn}` : ''}` }))
+  return { messages }
+}
+
+/**
+ * 催办 <unit or project>: reminds the contacts of projects that have not reported in the open round, and
+ * counts a 催办 against each (two in a month and still behind 序时 → yellow card).
+ */
+export async function urgeCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+  const target = typeof args.target === 'string' ? args.target.trim() : ''
+  if (!target) return text(turn, '请写明催办对象，例如「催办 城关镇」或「催办 城东污水处理厂」。')
+  const found = await findProjectOrUnit(turn.ctx.db, target)
+  if (found.kind === 'none') return text(turn, `没有找到「${target}」。`)
+  if (found.kind === 'unsure') return askWhich(turn, 'urge', { ...args }, found.options.map(nameOf))
+  const list = 'project' in found.item ? [found.item.project] : await projectsOfUnit(turn.ctx.db, found.item.unit.id)
+  const covered = list.filter((p) => leaderCovers(turn.person, p))
+  if (!covered.length) return text(turn, `「${nameOf(found.item)}」的项目不在您分管的领域内，不能催办。`)
+  const round = await roundForReport(turn)
+  if (!round) return text(turn, '当前没有开放的调度轮次，无需催办。')
+  const at = turn.ctx.now.getTime()
+  const messages: OutboundMessage[] = []
+  let urged = 0
+  for (const project of covered) {
+    if (await currentReport(turn.ctx.db, round.id, project.id)) continue
+    urged++
+    const card = reminderCard(project, round, 'manual', turn.person.name)
+    for (const c of await contactsOfProject(turn.ctx.db, project.id)) {
+      await recordReminder(turn.ctx.db, { roundId: round.id, projectId: project.id, kind: 'manual', personId: c.id, sentAt: at })
+      messages.push({ to: { kind: 'person', personId: c.id }, body: { kind: 'card', card }, key: `urge:${round.id}:${project.id}:p${c.id}:${at}` })
+    }
+  }
+  messages.unshift(turn.reply({ kind: 'text', text: urged ? `已催办「${nameOf(found.item)}」${urged} 个未填报项目，通知 ${messages.length} 人。` : `「${nameOf(found.item)}」的项目本期均已填报，无需催办。` }))
+  return { messages }
+}
+

@@ -1,0 +1,259 @@
+/**
+ * 填报: the prompt card, form submits, free-text replies with their confirmation, edits until the round
+ * closes. Every path ends in `submit`, which checks, stores a new version, answers with a receipt and
+ * routes reported problems to the office.
+ */
+import { and, eq, ne } from 'drizzle-orm'
+import type { BotResult, OutboundMessage } from '../model.ts'
+import type { Turn } from '../handle.ts'
+import type { ReplyParse } from '../../domain/parse/index.ts'
+import { parseAmount } from '../../domain/parse/index.ts'
+import { problems, problemEvents, people } from '../../store/schema.ts'
+import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
+import { currentReport, ensureRound, openRounds, previousMonthlyReport, roundById, submitReport, type Round } from '../../store/repos/rounds.ts'
+import { reportConfirmCard, reportPromptCard, receiptCard, problemCard, type ReportValues } from '../cards.ts'
+import { applyTrust, checkReport } from '../../services/reporting.ts'
+import { projectMonths, viewOf } from '../../services/monthly.ts'
+import { monthlyRoundTimes } from '../../demo/county.ts'
+import { shanghaiParts } from '../../domain/time.ts'
+import { monthKey } from '../../domain/periods.ts'
+import { formatWan } from '../../domain/money.ts'
+import { findProject } from '../lookup.ts'
+import { clearPending, getPending, setPending } from '../pending.ts'
+import { isOffice } from '../permissions.ts'
+import { listUnits } from '../../store/repos/directory.ts'
+
+const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })] })
+
+/**
+ * The round a report goes into: the open round of that kind, or — before the month's round opens — this
+ * month's round, so a contact can report early (the round is created with the county's default times).
+ */
+export async function roundForReport(turn: Turn, kind: 'monthly' | 'weekly' = 'monthly'): Promise<Round | null> {
+  const at = turn.ctx.now.getTime()
+  const open = (await openRounds(turn.ctx.db, at)).filter((r) => r.kind === kind)
+  if (open.length) return open.at(-1)!
+  if (kind !== 'monthly') return null
+  const p = shanghaiParts(turn.ctx.now)
+  const times = monthlyRoundTimes(p.year, p.month)
+  if (at > times.deadlineAt) return null
+  return ensureRound(turn.ctx.db, { kind: 'monthly', period: monthKey(p.year, p.month), ...times })
+}
+
+async function promptFor(turn: Turn, project: Project, round: Round) {
+  const { db } = turn.ctx
+  const previous = (await previousMonthlyReport(db, project.id, round.period))?.report ?? null
+  const current = (await currentReport(db, round.id, project.id)) ?? null
+  const openProblems = await db.select({ id: problems.id, description: problems.description }).from(problems)
+    .where(and(eq(problems.projectId, project.id), ne(problems.state, 'closed'))).all()
+  return reportPromptCard({ project, round, previous, current, openProblems, demo: turn.ctx.demo })
+}
+
+/** 填报 [project]: the prompt card for each of the person's projects (or the one named). */
+export async function reportCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+  const mine = await projectsOfContact(turn.ctx.db, turn.person.id)
+  const target = typeof args.target === 'string' ? args.target : undefined
+  let list = mine
+  if (target) {
+    const found = await findProject(turn.ctx.db, target, isOffice(turn.person) ? undefined : mine)
+    if (found.kind === 'none') return text(turn, `没有找到您负责填报的项目「${target}」。您负责的项目：${mine.map((p) => p.name).join('、') || '无'}`)
+    if (found.kind === 'unsure') return text(turn, `您要找的是不是：${found.options.map((p, i) => `${i + 1}. ${p.name}`).join('；')}？请发送「填报 完整项目名」。`)
+    list = [found.item]
+  }
+  if (list.length === 0) return text(turn, '名册中没有您负责填报的项目。如有出入，请联系县重点项目办公室。')
+  const round = await roundForReport(turn)
+  if (!round) return text(turn, '当前没有开放的调度轮次。月度调度每月25日开始填报，届时会推送填报卡片。')
+  const cards = await Promise.all(list.map((p) => promptFor(turn, p, round)))
+  return { messages: cards.map((card) => turn.reply({ kind: 'card', card })) }
+}
+
+const emptyValues = (): ReportValues => ({ periodInvestment: null, ytdInvestment: null, progressPercent: null, progressText: '', problems: [], coordination: '', nextSteps: '', correctionReason: '' })
+
+function valuesFromParse(p: ReplyParse): ReportValues {
+  return { ...emptyValues(), periodInvestment: p.periodInvestment, ytdInvestment: p.ytdInvestment, progressPercent: p.progressPercent, progressText: p.progressText ?? '', problems: [...p.problems], nextSteps: p.nextSteps ?? '' }
+}
+
+const MISSING_LABELS: Record<string, string> = { periodInvestment: '本期完成投资', ytdInvestment: '本年累计', progress: '形象进度', problems: '存在问题（无问题请写「无问题」）' }
+
+/** A free-text reply: echo what was understood, ask for what is missing, and wait for 确认. */
+export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotResult> {
+  const mine = await projectsOfContact(turn.ctx.db, turn.person.id)
+  if (mine.length === 0) return text(turn, '名册中没有您负责填报的项目，无法登记这条进展。如有出入，请联系县重点项目办公室。')
+  const values = valuesFromParse(parsed)
+  const kind = parsed.period?.unit === 'week' ? 'weekly' : 'monthly'
+  const missing = parsed.missing.filter((f) => f !== 'periodInvestment').map((f) => MISSING_LABELS[f] ?? f)
+  if (mine.length > 1) {
+    await setPending(turn.ctx.db, turn.person.id, { kind: 'chooseProject', options: mine.map((p) => p.id), values, missing, roundKind: kind }, turn.ctx.now)
+    return text(turn, `收到。您负责 ${mine.length} 个项目，这条进展是哪个项目的？请回复序号或项目名：\n${mine.map((p, i) => `${i + 1}. ${p.name}`).join('\n')}`)
+  }
+  return confirmFor(turn, mine[0]!, values, missing, kind)
+}
+
+export async function confirmFor(turn: Turn, project: Project, values: ReportValues, missing: string[], kind: 'monthly' | 'weekly'): Promise<BotResult> {
+  const round = (await roundForReport(turn, kind)) ?? (kind === 'weekly' ? await roundForReport(turn, 'monthly') : null)
+  if (!round) return text(turn, '当前没有开放的调度轮次，这条进展暂不能登记。月度调度每月25日开始填报。')
+  const check = checkReport(values, project, round, await previousMonthlyReport(turn.ctx.db, project.id, round.period))
+  const stillMissing = [...new Set([...missing.filter((m) => !(m === '本年累计' && values.ytdInvestment !== null)), ...(values.ytdInvestment === null ? ['本年累计'] : [])])]
+  await setPending(turn.ctx.db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values }, turn.ctx.now)
+  return { messages: [turn.reply({ kind: 'card', card: reportConfirmCard(project, round, values, stillMissing.filter((m) => m === '本年累计'), [...check.errors, ...check.warnings, ...stillMissing.filter((m) => m !== '本年累计').map((m) => `未提到${m}`)]) })] }
+}
+
+/** A correction typed while a confirmation is pending: newer figures replace older ones. */
+export async function correctPending(turn: Turn, parsed: ReplyParse): Promise<BotResult | null> {
+  const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
+  if (!pending || pending.kind !== 'confirmReport') return null
+  const project = await projectById(turn.ctx.db, pending.projectId)
+  if (!project) return null
+  const next = valuesFromParse(parsed)
+  const merged: ReportValues = {
+    ...pending.values,
+    periodInvestment: next.periodInvestment ?? pending.values.periodInvestment,
+    ytdInvestment: next.ytdInvestment ?? pending.values.ytdInvestment,
+    progressPercent: next.progressPercent ?? pending.values.progressPercent,
+    progressText: next.progressText || pending.values.progressText,
+    problems: next.problems.length ? next.problems : pending.values.problems,
+    nextSteps: next.nextSteps || pending.values.nextSteps,
+  }
+  const round = await roundById(turn.ctx.db, pending.roundId)
+  return confirmFor(turn, project, merged, [], round?.kind === 'weekly' ? 'weekly' : 'monthly')
+}
+
+/** 确认: submit what is pending (optionally resolving a 本月/累计 mismatch the chosen way). */
+export async function confirmCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+  const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
+  if (!pending || pending.kind !== 'confirmReport') return text(turn, '当前没有待确认的内容。')
+  const project = await projectById(turn.ctx.db, pending.projectId)
+  const round = await roundById(turn.ctx.db, pending.roundId)
+  if (!project || !round) return text(turn, '要确认的项目或调度轮次已不存在，请重新填报。')
+  const trust = args.trust === 'period' || args.trust === 'ytd' ? args.trust : undefined
+  return submit(turn, project, round, pending.values, 'text', trust)
+}
+
+export async function cancelCommand(turn: Turn): Promise<BotResult> {
+  const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
+  await clearPending(turn.ctx.db, turn.person.id)
+  return text(turn, pending ? '已取消，未做任何登记。' : '当前没有待确认的内容。')
+}
+
+/** A prompt-card form submit. */
+export async function submitReportCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+  const projectId = Number(args.projectId)
+  const roundId = Number(args.roundId)
+  const project = Number.isInteger(projectId) ? await projectById(turn.ctx.db, projectId) : undefined
+  const round = Number.isInteger(roundId) ? await roundById(turn.ctx.db, roundId) : undefined
+  if (!project || !round) return text(turn, '这张填报卡片已失效，请发送「填报」重新打开。')
+  const form = (args.form ?? {}) as Record<string, string>
+  const amount = (name: string): number | null | 'bad' => {
+    const raw = (form[name] ?? '').trim()
+    if (!raw) return null
+    const y = parseAmount(raw, { bareUnit: '万元' })
+    return y === null ? 'bad' : y
+  }
+  const period = amount('period')
+  const ytd = amount('ytd')
+  const percentRaw = (form.percent ?? '').trim().replace(/[%％]$/, '')
+  const percent = percentRaw === '' ? null : Number(percentRaw)
+  const bad = [period === 'bad' ? '本月完成投资' : '', ytd === 'bad' ? '本年累计' : '', percent !== null && !Number.isFinite(percent) ? '形象进度百分比' : ''].filter(Boolean)
+  if (bad.length) {
+    const t = `${bad.join('、')}不是有效的数字，请填写万元金额，例如 1200 或 1,250.5。未做登记。`
+    return { ...text(turn, t), toast: { kind: 'error', text: t } }
+  }
+  const values: ReportValues = {
+    periodInvestment: period as number | null,
+    ytdInvestment: ytd as number | null,
+    progressPercent: percent,
+    progressText: (form.progress ?? '').trim(),
+    problems: (form.problems ?? '').split(/[；;\n]+/).map((s) => s.replace(/^\s*(?:\d+[.、)）]|[①-⑩])\s*/, '').trim()).filter((s) => s && !/^(无|暂无|无问题|暂无问题)$/.test(s)),
+    coordination: (form.coordination ?? '').trim(),
+    nextSteps: (form.nextSteps ?? '').trim(),
+    correctionReason: (form.reason ?? '').trim(),
+  }
+  return submit(turn, project, round, values, 'card', args.trust === 'period' || args.trust === 'ytd' ? args.trust : undefined)
+}
+
+/** Check, store, answer. Nothing is stored when the check finds an error. */
+async function submit(turn: Turn, project: Project, round: Round, input: ReportValues, source: 'card' | 'text', trust?: 'period' | 'ytd'): Promise<BotResult> {
+  const { db, now } = turn.ctx
+  const mine = await projectsOfContact(db, turn.person.id)
+  if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person))
+    return text(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
+  if (round.closedAt !== null && round.closedAt <= now.getTime())
+    return text(turn, `${round.period} 调度已截止，不能再修改。如需更正请联系县重点项目办公室。`)
+  const previous = await previousMonthlyReport(db, project.id, round.period)
+  const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
+  const values = trust ? applyTrust(input, trust, prevYtd) : input
+  const check = checkReport(values, project, round, previous)
+  if (check.errors.length) {
+    const t = `未登记：${check.errors.join('；')}。`
+    return { ...text(turn, t), toast: { kind: 'error', text: check.errors[0]! } }
+  }
+  if (check.mismatch) {
+    await setPending(db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values }, now)
+    const t = `本月完成 ${formatWan(check.mismatch.period)} 万元，但本年累计比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(check.mismatch.rise)} 万元，两者不一致。哪个正确？`
+    return {
+      toast: { kind: 'warning', text: '本月数与累计增加额不一致，请确认' },
+      messages: [turn.reply({ kind: 'card', card: { template: 'report-mismatch', colour: 'orange', title: `请核对 · ${project.name}`, elements: [
+        { kind: 'markdown', text: t },
+        { kind: 'actions', buttons: [
+          { label: '本月数正确', command: 'confirm', args: { trust: 'period' } },
+          { label: '累计数正确', command: 'confirm', args: { trust: 'ytd' } },
+          { label: '取消', command: 'cancel' },
+        ] },
+      ] } })],
+    }
+  }
+  const report = await submitReport(db, {
+    roundId: round.id,
+    projectId: project.id,
+    periodInvestment: values.periodInvestment,
+    ytdInvestment: values.ytdInvestment!,
+    progressPercent: values.progressPercent === null ? null : Math.round(values.progressPercent),
+    progressText: values.progressText,
+    problemsText: values.problems.join('；'),
+    coordination: values.coordination,
+    nextSteps: values.nextSteps,
+    correctionReason: values.correctionReason || null,
+    source,
+    submittedBy: turn.person.id,
+    submittedAt: now.getTime(),
+  })
+  await clearPending(db, turn.person.id)
+  const notices = await routeProblems(turn, project, report.id, values.problems)
+  const period = round.kind === 'monthly' ? round.period : round.period
+  const [figures] = await projectMonths(db, period, { projectId: project.id })
+  const view = viewOf(turn.ctx.rules, figures!, period)
+  const card = receiptCard(project, round, report, view, turn.ctx.demo)
+  const messages: OutboundMessage[] = [...notices]
+  if (turn.event.type !== 'card_action') messages.unshift(turn.reply({ kind: 'card', card }))
+  if (check.warnings.length) messages.push(turn.reply({ kind: 'text', text: `已登记，但请核实：${check.warnings.join('；')}` }))
+  return { updateCard: card, toast: { kind: 'success', text: report.version > 1 ? '已修改' : '已提交' }, messages }
+}
+
+/** New problems from a report become 问题台账 entries and are sent to the office to 交办. */
+async function routeProblems(turn: Turn, project: Project, reportId: number, list: string[]): Promise<OutboundMessage[]> {
+  const { db, now } = turn.ctx
+  if (!list.length) return []
+  const open = await db.select().from(problems).where(and(eq(problems.projectId, project.id), ne(problems.state, 'closed'))).all()
+  const fresh = list.filter((d) => !open.some((o) => o.description === d))
+  const office = (await db.select().from(people).all()).filter((p) => (p.roles as string[]).includes('office'))
+  const units = await listUnits(db)
+  const messages: OutboundMessage[] = []
+  for (const description of fresh) {
+    const [row] = await db.insert(problems).values({
+      projectId: project.id, reportId, description, reporterPersonId: turn.person.id, leaderPersonId: project.leaderPersonId, createdAt: now.getTime(),
+    }).returning()
+    await db.insert(problemEvents).values({ problemId: row!.id, at: now.getTime(), personId: turn.person.id, toState: 'new', note: '由调度填报提出' })
+    const card = problemCard({ id: row!.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, '新问题待交办', [])
+    card.elements.push({
+      kind: 'form',
+      name: 'assign',
+      inputs: [
+        { name: 'unit', label: '责任单位', kind: 'select', required: true, options: units.map((u) => ({ value: String(u.id), label: u.name })) },
+        { name: 'workdays', label: '办结时限（工作日）', kind: 'number', initial: '7' },
+      ],
+      submit: { label: '交办', style: 'primary', command: 'assign', args: { problemId: row!.id } },
+    })
+    for (const o of office) messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: `problem:new:${row!.id}:p${o.id}` })
+  }
+  return messages
+}

@@ -1,0 +1,135 @@
+/**
+ * The conversation core: one InboundEvent in, a BotResult out. Typed text and clicked buttons end up as the
+ * same Command, so one parser, one permission check and one handler serve both.
+ */
+import type { BotContext } from './context.ts'
+import type { BotResult, ChatRef, CommandName, InboundEvent, OutboundMessage, MessageBody, PlatformUser } from './model.ts'
+import type { Person } from '../store/repos/directory.ts'
+import { bindIdentity, deactivateGroup, personByIdentity, personById, personByMobile, upsertGroup } from '../store/repos/directory.ts'
+import { COMMANDS, type CommandHandler } from './commands/index.ts'
+import { understand, type Understood } from './understand.ts'
+import { helpCard } from './cards.ts'
+import { choiceNumber, clearPending, getPending } from './pending.ts'
+import { confirmFor, correctPending, textReport } from './commands/reporting.ts'
+import { projectById } from '../store/repos/projects.ts'
+
+export interface Turn {
+  ctx: BotContext
+  person: Person
+  chat: ChatRef
+  event: InboundEvent
+  /** Reply into the chat the event came from. */
+  reply(body: MessageBody): OutboundMessage
+}
+
+export async function handleEvent(ctx: BotContext, event: InboundEvent): Promise<BotResult> {
+  switch (event.type) {
+    case 'bot_added': {
+      await upsertGroup(ctx.db, event.platform, event.chat.chatId, event.chat.name ?? '', ctx.now.getTime())
+      return say(event.chat, '大家好，我是调度助手。本群将收到重点项目赛马排名、红黄牌和月度通报。@我 并发送「帮助」查看可用命令。')
+    }
+    case 'bot_removed':
+      await deactivateGroup(ctx.db, event.platform, event.chat.chatId)
+      return { messages: [] }
+    case 'first_contact': {
+      const person = await identify(ctx, event.sender)
+      if (person) return say(event.chat, `${person.name}您好，我是调度助手。发送「帮助」查看可用命令。`)
+      return say(event.chat, BIND_HINT)
+    }
+    case 'text':
+    case 'card_action':
+      return converse(ctx, event)
+  }
+}
+
+const BIND_HINT = '您好，我是调度助手。首次使用请绑定身份：发送「绑定 手机号」，例如「绑定 13912345678」（手机号须与县重点项目办登记的一致）。'
+
+async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 'text' | 'card_action' }>): Promise<BotResult> {
+  if (event.type === 'text' && event.chat.kind === 'group' && !event.mentionedBot) return { messages: [] }
+  const person = await identify(ctx, event.sender)
+  const understood: Understood = event.type === 'text' ? understand(event.text, ctx.now) : { kind: 'command', command: event.command, args: event.args }
+
+  if (!person) {
+    if (understood.kind === 'command' && understood.command === 'bind') return bind(ctx, event.sender, event.chat, understood.args)
+    return say(event.chat, BIND_HINT)
+  }
+  const turn: Turn = {
+    ctx,
+    person,
+    chat: event.chat,
+    event,
+    reply: (body) => ({ to: { kind: 'chat', chat: event.chat }, body }),
+  }
+
+  if (event.type === 'text') {
+    const resumed = await resume(turn, event.text, understood)
+    if (resumed) return resumed
+  }
+
+  if (understood.kind === 'command') return runCommand(turn, understood.command, understood.args, event.type === 'card_action' ? event.form : undefined)
+  if (understood.kind === 'report') return textReport(turn, understood.parsed)
+  return {
+    messages: [
+      turn.reply({ kind: 'text', text: `没有看懂「${clip(event.type === 'text' ? event.text : '')}」。${understood.hint}` }),
+      turn.reply({ kind: 'card', card: helpCard(person, ctx.demo) }),
+    ],
+  }
+}
+
+/** The next word of a conversation that asked a question: a numbered choice, or a correction to a reply. */
+async function resume(turn: Turn, text: string, understood: Understood): Promise<BotResult | null> {
+  const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
+  if (!pending) return null
+  if (pending.kind === 'confirmReport') return understood.kind === 'report' ? correctPending(turn, understood.parsed) : null
+  const n = pending.kind === 'chooseProject' ? pending.options.length : pending.options.length
+  let pick = choiceNumber(text, n)
+  if (pick === null && pending.kind === 'choose') {
+    const i = pending.options.findIndex((o) => o.label === text.trim())
+    if (i >= 0) pick = i + 1
+  }
+  if (pending.kind === 'chooseProject' && pick === null) {
+    const projects = await Promise.all(pending.options.map((id) => projectById(turn.ctx.db, id)))
+    const i = projects.findIndex((p) => p && (p.name === text.trim() || p.name.includes(text.trim()) && text.trim().length >= 2))
+    if (i >= 0) pick = i + 1
+  }
+  if (pick === null) return null
+  await clearPending(turn.ctx.db, turn.person.id)
+  if (pending.kind === 'chooseProject') {
+    const project = await projectById(turn.ctx.db, pending.options[pick - 1]!)
+    if (!project) return null
+    return confirmFor(turn, project, pending.values, pending.missing, pending.roundKind)
+  }
+  const option = pending.options[pick - 1]!
+  return runCommand(turn, pending.command, { ...pending.args, [pending.argName]: option.value })
+}
+
+export async function runCommand(turn: Turn, name: CommandName, args: Record<string, unknown>, form?: Record<string, string>): Promise<BotResult> {
+  const command: CommandHandler | undefined = COMMANDS[name]
+  if (!command) return { messages: [turn.reply({ kind: 'text', text: '暂不支持这个操作。发送「帮助」查看可用命令。' })] }
+  const refusal = command.allowed?.(turn.person)
+  if (refusal) return { messages: [turn.reply({ kind: 'text', text: refusal })], toast: { kind: 'warning', text: refusal } }
+  return command.run(turn, { ...args, ...(form ? { form } : {}) })
+}
+
+async function identify(ctx: BotContext, sender: PlatformUser): Promise<Person | undefined> {
+  if (sender.platform === 'local') {
+    const id = Number(sender.userId)
+    return Number.isInteger(id) ? personById(ctx.db, id) : undefined
+  }
+  return personByIdentity(ctx.db, sender.platform, sender.userId)
+}
+
+async function bind(ctx: BotContext, sender: PlatformUser, chat: ChatRef, args: Record<string, unknown>): Promise<BotResult> {
+  const mobile = typeof args.mobile === 'string' ? args.mobile : null
+  if (!mobile) return say(chat, '手机号格式不对。请发送「绑定 手机号」，例如「绑定 13912345678」。')
+  const person = await personByMobile(ctx.db, mobile)
+  if (!person) return say(chat, `名册中没有手机号 ${mobile}。请联系县重点项目办公室核对登记的手机号。`)
+  await bindIdentity(ctx.db, person.id, sender.platform, sender.userId, ctx.now.getTime())
+  return say(chat, `绑定成功：${person.name}（${person.title ?? ''}）。发送「帮助」查看可用命令。`)
+}
+
+function say(chat: ChatRef, text: string): BotResult {
+  return { messages: [{ to: { kind: 'chat', chat }, body: { kind: 'text', text } }] }
+}
+
+const clip = (s: string) => (s.length > 30 ? `${s.slice(0, 30)}…` : s)

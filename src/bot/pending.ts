@@ -1,0 +1,43 @@
+/**
+ * A conversation waiting for the person's next word: confirm a parsed reply, or pick one of several
+ * projects. One pending action per person; it expires after 30 minutes.
+ */
+import { eq } from 'drizzle-orm'
+import type { Db } from '../store/db.ts'
+import { pendingActions } from '../store/schema.ts'
+import type { CommandName } from './model.ts'
+import type { ReportValues } from './cards.ts'
+
+export const PENDING_TTL_MS = 30 * 60_000
+
+export type Pending =
+  | { kind: 'confirmReport'; projectId: number; roundId: number; values: ReportValues }
+  | { kind: 'chooseProject'; options: number[]; values: ReportValues; missing: string[]; roundKind: 'monthly' | 'weekly' }
+  | { kind: 'choose'; command: CommandName; args: Record<string, unknown>; argName: string; options: { label: string; value: string }[] }
+
+export async function getPending(db: Db, personId: number, now: Date): Promise<Pending | undefined> {
+  const row = await db.select().from(pendingActions).where(eq(pendingActions.personId, personId)).get()
+  if (!row || row.expiresAt < now.getTime()) return undefined
+  return row.data as Pending
+}
+
+export async function setPending(db: Db, personId: number, p: Pending, now: Date) {
+  const expiresAt = now.getTime() + PENDING_TTL_MS
+  await db
+    .insert(pendingActions)
+    .values({ personId, kind: p.kind, data: p, expiresAt })
+    .onConflictDoUpdate({ target: pendingActions.personId, set: { kind: p.kind, data: p, expiresAt } })
+}
+
+export async function clearPending(db: Db, personId: number) {
+  await db.delete(pendingActions).where(eq(pendingActions.personId, personId))
+}
+
+/** "2", "第2个", "２" → 2 when within 1..n. */
+export function choiceNumber(text: string, n: number): number | null {
+  const m = /^\s*(?:第\s*)?([0-9０-９一二三四五六七八九])\s*(?:个|项)?\s*$/.exec(text)
+  if (!m) return null
+  const c = m[1]!
+  const v = '一二三四五六七八九'.includes(c) ? '一二三四五六七八九'.indexOf(c) + 1 : Number(c.normalize('NFKC'))
+  return v >= 1 && v <= n ? v : null
+}

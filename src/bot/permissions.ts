@@ -1,0 +1,21 @@
+/** Who may do what. Every refusal is a polite Chinese sentence; undefined means allowed. */
+import type { Person } from '../store/repos/directory.ts'
+import type { Project } from '../store/repos/projects.ts'
+import type { Role } from '../store/schema.ts'
+
+export const hasRole = (p: Person, role: Role) => (p.roles as Role[]).includes(role)
+export const isOffice = (p: Person) => hasRole(p, 'office')
+export const isLeader = (p: Person) => hasRole(p, 'leader')
+
+export const leadersAndOffice = (p: Person): string | undefined =>
+  isLeader(p) || isOffice(p) ? undefined : '抱歉，这项操作限县领导和县重点项目办公室使用。'
+
+export const officeOnly = (p: Person): string | undefined => (isOffice(p) ? undefined : '抱歉，这项操作限县重点项目办公室使用。')
+
+/** A leader acts within the sectors they are in charge of (none listed = all); the office everywhere. */
+export function leaderCovers(p: Person, project: Project): boolean {
+  if (isOffice(p)) return true
+  if (!isLeader(p)) return false
+  const sectors = p.sectors as string[]
+  return sectors.length === 0 || sectors.includes(project.sector) || project.leaderPersonId === p.id
+}

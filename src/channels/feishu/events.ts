@@ -1,0 +1,447 @@
+/**
+ * Feishu webhook bodies → the neutral InboundEvent (src/bot/model.ts).
+ *
+ * Three steps, each usable alone:
+ * - `openWebhook(request, secrets)`: verify the signature over the raw body, decrypt, check the
+ *   verification token and the timestamp, then `classify`. Throws WebhookAuthError (401) or
+ *   WebhookPayloadError (400).
+ * - `classify(body)`: url_verification, event (with its dedupe id) or card callback.
+ * - `toInboundEvent(classified, ctx)`: the InboundEvent, or null when there is nothing for the bot to do.
+ *
+ * @example
+ *   const hook = await openWebhook({ rawBody: await c.req.text(), headers: c.req.raw.headers }, secrets)
+ *   if (hook.kind === 'url_verification') return c.json({ challenge: hook.challenge })
+ *   const event = toInboundEvent(hook, { botOpenId })
+ */
+import { z } from 'zod'
+import type { ChatRef, CommandName, InboundEvent, PlatformUser } from '../../bot/model.ts'
+import { WebhookAuthError, decrypt, timingSafeEqual, verifySignature } from './crypto.ts'
+
+/** A webhook body that is readable but not shaped like the Feishu event it claims to be. Map to HTTP 400. */
+export class WebhookPayloadError extends Error {
+  readonly status = 400 as const
+  override name = 'WebhookPayloadError'
+}
+
+/** Every CommandName, at run time (card buttons carry `{cmd}`; anything else is not ours). */
+export const COMMAND_NAMES = [
+  'help', 'query', 'board', 'redyellow', 'supervise', 'urge', 'bulletin', 'ack', 'problems', 'bind', 'report',
+  'submitReport', 'assign', 'update', 'requestClose', 'confirmClose', 'reject', 'confirm', 'cancel',
+] as const satisfies readonly CommandName[]
+// Compile-time check that the list is complete.
+type MissingCommand = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>
+const _allCommandsListed: MissingCommand extends never ? true : false = true
+void _allCommandsListed
+
+export function isCommandName(v: unknown): v is CommandName {
+  return typeof v === 'string' && (COMMAND_NAMES as readonly string[]).includes(v)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shapes (only the fields we read; unknown fields are ignored)
+
+const v2Header = z.object({
+  event_id: z.string().min(1),
+  event_type: z.string().min(1),
+  create_time: z.string().optional(),
+  token: z.string().optional(),
+  app_id: z.string().optional(),
+  tenant_key: z.string().optional(),
+})
+
+const v2Body = z.object({ schema: z.literal('2.0'), header: v2Header, event: z.record(z.string(), z.unknown()) })
+
+const v1Body = z.object({
+  uuid: z.string().min(1),
+  token: z.string().optional(),
+  ts: z.string().optional(),
+  type: z.literal('event_callback'),
+  event: z.object({ type: z.string().min(1) }).loose(),
+})
+
+const challengeBody = z.object({
+  type: z.literal('url_verification'),
+  challenge: z.string(),
+  token: z.string().optional(),
+})
+
+const userId = z.object({ open_id: z.string().min(1), union_id: z.string().optional(), user_id: z.string().optional() })
+
+const messageReceive = z.object({
+  sender: z.object({
+    sender_id: userId.partial().optional(),
+    sender_type: z.string().optional(),
+  }),
+  message: z.object({
+    message_id: z.string().min(1),
+    chat_id: z.string().min(1),
+    chat_type: z.string().min(1),
+    message_type: z.string().min(1),
+    content: z.string(),
+    root_id: z.string().optional(),
+    parent_id: z.string().optional(),
+    mentions: z
+      .array(z.object({ key: z.string(), id: userId.partial().optional(), name: z.string().optional() }))
+      .optional(),
+  }),
+})
+
+const cardAction = z.object({
+  operator: userId,
+  token: z.string().optional(),
+  action: z.object({
+    value: z.unknown().optional(),
+    tag: z.string().optional(),
+    name: z.string().optional(),
+    form_value: z.record(z.string(), z.unknown()).optional(),
+  }),
+  context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).optional(),
+})
+
+const botMembership = z.object({
+  chat_id: z.string().min(1),
+  operator_id: userId.partial().optional(),
+  name: z.string().optional(),
+})
+
+const p2pChatCreate = z.object({
+  type: z.literal('p2p_chat_create'),
+  chat_id: z.string().min(1),
+  operator: z.object({ open_id: z.string().optional(), user_id: z.string().optional() }).optional(),
+  user: z.object({ open_id: z.string().optional(), user_id: z.string().optional(), name: z.string().optional() }).optional(),
+})
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value)
+  if (r.success) return r.data
+  const detail = r.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ')
+  throw new WebhookPayloadError(`${what}: ${detail}`)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// classify
+
+/** A decrypted webhook body, sorted by what the route must do with it. */
+export type FeishuWebhook =
+  | {
+      kind: 'url_verification'
+      /** Echo back as `{"challenge": …}` within 1 s. */
+      challenge: string
+      token?: string
+    }
+  | {
+      kind: 'event'
+      /** Dedupe key: v2 `header.event_id`, v1 `uuid`. Feishu re-pushes for ~7.1 h when not acked in 3 s. */
+      id: string
+      /** v2 `header.event_type`, v1 `event.type` (e.g. `p2p_chat_create`). */
+      type: string
+      token?: string
+      /** Event creation time (v2 `header.create_time`, ms), when given. */
+      createdAt?: Date
+      /** The inner `event` object. */
+      event: Record<string, unknown>
+    }
+  | {
+      kind: 'card'
+      /** `header.event_id`; callbacks are answered synchronously and never re-pushed. */
+      id: string
+      type: 'card.action.trigger'
+      token?: string
+      createdAt?: Date
+      event: Record<string, unknown>
+    }
+
+/**
+ * Sorts a decrypted body. v2 events (`schema: "2.0"`) and card callbacks (`card.action.trigger`) carry
+ * `header.event_id`; v1 events (`type: "event_callback"`, e.g. `p2p_chat_create`) carry `uuid`.
+ *
+ * @throws WebhookPayloadError for anything else (including legacy 1.0 card callbacks without `schema`).
+ */
+export function classify(body: unknown): FeishuWebhook {
+  if (!isObject(body)) throw new WebhookPayloadError('webhook body is not a JSON object')
+  if (body.type === 'url_verification') {
+    const b = parse(challengeBody, body, 'url_verification')
+    const header = isObject(body.header) ? body.header : {}
+    const token = b.token ?? (typeof header.token === 'string' ? header.token : undefined)
+    return { kind: 'url_verification', challenge: b.challenge, ...(token !== undefined && { token }) }
+  }
+  if ('schema' in body) {
+    const b = parse(v2Body, body, 'event v2')
+    const h = b.header
+    const createdAt = parseCreateTime(h.create_time)
+    const common = {
+      id: h.event_id,
+      ...(h.token !== undefined && { token: h.token }),
+      ...(createdAt && { createdAt }),
+      event: b.event,
+    }
+    if (h.event_type === 'card.action.trigger') return { kind: 'card', type: 'card.action.trigger', ...common }
+    return { kind: 'event', type: h.event_type, ...common }
+  }
+  if (body.type === 'event_callback') {
+    const b = parse(v1Body, body, 'event v1')
+    return {
+      kind: 'event',
+      id: b.uuid,
+      type: b.event.type,
+      ...(b.token !== undefined && { token: b.token }),
+      event: b.event,
+    }
+  }
+  throw new WebhookPayloadError('unknown webhook body (neither url_verification, event v1/v2 nor card.action.trigger)')
+}
+
+/** Feishu `create_time` is ms in events and µs in some (16 digits); both become a Date. */
+function parseCreateTime(s: string | undefined): Date | undefined {
+  if (!s || !/^\d+$/.test(s)) return undefined
+  const n = Number(s)
+  const ms = s.length >= 16 ? n / 1000 : n
+  return new Date(ms)
+}
+
+/**
+ * Throws WebhookAuthError unless `got` equals the configured verification token (constant-time). With no
+ * token configured it passes: the signature (Encrypt Key) is then the only check.
+ */
+export function checkToken(got: string | undefined, expected: string | undefined): void {
+  if (!expected) return
+  if (got === undefined || !timingSafeEqual(got, expected)) throw new WebhookAuthError('verification token mismatch')
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// openWebhook
+
+export interface WebhookSecrets {
+  /** FEISHU_ENCRYPT_KEY: turns on signature checks and decryption. */
+  encryptKey?: string
+  /** FEISHU_VERIFICATION_TOKEN: compared with the body's token. */
+  verificationToken?: string
+  /** Refuse signed requests whose X-Lark-Request-Timestamp is further than this from now (0/undefined: off). */
+  maxAgeSeconds?: number
+  now?: () => Date
+}
+
+export interface WebhookRequest {
+  /** The body exactly as received. */
+  rawBody: string
+  /** `Request.headers`, or a plain record with lower-case names. */
+  headers: Headers | Record<string, string | undefined>
+}
+
+/**
+ * The whole inbound check for `POST /feishu/events` and `/feishu/callbacks`:
+ * 1. with an Encrypt Key, the signature over the raw body must match (only a url_verification may come
+ *    unsigned; the Go SDK and Satori allow that too);
+ * 2. `{"encrypt": …}` is decrypted with WebCrypto;
+ * 3. the verification token must match when configured;
+ * 4. signed requests older than `maxAgeSeconds` are refused (replay).
+ *
+ * @throws WebhookAuthError (401) for forged input, WebhookPayloadError (400) for malformed input.
+ */
+export async function openWebhook(req: WebhookRequest, secrets: WebhookSecrets): Promise<FeishuWebhook> {
+  const header = (name: string) =>
+    req.headers instanceof Headers ? (req.headers.get(name) ?? undefined) : req.headers[name]
+  const signature = header('x-lark-signature')
+  const timestamp = header('x-lark-request-timestamp') ?? ''
+  const nonce = header('x-lark-request-nonce') ?? ''
+  const { encryptKey } = secrets
+
+  let signed = false
+  if (encryptKey && signature) {
+    if (!(await verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature }))) {
+      throw new WebhookAuthError('signature mismatch')
+    }
+    signed = true
+  }
+
+  let body: unknown
+  try {
+    body = JSON.parse(req.rawBody)
+  } catch {
+    throw new WebhookPayloadError('webhook body is not JSON')
+  }
+  if (isObject(body) && typeof body.encrypt === 'string') {
+    if (!encryptKey) throw new WebhookAuthError('encrypted webhook but no encrypt key is configured')
+    const plain = await decrypt(encryptKey, body.encrypt)
+    try {
+      body = JSON.parse(plain)
+    } catch {
+      throw new WebhookAuthError('decrypted webhook is not JSON (wrong encrypt key?)')
+    }
+  }
+
+  const hook = classify(body)
+  if (encryptKey && !signed && hook.kind !== 'url_verification') throw new WebhookAuthError('missing signature')
+  checkToken(hook.token, secrets.verificationToken)
+
+  if (signed && secrets.maxAgeSeconds) {
+    const ts = Number(timestamp)
+    const now = (secrets.now?.() ?? new Date()).getTime() / 1000
+    if (!Number.isFinite(ts) || Math.abs(now - ts) > secrets.maxAgeSeconds) {
+      throw new WebhookAuthError('webhook timestamp too old or in the future')
+    }
+  }
+  return hook
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// toInboundEvent
+
+export interface InboundContext {
+  /** The bot's own open_id (`GET /open-apis/bot/v3/info`), to recognise and strip its @-mention. */
+  botOpenId: string
+  receivedAt?: Date
+  /**
+   * Card callbacks do not say whether their chat is a DM or a group. Return what you know about the chat
+   * (e.g. from earlier messages); unknown chats are taken as groups.
+   */
+  chatKind?: (chatId: string) => 'direct' | 'group' | undefined
+}
+
+/**
+ * The neutral event for a classified webhook, or null when there is nothing for the bot to do:
+ * - `im.message.receive_v1`: text only. Non-text messages (image, file, post, sticker, card…) return null
+ *   rather than an empty text event, because the bot reads commands from text and an empty text would be
+ *   answered (e.g. with help) as if the person had said something. Group messages return null unless they
+ *   @-mention the bot; messages from non-users (other apps) return null.
+ * - `card.action.trigger`: null when `action.value` is not our `{cmd}` object (a foreign or stale card).
+ * - `im.chat.member.bot.added_v1` / `deleted_v1`, `p2p_chat_create`: bot_added / bot_removed / first_contact.
+ * - any other event type: null.
+ *
+ * Direct chats use the Feishu chat_id (oc_…) as `chat.chatId`, like groups; sending to it works for both.
+ *
+ * @throws WebhookPayloadError when a known event type has the wrong shape.
+ */
+export function toInboundEvent(hook: FeishuWebhook, ctx: InboundContext): InboundEvent | null {
+  if (hook.kind === 'url_verification') return null
+  const base = { id: hook.id, platform: 'feishu' as const, receivedAt: ctx.receivedAt ?? new Date() }
+  if (hook.kind === 'card') return cardEvent(hook.event, base, ctx)
+  switch (hook.type) {
+    case 'im.message.receive_v1':
+      return messageEvent(hook.event, base, ctx)
+    case 'im.chat.member.bot.added_v1': {
+      const e = parse(botMembership, hook.event, hook.type)
+      const by = e.operator_id?.open_id ? user(e.operator_id.open_id, e.operator_id.union_id) : undefined
+      return { ...base, type: 'bot_added', chat: groupChat(e.chat_id, e.name), ...(by && { by }) }
+    }
+    case 'im.chat.member.bot.deleted_v1': {
+      const e = parse(botMembership, hook.event, hook.type)
+      return { ...base, type: 'bot_removed', chat: groupChat(e.chat_id, e.name) }
+    }
+    case 'p2p_chat_create': {
+      const e = parse(p2pChatCreate, hook.event, hook.type)
+      const openId = e.user?.open_id ?? e.operator?.open_id
+      if (!openId) throw new WebhookPayloadError('p2p_chat_create: no user open_id')
+      const sender = user(openId, undefined, e.user?.name)
+      return { ...base, type: 'first_contact', sender, chat: { platform: 'feishu', chatId: e.chat_id, kind: 'direct' } }
+    }
+    default:
+      return null
+  }
+}
+
+type Base = { id: string; platform: 'feishu'; receivedAt: Date }
+
+function messageEvent(event: unknown, base: Base, ctx: InboundContext): InboundEvent | null {
+  const e = parse(messageReceive, event, 'im.message.receive_v1')
+  const openId = e.sender.sender_id?.open_id
+  if (e.sender.sender_type && e.sender.sender_type !== 'user') return null
+  if (!openId) throw new WebhookPayloadError('im.message.receive_v1: sender has no open_id')
+  const m = e.message
+  if (m.message_type !== 'text') return null
+
+  let raw: unknown
+  try {
+    raw = JSON.parse(m.content)
+  } catch {
+    throw new WebhookPayloadError('im.message.receive_v1: message.content is not JSON')
+  }
+  if (!isObject(raw) || typeof raw.text !== 'string') {
+    throw new WebhookPayloadError('im.message.receive_v1: text content has no text')
+  }
+
+  const mentions = new Map((m.mentions ?? []).map((x) => [x.key, x]))
+  let mentionedBot = false
+  const text = raw.text
+    .replace(/@_user_\d+|@_all/g, (key) => {
+      if (key === '@_all') return '@所有人'
+      const who = mentions.get(key)
+      if (!who) return key
+      if (who.id?.open_id === ctx.botOpenId) {
+        mentionedBot = true
+        return ' '
+      }
+      return `@${who.name ?? ''}`
+    })
+    .replace(/[ \t\u00a0\u3000]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .trim()
+
+  const isGroup = m.chat_type !== 'p2p'
+  if (isGroup && !mentionedBot) return null
+  const chat: ChatRef = { platform: 'feishu', chatId: m.chat_id, kind: isGroup ? 'group' : 'direct' }
+  const sender = user(openId, e.sender.sender_id?.union_id)
+  return { ...base, type: 'text', sender, chat, text, mentionedBot, messageId: m.message_id }
+}
+
+function cardEvent(event: unknown, base: Base, ctx: InboundContext): InboundEvent | null {
+  const e = parse(cardAction, event, 'card.action.trigger')
+  const value = e.action.value
+  if (!isObject(value) || !isCommandName(value.cmd)) return null
+  const command = value.cmd
+  const args: Record<string, unknown> = { ...value }
+  delete args.cmd
+  const sender = user(e.operator.open_id, e.operator.union_id)
+  const chatId = e.context?.open_chat_id
+  const chat: ChatRef = chatId
+    ? { platform: 'feishu', chatId, kind: ctx.chatKind?.(chatId) ?? 'group' }
+    : { platform: 'feishu', chatId: e.operator.open_id, kind: 'direct' }
+  const form = e.action.form_value ? formStrings(e.action.form_value) : undefined
+  const messageId = e.context?.open_message_id
+  return {
+    ...base,
+    type: 'card_action',
+    sender,
+    chat,
+    command,
+    args,
+    ...(messageId && { messageId }),
+    ...(form && { form }),
+  }
+}
+
+/**
+ * Form values as strings, empty ones omitted. Date pickers send `"2024-04-01 +0800"`; that becomes
+ * `"2024-04-01"`. Multi-selects become comma-joined.
+ */
+export function formStrings(values: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(values)) {
+    let s: string
+    if (v === null || v === undefined) continue
+    else if (typeof v === 'string') s = v
+    else if (typeof v === 'number' || typeof v === 'boolean') s = String(v)
+    else if (Array.isArray(v)) s = v.map(String).join(',')
+    else s = JSON.stringify(v)
+    const date = /^(\d{4}-\d{2}-\d{2}) [+-]\d{4}$/.exec(s)
+    if (date?.[1]) s = date[1]
+    if (s.trim() === '') continue
+    out[k] = s
+  }
+  return out
+}
+
+function user(openId: string, unionId?: string, name?: string): PlatformUser {
+  return { platform: 'feishu', userId: openId, ...(unionId && { unionId }), ...(name && { name }) }
+}
+
+function groupChat(chatId: string, name?: string): ChatRef {
+  return { platform: 'feishu', chatId, kind: 'group', ...(name && { name }) }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}

@@ -1,0 +1,30 @@
+/**
+ * The Feishu channel, runtime-agnostic part: verify + decrypt webhooks, turn them into InboundEvents,
+ * render neutral messages into Feishu content, and the sender interface with its error rules.
+ * The SDK-backed sender (Node only) is imported separately from `./sdk.ts`.
+ */
+export { WebhookAuthError, decrypt, encrypt, sha256Hex, timingSafeEqual, verifySignature } from './crypto.ts'
+export type { SignatureInput } from './crypto.ts'
+export {
+  COMMAND_NAMES,
+  WebhookPayloadError,
+  checkToken,
+  classify,
+  formStrings,
+  isCommandName,
+  openWebhook,
+  toInboundEvent,
+} from './events.ts'
+export type { FeishuWebhook, InboundContext, WebhookRequest, WebhookSecrets } from './events.ts'
+export {
+  CARD_MAX_BYTES,
+  cardCallbackResponse,
+  escapeMd,
+  renderBody,
+  renderCard,
+  renderText,
+  validateCard,
+} from './render.ts'
+export type { FeishuCard, FeishuContent, RenderOptions, ResolveMention } from './render.ts'
+export { FEISHU_ERROR_REASONS, classifyFeishuError, receiveIdOf, targetOfChat } from './send.ts'
+export type { FeishuFailure, FeishuSender, FeishuTarget, SendOptions, SendResult } from './send.ts'

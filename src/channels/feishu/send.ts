@@ -1,0 +1,123 @@
+/**
+ * Sending to Feishu, as an interface the bot core's outbox can call and retry. Results are values, never
+ * exceptions: `{ok: true, messageId}` or `{ok: false, retryable, retryAfterMs?, code, reason}`.
+ *
+ * `classifyFeishuError` is the one place that decides what is worth retrying (feishu.md §4):
+ * - retryable: 99991400 (app rate limit; wait `x-ogw-ratelimit-reset` s), 230020 (per-chat/per-user
+ *   5 QPS), 11232, HTTP 5xx, network errors and an invalid token (99991663/99991661, refetched);
+ * - permanent, with a Chinese reason for the admin: 230013, 230053, 230002, 230099, 230001 and anything
+ *   else we do not know.
+ *
+ * Implementations: `sdk.ts` (official Node SDK). Runtime-agnostic.
+ */
+import type { ChatRef } from '../../bot/model.ts'
+import type { FeishuContent } from './render.ts'
+
+export type SendResult =
+  | { ok: true; messageId: string }
+  | {
+      ok: false
+      /** True when the same call may succeed later (rate limit, server or network trouble). */
+      retryable: boolean
+      /** How long to wait before retrying, when Feishu said so (rate limits). */
+      retryAfterMs?: number
+      /** Feishu `code`, or 'http' (non-2xx without a Feishu code) / 'network' (no response). */
+      code: number | 'http' | 'network'
+      /** For people: what went wrong, in Chinese, with Feishu's own message. */
+      reason: string
+    }
+
+/** A user (open_id, `ou_…`) or a chat (chat_id, `oc_…`, group or direct). */
+export type FeishuTarget = { openId: string } | { chatId: string }
+
+export interface SendOptions {
+  /** Idempotency key (≤ 50 chars): Feishu delivers the same uuid at most once per hour. */
+  uuid?: string
+}
+
+export interface FeishuSender {
+  /** Sends a new message to a user or a chat. */
+  send(to: FeishuTarget, message: FeishuContent, opts?: SendOptions): Promise<SendResult>
+  /** Replies to a message (quote-reply; `inThread` makes it a thread reply). */
+  reply(messageId: string, message: FeishuContent, opts?: SendOptions & { inThread?: boolean }): Promise<SendResult>
+  /** Replaces a card the app sent (≤ 14 days old, `update_multi: true`, 5 QPS per message). */
+  patchCard(messageId: string, card: Record<string, unknown> | string): Promise<SendResult>
+  /** The bot's own identity (`GET /open-apis/bot/v3/info`), for recognising its @-mention. */
+  botInfo(): Promise<{ ok: true; openId: string; name: string } | Extract<SendResult, { ok: false }>>
+}
+
+/** The receive_id / receive_id_type pair for a target. */
+export function receiveIdOf(to: FeishuTarget): { receive_id_type: 'open_id' | 'chat_id'; receive_id: string } {
+  return 'openId' in to
+    ? { receive_id_type: 'open_id', receive_id: to.openId }
+    : { receive_id_type: 'chat_id', receive_id: to.chatId }
+}
+
+/** A neutral ChatRef (from an InboundEvent) as a send target: Feishu chats are addressed by chat_id. */
+export function targetOfChat(chat: ChatRef): FeishuTarget {
+  return chat.chatId.startsWith('ou_') ? { openId: chat.chatId } : { chatId: chat.chatId }
+}
+
+/** Permanent errors we know, with the reason an admin reads. */
+export const FEISHU_ERROR_REASONS: Record<number, string> = {
+  230001: '请求参数无效',
+  230002: '机器人不在该群中，请先把机器人拉进群',
+  230006: '应用未启用机器人能力',
+  230013: '该用户不在应用的可用范围内，请在开发者后台调整可用范围',
+  230017: '群已解散',
+  230025: '消息内容超过长度限制',
+  230027: '应用缺少发送消息的权限',
+  230053: '该用户已停用机器人',
+  230099: '卡片内容无效，飞书无法生成卡片',
+  10003: '应用 ID 无效',
+  10014: '应用密钥（App Secret）无效',
+  99991672: '应用缺少接口权限，请在开发者后台开通并发布新版本',
+}
+
+const RETRYABLE_REASONS: Record<number, string> = {
+  99991400: '飞书接口调用频率超限（应用级）',
+  230020: '发送太频繁（同一用户或同一群每秒最多 5 条）',
+  11232: '发送太频繁',
+  99991663: '访问凭证无效或已过期',
+  99991661: '缺少访问凭证',
+}
+
+export interface FeishuFailure {
+  /** HTTP status, if there was a response. */
+  status?: number
+  /** Feishu `code` from the body, if any. */
+  code?: number
+  msg?: string
+  /** The `x-ogw-ratelimit-reset` header (seconds), if present. */
+  rateLimitReset?: string | number
+  /** Set when there was no response at all (connection refused, timeout…). */
+  networkError?: string
+}
+
+/** Turns a failed call into a SendResult failure. See the module comment for the rules. */
+export function classifyFeishuError(f: FeishuFailure): Extract<SendResult, { ok: false }> {
+  const detail = (code: number | string) => `（${code}${f.msg ? `: ${f.msg}` : ''}）`
+  if (f.networkError !== undefined) {
+    return { ok: false, retryable: true, code: 'network', reason: `无法连接飞书（${f.networkError}）` }
+  }
+  const reset = Number(f.rateLimitReset)
+  const retryAfterMs = f.rateLimitReset !== undefined && Number.isFinite(reset) && reset > 0 ? Math.ceil(reset * 1000) : 1000
+  const code = f.code
+  if (code !== undefined && code !== 0) {
+    if (code === 99991400 || code === 230020 || code === 11232) {
+      return { ok: false, retryable: true, retryAfterMs, code, reason: RETRYABLE_REASONS[code] + detail(code) }
+    }
+    if (code === 99991663 || code === 99991661) {
+      return { ok: false, retryable: true, code, reason: RETRYABLE_REASONS[code] + detail(code) }
+    }
+    if (f.status !== undefined && f.status >= 500) {
+      return { ok: false, retryable: true, code, reason: `飞书服务暂时不可用${detail(code)}` }
+    }
+    const known = FEISHU_ERROR_REASONS[code]
+    return { ok: false, retryable: false, code, reason: (known ?? '飞书返回错误') + detail(code) }
+  }
+  const status = f.status ?? 0
+  if (status === 429) return { ok: false, retryable: true, retryAfterMs, code: 'http', reason: `飞书限流（HTTP 429）` }
+  if (status >= 500) return { ok: false, retryable: true, code: 'http', reason: `飞书服务暂时不可用（HTTP ${status}）` }
+  return { ok: false, retryable: false, code: 'http', reason: `飞书请求失败（HTTP ${status}${f.msg ? `: ${f.msg}` : ''}）` }
+}

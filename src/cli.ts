@@ -1,0 +1,181 @@
+/**
+ * The `diaodu` command (Node entry). Every command opens DATABASE_PATH like the server. Bad arguments print
+ * one line in Chinese and English and exit with code 2; nothing prints a stack trace at a person.
+ */
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { ConfigError, loadConfig } from './config.ts'
+import { openNodeDatabase, type NodeDatabase } from './store/sqlite-node.ts'
+import { loadDemoCounty } from './demo/county.ts'
+import { loadCalendar, loadRules } from './services/rules.ts'
+import { boardUnits, monthBoard } from './services/monthly.ts'
+import { NotFound, projectStatus } from './services/status.ts'
+import { parsePeriod, statisticalMonth } from './domain/periods.ts'
+import { localDate, parseLocalDate } from './domain/time.ts'
+import { formatWan, yuanToWan } from './domain/money.ts'
+import { formatPercent, toPercent } from './domain/ratio.ts'
+import { gapPoints } from './domain/schedule.ts'
+import { COLOUR_LABELS } from './domain/colours.ts'
+import { formatScore } from './domain/scoring.ts'
+import { LEAGUES } from './store/schema.ts'
+import { parseMessage } from './domain/parse/index.ts'
+
+class UsageError extends Error {}
+
+const USAGE = `用法 usage: diaodu <command>
+  demo                                             载入演示县 load the demo county
+  board --period YYYY-MM [--league 乡镇] [--json]   赛马排名 monthly board
+  status --project CODE [--period YYYY-MM] [--json] 项目状态 one project
+  deadline --from YYYY-MM-DD --workdays N           N 个工作日后的日期 date after N working days
+  parse "<text>"                                   解析一条消息 what the bot understands`
+
+const period = z.string().refine((s) => {
+  try {
+    return parsePeriod(s).kind === 'month'
+  } catch {
+    return false
+  }
+}, '月份应为 YYYY-MM，例如 2026-10 (period must be YYYY-MM)')
+const date = z.string().refine((s) => {
+  try {
+    return parseLocalDate(s), true
+  } catch {
+    return false
+  }
+}, '日期应为 YYYY-MM-DD，例如 2026-09-30 (date must be YYYY-MM-DD)')
+
+function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+  const r = schema.safeParse(value)
+  if (!r.success) throw new UsageError(`--${name}: ${r.error.issues[0]?.message ?? '无效 (invalid)'}`)
+  return r.data
+}
+
+export async function run(argv: string[], now: Date, out: (s: string) => void): Promise<void> {
+  const [command, ...rest] = argv
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          period: { type: 'string' },
+          league: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          project: { type: 'string' },
+          from: { type: 'string' },
+          workdays: { type: 'string' },
+        },
+      })
+    } catch (e) {
+      throw new UsageError(`参数错误 (bad arguments): ${(e as Error).message}`)
+    }
+  })()
+
+  if (command === 'parse') {
+    const text = positionals.join(' ')
+    if (!text.trim()) throw new UsageError('parse 需要一段文字 (parse needs the text), e.g. diaodu parse "本月完成投资1200万元"')
+    out(JSON.stringify(parseMessage(text)))
+    return
+  }
+  if (command === 'deadline') {
+    const from = check(date, values.from, 'from')
+    const n = check(z.coerce.number().int().min(0).max(366), values.workdays, 'workdays')
+    return withDb(async ({ db }) => {
+      const calendar = await loadCalendar(db)
+      out(calendar.addWorkdays(from, n))
+      const warning = calendar.coverage(Number(from.slice(0, 4)))
+      if (warning) console.error(warning)
+    })
+  }
+  if (command === 'demo') {
+    return withDb(async ({ db }) => {
+      const { created, info } = await loadDemoCounty(db, now)
+      out(created ? `已载入演示县 ${info.county}：${info.year} 年 1–${info.lastMonth} 月调度数据。` : `演示县 ${info.county} 已存在，未做改动。`)
+    })
+  }
+  if (command === 'board') {
+    const p = values.period === undefined ? statisticalMonth(localDate(now)) : check(period, values.period, 'period')
+    const league = values.league === undefined ? undefined : check(z.enum(LEAGUES, { message: `联赛应为 ${LEAGUES.join(' / ')} (league)` }), values.league, 'league')
+    return withDb(async ({ db }) => {
+      const rules = await loadRules(db)
+      const board = await monthBoard(db, rules, p, await boardUnits(db), now)
+      const leagues = board.leagues.filter((l) => !league || l.league === league)
+      if (values.json) {
+        out(JSON.stringify({
+          period: p,
+          leagues: leagues.map((l) => ({
+            league: l.league,
+            rows: l.lines.map((x) => ({
+              rank: x.rank, unit: x.unit, score: Number(formatScore(x.score, 4)),
+              completionPercent: x.completion ? toPercent(x.completion) : null,
+              gapPoints: x.completion && x.schedule ? gapPoints(x.completion, x.schedule).points : null,
+              planWan: yuanToWan(x.plan), ytdWan: yuanToWan(x.ytd),
+              colours: x.colours, deltaRank: x.deltaRank,
+            })),
+          })),
+        }, null, 2))
+        return
+      }
+      for (const l of leagues) {
+        out(`${p} 赛马排名 · ${l.league}`)
+        out(['排名', '单位', '得分', '完成率', '较序时', '蓝/黄/红', '名次变化'].join('\t'))
+        for (const x of l.lines) {
+          const gap = x.completion && x.schedule ? gapPoints(x.completion, x.schedule).pointsText : '—'
+          const delta = x.deltaRank === null ? '新' : x.deltaRank > 0 ? `↑${x.deltaRank}` : x.deltaRank < 0 ? `↓${-x.deltaRank}` : '—'
+          out([x.rank, x.unit, formatScore(x.score), x.completion ? formatPercent(x.completion) : '—', gap, `${x.colours.blue}/${x.colours.yellow}/${x.colours.red}`, delta].join('\t'))
+        }
+        out('')
+      }
+    })
+  }
+  if (command === 'status') {
+    if (!values.project) throw new UsageError('status 需要 --project 项目编号 (status needs --project CODE)')
+    const p = values.period === undefined ? statisticalMonth(localDate(now)) : check(period, values.period, 'period')
+    return withDb(async ({ db }) => {
+      const s = await projectStatus(db, await loadRules(db), values.project!, p)
+      const v = s.view
+      const gap = v.completion && v.schedule ? gapPoints(v.completion, v.schedule) : null
+      if (values.json) {
+        out(JSON.stringify({
+          code: s.project.code, name: s.project.name, unit: s.unit, period: p,
+          annualPlanWan: yuanToWan(v.annualPlan), ytdWan: yuanToWan(v.ytd),
+          completionPercent: v.completion ? toPercent(v.completion) : null,
+          schedulePercent: v.schedule ? toPercent(v.schedule) : null,
+          gapPoints: gap?.points ?? null, colour: v.verdict.colour, colourLabel: COLOUR_LABELS[v.verdict.colour],
+          urges: v.urges, reported: v.reported, progress: s.latest?.progressText ?? null,
+          openProblems: s.openProblems.map((x) => ({ id: x.id, description: x.description, state: x.state })),
+        }, null, 2))
+        return
+      }
+      out(`${s.project.code} ${s.project.name}（${s.unit}）${p}`)
+      out(`年度计划 ${formatWan(v.annualPlan)} 万元，本年累计 ${formatWan(v.ytd)} 万元`)
+      out(`完成率 ${v.completion ? formatPercent(v.completion) : '—'}，序时 ${v.schedule ? formatPercent(v.schedule) : '—'}，较序时 ${gap ? gap.pointsText : '—'} 个百分点`)
+      out(`色牌 ${COLOUR_LABELS[v.verdict.colour]}，本月催办 ${v.urges} 次，${v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报'}`)
+      if (s.latest) out(`形象进度 ${s.latest.progressText || '—'}`)
+      for (const x of s.openProblems) out(`问题 #${x.id} ${x.description}（${x.state}）`)
+    })
+  }
+  throw new UsageError(command ? `未知命令 unknown command: ${command}\n${USAGE}` : USAGE)
+}
+
+async function withDb(fn: (d: NodeDatabase) => Promise<void>) {
+  const config = loadConfig(process.env)
+  const database = openNodeDatabase(config.DATABASE_PATH)
+  try {
+    await fn(database)
+  } finally {
+    database.close()
+  }
+}
+
+/** The process entry used by bin/diaodu.js: exit code 2 for a person's mistake, 1 for ours. */
+export function main(): void {
+  run(process.argv.slice(2), new Date(), (s) => console.log(s)).catch((e) => {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof NotFound || e instanceof RangeError) {
+      console.error(e.message)
+      process.exit(2)
+    }
+    console.error(`出错了 (error): ${(e as Error).message}`)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,71 @@
+/** The monthly 通报 and the 红黄牌 list, as plain data for cards and Excel. */
+import { sql } from 'drizzle-orm'
+import type { Db } from '../store/db.ts'
+import type { Rules } from './rules.ts'
+import { boardUnits, monthBoard, projectMonths, viewOf, type MonthBoard } from './monthly.ts'
+import { completionRate } from '../domain/schedule.ts'
+import { formatPercent, ratio } from '../domain/ratio.ts'
+import { describeGap, gapPoints } from '../domain/schedule.ts'
+import { describeVerdict, type Colour } from '../domain/colours.ts'
+import { formatScore } from '../domain/scoring.ts'
+import { localDate } from '../domain/time.ts'
+import type { CardListItem } from '../bot/cards.ts'
+
+export interface Bulletin {
+  period: string
+  plan: number
+  ytd: number
+  completion: string
+  schedule: string
+  gap: string
+  colours: Record<Colour, number>
+  top: string[]
+  bottom: string[]
+  late: string[]
+  openProblems: number
+  overdueProblems: number
+  board: MonthBoard
+}
+
+export async function monthlyBulletin(db: Db, rules: Rules, period: string, now: Date): Promise<Bulletin> {
+  const board = await monthBoard(db, rules, period, await boardUnits(db), now)
+  const lines = board.leagues.flatMap((l) => l.lines)
+  const plan = lines.reduce((s, l) => s + l.plan, 0)
+  const ytd = lines.reduce((s, l) => s + l.ytd, 0)
+  const colours: Record<Colour, number> = { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
+  for (const l of lines) for (const c of Object.keys(colours) as Colour[]) colours[c] += l.colours[c]
+  const completion = completionRate(ytd, plan)
+  // 序时 of the county: Σ (plan × 序时) ÷ Σ plan, the same weighting the board uses.
+  const target = lines.reduce((s, l) => s + (l.schedule ? Math.round((l.plan * l.schedule.num) / l.schedule.den) : 0), 0)
+  const schedule = plan > 0 ? ratio(target, plan) : null
+  const ranked = [...lines].sort((a, b) => b.score - a.score)
+  const today = localDate(now)
+  const problems = await db.get<{ open: number; overdue: number }>(sql`
+    select count(*) as open, coalesce(sum(case when due_on is not null and due_on < ${today} then 1 else 0 end), 0) as overdue
+    from problems where state != 'closed'`)
+  return {
+    period,
+    plan,
+    ytd,
+    completion: completion ? formatPercent(completion) : '—',
+    schedule: schedule ? formatPercent(schedule) : '—',
+    gap: completion && schedule ? describeGap(gapPoints(completion, schedule)) : '—',
+    colours,
+    top: ranked.slice(0, 3).map((l) => `${l.unit}（${formatScore(l.score)}分）`),
+    bottom: ranked.slice(-3).reverse().map((l) => `${l.unit}（${formatScore(l.score)}分）`),
+    late: lines.filter((l) => l.late > 0).map((l) => `${l.unit}（${l.late}个）`),
+    openProblems: problems?.open ?? 0,
+    overdueProblems: problems?.overdue ?? 0,
+    board,
+  }
+}
+
+/** Yellow and red projects of a month, worst first. */
+export async function redYellowList(db: Db, rules: Rules, period: string, only?: 'yellow' | 'red'): Promise<CardListItem[]> {
+  const units = new Map((await boardUnits(db)).map((u) => [u.id, u.name]))
+  const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
+  return views
+    .filter((v) => (only ? v.verdict.colour === only : v.verdict.colour === 'yellow' || v.verdict.colour === 'red'))
+    .sort((a, b) => (a.verdict.colour === b.verdict.colour ? (a.verdict.gap?.points ?? 0) - (b.verdict.gap?.points ?? 0) : a.verdict.colour === 'red' ? -1 : 1))
+    .map((v) => ({ code: v.code, name: v.name, unit: units.get(v.unitId) ?? '', colour: v.verdict.colour, detail: describeVerdict(v.verdict, v.urges).replace(/^.牌/, '') }))
+}

@@ -1,0 +1,281 @@
+/**
+ * A month of 调度 as numbers: each project's figures for a statistical month, its colour, and the 赛马 board
+ * of the units. One SQL query reads what the rules need; the rules themselves live in src/domain.
+ */
+import { sql } from 'drizzle-orm'
+import type { Db } from '../store/db.ts'
+import { boardSnapshots, projectColours } from '../store/schema.ts'
+import type { Rules } from './rules.ts'
+import { colourVerdict, type Colour, type ColourVerdict } from '../domain/colours.ts'
+import { completionRate, scheduleProgress } from '../domain/schedule.ts'
+import { ratio, type Ratio } from '../domain/ratio.ts'
+import { parsePeriod, previous as previousPeriod, range } from '../domain/periods.ts'
+import { rankBoard, snapshotBoard, type BoardSnapshot, type League, type UnitInput } from '../domain/scoring.ts'
+import type { Yuan } from '../domain/money.ts'
+
+/** What the board needs of one project in one statistical month. */
+export interface ProjectFigures {
+  projectId: number
+  unitId: number
+  annualPlan: Yuan
+  planCurve: number[] | null
+  /** 本年累计 as reported for this month, else as frozen last month, else 0. */
+  ytd: Yuan
+  reported: boolean
+  onTime: boolean
+  urges: number
+  previousColour: Colour | null
+  plannedNewStart: boolean
+  started: boolean
+  inStats: boolean
+}
+
+/** A project's month with its names, for lists people read. */
+export interface ProjectMonth extends ProjectFigures {
+  code: string
+  name: string
+  sector: string
+}
+
+export interface MonthView extends ProjectFigures {
+  completion: Ratio | null
+  schedule: Ratio | null
+  verdict: ColourVerdict
+}
+
+/** Parses 'YYYY-MM' into the year and statistical month; throws RangeError on anything else. */
+export function monthOf(period: string): { year: number; month: number } {
+  const p = parsePeriod(period)
+  if (p.kind !== 'month') throw new RangeError(`不是月份：${period}（应为 YYYY-MM，例如 2026-10）`)
+  return { year: p.year, month: p.index }
+}
+
+/**
+ * Every active project's figures for month `period` ('2026-10'), in one query that touches only this month's
+ * reports: a project that has not reported yet carries the 本年累计 frozen with last month's colour.
+ * `detail` adds the names; the board leaves them out because reading 100k strings is its slowest part.
+ */
+export async function projectMonths(db: Db, period: string, opts: { projectId?: number; detail: true; planCurve?: boolean }): Promise<ProjectMonth[]>
+export async function projectMonths(db: Db, period: string, opts?: { projectId?: number; detail?: false; planCurve?: boolean }): Promise<ProjectFigures[]>
+export async function projectMonths(
+  db: Db,
+  period: string,
+  opts: { projectId?: number; detail?: boolean; planCurve?: boolean } = {},
+): Promise<(ProjectFigures | ProjectMonth)[]> {
+  const { year, month } = monthOf(period)
+  const periodEnd = range(period).end
+  // January starts a new year: last December's 累计 must not carry over.
+  const prev = month === 1 ? '' : previousPeriod(period)
+  const round = await db.get<{ id: number; deadline_at: number } | undefined>(
+    sql`select id, deadline_at from rounds where kind = 'monthly' and period = ${period}`,
+  )
+  const rid = round?.id ?? -1
+  const deadline = round?.deadline_at ?? -1
+  const filter = opts.projectId === undefined ? sql`` : sql` and p.id = ${opts.projectId}`
+  const names = opts.detail ? sql`, p.code, p.name, p.sector` : sql``
+  const curve = opts.detail || opts.planCurve ? sql`, p.plan_curve` : sql``
+  const rows = await db.all<{
+    id: number; unit_id: number; annual_plan: number; ytd: number | null; prev_ytd: number | null; prev_colour: string | null
+    reported: number; on_time: number; urges: number; planned_new_start: number; started: number; in_stats: number
+    plan_curve?: string | null; code?: string; name?: string; sector?: string
+  }>(sql`
+    select p.id, p.unit_id, p.annual_plan, r.ytd_investment as ytd, pc.ytd_investment as prev_ytd, pc.colour as prev_colour,
+      r.id is not null as reported, coalesce(r.first_submitted_at <= ${deadline}, 0) as on_time,
+      (select count(*) from reminders m where m.round_id = ${rid} and m.project_id = p.id and m.kind in ('overdue', 'manual')) as urges,
+      p.planned_new_start, coalesce(p.started_on <= ${periodEnd}, 0) as started, p.in_stats${names}${curve}
+    from projects p
+    left join reports r on r.round_id = ${rid} and r.project_id = p.id and r.current = 1
+    left join project_colours pc on pc.project_id = p.id and pc.period = ${prev}
+    where p.active = 1 and p.year = ${year}${filter}
+    order by p.id`)
+  return rows.map((r) => {
+    const figures: ProjectFigures = {
+      projectId: r.id,
+      unitId: r.unit_id,
+      annualPlan: r.annual_plan,
+      planCurve: r.plan_curve ? (JSON.parse(r.plan_curve) as number[]) : null,
+      ytd: r.ytd ?? r.prev_ytd ?? 0,
+      reported: r.reported === 1,
+      onTime: r.on_time === 1,
+      urges: r.urges,
+      previousColour: (r.prev_colour as Colour | null) ?? null,
+      plannedNewStart: r.planned_new_start === 1,
+      started: r.started === 1,
+      inStats: r.in_stats === 1,
+    }
+    return opts.detail ? { ...figures, code: r.code!, name: r.name!, sector: r.sector! } : figures
+  })
+}
+
+/** 序时 of a project for a month under the county's mode. */
+export function scheduleFor(rules: Rules, p: Pick<ProjectFigures, 'annualPlan' | 'planCurve'>, period: string): Ratio | null {
+  const { month } = monthOf(period)
+  if (rules.schedule === 'planCurve' && p.planCurve)
+    return scheduleProgress('planCurve', { month, planCumulative: p.planCurve, annualPlan: p.annualPlan })
+  if (rules.schedule === 'dayLinear') return scheduleProgress('dayLinear', { asOf: range(period).end })
+  return scheduleProgress('monthLinear', { month })
+}
+
+/** Adds completion, 序时 and the colour verdict to a project's month. */
+export function viewOf<P extends ProjectFigures>(rules: Rules, p: P, period: string): MonthView & P {
+  const completion = completionRate(p.ytd, p.annualPlan)
+  const schedule = scheduleFor(rules, p, period)
+  const verdict = colourVerdict({ completion, schedule, urgeCount: p.urges, previousColour: p.previousColour }, rules.colour)
+  return { ...p, completion, schedule, verdict }
+}
+
+/**
+ * Freezes the colours of a closed month (red next month depends on them). Already-frozen projects keep
+ * what was published.
+ */
+export async function freezeColours(db: Db, rules: Rules, period: string, at: number): Promise<number> {
+  const views = (await projectMonths(db, period, { planCurve: rules.schedule === 'planCurve' })).map((p) => viewOf(rules, p, period))
+  const rows = views.map((v) => ({ projectId: v.projectId, period, colour: v.verdict.colour, ytdInvestment: v.ytd, urgeCount: v.urges, frozenAt: at }))
+  for (let i = 0; i < rows.length; i += 16) {
+    await db.insert(projectColours).values(rows.slice(i, i + 16)).onConflictDoNothing()
+  }
+  return rows.length
+}
+
+export interface UnitInfo {
+  id: number
+  name: string
+  league: League
+}
+
+/** One line of a unit's board: what people see. */
+export interface BoardLine {
+  rank: number
+  deltaRank: number | null
+  unitId: number
+  unit: string
+  league: League
+  /** Score units (0.0001 points). */
+  score: number
+  plan: Yuan
+  ytd: Yuan
+  completion: Ratio | null
+  schedule: Ratio | null
+  colours: Record<Colour, number>
+  projects: number
+  late: number
+}
+
+export interface MonthBoard {
+  period: string
+  leagues: { league: League; lines: BoardLine[] }[]
+  snapshot: BoardSnapshot
+}
+
+/**
+ * The monthly 赛马 board: units scored on 投资完成率 against 序时, 开工率, 入库纳统, on-time reporting and problem
+ * closure, ranked per league, with Δrank against the previous month's published board.
+ */
+export async function monthBoard(db: Db, rules: Rules, period: string, units: UnitInfo[], publishedAt: Date): Promise<MonthBoard> {
+  const { year } = monthOf(period)
+  const months = await projectMonths(db, period, { planCurve: rules.schedule === 'planCurve' })
+  const closures = await db.all<{ unit_id: number; total: number; closed: number }>(sql`
+    select p.unit_id, count(*) as total, sum(case when pr.state = 'closed' then 1 else 0 end) as closed
+    from problems pr join projects p on p.id = pr.project_id
+    where p.year = ${year} and pr.created_at <= ${publishedAt.getTime()}
+    group by p.unit_id`)
+  const closureOf = new Map(closures.map((c) => [c.unit_id, c]))
+
+  interface Acc { plan: Yuan; ytd: Yuan; target: Yuan; planned: number; startedPlanned: number; started: number; inStats: number; onTime: number; count: number; colours: Record<Colour, number> }
+  const acc = new Map<number, Acc>()
+  for (const u of units)
+    acc.set(u.id, { plan: 0, ytd: 0, target: 0, planned: 0, startedPlanned: 0, started: 0, inStats: 0, onTime: 0, count: 0, colours: { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 } })
+  for (const p of months) {
+    const a = acc.get(p.unitId)
+    if (!a) continue
+    const v = viewOf(rules, p, period)
+    a.plan += p.annualPlan
+    a.ytd += p.ytd
+    // The 序时 amount of a project, in whole 元: what it should have done by now. A unit's 投资 indicator is
+    // Σ 本年累计 against Σ of these, so big projects weigh by their size and nothing is a float.
+    if (v.schedule) a.target += Math.round((p.annualPlan * v.schedule.num) / v.schedule.den)
+    a.colours[v.verdict.colour]++
+    a.count++
+    if (p.onTime) a.onTime++
+    if (p.plannedNewStart) {
+      a.planned++
+      if (p.started) a.startedPlanned++
+    }
+    if (p.started) {
+      a.started++
+      if (p.inStats) a.inStats++
+    }
+  }
+  const inputs: UnitInput[] = units.map((u) => {
+    const a = acc.get(u.id)!
+    const c = closureOf.get(u.id)
+    return {
+      unitId: String(u.id),
+      league: u.league,
+      indicators: {
+        investment: { actual: a.ytd, target: a.target },
+        starts: { actual: a.startedPlanned, target: a.planned },
+        statistics: { actual: a.inStats, target: a.started },
+        onTime: { actual: a.onTime, target: a.count },
+        closure: { actual: c?.closed ?? 0, target: c?.total ?? 0 },
+      },
+    }
+  })
+  const prevRow = await db.select().from(boardSnapshots).where(sql`kind = 'monthly' and period = ${previousPeriod(period)} and league = 'all'`).get()
+  const board = rankBoard(inputs, rules.scoring, (prevRow?.data as BoardSnapshot | undefined) ?? null)
+  const snapshot = snapshotBoard(board, { period, publishedAt: publishedAt.toISOString() })
+  const unitById = new Map(units.map((u) => [u.id, u]))
+  return {
+    period,
+    snapshot,
+    leagues: board.leagues.map((l) => ({
+      league: l.league,
+      lines: l.rows.map((r) => {
+        const id = Number(r.unitId)
+        const a = acc.get(id)!
+        return {
+          rank: r.rank,
+          deltaRank: r.deltaRank,
+          unitId: id,
+          unit: unitById.get(id)!.name,
+          league: l.league,
+          score: r.score,
+          plan: a.plan,
+          ytd: a.ytd,
+          completion: completionRate(a.ytd, a.plan),
+          schedule: a.plan > 0 ? ratio(a.target, a.plan) : null,
+          colours: a.colours,
+          projects: a.count,
+          late: a.count - a.onTime,
+        }
+      }),
+    })),
+  }
+}
+
+/** Stores the board as published; a board already published for the period is kept as it was. */
+export async function publishBoard(db: Db, board: MonthBoard, at: number): Promise<boolean> {
+  const rows = await db
+    .insert(boardSnapshots)
+    .values({ kind: 'monthly', period: board.period, league: 'all', publishedAt: at, data: board.snapshot })
+    .onConflictDoNothing()
+    .returning({ id: boardSnapshots.id })
+  return rows.length > 0
+}
+
+
+/** All units as the board needs them. */
+export async function boardUnits(db: Db): Promise<UnitInfo[]> {
+  return db.all<UnitInfo>(sql`select id, name, league from units order by id`)
+}
+
+/**
+ * Settles a closed month: freezes every project's colour and publishes the board. Safe to run twice; the
+ * second run changes nothing.
+ */
+export async function settleMonth(db: Db, rules: Rules, period: string, at: Date): Promise<MonthBoard> {
+  await freezeColours(db, rules, period, at.getTime())
+  const board = await monthBoard(db, rules, period, await boardUnits(db), at)
+  await publishBoard(db, board, at.getTime())
+  return board
+}

@@ -1,0 +1,70 @@
+/**
+ * The county's rule set: which 序时 mode, which colour preset, which 赛马 indicators. Stored as the `rules`
+ * setting (JSON, validated with zod) and merged over the defaults, so a county changes numbers, not code.
+ */
+import { z } from 'zod'
+import type { Db } from '../store/db.ts'
+import { getSetting } from '../store/repos/settings.ts'
+import { COLOUR_PRESETS, DEFAULT_COLOUR_RULE, type ColourRule } from '../domain/colours.ts'
+import { DEFAULT_SCORING, type ScoringConfig } from '../domain/scoring.ts'
+import type { ScheduleMode } from '../domain/schedule.ts'
+import { createWorkdayCalendar, type CalendarOverride, type WorkdayCalendar } from '../domain/workdays.ts'
+import { holidayOverrides } from '../store/schema.ts'
+
+export interface Rules {
+  schedule: ScheduleMode
+  colour: ColourRule
+  scoring: ScoringConfig
+  /** Reports filed on or after this day of month N belong to month N (the monthly round opens then). */
+  monthlyOpenDay: number
+}
+
+export const DEFAULT_RULES: Rules = {
+  schedule: 'monthLinear',
+  colour: DEFAULT_COLOUR_RULE,
+  scoring: DEFAULT_SCORING,
+  monthlyOpenDay: 25,
+}
+
+const common = { urgesBeforeCard: z.number().int().min(0), redAfterRepeatYellow: z.boolean() }
+const colourSchema = z.union([
+  z.enum(Object.keys(COLOUR_PRESETS) as [keyof typeof COLOUR_PRESETS]),
+  z.object({ kind: z.literal('lingchuan2021'), ...common }),
+  z.object({ kind: z.literal('pointBands'), yellowFrom: z.number().min(0), redFrom: z.number().min(0), ...common }),
+  z.object({
+    kind: z.literal('shareOfSchedule'),
+    yellowFromPercent: z.number().min(0).max(100),
+    redFromPercent: z.number().min(0).max(100),
+    ...common,
+  }),
+])
+
+export const rulesSchema = z
+  .object({
+    schedule: z.enum(['monthLinear', 'dayLinear', 'planCurve']),
+    colour: colourSchema,
+    indicators: z
+      .array(z.object({ key: z.string().min(1), label: z.string().min(1), weight: z.number().positive(), cap: z.number().positive() }))
+      .min(1),
+    monthlyOpenDay: z.number().int().min(1).max(28),
+  })
+  .partial()
+
+/** The stored rules merged over the defaults. A stored value that fails validation is an error, not ignored. */
+export async function loadRules(db: Db): Promise<Rules> {
+  const stored = rulesSchema.parse((await getSetting(db, 'rules')) ?? {})
+  const colour = stored.colour === undefined ? DEFAULT_RULES.colour : typeof stored.colour === 'string' ? COLOUR_PRESETS[stored.colour] : stored.colour
+  return {
+    schedule: stored.schedule ?? DEFAULT_RULES.schedule,
+    colour,
+    scoring: stored.indicators ? { ...DEFAULT_SCORING, indicators: stored.indicators } : DEFAULT_SCORING,
+    monthlyOpenDay: stored.monthlyOpenDay ?? DEFAULT_RULES.monthlyOpenDay,
+  }
+}
+
+/** The working-day calendar: chinese-days plus the admin's override table. */
+export async function loadCalendar(db: Db): Promise<WorkdayCalendar> {
+  const rows = await db.select().from(holidayOverrides).all()
+  const overrides: CalendarOverride[] = rows.map((r) => ({ date: r.date, kind: r.kind, note: r.note }))
+  return createWorkdayCalendar(overrides)
+}
