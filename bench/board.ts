@@ -14,7 +14,7 @@ import { DEFAULT_RULES } from '../src/services/rules.ts'
 import { shanghaiTime } from '../src/domain/time.ts'
 import { seeded } from '../src/demo/random.ts'
 
-const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number)
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,20000,100000').split(',').map(Number)
 const UNITS = 2000
 const RUNS = 7
 const figures: string[] = []

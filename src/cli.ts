@@ -100,6 +100,10 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       const rules = await loadRules(db)
       const board = await monthBoard(db, rules, p, await boardUnits(db), now)
       const leagues = board.leagues.filter((l) => !league || l.league === league)
+      if (leagues.every((l) => l.lines.length === 0) && !values.json) {
+        out('暂无单位和项目。请先运行 diaodu demo 载入演示县，或导入项目清单。(no units yet)')
+        return
+      }
       if (values.json) {
         out(JSON.stringify({
           period: p,

@@ -111,19 +111,23 @@ export interface ColourVerdict {
  * urgeCount: 2, previousColour: 'yellow' })` → 'red' under the default rule.
  */
 export function colourOf(input: ColourInput, rule: ColourRule = DEFAULT_COLOUR_RULE): Colour {
-  return colourVerdict(input, rule).colour
+  return decide(input, rule).colour
 }
 
 /** `colourOf` with its reasons. */
 export function colourVerdict(input: ColourInput, rule: ColourRule = DEFAULT_COLOUR_RULE): ColourVerdict {
+  const d = decide(input, rule)
+  const gap = input.completion === null || input.schedule === null ? null : gapPoints(input.completion, input.schedule)
+  return { ...d, gap }
+}
+
+/** The decision without the gap figures: the board colours 100k projects and needs only the colour. */
+function decide(input: ColourInput, rule: ColourRule): Omit<ColourVerdict, 'gap'> {
   checkRule(rule)
   const urges = input.urgeCount ?? 0
   if (!Number.isInteger(urges) || urges < 0) throw new RangeError(`urgeCount must be a whole number ≥ 0: ${urges}`)
   const { completion, schedule } = input
-  if (completion === null || schedule === null) {
-    return { colour: 'none', band: 'none', gap: null, heldForUrges: false, repeated: false }
-  }
-  const gap = gapPoints(completion, schedule)
+  if (completion === null || schedule === null) return { colour: 'none', band: 'none', heldForUrges: false, repeated: false }
   const band = bandOf(completion, schedule, rule)
   let colour: Colour = band
   let heldForUrges = false
@@ -137,7 +141,7 @@ export function colourVerdict(input: ColourInput, rule: ColourRule = DEFAULT_COL
     colour = 'red'
     repeated = true
   }
-  return { colour, band, gap, heldForUrges, repeated }
+  return { colour, band, heldForUrges, repeated }
 }
 
 /**

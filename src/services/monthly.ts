@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { boardSnapshots, projectColours } from '../store/schema.ts'
 import type { Rules } from './rules.ts'
-import { colourVerdict, type Colour, type ColourVerdict } from '../domain/colours.ts'
+import { colourOf, colourVerdict, type Colour, type ColourVerdict } from '../domain/colours.ts'
 import { completionRate, scheduleProgress } from '../domain/schedule.ts'
 import { ratio, type Ratio } from '../domain/ratio.ts'
 import { parsePeriod, previous as previousPeriod, range } from '../domain/periods.ts'
@@ -81,11 +81,12 @@ export async function projectMonths(
   }>(sql`
     select p.id, p.unit_id, p.annual_plan, r.ytd_investment as ytd, pc.ytd_investment as prev_ytd, pc.colour as prev_colour,
       r.id is not null as reported, coalesce(r.first_submitted_at <= ${deadline}, 0) as on_time,
-      (select count(*) from reminders m where m.round_id = ${rid} and m.project_id = p.id and m.kind in ('overdue', 'manual')) as urges,
+      coalesce(u.n, 0) as urges,
       p.planned_new_start, coalesce(p.started_on <= ${periodEnd}, 0) as started, p.in_stats${names}${curve}
     from projects p
     left join reports r on r.round_id = ${rid} and r.project_id = p.id and r.current = 1
     left join project_colours pc on pc.project_id = p.id and pc.period = ${prev}
+    left join (select project_id, count(*) as n from reminders where round_id = ${rid} and kind in ('overdue', 'manual') group by project_id) u on u.project_id = p.id
     where p.active = 1 and p.year = ${year}${filter}
     order by p.id`)
   return rows.map((r) => {
@@ -185,16 +186,19 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
   const acc = new Map<number, Acc>()
   for (const u of units)
     acc.set(u.id, { plan: 0, ytd: 0, target: 0, planned: 0, startedPlanned: 0, started: 0, inStats: 0, onTime: 0, count: 0, colours: { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 } })
+  // 序时 is the same for every project unless each has its own plan curve: work it out once.
+  const uniform = rules.schedule === 'planCurve' ? null : scheduleFor(rules, { annualPlan: 1, planCurve: null }, period)
   for (const p of months) {
     const a = acc.get(p.unitId)
     if (!a) continue
-    const v = viewOf(rules, p, period)
+    const schedule = uniform ?? scheduleFor(rules, p, period)
+    const colour = colourOf({ completion: completionRate(p.ytd, p.annualPlan), schedule, urgeCount: p.urges, previousColour: p.previousColour }, rules.colour)
     a.plan += p.annualPlan
     a.ytd += p.ytd
     // The 序时 amount of a project, in whole 元: what it should have done by now. A unit's 投资 indicator is
     // Σ 本年累计 against Σ of these, so big projects weigh by their size and nothing is a float.
-    if (v.schedule) a.target += Math.round((p.annualPlan * v.schedule.num) / v.schedule.den)
-    a.colours[v.verdict.colour]++
+    if (schedule) a.target += Math.round((p.annualPlan * schedule.num) / schedule.den)
+    a.colours[colour]++
     a.count++
     if (p.onTime) a.onTime++
     if (p.plannedNewStart) {

@@ -1,0 +1,70 @@
+import { describe, expect, it, beforeAll } from 'vitest'
+import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const exec = promisify(execFile)
+const dir = mkdtempSync(join(tmpdir(), 'diaodu-cli-'))
+const env = { ...process.env, DATABASE_PATH: join(dir, 'cli.db'), LOG_LEVEL: 'silent' }
+
+async function diaodu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await exec(process.execPath, ['--experimental-strip-types', 'bin/diaodu.js', ...args], { env })
+    return { code: 0, ...r }
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string }
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr }
+  }
+}
+
+describe('the diaodu command', () => {
+  beforeAll(async () => {
+    const r = await diaodu('demo')
+    expect(r.stdout).toContain('已载入演示县')
+  }, 60_000)
+
+  it('loads the demo once', async () => {
+    expect((await diaodu('demo')).stdout).toContain('已存在')
+  })
+
+  it('prints a board as JSON with ranks per league', async () => {
+    const r = await diaodu('board', '--period', '2026-10', '--league', '乡镇', '--json')
+    expect(r.code).toBe(0)
+    const board = JSON.parse(r.stdout)
+    expect(board.leagues).toHaveLength(1)
+    const rows = board.leagues[0].rows
+    expect(rows[0]).toMatchObject({ rank: 1 })
+    expect(rows).toHaveLength(12)
+    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['unit', 'score', 'completionPercent', 'gapPoints', 'colours', 'deltaRank']))
+  })
+
+  it('prints one project’s status', async () => {
+    const r = await diaodu('status', '--project', 'XM2026-001', '--period', '2026-10', '--json')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'XM2026-001', period: '2026-10', schedulePercent: 83.33 })
+  })
+
+  it('counts working days across the National Day holiday', async () => {
+    expect((await diaodu('deadline', '--from', '2026-09-30', '--workdays', '3')).stdout.trim()).toBe('2026-10-10')
+  })
+
+  it('parses a reply as JSON', async () => {
+    const r = await diaodu('parse', '本月完成投资1200万元，本年累计8600万元，主体封顶，问题：林地手续未批')
+    expect(JSON.parse(r.stdout)).toEqual({ intent: 'report', periodInvestment: 1200, ytdInvestment: 8600, progressPercent: null, problems: ['林地手续未批'], command: null, args: {} })
+  })
+
+  it.each([
+    [['board', '--period', '2026-13'], /YYYY-MM/],
+    [['status', '--project', 'NOPE'], /没有编号为 NOPE 的项目/],
+    [['deadline', '--from', '2026-02-30', '--workdays', '3'], /YYYY-MM-DD/],
+    [['board', '--league', '火星'], /联赛/],
+    [['frobnicate'], /未知命令/],
+  ])('refuses %j with one line and exit code 2', async (args, message) => {
+    const r = await diaodu(...args)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+})
