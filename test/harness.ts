@@ -128,3 +128,10 @@ export function cardText(card: Card): string {
 }
 
 export const textOf = (b: MessageBody) => (b.kind === 'text' ? b.text : cardText(b.card))
+
+/** The form of a 调度 prompt card: its submit args and last month's 累计 in 万元 (the ytd input's initial value). */
+export function promptForm(card: Card) {
+  const form = card.elements.find((e) => e.kind === 'form')
+  if (!form || form.kind !== 'form') throw new Error(`card "${card.title}" has no form`)
+  return { args: form.submit.args ?? {}, inputs: form.inputs, prevYtdWan: Number(form.inputs.find((i) => i.name === 'ytd')?.initial ?? 0) }
+}

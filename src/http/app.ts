@@ -5,6 +5,7 @@
 import { Hono } from 'hono'
 import type { Db } from '../store/db.ts'
 import type { Logger } from '../log.ts'
+import { localChannelRoutes } from '../channels/local/index.ts'
 
 export interface AppDeps {
   db: Db
@@ -20,6 +21,7 @@ export function createApp(deps: AppDeps) {
   app.get('/healthz', (c) =>
     c.json({ ok: true, schemaVersion: deps.schemaVersion, channels: deps.channels, time: deps.now().toISOString() }),
   )
+  if (deps.channels.includes('local')) app.route('/', localChannelRoutes(deps))
   app.onError((err, c) => {
     deps.logger.error('unhandled error', { path: c.req.path, error: String(err) })
     return c.json({ ok: false, error: '服务器内部错误' }, 500)

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
-import { harness, textOf } from '../harness.ts'
+import { harness, promptForm, textOf } from '../harness.ts'
 import { auditLog, problemEvents, problems, projects, reminders, reports, rounds, supervisions } from '../../src/store/schema.ts'
 import { projectsOfContact } from '../../src/store/repos/projects.ts'
 import { formatWan } from '../../src/domain/money.ts'
@@ -31,24 +31,21 @@ describe('reporting', () => {
     const mine = await projectsOfContact(h.db, contact.person.id)
     const r = await contact.send('填报')
     expect(r.cards).toHaveLength(mine.length)
-    const form = r.cards[0]!.elements.find((e) => e.kind === 'form')!
-    expect(form.kind === 'form' && form.inputs.find((i) => i.name === 'ytd')?.initial).toMatch(/^\d+(\.\d+)?$/)
+    expect(promptForm(r.cards[0]!).inputs.find((i) => i.name === 'ytd')?.initial).toMatch(/^\d+(\.\d+)?$/)
     expect(r.cards[0]!.title).toContain('2026年11月调度')
   })
 
   it('stores a form submit as a version and answers with 完成率, 序时 and colour; edits make version 2', async () => {
     const contact = h.as('contact', { unit: '县住建局' })
     const [project] = await projectsOfContact(h.db, contact.person.id)
-    const prompt = (await contact.send(`填报 ${project!.code}`)).cards[0]!
-    const form = prompt.elements.find((e) => e.kind === 'form')!
-    if (form.kind !== 'form') throw new Error('no form')
-    const prevYtd = Number(form.inputs.find((i) => i.name === 'ytd')!.initial)
-    const r = await contact.click('submitReport', form.submit.args, { period: '500', ytd: String(prevYtd + 500), progress: '主体封顶' })
+    const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
+    const prevYtd = form.prevYtdWan
+    const r = await contact.click('submitReport', form.args, { period: '500', ytd: String(prevYtd + 500), progress: '主体封顶' })
     expect(r.result.toast?.kind).toBe('success')
     expect(r.all).toMatch(/完成率：\d+\.\d\d%/)
     expect(r.all).toContain('序时进度：91.67%')
     expect(r.result.updateCard?.title).toContain('已收到')
-    const again = await contact.click('submitReport', form.submit.args, { period: '600', ytd: String(prevYtd + 600), progress: '主体封顶' })
+    const again = await contact.click('submitReport', form.args, { period: '600', ytd: String(prevYtd + 600), progress: '主体封顶' })
     expect(again.all).toContain('第 2 版')
     const rows = await novemberReports(project!.id)
     expect(rows.map((x) => [x.r.version, x.r.current])).toEqual([[1, false], [2, true]])
@@ -60,7 +57,7 @@ describe('reporting', () => {
   it('refuses a 累计 below last month without a reason, and stores nothing', async () => {
     const contact = h.as('contact', { unit: '县住建局' })
     const [project] = await projectsOfContact(h.db, contact.person.id)
-    const r = await contact.click('submitReport', { projectId: project!.id, roundId: (await contact.send('填报')).cards[0]!.elements.flatMap((e) => (e.kind === 'form' ? [e.submit.args!.roundId] : []))[0] }, { ytd: '1', period: '1' })
+    const r = await contact.click('submitReport', { projectId: project!.id, roundId: promptForm((await contact.send('填报')).cards[0]!).args.roundId }, { ytd: '1', period: '1' })
     expect(r.all).toContain('低于上期')
     expect(r.result.toast?.kind).toBe('error')
     expect(await novemberReports(project!.id)).toHaveLength(0)
@@ -71,11 +68,9 @@ describe('reporting', () => {
   it('asks which figure is right when 本月 and the rise in 累计 disagree', async () => {
     const contact = h.as('contact', { unit: '县住建局' })
     const [project] = await projectsOfContact(h.db, contact.person.id)
-    const prompt = (await contact.send(`填报 ${project!.code}`)).cards[0]!
-    const form = prompt.elements.find((e) => e.kind === 'form')!
-    if (form.kind !== 'form') throw new Error('no form')
-    const prevYtd = Number(form.inputs.find((i) => i.name === 'ytd')!.initial)
-    const r = await contact.click('submitReport', form.submit.args, { period: '300', ytd: String(prevYtd + 500) })
+    const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
+    const prevYtd = form.prevYtdWan
+    const r = await contact.click('submitReport', form.args, { period: '300', ytd: String(prevYtd + 500) })
     expect(r.all).toContain('两者不一致')
     expect(await novemberReports(project!.id)).toHaveLength(0)
     const ok = await contact.click('confirm', { trust: 'ytd' })
@@ -88,10 +83,8 @@ describe('reporting', () => {
     const contact = h.as('contact', { unit: '城关镇' })
     const mine = await projectsOfContact(h.db, contact.person.id)
     expect(mine.length).toBeGreaterThan(1)
-    const prompt = (await contact.send(`填报 ${mine[1]!.code}`)).cards[0]!
-    const form = prompt.elements.find((e) => e.kind === 'form')!
-    if (form.kind !== 'form') throw new Error('no form')
-    const prevYtd = Number(form.inputs.find((i) => i.name === 'ytd')!.initial) * 10_000
+    const form = promptForm((await contact.send(`填报 ${mine[1]!.code}`)).cards[0]!)
+    const prevYtd = form.prevYtdWan * 10_000
     const ytdWan = formatWan(prevYtd + 1200 * 10_000, 0, false)
     const ask = await contact.send(`本月完成投资1200万元，本年累计${ytdWan}万元，主体封顶，问题：林地手续未批`)
     expect(ask.all).toContain('是哪个项目')
@@ -135,7 +128,7 @@ describe('reporting', () => {
     const a = h.as('contact', { unit: '县住建局' })
     const b = h.as('contact', { unit: '城关镇' })
     const [other] = await projectsOfContact(h.db, b.person.id)
-    const roundId = (await a.send('填报')).cards[0]!.elements.flatMap((e) => (e.kind === 'form' ? [e.submit.args!.roundId] : []))[0]
+    const roundId = promptForm((await a.send('填报')).cards[0]!).args.roundId
     const r = await a.click('submitReport', { projectId: other!.id, roundId }, { ytd: '99999' })
     expect(r.all).toContain('不是')
     expect(await novemberReports(other!.id)).toHaveLength(0)
@@ -146,10 +139,8 @@ describe('problems: 交办 → 申请销号 → 销号 only when the reporter co
   it('runs the whole loop with history', async () => {
     const contact = h.as('contact', { unit: '县住建局' })
     const [project] = await projectsOfContact(h.db, contact.person.id)
-    const prompt = (await contact.send(`填报 ${project!.code}`)).cards[0]!
-    const form = prompt.elements.find((e) => e.kind === 'form')!
-    if (form.kind !== 'form') throw new Error('no form')
-    await contact.click('submitReport', form.submit.args, { ytd: form.inputs.find((i) => i.name === 'ytd')!.initial!, problems: '施工用电线路未接通' })
+    const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
+    await contact.click('submitReport', form.args, { ytd: String(form.prevYtdWan), problems: '施工用电线路未接通' })
     const [p] = await h.db.select().from(problems).where(and(eq(problems.projectId, project!.id), eq(problems.description, '施工用电线路未接通'))).all()
     expect(p!.state).toBe('new')
     // A contact cannot 交办; the office can.

@@ -1,0 +1,326 @@
+/**
+ * The local channel: a chat page for trying the bot without Feishu or WeCom. A person picks an identity from
+ * the roster and talks to the bot; every message the bot queues for a local address (`person:<id>`,
+ * `group:<id>`) shows up in that address's inbox, read straight from the durable outbox.
+ *
+ *   GET  /chat               the page
+ *   GET  /local/roster       people (name, title, unit, roles), units and local groups; demo info
+ *   POST /local/send         {personId, text, groupId?}  → a text InboundEvent → BotResult
+ *   POST /local/action       {personId, messageId, command, args?, form?} → a card_action → BotResult
+ *   GET  /local/inbox        ?address=person:12 | group:3 → {messages: [{id, at, from, body, html}]}
+ *
+ * What people send is kept in the inbound log (platform 'local') before it is processed, as every channel
+ * does, and the inbox shows it beside the bot's messages so a conversation reads in order.
+ *
+ * @example app.route('/', localChannelRoutes({ db, logger, now: () => new Date(), channels: ['local'] }))
+ */
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { z } from 'zod'
+import { and, asc, desc, eq, max, sql } from 'drizzle-orm'
+import type { Db } from '../../store/db.ts'
+import type { Logger } from '../../log.ts'
+import type { BotResult, ChatRef, CommandName, InboundEvent, MessageBody, Platform } from '../../bot/model.ts'
+import { createBotContext, type BotContext } from '../../bot/context.ts'
+import { processEvent } from '../../bot/process.ts'
+import { groups, inboundLog, outbox, people, units } from '../../store/schema.ts'
+import { groupById, personById, upsertGroup } from '../../store/repos/directory.ts'
+import { markInbound, recordInbound } from '../../store/repos/inbound.ts'
+import { getSetting } from '../../store/repos/settings.ts'
+import { renderBody } from './render.ts'
+import { CHAT_CSS, CHAT_HTML, CHAT_JS } from './page.ts'
+
+export interface LocalChannelDeps {
+  db: Db
+  logger: Logger
+  now: () => Date
+  /** Enabled channels; messages for people go out on the first of these they can be reached on. */
+  channels?: string[]
+  /** The bot, replaceable in tests. Defaults to processEvent. */
+  process?: (ctx: BotContext, event: InboundEvent) => Promise<BotResult>
+}
+
+/** The group every local demo county has, for boards and 通报. */
+export const COUNTY_GROUP_NAME = '示例县重点项目调度群'
+
+/** How the bot is addressed in a group; a message starting with it is for the bot. */
+export const BOT_MENTION = '@调度助手'
+
+const COMMAND_NAMES = [
+  'help', 'query', 'board', 'redyellow', 'supervise', 'urge', 'bulletin', 'ack', 'problems', 'bind', 'report',
+  'submitReport', 'assign', 'update', 'requestClose', 'confirmClose', 'reject', 'confirm', 'cancel',
+] as const satisfies readonly CommandName[]
+// Fails to compile when model.ts gains a command this list lacks.
+const everyCommandListed: [Exclude<CommandName, (typeof COMMAND_NAMES)[number]>] extends [never] ? true : false = true
+void everyCommandListed
+
+const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+const SendBody = z.object({
+  personId: id,
+  text: z.string().trim().min(1).max(2000),
+  groupId: id.optional().nullable(),
+})
+const ActionBody = z.object({
+  personId: id,
+  messageId: id,
+  command: z.enum(COMMAND_NAMES),
+  args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  form: z.record(z.string(), z.string().max(5000)).optional(),
+})
+const Address = z.string().regex(/^(person|group):[1-9]\d{0,15}$/)
+
+const ROLE_NAMES: Record<string, string> = { contact: '填报人', unit_head: '单位负责人', leader: '县领导', office: '指挥部办公室' }
+const INBOX_LIMIT = 300
+
+/** One message in an inbox: what the bot sent (`from: 'bot'`, id = outbox row) or what a person said there. */
+export interface InboxMessage {
+  id: number | string
+  at: string
+  from: 'bot' | 'person'
+  personId?: number
+  name?: string
+  body: MessageBody
+  html: string
+}
+
+export function localChannelRoutes(deps: LocalChannelDeps) {
+  const app = new Hono()
+  const run = deps.process ?? processEvent
+  const platforms: Platform[] = [
+    ...new Set<Platform>([...(deps.channels ?? []).filter((c): c is Platform => c === 'feishu' || c === 'wecom' || c === 'local'), 'local']),
+  ]
+  let ensuring: Promise<void> | undefined
+
+  const page = (c: Context, body: string, type: string) =>
+    c.body(body, 200, {
+      'content-type': type,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    })
+
+  app.get('/chat', (c) => {
+    c.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+    return page(c, CHAT_HTML, 'text/html; charset=utf-8')
+  })
+  app.get('/local/chat.js', (c) => page(c, CHAT_JS, 'text/javascript; charset=utf-8'))
+  app.get('/local/chat.css', (c) => page(c, CHAT_CSS, 'text/css; charset=utf-8'))
+
+  app.get('/local/roster', async (c) => {
+    ensuring ??= ensureCountyGroup(deps.db, deps.now().getTime()).finally(() => (ensuring = undefined))
+    await ensuring
+    const [unitRows, peopleRows, groupRows, demo, county] = await Promise.all([
+      deps.db.select().from(units).orderBy(asc(units.id)).all(),
+      deps.db.select().from(people).orderBy(asc(people.id)).all(),
+      deps.db.select().from(groups).where(and(eq(groups.platform, 'local'), eq(groups.active, true))).orderBy(asc(groups.id)).all(),
+      getSetting<Record<string, unknown>>(deps.db, 'demo'),
+      getSetting<{ name?: string }>(deps.db, 'county'),
+    ])
+    const unitById = new Map(unitRows.map((u) => [u.id, u]))
+    return c.json({
+      county: county?.name ?? null,
+      demo: demo ?? null,
+      units: unitRows.map((u) => ({ id: u.id, name: u.name, league: u.league, headPersonId: u.headPersonId })),
+      people: peopleRows.map((p) => {
+        const u = p.unitId ? unitById.get(p.unitId) : undefined
+        const roles = (p.roles ?? []) as string[]
+        return {
+          id: p.id,
+          name: p.name,
+          title: p.title ?? '',
+          unit: u ? { id: u.id, name: u.name, league: u.league } : null,
+          roles,
+          roleNames: roles.map((r) => ROLE_NAMES[r] ?? r),
+        }
+      }),
+      groups: groupRows.map((g) => ({ id: g.id, name: g.name || `群聊 ${g.id}`, address: `group:${g.id}`, boards: g.boards })),
+    })
+  })
+
+  app.post('/local/send', async (c) => {
+    const input = await parseBody(c, SendBody)
+    if (!input.ok) return input.response
+    const { personId, text, groupId } = input.data
+    const person = await personById(deps.db, personId)
+    if (!person) return bad(c, '名册中没有这个人，请刷新页面后重新选择身份')
+    let chat: ChatRef = { platform: 'local', chatId: `person:${person.id}`, kind: 'direct', name: person.name }
+    if (groupId != null) {
+      const group = await groupById(deps.db, groupId)
+      if (!group || group.platform !== 'local' || !group.active) return bad(c, '没有这个群，请刷新页面后重新选择')
+      chat = { platform: 'local', chatId: `group:${group.id}`, kind: 'group', name: group.name }
+    }
+    const mentionedBot = chat.kind === 'group' && text.startsWith(BOT_MENTION)
+    const stripped = text.startsWith(BOT_MENTION) ? text.slice(BOT_MENTION.length).trim() : text
+    const now = deps.now()
+    const event: InboundEvent = {
+      type: 'text',
+      id: crypto.randomUUID(),
+      platform: 'local',
+      receivedAt: now,
+      sender: { platform: 'local', userId: String(person.id), name: person.name },
+      chat,
+      text: stripped,
+      mentionedBot,
+    }
+    return handle(c, event, { said: text, name: person.name })
+  })
+
+  app.post('/local/action', async (c) => {
+    const input = await parseBody(c, ActionBody)
+    if (!input.ok) return input.response
+    const { personId, messageId, command, args, form } = input.data
+    const person = await personById(deps.db, personId)
+    if (!person) return bad(c, '名册中没有这个人，请刷新页面后重新选择身份')
+    const row = await deps.db.select().from(outbox).where(eq(outbox.id, messageId)).get()
+    if (!row || row.platform !== 'local') return bad(c, '找不到这张卡片，可能已被删除')
+    const chat = chatOfAddress(row.address)
+    if (!chat) return bad(c, '找不到这张卡片，可能已被删除')
+    if (chat.kind === 'direct' && chat.chatId !== `person:${person.id}`)
+      return c.json({ ok: false, error: '只能操作发给自己的卡片，请先切换到收到这张卡片的身份' }, 403)
+    if (chat.kind === 'group') {
+      const group = await groupById(deps.db, Number(chat.chatId.slice('group:'.length)))
+      if (group) chat.name = group.name
+    } else chat.name = person.name
+    const filled = form ? Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== '')) : undefined
+    const event: InboundEvent = {
+      type: 'card_action',
+      id: crypto.randomUUID(),
+      platform: 'local',
+      receivedAt: deps.now(),
+      sender: { platform: 'local', userId: String(person.id), name: person.name },
+      chat,
+      messageId: String(row.id),
+      command,
+      args: Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null)),
+      ...(filled ? { form: filled } : {}),
+    }
+    return handle(c, event, { name: person.name, outboxId: row.id })
+  })
+
+  app.get('/local/inbox', async (c) => {
+    const address = Address.safeParse(c.req.query('address') ?? '')
+    if (!address.success) return bad(c, '地址格式不对，应为 person:编号 或 group:编号')
+    const messages = await inbox(deps.db, address.data)
+    c.header('cache-control', 'no-store')
+    return c.json({ ok: true, address: address.data, messages })
+  })
+
+  /** Records the event, runs the bot, applies an in-place card update, answers with the BotResult. */
+  async function handle(c: Context, event: InboundEvent, extra: { said?: string; name: string; outboxId?: number }) {
+    // Where in the outbox this arrived: the inbox places what people said among the bot's messages by it.
+    const last = await deps.db.select({ n: max(outbox.id) }).from(outbox).get()
+    const raw = JSON.stringify({ event, said: extra.said ?? null, name: extra.name, afterOutboxId: last?.n ?? 0 })
+    const logId = await recordInbound(deps.db, 'local', event.id, raw, event.receivedAt.getTime())
+    let result: BotResult
+    try {
+      result = await run(await createBotContext(deps.db, event.receivedAt, platforms, deps.logger), event)
+    } catch (e) {
+      deps.logger.error('local channel: the bot failed', { event: event.id, type: event.type, error: String(e) })
+      if (logId !== null) await markInbound(deps.db, logId, 'failed', String(e).slice(0, 500))
+      return c.json({ ok: false, error: '调度助手处理这条消息时出错了，请稍后再试' }, 500)
+    }
+    if (result.updateCard && extra.outboxId !== undefined) {
+      const body: MessageBody = { kind: 'card', card: result.updateCard }
+      await deps.db.update(outbox).set({ body }).where(eq(outbox.id, extra.outboxId))
+    }
+    if (logId !== null) await markInbound(deps.db, logId, result.messages.length || result.updateCard ? 'processed' : 'ignored')
+    return c.json({ ok: true, ...result })
+  }
+
+  return app
+}
+
+/** The messages of one local address, oldest first: the bot's from the outbox, people's from the inbound log. */
+export async function inbox(db: Db, address: string): Promise<InboxMessage[]> {
+  const sent = await db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.platform, 'local'), eq(outbox.address, address)))
+    .orderBy(desc(outbox.id))
+    .limit(INBOX_LIMIT)
+    .all()
+  const said = await db
+    .select()
+    .from(inboundLog)
+    .where(
+      and(
+        eq(inboundLog.platform, 'local'),
+        sql`json_extract(${inboundLog.raw}, '$.event.chat.chatId') = ${address}`,
+        sql`json_extract(${inboundLog.raw}, '$.event.type') = 'text'`,
+      ),
+    )
+    .orderBy(desc(inboundLog.id))
+    .limit(INBOX_LIMIT)
+    .all()
+
+  type Keyed = InboxMessage & { key: [number, number, number] }
+  const out: Keyed[] = sent.map((r) => {
+    const body = r.body as MessageBody
+    return { key: [r.id, 0, 0], id: r.id, at: new Date(r.createdAt).toISOString(), from: 'bot', body, html: renderBody(body) }
+  })
+  for (const r of said) {
+    let raw: { event?: { sender?: { userId?: string } }; said?: string; name?: string; afterOutboxId?: number }
+    try {
+      raw = JSON.parse(r.raw)
+    } catch {
+      continue
+    }
+    const body: MessageBody = { kind: 'text', text: raw.said ?? '' }
+    out.push({
+      key: [raw.afterOutboxId ?? 0, 1, r.id],
+      id: `in-${r.id}`,
+      at: new Date(r.receivedAt).toISOString(),
+      from: 'person',
+      personId: Number(raw.event?.sender?.userId),
+      name: raw.name ?? '',
+      body,
+      html: renderBody(body),
+    })
+  }
+  out.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2])
+  return out.slice(-INBOX_LIMIT).map(({ key: _key, ...m }) => m)
+}
+
+/** Creates the county-wide local group on first use. Its chat id is its address, `group:<id>`. */
+export async function ensureCountyGroup(db: Db, at: number): Promise<void> {
+  const existing = await db.select({ id: groups.id }).from(groups).where(eq(groups.platform, 'local')).limit(1).get()
+  if (existing) return
+  const g = await upsertGroup(db, 'local', 'group:new', COUNTY_GROUP_NAME, at)
+  await db.update(groups).set({ chatId: `group:${g.id}` }).where(eq(groups.id, g.id))
+}
+
+function chatOfAddress(address: string): ChatRef | undefined {
+  const m = /^(person|group):(\d+)$/.exec(address)
+  if (!m) return undefined
+  return { platform: 'local', chatId: address, kind: m[1] === 'group' ? 'group' : 'direct' }
+}
+
+function bad(c: Context, error: string) {
+  return c.json({ ok: false, error }, 400)
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  personId: '身份（personId）',
+  text: '消息内容（text）',
+  groupId: '群（groupId）',
+  messageId: '卡片（messageId）',
+  command: '操作（command）',
+  args: '参数（args）',
+  form: '表单（form）',
+}
+
+async function parseBody<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+): Promise<{ ok: true; data: z.infer<T> } | { ok: false; response: Response }> {
+  let json: unknown
+  try {
+    json = await c.req.json()
+  } catch {
+    return { ok: false, response: bad(c, '请求内容不是合法的 JSON') }
+  }
+  const parsed = schema.safeParse(json)
+  if (parsed.success) return { ok: true, data: parsed.data }
+  const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))].map((f) => FIELD_NAMES[f] ?? (f || '请求体'))
+  return { ok: false, response: bad(c, `请求内容不正确：${fields.join('、')}缺失或格式不对`) }
+}
+
