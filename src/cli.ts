@@ -18,6 +18,7 @@ import { gapPoints } from './domain/schedule.ts'
 import { COLOUR_LABELS } from './domain/colours.ts'
 import { formatScore } from './domain/scoring.ts'
 import { LEAGUES } from './store/schema.ts'
+import { bindIdentity, personByMobile } from './store/repos/directory.ts'
 import { parseMessage } from './domain/parse/index.ts'
 
 class UsageError extends Error {}
@@ -27,7 +28,8 @@ const USAGE = `用法 usage: diaodu <command>
   board --period YYYY-MM [--league 乡镇] [--json]   赛马排名 monthly board
   status --project CODE [--period YYYY-MM] [--json] 项目状态 one project
   deadline --from YYYY-MM-DD --workdays N           N 个工作日后的日期 date after N working days
-  parse "<text>"                                   解析一条消息 what the bot understands`
+  parse "<text>"                                   解析一条消息 what the bot understands
+  bind --mobile 139… --platform feishu --user ou_…  预先绑定账号 pre-bind a chat account to the roster`
 
 const period = z.string().refine((s) => {
   try {
@@ -64,6 +66,9 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
           project: { type: 'string' },
           from: { type: 'string' },
           workdays: { type: 'string' },
+          mobile: { type: 'string' },
+          platform: { type: 'string' },
+          user: { type: 'string' },
         },
       })
     } catch (e) {
@@ -85,6 +90,17 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       out(calendar.addWorkdays(from, n))
       const warning = calendar.coverage(Number(from.slice(0, 4)))
       if (warning) console.error(warning)
+    })
+  }
+  if (command === 'bind') {
+    const mobile = check(z.string().regex(/^1[3-9]\d{9}$/, '手机号应为 11 位 (mobile must be 11 digits)'), values.mobile, 'mobile')
+    const platform = check(z.enum(['feishu', 'wecom'], { message: '平台应为 feishu 或 wecom (platform)' }), values.platform, 'platform')
+    const user = check(z.string().min(1, '需要平台用户 ID，如飞书 open_id (user id needed)'), values.user ?? '', 'user')
+    return withDb(async ({ db }) => {
+      const person = await personByMobile(db, mobile)
+      if (!person) throw new NotFound(`名册中没有手机号 ${mobile} (no such mobile in the roster)`)
+      await bindIdentity(db, person.id, platform, user, now.getTime())
+      out(`已绑定 ${person.name} → ${platform} ${user}`)
     })
   }
   if (command === 'demo') {

@@ -55,6 +55,18 @@ describe('the diaodu command', () => {
     expect(JSON.parse(r.stdout)).toEqual({ intent: 'report', periodInvestment: 1200, ytdInvestment: 8600, progressPercent: null, problems: ['林地手续未批'], command: null, args: {} })
   })
 
+  it('pre-binds a chat account by mobile so the person is known on first contact', async () => {
+    const bad = await diaodu('bind', '--mobile', '13800000000', '--platform', 'feishu', '--user', 'ou_x')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('名册中没有手机号')
+    const { openNodeDatabase } = await import('../src/store/sqlite-node.ts')
+    const d = openNodeDatabase(env.DATABASE_PATH)
+    const { mobile, name } = d.sqlite.prepare("select mobile, name from people where title = '县长'").get() as { mobile: string; name: string }
+    d.close()
+    const ok = await diaodu('bind', '--mobile', mobile, '--platform', 'feishu', '--user', 'ou_mayor')
+    expect(ok.stdout).toContain(`已绑定 ${name}`)
+  })
+
   it.each([
     [['board', '--period', '2026-13'], /YYYY-MM/],
     [['status', '--project', 'NOPE'], /没有编号为 NOPE 的项目/],

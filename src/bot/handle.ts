@@ -12,6 +12,7 @@ import { helpCard } from './cards.ts'
 import { choiceNumber, clearPending, getPending } from './pending.ts'
 import { confirmFor, correctPending, textReport } from './commands/reporting.ts'
 import { projectById } from '../store/repos/projects.ts'
+import { findProject } from './lookup.ts'
 
 export interface Turn {
   ctx: BotContext
@@ -88,9 +89,9 @@ async function resume(turn: Turn, text: string, understood: Understood): Promise
     if (i >= 0) pick = i + 1
   }
   if (pending.kind === 'chooseProject' && pick === null) {
-    const projects = await Promise.all(pending.options.map((id) => projectById(turn.ctx.db, id)))
-    const i = projects.findIndex((p) => p && (p.name === text.trim() || p.name.includes(text.trim()) && text.trim().length >= 2))
-    if (i >= 0) pick = i + 1
+    const projects = (await Promise.all(pending.options.map((id) => projectById(turn.ctx.db, id)))).filter((p) => p !== undefined)
+    const found = await findProject(turn.ctx.db, text, projects)
+    if (found.kind === 'one') pick = pending.options.indexOf(found.item.id) + 1
   }
   if (pick === null) return null
   await clearPending(turn.ctx.db, turn.person.id)

@@ -88,7 +88,7 @@ describe('reporting', () => {
     const ytdWan = formatWan(prevYtd + 1200 * 10_000, 0, false)
     const ask = await contact.send(`本月完成投资1200万元，本年累计${ytdWan}万元，主体封顶，问题：林地手续未批`)
     expect(ask.all).toContain('是哪个项目')
-    const echo = await contact.send('2')
+    const echo = await contact.send(mine[1]!.name.slice(-6))
     expect(echo.cards[0]!.title).toContain(mine[1]!.name)
     expect(echo.all).toContain('1,200.00 万元')
     expect(echo.all).toContain('林地手续未批')
