@@ -11,9 +11,9 @@
 import { compare, fromDecimal, formatScaled, ratio, toFixedPoint } from './ratio.ts'
 import type { Ratio } from './ratio.ts'
 
-export type League = '乡镇' | '开发区' | '县直部门'
-
-export const LEAGUES: readonly League[] = ['乡镇', '开发区', '县直部门']
+/** The leagues units are ranked in, separately: townships, development zones, county departments. */
+export const LEAGUES = ['乡镇', '开发区', '县直部门'] as const
+export type League = (typeof LEAGUES)[number]
 
 /** One scored indicator: `{ key: 'investment', label: '投资完成率', weight: 40, cap: 1.2 }`. */
 export interface IndicatorDef {

@@ -6,8 +6,8 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
-export const LEAGUES = ['乡镇', '开发区', '县直部门'] as const
-export type League = (typeof LEAGUES)[number]
+import { LEAGUES } from '../domain/scoring.ts'
+export { LEAGUES, type League } from '../domain/scoring.ts'
 
 export const SECTORS = ['工业', '数字经济', '能源', '文旅康养', '乡村振兴', '现代服务业', '基础设施'] as const
 export type Sector = (typeof SECTORS)[number]

@@ -13,7 +13,8 @@
  */
 import { normalizeWidth, parseNumber } from './numbers.ts'
 
-export type League = '乡镇' | '开发区' | '县直部门'
+import type { League } from '../scoring.ts'
+export type { League }
 
 /** A bulletin period: a 'YYYY-MM' key, a month relative to now, or a month of a year not written. */
 export type BulletinPeriod = string | { relative: 0 | -1 } | { month: number }
