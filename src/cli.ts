@@ -20,6 +20,7 @@ import { formatScore } from './domain/scoring.ts'
 import { LEAGUES } from './store/schema.ts'
 import { bindIdentity, personByMobile } from './store/repos/directory.ts'
 import { parseMessage } from './domain/parse/index.ts'
+import { formatTickReport, runTick } from './jobs/tick.ts'
 
 class UsageError extends Error {}
 
@@ -29,7 +30,8 @@ const USAGE = `用法 usage: diaodu <command>
   status --project CODE [--period YYYY-MM] [--json] 项目状态 one project
   deadline --from YYYY-MM-DD --workdays N           N 个工作日后的日期 date after N working days
   parse "<text>"                                   解析一条消息 what the bot understands
-  bind --mobile 139… --platform feishu --user ou_…  预先绑定账号 pre-bind a chat account to the roster`
+  bind --mobile 139… --platform feishu --user ou_…  预先绑定账号 pre-bind a chat account to the roster
+  tick --at ISO_TIME [--dry-run] [--json]           运行到期的调度任务 run what is due as of that time`
 
 const period = z.string().refine((s) => {
   try {
@@ -69,6 +71,8 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
           mobile: { type: 'string' },
           platform: { type: 'string' },
           user: { type: 'string' },
+          at: { type: 'string' },
+          'dry-run': { type: 'boolean', default: false },
         },
       })
     } catch (e) {
@@ -101,6 +105,14 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       if (!person) throw new NotFound(`名册中没有手机号 ${mobile} (no such mobile in the roster)`)
       await bindIdentity(db, person.id, platform, user, now.getTime())
       out(`已绑定 ${person.name} → ${platform} ${user}`)
+    })
+  }
+  if (command === 'tick') {
+    const at = values.at === undefined ? now : new Date(check(z.string().refine((v) => !Number.isNaN(Date.parse(v)), '时间应为 ISO 格式，例如 2026-11-25T09:00:00+08:00 (ISO time)'), values.at, 'at'))
+    return withDb(async ({ db }) => {
+      const config = loadConfig(process.env)
+      const report = await runTick(db, at, values['dry-run'], config.feishuEnabled ? ['feishu'] : ['local'])
+      out(values.json ? JSON.stringify(report, null, 2) : formatTickReport(report))
     })
   }
   if (command === 'demo') {

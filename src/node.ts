@@ -8,6 +8,11 @@ import { createLogger } from './log.ts'
 import { openNodeDatabase } from './store/sqlite-node.ts'
 import { isEmpty, loadDemoCounty } from './demo/county.ts'
 import { createApp } from './http/app.ts'
+import { startFeishu } from './channels/feishu/start.ts'
+import cron from 'node-cron'
+import { runTick } from './jobs/tick.ts'
+import { drainOutbox } from './outbox/sender.ts'
+import type { Platform } from './bot/model.ts'
 
 async function main() {
   let config
@@ -31,12 +36,40 @@ async function main() {
     logger.info('loaded the demo county (演示数据)', { ...info })
   }
 
-  const channels = config.feishuEnabled ? ['feishu'] : ['local']
+  const channels: Platform[] = config.feishuEnabled ? ['feishu'] : ['local']
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels })
-  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) =>
-    logger.info(`listening on http://localhost:${info.port}`, { port: info.port }),
+  if (config.feishuEnabled) {
+    // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
+    const feishu = await startFeishu({ config, db: database.db, logger, app, now })
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void feishu.stop())
+  }
+  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+    logger.info(`listening on http://localhost:${info.port}`, { port: info.port })
+    if (channels.includes('local')) logger.info(`local channel: open http://localhost:${info.port}/chat to act as any official`)
+  })
+
+  // The dispatch clock: every minute, whatever is due (rounds, reminders, 催办, boards, 通报, escalation).
+  // Jobs claim their work in the database, so a second process or a repeated minute sends nothing twice.
+  const clock = cron.schedule(
+    '* * * * *',
+    async () => {
+      try {
+        const report = await runTick(database.db, now(), false, channels)
+        if (report.queued) logger.info('tick', { queued: report.queued, jobs: report.jobs.map((j) => `${j.job}:${j.period}`) })
+        if (report.unreachable.length) logger.warn('recipients with no account on an enabled platform', { count: report.unreachable.length })
+      } catch (e) {
+        logger.error('tick failed', { error: String(e) })
+      }
+    },
+    { timezone: 'Asia/Shanghai', noOverlap: true, name: 'dispatch-tick' },
   )
+  // Local rows (the /chat inboxes and office notices nobody bound elsewhere) are delivered by being queued.
+  const localDrain = setInterval(() => {
+    drainOutbox(database.db, {}, now(), { platforms: ['local'] }).catch((e) => logger.error('local drain failed', { error: String(e) }))
+  }, 1000)
   const stop = () => {
+    clock.stop()
+    clearInterval(localDrain)
     server.close()
     database.close()
     process.exit(0)

@@ -67,6 +67,19 @@ describe('the diaodu command', () => {
     expect(ok.stdout).toContain(`已绑定 ${name}`)
   })
 
+  it('ticks at a given time: opens the November round once, then has nothing new', async () => {
+    const dry = await diaodu('tick', '--at', '2026-11-25T09:01:00+08:00', '--dry-run', '--json')
+    expect(dry.code).toBe(0)
+    const plan = JSON.parse(dry.stdout)
+    expect(plan.dryRun).toBe(true)
+    expect(plan.jobs.some((j: { job: string; period: string }) => j.period === '2026-11')).toBe(true)
+    const first = JSON.parse((await diaodu('tick', '--at', '2026-11-25T09:01:00+08:00', '--json')).stdout)
+    expect(first.queued).toBeGreaterThan(80)
+    const again = JSON.parse((await diaodu('tick', '--at', '2026-11-25T09:02:00+08:00', '--json')).stdout)
+    expect(again.queued).toBe(0)
+    expect((await diaodu('tick', '--at', 'yesterday')).code).toBe(2)
+  })
+
   it.each([
     [['board', '--period', '2026-13'], /YYYY-MM/],
     [['status', '--project', 'NOPE'], /没有编号为 NOPE 的项目/],

@@ -6,6 +6,7 @@ import { Hono } from 'hono'
 import type { Db } from '../store/db.ts'
 import type { Logger } from '../log.ts'
 import { localChannelRoutes } from '../channels/local/index.ts'
+import { feishuRoutes, type FeishuRouteDeps } from '../channels/feishu/routes.ts'
 
 export interface AppDeps {
   db: Db
@@ -14,6 +15,8 @@ export interface AppDeps {
   /** The clock, injectable so tests can pin time. */
   now: () => Date
   channels: string[]
+  /** Feishu webhook routes (Workers, tests); on Node `startFeishu` mounts them instead. */
+  feishu?: FeishuRouteDeps
 }
 
 export function createApp(deps: AppDeps) {
@@ -22,6 +25,7 @@ export function createApp(deps: AppDeps) {
     c.json({ ok: true, schemaVersion: deps.schemaVersion, channels: deps.channels, time: deps.now().toISOString() }),
   )
   if (deps.channels.includes('local')) app.route('/', localChannelRoutes(deps))
+  if (deps.feishu) app.route('/', feishuRoutes(deps.feishu))
   app.onError((err, c) => {
     deps.logger.error('unhandled error', { path: c.req.path, error: String(err) })
     return c.json({ ok: false, error: '服务器内部错误' }, 500)

@@ -14,7 +14,7 @@ import { currentReport, ensureRound, openRounds, previousMonthlyReport, roundByI
 import { reportConfirmCard, reportPromptCard, receiptCard, problemCard, type ReportValues } from '../cards.ts'
 import { applyTrust, checkReport } from '../../services/reporting.ts'
 import { projectMonths, viewOf } from '../../services/monthly.ts'
-import { monthlyRoundTimes } from '../../demo/county.ts'
+import { loadDispatchCalendar, monthlyWindow } from '../../jobs/calendar.ts'
 import { shanghaiParts } from '../../domain/time.ts'
 import { monthKey } from '../../domain/periods.ts'
 import { formatWan } from '../../domain/money.ts'
@@ -27,7 +27,7 @@ const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ ki
 
 /**
  * The round a report goes into: the open round of that kind, or — before the month's round opens — this
- * month's round, so a contact can report early (the round is created with the county's default times).
+ * month's round, so a contact can report early (created with the times of the dispatch calendar).
  */
 export async function roundForReport(turn: Turn, kind: 'monthly' | 'weekly' = 'monthly'): Promise<Round | null> {
   const at = turn.ctx.now.getTime()
@@ -35,9 +35,10 @@ export async function roundForReport(turn: Turn, kind: 'monthly' | 'weekly' = 'm
   if (open.length) return open.at(-1)!
   if (kind !== 'monthly') return null
   const p = shanghaiParts(turn.ctx.now)
-  const times = monthlyRoundTimes(p.year, p.month)
-  if (at > times.deadlineAt) return null
-  return ensureRound(turn.ctx.db, { kind: 'monthly', period: monthKey(p.year, p.month), ...times })
+  const period = monthKey(p.year, p.month)
+  const window = monthlyWindow(await loadDispatchCalendar(turn.ctx.db), turn.ctx.calendar, period)
+  if (!window || at > window.deadlineAt) return null
+  return ensureRound(turn.ctx.db, { kind: 'monthly', period, opensAt: window.opensAt, deadlineAt: window.deadlineAt })
 }
 
 async function promptFor(turn: Turn, project: Project, round: Round) {

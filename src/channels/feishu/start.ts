@@ -1,0 +1,158 @@
+/**
+ * Starting the Feishu channel on Node (`src/node.ts` calls this when FEISHU_APP_ID is set).
+ *
+ * 1. an SDK sender pointed at FEISHU_DOMAIN;
+ * 2. receiving: FEISHU_MODE=webhook mounts `POST /webhooks/feishu/events` and `/webhooks/feishu/cards` on
+ *    the app (synchronously, before the first request); FEISHU_MODE=ws opens the SDK's long connection —
+ *    both feed the same receiver (verify → dedupe → processEvent);
+ * 3. the bot's own open_id (GET bot info), fetched once (retried every 30 s while Feishu is unreachable),
+ *    to recognise @-mentions in groups;
+ * 4. the outbox drain for platform 'feishu' every second.
+ *
+ * Node only (the SDK). `stop()` ends the drain loop and the long connection and waits for work in flight.
+ *
+ * @example
+ *   if (config.feishuEnabled) feishu = await startFeishu({ config, db, logger, app })
+ */
+import type { Hono } from 'hono'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../store/db.ts'
+import type { Logger } from '../../log.ts'
+import type { Platform } from '../../bot/model.ts'
+import { drainOutbox } from '../../outbox/sender.ts'
+import { createSdkSender } from './sdk.ts'
+import type { FeishuSender } from './send.ts'
+import { createFeishuReceiver, feishuRoutes, type FeishuReceiver } from './routes.ts'
+import { feishuOutboxSender } from './outbox.ts'
+import { startFeishuWs } from './ws.ts'
+
+export interface StartFeishuOptions {
+  config: Config
+  db: Db
+  logger: Logger
+  /** The app to mount the webhook routes on (webhook mode). */
+  app: Pick<Hono, 'route'>
+  now?: () => Date
+  /** Replaces the SDK sender (tests). */
+  sender?: FeishuSender
+  /** Outbox drain period (default 1000 ms); 0 = no loop, call `drainOnce()` yourself. */
+  drainEveryMs?: number
+  /** Platforms the outbox may deliver on (default `['feishu']`). */
+  platforms?: Platform[]
+  /** Card callback budget (default 2500 ms). */
+  cardBudgetMs?: number
+}
+
+export interface FeishuChannel {
+  sender: FeishuSender
+  receiver: FeishuReceiver
+  /** The bot's open_id once known. */
+  botOpenId(): string | undefined
+  /** One outbox pass for 'feishu' (what the loop runs every second). */
+  drainOnce(): Promise<void>
+  stop(): Promise<void>
+}
+
+const BOT_INFO_RETRY_MS = 30_000
+
+export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel> {
+  const { config, db, logger } = o
+  const now = o.now ?? (() => new Date())
+  if (!config.FEISHU_APP_ID || !config.FEISHU_APP_SECRET) throw new Error('startFeishu: FEISHU_APP_ID and FEISHU_APP_SECRET are required')
+  const mode = config.FEISHU_MODE
+  if (mode === 'webhook' && !config.FEISHU_ENCRYPT_KEY && !config.FEISHU_VERIFICATION_TOKEN) {
+    throw new Error(
+      '配置错误 FEISHU_ENCRYPT_KEY: webhook mode needs FEISHU_ENCRYPT_KEY and/or FEISHU_VERIFICATION_TOKEN ' +
+        '(开发者后台 → 事件与回调 → 加密策略), or set FEISHU_MODE=ws',
+    )
+  }
+  if (mode === 'webhook' && !config.FEISHU_ENCRYPT_KEY) {
+    logger.warn('FEISHU_ENCRYPT_KEY is not set: webhooks are checked by the verification token only (no signature)')
+  }
+
+  const sender = o.sender ?? createSdkSender({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN })
+  let botOpenId: string | undefined
+  let stopped = false
+  const receiver = createFeishuReceiver({
+    db,
+    logger,
+    now,
+    botOpenId: () => botOpenId,
+    ...(o.platforms && { platforms: o.platforms }),
+    ...(o.cardBudgetMs !== undefined && { cardBudgetMs: o.cardBudgetMs }),
+  })
+
+  // Mount before anything awaits: Hono builds its router on the first request.
+  let ws: { close(): void } | undefined
+  if (mode === 'webhook') {
+    o.app.route(
+      '/',
+      feishuRoutes({
+        db,
+        logger,
+        now,
+        botOpenId: () => botOpenId,
+        receiver,
+        secrets: {
+          ...(config.FEISHU_ENCRYPT_KEY && { encryptKey: config.FEISHU_ENCRYPT_KEY }),
+          ...(config.FEISHU_VERIFICATION_TOKEN && { verificationToken: config.FEISHU_VERIFICATION_TOKEN }),
+          maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS,
+        },
+      }),
+    )
+  }
+
+  let botTimer: ReturnType<typeof setTimeout> | undefined
+  async function fetchBot(): Promise<void> {
+    const r = await sender.botInfo()
+    if (r.ok) {
+      botOpenId = r.openId
+      logger.info('feishu bot identified', { name: r.name, openId: r.openId })
+      return
+    }
+    logger.error('could not read the Feishu bot info', { reason: r.reason, retryable: r.retryable })
+    if (r.retryable && !stopped) botTimer = setTimeout(() => void fetchBot(), BOT_INFO_RETRY_MS)
+  }
+  await fetchBot()
+
+  if (mode === 'ws') {
+    ws = startFeishuWs({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN, receiver, logger })
+  }
+
+  const senders = { feishu: feishuOutboxSender(sender, db) }
+  const abort = new AbortController()
+  const drainOnce = async () => {
+    await drainOutbox(db, senders, now(), { platforms: ['feishu'], signal: abort.signal })
+  }
+
+  let drainTimer: ReturnType<typeof setTimeout> | undefined
+  let draining: Promise<void> | undefined
+  const every = o.drainEveryMs ?? 1000
+  const loop = () => {
+    if (stopped) return
+    draining = drainOnce()
+      .catch((e: unknown) => logger.error('feishu outbox drain failed', { error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        draining = undefined
+        if (!stopped) drainTimer = setTimeout(loop, every)
+      })
+  }
+  if (every > 0) loop()
+
+  logger.info('feishu channel started', { mode, domain: config.FEISHU_DOMAIN })
+  return {
+    sender,
+    receiver,
+    botOpenId: () => botOpenId,
+    drainOnce,
+    async stop() {
+      stopped = true
+      abort.abort()
+      clearTimeout(drainTimer)
+      clearTimeout(botTimer)
+      ws?.close()
+      await draining
+      await receiver.idle()
+    },
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Cards only the dispatch clock sends: the catch-up after downtime, the unit head's overdue notice, the
+ * weekly key-project board, 羚羊奖/蜗牛奖, the 双过半 check and the 一通报两约谈 notices. Same rules as
+ * src/bot/cards.ts: plain values in, a neutral Card out.
+ */
+import type { Button, Card, CardElement, Mention, MessageBody } from '../bot/model.ts'
+import { formatDeadline, periodLabel } from '../bot/cards.ts'
+import { DEMO_MARK } from '../demo/data.ts'
+import { formatWan } from '../domain/money.ts'
+import { formatPercent } from '../domain/ratio.ts'
+import type { Ratio } from '../domain/ratio.ts'
+import { describeGap, gapPoints } from '../domain/schedule.ts'
+import type { QuarterlyAwards, AwardPick } from '../domain/awards.ts'
+import type { EscalationRung } from '../domain/escalation.ts'
+
+const demoNote = (demo: boolean): CardElement[] => (demo ? [{ kind: 'note', text: `${DEMO_MARK} 以上为演示县数据` }] : [])
+const pct = (r: Ratio | null) => (r ? formatPercent(r) : '—')
+const wan = (yuan: number) => `${formatWan(yuan)} 万元`
+
+/** '2026年11月调度', '2026-W48 周调度'. */
+export function roundTitle(r: { kind: string; period: string }): string {
+  return r.kind === 'monthly' ? `${periodLabel(r.period)}调度` : r.kind === 'weekly' ? `${r.period} 周调度` : `${r.period} 旬调度`
+}
+
+/**
+ * Several things a person missed while the bot was down, in one message: a line each, with a few buttons.
+ * `since` is when the earliest of them was due.
+ */
+export function catchUpCard(lines: string[], buttons: Button[], since: number, demo: boolean): Card {
+  return {
+    template: 'catch-up',
+    colour: 'orange',
+    title: '补发：待办事项汇总',
+    subtitle: `以下 ${lines.length} 项原定 ${formatDeadline(since)} 起发送，现合并补发`,
+    elements: [
+      { kind: 'markdown', text: lines.map((l) => `• ${l}`).join('\n') },
+      ...(buttons.length ? [{ kind: 'actions' as const, buttons: buttons.slice(0, 6) }] : []),
+      ...demoNote(demo),
+    ],
+  }
+}
+
+/** One late message sent on its own: the same message, marked as sent late. */
+export function markLate(body: MessageBody, dueAt: number): MessageBody {
+  const note = `补发：原定 ${formatDeadline(dueAt)} 发送`
+  if (body.kind === 'text') return { ...body, text: `【${note}】${body.text}` }
+  return { kind: 'card', card: { ...body.card, elements: [{ kind: 'note', text: note }, ...body.card.elements] } }
+}
+
+/** To a unit head: these projects of the unit missed the deadline; each has been 催办ed once. */
+export function overdueHeadCard(
+  unit: string,
+  round: { kind: string; period: string; deadlineAt: number },
+  late: { name: string; contacts: Mention[] }[],
+  demo: boolean,
+): Card {
+  return {
+    template: 'overdue-head',
+    colour: 'red',
+    title: `逾期未填报 · ${unit}`,
+    subtitle: `${roundTitle(round)}已于 ${formatDeadline(round.deadlineAt)} 截止`,
+    elements: [
+      {
+        kind: 'markdown',
+        text:
+          `贵单位以下 ${late.length} 个项目逾期未填报，已各记催办一次，请督促填报人立即填报：\n` +
+          late.map((p, i) => `${i + 1}. ${p.name}（填报人：${p.contacts.map((c) => c.name).join('、') || '未指定'}）`).join('\n'),
+      },
+      { kind: 'note', text: '连续催办两次仍未达序时进度的项目，当月贴黄牌' },
+      ...demoNote(demo),
+    ],
+  }
+}
+
+export interface WeeklyBoardLine {
+  rank: number
+  unit: string
+  projects: number
+  reported: number
+  onTime: number
+  /** This week's investment (Σ 本周完成投资 of the reports in). */
+  week: number
+  ytd: number
+  plan: number
+  completion: Ratio | null
+}
+
+export interface WeeklyBoard {
+  period: string
+  /** Whether the week had a round (a holiday week may not). */
+  hadRound: boolean
+  schedule: Ratio
+  leagues: { league: string; lines: WeeklyBoardLine[] }[]
+  late: Mention[]
+}
+
+/** The weekly key-project board: reporting and 完成率 against day-linear 序时, per league. */
+export function weeklyBoardCard(b: WeeklyBoard, demo: boolean): Card {
+  const elements: CardElement[] = []
+  if (!b.hadRound) elements.push({ kind: 'markdown', text: '本周未开展周调度，以下为截至本周的累计情况。' })
+  for (const l of b.leagues) {
+    elements.push({ kind: 'markdown', text: `**${l.league}**（${l.lines.length} 个单位）` })
+    elements.push({
+      kind: 'table',
+      columns: [
+        { key: 'rank', label: '名次', numeric: true },
+        { key: 'unit', label: '单位' },
+        { key: 'reported', label: '本周填报' },
+        { key: 'week', label: '本周投资(万元)', numeric: true },
+        { key: 'completion', label: '完成率' },
+        { key: 'gap', label: '较序时' },
+      ],
+      rows: l.lines.map((x) => ({
+        rank: x.rank,
+        unit: x.unit,
+        reported: `${x.reported}/${x.projects}`,
+        week: formatWan(x.week),
+        completion: pct(x.completion),
+        gap: x.completion ? gapPoints(x.completion, b.schedule).pointsText : '—',
+      })),
+    })
+  }
+  if (b.late.length) elements.push({ kind: 'mentions', text: '以下同志本周尚未填报，请抓紧：', people: b.late })
+  elements.push(...demoNote(demo))
+  return {
+    template: 'weekly-board',
+    colour: 'purple',
+    title: `${b.period} 重点项目周调度`,
+    subtitle: `亿元以上重点项目 · 序时进度 ${pct(b.schedule)}（按日）`,
+    elements,
+  }
+}
+
+/** 羚羊奖 (best 3) and 蜗牛奖 (worst 3) of a quarter, each picked per 分指挥部 first. */
+export function awardsCard(a: QuarterlyAwards, unitOf: (code: string) => string, demo: boolean): Card {
+  const rows = (list: AwardPick[], award: string) =>
+    list.map((p, i) => ({
+      award: `${award} ${i + 1}`,
+      project: p.name ?? p.code,
+      unit: unitOf(p.code),
+      sector: p.sector,
+      completion: formatPercent(p.completion),
+      gap: describeGap(p.gap),
+    }))
+  const quarter = a.quarter.replace(/^(\d{4})-Q(\d)$/, (_, y: string, q: string) => `${y}年第${'一二三四'[Number(q) - 1]}季度`)
+  return {
+    template: 'awards',
+    colour: 'green',
+    title: `${quarter} 羚羊奖 · 蜗牛奖`,
+    subtitle: `各分指挥部评选最优、最差项目，指挥部确定各 ${Math.max(a.antelope.length, a.snail.length)} 个（按${a.metric === 'gap' ? '完成率较序时进度' : '投资完成率'}）`,
+    elements: [
+      {
+        kind: 'table',
+        columns: [
+          { key: 'award', label: '奖项' },
+          { key: 'project', label: '项目' },
+          { key: 'unit', label: '责任单位' },
+          { key: 'sector', label: '分指挥部' },
+          { key: 'completion', label: '完成率' },
+          { key: 'gap', label: '较序时' },
+        ],
+        rows: [...rows(a.antelope, '🦌 羚羊奖'), ...rows(a.snail, '🐌 蜗牛奖')],
+      },
+      { kind: 'note', text: '羚羊奖表扬推进最快的项目；蜗牛奖项目的主管部门主要负责人在指挥部会议上表态发言' },
+      ...demoNote(demo),
+    ],
+  }
+}
+
+export interface HalfwayData {
+  year: number
+  plan: number
+  ytd: number
+  completion: Ratio | null
+  met: boolean
+  projects: number
+  projectsMet: number
+  /** Units below half, worst first. */
+  unitsBehind: { unit: string; completion: Ratio | null; shortfall: number }[]
+  /** Projects below half with the biggest shortfall first. */
+  projectsBehind: { name: string; unit: string; completion: Ratio | null; shortfall: number }[]
+}
+
+/** 双过半: by the end of June, at least half of the annual plan invested. */
+export function halfwayCard(h: HalfwayData, demo: boolean): Card {
+  return {
+    template: 'halfway',
+    colour: h.met ? 'green' : 'red',
+    title: `${h.year}年上半年重点项目“双过半”检查`,
+    subtitle: h.met ? '全县实现投资“双过半”' : '全县未实现投资“双过半”',
+    elements: [
+      {
+        kind: 'fields',
+        fields: [
+          { label: '年度计划投资', value: wan(h.plan) },
+          { label: '1—6月累计完成', value: wan(h.ytd) },
+          { label: '完成率', value: pct(h.completion) },
+          { label: '过半项目', value: `${h.projectsMet}/${h.projects} 个` },
+        ],
+      },
+      {
+        kind: 'markdown',
+        text: h.unitsBehind.length
+          ? `**未过半单位（${h.unitsBehind.length} 个）**\n${h.unitsBehind.map((u) => `${u.unit} ${pct(u.completion)}，距过半差 ${formatWan(u.shortfall)} 万元`).join('\n')}`
+          : '**各单位均已过半**',
+      },
+      ...(h.projectsBehind.length
+        ? [{
+            kind: 'table' as const,
+            columns: [
+              { key: 'name', label: '未过半项目（差额最大的前 15 个）' },
+              { key: 'unit', label: '责任单位' },
+              { key: 'completion', label: '完成率' },
+              { key: 'shortfall', label: '差额(万元)', numeric: true },
+            ],
+            rows: h.projectsBehind.slice(0, 15).map((p) => ({ name: p.name, unit: p.unit, completion: pct(p.completion), shortfall: formatWan(p.shortfall) })),
+          }]
+        : []),
+      ...demoNote(demo),
+      { kind: 'actions', buttons: [{ label: '查看排名', command: 'board', args: { scope: 'month' } }, { label: '红黄牌', command: 'redyellow' }] },
+    ],
+  }
+}
+
+export interface EscalationNotice {
+  kind: 'supervision' | 'problem'
+  id: number
+  /** 'D12' / '#7'. */
+  ref: string
+  project: string
+  unit: string
+  matter: string
+  dueOn: string
+  /** Working days past due. */
+  overdueDays: number
+  /** Which 通报 this is (1, 2, 3…). */
+  count: number
+  rung: EscalationRung
+}
+
+/** 一通报两约谈: the n-th 通报 of an overdue 督办 item or ledger problem. */
+export function escalationCard(n: EscalationNotice, demo: boolean): Card {
+  const what = n.kind === 'supervision' ? `督办 ${n.ref}` : `问题 ${n.ref}`
+  const talk = n.rung.talkBy ? `\n**请${n.rung.talkBy}约谈${n.unit}主要负责人。**` : ''
+  return {
+    template: 'escalation',
+    colour: n.rung.level === 'notice' ? 'orange' : 'red',
+    title: `第 ${n.count} 次通报 · ${what} 逾期未办结`,
+    subtitle: `${n.project} · ${n.unit}`,
+    elements: [
+      {
+        kind: 'fields',
+        fields: [
+          { label: n.kind === 'supervision' ? '督办事项' : '问题', value: n.matter },
+          { label: '办理时限', value: n.dueOn },
+          { label: '已逾期', value: `${n.overdueDays} 个工作日` },
+          { label: '处理', value: n.rung.label },
+        ],
+      },
+      { kind: 'markdown', text: `按照“一通报、两约谈”机制：两次通报未完成的，由县政府分管领导约谈；三次通报未完成的，由县政府主要领导约谈。${talk}` },
+      ...demoNote(demo),
+      {
+        kind: 'actions',
+        buttons:
+          n.kind === 'supervision'
+            ? [{ label: '已阅', style: 'primary', command: 'ack', args: { supervisionId: n.id } }]
+            : [{ label: '问题台账', command: 'problems' }],
+      },
+    ],
+  }
+}

@@ -1,0 +1,399 @@
+/**
+ * The Feishu webhook routes over real HTTP on 127.0.0.1: real signatures and AES, real SQLite with the demo
+ * county, the real bot. What a forged, stale, malformed or repeated request does, and what a good one does.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { eq } from 'drizzle-orm'
+import { openNodeDatabase, type NodeDatabase } from '../../../src/store/sqlite-node.ts'
+import { loadDemoCounty } from '../../../src/demo/county.ts'
+import { shanghaiTime } from '../../../src/domain/time.ts'
+import { createApp } from '../../../src/http/app.ts'
+import { silentLogger, type Logger } from '../../../src/log.ts'
+import { groups, inboundLog, outbox, people, units } from '../../../src/store/schema.ts'
+import { bindIdentity } from '../../../src/store/repos/directory.ts'
+import type { BotResult, MessageBody } from '../../../src/bot/model.ts'
+import { createFeishuReceiver, FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, type FeishuRouteDeps } from '../../../src/channels/feishu/routes.ts'
+import { feishuWsDispatcher } from '../../../src/channels/feishu/ws.ts'
+import { sha256Hex } from '../../../src/channels/feishu/crypto.ts'
+import {
+  botAddedEvent,
+  botRemovedEvent,
+  cardActionEvent,
+  p2pChatCreateEvent,
+  textMessageEvent,
+  v2Event,
+  webhookRequest,
+} from '../../fakes/feishu.ts'
+
+const ENCRYPT_KEY = 'test encrypt key 中'
+const TOKEN = 'vtoken'
+const BOT = 'ou_bot_diaodu'
+const NOW = shanghaiTime(2026, 11, 26, 10)
+const nowSeconds = () => String(Math.floor(NOW.getTime() / 1000))
+
+interface Logged {
+  level: string
+  msg: string
+  data?: Record<string, unknown>
+}
+
+let database: NodeDatabase
+let server: ServerType
+let base: string
+let logs: Logged[]
+let receiver: ReturnType<typeof createFeishuReceiver>
+
+function recordingLogger(): Logger {
+  const at = (level: string) => (msg: string, data?: Record<string, unknown>) => void logs.push({ level, msg, ...(data && { data }) })
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+}
+
+async function start(over: Partial<FeishuRouteDeps> = {}) {
+  const logger = recordingLogger()
+  const deps = {
+    db: database.db,
+    logger,
+    now: () => NOW,
+    botOpenId: () => BOT,
+    secrets: { encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, maxAgeSeconds: 300 },
+    ...over,
+  }
+  receiver = over.receiver ?? createFeishuReceiver(deps)
+  const app = createApp({ db: database.db, schemaVersion: 1, logger: silentLogger, now: () => NOW, channels: [], feishu: { ...deps, receiver } })
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+beforeEach(async () => {
+  logs = []
+  database = openNodeDatabase(':memory:')
+  await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
+})
+
+afterEach(async () => {
+  await receiver?.idle()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  database.close()
+})
+
+/** POSTs what Feishu would send for `body` (encrypted and signed unless told otherwise). */
+async function post(body: unknown, o: { path?: string; timestamp?: string; encryptKey?: string | null; tamper?: (r: { rawBody: string; headers: Record<string, string> }) => void } = {}) {
+  const req = await webhookRequest(body, {
+    ...(o.encryptKey !== null && { encryptKey: o.encryptKey ?? ENCRYPT_KEY }),
+    timestamp: o.timestamp ?? nowSeconds(),
+  })
+  o.tamper?.(req)
+  const res = await fetch(base + (o.path ?? FEISHU_EVENTS_PATH), { method: 'POST', headers: req.headers, body: req.rawBody })
+  const text = await res.text()
+  await receiver.idle()
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined }
+}
+
+/** A raw body signed correctly (so only its content can be wrong). */
+async function postSignedRaw(rawBody: string) {
+  const timestamp = nowSeconds()
+  const nonce = 'n0nce'
+  const headers = {
+    'content-type': 'application/json',
+    'x-lark-request-timestamp': timestamp,
+    'x-lark-request-nonce': nonce,
+    'x-lark-signature': await sha256Hex(timestamp + nonce + ENCRYPT_KEY + rawBody),
+  }
+  const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers, body: rawBody })
+  await receiver.idle()
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> }
+}
+
+const inbound = () => database.db.select().from(inboundLog).all()
+const queued = () => database.db.select().from(outbox).orderBy(outbox.id).all()
+const bodyText = (b: unknown) => {
+  const m = b as MessageBody
+  return m.kind === 'text' ? m.text : m.card.title
+}
+
+async function contactPerson() {
+  const unit = (await database.db.select().from(units).where(eq(units.name, '县住建局')).get())!
+  const all = await database.db.select().from(people).all()
+  return all.find((p) => p.unitId === unit.id && p.roles.includes('contact'))!
+}
+
+async function leaderPerson() {
+  const all = await database.db.select().from(people).all()
+  return all.find((p) => p.roles.includes('leader') && p.title === '县长')!
+}
+
+describe('url_verification', () => {
+  beforeEach(() => start())
+
+  it('echoes the challenge when the token matches', async () => {
+    const r = await post({ type: 'url_verification', challenge: 'ch-123', token: TOKEN })
+    expect(r).toEqual({ status: 200, json: { challenge: 'ch-123' } })
+    const plain = await post({ type: 'url_verification', challenge: 'ch-456', token: TOKEN }, { encryptKey: null, path: FEISHU_CARDS_PATH })
+    expect(plain).toEqual({ status: 200, json: { challenge: 'ch-456' } })
+    expect(await inbound()).toHaveLength(0)
+  })
+
+  it('refuses a wrong token with 401 and no challenge', async () => {
+    const r = await post({ type: 'url_verification', challenge: 'ch-123', token: 'not-the-token' })
+    expect(r.status).toBe(401)
+    expect(r.json).not.toHaveProperty('challenge')
+    const plain = await post({ type: 'url_verification', challenge: 'ch-123', token: 'nope' }, { encryptKey: null })
+    expect(plain.status).toBe(401)
+  })
+})
+
+describe('refusals', () => {
+  beforeEach(() => start())
+
+  it('a forged signature gets 401 and stores nothing', async () => {
+    const event = textMessageEvent({ text: '填报' })
+    const forged = await post(event, { tamper: (r) => void (r.headers['x-lark-signature'] = 'f'.repeat(64)) })
+    expect(forged.status).toBe(401)
+    const wrongKey = await post(event, { encryptKey: 'somebody else’s key' })
+    expect(wrongKey.status).toBe(401)
+    const swapped = await post(event, {
+      tamper: (r) => void (r.rawBody = r.rawBody.replace(/"encrypt":"(.)/, (_, c: string) => `"encrypt":"${c === 'A' ? 'B' : 'A'}`)),
+    })
+    expect(swapped.status).toBe(401)
+    const unsigned = await post(event, { tamper: (r) => void delete r.headers['x-lark-signature'] })
+    expect(unsigned.status).toBe(401)
+    expect(await inbound()).toHaveLength(0)
+    expect(await queued()).toHaveLength(0)
+    expect(logs.filter((l) => l.msg === 'feishu webhook refused')).toHaveLength(4)
+  })
+
+  it('a wrong verification token inside a well-signed body gets 401', async () => {
+    const r = await post(textMessageEvent({ text: '填报', token: 'stolen' }))
+    expect(r.status).toBe(401)
+    expect(await inbound()).toHaveLength(0)
+  })
+
+  it('a stale (or future) timestamp gets 401', async () => {
+    const old = await post(textMessageEvent({ text: '填报' }), { timestamp: String(Number(nowSeconds()) - 301) })
+    expect(old.status).toBe(401)
+    const future = await post(textMessageEvent({ text: '填报' }), { timestamp: String(Number(nowSeconds()) + 301) })
+    expect(future.status).toBe(401)
+    expect(await inbound()).toHaveLength(0)
+  })
+
+  it('malformed JSON and malformed events get 400, are logged, and store nothing', async () => {
+    expect((await postSignedRaw('{"schema":"2.0", oops')).status).toBe(400)
+    const noMessage = v2Event('im.message.receive_v1', { sender: { sender_id: { open_id: 'ou_x' } } })
+    expect((await post(noMessage)).status).toBe(400)
+    expect((await post({ hello: 'world' })).status).toBe(400)
+    expect(await inbound()).toHaveLength(0)
+    expect(logs.filter((l) => l.msg === 'feishu webhook malformed')).toHaveLength(3)
+  })
+})
+
+describe('size limit', () => {
+  beforeEach(() => start())
+
+  it('refuses a body over 1 MB with 413 and stores nothing', async () => {
+    const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"encrypt":"${'A'.repeat(1024 * 1024)}"}` })
+    expect(res.status).toBe(413)
+    expect(await inbound()).toHaveLength(0)
+  })
+})
+
+describe('with the age check off (WEBHOOK_MAX_AGE_SECONDS=0)', () => {
+  beforeEach(() => start({ secrets: { encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, maxAgeSeconds: 0 } }))
+
+  it('accepts an old but correctly signed event', async () => {
+    const r = await post(textMessageEvent({ text: '帮助', senderOpenId: 'ou_someone' }), { timestamp: '1600000000' })
+    expect(r.status).toBe(200)
+    expect(await inbound()).toHaveLength(1)
+  })
+})
+
+describe('events', () => {
+  beforeEach(() => start())
+
+  it('handles the same event delivered three times once: one row, one reply queued', async () => {
+    const event = textMessageEvent({ text: '帮助', senderOpenId: 'ou_stranger', chatId: 'oc_dm_stranger', eventId: 'ev_repeat_1' })
+    const answers = [await post(event), await post(event), await post(event)]
+    expect(answers).toEqual([
+      { status: 200, json: {} },
+      { status: 200, json: {} },
+      { status: 200, json: {} },
+    ])
+    const rows = await inbound()
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ platform: 'feishu', dedupeKey: 'ev_repeat_1', status: 'processed' })
+    expect(JSON.parse(rows[0]!.raw)).toMatchObject({ kind: 'event', type: 'im.message.receive_v1', event: { message: { chat_id: 'oc_dm_stranger' } } })
+    expect(rows[0]!.raw).not.toContain(TOKEN)
+    const out = await queued()
+    expect(out).toHaveLength(1)
+    expect(out[0]).toMatchObject({ platform: 'feishu', address: 'oc_dm_stranger', key: 'in:feishu:ev_repeat_1:0' })
+    expect(bodyText(out[0]!.body)).toContain('绑定')
+  })
+
+  it('acknowledges before the bot runs', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await start({
+      process: async () => {
+        await gate
+        return { messages: [] } satisfies BotResult
+      },
+    })
+    const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...(await asFetch(textMessageEvent({ text: '帮助' }))) })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({})
+    expect((await inbound())[0]!.status).toBe('received')
+    release()
+    await receiver.idle()
+    expect((await inbound())[0]!.status).toBe('processed')
+  })
+
+  it('logs a failing bot run and marks the row failed; the server keeps answering', async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await start({ process: async () => Promise.reject(new Error('database on fire')) })
+    expect((await post(textMessageEvent({ text: '帮助' }))).status).toBe(200)
+    const [row] = await inbound()
+    expect(row).toMatchObject({ status: 'failed' })
+    expect(row!.error).toContain('database on fire')
+    expect(logs.some((l) => l.level === 'error' && l.msg === 'feishu event failed')).toBe(true)
+    expect((await post(textMessageEvent({ text: '帮助' }))).status).toBe(200)
+  })
+
+  it('decrypts Chinese text intact at every AES block alignment', async () => {
+    const texts: string[] = []
+    let straddlesLast = 0
+    for (let k = 0; k < 16; k++) {
+      const text = `${'x'.repeat(k)}已完成`
+      const event = textMessageEvent({ text, senderOpenId: 'ou_cn', chatId: 'oc_cn', messageId: 'om_cn', eventId: `ev_cn_${k}` })
+      // Where 完 (3 UTF-8 bytes) sits in the plaintext: count the alignments that cut it at the last block.
+      const plain = new TextEncoder().encode(JSON.stringify(event))
+      const at = byteIndexOf(plain, new TextEncoder().encode('完'))
+      const lastBlock = Math.floor(plain.length / 16) * 16
+      if (at < lastBlock && at + 3 > lastBlock) straddlesLast++
+      expect((await post(event)).status).toBe(200)
+      texts.push(text)
+    }
+    const rows = await inbound()
+    expect(rows.map((r) => (JSON.parse(r.raw) as { event: { message: { content: string } } }).event.message.content)).toEqual(
+      texts.map((t) => JSON.stringify({ text: t })),
+    )
+    expect(straddlesLast).toBe(2) // the alignments that broke the SDK on Workers (feishu.md §0.2)
+  })
+
+  it('ignores a group message without @, answers one with @ in the group', async () => {
+    const leader = await leaderPerson()
+    await bindIdentity(database.db, leader.id, 'feishu', 'ou_leader', NOW.getTime())
+    const quiet = await post(textMessageEvent({ text: '本月排名', chatType: 'group', chatId: 'oc_group', senderOpenId: 'ou_leader' }))
+    expect(quiet).toEqual({ status: 200, json: {} })
+    expect((await inbound())[0]!.status).toBe('ignored')
+    expect(await queued()).toHaveLength(0)
+
+    const other = await post(textMessageEvent({ text: '@_user_1 本月排名', chatType: 'group', chatId: 'oc_group', senderOpenId: 'ou_leader', mentions: [{ openId: 'ou_someone_else', name: '张三' }] }))
+    expect(other.status).toBe(200)
+    expect(await queued()).toHaveLength(0)
+
+    const asked = await post(textMessageEvent({ text: '@_user_1 本月排名', chatType: 'group', chatId: 'oc_group', senderOpenId: 'ou_leader', mentions: [{ openId: BOT, name: '调度助手' }] }))
+    expect(asked.status).toBe(200)
+    const out = await queued()
+    expect(out).toHaveLength(1)
+    expect(out[0]).toMatchObject({ address: 'oc_group', addressKind: 'chat' })
+    expect((out[0]!.body as MessageBody).kind).toBe('card')
+    expect((await inbound()).map((r) => r.status)).toEqual(['ignored', 'ignored', 'processed'])
+  })
+
+  it('stores an unknown event type, marks it ignored and answers {}', async () => {
+    const r = await post(v2Event('im.message.reaction.created_v1', { message_id: 'om_1', reaction_type: { emoji_type: 'OK' } }))
+    expect(r).toEqual({ status: 200, json: {} })
+    const [row] = await inbound()
+    expect(row).toMatchObject({ status: 'ignored', dedupeKey: expect.any(String) })
+    expect(await queued()).toHaveLength(0)
+  })
+
+  it('keeps the groups table in step with bot added / removed', async () => {
+    await post(botAddedEvent('oc_county'))
+    let [g] = await database.db.select().from(groups).where(eq(groups.chatId, 'oc_county')).all()
+    expect(g).toMatchObject({ platform: 'feishu', active: true, name: '重点项目调度群' })
+    expect((await queued()).map((o) => o.address)).toEqual(['oc_county'])
+    await post(botRemovedEvent('oc_county'))
+    ;[g] = await database.db.select().from(groups).where(eq(groups.chatId, 'oc_county')).all()
+    expect(g!.active).toBe(false)
+  })
+
+  it('welcomes on p2p_chat_create: a stranger is asked to bind, a bound person is greeted', async () => {
+    await post(p2pChatCreateEvent({ openId: 'ou_new', chatId: 'oc_p2p_new' }))
+    const contact = await contactPerson()
+    await bindIdentity(database.db, contact.id, 'feishu', 'ou_known', NOW.getTime())
+    await post(p2pChatCreateEvent({ openId: 'ou_known', chatId: 'oc_p2p_known' }))
+    const out = await queued()
+    expect(out.map((o) => o.address)).toEqual(['oc_p2p_new', 'oc_p2p_known'])
+    expect(bodyText(out[0]!.body)).toContain('绑定 手机号')
+    expect(bodyText(out[1]!.body)).toContain(`${contact.name}您好`)
+  })
+})
+
+describe('card callbacks', () => {
+  it('answers a foreign card with {} and a slow one with a toast, finishing the work after', async () => {
+    let slow = false
+    await start({
+      cardBudgetMs: 100,
+      process: async (_ctx, event) => {
+        if (slow) await new Promise((r) => setTimeout(r, 300))
+        return { messages: [], toast: { kind: 'success', text: `ok ${event.type}` } }
+      },
+    })
+    const foreign = await post(cardActionEvent({ value: { action: 'somebody else’s card' } }), { path: FEISHU_CARDS_PATH })
+    expect(foreign).toEqual({ status: 200, json: {} })
+    const fast = await post(cardActionEvent({ value: { cmd: 'help' } }), { path: FEISHU_CARDS_PATH })
+    expect(fast.json).toEqual({ toast: { type: 'success', content: 'ok card_action' } })
+    slow = true
+    const started = Date.now()
+    const late = await post(cardActionEvent({ value: { cmd: 'help' } }), { path: FEISHU_CARDS_PATH })
+    expect(late.json).toMatchObject({ toast: { type: 'info' } })
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect((await inbound()).map((r) => r.status)).toEqual(['ignored', 'processed', 'processed'])
+  })
+
+  it('a repeated callback is answered {} and not run again', async () => {
+    let runs = 0
+    await start({
+      process: async () => {
+        runs++
+        return { messages: [], toast: { kind: 'success', text: 'done' } }
+      },
+    })
+    const event = cardActionEvent({ value: { cmd: 'help' }, eventId: 'ev_card_once' })
+    expect((await post(event, { path: FEISHU_CARDS_PATH })).json).toEqual({ toast: { type: 'success', content: 'done' } })
+    expect((await post(event, { path: FEISHU_CARDS_PATH })).json).toEqual({})
+    expect(runs).toBe(1)
+  })
+})
+
+describe('long connection dispatcher', () => {
+  beforeEach(() => start())
+
+  it('feeds plain events through the same dedupe and bot', async () => {
+    const dispatcher = feishuWsDispatcher(receiver, silentLogger)
+    const event = textMessageEvent({ text: '帮助', senderOpenId: 'ou_ws', chatId: 'oc_ws', eventId: 'ev_ws_1' })
+    expect(await dispatcher.invoke(event, { needCheck: false })).toBeUndefined()
+    expect(await dispatcher.invoke(event, { needCheck: false })).toBeUndefined()
+    expect(await dispatcher.invoke({ nonsense: true })).toBeUndefined()
+    await receiver.idle()
+    expect((await inbound()).map((r) => [r.dedupeKey, r.status])).toEqual([['ev_ws_1', 'processed']])
+    expect((await queued()).map((o) => o.address)).toEqual(['oc_ws'])
+  })
+})
+
+async function asFetch(body: unknown) {
+  const r = await webhookRequest(body, { encryptKey: ENCRYPT_KEY, timestamp: nowSeconds() })
+  return { headers: r.headers, body: r.rawBody }
+}
+
+function byteIndexOf(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer
+    return i
+  }
+  return -1
+}

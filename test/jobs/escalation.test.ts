@@ -1,0 +1,110 @@
+/**
+ * 一通报两约谈 on working days: a 督办 issued on 30 September 2026 (reply in 3 working days → 10 October, the
+ * 国庆 make-up Saturday) and a ledger problem due just before the 2026 Spring Festival.
+ */
+import { describe, expect, it } from 'vitest'
+import { all, demoCounty, one, outboxRows, tickThrough, type County } from './helpers.ts'
+import { shanghaiTime } from '../../src/domain/time.ts'
+import { replyDueDate } from '../../src/domain/escalation.ts'
+import { createWorkdayCalendar } from '../../src/domain/workdays.ts'
+import { problems, supervisions } from '../../src/store/schema.ts'
+import type { Card } from '../../src/bot/model.ts'
+
+const cal = createWorkdayCalendar()
+
+/** Ticks at 09:00 and 15:00 every day. */
+async function twiceDaily(c: County, from: Date, days: number) {
+  for (let i = 0; i < days; i++) {
+    const day = new Date(from.getTime() + i * 86_400_000)
+    await tickThrough(c, new Date(day.getTime() + 9 * 3600_000), new Date(day.getTime() + 9 * 3600_000 + 1), 1)
+    await tickThrough(c, new Date(day.getTime() + 15 * 3600_000), new Date(day.getTime() + 15 * 3600_000 + 1), 1)
+  }
+}
+
+function people(c: County, projectId: number) {
+  const p = one<{ unit_id: number; leader_person_id: number }>(c.sqlite, 'select unit_id, leader_person_id from projects where id = ?', projectId)
+  const head = one<{ head_person_id: number }>(c.sqlite, 'select head_person_id from units where id = ?', p.unit_id).head_person_id
+  const contacts = all<{ person_id: number }>(c.sqlite, 'select person_id from project_contacts where project_id = ?', projectId).map((r) => r.person_id)
+  const mayor = one<{ id: number }>(c.sqlite, `select id from people where title = '县长'`).id
+  return { head, contacts, leader: p.leader_person_id, mayor }
+}
+
+const addressesOf = (rows: { address: string }[]) => rows.map((r) => Number(r.address.slice('person:'.length))).sort((a, b) => a - b)
+const sorted = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b)
+
+describe('一通报两约谈', () => {
+  it('escalates an overdue 督办 on the right working days across 国庆 and its 调休', async () => {
+    const c = await demoCounty(shanghaiTime(2026, 9, 20, 10), ':memory:', { ledger: false })
+    const projectId = one<{ id: number }>(c.sqlite, 'select id from projects order by id limit 1 offset 3').id
+    const dueOn = replyDueDate('2026-09-30', cal)
+    expect(dueOn).toBe('2026-10-10') // 3 working days after 30 Sep: 8, 9 and 10 Oct (1–7 Oct are off)
+    const [sv] = await c.db
+      .insert(supervisions)
+      .values({ projectId, matter: '施工用电线路接入', issuedAt: shanghaiTime(2026, 9, 30, 10).getTime(), dueOn })
+      .returning()
+    await twiceDaily(c, shanghaiTime(2026, 9, 30), 40)
+
+    const notices = [1, 2, 3].map((n) => outboxRows(c, `notice:sv:${sv!.id}:${n}:`))
+    // 10 Oct (Sat, make-up day) is still in time; Sun 11 is off; the first 通报 is Mon 12 Oct 09:00,
+    // then every 5 working days: 19 Oct, 26 Oct.
+    expect(notices.map((rows) => new Set(rows.map((r) => r.createdAt)))).toEqual([
+      new Set([shanghaiTime(2026, 10, 12, 9).getTime()]),
+      new Set([shanghaiTime(2026, 10, 19, 9).getTime()]),
+      new Set([shanghaiTime(2026, 10, 26, 9).getTime()]),
+    ])
+    expect(outboxRows(c, `notice:sv:${sv!.id}:4:`)).toHaveLength(0)
+    expect(one<{ notice_count: number }>(c.sqlite, 'select notice_count from supervisions where id = ?', sv!.id).notice_count).toBe(3)
+
+    // 1st to the unit head and the contacts; 2nd also to the 分管领导; 3rd also to the 县长.
+    const p = people(c, projectId)
+    expect(addressesOf(notices[0]!)).toEqual(sorted([p.head, ...p.contacts]))
+    expect(addressesOf(notices[1]!)).toEqual(sorted([p.head, ...p.contacts, p.leader]))
+    expect(addressesOf(notices[2]!)).toEqual(sorted([p.head, ...p.contacts, p.leader, p.mayor]))
+    const card = (notices[1]![0]!.body as { card: Card }).card
+    expect(card.title).toBe(`第 2 次通报 · 督办 D${sv!.id} 逾期未办结`)
+    expect(JSON.stringify(card)).toContain('请县政府分管领导约谈')
+    const overdue = card.elements[0]!
+    expect(overdue.kind === 'fields' && overdue.fields.find((f) => f.label === '已逾期')!.value).toBe('6 个工作日') // 12–16 and 19 Oct
+  }, 60_000)
+
+  it('stops once the item is answered', async () => {
+    const c = await demoCounty(shanghaiTime(2026, 9, 20, 10), ':memory:', { ledger: false })
+    const projectId = one<{ id: number }>(c.sqlite, 'select id from projects order by id limit 1').id
+    const [sv] = await c.db.insert(supervisions).values({ projectId, matter: '土地征收', issuedAt: 0, dueOn: '2026-10-10' }).returning()
+    await twiceDaily(c, shanghaiTime(2026, 10, 12), 1)
+    expect(outboxRows(c, `notice:sv:${sv!.id}:`).length).toBeGreaterThan(0)
+    c.sqlite.prepare(`update supervisions set state = 'replied' where id = ?`).run(sv!.id)
+    await twiceDaily(c, shanghaiTime(2026, 10, 13), 20)
+    expect(outboxRows(c, `notice:sv:${sv!.id}:2:`)).toHaveLength(0)
+  }, 30_000)
+
+  it('counts a ledger problem across the Spring Festival, make-up Saturdays included', async () => {
+    const c = await demoCounty(shanghaiTime(2026, 2, 10, 10), ':memory:', { ledger: false })
+    const project = one<{ id: number; unit_id: number; leader_person_id: number }>(c.sqlite, 'select * from projects order by id limit 1 offset 5')
+    const assignee = one<{ id: number; head_person_id: number }>(c.sqlite, `select * from units where name = '县自然资源局'`)
+    const [pb] = await c.db
+      .insert(problems)
+      .values({
+        projectId: project.id,
+        description: '林地手续未批',
+        state: 'assigned',
+        assigneeUnitId: assignee.id,
+        leaderPersonId: project.leader_person_id,
+        dueOn: '2026-02-13',
+        createdAt: shanghaiTime(2026, 2, 2, 10).getTime(),
+      })
+      .returning()
+    await twiceDaily(c, shanghaiTime(2026, 2, 10), 30)
+    const times = [1, 2, 3].map((n) => [...new Set(outboxRows(c, `notice:pb:${pb!.id}:${n}:`).map((r) => r.createdAt))])
+    // Sat 14 Feb and Sat 28 Feb are 春节 make-up working days; 15–23 Feb are off.
+    expect(times).toEqual([
+      [shanghaiTime(2026, 2, 14, 9).getTime()],
+      [shanghaiTime(2026, 2, 28, 9).getTime()],
+      [shanghaiTime(2026, 3, 6, 9).getTime()],
+    ])
+    // Problems go to the assignee unit's head; the 2nd adds the 分管领导, the 3rd the 县长.
+    const mayor = one<{ id: number }>(c.sqlite, `select id from people where title = '县长'`).id
+    expect(addressesOf(outboxRows(c, `notice:pb:${pb!.id}:1:`))).toEqual([assignee.head_person_id])
+    expect(addressesOf(outboxRows(c, `notice:pb:${pb!.id}:3:`))).toEqual(sorted([assignee.head_person_id, project.leader_person_id, mayor]))
+  }, 60_000)
+})

@@ -1,0 +1,219 @@
+/**
+ * The outbox sender against the fake Feishu open API over real HTTP on 127.0.0.1. The fake and the sender
+ * share a manual clock, so a minute of rate limiting takes milliseconds while the fake still enforces 50/s,
+ * 1000/min and 5/s per receiver on that clock, with Feishu's real error codes.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { drainOutbox, codeOf, rateLimitOf, type SendOutcome } from '../../src/outbox/sender.ts'
+import { claimDue } from '../../src/store/repos/outbox.ts'
+import { createLimiter } from '../../src/outbox/limits.ts'
+import { localOutboxSender } from '../../src/channels/local/outbox.ts'
+import { enqueue } from '../../src/outbox/enqueue.ts'
+import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { manualClock } from '../../src/outbox/clock.ts'
+import { tempDbPath } from '../jobs/helpers.ts'
+import { maxInWindow, statuses, text, world, type World } from './helpers.ts'
+import type { OutboxRow } from '../../src/store/repos/outbox.ts'
+
+let w: World | undefined
+afterEach(() => {
+  w?.close()
+  w = undefined
+})
+
+const sends = (f: World['fake']) => f.sent.filter((s) => s.kind === 'send')
+const answers = (f: World['fake'], code: number) => f.requests.filter((r) => r.code === code).length
+
+describe('drainOutbox', () => {
+  it('keeps under 50/s, 1000/min and 5/s per receiver while reaching ≥ 90 % of the binding limit', async () => {
+    w = await world({ users: 260, groups: 2 })
+    const msgs = w.users.flatMap((u, i) => [0, 1, 2, 3, 4].map((k) => text(u, `open:monthly:2026-11:p${k}:u${i}`)))
+    msgs.push(...[0, 1].flatMap((g) => Array.from({ length: 20 }, (_, k) => ({ to: { kind: 'group' as const, groupId: w!.groups[g]! }, key: `board:${g}:${k}`, body: { kind: 'text' as const, text: '赛马比拼' } }))))
+    await w.queue(msgs)
+    // One send at a time: on the manual clock, time jumps while a request is on the wire, which would
+    // model minutes of network jitter (bench/fanout.ts runs 8 at a time on the real clock).
+    const stats = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 600_000, concurrency: 1 })
+    expect(stats.sent).toBe(msgs.length)
+    expect(statuses(w)).toEqual({ sent: msgs.length })
+    expect(answers(w.fake, 99991400) + answers(w.fake, 230020)).toBe(0)
+    const times = sends(w.fake).map((s) => s.at)
+    expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(50)
+    expect(maxInWindow(times, 60_000)).toBeLessThanOrEqual(1000)
+    const byChat = new Map<string, number[]>()
+    for (const s of sends(w.fake)) byChat.set(s.chatId, [...(byChat.get(s.chatId) ?? []), s.at])
+    expect(Math.max(...[...byChat.values()].map((t) => maxInWindow(t, 1000)))).toBeLessThanOrEqual(5)
+    const perSecond = (msgs.length - 1) / ((Math.max(...times) - Math.min(...times)) / 1000)
+    expect(perSecond / (1000 / 60)).toBeGreaterThanOrEqual(0.9)
+    expect(new Set(sends(w.fake).map((s) => s.uuid)).size).toBe(msgs.length)
+  }, 60_000)
+
+  it('retries a 429 (99991400) only after x-ogw-ratelimit-reset, pausing the whole app', async () => {
+    w = await world({ users: 3 })
+    await w.queue(w.users.map((u, i) => text(u, `remind:${i}`)))
+    w.fake.failNext({ status: 429, code: 99991400, msg: 'request trigger frequency limit', headers: { 'x-ogw-ratelimit-reset': '3', 'x-ogw-ratelimit-limit': '50' }, pathPrefix: '/open-apis/im' })
+    const start = w.clock.now()
+    // One at a time, so no other send is already on its way when the answer comes.
+    const stats = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 60_000, concurrency: 1 })
+    expect(stats).toMatchObject({ sent: 3, rateLimited: 1, failed: 0 })
+    // Nothing at all went out before the reset: the answer paused the app, not just that row.
+    expect(Math.min(...sends(w.fake).map((s) => s.at))).toBeGreaterThanOrEqual(start + 3000)
+    expect(sends(w.fake)).toHaveLength(3)
+    // A rate limit is not a failed attempt.
+    expect(w.sqlite.prepare('select max(attempts) n from outbox').get()).toEqual({ n: 1 })
+  })
+
+  it('retries a per-chat 230020 after a pause for that receiver only', async () => {
+    w = await world({ users: 2 })
+    await w.queue([text(w.users[0]!, 'a'), text(w.users[1]!, 'b')])
+    w.fake.failNext({ status: 400, code: 230020, msg: 'This operation triggers the frequency limit.', pathPrefix: '/open-apis/im' })
+    const start = w.clock.now()
+    const stats = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 60_000, concurrency: 1 })
+    expect(stats).toMatchObject({ sent: 2, rateLimited: 1 })
+    const [first, second] = sends(w.fake)
+    // The other receiver went at once; the limited one a second later.
+    expect(first!.at).toBe(start)
+    expect(second!.at).toBeGreaterThanOrEqual(start + 1000)
+  })
+
+  it('backs off on server errors and gives up after maxAttempts', async () => {
+    w = await world({ users: 2 })
+    await w.queue([text(w.users[0]!, 'flaky')])
+    w.fake.failNext({ status: 500, code: 0, msg: 'internal error', pathPrefix: '/open-apis/im' }, 3)
+    const start = w.clock.now()
+    const ok = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 600_000, notifyOffice: false })
+    expect(ok).toMatchObject({ sent: 1, retried: 3 })
+    expect(sends(w.fake)[0]!.at).toBeGreaterThanOrEqual(start + 1000 + 2000 + 4000)
+
+    await w.queue([text(w.users[1]!, 'down')])
+    w.fake.failNext({ status: 503, code: 0, msg: 'unavailable', pathPrefix: '/open-apis/im' }, 5)
+    const bad = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 600_000, maxAttempts: 2, notifyOffice: false })
+    expect(bad).toMatchObject({ sent: 0, failed: 1 })
+    const row = w.sqlite.prepare(`select status, last_error from outbox where key = 'down'`).get() as { status: string; last_error: string }
+    expect(row.status).toBe('failed')
+    expect(row.last_error).toMatch(/^重试 2 次仍未成功：飞书服务暂时不可用/)
+  })
+
+  it('marks permanent failures failed with the reason and tells the office once per reason per day', async () => {
+    w = await world({ users: 6, groups: 1, fake: { outOfRange: ['ou_user0', 'ou_user1', 'ou_user4'], stoppedBot: ['ou_user2'], botNotInGroup: ['oc_group0'] } })
+    await w.queue([
+      text(w.users[0]!, 'u0'),
+      text(w.users[1]!, 'u1'),
+      text(w.users[2]!, 'u2'),
+      text(w.users[3]!, 'u3'),
+      { to: { kind: 'group', groupId: w.groups[0]! }, key: 'g0', body: { kind: 'text', text: '本周排名' } },
+    ])
+    const stats = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 60_000 })
+    expect(stats).toMatchObject({ failed: 4, officeNotices: 6 })
+    const failed = w.sqlite.prepare(`select key, last_error from outbox where status = 'failed' order by key`).all() as { key: string; last_error: string }[]
+    expect(failed.map((f) => f.key)).toEqual(['g0', 'u0', 'u1', 'u2'])
+    expect(failed.find((f) => f.key === 'u0')!.last_error).toContain('该用户不在应用的可用范围内')
+    expect(failed.find((f) => f.key === 'u2')!.last_error).toContain('该用户已停用机器人')
+    expect(failed.find((f) => f.key === 'g0')!.last_error).toContain('机器人不在该群中')
+    // Three reasons × two office people, delivered in the same pass; the good row went too.
+    const toOffice = sends(w.fake).filter((s) => s.receiveId?.startsWith('ou_office'))
+    expect(toOffice).toHaveLength(6)
+    expect((toOffice[0]!.parsed as { text: string }).text).toMatch(/^【消息发送失败】飞书：/)
+    expect((toOffice.find((s) => (s.parsed as { text: string }).text.includes('230013'))!.parsed as { text: string }).text).toContain('联络员0')
+    expect(sends(w.fake).some((s) => s.receiveId === 'ou_user3')).toBe(true)
+
+    // The same reason again today: no new notice. Tomorrow: one more.
+    await w.queue([text(w.users[4]!, 'u4-today')])
+    expect(await drainOutbox(w.db, w.senders, w.clock, { waitMs: 60_000 })).toMatchObject({ failed: 1, officeNotices: 0 })
+    w.clock.advance(24 * 3600_000)
+    await w.queue([text(w.users[4]!, 'u4-tomorrow')])
+    expect(await drainOutbox(w.db, w.senders, w.clock, { waitMs: 60_000 })).toMatchObject({ failed: 1, officeNotices: 2 })
+  })
+
+  it("resumes a crashed sender's rows after the lease, without delivering any twice", async () => {
+    w = await world({ users: 30 })
+    await w.queue(w.users.map((u, i) => text(u, `open:monthly:2026-11:p1:u${i}`, `请填报 ${i}`)))
+    // A sender claimed 10 rows, got 6 of them out to Feishu, and was killed before recording anything.
+    const claimed = await claimDue(w.db, w.clock.now(), 60_000, 10)
+    for (const row of claimed.slice(0, 6)) expect((await (w.senders.feishu as { send(r: OutboxRow): Promise<SendOutcome> }).send(row)).ok).toBe(true)
+    expect(sends(w.fake)).toHaveLength(6)
+
+    // A new sender takes what is free now; the dead one's rows wait for their lease.
+    const first = await drainOutbox(w.db, w.senders, w.clock, {})
+    expect(first.sent).toBe(20)
+    expect(statuses(w)).toEqual({ sent: 20, sending: 10 })
+    // After the lease it takes them too; Feishu dedupes the 6 it already had by uuid.
+    const second = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 120_000 })
+    expect(second.sent).toBe(10)
+    expect(statuses(w)).toEqual({ sent: 30 })
+    expect(sends(w.fake)).toHaveLength(30)
+    expect(new Set(sends(w.fake).map((s) => s.content)).size).toBe(30)
+    const ids = w.sqlite.prepare(`select message_id from outbox where key in (${claimed.slice(0, 6).map(() => '?').join(',')})`).all(...claimed.slice(0, 6).map((r) => r.key)) as { message_id: string }[]
+    expect(ids.map((r) => r.message_id).sort()).toEqual(sends(w.fake).slice(0, 6).map((s) => s.messageId).sort())
+  })
+
+  it('lets two processes drain one database without ever taking the same row', async () => {
+    const path = tempDbPath()
+    const a = openNodeDatabase(path)
+    const b = openNodeDatabase(path)
+    const people = Array.from({ length: 300 }, (_, i) => i + 1)
+    a.sqlite.exec(`insert into people (name) values ${people.map(() => `('x')`).join(',')}`)
+    await enqueue(a.db, { platforms: ['local'] }, people.map((p) => ({ to: { kind: 'person', personId: p }, key: `k${p}`, body: { kind: 'text', text: 'hi' } })), 0, String)
+    const seen: number[] = []
+    const slow = async (row: OutboxRow): Promise<SendOutcome> => {
+      seen.push(row.id)
+      await new Promise((r) => setTimeout(r, 1))
+      return { ok: true, messageId: `m${row.id}` }
+    }
+    const opts = { queueSize: 20, concurrency: 4 }
+    const [x, y] = await Promise.all([
+      drainOutbox(a.db, { local: slow }, manualClock(1000), { ...opts, limiter: createLimiter() }),
+      drainOutbox(b.db, { local: slow }, manualClock(1000), { ...opts, limiter: createLimiter() }),
+    ])
+    expect(x.sent + y.sent).toBe(300)
+    expect(x.sent).toBeGreaterThan(0)
+    expect(y.sent).toBeGreaterThan(0)
+    expect(seen).toHaveLength(300)
+    expect(new Set(seen).size).toBe(300)
+    a.close()
+    b.close()
+  })
+
+  it('after a long pass still waits for a retry that is due within waitMs', async () => {
+    const d = openNodeDatabase(':memory:')
+    d.sqlite.exec(`insert into people (name) values ${Array.from({ length: 50 }, () => `('x')`).join(',')}`)
+    await enqueue(d.db, { platforms: ['local'] }, Array.from({ length: 50 }, (_, i) => ({ to: { kind: 'person', personId: i + 1 }, key: `k${i}`, body: { kind: 'text', text: 'hi' } })), 0, String)
+    const clock = manualClock(0)
+    let limited = false
+    const slow = async (row: OutboxRow): Promise<SendOutcome> => {
+      clock.advance(100) // each send takes 100 ms: the pass lasts 5 s
+      if (row.key === 'k49' && !limited) {
+        limited = true
+        return { ok: false, retryable: true, retryAfterMs: 2000, reason: '发送太频繁（230020: This operation triggers the frequency limit.）' }
+      }
+      return { ok: true, messageId: row.key }
+    }
+    const stats = await drainOutbox(d.db, { local: slow }, clock, { waitMs: 3000, concurrency: 1 })
+    expect(stats).toMatchObject({ sent: 50, rateLimited: 1 })
+    d.close()
+  })
+
+  it('marks local rows sent with the built-in or the local channel sender', async () => {
+    const d = openNodeDatabase(':memory:')
+    d.sqlite.exec(`insert into people (name) values ('甲'), ('乙')`)
+    await enqueue(d.db, { platforms: ['local'] }, [1, 2].map((p) => ({ to: { kind: 'person', personId: p }, key: `l${p}`, body: { kind: 'text', text: '你好' } })), 0, String)
+    expect(await drainOutbox(d.db, {}, manualClock(0))).toMatchObject({ sent: 2 })
+    await enqueue(d.db, { platforms: ['local'] }, [{ to: { kind: 'person', personId: 1 }, key: 'l3', body: { kind: 'text', text: '再见' } }], 0, String)
+    expect(await drainOutbox(d.db, { local: localOutboxSender() as never }, manualClock(0))).toMatchObject({ sent: 1 })
+    expect(d.sqlite.prepare(`select count(*) n from outbox where status = 'sent'`).get()).toEqual({ n: 3 })
+    d.close()
+  })
+})
+
+describe('reading platform answers', () => {
+  it('finds the code in a classified reason and knows which scope a rate limit pauses', () => {
+    const app = { ok: false as const, retryable: true, retryAfterMs: 3000, reason: '飞书接口调用频率超限（应用级）（99991400: request trigger frequency limit）' }
+    expect(codeOf(app)).toBe(99991400)
+    expect(rateLimitOf('feishu', app)).toEqual({ scope: 'app', waitMs: 1000 })
+    const chat = { ok: false as const, retryable: true, retryAfterMs: 1000, reason: '发送太频繁（同一用户或同一群每秒最多 5 条）（230020: This operation triggers the frequency limit.）' }
+    expect(rateLimitOf('feishu', chat)).toEqual({ scope: 'recipient', waitMs: 1000 })
+    expect(rateLimitOf('wecom', { ok: false, retryable: true, reason: 'api freq out of limit', code: 45009 })).toEqual({ scope: 'app', waitMs: 60_000 })
+    expect(rateLimitOf('wecom', { ok: false, retryable: true, reason: 'api concurrent out of limit', code: 45033 })!.scope).toBe('app')
+    expect(rateLimitOf('feishu', { ok: false, retryable: true, reason: '无法连接飞书（ECONNREFUSED）' })).toBeNull()
+    expect(rateLimitOf('feishu', { ok: false, retryable: false, reason: '该用户已停用机器人（230053: …）' })).toBeNull()
+  })
+})
