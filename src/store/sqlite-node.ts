@@ -29,8 +29,29 @@ export function openNodeDatabase(path: string): NodeDatabase {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
+  cacheStatements(sqlite)
   const db = drizzle({ client: sqlite, schema })
   migrate(db, { migrationsFolder: MIGRATIONS })
   const row = sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }
   return { db: db as unknown as Db, sqlite, schemaVersion: row.n, close: () => sqlite.close() }
+}
+
+/**
+ * drizzle prepares every statement anew on each query; preparing is most of the cost of a small query, so keep
+ * the statements by SQL text. drizzle may have switched a reused statement to raw (array) rows: switch it back.
+ * Queries whose text varies (IN lists) stop being cached past a bound rather than growing the map forever.
+ */
+function cacheStatements(sqlite: Database.Database, max = 1000) {
+  const prepare = sqlite.prepare.bind(sqlite)
+  const cache = new Map<string, Database.Statement>()
+  sqlite.prepare = ((source: string) => {
+    const cached = cache.get(source)
+    if (cached) {
+      if (cached.reader) cached.raw(false)
+      return cached
+    }
+    const statement = prepare(source)
+    if (cache.size < max) cache.set(source, statement)
+    return statement
+  }) as typeof sqlite.prepare
 }

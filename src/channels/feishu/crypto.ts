@@ -60,9 +60,18 @@ export async function verifySignature(input: SignatureInput): Promise<boolean> {
   return timingSafeEqual(expected, signature.toLowerCase())
 }
 
-async function aesKey(encryptKey: string, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
-  const raw = await crypto.subtle.digest('SHA-256', encoder.encode(encryptKey))
-  return crypto.subtle.importKey('raw', raw, 'AES-CBC', false, [usage])
+// An app has one Encrypt Key: deriving and importing it once saves two WebCrypto round trips per webhook.
+const keys = new Map<string, Promise<CryptoKey>>()
+
+function aesKey(encryptKey: string, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  const id = `${usage}:${encryptKey}`
+  let key = keys.get(id)
+  if (!key) {
+    if (keys.size > 16) keys.clear()
+    key = crypto.subtle.digest('SHA-256', encoder.encode(encryptKey)).then((raw) => crypto.subtle.importKey('raw', raw, 'AES-CBC', false, [usage]))
+    keys.set(id, key)
+  }
+  return key
 }
 
 /**
