@@ -21,9 +21,12 @@ const has = (p: Person, role: string) => (p.roles as string[]).includes(role)
 /** Card header colour for a project colour. */
 export const COLOUR_HEADER: Record<Colour, CardColour> = { blue: 'blue', watch: 'orange', yellow: 'yellow', red: 'red', none: 'grey' }
 
-const wan = (yuan: number | null | undefined) => (yuan === null || yuan === undefined ? '—' : `${formatWan(yuan)} 万元`)
-const pct = (r: { num: number; den: number } | null) => (r ? formatPercent(r) : '—')
-const demoNote = (demo: boolean): CardElement[] => (demo ? [{ kind: 'note', text: `${DEMO_MARK} 以上为演示县数据` }] : [])
+/** '12,345.68 万元', or '—' when there is no figure. */
+export const wan = (yuan: number | null | undefined) => (yuan === null || yuan === undefined ? '—' : `${formatWan(yuan)} 万元`)
+/** '83.33%', or '—' when there is no ratio. */
+export const pct = (r: { num: number; den: number } | null) => (r ? formatPercent(r) : '—')
+/** The 【演示数据】 footnote every card carries while the database holds the demo county. */
+export const demoNote = (demo: boolean): CardElement[] => (demo ? [{ kind: 'note', text: `${DEMO_MARK} 以上为演示县数据` }] : [])
 
 /** '11月28日 18:00' in Shanghai time. */
 export function formatDeadline(ms: number): string {

@@ -4,8 +4,7 @@
  * src/bot/cards.ts: plain values in, a neutral Card out.
  */
 import type { Button, Card, CardElement, Mention, MessageBody } from '../bot/model.ts'
-import { formatDeadline, periodLabel } from '../bot/cards.ts'
-import { DEMO_MARK } from '../demo/data.ts'
+import { demoNote, formatDeadline, pct, periodLabel, wan } from '../bot/cards.ts'
 import { formatWan } from '../domain/money.ts'
 import { formatPercent } from '../domain/ratio.ts'
 import type { Ratio } from '../domain/ratio.ts'
@@ -13,9 +12,6 @@ import { describeGap, gapPoints } from '../domain/schedule.ts'
 import type { QuarterlyAwards, AwardPick } from '../domain/awards.ts'
 import type { EscalationRung } from '../domain/escalation.ts'
 
-const demoNote = (demo: boolean): CardElement[] => (demo ? [{ kind: 'note', text: `${DEMO_MARK} 以上为演示县数据` }] : [])
-const pct = (r: Ratio | null) => (r ? formatPercent(r) : '—')
-const wan = (yuan: number) => `${formatWan(yuan)} 万元`
 
 /** '2026年11月调度', '2026-W48 周调度'. */
 export function roundTitle(r: { kind: string; period: string }): string {
