@@ -7,7 +7,7 @@ import { ConfigError, describeConfig, loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
 import { openNodeDatabase } from './store/sqlite-node.ts'
 import { isEmpty, loadDemoCounty } from './demo/county.ts'
-import { createApp } from './http/app.ts'
+import { calendarWarnings, createApp } from './http/app.ts'
 import { startFeishu } from './channels/feishu/start.ts'
 import cron from 'node-cron'
 import { runTick } from './jobs/tick.ts'
@@ -36,6 +36,7 @@ async function main() {
     logger.info('loaded the demo county (演示数据)', { ...info })
   }
 
+  for (const warning of await calendarWarnings(database.db, now())) logger.warn(warning)
   const channels: Platform[] = config.feishuEnabled ? ['feishu'] : ['local']
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels })
   if (config.feishuEnabled) {

@@ -5,6 +5,8 @@
 import { Hono } from 'hono'
 import type { Db } from '../store/db.ts'
 import type { Logger } from '../log.ts'
+import { loadCalendar } from '../services/rules.ts'
+import { shanghaiParts } from '../domain/time.ts'
 import { localChannelRoutes } from '../channels/local/index.ts'
 import { feishuRoutes, type FeishuRouteDeps } from '../channels/feishu/routes.ts'
 
@@ -21,9 +23,10 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps) {
   const app = new Hono()
-  app.get('/healthz', (c) =>
-    c.json({ ok: true, schemaVersion: deps.schemaVersion, channels: deps.channels, time: deps.now().toISOString() }),
-  )
+  app.get('/healthz', async (c) => {
+    const now = deps.now()
+    return c.json({ ok: true, schemaVersion: deps.schemaVersion, channels: deps.channels, time: now.toISOString(), warnings: await calendarWarnings(deps.db, now) })
+  })
   if (deps.channels.includes('local')) app.route('/', localChannelRoutes(deps))
   if (deps.feishu) app.route('/', feishuRoutes(deps.feishu))
   app.onError((err, c) => {
@@ -32,4 +35,14 @@ export function createApp(deps: AppDeps) {
   })
   app.notFound((c) => c.json({ ok: false, error: '未找到' }, 404))
   return app
+}
+
+/**
+ * Working days past the holiday data silently fall back to plain weekends, so say so: this year, and from
+ * October on (when the State Council publishes it) next year too.
+ */
+export async function calendarWarnings(db: Db, now: Date): Promise<string[]> {
+  const calendar = await loadCalendar(db)
+  const { year, month } = shanghaiParts(now)
+  return [year, ...(month >= 10 ? [year + 1] : [])].flatMap((y) => calendar.coverage(y) ?? [])
 }

@@ -15,6 +15,17 @@ describe('health and configuration', () => {
     close()
   })
 
+  it('warns when next year’s holiday schedule is not in the calendar data yet', async () => {
+    const { db, schemaVersion, close } = openNodeDatabase(':memory:')
+    const at = (d: Date) => createApp({ db, schemaVersion, logger: silentLogger, now: () => d, channels: ['local'] })
+    const june = await (await at(new Date('2026-06-01T02:00:00Z')).request('/healthz')).json()
+    expect(june.warnings).toEqual([])
+    const november = await (await at(new Date('2026-11-22T02:00:00Z')).request('/healthz')).json()
+    expect(november.warnings).toHaveLength(1)
+    expect(november.warnings[0]).toContain('2027')
+    close()
+  })
+
   it('names the variable when a value is wrong', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/)
