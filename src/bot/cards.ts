@@ -9,6 +9,7 @@ import type { Project } from '../store/repos/projects.ts'
 import type { Report, Round } from '../store/repos/rounds.ts'
 import type { MonthBoard, MonthView } from '../services/monthly.ts'
 import { DEMO_MARK } from '../demo/data.ts'
+import { hasRole } from './permissions.ts'
 import { formatWan } from '../domain/money.ts'
 import { formatPercent } from '../domain/ratio.ts'
 import { describeGap, gapPoints } from '../domain/schedule.ts'
@@ -16,7 +17,6 @@ import { COLOUR_LABELS, type Colour } from '../domain/colours.ts'
 import { formatScore } from '../domain/scoring.ts'
 import { shanghaiParts } from '../domain/time.ts'
 
-const has = (p: Person, role: string) => (p.roles as string[]).includes(role)
 
 /** Card header colour for a project colour. */
 export const COLOUR_HEADER: Record<Colour, CardColour> = { blue: 'blue', watch: 'orange', yellow: 'yellow', red: 'red', none: 'grey' }
@@ -45,19 +45,19 @@ const roundLabel = (r: Round) => (r.kind === 'monthly' ? `${periodLabel(r.period
 /** Help lists what this person may do, not every command there is. */
 export function helpCard(person: Person, demo = false): Card {
   const lines: string[] = []
-  if (has(person, 'contact'))
+  if (hasRole(person, 'contact'))
     lines.push('**填报**：发送「填报」打开本期调度表；也可以直接回复，如「本月完成投资1200万元，本年累计8600万元，主体封顶，问题：林地手续未批」')
   lines.push('**查询**：「查 项目名或单位名」查看进展、完成率、序时与色牌')
   lines.push('**排名**：「排名」「本周排名」「排名 乡镇」查看赛马比拼')
   lines.push('**红黄牌**：「红黄牌」「黄牌」「红牌」')
   lines.push('**问题台账**：「问题」「台账 单位名」；「更新 #12 进展」「申请销号 #12 说明」')
-  if (has(person, 'leader') || has(person, 'office')) {
+  if (hasRole(person, 'leader') || hasRole(person, 'office')) {
     lines.push('**督办**：「督办 项目名 事项 3个工作日」')
     lines.push('**催办**：「催办 单位名或项目名」')
     lines.push('**通报**：「通报」「通报 上月」')
     lines.push('**已阅**：收到通报或督办后回复「已阅」')
   }
-  if (has(person, 'office')) lines.push('**交办**：「交办 #12 单位名 5个工作日」；「确认销号 #12」「驳回 #12 理由」')
+  if (hasRole(person, 'office')) lines.push('**交办**：「交办 #12 单位名 5个工作日」；「确认销号 #12」「驳回 #12 理由」')
   lines.push('**绑定**：「绑定 手机号」')
   return {
     template: 'help',
@@ -70,7 +70,7 @@ export function helpCard(person: Person, demo = false): Card {
       {
         kind: 'actions',
         buttons: [
-          ...(has(person, 'contact') ? [{ label: '我要填报', style: 'primary' as const, command: 'report' as const }] : []),
+          ...(hasRole(person, 'contact') ? [{ label: '我要填报', style: 'primary' as const, command: 'report' as const }] : []),
           { label: '本月排名', command: 'board', args: { scope: 'month' } },
           { label: '红黄牌', command: 'redyellow' },
           { label: '问题台账', command: 'problems' },

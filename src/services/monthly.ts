@@ -81,7 +81,7 @@ export async function projectMonths(
   }>(sql`
     select p.id, p.unit_id, p.annual_plan, r.ytd_investment as ytd, pc.ytd_investment as prev_ytd, pc.colour as prev_colour,
       r.id is not null as reported, coalesce(r.first_submitted_at <= ${deadline}, 0) as on_time,
-      coalesce(u.n, 0) as urges,
+      coalesce(u.n, 0) as urges, -- 催办 that count toward the yellow card: not the courtesy note before the deadline
       p.planned_new_start, coalesce(p.started_on <= ${periodEnd}, 0) as started, p.in_stats${names}${curve}
     from projects p
     left join reports r on r.round_id = ${rid} and r.project_id = p.id and r.current = 1

@@ -1,6 +1,6 @@
 /** Reading commands: 查, 排名, 红黄牌, 通报, 问题台账, 已阅, 帮助. */
 import { and, desc, eq, inArray, ne } from 'drizzle-orm'
-import type { BotResult, Mention } from '../model.ts'
+import type { BotResult } from '../model.ts'
 import type { Turn } from '../handle.ts'
 import { auditLog, problems, projects, supervisions, units } from '../../store/schema.ts'
 import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, type ProblemView } from '../cards.ts'
@@ -14,8 +14,7 @@ import { localDate, shanghaiParts } from '../../domain/time.ts'
 import { formatWan } from '../../domain/money.ts'
 import { formatPercent } from '../../domain/ratio.ts'
 import { COLOUR_LABELS } from '../../domain/colours.ts'
-import { contactsOfProject } from '../../store/repos/directory.ts'
-import { hasRole, isLeader, isOffice } from '../permissions.ts'
+import { isLeader, isOffice } from '../permissions.ts'
 import { projectsOfContact } from '../../store/repos/projects.ts'
 
 const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })] })
@@ -163,9 +162,3 @@ export async function bindWhenKnown(turn: Turn): Promise<BotResult> {
   return text(turn, `您已绑定为 ${turn.person.name}（${turn.person.title ?? ''}）。如需更换，请联系县重点项目办公室。`)
 }
 
-/** @-mentions of a project's contacts, for group messages. */
-export async function contactMentions(turn: Turn, projectId: number): Promise<Mention[]> {
-  return (await contactsOfProject(turn.ctx.db, projectId)).map((p) => ({ personId: p.id, name: p.name }))
-}
-
-export { hasRole }

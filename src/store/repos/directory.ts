@@ -1,5 +1,5 @@
 /** Units, people, platform identities and groups: who is who. */
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { groups, identities, people, projectContacts, units } from '../schema.ts'
 import type { Platform } from '../../bot/model.ts'
@@ -10,14 +10,8 @@ export type Group = typeof groups.$inferSelect
 
 export const listUnits = (db: Db) => db.select().from(units).orderBy(units.id).all()
 export const unitById = (db: Db, id: number) => db.select().from(units).where(eq(units.id, id)).get()
-export const listPeople = (db: Db) => db.select().from(people).orderBy(people.id).all()
 export const personById = (db: Db, id: number) => db.select().from(people).where(eq(people.id, id)).get()
 export const personByMobile = (db: Db, mobile: string) => db.select().from(people).where(eq(people.mobile, mobile)).get()
-
-export async function peopleByIds(db: Db, ids: number[]): Promise<Person[]> {
-  if (ids.length === 0) return []
-  return db.select().from(people).where(inArray(people.id, ids)).all()
-}
 
 /** The person behind a platform account, if bound. */
 export async function personByIdentity(db: Db, platform: Platform, userId: string): Promise<Person | undefined> {
@@ -28,10 +22,6 @@ export async function personByIdentity(db: Db, platform: Platform, userId: strin
     .where(and(eq(identities.platform, platform), eq(identities.userId, userId)))
     .get()
   return row?.person
-}
-
-export async function identitiesOf(db: Db, personId: number) {
-  return db.select().from(identities).where(eq(identities.personId, personId)).all()
 }
 
 /** Binds a platform account to a person; rebinding the same account to another person moves it. */

@@ -1,5 +1,5 @@
 /** The durable inbound log: raw payloads stored before processing, and the dedupe key that makes a retry a no-op. */
-import { and, eq, lt } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { inboundLog } from '../schema.ts'
 
@@ -15,9 +15,4 @@ export async function recordInbound(db: Db, platform: string, dedupeKey: string,
 
 export async function markInbound(db: Db, id: number, status: 'processed' | 'failed' | 'ignored', error?: string) {
   await db.update(inboundLog).set({ status, error: error ?? null }).where(eq(inboundLog.id, id))
-}
-
-/** Drops raw payloads older than the dedupe window that were processed (failed ones are kept for a look). */
-export async function pruneInbound(db: Db, before: number) {
-  await db.delete(inboundLog).where(and(lt(inboundLog.receivedAt, before), eq(inboundLog.status, 'processed')))
 }

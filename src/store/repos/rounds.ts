@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lte } from 'drizzle-orm'
+import { and, desc, eq, isNull, lte } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { atomic } from '../db.ts'
 import { auditLog, reminders, reports, rounds } from '../schema.ts'
@@ -87,16 +87,4 @@ export async function submitReport(db: Db, input: ReportInput): Promise<Report> 
 
 export async function recordReminder(db: Db, r: typeof reminders.$inferInsert) {
   await db.insert(reminders).values(r)
-}
-
-/** Kinds of reminder that count as a 催办 toward the yellow card (a courtesy note before the deadline does not). */
-export const URGE_KINDS = ['overdue', 'manual'] as const
-
-export async function urgeCount(db: Db, roundId: number, projectId: number): Promise<number> {
-  const rows = await db
-    .select({ id: reminders.id })
-    .from(reminders)
-    .where(and(eq(reminders.roundId, roundId), eq(reminders.projectId, projectId), inArray(reminders.kind, URGE_KINDS)))
-    .all()
-  return rows.length
 }
