@@ -3,6 +3,11 @@
  * For 1k, 10k and 100k projects over 2,000 units with twelve months of reports in SQLite: time the full board
  * (figures, colours, scores, ranks, colour counts) and, as the floor, the bare SQL aggregate over the same
  * tables (per unit: Σ plan, Σ 本年累计 for the month). Prints peak RSS. Last line: key=value figures.
+ *
+ * Two floors: `floor` uses every index the schema has, including the covering index the board reads, which
+ * makes the aggregate itself ~2.5× faster; `floor_v0` forces the index the issue measured its floor on
+ * (reports_current), for comparison with its figures. Times are the median and the minimum of RUNS runs: this
+ * machine is shared, and the minimum is what the code costs without the neighbours' noise.
  */
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +21,7 @@ import { seeded } from '../src/demo/random.ts'
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,20000,100000').split(',').map(Number)
 const UNITS = 2000
-const RUNS = 7
+const RUNS = 11
 const figures: string[] = []
 
 for (const size of SIZES) {
@@ -32,25 +37,43 @@ for (const size of SIZES) {
     select p.unit_id, sum(p.annual_plan) as plan, sum(r.ytd_investment) as ytd
     from projects p join reports r on r.project_id = p.id and r.round_id = ? and r.current = 1
     group by p.unit_id`)
+  const floorV0Stmt = sqlite.prepare(`
+    select p.unit_id, sum(p.annual_plan) as plan, sum(r.ytd_investment) as ytd
+    from projects p join reports r indexed by reports_current on r.project_id = p.id and r.round_id = ? and r.current = 1
+    group by p.unit_id`)
   const units = await boardUnits(db)
   const at = shanghaiTime(2026, 11, 5, 10)
   const floor: number[] = []
+  const floorV0: number[] = []
   const full: number[] = []
   let lines = 0
+  // The server is long-running: let the JIT see the board twice before timing it.
+  for (let i = 0; i < 2; i++) await monthBoard(db, DEFAULT_RULES, '2026-10', units, at)
   for (let i = 0; i < RUNS; i++) {
     let t = performance.now()
     floorStmt.all(roundId)
     floor.push(performance.now() - t)
     t = performance.now()
+    floorV0Stmt.all(roundId)
+    floorV0.push(performance.now() - t)
+    t = performance.now()
     const board = await monthBoard(db, DEFAULT_RULES, '2026-10', units, at)
     full.push(performance.now() - t)
     lines = board.leagues.reduce((s, l) => s + l.lines.length, 0)
   }
-  const f = median(floor)
-  const b = median(full)
+  const [f, fMin] = [median(floor), Math.min(...floor)]
+  const [v0, v0Min] = [median(floorV0), Math.min(...floorV0)]
+  const [b, bMin] = [median(full), Math.min(...full)]
   const rss = process.resourceUsage().maxRSS / 1024
-  console.log(`${String(size).padStart(6)} projects: board ${b.toFixed(1)} ms (median of ${RUNS}), SQL floor ${f.toFixed(1)} ms, ratio ${(b / f).toFixed(2)}×, ${lines} units ranked, peak RSS ${rss.toFixed(0)} MB, data generated in ${(genMs / 1000).toFixed(1)} s`)
-  figures.push(`board_ms_${size}=${b.toFixed(1)}`, `floor_ms_${size}=${f.toFixed(1)}`, `ratio_${size}=${(b / f).toFixed(2)}`)
+  console.log(
+    `${String(size).padStart(6)} projects: board ${b.toFixed(1)} ms (min ${bMin.toFixed(1)}), floor ${f.toFixed(1)} ms (min ${fMin.toFixed(1)}), ` +
+      `ratio ${(b / f).toFixed(2)}× (min/min ${(bMin / fMin).toFixed(2)}×); floor_v0 ${v0.toFixed(1)} ms (min ${v0Min.toFixed(1)}), ` +
+      `ratio ${(b / v0).toFixed(2)}×; ${lines} units ranked, peak RSS ${rss.toFixed(0)} MB, data generated in ${(genMs / 1000).toFixed(1)} s`,
+  )
+  figures.push(
+    `board_ms_${size}=${b.toFixed(1)}`, `board_min_ms_${size}=${bMin.toFixed(1)}`, `floor_ms_${size}=${f.toFixed(1)}`, `floor_min_ms_${size}=${fMin.toFixed(1)}`,
+    `floor_v0_ms_${size}=${v0.toFixed(1)}`, `ratio_${size}=${(b / f).toFixed(2)}`, `ratio_min_${size}=${(bMin / fMin).toFixed(2)}`, `ratio_v0_${size}=${(b / v0).toFixed(2)}`,
+  )
   database.close()
   if (process.env.BENCH_KEEP) continue
   rmSync(file, { force: true })

@@ -152,6 +152,8 @@ export const reports = sqliteTable(
   (t) => [
     uniqueIndex('reports_round_project_version').on(t.roundId, t.projectId, t.version),
     index('reports_current').on(t.roundId, t.current, t.projectId),
+    // The board reads a round's current figures in project order without touching the table.
+    index('reports_round_figures').on(t.roundId, t.projectId, t.ytdInvestment, t.firstSubmittedAt).where(sql`current = 1`),
     index('reports_project').on(t.projectId),
   ],
 )
@@ -225,7 +227,7 @@ export const reminders = sqliteTable(
     personId: integer('person_id').references(() => people.id),
     sentAt: integer('sent_at').notNull(),
   },
-  (t) => [index('reminders_round_project').on(t.roundId, t.projectId)],
+  (t) => [index('reminders_round_project').on(t.roundId, t.projectId, t.kind)],
 )
 
 /** The colour a project got for a month, frozen when published (red needs last month's colour). */
@@ -239,7 +241,11 @@ export const projectColours = sqliteTable(
     urgeCount: integer('urge_count').notNull().default(0),
     frozenAt: integer('frozen_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.period] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.period] }),
+    // Next month's board reads a whole month of colours in project order.
+    index('project_colours_period').on(t.period, t.projectId, t.colour, t.ytdInvestment),
+  ],
 )
 
 /** What was published is what is kept: one frozen board per kind, period and league. */

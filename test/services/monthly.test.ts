@@ -5,6 +5,7 @@ import { boardUnits, monthBoard, projectMonths, viewOf } from '../../src/service
 import { DEFAULT_RULES } from '../../src/services/rules.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { toBasisPoints } from '../../src/domain/ratio.ts'
+import { recordReminder, submitReport } from '../../src/store/repos/rounds.ts'
 
 const now = shanghaiTime(2026, 11, 22, 10)
 let db: ReturnType<typeof openNodeDatabase>
@@ -48,5 +49,63 @@ describe('a month of figures', () => {
     const views = (await projectMonths(db.db, '2026-10')).map((p) => viewOf(DEFAULT_RULES, p, '2026-10'))
     for (const v of views.filter((v) => v.verdict.colour === 'yellow' || v.verdict.colour === 'red')) expect(v.urges).toBeGreaterThanOrEqual(2)
     expect(views.some((v) => v.verdict.colour === 'red' && v.previousColour !== null && ['yellow', 'red'].includes(v.previousColour))).toBe(true)
+  })
+})
+
+describe('project figures read by merging range scans', () => {
+  // The obvious one-join query, kept here as the oracle for the merge in projectMonths.
+  async function oracle(period: string, projectId?: number) {
+    const [y, m] = period.split('-').map(Number) as [number, number]
+    const prev = m === 1 ? '' : `${m === 1 ? y - 1 : y}-${String(m - 1).padStart(2, '0')}`
+    const end = `${period}-${new Date(Date.UTC(y, m, 0)).getUTCDate()}`
+    const round = db.sqlite.prepare(`select id, deadline_at from rounds where kind = 'monthly' and period = ?`).get(period) as { id: number; deadline_at: number } | undefined
+    const rows = db.sqlite.prepare(`
+      select p.id as projectId, p.unit_id as unitId, p.annual_plan as annualPlan, coalesce(r.ytd_investment, pc.ytd_investment, 0) as ytd,
+        r.id is not null as reported, coalesce(r.first_submitted_at <= @deadline, 0) as onTime,
+        (select count(*) from reminders x where x.round_id = @rid and x.project_id = p.id and x.kind in ('overdue', 'manual')) as urges,
+        pc.colour as previousColour, p.planned_new_start as plannedNewStart, coalesce(p.started_on <= @end, 0) as started, p.in_stats as inStats,
+        p.code, p.name, p.sector, p.plan_curve as planCurve
+      from projects p
+      left join reports r on r.round_id = @rid and r.project_id = p.id and r.current = 1
+      left join project_colours pc on pc.project_id = p.id and pc.period = @prev
+      where p.active = 1 and p.year = @year and (@only is null or p.id = @only) order by p.id`)
+      .all({ rid: round?.id ?? -1, deadline: round?.deadline_at ?? -1, prev, end, year: y, only: projectId ?? null }) as Record<string, unknown>[]
+    return rows.map((r): Record<string, unknown> => ({
+      ...r,
+      planCurve: r.planCurve ? JSON.parse(r.planCurve as string) : null,
+      reported: r.reported === 1, onTime: r.onTime === 1, plannedNewStart: r.plannedNewStart === 1, started: r.started === 1, inStats: r.inStats === 1,
+    }))
+  }
+
+  it('agree with the one-join query for every month, project by project', async () => {
+    // A correction (new version), a report after the deadline, and 催办 of every kind in November.
+    const nov = db.sqlite.prepare(`select id, deadline_at from rounds where period = '2026-10'`).get() as { id: number; deadline_at: number }
+    const [a, b] = db.sqlite.prepare(`select project_id from reports where round_id = ? and current = 1 order by project_id limit 2`).all(nov.id) as { project_id: number }[]
+    await submitReport(db.db, { roundId: nov.id, projectId: a!.project_id, periodInvestment: 1, ytdInvestment: 123_450_000, source: 'text', submittedAt: nov.deadline_at + 86_400_000 })
+    for (const kind of ['before', 'deadline', 'overdue', 'manual', 'manual'] as const)
+      await recordReminder(db.db, { roundId: nov.id, projectId: b!.project_id, kind, sentAt: nov.deadline_at })
+
+    let carried = 0, late = 0, urged = 0, coloured = 0
+    for (let m = 1; m <= 11; m++) {
+      const period = `2026-${String(m).padStart(2, '0')}`
+      const merged = await projectMonths(db.db, period, { detail: true })
+      expect(merged).toEqual(await oracle(period))
+      carried += merged.filter((p) => !p.reported && p.ytd > 0).length
+      late += merged.filter((p) => p.reported && !p.onTime).length
+      urged += merged.filter((p) => p.urges > 0).length
+      coloured += merged.filter((p) => p.previousColour !== null).length
+    }
+    // The demo county exercises every branch of the merge.
+    expect({ carried: carried > 0, late: late > 0, urged: urged > 0, coloured: coloured > 0 }).toEqual({ carried: true, late: true, urged: true, coloured: true })
+    const oct = await projectMonths(db.db, '2026-10')
+    expect(oct.find((p) => p.projectId === a!.project_id)).toMatchObject({ ytd: 123_450_000, reported: true })
+    expect(oct.find((p) => p.projectId === b!.project_id)!.urges).toBe((await oracle('2026-10', b!.project_id))[0]!['urges'])
+    // January does not carry last December's 累计.
+    expect((await projectMonths(db.db, '2026-01')).every((p) => p.reported || p.ytd === 0)).toBe(true)
+  })
+
+  it('reads one project alone the same way', async () => {
+    for (const id of [1, 17, 42, 99]) expect(await projectMonths(db.db, '2026-10', { projectId: id, detail: true })).toEqual(await oracle('2026-10', id))
+    expect(await projectMonths(db.db, '2026-10', { projectId: 999_999 })).toEqual([])
   })
 })
