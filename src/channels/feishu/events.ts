@@ -251,27 +251,10 @@ export async function openWebhook(req: WebhookRequest, secrets: WebhookSecrets):
 
   let signed = false
   if (encryptKey && signature) {
-    if (!(await verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature }))) {
-      throw new WebhookAuthError('signature mismatch')
-    }
+    if (!verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature })) throw new WebhookAuthError('signature mismatch')
     signed = true
   }
-
-  let body: unknown
-  try {
-    body = JSON.parse(req.rawBody)
-  } catch {
-    throw new WebhookPayloadError('webhook body is not JSON')
-  }
-  if (isObject(body) && typeof body.encrypt === 'string') {
-    if (!encryptKey) throw new WebhookAuthError('encrypted webhook but no encrypt key is configured')
-    const plain = await decrypt(encryptKey, body.encrypt)
-    try {
-      body = JSON.parse(plain)
-    } catch {
-      throw new WebhookAuthError('decrypted webhook is not JSON (wrong encrypt key?)')
-    }
-  }
+  const body = await readBody(req.rawBody, encryptKey)
 
   const hook = classify(body)
   if (encryptKey && !signed && hook.kind !== 'url_verification') throw new WebhookAuthError('missing signature')
@@ -285,6 +268,24 @@ export async function openWebhook(req: WebhookRequest, secrets: WebhookSecrets):
     }
   }
   return hook
+}
+
+/** The JSON body, decrypted when it is `{"encrypt": …}`. */
+async function readBody(rawBody: string, encryptKey: string | undefined): Promise<unknown> {
+  let body: unknown
+  try {
+    body = JSON.parse(rawBody)
+  } catch {
+    throw new WebhookPayloadError('webhook body is not JSON')
+  }
+  if (!isObject(body) || typeof body.encrypt !== 'string') return body
+  if (!encryptKey) throw new WebhookAuthError('encrypted webhook but no encrypt key is configured')
+  const plain = await decrypt(encryptKey, body.encrypt)
+  try {
+    return JSON.parse(plain)
+  } catch {
+    throw new WebhookAuthError('decrypted webhook is not JSON (wrong encrypt key?)')
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ import type { BotResult, InboundEvent, Platform } from '../../bot/model.ts'
 import { createBotContext, type BotContext } from '../../bot/context.ts'
 import { processEvent } from '../../bot/process.ts'
 import { groups } from '../../store/schema.ts'
-import { markInbound, recordInbound } from '../../store/repos/inbound.ts'
+import { INBOUND_BATCH, markInbound, recordInboundMany, type InboundRow } from '../../store/repos/inbound.ts'
+import { coalesce } from '../../store/coalesce.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
 import { cardCallbackResponse } from './render.ts'
@@ -149,6 +150,8 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
   const inFlight = new Set<Promise<unknown>>()
   const chains = new Map<string, Promise<void>>()
   let intake = 0
+  // Webhooks verified in the same turn are stored with one statement: one commit instead of one each.
+  const record = coalesce((rows: InboundRow[]) => recordInboundMany(deps.db, rows), INBOUND_BATCH)
   const later = workQueue(deps.concurrency ?? 4, () => intake > 0)
 
   /** Runs `fn` after the previous work for the same person or chat (their pending state is per person). */
@@ -214,7 +217,7 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
       receivedAt,
       ...(chatKind && { chatKind }),
     })
-    const inboundId = await recordInbound(deps.db, 'feishu', hook.id, storedPayload(hook), receivedAt.getTime())
+    const inboundId = await record({ platform: 'feishu', dedupeKey: hook.id, raw: storedPayload(hook), receivedAt: receivedAt.getTime() })
     if (inboundId === null) {
       deps.logger.debug('feishu duplicate delivery ignored', { eventId: hook.id, type: hook.type })
       return { kind: 'duplicate' }

@@ -231,6 +231,22 @@ describe('events', () => {
     expect(bodyText(out[0]!.body)).toContain('绑定')
   })
 
+  it('stores a burst of deliveries together: a repeat inside the burst is handled once, the rest each once', async () => {
+    const repeated = textMessageEvent({ text: '帮助', senderOpenId: 'ou_burst_0', chatId: 'oc_burst_0', eventId: 'ev_burst_repeat' })
+    const others = Array.from({ length: 29 }, (_, i) => textMessageEvent({ text: '帮助', senderOpenId: `ou_burst_${i + 1}`, chatId: `oc_burst_${i + 1}`, eventId: `ev_burst_${i}` }))
+    // All in flight at once: their rows go to SQLite in the same statements.
+    const requests = await Promise.all([repeated, ...others, repeated, repeated].map((e) => asFetch(e)))
+    const answers = await Promise.all(requests.map((r) => fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...r }).then((res) => res.status)))
+    await receiver.idle()
+    expect(answers).toEqual(Array(32).fill(200))
+    const rows = await inbound()
+    expect(rows.map((r) => r.dedupeKey).sort()).toEqual(['ev_burst_repeat', ...others.map((_, i) => `ev_burst_${i}`)].sort())
+    expect(rows.every((r) => r.status === 'processed')).toBe(true)
+    const out = await queued()
+    expect(out).toHaveLength(30)
+    expect(out.filter((m) => m.address === 'oc_burst_0')).toHaveLength(1)
+  })
+
   it('acknowledges before the bot runs', async () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
