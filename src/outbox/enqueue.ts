@@ -4,7 +4,7 @@
  * is already in the outbox is never queued twice, so a repeated tick or a retried webhook sends nothing new.
  */
 import { inArray } from 'drizzle-orm'
-import type { Db } from '../store/db.ts'
+import { placeholderRows, preparedBySize, rowParams, type Db } from '../store/db.ts'
 import { groups, identities, outbox } from '../store/schema.ts'
 import type { OutboundMessage, Platform } from '../bot/model.ts'
 
@@ -66,9 +66,19 @@ export async function enqueue(
   return { queued: before, unreachable }
 }
 
+const OUTBOX_COLUMNS = ['key', 'platform', 'address', 'addressKind', 'body', 'status', 'nextAttemptAt', 'createdAt'] as const
+/** 8 columns per row stays under D1's 100 bound parameters. */
+const OUTBOX_BATCH = 12
+
+// Every reply goes through here: prepared, since building the insert costs more than running it.
+const insertRows = preparedBySize(OUTBOX_BATCH, (db, n) =>
+  db.insert(outbox).values(placeholderRows(OUTBOX_COLUMNS, n) as never).onConflictDoNothing({ target: outbox.key }).prepare(),
+)
+
 async function insertManyIgnoringDuplicates(db: Db, rows: (typeof outbox.$inferInsert)[]) {
-  const size = 9 // 10 columns per row stays under D1's 100 bound parameters
-  for (let i = 0; i < rows.length; i += size) {
-    await db.insert(outbox).values(rows.slice(i, i + size)).onConflictDoNothing({ target: outbox.key })
+  for (let i = 0; i < rows.length; i += OUTBOX_BATCH) {
+    // drizzle encodes placeholder values through the column (the body stays a JSON column).
+    const chunk = rows.slice(i, i + OUTBOX_BATCH)
+    await insertRows(db, chunk.length).run(rowParams(OUTBOX_COLUMNS, chunk as Record<(typeof OUTBOX_COLUMNS)[number], unknown>[]))
   }
 }

@@ -3,7 +3,7 @@
  * setting (JSON, validated with zod) and merged over the defaults, so a county changes numbers, not code.
  */
 import { z } from 'zod'
-import type { Db } from '../store/db.ts'
+import { prepared, type Db } from '../store/db.ts'
 import { getSetting } from '../store/repos/settings.ts'
 import { COLOUR_PRESETS, DEFAULT_COLOUR_RULE, type ColourRule } from '../domain/colours.ts'
 import { DEFAULT_SCORING, type ScoringConfig } from '../domain/scoring.ts'
@@ -62,9 +62,11 @@ export async function loadRules(db: Db): Promise<Rules> {
   }
 }
 
+const allOverrides = prepared((db) => db.select().from(holidayOverrides).prepare())
+
 /** The working-day calendar: chinese-days plus the admin's override table. */
 export async function loadCalendar(db: Db): Promise<WorkdayCalendar> {
-  const rows = await db.select().from(holidayOverrides).all()
+  const rows = await allOverrides(db).all()
   const overrides: CalendarOverride[] = rows.map((r) => ({ date: r.date, kind: r.kind, note: r.note }))
   return createWorkdayCalendar(overrides)
 }

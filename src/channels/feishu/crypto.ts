@@ -18,6 +18,8 @@ export class WebhookAuthError extends Error {
 }
 
 const encoder = new TextEncoder()
+// Whole-buffer decodes only (no `stream`), so one decoder serves every call.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Lower-case hex of SHA-256 over the UTF-8 bytes of `text`. Synchronous on purpose: every webhook is hashed
@@ -97,12 +99,12 @@ export async function decrypt(encryptKey: string, encryptB64: string): Promise<s
   const key = await aesKey(encryptKey, 'decrypt')
   let plain: ArrayBuffer
   try {
-    plain = await crypto.subtle.decrypt({ name: 'AES-CBC', iv: buf.slice(0, 16) }, key, buf.slice(16))
+    plain = await crypto.subtle.decrypt({ name: 'AES-CBC', iv: buf.subarray(0, 16) as Uint8Array<ArrayBuffer> }, key, buf.subarray(16) as Uint8Array<ArrayBuffer>)
   } catch {
     throw new WebhookAuthError('cannot decrypt body (wrong encrypt key or tampered data)')
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(plain)
+    return strictUtf8.decode(plain)
   } catch {
     throw new WebhookAuthError('decrypted body is not UTF-8 (wrong encrypt key or tampered data)')
   }

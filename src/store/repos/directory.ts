@@ -1,6 +1,6 @@
 /** Units, people, platform identities and groups: who is who. */
-import { and, eq } from 'drizzle-orm'
-import type { Db } from '../db.ts'
+import { and, eq, sql } from 'drizzle-orm'
+import { prepared, type Db } from '../db.ts'
 import { groups, identities, people, projectContacts, units } from '../schema.ts'
 import type { Platform } from '../../bot/model.ts'
 
@@ -13,14 +13,18 @@ export const unitById = (db: Db, id: number) => db.select().from(units).where(eq
 export const personById = (db: Db, id: number) => db.select().from(people).where(eq(people.id, id)).get()
 export const personByMobile = (db: Db, mobile: string) => db.select().from(people).where(eq(people.mobile, mobile)).get()
 
-/** The person behind a platform account, if bound. */
-export async function personByIdentity(db: Db, platform: Platform, userId: string): Promise<Person | undefined> {
-  const row = await db
+const personOfAccount = prepared((db) =>
+  db
     .select({ person: people })
     .from(identities)
     .innerJoin(people, eq(people.id, identities.personId))
-    .where(and(eq(identities.platform, platform), eq(identities.userId, userId)))
-    .get()
+    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.userId, sql.placeholder('userId'))))
+    .prepare(),
+)
+
+/** The person behind a platform account, if bound. Every message asks this first, so it is prepared. */
+export async function personByIdentity(db: Db, platform: Platform, userId: string): Promise<Person | undefined> {
+  const row = await personOfAccount(db).get({ platform, userId })
   return row?.person
 }
 

@@ -1,6 +1,6 @@
 /** The durable inbound log: raw payloads stored before processing, and the dedupe key that makes a retry a no-op. */
-import { eq } from 'drizzle-orm'
-import type { Db } from '../db.ts'
+import { eq, sql } from 'drizzle-orm'
+import { placeholderRows, prepared, preparedBySize, rowParams, type Db } from '../db.ts'
 import { inboundLog } from '../schema.ts'
 
 /** Stores a raw inbound payload. Returns its row id, or null when this delivery was already recorded. */
@@ -19,6 +19,17 @@ export interface InboundRow {
 /** Rows per statement: four bound values each, under D1's 100 per statement. */
 export const INBOUND_BATCH = 24
 
+const INBOUND_COLUMNS = ['platform', 'dedupeKey', 'raw', 'receivedAt'] as const
+
+const insertRows = preparedBySize(INBOUND_BATCH, (db, n) =>
+  db
+    .insert(inboundLog)
+    .values(placeholderRows(INBOUND_COLUMNS, n) as never)
+    .onConflictDoNothing({ target: [inboundLog.platform, inboundLog.dedupeKey] })
+    .returning({ id: inboundLog.id, platform: inboundLog.platform, dedupeKey: inboundLog.dedupeKey })
+    .prepare(),
+)
+
 /**
  * Stores up to INBOUND_BATCH payloads in one statement (one commit). For each row: its new id, or null when
  * the delivery was already recorded, earlier or in this same batch (the first copy wins).
@@ -26,11 +37,7 @@ export const INBOUND_BATCH = 24
 export async function recordInboundMany(db: Db, rows: InboundRow[]): Promise<(number | null)[]> {
   if (rows.length === 0) return []
   if (rows.length > INBOUND_BATCH) throw new RangeError(`at most ${INBOUND_BATCH} inbound rows per statement`)
-  const stored = await db
-    .insert(inboundLog)
-    .values(rows)
-    .onConflictDoNothing({ target: [inboundLog.platform, inboundLog.dedupeKey] })
-    .returning({ id: inboundLog.id, platform: inboundLog.platform, dedupeKey: inboundLog.dedupeKey })
+  const stored = await insertRows(db, rows.length).all(rowParams(INBOUND_COLUMNS, rows))
   const key = (r: { platform: string; dedupeKey: string }) => `${r.platform}\n${r.dedupeKey}`
   const ids = new Map(stored.map((r) => [key(r), r.id]))
   return rows.map((r) => {
@@ -40,6 +47,14 @@ export async function recordInboundMany(db: Db, rows: InboundRow[]): Promise<(nu
   })
 }
 
+const markRow = prepared((db) =>
+  db
+    .update(inboundLog)
+    .set({ status: sql.placeholder('status'), error: sql.placeholder('error') } as never)
+    .where(eq(inboundLog.id, sql.placeholder('id')))
+    .prepare(),
+)
+
 export async function markInbound(db: Db, id: number, status: 'processed' | 'failed' | 'ignored', error?: string) {
-  await db.update(inboundLog).set({ status, error: error ?? null }).where(eq(inboundLog.id, id))
+  await markRow(db).run({ id, status, error: error ?? null })
 }

@@ -1,9 +1,11 @@
-import { eq } from 'drizzle-orm'
-import type { Db } from '../db.ts'
+import { eq, sql } from 'drizzle-orm'
+import { prepared, type Db } from '../db.ts'
 import { settings } from '../schema.ts'
 
+const settingByKey = prepared((db) => db.select({ value: settings.value }).from(settings).where(eq(settings.key, sql.placeholder('key'))).prepare())
+
 export async function getSetting<T>(db: Db, key: string): Promise<T | undefined> {
-  const row = await db.select().from(settings).where(eq(settings.key, key)).get()
+  const row = await settingByKey(db).get({ key })
   return row?.value as T | undefined
 }
 

@@ -197,6 +197,20 @@ describe('size limit', () => {
     expect(res.status).toBe(413)
     expect(await inbound()).toHaveLength(0)
   })
+
+  it('counts a chunked body (no Content-Length) as it streams and refuses it past 1 MB', async () => {
+    const chunk = new TextEncoder().encode('A'.repeat(64 * 1024))
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 20) controller.enqueue(chunk)
+        else controller.close()
+      },
+    })
+    const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit)
+    expect(res.status).toBe(413)
+    expect(await inbound()).toHaveLength(0)
+  })
 })
 
 describe('with the age check off (WEBHOOK_MAX_AGE_SECONDS=0)', () => {
