@@ -31,7 +31,7 @@ import type { BotResult, InboundEvent, Platform } from '../../bot/model.ts'
 import { createBotContext, type BotContext } from '../../bot/context.ts'
 import { processEvent } from '../../bot/process.ts'
 import { groups } from '../../store/schema.ts'
-import { INBOUND_BATCH, markInbound, recordInboundMany, type InboundRow } from '../../store/repos/inbound.ts'
+import { INBOUND_BATCH, markInbound, recordInboundMany, unprocessedInbound, type InboundRow } from '../../store/repos/inbound.ts'
 import { coalesce } from '../../store/coalesce.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
@@ -86,6 +86,12 @@ export interface FeishuReceiver {
   accept(hook: FeishuWebhook): Promise<Receipt>
   /** Resolves when every event accepted so far has been processed (tests, graceful shutdown). */
   idle(): Promise<void>
+  /**
+   * Runs the bot on events stored and acknowledged before this receiver started but never processed (the
+   * process stopped between the ack and the end of the bot run), oldest first. A run that had already queued
+   * its replies queues nothing twice (their outbox keys come from the event id). Returns how many it resumed.
+   */
+  resume(): Promise<number>
   /**
    * Runs a request's verification and acknowledgement; queued bot runs wait (briefly) while any is in
    * progress, so acks are not delayed by them. Transports wrap each request in it.
@@ -147,6 +153,7 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
   const run = deps.process ?? processEvent
   const platforms = deps.platforms ?? ['feishu']
   const budget = deps.cardBudgetMs ?? 2500
+  const startedAt = deps.now().getTime()
   const inFlight = new Set<Promise<unknown>>()
   const chains = new Map<string, Promise<void>>()
   let intake = 0
@@ -226,7 +233,7 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
       await markInbound(deps.db, inboundId, 'ignored', `nothing to do for ${hook.type}`)
       return hook.kind === 'card' ? { kind: 'card', response: {} } : { kind: 'ignored' }
     }
-    const key = 'sender' in event ? `u:${event.sender.userId}` : `c:${event.chat.chatId}`
+    const key = keyOf(event)
 
     if (hook.kind === 'event') {
       const work = track(later(() => serial(key, () => processStored(inboundId, hook, event)))).then(() => undefined)
@@ -253,8 +260,32 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
     return { kind: 'card', response: cardCallbackResponse(result, { resolveMention }) }
   }
 
+  async function resume(): Promise<number> {
+    const rows = await unprocessedInbound(deps.db, 'feishu', startedAt)
+    for (const row of rows) {
+      let hook: FeishuWebhook & { kind: 'event' | 'card' }
+      let event: InboundEvent | null
+      try {
+        hook = storedHook(row.raw)
+        const chatKind = await chatKindOf(hook)
+        event = toInboundEvent(hook, { botOpenId: deps.botOpenId() ?? '', receivedAt: new Date(row.receivedAt), ...(chatKind && { chatKind }) })
+      } catch (e) {
+        await markInbound(deps.db, row.id, 'failed', `cannot resume: ${errorText(e)}`)
+        continue
+      }
+      if (!event) {
+        await markInbound(deps.db, row.id, 'ignored', `nothing to do for ${hook.type}`)
+        continue
+      }
+      await serial(keyOf(event), () => processStored(row.id, hook, event))
+    }
+    if (rows.length) deps.logger.info('feishu events resumed after a restart', { count: rows.length })
+    return rows.length
+  }
+
   return {
     accept,
+    resume,
     async intake(fn) {
       intake++
       try {
@@ -267,6 +298,20 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
       while (inFlight.size) await Promise.allSettled([...inFlight])
     },
   }
+}
+
+/** Work for one person (or, for chat events, one chat) runs in order. */
+function keyOf(event: InboundEvent): string {
+  return 'sender' in event ? `u:${event.sender.userId}` : `c:${event.chat.chatId}`
+}
+
+/** The webhook back from what `storedPayload` kept. */
+function storedHook(raw: string): FeishuWebhook & { kind: 'event' | 'card' } {
+  const s = JSON.parse(raw) as { kind: 'event' | 'card'; id: string; type: string; createdAt?: string; event: Record<string, unknown> }
+  if ((s.kind !== 'event' && s.kind !== 'card') || typeof s.id !== 'string' || typeof s.event !== 'object') throw new WebhookPayloadError('stored payload is not a Feishu event')
+  const createdAt = s.createdAt ? new Date(s.createdAt) : undefined
+  const common = { id: s.id, event: s.event, ...(createdAt && { createdAt }) }
+  return s.kind === 'card' ? { kind: 'card', type: 'card.action.trigger', ...common } : { kind: 'event', type: s.type, ...common }
 }
 
 /**

@@ -7,7 +7,8 @@
  *    both feed the same receiver (verify → dedupe → processEvent);
  * 3. the bot's own open_id (GET bot info), fetched once (retried every 30 s while Feishu is unreachable),
  *    to recognise @-mentions in groups;
- * 4. the outbox drain for platform 'feishu' every second.
+ * 4. events the last run acknowledged but did not process (it stopped in between) are processed now;
+ * 5. the outbox drain for platform 'feishu' every second.
  *
  * Node only (the SDK). `stop()` ends the drain loop and the long connection and waits for work in flight.
  *
@@ -114,6 +115,8 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     if (r.retryable && !stopped) botTimer = setTimeout(() => void fetchBot(), BOT_INFO_RETRY_MS)
   }
   await fetchBot()
+  // Events acknowledged by the last run but not processed before it stopped: their people are waiting.
+  void receiver.resume().catch((e: unknown) => logger.error('could not resume unprocessed feishu events', { error: e instanceof Error ? e.message : String(e) }))
 
   if (mode === 'ws') {
     ws = startFeishuWs({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN, receiver, logger })

@@ -1,5 +1,5 @@
 /** The durable inbound log: raw payloads stored before processing, and the dedupe key that makes a retry a no-op. */
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import { placeholderRows, prepared, preparedBySize, rowParams, type Db } from '../db.ts'
 import { inboundLog } from '../schema.ts'
 
@@ -57,4 +57,17 @@ const markRow = prepared((db) =>
 
 export async function markInbound(db: Db, id: number, status: 'processed' | 'failed' | 'ignored', error?: string) {
   await markRow(db).run({ id, status, error: error ?? null })
+}
+
+/**
+ * Rows stored and acknowledged but never processed, received before `before`: the process stopped between
+ * the ack and the end of the bot run. Oldest first.
+ */
+export async function unprocessedInbound(db: Db, platform: string, before: number) {
+  return db
+    .select({ id: inboundLog.id, raw: inboundLog.raw, receivedAt: inboundLog.receivedAt })
+    .from(inboundLog)
+    .where(and(eq(inboundLog.platform, platform), eq(inboundLog.status, 'received'), lt(inboundLog.receivedAt, before)))
+    .orderBy(inboundLog.id)
+    .all()
 }

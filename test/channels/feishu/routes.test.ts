@@ -280,6 +280,39 @@ describe('events', () => {
     expect((await inbound())[0]!.status).toBe('processed')
   })
 
+  it('after a restart, answers the events the stopped process had acknowledged but not processed, once', async () => {
+    // The first process acknowledges a 帮助 (and an event it has nothing to do for), then stops before its bot run finishes.
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await start({ process: async () => (await gate, { messages: [] }) })
+    await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...(await asFetch(textMessageEvent({ text: '帮助', senderOpenId: 'ou_waiting', chatId: 'oc_waiting', eventId: 'ev_waiting' }))) })
+    await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...(await asFetch(v2Event('im.message.message_read_v1', { reader: {} }, { eventId: 'ev_read' }))) })
+    expect((await inbound()).map((r) => r.status)).toEqual(['received', 'ignored'])
+    const stopped = receiver
+
+    // The next process, a minute later, with the real bot.
+    const later = createFeishuReceiver({ db: database.db, logger: recordingLogger(), now: () => new Date(NOW.getTime() + 60_000), botOpenId: () => BOT })
+    expect(await later.resume()).toBe(1)
+    await later.idle()
+    const [waiting] = await inbound()
+    expect(waiting).toMatchObject({ dedupeKey: 'ev_waiting', status: 'processed' })
+    const replies = (await queued()).filter((m) => m.address === 'oc_waiting')
+    expect(replies).toHaveLength(1)
+    expect(bodyText(replies[0]!.body)).toContain('绑定')
+    // Resuming again, or the old run finishing late, sends nothing twice.
+    expect(await later.resume()).toBe(0)
+    release()
+    await stopped.idle()
+    expect((await queued()).filter((m) => m.address === 'oc_waiting')).toHaveLength(1)
+  })
+
+  it('does not resume what arrived after it started: those are its own events, already in hand', async () => {
+    expect((await post(textMessageEvent({ text: '帮助', eventId: 'ev_mine' }))).status).toBe(200)
+    await database.db.update(inboundLog).set({ status: 'received' }).where(eq(inboundLog.dedupeKey, 'ev_mine'))
+    expect(await receiver.resume()).toBe(0)
+  })
+
   it('logs a failing bot run and marks the row failed; the server keeps answering', async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
     await start({ process: async () => Promise.reject(new Error('database on fire')) })
