@@ -117,7 +117,12 @@ export interface FakeFeishu {
   addMessage(messageId: string, chatId: string): void
   /** The current content of a message (after patches). */
   messageContent(messageId: string): unknown
+  /** Accepted delayed card updates (`POST /open-apis/interactive/v1/card/update`), in order. */
+  delayedUpdates: { at: number; token: string; card: Record<string, unknown> }[]
 }
+
+/** Delayed-update tokens (`c-…`, from a card callback's `event.token`) work this many times, for 30 min. */
+const DELAYED_UPDATE_USES = 2
 
 interface StoredMessage {
   chatId: string
@@ -168,6 +173,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
     addMessage(messageId, chatId) {
       messages.set(messageId, { chatId, msgType: 'text', content: '{}', fromApp: false, createdAt: now() })
     },
+    delayedUpdates: [],
     messageContent(messageId) {
       const m = messages.get(messageId)
       return m ? JSON.parse(m.content) : undefined
@@ -397,6 +403,23 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
         replyTo: parentId,
         ...(body.reply_in_thread === true && { replyInThread: true }),
       }, uuid)
+    }
+
+    if (method === 'POST' && path === '/open-apis/interactive/v1/card/update') {
+      if (denied) return denied
+      const limited = appLimit()
+      if (limited) return limited
+      const token = body.token
+      if (typeof token !== 'string' || !token.startsWith('c-')) return err(400, 230001, 'token is not a card update token')
+      const card = body.card
+      if (typeof card !== 'object' || card === null || Array.isArray(card)) return err(400, 230001, 'card must be a JSON object')
+      if (Buffer.byteLength(JSON.stringify(card)) > CARD_MAX_BYTES) return err(400, 230025, 'The card content is too long')
+      const problems = validateCard(card)
+      if (problems.length) return err(400, 230099, `Failed to create card content, ext=ErrCode: 200621; ${problems.join('; ')}`)
+      const uses = fake.delayedUpdates.filter((u) => u.token === token).length
+      if (uses >= DELAYED_UPDATE_USES) return err(400, 230001, 'the card update token has been used up')
+      fake.delayedUpdates.push({ at: now(), token, card: card as Record<string, unknown> })
+      return ok({})
     }
 
     const patchMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(path)

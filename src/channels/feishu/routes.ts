@@ -35,7 +35,7 @@ import { INBOUND_BATCH, markInbound, recordInboundMany, unprocessedInbound, type
 import { coalesce } from '../../store/coalesce.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
-import { cardCallbackResponse } from './render.ts'
+import { cardCallbackResponse, renderCard } from './render.ts'
 import { mentionResolver } from './outbox.ts'
 
 export const FEISHU_EVENTS_PATH = '/webhooks/feishu/events'
@@ -61,6 +61,11 @@ export interface FeishuReceiverDeps {
   process?: (ctx: BotContext, event: InboundEvent) => Promise<BotResult>
   /** Bot runs for acknowledged events in flight at once (default 4; with SQLite they run one at a time anyway). */
   concurrency?: number
+  /**
+   * Replaces a clicked card after its callback was answered (the sender's `updateCardByToken`): how a bot
+   * run that overran `cardBudgetMs` still shows its card. Without it the person gets the toast and messages.
+   */
+  updateCardLater?: (token: string, card: Record<string, unknown>) => Promise<{ ok: true } | { ok: false; reason: string }>
 }
 
 /** What to do with one verified webhook. */
@@ -248,16 +253,30 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
     const result = await Promise.race([work, timeout])
     clearTimeout(timer)
     if (result === TIMEOUT) {
-      deps.logger.warn('feishu card callback overran its budget; answered without the card', { eventId: hook.id, budgetMs: budget })
+      deps.logger.warn('feishu card callback overran its budget; the card follows by delayed update', { eventId: hook.id, budgetMs: budget })
       return {
         kind: 'card',
-        response: { toast: { type: 'info', content: '已收到，正在处理，结果将以消息发送' } },
-        late: work.then(() => undefined),
+        response: { toast: { type: 'info', content: '已收到，正在处理，稍后更新' } },
+        late: track(work.then((late) => updateLater(hook, late))),
       }
     }
     if (!result) return { kind: 'card', response: { toast: { type: 'error', content: '处理失败，请稍后重试' } } }
     const resolveMention = await mentionResolver(deps.db, result.updateCard ? [{ kind: 'card', card: result.updateCard }] : [])
     return { kind: 'card', response: cardCallbackResponse(result, { resolveMention }) }
+  }
+
+  /**
+   * The card of a bot run that overran the callback, through the delayed-update token. Feishu requires the
+   * callback to have been answered first: by the time the bot is done it has, and one more turn makes sure.
+   */
+  async function updateLater(hook: FeishuWebhook & { kind: 'card' }, result: BotResult | undefined): Promise<void> {
+    const token = hook.event.token
+    if (!result?.updateCard || typeof token !== 'string' || !deps.updateCardLater) return
+    const resolveMention = await mentionResolver(deps.db, [{ kind: 'card', card: result.updateCard }])
+    const card = renderCard(result.updateCard, { resolveMention })
+    await new Promise<void>((resolve) => nextMacrotask(resolve))
+    const sent = await deps.updateCardLater(token, card).catch((e: unknown) => ({ ok: false as const, reason: errorText(e) }))
+    if (!sent.ok) deps.logger.error('feishu delayed card update failed', { eventId: hook.id, reason: sent.reason })
   }
 
   async function resume(): Promise<number> {

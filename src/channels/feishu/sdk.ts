@@ -182,6 +182,10 @@ export function createSdkSender(opts: SdkSenderOptions): SdkSender {
       const r = await call(() => client.im.v1.message.patch({ path: { message_id: messageId }, data: { content } }))
       return messageResult(r, messageId)
     },
+    async updateCardByToken(token, card) {
+      const r = await call(() => client.request({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token, card } }))
+      return r.ok ? { ok: true } : r
+    },
     async botInfo() {
       const r = await call(() => client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }))
       if (!r.ok) return r

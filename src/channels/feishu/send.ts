@@ -42,6 +42,12 @@ export interface FeishuSender {
   reply(messageId: string, message: FeishuContent, opts?: SendOptions & { inThread?: boolean }): Promise<SendResult>
   /** Replaces a card the app sent (≤ 14 days old, `update_multi: true`, 5 QPS per message). */
   patchCard(messageId: string, card: Record<string, unknown> | string): Promise<SendResult>
+  /**
+   * Replaces the card a person clicked, after the callback was answered (`POST /open-apis/interactive/v1/card/
+   * update` with the callback's `event.token`: valid 30 min, usable twice). For bot runs that overran the
+   * callback's 3 s.
+   */
+  updateCardByToken(token: string, card: Record<string, unknown>): Promise<{ ok: true } | Extract<SendResult, { ok: false }>>
   /** The bot's own identity (`GET /open-apis/bot/v3/info`), for recognising its @-mention. */
   botInfo(): Promise<{ ok: true; openId: string; name: string } | Extract<SendResult, { ok: false }>>
 }

@@ -81,6 +81,7 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     botOpenId: () => botOpenId,
     ...(o.platforms && { platforms: o.platforms }),
     ...(o.cardBudgetMs !== undefined && { cardBudgetMs: o.cardBudgetMs }),
+    updateCardLater: (token, card) => sender.updateCardByToken(token, card),
   })
 
   // Mount before anything awaits: Hono builds its router on the first request.

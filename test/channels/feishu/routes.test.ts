@@ -17,11 +17,13 @@ import type { BotResult, MessageBody } from '../../../src/bot/model.ts'
 import { createFeishuReceiver, FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, type FeishuRouteDeps } from '../../../src/channels/feishu/routes.ts'
 import { feishuWsDispatcher } from '../../../src/channels/feishu/ws.ts'
 import { sha256Hex } from '../../../src/channels/feishu/crypto.ts'
+import { createSdkSender } from '../../../src/channels/feishu/sdk.ts'
 import {
   botAddedEvent,
   botRemovedEvent,
   cardActionEvent,
   p2pChatCreateEvent,
+  startFakeFeishu,
   textMessageEvent,
   v2Event,
   webhookRequest,
@@ -416,6 +418,54 @@ describe('card callbacks', () => {
     expect(late.json).toMatchObject({ toast: { type: 'info' } })
     expect(Date.now() - started).toBeLessThan(2000)
     expect((await inbound()).map((r) => r.status)).toEqual(['ignored', 'processed', 'processed'])
+  })
+
+  it('shows the card of a slow run by delayed update, after the toast, through the open API', async () => {
+    const fake = await startFakeFeishu({ appId: 'cli_late', appSecret: 'late-secret' })
+    const sender = createSdkSender({ appId: 'cli_late', appSecret: 'late-secret', domain: fake.url })
+    try {
+      await start({
+        cardBudgetMs: 50,
+        updateCardLater: (token, card) => sender.updateCardByToken(token, card),
+        process: async () => {
+          await new Promise((r) => setTimeout(r, 200))
+          return { messages: [], updateCard: { template: 'receipt', title: '填报已收到', colour: 'green', elements: [{ kind: 'markdown', text: '本年累计 **1,234.00 万元**' }] } }
+        },
+      })
+      const answer = await post(cardActionEvent({ value: { cmd: 'help' } }), { path: FEISHU_CARDS_PATH })
+      expect(answer.json).toEqual({ toast: { type: 'info', content: '已收到，正在处理，稍后更新' } })
+      expect(fake.delayedUpdates).toHaveLength(1)
+      const [update] = fake.delayedUpdates
+      expect(update!.token).toBe('c-fake-update-token')
+      expect(JSON.stringify(update!.card)).toContain('填报已收到')
+      expect(JSON.stringify(update!.card)).toContain('1,234.00 万元')
+      expect((await inbound())[0]!.status).toBe('processed')
+    } finally {
+      await fake.close()
+    }
+  })
+
+  it('logs a delayed update Feishu refuses (the token used up); the run itself stands', async () => {
+    const fake = await startFakeFeishu({ appId: 'cli_late', appSecret: 'late-secret' })
+    const sender = createSdkSender({ appId: 'cli_late', appSecret: 'late-secret', domain: fake.url })
+    try {
+      await start({
+        cardBudgetMs: 20,
+        updateCardLater: (token, card) => sender.updateCardByToken(token, card),
+        process: async () => {
+          await new Promise((r) => setTimeout(r, 60))
+          return { messages: [], updateCard: { template: 'receipt', title: '已处理', colour: 'blue', elements: [] } }
+        },
+      })
+      for (let i = 0; i < 3; i++) await post(cardActionEvent({ value: { cmd: 'help' } }), { path: FEISHU_CARDS_PATH })
+      expect(fake.delayedUpdates).toHaveLength(2)
+      const failed = logs.filter((l) => l.msg === 'feishu delayed card update failed')
+      expect(failed).toHaveLength(1)
+      expect(String(failed[0]!.data!.reason)).toContain('used up')
+      expect((await inbound()).map((r) => r.status)).toEqual(['processed', 'processed', 'processed'])
+    } finally {
+      await fake.close()
+    }
   })
 
   it('a repeated callback is answered {} and not run again', async () => {
