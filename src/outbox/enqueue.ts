@@ -5,6 +5,7 @@
  */
 import { inArray } from 'drizzle-orm'
 import { placeholderRows, preparedBySize, rowParams, type Db } from '../store/db.ts'
+import { rowsPerInsert } from '../store/bulk.ts'
 import { groups, identities, outbox } from '../store/schema.ts'
 import type { OutboundMessage, Platform } from '../bot/model.ts'
 
@@ -67,8 +68,7 @@ export async function enqueue(
 }
 
 const OUTBOX_COLUMNS = ['key', 'platform', 'address', 'addressKind', 'body', 'status', 'nextAttemptAt', 'createdAt'] as const
-/** 8 columns per row stays under D1's 100 bound parameters. */
-const OUTBOX_BATCH = 12
+const OUTBOX_BATCH = rowsPerInsert(outbox)
 
 // Every reply goes through here: prepared, since building the insert costs more than running it.
 const insertRows = preparedBySize(OUTBOX_BATCH, (db, n) =>

@@ -2,6 +2,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import { placeholderRows, prepared, preparedBySize, rowParams, type Db } from '../db.ts'
 import { inboundLog } from '../schema.ts'
+import { rowsPerInsert } from '../bulk.ts'
 
 /** Stores a raw inbound payload. Returns its row id, or null when this delivery was already recorded. */
 export async function recordInbound(db: Db, platform: string, dedupeKey: string, raw: string, at: number): Promise<number | null> {
@@ -16,8 +17,8 @@ export interface InboundRow {
   receivedAt: number
 }
 
-/** Rows per statement: four bound values each, under D1's 100 per statement. */
-export const INBOUND_BATCH = 24
+/** Rows per statement: within D1's 100 bound values (the status default is bound too). */
+export const INBOUND_BATCH = rowsPerInsert(inboundLog)
 
 const INBOUND_COLUMNS = ['platform', 'dedupeKey', 'raw', 'receivedAt'] as const
 
