@@ -5,6 +5,7 @@
 import type { BotContext } from './context.ts'
 import type { BotResult, InboundEvent } from './model.ts'
 import { handleEvent } from './handle.ts'
+import { replyKey } from '../outbox/keys.ts'
 import { enqueue } from '../outbox/enqueue.ts'
 
 export async function processEvent(ctx: BotContext, event: InboundEvent): Promise<BotResult> {
@@ -14,7 +15,7 @@ export async function processEvent(ctx: BotContext, event: InboundEvent): Promis
     { platforms: ctx.platforms },
     result.messages,
     ctx.now.getTime(),
-    (i) => `in:${event.platform}:${event.id}:${i}`,
+    (i) => replyKey(event.platform, event.id, i),
   )
   if (unreachable.length) ctx.logger.warn('recipients not reachable on any enabled platform', { count: unreachable.length })
   return result

@@ -17,6 +17,7 @@ import { addDays, daysInMonth, formatDate, parseLocalDate, shanghaiParts, shangh
 import type { LocalDate } from '../domain/time.ts'
 import { parsePeriod, range } from '../domain/periods.ts'
 import type { WorkdayCalendar } from '../domain/workdays.ts'
+import { isReplyKey } from '../outbox/keys.ts'
 
 /** 'HH:MM', 24-hour, Shanghai wall clock. */
 export type ClockTime = string
@@ -262,6 +263,14 @@ export function inQuietHours(d: Pick<DispatchCalendar, 'quietHours'>, ms: number
   const e = clockMinutes(q.end)
   if (s === e) return false
   return s < e ? m >= s && m < e : m >= s || m < e
+}
+
+/**
+ * The outbox's `holdUntil` for the quiet hours: pushes (催办, boards, 通报) wait for the morning, even when a
+ * retry falls due at night; replies to someone who just wrote go at once.
+ */
+export function quietHoursHold(d: Pick<DispatchCalendar, 'quietHours'>): (row: { key: string }, now: number) => number {
+  return (row, now) => (isReplyKey(row.key) ? now : outOfQuietHours(d, now))
 }
 
 /** The instant itself, or the end of the quiet hours it falls in: a 23:00 job is due at 07:30. */

@@ -18,3 +18,13 @@ export function fnv1a64(text: string): string {
 export function platformKey(key: string, max = 50): string {
   return key.length <= max ? key : `k:${fnv1a64(key)}`
 }
+
+/** The key of the i-th reply to an inbound event: `in:feishu:ev_123:0`. */
+export function replyKey(platform: string, eventId: string, i: number): string {
+  return `in:${platform}:${eventId}:${i}`
+}
+
+/** Whether an outbox key is a reply to someone who just wrote (not a push the clock or a job started). */
+export function isReplyKey(key: string): boolean {
+  return key.startsWith('in:')
+}

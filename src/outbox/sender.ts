@@ -86,6 +86,11 @@ export interface DrainOptions {
   officePlatforms?: Platform[]
   /** Called after every platform answer (benches, logs). */
   onResult?: (row: OutboxRow, outcome: SendOutcome, at: number) => void
+  /**
+   * The earliest a row may leave, given the time (default: now). A row held past now goes back unsent, with
+   * no attempt counted: how the quiet hours keep a retried 催办 from going out at 22:00 (`quietHoursHold`).
+   */
+  holdUntil?: (row: OutboxRow, now: number) => number
 }
 
 export interface DrainStats {
@@ -98,6 +103,8 @@ export interface DrainStats {
   failed: number
   /** Rows handed back unsent (abort, or a recipient that must wait longer than a lease). */
   released: number
+  /** Rows held back by `holdUntil` (the quiet hours). */
+  held: number
   officeNotices: number
   elapsedMs: number
 }
@@ -146,7 +153,7 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
   const backoff = opts.backoff ?? defaultBackoff
   const waitMs = opts.waitMs ?? 0
   const queueSize = opts.queueSize ?? queueSizeFor(limiter, platforms)
-  const stats: DrainStats = { claimed: 0, sent: 0, retried: 0, rateLimited: 0, failed: 0, released: 0, officeNotices: 0, elapsedMs: 0 }
+  const stats: DrainStats = { claimed: 0, sent: 0, retried: 0, rateLimited: 0, failed: 0, released: 0, held: 0, officeNotices: 0, elapsedMs: 0 }
   const office = officeNotifier(db, opts, platforms, stats)
 
   const queue: OutboxRow[] = []
@@ -163,6 +170,13 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
   }
 
   async function deliver(row: OutboxRow): Promise<void> {
+    const now = c.now()
+    const release = opts.holdUntil?.(row, now) ?? now
+    if (release > now) {
+      await reschedule(db, row.id, release, null, false)
+      stats.held++
+      return
+    }
     const sender = senderOf(row.platform)
     let out: SendOutcome
     try {

@@ -14,6 +14,9 @@ import { manualClock } from '../../src/outbox/clock.ts'
 import { tempDbPath } from '../jobs/helpers.ts'
 import { maxInWindow, statuses, text, world, type World } from './helpers.ts'
 import type { OutboxRow } from '../../src/store/repos/outbox.ts'
+import { replyKey } from '../../src/outbox/keys.ts'
+import { DEFAULT_DISPATCH, quietHoursHold } from '../../src/jobs/calendar.ts'
+import { shanghaiTime } from '../../src/domain/time.ts'
 
 let w: World | undefined
 afterEach(() => {
@@ -46,6 +49,23 @@ describe('drainOutbox', () => {
     expect(perSecond / (1000 / 60)).toBeGreaterThanOrEqual(0.9)
     expect(new Set(sends(w.fake).map((s) => s.uuid)).size).toBe(msgs.length)
   }, 60_000)
+
+  it('holds a 催办 whose retry falls in the quiet hours until 07:30, while a reply still goes at once', async () => {
+    w = await world({ users: 2 })
+    w.clock.advance(shanghaiTime(2026, 11, 25, 21, 58).getTime() - w.clock.now())
+    await w.queue([text(w.users[0]!, 'overdue:monthly:2026-11:p1:u0'), text(w.users[1]!, replyKey('feishu', 'ev_late_night', 0), '已收到您的填报')])
+    // Feishu says "too many, come back in 3 minutes": both rows wait until 22:01.
+    w.fake.failNext({ status: 429, code: 99991400, msg: 'request trigger frequency limit', headers: { 'x-ogw-ratelimit-reset': '180', 'x-ogw-ratelimit-limit': '50' }, pathPrefix: '/open-apis/im' })
+    const hold = quietHoursHold(DEFAULT_DISPATCH)
+    const night = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 600_000, concurrency: 1, holdUntil: hold })
+    expect(night).toMatchObject({ sent: 1, rateLimited: 1, held: 1, failed: 0 })
+    expect(sends(w.fake).map((m) => m.receiveId)).toEqual(['ou_user1'])
+    const morning = shanghaiTime(2026, 11, 26, 7, 30).getTime()
+    expect(w.sqlite.prepare(`select status, next_attempt_at as due, attempts from outbox where key like 'overdue:%'`).get()).toEqual({ status: 'pending', due: morning, attempts: 0 })
+    w.clock.advance(morning - w.clock.now())
+    expect(await drainOutbox(w.db, w.senders, w.clock, { holdUntil: hold })).toMatchObject({ sent: 1, held: 0 })
+    expect(sends(w.fake).map((m) => m.receiveId)).toEqual(['ou_user1', 'ou_user0'])
+  })
 
   it('retries a 429 (99991400) only after x-ogw-ratelimit-reset, pausing the whole app', async () => {
     w = await world({ users: 3 })

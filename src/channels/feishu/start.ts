@@ -21,6 +21,7 @@ import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
 import type { Platform } from '../../bot/model.ts'
 import { drainOutbox } from '../../outbox/sender.ts'
+import { loadDispatchCalendar, quietHoursHold } from '../../jobs/calendar.ts'
 import { createSdkSender } from './sdk.ts'
 import type { FeishuSender } from './send.ts'
 import { createFeishuReceiver, feishuRoutes, type FeishuReceiver } from './routes.ts'
@@ -126,7 +127,8 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
   const senders = { feishu: feishuOutboxSender(sender, db) }
   const abort = new AbortController()
   const drainOnce = async () => {
-    await drainOutbox(db, senders, now(), { platforms: ['feishu'], signal: abort.signal })
+    const hold = quietHoursHold(await loadDispatchCalendar(db))
+    await drainOutbox(db, senders, now(), { platforms: ['feishu'], signal: abort.signal, holdUntil: hold })
   }
 
   let drainTimer: ReturnType<typeof setTimeout> | undefined
