@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // What npm start loads first (thread pool size, the fast resolve for drizzle-orm's own files).
+    setupFiles: ['./src/node-preload.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

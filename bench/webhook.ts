@@ -16,7 +16,7 @@
  * The load generator runs in a worker thread so it does not share the servers' event loop. Traffic goes to
  * 127.0.0.1 only. Last line: key=value figures.
  */
-import '../src/node-threadpool.ts' // as npm start does, before anything starts the thread pool
+import '../src/node-preload.ts' // as npm start does, before anything starts the thread pool
 import { createServer, request, Agent, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -2,7 +2,7 @@
  * Node entry: `npm start`. Embedded SQLite, the local channel and the demo county when no platform is
  * configured, Hono on PORT.
  */
-import './node-threadpool.ts' // first: before anything starts libuv's thread pool
+import './node-preload.ts' // first (npm start also loads it with --import, before the rest is resolved)
 import { serve } from '@hono/node-server'
 import { ConfigError, describeConfig, loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
