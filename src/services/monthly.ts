@@ -114,7 +114,10 @@ export async function eachProjectMonth(
         select json_group_array(project_id) as ids from (
           select project_id from reminders
           where round_id = ${round.id} and kind in ('overdue', 'manual')${only('project_id')} order by project_id)`)
-      return r ? (JSON.parse(r.ids) as number[]) : []
+      const ids = r ? (JSON.parse(r.ids) as number[]) : []
+      // SQLite keeps the subquery's order in the aggregate in practice but does not promise it; the merge needs it.
+      for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return ids.sort((a, b) => a - b)
+      return ids
     })(),
   ])
   let r = 0
