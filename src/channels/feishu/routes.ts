@@ -220,15 +220,16 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
     return () => (known ? 'group' : 'direct')
   }
 
+  /** The neutral event for a webhook; null when there is nothing for the bot to do. */
+  async function inboundEventOf(hook: FeishuWebhook & { kind: 'event' | 'card' }, receivedAt: Date): Promise<InboundEvent | null> {
+    const chatKind = await chatKindOf(hook)
+    return toInboundEvent(hook, { botOpenId: deps.botOpenId() ?? '', receivedAt, ...(chatKind && { chatKind }) })
+  }
+
   async function accept(hook: FeishuWebhook): Promise<Receipt> {
     if (hook.kind === 'url_verification') return { kind: 'challenge', challenge: hook.challenge }
     const receivedAt = deps.now()
-    const chatKind = await chatKindOf(hook)
-    const event = toInboundEvent(hook, {
-      botOpenId: deps.botOpenId() ?? '',
-      receivedAt,
-      ...(chatKind && { chatKind }),
-    })
+    const event = await inboundEventOf(hook, receivedAt)
     const inboundId = await record({ platform: 'feishu', dedupeKey: hook.id, raw: storedPayload(hook), receivedAt: receivedAt.getTime() })
     if (inboundId === null) {
       deps.logger.debug('feishu duplicate delivery ignored', { eventId: hook.id, type: hook.type })
@@ -286,8 +287,7 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
       let event: InboundEvent | null
       try {
         hook = storedHook(row.raw)
-        const chatKind = await chatKindOf(hook)
-        event = toInboundEvent(hook, { botOpenId: deps.botOpenId() ?? '', receivedAt: new Date(row.receivedAt), ...(chatKind && { chatKind }) })
+        event = await inboundEventOf(hook, new Date(row.receivedAt))
       } catch (e) {
         await markInbound(deps.db, row.id, 'failed', `cannot resume: ${errorText(e)}`)
         continue
