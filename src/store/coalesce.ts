@@ -4,7 +4,7 @@
  * instead of paying thirty commits; a lone call waits one turn, well under a millisecond.
  *
  * @example
- *   const record = coalesce((rows: InboundRow[]) => recordInboundMany(db, rows), 24)
+ *   const record = coalesce((rows: InboundRow[]) => recordInboundMany(db, rows), INBOUND_BATCH)
  *   const id = await record(row) // resolves with this row's result
  */
 export function coalesce<I, O>(flush: (items: I[]) => Promise<O[]>, maxBatch: number): (item: I) => Promise<O> {
