@@ -15,7 +15,7 @@ export function coalesce<I, O>(flush: (items: I[]) => Promise<O[]>, maxBatch: nu
     for (let i = 0; i < all.length; i += maxBatch) {
       const batch = all.slice(i, i + maxBatch)
       // A failed statement fails every call in it: nothing in it was stored, and each caller answers so.
-      flush(batch.map((b) => b.item)).then(
+      new Promise<O[]>((resolve) => resolve(flush(batch.map((b) => b.item)))).then(
         (out) => batch.forEach((b, k) => b.resolve(out[k] as O)),
         (e: unknown) => batch.forEach((b) => b.reject(e)),
       )

@@ -52,4 +52,11 @@ describe('group commit', () => {
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['Error: SQLITE_IOERR: disk I/O error', 'Error: SQLITE_IOERR: disk I/O error'])
     expect(await stored()).toEqual([])
   })
+
+  it('fails the callers, not the process, when the flush throws before it returns a promise', async () => {
+    const record = coalesce((_rows: InboundRow[]): Promise<(number | null)[]> => {
+      throw new TypeError('bad statement')
+    }, 8)
+    await expect(record(row('z'))).rejects.toThrow('bad statement')
+  })
 })

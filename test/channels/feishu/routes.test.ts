@@ -15,6 +15,8 @@ import { groups, inboundLog, outbox, people, units } from '../../../src/store/sc
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import type { BotResult, MessageBody } from '../../../src/bot/model.ts'
 import { createFeishuReceiver, FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, type FeishuRouteDeps } from '../../../src/channels/feishu/routes.ts'
+import { classify } from '../../../src/channels/feishu/events.ts'
+import { recordInbound } from '../../../src/store/repos/inbound.ts'
 import { feishuWsDispatcher } from '../../../src/channels/feishu/ws.ts'
 import { sha256Hex } from '../../../src/channels/feishu/crypto.ts'
 import { createSdkSender } from '../../../src/channels/feishu/sdk.ts'
@@ -307,6 +309,20 @@ describe('events', () => {
     release()
     await stopped.idle()
     expect((await queued()).filter((m) => m.address === 'oc_waiting')).toHaveLength(1)
+  })
+
+  it('marks a stored payload it cannot read as failed and resumes the rest', async () => {
+    const old = NOW.getTime() - 60_000
+    await recordInbound(database.db, 'feishu', 'ev_garbled', '{"kind":"event","id":', old)
+    const good = textMessageEvent({ text: '帮助', senderOpenId: 'ou_after_garbled', chatId: 'oc_after_garbled', eventId: 'ev_good' })
+    const hook = classify(good)
+    await recordInbound(database.db, 'feishu', 'ev_good', JSON.stringify({ kind: 'event', id: 'ev_good', type: 'im.message.receive_v1', event: (hook as { event: unknown }).event }), old)
+    expect(await receiver.resume()).toBe(2)
+    await receiver.idle()
+    const rows = await inbound()
+    expect(rows.map((r) => [r.dedupeKey, r.status])).toEqual([['ev_garbled', 'failed'], ['ev_good', 'processed']])
+    expect(rows[0]!.error).toContain('cannot resume')
+    expect((await queued()).filter((m) => m.address === 'oc_after_garbled')).toHaveLength(1)
   })
 
   it('does not resume what arrived after it started: those are its own events, already in hand', async () => {
