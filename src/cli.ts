@@ -11,7 +11,7 @@ import { loadCalendar, loadRules } from './services/rules.ts'
 import { boardUnits, monthBoard } from './services/monthly.ts'
 import { NotFound, projectStatus } from './services/status.ts'
 import { parsePeriod, statisticalMonth } from './domain/periods.ts'
-import { localDate, parseLocalDate } from './domain/time.ts'
+import { formatDate, localDate, parseLocalDate, shanghaiParts } from './domain/time.ts'
 import { formatWan, yuanToWan } from './domain/money.ts'
 import { formatPercent, toPercent } from './domain/ratio.ts'
 import { gapPoints } from './domain/schedule.ts'
@@ -21,6 +21,10 @@ import { LEAGUES } from './store/schema.ts'
 import { bindIdentity, personByMobile } from './store/repos/directory.ts'
 import { parseMessage } from './domain/parse/index.ts'
 import { formatTickReport, runTick } from './jobs/tick.ts'
+import { createFeishuReceiver, FEISHU_BOT_SETTING } from './channels/feishu/routes.ts'
+import { inboundById, inboundByStatus } from './store/repos/inbound.ts'
+import { getSetting } from './store/repos/settings.ts'
+import { silentLogger } from './log.ts'
 
 class UsageError extends Error {}
 
@@ -31,7 +35,9 @@ const USAGE = `用法 usage: diaodu <command>
   deadline --from YYYY-MM-DD --workdays N           N 个工作日后的日期 date after N working days
   parse "<text>"                                   解析一条消息 what the bot understands
   bind --mobile 139… --platform feishu --user ou_…  预先绑定账号 pre-bind a chat account to the roster
-  tick --at ISO_TIME [--dry-run] [--json]           运行到期的调度任务 run what is due as of that time`
+  tick --at ISO_TIME [--dry-run] [--json]           运行到期的调度任务 run what is due as of that time
+  inbound [--status failed] [--json]                收到的消息记录 inbound rows (failed by default)
+  inbound --retry ID                                重新处理一条失败的消息 run the bot again on a failed row`
 
 const period = z.string().refine((s) => {
   try {
@@ -73,6 +79,8 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
           user: { type: 'string' },
           at: { type: 'string' },
           'dry-run': { type: 'boolean', default: false },
+          status: { type: 'string' },
+          retry: { type: 'string' },
         },
       })
     } catch (e) {
@@ -185,6 +193,31 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       out(`色牌 ${COLOUR_LABELS[v.verdict.colour]}，本月催办 ${v.urges} 次，${v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报'}`)
       if (s.latest) out(`形象进度 ${s.latest.progressText || '—'}`)
       for (const x of s.openProblems) out(`问题 #${x.id} ${x.description}（${x.state}）`)
+    })
+  }
+  if (command === 'inbound') {
+    if (values.retry !== undefined) {
+      const id = check(z.coerce.number().int().positive({ message: '应为消息记录编号 (row id)' }), values.retry, 'retry')
+      return withDb(async ({ db }) => {
+        const config = loadConfig(process.env)
+        const bot = await getSetting<{ openId: string }>(db, FEISHU_BOT_SETTING)
+        const receiver = createFeishuReceiver({ db, logger: silentLogger, now: () => now, botOpenId: () => bot?.openId, platforms: config.feishuEnabled ? ['feishu'] : ['local'] })
+        const status = await receiver.retry(id)
+        await receiver.idle()
+        const row = await inboundById(db, id)
+        out(status === 'processed' ? `#${id} 已重新处理，回复已进入发件队列。` : `#${id} 仍未成功（${status}）：${row?.error ?? ''}`)
+      })
+    }
+    const status = check(z.enum(['failed', 'received', 'processed', 'ignored'], { message: '状态应为 failed / received / processed / ignored (status)' }), values.status ?? 'failed', 'status')
+    return withDb(async ({ db }) => {
+      const rows = await inboundByStatus(db, status)
+      if (values.json) return out(JSON.stringify(rows.map(({ raw: _raw, ...r }) => r), null, 2))
+      if (rows.length === 0) return out(`没有状态为 ${status} 的消息记录。(none)`)
+      for (const r of rows) {
+        const t = shanghaiParts(new Date(r.receivedAt))
+        const at = `${formatDate(t.year, t.month, t.day)} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`
+        out([`#${r.id}`, r.platform, at, r.dedupeKey, r.status, r.error ?? ''].join('\t'))
+      }
     })
   }
   throw new UsageError(command ? `未知命令 unknown command: ${command}\n${USAGE}` : USAGE)

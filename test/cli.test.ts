@@ -80,6 +80,34 @@ describe('the diaodu command', () => {
     expect((await diaodu('tick', '--at', 'yesterday')).code).toBe(2)
   })
 
+  it('lists failed inbound messages and runs the bot on one again, once', async () => {
+    const { openNodeDatabase } = await import('../src/store/sqlite-node.ts')
+    const { recordInbound, markInbound } = await import('../src/store/repos/inbound.ts')
+    const { textMessageEvent } = await import('./fakes/feishu.ts')
+    const d = openNodeDatabase(env.DATABASE_PATH)
+    const event = textMessageEvent({ text: '帮助', senderOpenId: 'ou_cli_retry', chatId: 'oc_cli_retry', eventId: 'ev_cli_retry' })
+    const stored = JSON.stringify({ kind: 'event', id: 'ev_cli_retry', type: 'im.message.receive_v1', event: event.event })
+    const id = (await recordInbound(d.db, 'feishu', 'ev_cli_retry', stored, Date.UTC(2026, 10, 26, 2)))!
+    await markInbound(d.db, id, 'failed', 'Error: database on fire')
+    d.close()
+
+    const list = await diaodu('inbound')
+    expect(list.code).toBe(0)
+    expect(list.stdout).toContain(`#${id}\tfeishu\t2026-11-26 10:00\tev_cli_retry\tfailed\tError: database on fire`)
+    const retried = await diaodu('inbound', '--retry', String(id))
+    expect(retried.stdout).toContain(`#${id} 已重新处理`)
+    const again = await diaodu('inbound', '--retry', String(id))
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain('已处理')
+    expect((await diaodu('inbound', '--retry', '999999')).code).toBe(2)
+    expect((await diaodu('inbound', '--status', 'lost')).code).toBe(2)
+
+    const after = openNodeDatabase(env.DATABASE_PATH)
+    expect(after.sqlite.prepare('select status from inbound_log where id = ?').get(id)).toEqual({ status: 'processed' })
+    expect(after.sqlite.prepare(`select count(*) as n from outbox where key = 'in:feishu:ev_cli_retry:0'`).get()).toEqual({ n: 1 })
+    after.close()
+  })
+
   it.each([
     [['board', '--period', '2026-13'], /YYYY-MM/],
     [['status', '--project', 'NOPE'], /没有编号为 NOPE 的项目/],

@@ -31,7 +31,7 @@ import type { BotResult, InboundEvent, Platform } from '../../bot/model.ts'
 import { createBotContext, type BotContext } from '../../bot/context.ts'
 import { processEvent } from '../../bot/process.ts'
 import { groups } from '../../store/schema.ts'
-import { INBOUND_BATCH, markInbound, recordInboundMany, unprocessedInbound, type InboundRow } from '../../store/repos/inbound.ts'
+import { INBOUND_BATCH, inboundById, markInbound, recordInboundMany, unprocessedInbound, type InboundRow, type InboundStatus } from '../../store/repos/inbound.ts'
 import { coalesce } from '../../store/coalesce.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
@@ -40,6 +40,9 @@ import { mentionResolver } from './outbox.ts'
 
 export const FEISHU_EVENTS_PATH = '/webhooks/feishu/events'
 export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards'
+
+/** The setting that keeps the bot's identity as Feishu last reported it ({openId, name}), for processes that cannot ask. */
+export const FEISHU_BOT_SETTING = 'feishuBot'
 
 /** Feishu bodies are small; anything bigger is not from Feishu. */
 const MAX_BODY_BYTES = 1024 * 1024
@@ -97,6 +100,12 @@ export interface FeishuReceiver {
    * its replies queues nothing twice (their outbox keys come from the event id). Returns how many it resumed.
    */
   resume(): Promise<number>
+  /**
+   * Runs the bot again on one stored event that failed (or was never processed), after the cause is fixed:
+   * `diaodu inbound --retry ID`. Returns the row's status afterwards.
+   * @throws RangeError when there is no such Feishu row or it was already processed or ignored.
+   */
+  retry(inboundId: number): Promise<InboundStatus>
   /**
    * Runs a request's verification and acknowledgement; queued bot runs wait (briefly) while any is in
    * progress, so acks are not delayed by them. Transports wrap each request in it.
@@ -280,31 +289,42 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
     if (!sent.ok) deps.logger.error('feishu delayed card update failed', { eventId: hook.id, reason: sent.reason })
   }
 
+  /** Turns a stored row back into its event and runs the bot on it; an unreadable row is marked failed. */
+  async function processRow(row: { id: number; raw: string; receivedAt: number }): Promise<void> {
+    let hook: FeishuWebhook & { kind: 'event' | 'card' }
+    let event: InboundEvent | null
+    try {
+      hook = storedHook(row.raw)
+      event = await inboundEventOf(hook, new Date(row.receivedAt))
+    } catch (e) {
+      await markInbound(deps.db, row.id, 'failed', `cannot resume: ${errorText(e)}`)
+      return
+    }
+    if (!event) return markInbound(deps.db, row.id, 'ignored', `nothing to do for ${hook.type}`)
+    await serial(keyOf(event), () => processStored(row.id, hook, event))
+  }
+
   async function resume(): Promise<number> {
     const rows = await unprocessedInbound(deps.db, 'feishu', startedAt)
-    for (const row of rows) {
-      let hook: FeishuWebhook & { kind: 'event' | 'card' }
-      let event: InboundEvent | null
-      try {
-        hook = storedHook(row.raw)
-        event = await inboundEventOf(hook, new Date(row.receivedAt))
-      } catch (e) {
-        await markInbound(deps.db, row.id, 'failed', `cannot resume: ${errorText(e)}`)
-        continue
-      }
-      if (!event) {
-        await markInbound(deps.db, row.id, 'ignored', `nothing to do for ${hook.type}`)
-        continue
-      }
-      await serial(keyOf(event), () => processStored(row.id, hook, event))
-    }
+    for (const row of rows) await processRow(row)
     if (rows.length) deps.logger.info('feishu events resumed after a restart', { count: rows.length })
     return rows.length
+  }
+
+  async function retry(inboundId: number): Promise<InboundStatus> {
+    const row = await inboundById(deps.db, inboundId)
+    if (!row || row.platform !== 'feishu') throw new RangeError(`没有编号为 ${inboundId} 的飞书消息记录 (no such Feishu inbound row)`)
+    if (row.status === 'processed' || row.status === 'ignored') {
+      throw new RangeError(`#${inboundId} 已${row.status === 'processed' ? '处理' : '忽略'}，无需重试 (already ${row.status})`)
+    }
+    await processRow(row)
+    return (await inboundById(deps.db, inboundId))!.status
   }
 
   return {
     accept,
     resume,
+    retry,
     async intake(fn) {
       intake++
       try {

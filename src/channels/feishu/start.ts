@@ -24,9 +24,10 @@ import { drainOutbox } from '../../outbox/sender.ts'
 import { loadDispatchCalendar, quietHoursHold } from '../../jobs/calendar.ts'
 import { createSdkSender } from './sdk.ts'
 import type { FeishuSender } from './send.ts'
-import { createFeishuReceiver, feishuRoutes, type FeishuReceiver } from './routes.ts'
+import { createFeishuReceiver, feishuRoutes, FEISHU_BOT_SETTING, type FeishuReceiver } from './routes.ts'
 import { feishuOutboxSender } from './outbox.ts'
 import { startFeishuWs } from './ws.ts'
+import { setSetting } from '../../store/repos/settings.ts'
 
 export interface StartFeishuOptions {
   config: Config
@@ -111,6 +112,8 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     if (r.ok) {
       botOpenId = r.openId
       logger.info('feishu bot identified', { name: r.name, openId: r.openId })
+      // Kept for the processes that cannot ask Feishu (diaodu inbound --retry recognises @-mentions with it).
+      await setSetting(db, FEISHU_BOT_SETTING, { openId: r.openId, name: r.name })
       return
     }
     logger.error('could not read the Feishu bot info', { reason: r.reason, retryable: r.retryable })

@@ -1,5 +1,5 @@
 /** The durable inbound log: raw payloads stored before processing, and the dedupe key that makes a retry a no-op. */
-import { and, eq, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import { placeholderRows, prepared, preparedBySize, rowParams, type Db } from '../db.ts'
 import { inboundLog } from '../schema.ts'
 import { rowsPerInsert } from '../bulk.ts'
@@ -72,3 +72,12 @@ export async function unprocessedInbound(db: Db, platform: string, before: numbe
     .orderBy(inboundLog.id)
     .all()
 }
+
+export type InboundStatus = 'received' | 'processed' | 'failed' | 'ignored'
+
+/** Rows of one status, newest first (the office's view of what went wrong). */
+export async function inboundByStatus(db: Db, status: InboundStatus, limit = 50) {
+  return db.select().from(inboundLog).where(eq(inboundLog.status, status)).orderBy(desc(inboundLog.id)).limit(limit).all()
+}
+
+export const inboundById = (db: Db, id: number) => db.select().from(inboundLog).where(eq(inboundLog.id, id)).get()
