@@ -19,7 +19,8 @@ import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import { runTick } from '../../../src/jobs/tick.ts'
 import { DEFAULT_DISPATCH } from '../../../src/jobs/calendar.ts'
 import { startFeishu, type FeishuChannel } from '../../../src/channels/feishu/start.ts'
-import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH } from '../../../src/channels/feishu/routes.ts'
+import { FEISHU_BOT_SETTING, FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH } from '../../../src/channels/feishu/routes.ts'
+import { getSetting } from '../../../src/store/repos/settings.ts'
 import { feishuOutboxSender, feishuUuid, targetOfRow } from '../../../src/channels/feishu/outbox.ts'
 import { createSdkSender } from '../../../src/channels/feishu/sdk.ts'
 import { validateCard } from '../../../src/channels/feishu/render.ts'
@@ -189,6 +190,11 @@ describe('a monthly round through Feishu', () => {
 })
 
 describe('the outbox adapter', () => {
+  it('keeps the bot identity Feishu reported, for processes that cannot ask (diaodu inbound --retry)', async () => {
+    expect(channel.botOpenId()).toBe(BOT)
+    expect(await getSetting(database.db, FEISHU_BOT_SETTING)).toEqual({ openId: BOT, name: '调度助手' })
+  })
+
   it('keeps short keys, hashes long ones to ≤ 50 characters with a readable prefix', async () => {
     expect(await feishuUuid('in:feishu:ev_1:0')).toBe('in:feishu:ev_1:0')
     const long = `board:monthly:2026-11:g12:${'x'.repeat(60)}`
