@@ -14,7 +14,7 @@
  *    `./x.js` is exactly the file next to its importer, so the hook answers that itself.
  */
 import { availableParallelism } from 'node:os'
-import { registerHooks } from 'node:module'
+import * as nodeModule from 'node:module'
 
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, Math.min(4, availableParallelism() - 1)))
 
@@ -29,7 +29,9 @@ export function drizzleRelative(specifier: string, parentURL: string | undefined
   return new URL(specifier, parentURL).href
 }
 
-if (!global[installed]) {
+// registerHooks arrived in Node 22.15 / 23.5: on 22.12–22.14 start-up is only slower.
+const registerHooks = (nodeModule as Partial<typeof nodeModule>).registerHooks
+if (registerHooks && !global[installed]) {
   global[installed] = true
   registerHooks({
     resolve(specifier, context, nextResolve) {
