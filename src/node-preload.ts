@@ -2,6 +2,9 @@
  * What the Node process sets up before it loads anything else: `npm start` and the `diaodu` command load this
  * file first (`--import`, or a dynamic import ahead of the rest).
  *
+ * 0. A Node too old for the embedded database stops here with a message: better-sqlite3 13 is built on
+ *    Node-API 10, which Node has from 22.14; on 22.12 and 22.13 opening a database crashes the process
+ *    (segmentation fault, measured) instead of failing with an error.
  * 1. libuv's thread pool, sized before anything starts it. The pool runs the WebCrypto jobs that decrypt
  *    webhooks (and little else here). On the two-core machines a county server has, four pool threads contend
  *    with the event loop and cost more than they give back: bench:webhook's intake ran at ~3,650 req/s with
@@ -16,6 +19,19 @@
 import { availableParallelism } from 'node:os'
 import * as nodeModule from 'node:module'
 
+/** Why this Node cannot run Diaodu, or null when it can. */
+export function tooOld(versions: { node: string; napi?: string }): string | null {
+  if (Number(versions.napi ?? 0) >= 10) return null
+  return `调度助手需要 Node.js ≥ 22.14（推荐 24 LTS），当前为 ${versions.node}：内置数据库 better-sqlite3 13 需要 Node-API 10。` +
+    ` (Diaodu needs Node.js >= 22.14: better-sqlite3 13 needs Node-API 10; this is Node ${versions.node}.)`
+}
+
+const refusal = tooOld(process.versions)
+if (refusal) {
+  console.error(refusal)
+  process.exit(1)
+}
+
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, Math.min(4, availableParallelism() - 1)))
 
 const DRIZZLE = '/node_modules/drizzle-orm/'
@@ -29,7 +45,7 @@ export function drizzleRelative(specifier: string, parentURL: string | undefined
   return new URL(specifier, parentURL).href
 }
 
-// registerHooks arrived in Node 22.15 / 23.5: on 22.12–22.14 start-up is only slower.
+// registerHooks arrived in Node 22.15 / 23.5: on 22.14 start-up is only slower.
 const registerHooks = (nodeModule as Partial<typeof nodeModule>).registerHooks
 if (registerHooks && !global[installed]) {
   global[installed] = true

@@ -58,3 +58,15 @@ describe('the preload’s resolve hook', () => {
     expect(drizzleRelative('./x.js', undefined)).toBeUndefined()
   })
 })
+
+describe('the preload’s Node check', () => {
+  it('lets Node-API 10 and later through and stops older Nodes with a message, not a crash', async () => {
+    const { tooOld } = await import('../src/node-preload.ts')
+    expect(tooOld(process.versions)).toBeNull()
+    expect(tooOld({ node: '22.14.0', napi: '10' })).toBeNull()
+    expect(tooOld({ node: '24.21.0', napi: '10' })).toBeNull()
+    const refusal = tooOld({ node: '22.12.0', napi: '9' })
+    expect(refusal).toContain('Node.js ≥ 22.14')
+    expect(refusal).toContain('22.12.0')
+  })
+})

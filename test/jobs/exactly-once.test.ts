@@ -18,7 +18,7 @@ const CHILD = fileURLToPath(new URL('./tick-child.ts', import.meta.url))
 
 function child(path: string, when: Date, startAt: number): Promise<{ queued: number; messages: number; jobs: [string, string, string][] }> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [CHILD, path, when.toISOString(), String(startAt)], { timeout: 30_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['--experimental-strip-types', CHILD, path, when.toISOString(), String(startAt)], { timeout: 30_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
     ),
   )
