@@ -11,7 +11,7 @@ import { loadCalendar, loadRules } from './services/rules.ts'
 import { boardUnits, monthBoard } from './services/monthly.ts'
 import { NotFound, projectStatus } from './services/status.ts'
 import { parsePeriod, statisticalMonth } from './domain/periods.ts'
-import { formatDate, localDate, parseLocalDate, shanghaiParts } from './domain/time.ts'
+import { localDate, localDateTime, parseLocalDate } from './domain/time.ts'
 import { formatWan, yuanToWan } from './domain/money.ts'
 import { formatPercent, toPercent } from './domain/ratio.ts'
 import { gapPoints } from './domain/schedule.ts'
@@ -214,9 +214,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       if (values.json) return out(JSON.stringify(rows.map(({ raw: _raw, ...r }) => r), null, 2))
       if (rows.length === 0) return out(`没有状态为 ${status} 的消息记录。(none)`)
       for (const r of rows) {
-        const t = shanghaiParts(new Date(r.receivedAt))
-        const at = `${formatDate(t.year, t.month, t.day)} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`
-        out([`#${r.id}`, r.platform, at, r.dedupeKey, r.status, r.error ?? ''].join('\t'))
+        out([`#${r.id}`, r.platform, localDateTime(new Date(r.receivedAt)), r.dedupeKey, r.status, r.error ?? ''].join('\t'))
       }
     })
   }

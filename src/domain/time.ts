@@ -38,6 +38,12 @@ export function localDate(at: Date): LocalDate {
   return formatDate(p.year, p.month, p.day)
 }
 
+/** The Shanghai wall-clock time of an instant, to the minute: '2026-11-26 10:00'. */
+export function localDateTime(at: Date): string {
+  const p = shanghaiParts(at)
+  return `${formatDate(p.year, p.month, p.day)} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`
+}
+
 export function formatDate(year: number, month: number, day: number): LocalDate {
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
 }

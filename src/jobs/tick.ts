@@ -17,7 +17,7 @@ import { claimJob, finishJob, jobRunsFor } from '../store/repos/jobs.ts'
 import { getSetting } from '../store/repos/settings.ts'
 import { loadCalendar, loadRules } from '../services/rules.ts'
 import { dateOf, inQuietHours, loadDispatchCalendar, outOfQuietHours } from './calendar.ts'
-import { shanghaiParts } from '../domain/time.ts'
+import { localDateTime } from '../domain/time.ts'
 import { catchUpCard, markLate } from './cards.ts'
 import { recipientTag, type Job, type JobContext, type JobItem, type Slot, type SlotOutput } from './job.ts'
 import { closeRoundsJob, openRoundsJob, overdueJob, remindersJob } from './rounds.ts'
@@ -220,10 +220,7 @@ export async function runTick(db: Db, now: Date, dryRun = false, platforms: Plat
 
 /** A tick report as a few readable lines, times in Shanghai (the CLI without --json). */
 export function formatTickReport(r: TickReport): string {
-  const local = (iso: string) => {
-    const p = shanghaiParts(new Date(iso))
-    return `${dateOf(Date.parse(iso))} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`
-  }
+  const local = (iso: string) => localDateTime(new Date(iso))
   const lines: string[] = [`tick ${local(r.at)} (Asia/Shanghai)${r.dryRun ? ' — dry run, nothing written' : ''}`]
   if (r.quiet) {
     lines.push(`  quiet hours: nothing sent; due work waits until ${local(r.resumesAt!)}`)

@@ -74,7 +74,7 @@ export async function projectMonths(
  * `projectMonths` one project at a time, in project order, for passes over a whole province that keep none
  * of them (the board): 100k figures that are dropped as they go cost the garbage collector far less.
  */
-export async function eachProjectMonth(
+async function eachProjectMonth(
   db: Db,
   period: string,
   opts: { projectId?: number; detail?: boolean; planCurve?: boolean },

@@ -2,8 +2,8 @@
  * Feishu webhook security: the request signature and the AES-256-CBC envelope (`{"encrypt": "…"}`).
  *
  * Runtime-agnostic (WebCrypto for AES, @noble/hashes for SHA-256, TextEncoder/TextDecoder, atob/btoa), so the
- * same code runs on Node and Cloudflare Workers. We never use the SDK's `AESCipher`: it decodes UTF-8 chunk by chunk and corrupts a
- * Chinese character that straddles its update/final boundary on Workers (feishu.md §0.2).
+ * same code runs on Node and Cloudflare Workers. We never use the SDK's `AESCipher`: it decodes UTF-8 chunk by
+ * chunk and corrupts a Chinese character that straddles its update/final boundary on Workers (feishu.md §0.2).
  *
  * @example
  *   if (!verifySignature({ timestamp, nonce, encryptKey, rawBody, signature })) throw new WebhookAuthError('bad signature')
