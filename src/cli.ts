@@ -233,7 +233,11 @@ async function withDb(fn: (d: NodeDatabase) => Promise<void>) {
 
 /** The process entry used by bin/diaodu.js: exit code 2 for a person's mistake, 1 for ours. */
 export function main(): void {
-  run(process.argv.slice(2), new Date(), (s) => console.log(s)).catch((e) => {
+  const now = async () => {
+    const fixed = loadConfig(process.env).DIAODU_NOW
+    return fixed === undefined ? new Date() : new Date(fixed)
+  }
+  now().then((at) => run(process.argv.slice(2), at, (s) => console.log(s))).catch((e) => {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof NotFound || e instanceof RangeError) {
       console.error(e.message)
       process.exit(2)

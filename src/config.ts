@@ -21,6 +21,8 @@ const schema = z.object({
   FEISHU_VERIFICATION_TOKEN: z.preprocess(emptyToUndefined, optionalSecret),
   FEISHU_DOMAIN: z.preprocess(emptyToUndefined, z.string().url().default('https://open.feishu.cn')),
   FEISHU_MODE: z.preprocess(emptyToUndefined, z.enum(['webhook', 'ws']).default('webhook')),
+  /** The CLI takes this instant as now instead of the clock: training on a past month, replaying a day, tests. */
+  DIAODU_NOW: z.preprocess(emptyToUndefined, z.string().datetime({ offset: true }).optional()),
   /** Webhooks older than this are refused (0 turns the check off). Longer than Feishu's ~7.1 h retry window. */
   WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(28800),
 })

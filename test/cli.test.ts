@@ -7,9 +7,14 @@ import { promisify } from 'node:util'
 
 const exec = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), 'diaodu-cli-'))
-const env = { ...process.env, DATABASE_PATH: join(dir, 'cli.db'), LOG_LEVEL: 'silent' }
+// The demo county and every command as of one fixed day, whatever the clock says.
+const env = { ...process.env, DATABASE_PATH: join(dir, 'cli.db'), LOG_LEVEL: 'silent', DIAODU_NOW: '2026-11-22T10:00:00+08:00' }
 
 async function diaodu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return diaoduWith(env, ...args)
+}
+
+async function diaoduWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await exec(process.execPath, ['--experimental-strip-types', 'bin/diaodu.js', ...args], { env })
     return { code: 0, ...r }
@@ -119,5 +124,14 @@ describe('the diaodu command', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(message)
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('takes DIAODU_NOW as today, and refuses a malformed one naming the variable', async () => {
+    const board = async (now: string) => JSON.parse((await diaoduWith({ ...env, DIAODU_NOW: now }, 'board', '--json')).stdout) as { period: string }
+    expect((await board('2026-10-08T09:00:00+08:00')).period).toBe('2026-09')
+    expect((await board('2026-11-05T09:00:00+08:00')).period).toBe('2026-10')
+    const bad = await diaoduWith({ ...env, DIAODU_NOW: 'yesterday' }, 'deadline', '--from', '2026-09-30', '--workdays', '3')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^配置错误 DIAODU_NOW/)
   })
 })
