@@ -248,6 +248,36 @@ export const projectColours = sqliteTable(
   ],
 )
 
+/**
+ * Each active project's figures for each month of its year, as the board reads them: one narrow row set per
+ * month instead of four tables merged. Kept by the triggers of drizzle/0002_month_figures.sql from projects,
+ * reports, reminders and project_colours; the view `month_figures_source` is its definition (the triggers
+ * refresh rows from it, and the tests compare the two). Nothing writes this table but the triggers.
+ */
+export const monthFigures = sqliteTable(
+  'month_figures',
+  {
+    period: text('period').notNull(),
+    projectId: integer('project_id').notNull(),
+    unitId: integer('unit_id').notNull(),
+    annualPlan: integer('annual_plan').notNull(),
+    /** 本年累计 of the month's current report; null until the project reports. */
+    reportedYtd: integer('reported_ytd'),
+    /** When the current report's version 1 came in (on time is judged against the round's deadline). */
+    firstSubmittedAt: integer('first_submitted_at'),
+    /** 本年累计 frozen with last month's colour (0 in January: a new year starts from nothing). */
+    carriedYtd: integer('carried_ytd').notNull(),
+    previousColour: text('previous_colour'),
+    /** 催办 that count toward the yellow card (overdue and manual, not the courtesy notes). */
+    urges: integer('urges').notNull(),
+    plannedNewStart: integer('planned_new_start').notNull(),
+    /** Started on or before the month's last day. */
+    started: integer('started').notNull(),
+    inStats: integer('in_stats').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.period, t.projectId] }), index('month_figures_project').on(t.projectId)],
+)
+
 /** What was published is what is kept: one frozen board per kind, period and league. */
 export const boardSnapshots = sqliteTable(
   'board_snapshots',

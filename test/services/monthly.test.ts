@@ -52,8 +52,8 @@ describe('a month of figures', () => {
   })
 })
 
-describe('project figures read by merging range scans', () => {
-  // The obvious one-join query, kept here as the oracle for the merge in projectMonths.
+describe('project figures kept by the database', () => {
+  // The obvious one-join query over the tables people write, kept here as the oracle for month_figures.
   async function oracle(period: string, projectId?: number) {
     const [y, m] = period.split('-').map(Number) as [number, number]
     const prev = m === 1 ? '' : `${m === 1 ? y - 1 : y}-${String(m - 1).padStart(2, '0')}`
@@ -107,5 +107,64 @@ describe('project figures read by merging range scans', () => {
   it('reads one project alone the same way', async () => {
     for (const id of [1, 17, 42, 99]) expect(await projectMonths(db.db, '2026-10', { projectId: id, detail: true })).toEqual(await oracle('2026-10', id))
     expect(await projectMonths(db.db, '2026-10', { projectId: 999_999 })).toEqual([])
+  })
+
+  it('follow every kind of change to projects, reports, 催办, colours and rounds', async () => {
+    const all = async () => {
+      for (let m = 1; m <= 12; m++) {
+        const period = `2026-${String(m).padStart(2, '0')}`
+        expect(await projectMonths(db.db, period, { detail: true }), period).toEqual(await oracle(period))
+      }
+    }
+    // Each change is checked on its own: a later change to the same row could hide a missed one.
+    const change = async (statement: string, ...params: unknown[]) => {
+      db.sqlite.prepare(statement).run(...params)
+      await all()
+    }
+    const oct = db.sqlite.prepare(`select id, deadline_at from rounds where period = '2026-10'`).get() as { id: number; deadline_at: number }
+    const ids = (db.sqlite.prepare(`select id from projects where active = 1 order by id limit 8`).all() as { id: number }[]).map((r) => r.id)
+    const [moved, replanned, paused, reyeared, late, urged, recoloured, started] = ids as [number, number, number, number, number, number, number, number]
+    const before = await projectMonths(db.db, '2026-10')
+    const of = (list: typeof before, id: number) => list.find((p) => p.projectId === id)
+
+    await change(`update projects set unit_id = (select max(id) from units) where id = ?`, moved)
+    await change(`update projects set annual_plan = annual_plan * 2 + 10000 where id = ?`, replanned)
+    await change(`update projects set active = 0 where id = ?`, paused)
+    await change(`update projects set year = 2027 where id = ?`, reyeared)
+    await change(`update projects set started_on = '2026-10-31', planned_new_start = 1, in_stats = 1 where id = ?`, started)
+    // A late correction entered straight into the table, withdrawn, and the earlier version made current again.
+    await change(`update reports set current = 0 where round_id = ? and project_id = ?`, oct.id, late)
+    await change(`insert into reports (round_id, project_id, version, current, ytd_investment, source, submitted_at, first_submitted_at)
+      values (?, ?, 99, 1, 7, 'api', ?, ?)`, oct.id, late, oct.deadline_at + 1, oct.deadline_at + 1)
+    expect(of(await projectMonths(db.db, '2026-10'), late)).toMatchObject({ ytd: 7, reported: true, onTime: false })
+    await change(`delete from reports where round_id = ? and project_id = ? and version = 99`, oct.id, late)
+    await change(`update reports set current = 1 where id = (select max(id) from reports where round_id = ? and project_id = ?)`, oct.id, late)
+    expect(of(await projectMonths(db.db, '2026-10'), late)).toEqual(of(before, late))
+    // 催办 of one project re-kinded and one taken back.
+    await change(`insert into reminders (round_id, project_id, kind, sent_at) values (?, ?, 'before', 0), (?, ?, 'before', 0), (?, ?, 'manual', 0)`, oct.id, urged, oct.id, urged, oct.id, urged)
+    await change(`update reminders set kind = 'overdue' where round_id = ? and project_id = ? and kind = 'before'`, oct.id, urged)
+    await change(`delete from reminders where id = (select max(id) from reminders where project_id = ?)`, urged)
+    await change(`update project_colours set colour = 'red', ytd_investment = ytd_investment + 1 where project_id = ? and period = '2026-09'`, recoloured)
+    await change(`delete from project_colours where project_id = ? and period = '2026-08'`, recoloured)
+    await change(`insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2026-08', 'yellow', 3, 0)`, recoloured)
+
+    const after = await projectMonths(db.db, '2026-10')
+    expect(of(after, moved)!.unitId).not.toBe(of(before, moved)!.unitId)
+    expect(of(after, replanned)!.annualPlan).toBe(of(before, replanned)!.annualPlan * 2 + 10000)
+    expect([of(after, paused), of(after, reyeared)]).toEqual([undefined, undefined])
+    expect(of(after, started)).toMatchObject({ started: true, plannedNewStart: true, inStats: true })
+    expect(of(after, recoloured)!.previousColour).toBe('red')
+
+    // Back again: the same rows come back as they were, and a new project gets its twelve months.
+    await change(`update projects set active = 1 where id = ?`, paused)
+    await change(`update projects set year = 2026 where id = ?`, reyeared)
+    await change(`insert into projects (code, name, unit_id, sector, year, total_investment, annual_plan) values ('NEW-1', '新项目', 1, '工业', 2026, 100, 50)`)
+    expect(of(await projectMonths(db.db, '2026-10'), paused)).toEqual(of(before, paused))
+    expect(db.sqlite.prepare(`select count(*) as n from month_figures where project_id = (select id from projects where code = 'NEW-1')`).get()).toEqual({ n: 12 })
+    await change(`delete from projects where code = 'NEW-1'`)
+    // A round moved to another month takes its reports with it.
+    await change(`update rounds set period = '2026-12' where id = ?`, oct.id)
+    await change(`update rounds set period = '2026-10' where id = ?`, oct.id)
+    expect(db.sqlite.prepare(`select count(*) as n from month_figures where project_id not in (select id from projects)`).get()).toEqual({ n: 0 })
   })
 })

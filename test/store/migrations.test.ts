@@ -1,16 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { drizzle } from 'drizzle-orm/better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
 import { loadDemoCounty } from '../../src/demo/county.ts'
 import { projectMonths } from '../../src/services/monthly.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
-import * as schema from '../../src/store/schema.ts'
-import type { Db } from '../../src/store/db.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'diaodu-migrate-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -18,24 +14,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describe('upgrading a county database', () => {
   it('applies the newer migrations at start-up and keeps every report', async () => {
     const at = shanghaiTime(2026, 11, 22, 10)
-    // A database made by the first release: its migration and nothing later, with a county in it.
-    const first = join(dir, 'drizzle-v1')
-    cpSync(new URL('../../drizzle', import.meta.url), first, { recursive: true })
-    const journalFile = join(first, 'meta', '_journal.json')
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] }
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }))
+    // A county's database as the first release left it: the current code loads the county, then everything
+    // the later migrations made is taken out again and their journal rows forgotten.
+    const journal = JSON.parse(readFileSync(new URL('../../drizzle/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }
     const file = join(dir, 'county.db')
+    const made = openNodeDatabase(file)
+    await loadDemoCounty(made.db, at)
+    made.close()
     const old = new Database(file)
-    const oldDb = drizzle({ client: old, schema })
-    migrate(oldDb, { migrationsFolder: first })
-    await loadDemoCounty(oldDb as unknown as Db, at)
+    const later = old.prepare(`select type, name from sqlite_master where type in ('trigger', 'view') or name in ('month_figures', 'reports_round_figures', 'project_colours_period')`).all() as { type: string; name: string }[]
+    for (const { type, name } of later) old.exec(`drop ${type} if exists ${name}`)
+    old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
-    expect(old.prepare(`select count(*) as n from sqlite_master where name = 'reports_round_figures'`).get()).toEqual({ n: 0 })
+    expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })
     old.close()
 
     const upgraded = openNodeDatabase(file)
     expect(upgraded.schemaVersion).toBe(journal.entries.length)
-    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name = 'reports_round_figures'`).get()).toEqual({ n: 1 })
+    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 2 })
     expect(upgraded.sqlite.prepare('select count(*) as n from reports').get()).toEqual(reports)
     const fresh = openNodeDatabase(':memory:')
     await loadDemoCounty(fresh.db, at)
