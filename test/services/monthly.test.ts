@@ -147,6 +147,9 @@ describe('project figures kept by the database', () => {
     await change(`update project_colours set colour = 'red', ytd_investment = ytd_investment + 1 where project_id = ? and period = '2026-09'`, recoloured)
     await change(`delete from project_colours where project_id = ? and period = '2026-08'`, recoloured)
     await change(`insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2026-08', 'yellow', 3, 0)`, recoloured)
+    // Last year's December (imported history) does not carry into this January.
+    await change(`insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2025-12', 'red', 999, 0)`, recoloured)
+    expect(of(await projectMonths(db.db, '2026-01'), recoloured)).toMatchObject({ previousColour: null })
 
     const after = await projectMonths(db.db, '2026-10')
     expect(of(after, moved)!.unitId).not.toBe(of(before, moved)!.unitId)
