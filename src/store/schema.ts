@@ -251,8 +251,8 @@ export const projectColours = sqliteTable(
 /**
  * Each active project's figures for each month of its year, as the board reads them: one narrow row set per
  * month instead of four tables merged. Kept by the triggers of drizzle/0002_month_figures.sql from projects,
- * reports, reminders and project_colours; the view `month_figures_source` is its definition (the triggers
- * refresh rows from it, and the tests compare the two). Nothing writes this table but the triggers.
+ * reports, reminders and project_colours; the view `month_figures_source` is its definition (a project's
+ * rows are made from it; reports, 催办 and colours update their own columns). Nothing else writes this table.
  */
 export const monthFigures = sqliteTable(
   'month_figures',
