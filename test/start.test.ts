@@ -42,6 +42,23 @@ describe('npm start', () => {
   }, 40_000)
 })
 
+describe('npx diaodu', () => {
+  it('runs the command from the package’s bin after npm install', async () => {
+    const child = spawn('npx', ['--no-install', 'diaodu', 'deadline', '--from', '2026-09-30', '--workdays', '3'], {
+      cwd: new URL('..', import.meta.url),
+      env: { ...process.env, DATABASE_PATH: join(dir, 'npx.db') },
+    })
+    let output = ''
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()))
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()))
+    const code = await new Promise<number | null | Error>((resolve) => {
+      child.once('exit', resolve)
+      child.once('error', resolve)
+    })
+    expect({ code, output: output.trim() }).toEqual({ code: 0, output: '2026-10-10' })
+  }, 30_000)
+})
+
 describe('the preload’s resolve hook', () => {
   it('resolves drizzle-orm’s own relative imports to the files Node itself picks', async () => {
     const { drizzleRelative } = await import('../src/node-preload.ts')
