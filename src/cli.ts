@@ -25,6 +25,8 @@ import { createFeishuReceiver, FEISHU_BOT_SETTING } from './channels/feishu/rout
 import { inboundById, inboundByStatus } from './store/repos/inbound.ts'
 import { getSetting } from './store/repos/settings.ts'
 import { silentLogger } from './log.ts'
+import { DEMO_MARK } from './demo/data.ts'
+import type { Db } from './store/db.ts'
 
 class UsageError extends Error {}
 
@@ -135,6 +137,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
     return withDb(async ({ db }) => {
       const rules = await loadRules(db)
       const board = await monthBoard(db, rules, p, await boardUnits(db), now)
+      const demo = await isDemo(db)
       const leagues = board.leagues.filter((l) => !league || l.league === league)
       if (leagues.every((l) => l.lines.length === 0) && !values.json) {
         out('暂无单位和项目。请先运行 diaodu demo 载入演示县，或导入项目清单。(no units yet)')
@@ -143,6 +146,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       if (values.json) {
         out(JSON.stringify({
           period: p,
+          demo,
           leagues: leagues.map((l) => ({
             league: l.league,
             rows: l.lines.map((x) => ({
@@ -166,6 +170,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         }
         out('')
       }
+      if (demo) out(DEMO_NOTE)
     })
   }
   if (command === 'status') {
@@ -173,11 +178,12 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
     const p = values.period === undefined ? statisticalMonth(localDate(now)) : check(period, values.period, 'period')
     return withDb(async ({ db }) => {
       const s = await projectStatus(db, await loadRules(db), values.project!, p)
+      const demo = await isDemo(db)
       const v = s.view
       const gap = v.completion && v.schedule ? gapPoints(v.completion, v.schedule) : null
       if (values.json) {
         out(JSON.stringify({
-          code: s.project.code, name: s.project.name, unit: s.unit, period: p,
+          code: s.project.code, name: s.project.name, unit: s.unit, period: p, demo,
           annualPlanWan: yuanToWan(v.annualPlan), ytdWan: yuanToWan(v.ytd),
           completionPercent: v.completion ? toPercent(v.completion) : null,
           schedulePercent: v.schedule ? toPercent(v.schedule) : null,
@@ -193,6 +199,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       out(`色牌 ${COLOUR_LABELS[v.verdict.colour]}，本月催办 ${v.urges} 次，${v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报'}`)
       if (s.latest) out(`形象进度 ${s.latest.progressText || '—'}`)
       for (const x of s.openProblems) out(`问题 #${x.id} ${x.description}（${x.state}）`)
+      if (demo) out(DEMO_NOTE)
     })
   }
   if (command === 'inbound') {
@@ -229,6 +236,12 @@ async function withDb(fn: (d: NodeDatabase) => Promise<void>) {
   } finally {
     database.close()
   }
+}
+
+const DEMO_NOTE = `${DEMO_MARK}以上为演示县数据：单位、项目和数字均为虚构`
+
+async function isDemo(db: Db): Promise<boolean> {
+  return (await getSetting(db, 'demo')) !== undefined
 }
 
 /** The process entry used by bin/diaodu.js: exit code 2 for a person's mistake, 1 for ours. */

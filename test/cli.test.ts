@@ -43,6 +43,25 @@ describe('the diaodu command', () => {
     expect(rows[0]).toMatchObject({ rank: 1 })
     expect(rows).toHaveLength(12)
     expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['unit', 'score', 'completionPercent', 'gapPoints', 'colours', 'deltaRank']))
+    expect(board.demo).toBe(true)
+  })
+
+  it('marks the demo county as demo data on every print, and a real county not', async () => {
+    const text = await diaodu('board', '--period', '2026-10', '--league', '开发区')
+    expect(text.stdout.trim().split('\n').at(-1)).toMatch(/^【演示数据】/)
+    expect((await diaodu('status', '--project', 'XM2026-001', '--period', '2026-10')).stdout).toContain('【演示数据】')
+    expect(JSON.parse((await diaodu('status', '--project', 'XM2026-001', '--json')).stdout).demo).toBe(true)
+
+    const { openNodeDatabase } = await import('../src/store/sqlite-node.ts')
+    const realEnv = { ...env, DATABASE_PATH: join(dir, 'real.db') }
+    const real = openNodeDatabase(realEnv.DATABASE_PATH)
+    real.sqlite.exec(`insert into units (code, name, league) values ('U1', '城关镇', '乡镇');
+      insert into projects (code, name, unit_id, sector, year, total_investment, annual_plan) values ('P1', '真实项目', 1, '工业', 2026, 100000000, 50000000)`)
+    real.close()
+    const board = await diaoduWith(realEnv, 'board', '--period', '2026-10', '--league', '乡镇')
+    expect(board.stdout).toContain('城关镇')
+    expect(board.stdout).not.toContain('演示')
+    expect(JSON.parse((await diaoduWith(realEnv, 'status', '--project', 'P1', '--json')).stdout).demo).toBe(false)
   })
 
   it('prints one project’s status', async () => {
