@@ -25,7 +25,9 @@ import { getSetting, setSetting } from '../store/repos/settings.ts'
 import { shanghaiParts, shanghaiTime, formatDate } from '../domain/time.ts'
 import { seeded, type Random } from './random.ts'
 import { settleMonth } from '../services/monthly.ts'
-import { DEFAULT_RULES } from '../services/rules.ts'
+import { DEFAULT_RULES, loadCalendar } from '../services/rules.ts'
+import { loadDispatchCalendar, monthlyWindow, resolveDispatch, type DispatchCalendar, type RoundWindow } from '../jobs/calendar.ts'
+import type { WorkdayCalendar } from '../domain/workdays.ts'
 import { DEMO_COUNTY, DEMO_UNITS, GIVEN, PROBLEM_TEXTS, PROGRESS_TEXTS, PROJECT_STEMS, SURNAMES } from './data.ts'
 
 export interface DemoInfo {
@@ -36,17 +38,25 @@ export interface DemoInfo {
   generatedFor: string
 }
 
-/** The default monthly round of a month: opens on the 25th 09:00, closes on the 28th 18:00 (Shanghai). */
-export function monthlyRoundTimes(year: number, month: number) {
-  return { opensAt: shanghaiTime(year, month, 25, 9).getTime(), deadlineAt: shanghaiTime(year, month, 28, 18).getTime() }
+/**
+ * A month's round as the dispatch clock runs it (by default: opens the 25th 09:00, deadline the 28th 18:00
+ * moved to the next working day off holidays, closed 24 h later), so the demo's history meets the live clock
+ * where it ends. A county that turned the monthly round off still gets the default rounds in its demo.
+ */
+export function monthlyRound(dispatch: DispatchCalendar, cal: WorkdayCalendar, year: number, month: number): RoundWindow {
+  const period = ym(year, month)
+  return monthlyWindow(dispatch, cal, period) ?? monthlyWindow(resolveDispatch(), cal, period)!
 }
 
 /** The last month whose monthly round had closed by `now`. */
-export function lastCompleteMonth(now: Date): { year: number; month: number } {
+export function lastCompleteMonth(now: Date, dispatch: DispatchCalendar, cal: WorkdayCalendar): { year: number; month: number } {
   const p = shanghaiParts(now)
-  const { deadlineAt } = monthlyRoundTimes(p.year, p.month)
-  if (now.getTime() >= deadlineAt) return { year: p.year, month: p.month }
-  return p.month === 1 ? { year: p.year - 1, month: 12 } : { year: p.year, month: p.month - 1 }
+  let { year, month } = p
+  while (now.getTime() < monthlyRound(dispatch, cal, year, month).closesAt) {
+    if (month === 1) [year, month] = [year - 1, 12]
+    else month--
+  }
+  return { year, month }
 }
 
 /** Whether the database already holds a county (demo or real). */
@@ -65,7 +75,9 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   if (!(await isEmpty(db))) throw new Error('数据库中已有真实数据，不能载入演示县 (database already holds a county)')
 
   const rnd = seeded(seed)
-  const { year, month: lastMonth } = lastCompleteMonth(now)
+  const [dispatch, cal] = await Promise.all([loadDispatchCalendar(db), loadCalendar(db)])
+  const { year, month: lastMonth } = lastCompleteMonth(now, dispatch, cal)
+  const roundOf = (m: number) => monthlyRound(dispatch, cal, year, m)
 
   await insertMany(db, units, DEMO_UNITS.map((u) => ({ ...u, shortName: u.name.replace(/^县/, '') })))
   const unitRows = await db.select().from(units).orderBy(units.id).all()
@@ -166,8 +178,8 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   // Monthly rounds and reports. Each project has a pace: leaders run ahead of 序时, laggards fall behind.
   const roundIds: number[] = []
   for (let m = 1; m <= lastMonth; m++) {
-    const t = monthlyRoundTimes(year, m)
-    await db.insert(rounds).values({ kind: 'monthly', period: ym(year, m), ...t, closedAt: t.deadlineAt })
+    const { opensAt, deadlineAt, closesAt } = roundOf(m)
+    await db.insert(rounds).values({ kind: 'monthly', period: ym(year, m), opensAt, deadlineAt, closedAt: closesAt })
   }
   for (const r of await db.select().from(rounds).orderBy(rounds.period).all()) roundIds.push(r.id)
 
@@ -181,7 +193,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
     let ytd = 0
     for (let m = 1; m <= lastMonth; m++) {
       const roundId = roundIds[m - 1]!
-      const { opensAt, deadlineAt } = monthlyRoundTimes(year, m)
+      const { opensAt, deadlineAt } = roundOf(m)
       const target = (p.annualPlan * m * pace * (0.96 + rnd.next() * 0.08)) / 12
       const next = Math.min(p.totalInvestment, Math.max(ytd, roundTo(target, 10_000)))
       const missing = rnd.chance(0.03)
@@ -258,8 +270,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
 
   // Close the past months as the dispatch clock would have: colours frozen, boards published.
   for (let m = 1; m <= lastMonth; m++) {
-    const { deadlineAt } = monthlyRoundTimes(year, m)
-    await settleMonth(db, DEFAULT_RULES, ym(year, m), new Date(deadlineAt + 86_400_000))
+    await settleMonth(db, DEFAULT_RULES, ym(year, m), new Date(roundOf(m).closesAt))
   }
 
   const info: DemoInfo = { county: DEMO_COUNTY, year, lastMonth, generatedFor: now.toISOString() }

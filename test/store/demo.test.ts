@@ -4,6 +4,8 @@ import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
 import { loadDemoCounty, lastCompleteMonth } from '../../src/demo/county.ts'
 import { people, projects, reports, rounds, units, problems } from '../../src/store/schema.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
+import { resolveDispatch } from '../../src/jobs/calendar.ts'
+import { createWorkdayCalendar } from '../../src/domain/workdays.ts'
 
 const now = shanghaiTime(2026, 11, 22, 10)
 
@@ -46,9 +48,31 @@ describe('demo county', () => {
     expect((a.sqlite.prepare('select count(*) n from projects').get() as { n: number }).n).toBe(dump(b).length)
   })
 
-  it('counts the month before the round closes as incomplete', () => {
-    expect(lastCompleteMonth(shanghaiTime(2026, 11, 28, 17, 59))).toEqual({ year: 2026, month: 10 })
-    expect(lastCompleteMonth(shanghaiTime(2026, 11, 28, 18))).toEqual({ year: 2026, month: 11 })
-    expect(lastCompleteMonth(shanghaiTime(2027, 1, 5))).toEqual({ year: 2026, month: 12 })
+  it('counts a month complete when the clock closes its round, 24 h after the deadline moved off holidays', () => {
+    const dispatch = resolveDispatch()
+    const cal = createWorkdayCalendar([])
+    const last = (d: Date) => lastCompleteMonth(d, dispatch, cal)
+    // October: deadline Wed 28th 18:00, closed Thu 29th 18:00.
+    expect(last(shanghaiTime(2026, 10, 29, 17, 59))).toEqual({ year: 2026, month: 9 })
+    expect(last(shanghaiTime(2026, 10, 29, 18))).toEqual({ year: 2026, month: 10 })
+    // November: the 28th is a Saturday, so the deadline is Mon 30th and the round closes Tue 1 December.
+    expect(last(shanghaiTime(2026, 11, 30, 9))).toEqual({ year: 2026, month: 10 })
+    expect(last(shanghaiTime(2026, 12, 1, 17, 59))).toEqual({ year: 2026, month: 10 })
+    expect(last(shanghaiTime(2026, 12, 1, 18))).toEqual({ year: 2026, month: 11 })
+    expect(last(shanghaiTime(2027, 1, 5))).toEqual({ year: 2026, month: 12 })
+  })
+
+  it('leaves the open month to the clock: on the day of November’s deadline the demo ends with October', async () => {
+    const d = openNodeDatabase(':memory:')
+    const { info } = await loadDemoCounty(d.db, shanghaiTime(2026, 11, 30, 9))
+    expect(info.lastMonth).toBe(10)
+    const oct = d.sqlite.prepare(`select deadline_at, closed_at from rounds where period = '2026-10'`).get() as { deadline_at: number; closed_at: number }
+    expect(oct).toEqual({ deadline_at: shanghaiTime(2026, 10, 28, 18).getTime(), closed_at: shanghaiTime(2026, 10, 29, 18).getTime() })
+    // March's 28th was a Saturday: its deadline moved to Monday the 30th, as the clock had it. (28 February was
+    // a Saturday too, but a working one: 春节 调休.)
+    expect(d.sqlite.prepare(`select deadline_at from rounds where period = '2026-03'`).get()).toEqual({ deadline_at: shanghaiTime(2026, 3, 30, 18).getTime() })
+    expect(d.sqlite.prepare(`select deadline_at from rounds where period = '2026-02'`).get()).toEqual({ deadline_at: shanghaiTime(2026, 2, 28, 18).getTime() })
+    expect(d.sqlite.prepare(`select count(*) as n from rounds where period = '2026-11'`).get()).toEqual({ n: 0 })
+    d.close()
   })
 })
