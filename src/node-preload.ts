@@ -2,9 +2,7 @@
  * What the Node process sets up before it loads anything else: `npm start` and the `diaodu` command load this
  * file first (`--import`, or a dynamic import ahead of the rest).
  *
- * 0. A Node too old for the embedded database stops here with a message: better-sqlite3 13 is built on
- *    Node-API 10, which Node has from 22.14; on 22.12 and 22.13 opening a database crashes the process
- *    (segmentation fault, measured) instead of failing with an error.
+ * 0. A Node too old for the embedded database stops with a message (bin/check-node.js).
  * 1. libuv's thread pool, sized before anything starts it. The pool runs the WebCrypto jobs that decrypt
  *    webhooks (and little else here). On the two-core machines a county server has, four pool threads contend
  *    with the event loop and cost more than they give back: bench:webhook's intake ran at ~3,650 req/s with
@@ -16,21 +14,9 @@
  *    0.52 s and 117 MB with the hook). Inside drizzle-orm ("type": "module", no dependencies) a relative
  *    `./x.js` is exactly the file next to its importer, so the hook answers that itself.
  */
+import '../bin/check-node.js'
 import { availableParallelism } from 'node:os'
 import * as nodeModule from 'node:module'
-
-/** Why this Node cannot run Diaodu, or null when it can. */
-export function tooOld(versions: { node: string; napi?: string }): string | null {
-  if (Number(versions.napi ?? 0) >= 10) return null
-  return `调度助手需要 Node.js ≥ 22.14（推荐 24 LTS），当前为 ${versions.node}：内置数据库 better-sqlite3 13 需要 Node-API 10。` +
-    ` (Diaodu needs Node.js >= 22.14: better-sqlite3 13 needs Node-API 10; this is Node ${versions.node}.)`
-}
-
-const refusal = tooOld(process.versions)
-if (refusal) {
-  console.error(refusal)
-  process.exit(1)
-}
 
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, Math.min(4, availableParallelism() - 1)))
 

@@ -78,7 +78,7 @@ describe('the preload’s resolve hook', () => {
 
 describe('the preload’s Node check', () => {
   it('lets Node-API 10 and later through and stops older Nodes with a message, not a crash', async () => {
-    const { tooOld } = await import('../src/node-preload.ts')
+    const { tooOld } = await import('../bin/check-node.js')
     expect(tooOld(process.versions)).toBeNull()
     expect(tooOld({ node: '22.14.0', napi: '10' })).toBeNull()
     expect(tooOld({ node: '24.21.0', napi: '10' })).toBeNull()
