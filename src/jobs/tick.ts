@@ -139,13 +139,14 @@ export async function tick(context: JobContext, opts: TickOptions = {}): Promise
   }
 
   const messages: OutboundMessage[] = []
-  const late = new Map<string, { item: JobItem; slot: Slot }[]>()
+  const late = new Map<string, Pending[]>()
+  const onTime: Pending[] = []
   for (const r of ran) {
     for (const item of r.out.items) {
-      if (!r.late) messages.push({ to: item.to, key: item.key, body: item.body })
+      if (!r.late) onTime.push({ item, slot: r.slot, late: false })
       else {
         const tag = recipientTag(item.to)
-        late.set(tag, [...(late.get(tag) ?? []), { item, slot: r.slot }])
+        late.set(tag, [...(late.get(tag) ?? []), { item, slot: r.slot, late: true }])
       }
     }
     report.jobs.push({
@@ -158,6 +159,13 @@ export async function tick(context: JobContext, opts: TickOptions = {}): Promise
       recipients: [...new Set(r.out.items.map((i) => recipientTag(i.to)))],
       ...(r.out.result && { result: r.out.result }),
     })
+  }
+  // A step due now on a topic the recipient is being caught up on (today's 催办 for a round whose opening
+  // prompt they missed) goes into the catch-up: one message per topic, not a summary and then a reminder.
+  for (const x of onTime) {
+    const pending = late.get(recipientTag(x.item.to))
+    if (pending?.some((p) => p.item.topic === x.item.topic)) pending.push(x)
+    else messages.push({ to: x.item.to, key: x.item.key, body: x.item.body })
   }
   for (const [tag, list] of late) {
     messages.push(catchUp(ctx, tag, list))
@@ -179,12 +187,19 @@ export async function tick(context: JobContext, opts: TickOptions = {}): Promise
   return report
 }
 
+/** A job's message on its way: sent as it is, or merged into a catch-up. */
+interface Pending {
+  item: JobItem
+  slot: Slot
+  late: boolean
+}
+
 /**
  * One message for everything a recipient missed: the item itself (marked as sent late) when only one thing
  * is left after keeping the latest step of each topic, otherwise a summary card with a line per topic.
  */
-function catchUp(ctx: JobContext, tag: string, list: { item: JobItem; slot: Slot }[]): OutboundMessage {
-  const byTopic = new Map<string, { item: JobItem; slot: Slot }>()
+function catchUp(ctx: JobContext, tag: string, list: Pending[]): OutboundMessage {
+  const byTopic = new Map<string, Pending>()
   for (const x of list) {
     const kept = byTopic.get(x.item.topic)
     if (!kept || x.item.rank >= kept.item.rank) byTopic.set(x.item.topic, x)
@@ -192,10 +207,10 @@ function catchUp(ctx: JobContext, tag: string, list: { item: JobItem; slot: Slot
   const kept = [...byTopic.values()]
   const to = list[0]!.item.to
   if (kept.length === 1) {
-    const { item, slot } = kept[0]!
-    return { to, key: item.key, body: markLate(item.body, slot.dueAt) }
+    const { item, slot, late } = kept[0]!
+    return { to, key: item.key, body: late ? markLate(item.body, slot.dueAt) : item.body }
   }
-  const since = Math.min(...list.map((x) => x.slot.dueAt))
+  const since = Math.min(...list.filter((x) => x.late).map((x) => x.slot.dueAt))
   const buttons: Button[] = []
   for (const { item } of kept) if (item.button && !buttons.some((b) => b.label === item.button!.label)) buttons.push(item.button)
   const key = `catchup:${fnv1a64(list.map((x) => x.item.key).sort().join('\n')).slice(0, 12)}:${tag}`

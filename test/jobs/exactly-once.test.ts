@@ -99,6 +99,37 @@ describe('exactly once', () => {
     c.close()
   })
 
+  it('a first tick on the deadline day folds the day’s 催办 into the catch-up: one message per contact', async () => {
+    // The server starts on the morning of the deadline (Mon 30 November 09:05): the opening prompts of the
+    // 25th and the reminder of the 27th are late, the deadline-day reminder of 09:00 is on time.
+    const c = await demoCounty(at(11, 20, 10), ':memory:', { ledger: false })
+    const r = await runTick(c.db, at(11, 30, 9, 5))
+    const monthly = r.jobs.filter((j) => j.period === '2026-11').map((j) => [j.job, j.late])
+    expect(monthly).toEqual([['open:monthly', true], ['remind:before:monthly', true], ['remind:deadline:monthly', false]])
+    const load = contactLoad(c)
+    for (const [person, projects] of load) {
+      const mine = outboxRows(c).filter((x) => x.address === `person:${person}` && !x.key.includes('weekly'))
+      // Weekly prompts are their own topic (and on time); for the monthly round each contact gets one message.
+      const monthlyCards = mine.map((x) => (x.body as { card: Card }).card)
+      expect(monthlyCards, `person ${person}`).toHaveLength(1)
+      const card = monthlyCards[0]!
+      if (projects === 1) {
+        // One project: today's 催办 itself, on time, with its 填报 button.
+        expect(card.template).toBe('reminder')
+        expect(JSON.stringify(card)).not.toContain('补发')
+      } else {
+        expect(card.template).toBe('catch-up')
+        const list = card.elements[0]!
+        expect(list.kind === 'markdown' && list.text.split('\n')).toHaveLength(projects)
+        expect(list.kind === 'markdown' && list.text.split('\n').every((l) => l.includes('尚未填报，截止 11月30日 18:00'))).toBe(true)
+      }
+    }
+    expect(outboxRows(c, 'remind:deadline:monthly:2026-11:').filter((x) => load.get(Number(x.address.slice(7)))! > 1)).toEqual([])
+    // The 催办 still count: the deadline reminders are recorded for every project.
+    expect(one<{ n: number }>(c.sqlite, `select count(*) n from reminders where kind = 'deadline'`).n).toBe([...load.values()].reduce((s, n) => s + n, 0))
+    c.close()
+  })
+
   it('does nothing in the quiet hours and sends at 07:30 what fell due in them', async () => {
     const c = await demoCounty(at(11, 20, 10), ':memory:', { ledger: false })
     await setSetting(c.db, 'dispatch', { monthly: { openTime: '23:00' } })
