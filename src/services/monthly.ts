@@ -81,7 +81,7 @@ async function eachProjectMonth(
   opts: { projectId?: number; detail?: boolean; planCurve?: boolean },
   visit: (p: ProjectFigures | ProjectMonth) => void,
 ): Promise<void> {
-  monthOf(period)
+  monthOf(period) // throws on anything but 'YYYY-MM'
   const round = await db.get<{ deadline_at: number } | undefined>(
     sql`select deadline_at from rounds where kind = 'monthly' and period = ${period}`,
   )
@@ -107,18 +107,19 @@ async function eachProjectMonth(
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!
     const packed = row[4]
+    const flags = packed % 256 // the 催办 count above may pass 32 bits; the bit operators stop there
     const planCurve = withCurve ? (row[5] as string | null) : null
     p.projectId = row[0]
     p.unitId = row[1]
     p.annualPlan = row[2]
     p.planCurve = planCurve ? (JSON.parse(planCurve) as number[]) : null
     p.ytd = row[3]
-    p.reported = (packed & 1) !== 0
-    p.onTime = (packed & 2) !== 0
-    p.plannedNewStart = (packed & 4) !== 0
-    p.started = (packed & 8) !== 0
-    p.inStats = (packed & 16) !== 0
-    p.previousColour = COLOUR_BY_CODE[(packed >> 5) & 7]!
+    p.reported = (flags & 1) !== 0
+    p.onTime = (flags & 2) !== 0
+    p.plannedNewStart = (flags & 4) !== 0
+    p.started = (flags & 8) !== 0
+    p.inStats = (flags & 16) !== 0
+    p.previousColour = COLOUR_BY_CODE[flags >> 5]!
     p.urges = Math.floor(packed / 256)
     if (opts.detail) {
       p.code = row[6]!
