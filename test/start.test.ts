@@ -76,7 +76,7 @@ describe('the preload’s resolve hook', () => {
   })
 })
 
-describe('the preload’s Node check', () => {
+describe('the Node check (bin/check-node.js)', () => {
   it('lets Node-API 10 and later through and stops older Nodes with a message, not a crash', async () => {
     const { tooOld } = await import('../bin/check-node.js')
     expect(tooOld(process.versions)).toBeNull()
