@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     // What npm start loads first (thread pool size, the fast resolve for drizzle-orm's own files).
-    setupFiles: ['./src/node-preload.ts'],
+    setupFiles: ['./src/runtime/node/preload.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -16,7 +16,7 @@
  * The load generator runs in a worker thread so it does not share the servers' event loop. Traffic goes to
  * 127.0.0.1 only. Last line: key=value figures.
  */
-import '../src/node-preload.ts' // as npm start does, before anything starts the thread pool
+import '../src/runtime/node/preload.ts' // as npm start does, before anything starts the thread pool
 import { createServer, request, Agent, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -121,7 +121,7 @@ function runClient(job: Job): Promise<Result> {
 async function main() {
   const { serve } = await import('@hono/node-server')
   const { EventDispatcher, LoggerLevel, adaptDefault } = await import('@larksuiteoapi/node-sdk')
-  const { openNodeDatabase } = await import('../src/store/sqlite-node.ts')
+  const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
   const { loadDemoCounty } = await import('../src/demo/county.ts')
   const { shanghaiTime } = await import('../src/domain/time.ts')
   const { createApp } = await import('../src/http/app.ts')

@@ -1,7 +1,7 @@
 // Stops a Node that cannot run Diaodu with one line saying what it needs, before anything TypeScript loads
 // (Node 20 would fail on the first .ts import, or on the --experimental-strip-types flag, with a stack trace).
 // Plain JavaScript so every Node can read it: `npm start` and `npm test` run it first (prestart, pretest), the
-// diaodu command and src/node-preload.ts import it.
+// diaodu command and src/runtime/node/preload.ts import it.
 //
 // better-sqlite3 13 is built on Node-API 10, which Node has from 22.14; on 22.12 and 22.13 opening a database
 // crashes the process (segmentation fault, measured) instead of failing with an error.

@@ -9,6 +9,6 @@ if (!process.features.typescript) {
   process.exit(child.status ?? 1)
 }
 // The preload comes first so that what it sets up applies to everything the command then loads.
-await import('../src/node-preload.ts')
-const { main } = await import('../src/cli.ts')
+await import('../src/runtime/node/preload.ts')
+const { main } = await import('../src/runtime/node/cli.ts')
 main()

@@ -52,7 +52,7 @@ describe('the diaodu command', () => {
     expect((await diaodu('status', '--project', 'XM2026-001', '--period', '2026-10')).stdout).toContain('【演示数据】')
     expect(JSON.parse((await diaodu('status', '--project', 'XM2026-001', '--json')).stdout).demo).toBe(true)
 
-    const { openNodeDatabase } = await import('../src/store/sqlite-node.ts')
+    const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
     const realEnv = { ...env, DATABASE_PATH: join(dir, 'real.db') }
     const real = openNodeDatabase(realEnv.DATABASE_PATH)
     real.sqlite.exec(`insert into units (code, name, league) values ('U1', '城关镇', '乡镇');
@@ -83,7 +83,7 @@ describe('the diaodu command', () => {
     const bad = await diaodu('bind', '--mobile', '13800000000', '--platform', 'feishu', '--user', 'ou_x')
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('名册中没有手机号')
-    const { openNodeDatabase } = await import('../src/store/sqlite-node.ts')
+    const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
     const d = openNodeDatabase(env.DATABASE_PATH)
     const { mobile, name } = d.sqlite.prepare("select mobile, name from people where title = '县长'").get() as { mobile: string; name: string }
     d.close()
@@ -105,7 +105,7 @@ describe('the diaodu command', () => {
   })
 
   it('lists failed inbound messages and runs the bot on one again, once', async () => {
-    const { openNodeDatabase } = await import('../src/store/sqlite-node.ts')
+    const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
     const { recordInbound, markInbound } = await import('../src/store/repos/inbound.ts')
     const { textMessageEvent } = await import('./fakes/feishu.ts')
     const d = openNodeDatabase(env.DATABASE_PATH)

@@ -9,11 +9,11 @@
  * and returns what came back to the sender plus everything queued for others.
  */
 import { eq } from 'drizzle-orm'
-import { openNodeDatabase } from '../src/store/sqlite-node.ts'
+import { openNodeDatabase } from '../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../src/demo/county.ts'
 import { createBotContext } from '../src/bot/context.ts'
 import { processEvent } from '../src/bot/process.ts'
-import type { BotResult, Card, ChatRef, CommandName, MessageBody } from '../src/bot/model.ts'
+import type { BotResult, Card, ChatRef, CommandName, MessageBody } from '../src/model/index.ts'
 import { outbox, people, units, type Role } from '../src/store/schema.ts'
 import { silentLogger } from '../src/log.ts'
 import { shanghaiTime } from '../src/domain/time.ts'

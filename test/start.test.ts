@@ -61,7 +61,7 @@ describe('npx diaodu', () => {
 
 describe('the preload’s resolve hook', () => {
   it('resolves drizzle-orm’s own relative imports to the files Node itself picks', async () => {
-    const { drizzleRelative } = await import('../src/node-preload.ts')
+    const { drizzleRelative } = await import('../src/runtime/node/preload.ts')
     const parent = import.meta.resolve('drizzle-orm/sqlite-core')
     for (const specifier of ['./table.js', '../sql/sql.js', './columns/index.js']) {
       const url = drizzleRelative(specifier, parent)

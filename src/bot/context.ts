@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.ts'
-import type { Platform } from './model.ts'
+import type { Platform } from '../model/index.ts'
 import type { Logger } from '../log.ts'
 import type { Rules } from '../services/rules.ts'
 import { loadCalendar, loadRules } from '../services/rules.ts'

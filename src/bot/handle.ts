@@ -3,12 +3,11 @@
  * same Command, so one parser, one permission check and one handler serve both.
  */
 import type { BotContext } from './context.ts'
-import type { BotResult, ChatRef, CommandName, InboundEvent, OutboundMessage, MessageBody, PlatformUser } from './model.ts'
+import type { BotResult, ChatRef, CommandName, InboundEvent, OutboundMessage, MessageBody, PlatformUser } from '../model/index.ts'
 import type { Person } from '../store/repos/directory.ts'
 import { bindIdentity, deactivateGroup, personByIdentity, personById, personByMobile, upsertGroup } from '../store/repos/directory.ts'
-import { COMMANDS, type CommandHandler } from './commands/index.ts'
+import { commandNamed, commandOfWords } from './commands/index.ts'
 import { understand, type Understood } from './understand.ts'
-import { helpCard } from './cards.ts'
 import { choiceNumber, clearPending, getPending } from './pending.ts'
 import { confirmFor, correctPending, textReport } from './commands/reporting.ts'
 import { projectById } from '../store/repos/projects.ts'
@@ -48,7 +47,12 @@ const BIND_HINT = '您好，我是调度助手。首次使用请绑定身份：�
 async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 'text' | 'card_action' }>): Promise<BotResult> {
   if (event.type === 'text' && event.chat.kind === 'group' && !event.mentionedBot) return { messages: [] }
   const person = await identify(ctx, event.sender)
-  const understood: Understood = event.type === 'text' ? understand(event.text, ctx.now) : { kind: 'command', command: event.command, args: event.args }
+  const named = event.type === 'text' ? commandOfWords(event.text) : undefined
+  const understood: Understood = named
+    ? { kind: 'command', command: named.name, args: {} }
+    : event.type === 'text'
+      ? understand(event.text, ctx.now)
+      : { kind: 'command', command: event.command, args: event.args }
 
   if (!person) {
     if (understood.kind === 'command' && understood.command === 'bind') return bind(ctx, event.sender, event.chat, understood.args)
@@ -69,12 +73,8 @@ async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 't
 
   if (understood.kind === 'command') return runCommand(turn, understood.command, understood.args, event.type === 'card_action' ? event.form : undefined)
   if (understood.kind === 'report') return textReport(turn, understood.parsed)
-  return {
-    messages: [
-      turn.reply({ kind: 'text', text: `没有看懂「${clip(event.type === 'text' ? event.text : '')}」。${understood.hint}` }),
-      turn.reply({ kind: 'card', card: helpCard(person, ctx.demo) }),
-    ],
-  }
+  const help = await runCommand(turn, 'help', {})
+  return { messages: [turn.reply({ kind: 'text', text: `没有看懂「${clip(event.type === 'text' ? event.text : '')}」。${understood.hint}` }), ...help.messages] }
 }
 
 /** The next word of a conversation that asked a question: a numbered choice, or a correction to a reply. */
@@ -104,12 +104,18 @@ async function resume(turn: Turn, text: string, understood: Understood): Promise
   return runCommand(turn, pending.command, { ...pending.args, [pending.argName]: option.value })
 }
 
+/** Runs a command by name: who may, then its arguments checked against the entry's schema, then its handler. */
 export async function runCommand(turn: Turn, name: CommandName, args: Record<string, unknown>, form?: Record<string, string>): Promise<BotResult> {
-  const command: CommandHandler | undefined = COMMANDS[name]
-  if (!command) return { messages: [turn.reply({ kind: 'text', text: '暂不支持这个操作。发送「帮助」查看可用命令。' })] }
-  const refusal = command.allowed?.(turn.person)
+  const entry = commandNamed(name)
+  if (!entry) return { messages: [turn.reply({ kind: 'text', text: '暂不支持这个操作。发送「帮助」查看可用命令。' })] }
+  const refusal = entry.allowed?.(turn.person)
   if (refusal) return { messages: [turn.reply({ kind: 'text', text: refusal })], toast: { kind: 'warning', text: refusal } }
-  return command.run(turn, { ...args, ...(form ? { form } : {}) })
+  const parsed = entry.args.safeParse({ ...args, ...(form ? { form } : {}) })
+  if (!parsed.success) {
+    const t = '这个操作的内容不完整或已失效，请重新打开卡片，或发送「帮助」查看用法。'
+    return { messages: [turn.reply({ kind: 'text', text: t })], toast: { kind: 'error', text: t } }
+  }
+  return entry.run(turn, parsed.data)
 }
 
 async function identify(ctx: BotContext, sender: PlatformUser): Promise<Person | undefined> {

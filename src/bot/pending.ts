@@ -5,8 +5,8 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { pendingActions } from '../store/schema.ts'
-import type { CommandName } from './model.ts'
-import type { ReportValues } from './cards.ts'
+import type { CommandName } from '../model/index.ts'
+import type { ReportValues } from '../services/reporting.ts'
 
 export const PENDING_TTL_MS = 30 * 60_000
 

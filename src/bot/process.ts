@@ -3,7 +3,7 @@
  * keys derived from the event id, so a platform's retry of the same event queues nothing new.
  */
 import type { BotContext } from './context.ts'
-import type { BotResult, InboundEvent } from './model.ts'
+import type { BotResult, InboundEvent } from '../model/index.ts'
 import { handleEvent } from './handle.ts'
 import { replyKey } from '../outbox/keys.ts'
 import { enqueue } from '../outbox/enqueue.ts'

@@ -1,5 +1,5 @@
 /** Text → what the bot should do: a command, a progress report, or a friendly "not understood". */
-import type { CommandName } from './model.ts'
+import type { CommandName } from '../model/index.ts'
 import { understandMessage, type ReplyParse } from '../domain/parse/index.ts'
 import { shanghaiParts } from '../domain/time.ts'
 

@@ -2,7 +2,6 @@
 import type { League, Sector } from '../store/schema.ts'
 
 export const DEMO_COUNTY = '示例县'
-export const DEMO_MARK = '【演示数据】'
 
 export const DEMO_UNITS: { code: string; name: string; league: League }[] = [
   ...['城关镇', '城东镇', '河西镇', '南岭镇', '北塬乡', '石门乡', '柳林镇', '青龙乡', '白水镇', '东坡乡', '马坊镇', '杏花乡'].map(

@@ -3,7 +3,7 @@
  * 双过半 check after June) and the weekly key-project board on Friday afternoon.
  */
 import { sql } from 'drizzle-orm'
-import { bulletinCard } from '../bot/cards.ts'
+import { bulletinCard } from '../cards/conversation.ts'
 import { boardGroups } from '../store/repos/directory.ts'
 import { boardSnapshots, type rounds } from '../store/schema.ts'
 import {
@@ -23,10 +23,10 @@ import { quarterlyAwards, type AwardCandidate } from '../domain/awards.ts'
 import { compare, formatPercent } from '../domain/ratio.ts'
 import { completionRate, dayLinear, halfwayCheck } from '../domain/schedule.ts'
 import { monthNumber, periodOf, previous, quarterOf } from '../domain/periods.ts'
-import { dateOf, outOfQuietHours, weeklyBoardTime } from './calendar.ts'
-import { awardsCard, halfwayCard, weeklyBoardCard, type HalfwayData, type WeeklyBoard, type WeeklyBoardLine } from './cards.ts'
+import { dateOf, outOfQuietHours, weeklyBoardTime } from '../domain/dispatch.ts'
+import { awardsCard, halfwayCard, weeklyBoardCard, type HalfwayData, type WeeklyBoard, type WeeklyBoardLine } from '../cards/clock.ts'
 import { toGroup, toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
-import type { Mention } from '../bot/model.ts'
+import type { Mention } from '../model/index.ts'
 
 const DAY = 86_400_000
 const MINUTE = 60_000

@@ -19,8 +19,8 @@ import {
   type Supervision,
 } from '../store/repos/jobs.ts'
 import { contactsOfProject } from '../store/repos/directory.ts'
-import { at, dateOf, outOfQuietHours } from './calendar.ts'
-import { escalationCard, type EscalationNotice } from './cards.ts'
+import { at, dateOf, outOfQuietHours } from '../domain/dispatch.ts'
+import { escalationCard, type EscalationNotice } from '../cards/clock.ts'
 import { toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
 
 type Kind = 'supervision' | 'problem'

@@ -4,10 +4,10 @@
  * slot yields the messages (items) to queue and the records to write.
  */
 import type { Db } from '../store/db.ts'
-import type { Button, MessageBody, Platform, Recipient } from '../bot/model.ts'
+import type { Button, MessageBody, Platform, Recipient } from '../model/index.ts'
 import type { Rules } from '../services/rules.ts'
 import type { WorkdayCalendar } from '../domain/workdays.ts'
-import type { DispatchCalendar } from './calendar.ts'
+import type { DispatchCalendar } from '../domain/dispatch.ts'
 
 /** Everything a job may use; `now` is the tick's instant and the only clock. */
 export interface JobContext {

@@ -3,8 +3,8 @@
  * and at the deadline; after the deadline 催办 them once and tell their unit head; close the round (a monthly
  * round is settled: colours frozen, board published) and post the monthly board to the board groups.
  */
-import type { Mention } from '../bot/model.ts'
-import { boardCard, formatDeadline, reminderCard, reportPromptCard } from '../bot/cards.ts'
+import type { Mention } from '../model/index.ts'
+import { boardCard, formatDeadline, reminderCard, reportPromptCard } from '../cards/conversation.ts'
 import { closeRound, type Round } from '../store/repos/rounds.ts'
 import { boardGroups } from '../store/repos/directory.ts'
 import {
@@ -22,8 +22,8 @@ import {
 import { boardUnits, monthBoard, settleMonth } from '../services/monthly.ts'
 import { periodOf, previous } from '../domain/periods.ts'
 import { parseLocalDate } from '../domain/time.ts'
-import { dateOf, monthlyWindow, outOfQuietHours, reminderTime, roundConfig, weeklyWindow, type RoundWindow } from './calendar.ts'
-import { overdueHeadCard, roundTitle } from './cards.ts'
+import { dateOf, monthlyWindow, outOfQuietHours, reminderTime, roundConfig, weeklyWindow, type RoundWindow } from '../domain/dispatch.ts'
+import { overdueHeadCard, roundTitle } from '../cards/clock.ts'
 import { toGroup, toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
 
 const DAY = 86_400_000

@@ -7,7 +7,7 @@ import { inArray } from 'drizzle-orm'
 import { placeholderRows, preparedBySize, rowParams, type Db } from '../store/db.ts'
 import { rowsPerInsert } from '../store/bulk.ts'
 import { groups, identities, outbox } from '../store/schema.ts'
-import type { OutboundMessage, Platform } from '../bot/model.ts'
+import type { OutboundMessage, Platform } from '../model/index.ts'
 
 export interface Delivery {
   /** Platforms that can send now, in order of preference for a person bound on several. */

@@ -20,7 +20,7 @@
  *   await drainOutbox(db, { feishu: feishuOutboxSender(sender, db), local: localOutboxSender() }, new Date(), {})
  */
 import type { Db } from '../store/db.ts'
-import type { MessageBody, OutboundMessage, Platform } from '../bot/model.ts'
+import type { MessageBody, OutboundMessage, Platform } from '../model/index.ts'
 import {
   addressOwner,
   claimDue,

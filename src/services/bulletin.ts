@@ -8,7 +8,15 @@ import { completionRate, describeGap, gapPoints } from '../domain/schedule.ts'
 import { describeVerdict, type Colour } from '../domain/colours.ts'
 import { formatScore } from '../domain/scoring.ts'
 import { localDate } from '../domain/time.ts'
-import type { CardListItem } from '../bot/cards.ts'
+
+/** A yellow or red project as lists show it. */
+export interface RedYellowItem {
+  code: string
+  name: string
+  unit: string
+  colour: Colour
+  detail: string
+}
 
 export interface Bulletin {
   period: string
@@ -60,7 +68,7 @@ export async function monthlyBulletin(db: Db, rules: Rules, period: string, now:
 }
 
 /** Yellow and red projects of a month, worst first. */
-export async function redYellowList(db: Db, rules: Rules, period: string, only?: 'yellow' | 'red'): Promise<CardListItem[]> {
+export async function redYellowList(db: Db, rules: Rules, period: string, only?: 'yellow' | 'red'): Promise<RedYellowItem[]> {
   const units = new Map((await boardUnits(db)).map((u) => [u.id, u.name]))
   const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
   return views

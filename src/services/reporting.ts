@@ -2,10 +2,21 @@
  * Checking a progress report before it is stored. Errors block (nothing is stored); a question asks the
  * person which of two conflicting figures is right; warnings are shown but do not block.
  */
-import type { ReportValues } from '../bot/cards.ts'
 import type { Project } from '../store/repos/projects.ts'
 import type { Report, Round } from '../store/repos/rounds.ts'
 import { formatWan } from '../domain/money.ts'
+
+/** A report's values as a person gives them (amounts in whole 元), before checks. */
+export interface ReportValues {
+  periodInvestment: number | null
+  ytdInvestment: number | null
+  progressPercent: number | null
+  progressText: string
+  problems: string[]
+  coordination: string
+  nextSteps: string
+  correctionReason: string
+}
 
 export interface ReportCheck {
   errors: string[]

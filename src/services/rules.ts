@@ -10,6 +10,7 @@ import { DEFAULT_SCORING, type ScoringConfig } from '../domain/scoring.ts'
 import type { ScheduleMode } from '../domain/schedule.ts'
 import { createWorkdayCalendar, type CalendarOverride, type WorkdayCalendar } from '../domain/workdays.ts'
 import { holidayOverrides } from '../store/schema.ts'
+import { resolveDispatch, type DispatchCalendar } from '../domain/dispatch.ts'
 
 export interface Rules {
   schedule: ScheduleMode
@@ -69,4 +70,9 @@ export async function loadCalendar(db: Db): Promise<WorkdayCalendar> {
   const rows = await allOverrides(db).all()
   const overrides: CalendarOverride[] = rows.map((r) => ({ date: r.date, kind: r.kind, note: r.note }))
   return createWorkdayCalendar(overrides)
+}
+
+/** The county's dispatch calendar from the `dispatch` setting. A bad stored value is an error, not ignored. */
+export async function loadDispatchCalendar(db: Db): Promise<DispatchCalendar> {
+  return resolveDispatch((await getSetting(db, 'dispatch')) ?? {})
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { createApp } from '../../src/http/app.ts'
 import { silentLogger } from '../../src/log.ts'
 import { loadConfig } from '../../src/config.ts'

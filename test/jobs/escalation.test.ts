@@ -8,7 +8,7 @@ import { shanghaiTime } from '../../src/domain/time.ts'
 import { replyDueDate } from '../../src/domain/escalation.ts'
 import { createWorkdayCalendar } from '../../src/domain/workdays.ts'
 import { problems, supervisions } from '../../src/store/schema.ts'
-import type { Card } from '../../src/bot/model.ts'
+import type { Card } from '../../src/model/index.ts'
 
 const cal = createWorkdayCalendar()
 

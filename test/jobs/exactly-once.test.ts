@@ -5,13 +5,13 @@
 import { describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { formatTickReport, runTick } from '../../src/jobs/tick.ts'
 import { claimJob } from '../../src/store/repos/jobs.ts'
 import { setSetting } from '../../src/store/repos/settings.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { all, demoCounty, one, outboxRows, tempDbPath } from './helpers.ts'
-import type { Card } from '../../src/bot/model.ts'
+import type { Card } from '../../src/model/index.ts'
 
 const at = (m: number, d: number, h = 0, min = 0) => shanghaiTime(2026, m, d, h, min)
 const CHILD = fileURLToPath(new URL('./tick-child.ts', import.meta.url))
@@ -57,7 +57,11 @@ describe('exactly once', () => {
   it('three processes ticking together at the deadline send each reminder once', async () => {
     const path = tempDbPath()
     const c = await demoCounty(at(11, 20, 10), path)
+    // The clock as it runs: the round opens on the 25th, the courtesy reminder goes out on Friday the 27th (the
+    // working day before Monday's deadline), so the deadline-day reminder is due on time, not folded into a
+    // catch-up of a reminder nobody sent.
     await runTick(c.db, at(11, 25, 9))
+    await runTick(c.db, at(11, 27, 9))
     const startAt = Date.now() + 1500
     const results = await Promise.all([0, 1, 2].map(() => child(path, at(11, 30, 9), startAt)))
     const reminders = outboxRows(c, 'remind:deadline:monthly:2026-11:')

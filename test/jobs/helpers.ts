@@ -2,14 +2,14 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openNodeDatabase, type NodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../src/demo/county.ts'
 import { upsertGroup } from '../../src/store/repos/directory.ts'
 import { groups } from '../../src/store/schema.ts'
 import { eq } from 'drizzle-orm'
 import { runTick, type TickReport } from '../../src/jobs/tick.ts'
 import { submitReport } from '../../src/store/repos/rounds.ts'
-import type { MessageBody } from '../../src/bot/model.ts'
+import type { MessageBody } from '../../src/model/index.ts'
 
 export interface County extends NodeDatabase {
   /** Board groups (receive boards) and one group that does not. */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { all, demoCounty, one, outboxRows, report, tickThrough, type County } from './helpers.ts'
 import { shanghaiParts, shanghaiTime } from '../../src/domain/time.ts'
 import type { TickReport } from '../../src/jobs/tick.ts'
-import type { Card } from '../../src/bot/model.ts'
+import type { Card } from '../../src/model/index.ts'
 
 let c: County
 let reports: TickReport[]

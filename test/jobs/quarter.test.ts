@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { all, demoCounty, one, outboxRows, report, tickThrough, type County } from './helpers.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
-import type { Card } from '../../src/bot/model.ts'
+import type { Card } from '../../src/model/index.ts'
 
 let c: County
 const at = (m: number, d: number, h = 0, min = 0) => shanghaiTime(2026, m, d, h, min)

@@ -2,7 +2,7 @@
  * A separate process that ticks once: `node test/jobs/tick-child.ts DB_PATH ISO_TIME START_AT_MS`. It waits
  * until START_AT_MS so several children tick at the same moment, then prints the tick's queued count.
  */
-import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { runTick } from '../../src/jobs/tick.ts'
 
 const [path, iso, startAt] = process.argv.slice(2)

@@ -2,7 +2,7 @@
  * A small world for outbox tests: a database with people bound on Feishu, the fake Feishu open API on
  * loopback sharing a manual clock with the sender, and the real SDK sender behind the outbox's Feishu sender.
  */
-import { openNodeDatabase, type NodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { identities, people, groups } from '../../src/store/schema.ts'
 import { insertMany } from '../../src/store/bulk.ts'
 import { enqueue } from '../../src/outbox/enqueue.ts'
@@ -11,7 +11,7 @@ import { createSdkSender } from '../../src/channels/feishu/sdk.ts'
 import { feishuOutboxSender } from '../../src/channels/feishu/outbox.ts'
 import { startFakeFeishu, type FakeFeishu, type FakeFeishuOptions } from '../fakes/feishu.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
-import type { OutboundMessage } from '../../src/bot/model.ts'
+import type { OutboundMessage } from '../../src/model/index.ts'
 import type { Senders } from '../../src/outbox/sender.ts'
 
 export const APP = { appId: 'cli_outbox', appSecret: 'secret' }

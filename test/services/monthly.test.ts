@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../src/demo/county.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../src/services/monthly.ts'
 import { DEFAULT_RULES } from '../../src/services/rules.ts'

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { drizzle } from 'drizzle-orm/d1'
-import { openNodeDatabase, type NodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import type { Db } from '../../src/store/db.ts'
 import * as schema from '../../src/store/schema.ts'
 import { loadDemoCounty } from '../../src/demo/county.ts'

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { count, eq } from 'drizzle-orm'
-import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty, lastCompleteMonth } from '../../src/demo/county.ts'
 import { people, projects, reports, rounds, units, problems } from '../../src/store/schema.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
-import { resolveDispatch } from '../../src/jobs/calendar.ts'
+import { resolveDispatch } from '../../src/domain/dispatch.ts'
 import { createWorkdayCalendar } from '../../src/domain/workdays.ts'
 
 const now = shanghaiTime(2026, 11, 22, 10)

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openNodeDatabase, type NodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { INBOUND_BATCH, recordInbound, recordInboundMany, type InboundRow } from '../../src/store/repos/inbound.ts'
 import { coalesce } from '../../src/store/coalesce.ts'
 import { inboundLog } from '../../src/store/schema.ts'

@@ -1,40 +1,26 @@
 /**
- * Every command, typed or clicked, with who may run it. A new command is one entry here and one handler;
- * the parser (src/domain/parse) and the card buttons produce the same names.
+ * The command registry: every command, typed or clicked, as one entry (src/bot/registry.ts). The order is the
+ * help card's order. A new command is one more entry in one of these lists.
  */
-import type { BotResult, CommandName } from '../model.ts'
-import type { Turn } from '../handle.ts'
 import type { Person } from '../../store/repos/directory.ts'
-import { leadersAndOffice, officeOnly } from '../permissions.ts'
-import { ackCommand, bindWhenKnown, boardCommand, bulletinCommand, helpCommand, problemsCommand, queryCommand, redYellowCommand } from './queries.ts'
-import { cancelCommand, confirmCommand, reportCommand, submitReportCommand } from './reporting.ts'
-import { superviseCommand, urgeCommand } from './leadership.ts'
-import { assignCommand, confirmCloseCommand, rejectCommand, requestCloseCommand, updateCommand } from './problems.ts'
+import type { CommandEntry } from '../registry.ts'
+import { queryCommands } from './queries.ts'
+import { reportingCommands } from './reporting.ts'
+import { leadershipCommands } from './leadership.ts'
+import { problemCommands } from './problems.ts'
 
-export interface CommandHandler {
-  /** A polite refusal when this person may not run the command; undefined when allowed. */
-  allowed?: (p: Person) => string | undefined
-  run: (turn: Turn, args: Record<string, unknown>) => Promise<BotResult>
-}
+export const COMMANDS: readonly CommandEntry[] = [...reportingCommands, ...queryCommands, ...leadershipCommands, ...problemCommands]
 
-export const COMMANDS: Record<CommandName, CommandHandler> = {
-  help: { run: helpCommand },
-  bind: { run: bindWhenKnown },
-  query: { run: queryCommand },
-  board: { run: boardCommand },
-  redyellow: { run: redYellowCommand },
-  problems: { run: problemsCommand },
-  ack: { run: ackCommand },
-  bulletin: { allowed: leadersAndOffice, run: bulletinCommand },
-  supervise: { allowed: leadersAndOffice, run: superviseCommand },
-  urge: { allowed: leadersAndOffice, run: urgeCommand },
-  report: { run: reportCommand },
-  submitReport: { run: submitReportCommand },
-  confirm: { run: confirmCommand },
-  cancel: { run: cancelCommand },
-  assign: { allowed: officeOnly, run: assignCommand },
-  update: { run: updateCommand },
-  requestClose: { run: requestCloseCommand },
-  confirmClose: { run: confirmCloseCommand },
-  reject: { run: rejectCommand },
+const byName = new Map(COMMANDS.map((c) => [c.name, c]))
+const byWord = new Map(COMMANDS.flatMap((c) => (c.words ?? []).map((w) => [w.toLowerCase(), c] as const)))
+
+/** The entry of a command name, or undefined for a name the bot does not know. */
+export const commandNamed = (name: string): CommandEntry | undefined => byName.get(name)
+
+/** The command a whole message names by one of its words (「版本」), if any. */
+export const commandOfWords = (text: string): CommandEntry | undefined => byWord.get(text.trim().toLowerCase())
+
+/** The help card's lines for a person: each command they may run that has a line for them. */
+export function helpLines(person: Person): string[] {
+  return COMMANDS.filter((c) => c.help && !c.allowed?.(person) && (c.help.for?.(person) ?? true)).map((c) => c.help!.line)
 }

@@ -1,5 +1,6 @@
 /** Leaders' actions: 督办 a project, 催办 a unit or project. */
-import type { BotResult, OutboundMessage } from '../model.ts'
+import { z } from 'zod'
+import type { BotResult, OutboundMessage } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
 import { supervisions, auditLog } from '../../store/schema.ts'
 import { contactsOfProject, unitById } from '../../store/repos/directory.ts'
@@ -8,16 +9,18 @@ import { currentReport, recordReminder } from '../../store/repos/rounds.ts'
 import { findProject, findProjectOrUnit, nameOf } from '../lookup.ts'
 import { setPending } from '../pending.ts'
 import { leaderCovers } from '../permissions.ts'
-import { reminderCard, supervisionCard } from '../cards.ts'
+import { reminderCard, supervisionCard } from '../../cards/conversation.ts'
 import { replyDueDate } from '../../domain/escalation.ts'
 import { localDate } from '../../domain/time.ts'
 import { roundForReport } from './reporting.ts'
+import { command, say } from '../registry.ts'
+import { words, workdays } from '../args.ts'
+import { leadersAndOffice } from '../permissions.ts'
 
-const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })] })
 
-async function askWhich(turn: Turn, command: 'supervise' | 'urge', args: Record<string, unknown>, names: string[]) {
+async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, names: string[]) {
   await setPending(turn.ctx.db, turn.person.id, { kind: 'choose', command, args, argName: 'target', options: names.map((n) => ({ label: n, value: n })) }, turn.ctx.now)
-  return text(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
+  return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
 }
 
 /** The people who answer for a project: its contacts and its unit's head. */
@@ -28,16 +31,17 @@ async function responsible(turn: Turn, project: Project): Promise<number[]> {
 }
 
 /** 督办 <project> <matter> [N个工作日]: a 挂牌督办 item with a reply due in N working days (default 3). */
-export async function superviseCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
-  const target = typeof args.target === 'string' ? args.target.trim() : ''
-  const matter = typeof args.matter === 'string' ? args.matter.trim() : ''
-  if (!target || !matter) return text(turn, '请写明项目和督办事项，例如「督办 城东污水处理厂 加快林地手续办理 3个工作日」。')
+const superviseArgs = z.object({ target: words, matter: words, workdays })
+
+async function superviseCommand(turn: Turn, args: z.output<typeof superviseArgs>): Promise<BotResult> {
+  const { target, matter } = args
+  if (!target || !matter) return say(turn, '请写明项目和督办事项，例如「督办 城东污水处理厂 加快林地手续办理 3个工作日」。')
   const found = await findProject(turn.ctx.db, target)
-  if (found.kind === 'none') return text(turn, `没有找到项目「${target}」。`)
+  if (found.kind === 'none') return say(turn, `没有找到项目「${target}」。`)
   if (found.kind === 'unsure') return askWhich(turn, 'supervise', { ...args }, found.options.map((p) => p.name))
   const project = found.item
-  if (!leaderCovers(turn.person, project)) return text(turn, `「${project.name}」不在您分管的领域内，不能督办。`)
-  const workdays = typeof args.workdays === 'number' && args.workdays > 0 ? Math.min(args.workdays, 60) : 3
+  if (!leaderCovers(turn.person, project)) return say(turn, `「${project.name}」不在您分管的领域内，不能督办。`)
+  const workdays = Math.min(args.workdays ?? 3, 60)
   const dueOn = replyDueDate(localDate(turn.ctx.now), turn.ctx.calendar, workdays)
   const [row] = await turn.ctx.db.insert(supervisions).values({ projectId: project.id, matter, issuedBy: turn.person.id, issuedAt: turn.ctx.now.getTime(), dueOn }).returning()
   await turn.ctx.db.insert(auditLog).values({ at: turn.ctx.now.getTime(), actorPersonId: turn.person.id, entity: 'supervision', entityId: row!.id, action: 'issue', before: null, after: row })
@@ -53,17 +57,19 @@ export async function superviseCommand(turn: Turn, args: Record<string, unknown>
  * 催办 <unit or project>: reminds the contacts of projects that have not reported in the open round, and
  * counts a 催办 against each (two in a month and still behind 序时 → yellow card).
  */
-export async function urgeCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
-  const target = typeof args.target === 'string' ? args.target.trim() : ''
-  if (!target) return text(turn, '请写明催办对象，例如「催办 城关镇」或「催办 城东污水处理厂」。')
+const urgeArgs = z.object({ target: words })
+
+async function urgeCommand(turn: Turn, args: z.output<typeof urgeArgs>): Promise<BotResult> {
+  const { target } = args
+  if (!target) return say(turn, '请写明催办对象，例如「催办 城关镇」或「催办 城东污水处理厂」。')
   const found = await findProjectOrUnit(turn.ctx.db, target)
-  if (found.kind === 'none') return text(turn, `没有找到「${target}」。`)
+  if (found.kind === 'none') return say(turn, `没有找到「${target}」。`)
   if (found.kind === 'unsure') return askWhich(turn, 'urge', { ...args }, found.options.map(nameOf))
   const list = 'project' in found.item ? [found.item.project] : await projectsOfUnit(turn.ctx.db, found.item.unit.id)
   const covered = list.filter((p) => leaderCovers(turn.person, p))
-  if (!covered.length) return text(turn, `「${nameOf(found.item)}」的项目不在您分管的领域内，不能催办。`)
+  if (!covered.length) return say(turn, `「${nameOf(found.item)}」的项目不在您分管的领域内，不能催办。`)
   const round = await roundForReport(turn)
-  if (!round) return text(turn, '当前没有开放的调度轮次，无需催办。')
+  if (!round) return say(turn, '当前没有开放的调度轮次，无需催办。')
   const at = turn.ctx.now.getTime()
   const messages: OutboundMessage[] = []
   let urged = 0
@@ -80,3 +86,8 @@ export async function urgeCommand(turn: Turn, args: Record<string, unknown>): Pr
   return { messages }
 }
 
+
+export const leadershipCommands = [
+  command({ name: 'supervise', args: superviseArgs, allowed: leadersAndOffice, help: { line: '**督办**：「督办 项目名 事项 3个工作日」' }, run: superviseCommand }),
+  command({ name: 'urge', args: urgeArgs, allowed: leadersAndOffice, help: { line: '**催办**：「催办 单位名或项目名」' }, run: urgeCommand }),
+]

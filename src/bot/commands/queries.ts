@@ -1,9 +1,13 @@
-/** Reading commands: 查, 排名, 红黄牌, 通报, 问题台账, 已阅, 帮助. */
+/** Reading commands: 帮助, 查, 排名, 红黄牌, 通报, 问题台账, 已阅, 版本. */
+import { z } from 'zod'
 import { and, desc, eq, inArray, ne } from 'drizzle-orm'
-import type { BotResult } from '../model.ts'
+import type { BotResult } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
-import { auditLog, problems, projects, supervisions, units } from '../../store/schema.ts'
-import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, type ProblemView } from '../cards.ts'
+import { auditLog, problems, projects, supervisions, units, LEAGUES } from '../../store/schema.ts'
+import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, unitStatusCard, type ProblemView } from '../../cards/conversation.ts'
+import { command, say } from '../registry.ts'
+import { id, words } from '../args.ts'
+import { helpLines } from './index.ts'
 import { findProjectOrUnit, findUnit, nameOf } from '../lookup.ts'
 import { setPending } from '../pending.ts'
 import { projectStatus } from '../../services/status.ts'
@@ -14,36 +18,42 @@ import { localDate, shanghaiParts } from '../../domain/time.ts'
 import { formatWan } from '../../domain/money.ts'
 import { formatPercent } from '../../domain/ratio.ts'
 import { COLOUR_LABELS } from '../../domain/colours.ts'
-import { isLeader, isOffice } from '../permissions.ts'
+import { hasRole, isLeader, isOffice, leadersAndOffice } from '../permissions.ts'
 import { projectsOfContact } from '../../store/repos/projects.ts'
 
-const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })] })
 
 /** The month a question is about: the latest one whose round has opened (the live month once it opens). */
 export function currentMonth(turn: Turn): string {
   return statisticalMonth(localDate(turn.ctx.now), { openDay: turn.ctx.rules.monthlyOpenDay })
 }
 
-export async function helpCommand(turn: Turn): Promise<BotResult> {
-  return { messages: [turn.reply({ kind: 'card', card: helpCard(turn.person, turn.ctx.demo) })] }
+async function helpCommand(turn: Turn): Promise<BotResult> {
+  const buttons = [
+    ...(hasRole(turn.person, 'contact') ? [{ label: '我要填报', style: 'primary' as const, command: 'report' }] : []),
+    { label: '本月排名', command: 'board', args: { scope: 'month' } },
+    { label: '红黄牌', command: 'redyellow' },
+    { label: '问题台账', command: 'problems' },
+  ]
+  return { messages: [turn.reply({ kind: 'card', card: helpCard(turn.person.name, helpLines(turn.person), buttons, turn.ctx.demo) })] }
 }
 
 /** Asks "您要找的是不是…" and remembers the question so a reply of "2" completes the command. */
-async function askWhich(turn: Turn, command: 'query' | 'supervise' | 'urge' | 'problems', args: Record<string, unknown>, argName: string, names: string[]): Promise<BotResult> {
+async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, argName: string, names: string[]): Promise<BotResult> {
   await setPending(turn.ctx.db, turn.person.id, { kind: 'choose', command, args, argName, options: names.map((n) => ({ label: n, value: n })) }, turn.ctx.now)
-  return text(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
+  return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
 }
 
-export async function queryCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
-  const target = typeof args.target === 'string' ? args.target.trim() : ''
-  const period = typeof args.period === 'string' ? args.period : currentMonth(turn)
-  if (!target) {
+const queryArgs = z.object({ target: words, period: z.string().regex(/^\d{4}-\d{2}$/).optional() })
+
+async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promise<BotResult> {
+  const period = args.period ?? currentMonth(turn)
+  if (!args.target) {
     const mine = await projectsOfContact(turn.ctx.db, turn.person.id)
-    if (mine.length === 1) return queryCommand(turn, { target: mine[0]!.code })
-    return text(turn, '请告诉我要查的项目或单位，例如「查 城东污水处理厂」或「查 城关镇」。')
+    if (mine.length === 1) return queryCommand(turn, { target: mine[0]!.code, period })
+    return say(turn, '请告诉我要查的项目或单位，例如「查 城东污水处理厂」或「查 城关镇」。')
   }
-  const found = await findProjectOrUnit(turn.ctx.db, target)
-  if (found.kind === 'none') return text(turn, `没有找到「${target}」。请检查名称，或发送项目编号，例如「查 XM2026-001」。`)
+  const found = await findProjectOrUnit(turn.ctx.db, args.target)
+  if (found.kind === 'none') return say(turn, `没有找到「${args.target}」。请检查名称，或发送项目编号，例如「查 XM2026-001」。`)
   if (found.kind === 'unsure') return askWhich(turn, 'query', { ...args }, 'target', found.options.map(nameOf))
   const item = found.item
   if ('project' in item) {
@@ -54,58 +64,58 @@ export async function queryCommand(turn: Turn, args: Record<string, unknown>): P
   const board = await monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
   const line = board.leagues.flatMap((l) => l.lines).find((l) => l.unitId === item.unit.id)
   const views = (await projectMonths(turn.ctx.db, period, { detail: true })).filter((p) => p.unitId === item.unit.id).map((p) => viewOf(turn.ctx.rules, p, period))
-  const rows = views.map((v) => ({ name: v.name, ytd: formatWan(v.ytd), completion: v.completion ? formatPercent(v.completion) : '—', colour: COLOUR_LABELS[v.verdict.colour], reported: v.reported ? '已报' : '未报' }))
-  return {
-    messages: [turn.reply({ kind: 'card', card: {
-      template: 'unit-status',
-      colour: 'blue',
-      title: `${item.unit.name} · ${periodLabel(period)}`,
-      subtitle: line ? `${item.unit.league}第 ${line.rank} 名，完成率 ${line.completion ? formatPercent(line.completion) : '—'}，序时 ${line.schedule ? formatPercent(line.schedule) : '—'}` : item.unit.league,
-      elements: [
-        { kind: 'table', columns: [{ key: 'name', label: '项目' }, { key: 'ytd', label: '本年累计(万元)', numeric: true }, { key: 'completion', label: '完成率' }, { key: 'colour', label: '色牌' }, { key: 'reported', label: '本月' }], rows },
-        ...(turn.ctx.demo ? [{ kind: 'note' as const, text: '【演示数据】以上为演示县数据' }] : []),
-      ],
-    } })],
-  }
+  return { messages: [turn.reply({ kind: 'card', card: unitStatusCard(item.unit, period, line, views, turn.ctx.demo) })] }
 }
 
-export async function boardCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+const boardArgs = z.object({
+  scope: z.enum(['week', 'month']).default('month'),
+  offset: z.coerce.number().pipe(z.union([z.literal(0), z.literal(-1)])).default(0),
+  league: z.enum(LEAGUES).optional(),
+})
+
+async function boardCommand(turn: Turn, args: z.output<typeof boardArgs>): Promise<BotResult> {
   const live = currentMonth(turn)
   const period = args.offset === -1 ? previousPeriod(live) : live
-  const league = typeof args.league === 'string' ? args.league : undefined
   const board = await monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
   const p = shanghaiParts(turn.ctx.now)
   const title = args.scope === 'week' ? `赛马比拼周榜（截至${p.month}月${p.day}日，${periodLabel(period)}数据）` : undefined
-  return { messages: [turn.reply({ kind: 'card', card: boardCard(board, { league, title, demo: turn.ctx.demo }) })] }
+  return { messages: [turn.reply({ kind: 'card', card: boardCard(board, { league: args.league, title, demo: turn.ctx.demo }) })] }
 }
 
-export async function redYellowCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+const redYellowArgs = z.object({ colour: z.enum(['yellow', 'red']).optional() })
+
+async function redYellowCommand(turn: Turn, args: z.output<typeof redYellowArgs>): Promise<BotResult> {
   const period = currentMonth(turn)
-  const colour = args.colour === 'yellow' || args.colour === 'red' ? args.colour : undefined
-  const items = await redYellowList(turn.ctx.db, turn.ctx.rules, period, colour)
+  const items = await redYellowList(turn.ctx.db, turn.ctx.rules, period, args.colour)
   return { messages: [turn.reply({ kind: 'card', card: redYellowCard(period, items, turn.ctx.demo) })] }
 }
 
-export async function bulletinCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+const bulletinArgs = z.object({
+  period: z
+    .union([z.string().regex(/^\d{4}-\d{2}$/), z.object({ relative: z.union([z.literal(0), z.literal(-1)]) }), z.object({ month: z.number().int().min(1).max(12) })])
+    .optional(),
+})
+
+async function bulletinCommand(turn: Turn, args: z.output<typeof bulletinArgs>): Promise<BotResult> {
   const p = args.period
   const live = currentMonth(turn)
   const { year } = shanghaiParts(turn.ctx.now)
-  const period = typeof p === 'string' ? p
-    : p && typeof p === 'object' && 'relative' in p ? ((p as { relative: number }).relative === -1 ? previousPeriod(live) : live)
-    : p && typeof p === 'object' && 'month' in p ? monthKey(year, (p as { month: number }).month)
-    : live
+  const period =
+    p === undefined ? live : typeof p === 'string' ? p : 'relative' in p ? (p.relative === -1 ? previousPeriod(live) : live) : monthKey(year, p.month)
   const b = await monthlyBulletin(turn.ctx.db, turn.ctx.rules, period, turn.ctx.now)
   return { messages: [turn.reply({ kind: 'card', card: bulletinCard(b, turn.ctx.demo) })] }
 }
 
+const problemsArgs = z.object({ unit: words })
+
 /** 问题台账: a contact sees their projects' problems, a unit head their unit's, leaders and the office all. */
-export async function problemsCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+async function problemsCommand(turn: Turn, args: z.output<typeof problemsArgs>): Promise<BotResult> {
   const { db } = turn.ctx
   let unitId: number | undefined
   let title = '问题台账'
-  if (typeof args.unit === 'string' && args.unit.trim()) {
+  if (args.unit) {
     const found = await findUnit(db, args.unit)
-    if (found.kind === 'none') return text(turn, `没有找到单位「${args.unit}」。`)
+    if (found.kind === 'none') return say(turn, `没有找到单位「${args.unit}」。`)
     if (found.kind === 'unsure') return askWhich(turn, 'problems', { ...args }, 'unit', found.options.map((u) => u.name))
     unitId = found.item.id
     title = `${found.item.name} 问题台账`
@@ -129,16 +139,17 @@ export async function problemsCommand(turn: Turn, args: Record<string, unknown>)
   return { messages: [turn.reply({ kind: 'card', card: problemListCard(title, items, turn.ctx.demo) })] }
 }
 
+const ackArgs = z.object({ supervisionId: id.optional(), bulletin: z.string().regex(/^\d{4}-\d{2}$/).optional() })
+
 /** 已阅: acknowledges the latest 督办 or 通报 sent to this person; recorded in the audit trail. */
-export async function ackCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<BotResult> {
   const { db, now } = turn.ctx
-  let what = typeof args.bulletin === 'string' ? `${periodLabel(args.bulletin)}通报` : ''
+  let what = args.bulletin ? `${periodLabel(args.bulletin)}通报` : ''
   let entity = 'bulletin'
   let entityId = 0
-  const supervisionId = Number(args.supervisionId)
-  if (Number.isInteger(supervisionId) && supervisionId > 0) {
-    const s = await db.select().from(supervisions).where(eq(supervisions.id, supervisionId)).get()
-    if (!s) return text(turn, '没有找到这条督办。')
+  if (args.supervisionId) {
+    const s = await db.select().from(supervisions).where(eq(supervisions.id, args.supervisionId)).get()
+    if (!s) return say(turn, '没有找到这条督办。')
     what = `督办 D${s.id}`
     entity = 'supervision'
     entityId = s.id
@@ -158,7 +169,18 @@ export async function ackCommand(turn: Turn, args: Record<string, unknown>): Pro
   return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `已记录：${turn.person.name} 已阅${what}。` })] }
 }
 
-export async function bindWhenKnown(turn: Turn): Promise<BotResult> {
-  return text(turn, `您已绑定为 ${turn.person.name}（${turn.person.title ?? ''}）。如需更换，请联系县重点项目办公室。`)
-}
-
+export const queryCommands = [
+  command({ name: 'help', args: z.object({}), run: helpCommand }),
+  command({
+    name: 'bind',
+    args: z.object({}),
+    help: { line: '**绑定**：「绑定 手机号」' },
+    run: async (turn) => say(turn, `您已绑定为 ${turn.person.name}（${turn.person.title ?? ''}）。如需更换，请联系县重点项目办公室。`),
+  }),
+  command({ name: 'query', args: queryArgs, help: { line: '**查询**：「查 项目名或单位名」查看进展、完成率、序时与色牌' }, run: queryCommand }),
+  command({ name: 'board', args: boardArgs, help: { line: '**排名**：「排名」「本周排名」「排名 乡镇」查看赛马比拼' }, run: boardCommand }),
+  command({ name: 'redyellow', args: redYellowArgs, help: { line: '**红黄牌**：「红黄牌」「黄牌」「红牌」' }, run: redYellowCommand }),
+  command({ name: 'problems', args: problemsArgs, help: { line: '**问题台账**：「问题」「台账 单位名」；「更新 #12 进展」「申请销号 #12 说明」' }, run: problemsCommand }),
+  command({ name: 'bulletin', args: bulletinArgs, allowed: leadersAndOffice, help: { line: '**通报**：「通报」「通报 上月」' }, run: bulletinCommand }),
+  command({ name: 'ack', args: ackArgs, help: { line: '**已阅**：收到通报或督办后回复「已阅」', for: (p) => isLeader(p) || isOffice(p) }, run: ackCommand }),
+]

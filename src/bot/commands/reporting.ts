@@ -3,18 +3,23 @@
  * closes. Every path ends in `submit`, which checks, stores a new version, answers with a receipt and
  * routes reported problems to the office.
  */
+import { z } from 'zod'
 import { and, eq, ne } from 'drizzle-orm'
-import type { BotResult, OutboundMessage } from '../model.ts'
+import type { BotResult, OutboundMessage } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
 import type { ReplyParse } from '../../domain/parse/index.ts'
 import { parseAmount } from '../../domain/parse/index.ts'
 import { problems, problemEvents, people } from '../../store/schema.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
 import { currentReport, ensureRound, openRounds, previousMonthlyReport, roundById, submitReport, type Round } from '../../store/repos/rounds.ts'
-import { reportConfirmCard, reportPromptCard, receiptCard, problemCard, type ReportValues } from '../cards.ts'
-import { applyTrust, checkReport } from '../../services/reporting.ts'
+import { newProblemCard, reportConfirmCard, reportMismatchCard, reportPromptCard, receiptCard } from '../../cards/conversation.ts'
+import { command, say } from '../registry.ts'
+import { form, id, words } from '../args.ts'
+import { hasRole } from '../permissions.ts'
+import { applyTrust, checkReport, type ReportValues } from '../../services/reporting.ts'
 import { projectMonths, viewOf } from '../../services/monthly.ts'
-import { loadDispatchCalendar, monthlyWindow } from '../../jobs/calendar.ts'
+import { monthlyWindow } from '../../domain/dispatch.ts'
+import { loadDispatchCalendar } from '../../services/rules.ts'
 import { shanghaiParts } from '../../domain/time.ts'
 import { monthKey } from '../../domain/periods.ts'
 import { formatWan } from '../../domain/money.ts'
@@ -23,7 +28,6 @@ import { clearPending, getPending, setPending } from '../pending.ts'
 import { isOffice } from '../permissions.ts'
 import { listUnits } from '../../store/repos/directory.ts'
 
-const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })] })
 
 /**
  * The round a report goes into: the open round of that kind, or — before the month's round opens — this
@@ -51,19 +55,21 @@ async function promptFor(turn: Turn, project: Project, round: Round) {
 }
 
 /** 填报 [project]: the prompt card for each of the person's projects (or the one named). */
-export async function reportCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+const reportArgs = z.object({ target: words })
+
+async function reportCommand(turn: Turn, args: z.output<typeof reportArgs>): Promise<BotResult> {
   const mine = await projectsOfContact(turn.ctx.db, turn.person.id)
-  const target = typeof args.target === 'string' ? args.target : undefined
+  const { target } = args
   let list = mine
   if (target) {
     const found = await findProject(turn.ctx.db, target, isOffice(turn.person) ? undefined : mine)
-    if (found.kind === 'none') return text(turn, `没有找到您负责填报的项目「${target}」。您负责的项目：${mine.map((p) => p.name).join('、') || '无'}`)
-    if (found.kind === 'unsure') return text(turn, `您要找的是不是：${found.options.map((p, i) => `${i + 1}. ${p.name}`).join('；')}？请发送「填报 完整项目名」。`)
+    if (found.kind === 'none') return say(turn, `没有找到您负责填报的项目「${target}」。您负责的项目：${mine.map((p) => p.name).join('、') || '无'}`)
+    if (found.kind === 'unsure') return say(turn, `您要找的是不是：${found.options.map((p, i) => `${i + 1}. ${p.name}`).join('；')}？请发送「填报 完整项目名」。`)
     list = [found.item]
   }
-  if (list.length === 0) return text(turn, '名册中没有您负责填报的项目。如有出入，请联系县重点项目办公室。')
+  if (list.length === 0) return say(turn, '名册中没有您负责填报的项目。如有出入，请联系县重点项目办公室。')
   const round = await roundForReport(turn)
-  if (!round) return text(turn, '当前没有开放的调度轮次。月度调度每月25日开始填报，届时会推送填报卡片。')
+  if (!round) return say(turn, '当前没有开放的调度轮次。月度调度每月25日开始填报，届时会推送填报卡片。')
   const cards = await Promise.all(list.map((p) => promptFor(turn, p, round)))
   return { messages: cards.map((card) => turn.reply({ kind: 'card', card })) }
 }
@@ -79,20 +85,20 @@ const MISSING_LABELS: Record<string, string> = { periodInvestment: '本期完成
 /** A free-text reply: echo what was understood, ask for what is missing, and wait for 确认. */
 export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotResult> {
   const mine = await projectsOfContact(turn.ctx.db, turn.person.id)
-  if (mine.length === 0) return text(turn, '名册中没有您负责填报的项目，无法登记这条进展。如有出入，请联系县重点项目办公室。')
+  if (mine.length === 0) return say(turn, '名册中没有您负责填报的项目，无法登记这条进展。如有出入，请联系县重点项目办公室。')
   const values = valuesFromParse(parsed)
   const kind = parsed.period?.unit === 'week' ? 'weekly' : 'monthly'
   const missing = parsed.missing.filter((f) => f !== 'periodInvestment').map((f) => MISSING_LABELS[f] ?? f)
   if (mine.length > 1) {
     await setPending(turn.ctx.db, turn.person.id, { kind: 'chooseProject', options: mine.map((p) => p.id), values, missing, roundKind: kind }, turn.ctx.now)
-    return text(turn, `收到。您负责 ${mine.length} 个项目，这条进展是哪个项目的？请回复序号或项目名：\n${mine.map((p, i) => `${i + 1}. ${p.name}`).join('\n')}`)
+    return say(turn, `收到。您负责 ${mine.length} 个项目，这条进展是哪个项目的？请回复序号或项目名：\n${mine.map((p, i) => `${i + 1}. ${p.name}`).join('\n')}`)
   }
   return confirmFor(turn, mine[0]!, values, missing, kind)
 }
 
 export async function confirmFor(turn: Turn, project: Project, values: ReportValues, missing: string[], kind: 'monthly' | 'weekly'): Promise<BotResult> {
   const round = (await roundForReport(turn, kind)) ?? (kind === 'weekly' ? await roundForReport(turn, 'monthly') : null)
-  if (!round) return text(turn, '当前没有开放的调度轮次，这条进展暂不能登记。月度调度每月25日开始填报。')
+  if (!round) return say(turn, '当前没有开放的调度轮次，这条进展暂不能登记。月度调度每月25日开始填报。')
   const check = checkReport(values, project, round, await previousMonthlyReport(turn.ctx.db, project.id, round.period))
   const stillMissing = [...new Set([...missing.filter((m) => !(m === '本年累计' && values.ytdInvestment !== null)), ...(values.ytdInvestment === null ? ['本年累计'] : [])])]
   await setPending(turn.ctx.db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values }, turn.ctx.now)
@@ -120,30 +126,32 @@ export async function correctPending(turn: Turn, parsed: ReplyParse): Promise<Bo
 }
 
 /** 确认: submit what is pending (optionally resolving a 本月/累计 mismatch the chosen way). */
-export async function confirmCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
+const trust = z.enum(['period', 'ytd']).optional()
+const confirmArgs = z.object({ trust })
+
+async function confirmCommand(turn: Turn, args: z.output<typeof confirmArgs>): Promise<BotResult> {
   const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
-  if (!pending || pending.kind !== 'confirmReport') return text(turn, '当前没有待确认的内容。')
+  if (!pending || pending.kind !== 'confirmReport') return say(turn, '当前没有待确认的内容。')
   const project = await projectById(turn.ctx.db, pending.projectId)
   const round = await roundById(turn.ctx.db, pending.roundId)
-  if (!project || !round) return text(turn, '要确认的项目或调度轮次已不存在，请重新填报。')
-  const trust = args.trust === 'period' || args.trust === 'ytd' ? args.trust : undefined
-  return submit(turn, project, round, pending.values, 'text', trust)
+  if (!project || !round) return say(turn, '要确认的项目或调度轮次已不存在，请重新填报。')
+  return submit(turn, project, round, pending.values, 'text', args.trust)
 }
 
-export async function cancelCommand(turn: Turn): Promise<BotResult> {
+async function cancelCommand(turn: Turn): Promise<BotResult> {
   const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
   await clearPending(turn.ctx.db, turn.person.id)
-  return text(turn, pending ? '已取消，未做任何登记。' : '当前没有待确认的内容。')
+  return say(turn, pending ? '已取消，未做任何登记。' : '当前没有待确认的内容。')
 }
 
 /** A prompt-card form submit. */
-export async function submitReportCommand(turn: Turn, args: Record<string, unknown>): Promise<BotResult> {
-  const projectId = Number(args.projectId)
-  const roundId = Number(args.roundId)
-  const project = Number.isInteger(projectId) ? await projectById(turn.ctx.db, projectId) : undefined
-  const round = Number.isInteger(roundId) ? await roundById(turn.ctx.db, roundId) : undefined
-  if (!project || !round) return text(turn, '这张填报卡片已失效，请发送「填报」重新打开。')
-  const form = (args.form ?? {}) as Record<string, string>
+const submitArgs = z.object({ projectId: id, roundId: id, trust, form })
+
+async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>): Promise<BotResult> {
+  const project = await projectById(turn.ctx.db, args.projectId)
+  const round = await roundById(turn.ctx.db, args.roundId)
+  if (!project || !round) return say(turn, '这张填报卡片已失效，请发送「填报」重新打开。')
+  const form = args.form
   const amount = (name: string): number | null | 'bad' => {
     const raw = (form[name] ?? '').trim()
     if (!raw) return null
@@ -157,7 +165,7 @@ export async function submitReportCommand(turn: Turn, args: Record<string, unkno
   const bad = [period === 'bad' ? '本月完成投资' : '', ytd === 'bad' ? '本年累计' : '', percent !== null && !Number.isFinite(percent) ? '形象进度百分比' : ''].filter(Boolean)
   if (bad.length) {
     const t = `${bad.join('、')}不是有效的数字，请填写万元金额，例如 1200 或 1,250.5。未做登记。`
-    return { ...text(turn, t), toast: { kind: 'error', text: t } }
+    return { ...say(turn, t), toast: { kind: 'error', text: t } }
   }
   const values: ReportValues = {
     periodInvestment: period as number | null,
@@ -169,7 +177,7 @@ export async function submitReportCommand(turn: Turn, args: Record<string, unkno
     nextSteps: (form.nextSteps ?? '').trim(),
     correctionReason: (form.reason ?? '').trim(),
   }
-  return submit(turn, project, round, values, 'card', args.trust === 'period' || args.trust === 'ytd' ? args.trust : undefined)
+  return submit(turn, project, round, values, 'card', args.trust)
 }
 
 /** Check, store, answer. Nothing is stored when the check finds an error. */
@@ -177,30 +185,23 @@ async function submit(turn: Turn, project: Project, round: Round, input: ReportV
   const { db, now } = turn.ctx
   const mine = await projectsOfContact(db, turn.person.id)
   if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person))
-    return text(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
+    return say(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
   if (round.closedAt !== null && round.closedAt <= now.getTime())
-    return text(turn, `${round.period} 调度已截止，不能再修改。如需更正请联系县重点项目办公室。`)
+    return say(turn, `${round.period} 调度已截止，不能再修改。如需更正请联系县重点项目办公室。`)
   const previous = await previousMonthlyReport(db, project.id, round.period)
   const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
   const values = trust ? applyTrust(input, trust, prevYtd) : input
   const check = checkReport(values, project, round, previous)
   if (check.errors.length) {
     const t = `未登记：${check.errors.join('；')}。`
-    return { ...text(turn, t), toast: { kind: 'error', text: check.errors[0]! } }
+    return { ...say(turn, t), toast: { kind: 'error', text: check.errors[0]! } }
   }
   if (check.mismatch) {
     await setPending(db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values }, now)
     const t = `本月完成 ${formatWan(check.mismatch.period)} 万元，但本年累计比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(check.mismatch.rise)} 万元，两者不一致。哪个正确？`
     return {
       toast: { kind: 'warning', text: '本月数与累计增加额不一致，请确认' },
-      messages: [turn.reply({ kind: 'card', card: { template: 'report-mismatch', colour: 'orange', title: `请核对 · ${project.name}`, elements: [
-        { kind: 'markdown', text: t },
-        { kind: 'actions', buttons: [
-          { label: '本月数正确', command: 'confirm', args: { trust: 'period' } },
-          { label: '累计数正确', command: 'confirm', args: { trust: 'ytd' } },
-          { label: '取消', command: 'cancel' },
-        ] },
-      ] } })],
+      messages: [turn.reply({ kind: 'card', card: reportMismatchCard(project, t) })],
     }
   }
   const report = await submitReport(db, {
@@ -244,17 +245,23 @@ async function routeProblems(turn: Turn, project: Project, reportId: number, lis
       projectId: project.id, reportId, description, reporterPersonId: turn.person.id, leaderPersonId: project.leaderPersonId, createdAt: now.getTime(),
     }).returning()
     await db.insert(problemEvents).values({ problemId: row!.id, at: now.getTime(), personId: turn.person.id, toState: 'new', note: '由调度填报提出' })
-    const card = problemCard({ id: row!.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, '新问题待交办', [])
-    card.elements.push({
-      kind: 'form',
-      name: 'assign',
-      inputs: [
-        { name: 'unit', label: '责任单位', kind: 'select', required: true, options: units.map((u) => ({ value: String(u.id), label: u.name })) },
-        { name: 'workdays', label: '办结时限（工作日）', kind: 'number', initial: '7' },
-      ],
-      submit: { label: '交办', style: 'primary', command: 'assign', args: { problemId: row!.id } },
-    })
+    const card = newProblemCard({ id: row!.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
     for (const o of office) messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: `problem:new:${row!.id}:p${o.id}` })
   }
   return messages
 }
+
+export const reportingCommands = [
+  command({
+    name: 'report',
+    args: reportArgs,
+    help: {
+      line: '**填报**：发送「填报」打开本期调度表；也可以直接回复，如「本月完成投资1200万元，本年累计8600万元，主体封顶，问题：林地手续未批」',
+      for: (p) => hasRole(p, 'contact'),
+    },
+    run: reportCommand,
+  }),
+  command({ name: 'submitReport', args: submitArgs, run: submitReportCommand }),
+  command({ name: 'confirm', args: confirmArgs, run: confirmCommand }),
+  command({ name: 'cancel', args: z.object({}), run: cancelCommand }),
+]

@@ -14,27 +14,13 @@
  *   const event = toInboundEvent(hook, { botOpenId })
  */
 import { z } from 'zod'
-import type { ChatRef, CommandName, InboundEvent, PlatformUser } from '../../bot/model.ts'
+import { isCommandName, type ChatRef, type InboundEvent, type PlatformUser } from '../../model/index.ts'
 import { WebhookAuthError, decrypt, timingSafeEqual, verifySignature } from './crypto.ts'
 
 /** A webhook body that is readable but not shaped like the Feishu event it claims to be. Map to HTTP 400. */
 export class WebhookPayloadError extends Error {
   readonly status = 400 as const
   override name = 'WebhookPayloadError'
-}
-
-/** Every CommandName, at run time (card buttons carry `{cmd}`; anything else is not ours). */
-export const COMMAND_NAMES = [
-  'help', 'query', 'board', 'redyellow', 'supervise', 'urge', 'bulletin', 'ack', 'problems', 'bind', 'report',
-  'submitReport', 'assign', 'update', 'requestClose', 'confirmClose', 'reject', 'confirm', 'cancel',
-] as const satisfies readonly CommandName[]
-// Compile-time check that the list is complete.
-type MissingCommand = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>
-const _allCommandsListed: MissingCommand extends never ? true : false = true
-void _allCommandsListed
-
-export function isCommandName(v: unknown): v is CommandName {
-  return typeof v === 'string' && (COMMAND_NAMES as readonly string[]).includes(v)
 }
 
 // ---------------------------------------------------------------------------------------------------------

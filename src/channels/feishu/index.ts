@@ -7,12 +7,10 @@
 export { WebhookAuthError, decrypt, encrypt, sha256Hex, timingSafeEqual, verifySignature } from './crypto.ts'
 export type { SignatureInput } from './crypto.ts'
 export {
-  COMMAND_NAMES,
   WebhookPayloadError,
   checkToken,
   classify,
   formStrings,
-  isCommandName,
   openWebhook,
   toInboundEvent,
 } from './events.ts'

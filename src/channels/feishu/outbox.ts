@@ -15,7 +15,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
-import type { Card, MessageBody } from '../../bot/model.ts'
+import type { Card, MessageBody } from '../../model/index.ts'
 import { identities } from '../../store/schema.ts'
 import { renderBody, type ResolveMention } from './render.ts'
 import type { FeishuSender, FeishuTarget } from './send.ts'

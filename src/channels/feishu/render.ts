@@ -8,7 +8,7 @@
  *   const msg = renderBody({ kind: 'card', card }, { resolveMention: (id) => openIds.get(id) })
  *   await sender.send({ chatId }, msg, { uuid: key })
  */
-import type { BotResult, Button, Card, CardElement, FormInput, Mention, MessageBody } from '../../bot/model.ts'
+import type { BotResult, Button, Card, CardElement, FormInput, Mention, MessageBody } from '../../model/index.ts'
 import envelope from '../../../cards/feishu/envelope.json' with { type: 'json' }
 
 /** Our person id → the person's Feishu open_id, or undefined when we do not know it (the name is shown). */

@@ -10,7 +10,7 @@
  *
  * Implementations: `sdk.ts` (official Node SDK). Runtime-agnostic.
  */
-import type { ChatRef } from '../../bot/model.ts'
+import type { ChatRef } from '../../model/index.ts'
 import type { FeishuContent } from './render.ts'
 
 export type SendResult =

@@ -10,7 +10,7 @@
  *
  * @example renderBody({ kind: 'card', card: helpCard(person) })
  */
-import type { Button, Card, CardColour, CardElement, FormInput, Mention, MessageBody } from '../../bot/model.ts'
+import type { Button, Card, CardColour, CardElement, FormInput, Mention, MessageBody } from '../../model/index.ts'
 
 /** Escapes text for use in HTML text and in double- or single-quoted attributes. */
 export function escapeHtml(value: unknown): string {

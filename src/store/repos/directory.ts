@@ -2,7 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { prepared, type Db } from '../db.ts'
 import { groups, identities, people, projectContacts, units } from '../schema.ts'
-import type { Platform } from '../../bot/model.ts'
+import type { Platform } from '../../model/index.ts'
 
 export type Unit = typeof units.$inferSelect
 export type Person = typeof people.$inferSelect

@@ -281,7 +281,8 @@ describe('toInboundEvent: card actions', () => {
 
   it('returns null for values that are not our {cmd} (foreign or stale cards)', () => {
     expect(inbound(cardActionEvent({ value: { kind: 'report' } }))).toBeNull()
-    expect(inbound(cardActionEvent({ value: { cmd: 'selfDestruct' } }))).toBeNull()
+    expect(inbound(cardActionEvent({ value: { cmd: 'drop table;' } }))).toBeNull()
+    expect(inbound(cardActionEvent({ value: { cmd: 42 } }))).toBeNull()
   })
 
   it('rejects a callback without operator with 400', () => {

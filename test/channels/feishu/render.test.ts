@@ -2,7 +2,7 @@
  * Neutral cards → Feishu card JSON 2.0, and the 2.0 rule checker.
  */
 import { describe, expect, it } from 'vitest'
-import type { Card, CardElement } from '../../../src/bot/model.ts'
+import type { Card, CardElement } from '../../../src/model/index.ts'
 import {
   CARD_MAX_BYTES,
   cardCallbackResponse,

@@ -2,7 +2,7 @@
  * The SDK-backed sender against the fake Feishu open API over real HTTP.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Card } from '../../../src/bot/model.ts'
+import type { Card } from '../../../src/model/index.ts'
 import { renderBody, renderCard } from '../../../src/channels/feishu/render.ts'
 import { createSdkSender } from '../../../src/channels/feishu/sdk.ts'
 import { startFakeFeishu, type FakeFeishu, type FakeFeishuOptions } from '../../fakes/feishu.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Card } from '../../../src/bot/model.ts'
+import type { Card } from '../../../src/model/index.ts'
 import { escapeHtml, renderBody, renderCard, renderMarkdown } from '../../../src/channels/local/render.ts'
 
 const card = (elements: Card['elements'], extra: Partial<Card> = {}): Card => ({

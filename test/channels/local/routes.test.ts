@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { openNodeDatabase, type NodeDatabase } from '../../../src/store/sqlite-node.ts'
+import { openNodeDatabase, type NodeDatabase } from '../../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../../src/demo/county.ts'
 import { shanghaiTime } from '../../../src/domain/time.ts'
 import { silentLogger } from '../../../src/log.ts'
@@ -8,7 +8,7 @@ import { createApp } from '../../../src/http/app.ts'
 import { CHAT_JS, localChannelRoutes, type InboxMessage } from '../../../src/channels/local/index.ts'
 import { enqueue } from '../../../src/outbox/enqueue.ts'
 import { outbox, people, type Role } from '../../../src/store/schema.ts'
-import type { BotResult, Card, InboundEvent } from '../../../src/bot/model.ts'
+import type { BotResult, Card, InboundEvent } from '../../../src/model/index.ts'
 import type { BotContext } from '../../../src/bot/context.ts'
 
 const NOW = shanghaiTime(2026, 11, 22, 10)
@@ -176,7 +176,7 @@ describe('local channel routes', () => {
     const actions: [string, (outboxId: number) => unknown][] = [
       ['not JSON', () => 'nope'],
       ['no message id', () => ({ personId: 1, command: 'help' })],
-      ['an unknown command', (id) => ({ personId: 1, messageId: id, command: 'dropTables' })],
+      ['a command name that cannot be one', (id) => ({ personId: 1, messageId: id, command: 'drop tables;' })],
       ['args that are not an object', (id) => ({ personId: 1, messageId: id, command: 'help', args: 'x' })],
       ['form values that are not strings', (id) => ({ personId: 1, messageId: id, command: 'help', form: { a: 1 } })],
       ['a message that does not exist', () => ({ personId: 1, messageId: 99999, command: 'help' })],

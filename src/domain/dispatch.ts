@@ -11,13 +11,10 @@
  *   // 25 Nov (Wed) 09:00 → 28 Nov is a Saturday, so with holidays 'next' the deadline is 30 Nov (Mon) 18:00
  */
 import { z } from 'zod'
-import type { Db } from '../store/db.ts'
-import { getSetting } from '../store/repos/settings.ts'
-import { addDays, daysInMonth, formatDate, parseLocalDate, shanghaiParts, shanghaiTime, weekdayOf } from '../domain/time.ts'
-import type { LocalDate } from '../domain/time.ts'
-import { parsePeriod, range } from '../domain/periods.ts'
-import type { WorkdayCalendar } from '../domain/workdays.ts'
-import { isReplyKey } from '../outbox/keys.ts'
+import { addDays, daysInMonth, formatDate, parseLocalDate, shanghaiParts, shanghaiTime, weekdayOf } from './time.ts'
+import type { LocalDate } from './time.ts'
+import { parsePeriod, range } from './periods.ts'
+import type { WorkdayCalendar } from './workdays.ts'
 
 /** 'HH:MM', 24-hour, Shanghai wall clock. */
 export type ClockTime = string
@@ -224,11 +221,6 @@ export function resolveDispatch(overrides: unknown = {}): DispatchCalendar {
   return out
 }
 
-/** The county's dispatch calendar from the `dispatch` setting. A bad stored value is an error, not ignored. */
-export async function loadDispatchCalendar(db: Db): Promise<DispatchCalendar> {
-  return resolveDispatch((await getSetting(db, 'dispatch')) ?? {})
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Times
 
@@ -263,14 +255,6 @@ export function inQuietHours(d: Pick<DispatchCalendar, 'quietHours'>, ms: number
   const e = clockMinutes(q.end)
   if (s === e) return false
   return s < e ? m >= s && m < e : m >= s || m < e
-}
-
-/**
- * The outbox's `holdUntil` for the quiet hours: pushes (催办, boards, 通报) wait for the morning, even when a
- * retry falls due at night; replies to someone who just wrote go at once.
- */
-export function quietHoursHold(d: Pick<DispatchCalendar, 'quietHours'>): (row: { key: string }, now: number) => number {
-  return (row, now) => (isReplyKey(row.key) ? now : outOfQuietHours(d, now))
 }
 
 /** The instant itself, or the end of the quiet hours it falls in: a 23:00 job is due at 07:30. */

@@ -3,17 +3,17 @@ import {
   DEFAULT_DISPATCH,
   DispatchConfigError,
   inQuietHours,
-  loadDispatchCalendar,
   monthlyWindow,
   outOfQuietHours,
   reminderTime,
   resolveDispatch,
   weeklyBoardTime,
   weeklyWindow,
-} from '../../src/jobs/calendar.ts'
+} from '../../src/domain/dispatch.ts'
+import { loadDispatchCalendar } from '../../src/services/rules.ts'
 import { createWorkdayCalendar } from '../../src/domain/workdays.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
-import { openNodeDatabase } from '../../src/store/sqlite-node.ts'
+import { openNodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { setSetting } from '../../src/store/repos/settings.ts'
 
 const cal = createWorkdayCalendar()

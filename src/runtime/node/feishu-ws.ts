@@ -17,9 +17,9 @@
 import { LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk'
 import type { EventDispatcher, Logger as SdkLogger } from '@larksuiteoapi/node-sdk'
 import type { Logger } from '../../log.ts'
-import { WebhookAuthError } from './crypto.ts'
-import { WebhookPayloadError, classify } from './events.ts'
-import type { FeishuReceiver } from './routes.ts'
+import { WebhookAuthError } from '../../channels/feishu/crypto.ts'
+import { WebhookPayloadError, classify } from '../../channels/feishu/events.ts'
+import type { FeishuReceiver } from '../../channels/feishu/routes.ts'
 
 /** What WSClient calls: `invoke(parsedBody, {needCheck: false})`, answer sent back as the frame's data. */
 export interface WsDispatcher {

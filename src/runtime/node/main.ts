@@ -2,18 +2,18 @@
  * Node entry: `npm start`. Embedded SQLite, the local channel and the demo county when no platform is
  * configured, Hono on PORT.
  */
-import './node-preload.ts' // first (npm start also loads it with --import, before the rest is resolved)
+import './preload.ts' // first (npm start also loads it with --import, before the rest is resolved)
 import { serve } from '@hono/node-server'
-import { ConfigError, describeConfig, loadConfig } from './config.ts'
-import { createLogger } from './log.ts'
-import { openNodeDatabase } from './store/sqlite-node.ts'
-import { isEmpty, loadDemoCounty } from './demo/county.ts'
-import { calendarWarnings, createApp } from './http/app.ts'
-import { startFeishu } from './channels/feishu/start.ts'
+import { ConfigError, describeConfig, loadConfig } from '../../config.ts'
+import { createLogger } from '../../log.ts'
+import { openNodeDatabase } from './sqlite.ts'
+import { isEmpty, loadDemoCounty } from '../../demo/county.ts'
+import { calendarWarnings, createApp } from '../../http/app.ts'
+import { startFeishu } from './feishu.ts'
 import cron from 'node-cron'
-import { runTick } from './jobs/tick.ts'
-import { drainOutbox } from './outbox/sender.ts'
-import type { Platform } from './bot/model.ts'
+import { runTick } from '../../jobs/tick.ts'
+import { drainOutbox } from '../../outbox/sender.ts'
+import type { Platform } from '../../model/index.ts'
 
 async function main() {
   let config

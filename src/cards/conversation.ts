@@ -3,13 +3,13 @@
  * the channels render them (Feishu card JSON 2.0, local HTML, WeCom template_card). Builders take plain
  * values, never the database, so the dispatch clock and the conversation share them.
  */
-import type { Button, Card, CardColour, CardElement, Mention } from './model.ts'
+import type { Button, Card, CardColour, CardElement, Mention } from '../model/index.ts'
 import type { Person } from '../store/repos/directory.ts'
 import type { Project } from '../store/repos/projects.ts'
 import type { Report, Round } from '../store/repos/rounds.ts'
-import type { MonthBoard, MonthView } from '../services/monthly.ts'
-import { DEMO_MARK } from '../demo/data.ts'
-import { hasRole } from './permissions.ts'
+import type { BoardLine, MonthBoard, MonthView } from '../services/monthly.ts'
+import type { RedYellowItem } from '../services/bulletin.ts'
+import type { ReportValues } from '../services/reporting.ts'
 import { formatWan } from '../domain/money.ts'
 import { formatPercent } from '../domain/ratio.ts'
 import { describeGap, gapPoints } from '../domain/schedule.ts'
@@ -25,6 +25,9 @@ export const COLOUR_HEADER: Record<Colour, CardColour> = { blue: 'blue', watch: 
 export const wan = (yuan: number | null | undefined) => (yuan === null || yuan === undefined ? '—' : `${formatWan(yuan)} 万元`)
 /** '83.33%', or '—' when there is no ratio. */
 export const pct = (r: { num: number; den: number } | null) => (r ? formatPercent(r) : '—')
+/** What marks demo data wherever people read it (cards, CLI, pages). */
+export const DEMO_MARK = '【演示数据】'
+
 /** The 【演示数据】 footnote every card carries while the database holds the demo county. */
 export const demoNote = (demo: boolean): CardElement[] => (demo ? [{ kind: 'note', text: `${DEMO_MARK} 以上为演示县数据` }] : [])
 
@@ -42,40 +45,44 @@ export function periodLabel(period: string): string {
 
 const roundLabel = (r: Round) => (r.kind === 'monthly' ? `${periodLabel(r.period)}调度` : r.kind === 'weekly' ? `${r.period} 周调度` : `${r.period} 旬调度`)
 
-/** Help lists what this person may do, not every command there is. */
-export function helpCard(person: Person, demo = false): Card {
-  const lines: string[] = []
-  if (hasRole(person, 'contact'))
-    lines.push('**填报**：发送「填报」打开本期调度表；也可以直接回复，如「本月完成投资1200万元，本年累计8600万元，主体封顶，问题：林地手续未批」')
-  lines.push('**查询**：「查 项目名或单位名」查看进展、完成率、序时与色牌')
-  lines.push('**排名**：「排名」「本周排名」「排名 乡镇」查看赛马比拼')
-  lines.push('**红黄牌**：「红黄牌」「黄牌」「红牌」')
-  lines.push('**问题台账**：「问题」「台账 单位名」；「更新 #12 进展」「申请销号 #12 说明」')
-  if (hasRole(person, 'leader') || hasRole(person, 'office')) {
-    lines.push('**督办**：「督办 项目名 事项 3个工作日」')
-    lines.push('**催办**：「催办 单位名或项目名」')
-    lines.push('**通报**：「通报」「通报 上月」')
-    lines.push('**已阅**：收到通报或督办后回复「已阅」')
-  }
-  if (hasRole(person, 'office')) lines.push('**交办**：「交办 #12 单位名 5个工作日」；「确认销号 #12」「驳回 #12 理由」')
-  lines.push('**绑定**：「绑定 手机号」')
+/** Help lists what this person may do (one line per command they may run), with a few buttons. */
+export function helpCard(name: string, lines: string[], buttons: Button[], demo = false): Card {
   return {
     template: 'help',
     colour: 'blue',
     title: '调度助手 · 使用帮助',
-    subtitle: `${person.name}，您可以：`,
+    subtitle: `${name}，您可以：`,
+    elements: [{ kind: 'markdown', text: lines.join('\n') }, ...demoNote(demo), { kind: 'actions', buttons }],
+  }
+}
+
+/** A unit at a glance (查 单位): its projects with colours, and where it stands on the board. */
+export function unitStatusCard(
+  unit: { name: string; league: string },
+  period: string,
+  line: Pick<BoardLine, 'rank' | 'completion' | 'schedule'> | undefined,
+  views: (MonthView & { name: string })[],
+  demo: boolean,
+): Card {
+  const rows = views.map((v) => ({ name: v.name, ytd: formatWan(v.ytd), completion: pct(v.completion), colour: COLOUR_LABELS[v.verdict.colour], reported: v.reported ? '已报' : '未报' }))
+  return {
+    template: 'unit-status',
+    colour: 'blue',
+    title: `${unit.name} · ${periodLabel(period)}`,
+    subtitle: line ? `${unit.league}第 ${line.rank} 名，完成率 ${pct(line.completion)}，序时 ${pct(line.schedule)}` : unit.league,
     elements: [
-      { kind: 'markdown', text: lines.join('\n') },
-      ...demoNote(demo),
       {
-        kind: 'actions',
-        buttons: [
-          ...(hasRole(person, 'contact') ? [{ label: '我要填报', style: 'primary' as const, command: 'report' as const }] : []),
-          { label: '本月排名', command: 'board', args: { scope: 'month' } },
-          { label: '红黄牌', command: 'redyellow' },
-          { label: '问题台账', command: 'problems' },
+        kind: 'table',
+        columns: [
+          { key: 'name', label: '项目' },
+          { key: 'ytd', label: '本年累计(万元)', numeric: true },
+          { key: 'completion', label: '完成率' },
+          { key: 'colour', label: '色牌' },
+          { key: 'reported', label: '本月' },
         ],
+        rows,
       },
+      ...demoNote(demo),
     ],
   }
 }
@@ -132,16 +139,6 @@ export function reportPromptCard(d: PromptData): Card {
   }
 }
 
-export interface ReportValues {
-  periodInvestment: number | null
-  ytdInvestment: number | null
-  progressPercent: number | null
-  progressText: string
-  problems: string[]
-  coordination: string
-  nextSteps: string
-  correctionReason: string
-}
 
 /** Echo of a free-text reply: what was understood, what is missing, confirm or correct. */
 export function reportConfirmCard(project: Project, round: Round, v: ReportValues, missing: string[], warnings: string[]): Card {
@@ -295,19 +292,12 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
   return { template: 'leaderboard', colour: 'purple', title: opts.title ?? `${periodLabel(board.period)} 重点项目赛马比拼`, subtitle: '得分 = Σ 权重 × 完成度（投资完成率按序时计）', elements }
 }
 
-export interface CardListItem {
-  code: string
-  name: string
-  unit: string
-  colour: Colour
-  detail: string
-}
 
 /** 红黄牌 list for a month. */
-export function redYellowCard(period: string, items: CardListItem[], demo: boolean): Card {
+export function redYellowCard(period: string, items: RedYellowItem[], demo: boolean): Card {
   const reds = items.filter((i) => i.colour === 'red')
   const yellows = items.filter((i) => i.colour === 'yellow')
-  const block = (label: string, list: CardListItem[]) =>
+  const block = (label: string, list: RedYellowItem[]) =>
     list.length ? `**${label}（${list.length} 个）**\n${list.map((i) => `${i.name}（${i.unit}）${i.detail}`).join('\n')}` : `**${label}**：无`
   return {
     template: 'red-yellow',
@@ -421,4 +411,39 @@ export function bulletinCard(
       { kind: 'actions', buttons: [{ label: '已阅', style: 'primary', command: 'ack', args: { bulletin: b.period } }, { label: '查看排名', command: 'board', args: { scope: 'month' } }] },
     ],
   }
+}
+
+/** 本月 and the rise in 累计 disagree: which one is right? */
+export function reportMismatchCard(project: Project, question: string): Card {
+  return {
+    template: 'report-mismatch',
+    colour: 'orange',
+    title: `请核对 · ${project.name}`,
+    elements: [
+      { kind: 'markdown', text: question },
+      {
+        kind: 'actions',
+        buttons: [
+          { label: '本月数正确', command: 'confirm', args: { trust: 'period' } },
+          { label: '累计数正确', command: 'confirm', args: { trust: 'ytd' } },
+          { label: '取消', command: 'cancel' },
+        ],
+      },
+    ],
+  }
+}
+
+/** A problem from a report, to the office: with the form to 交办 it. */
+export function newProblemCard(p: ProblemView, units: { id: number; name: string }[]): Card {
+  const card = problemCard(p, '新问题待交办', [])
+  card.elements.push({
+    kind: 'form',
+    name: 'assign',
+    inputs: [
+      { name: 'unit', label: '责任单位', kind: 'select', required: true, options: units.map((u) => ({ value: String(u.id), label: u.name })) },
+      { name: 'workdays', label: '办结时限（工作日）', kind: 'number', initial: '7' },
+    ],
+    submit: { label: '交办', style: 'primary', command: 'assign', args: { problemId: p.id } },
+  })
+  return card
 }

@@ -3,8 +3,8 @@
  * weekly key-project board, 羚羊奖/蜗牛奖, the 双过半 check and the 一通报两约谈 notices. Same rules as
  * src/bot/cards.ts: plain values in, a neutral Card out.
  */
-import type { Button, Card, CardElement, Mention, MessageBody } from '../bot/model.ts'
-import { demoNote, formatDeadline, pct, periodLabel, wan } from '../bot/cards.ts'
+import type { Button, Card, CardElement, Mention, MessageBody } from '../model/index.ts'
+import { demoNote, formatDeadline, pct, periodLabel, wan } from './conversation.ts'
 import { formatWan } from '../domain/money.ts'
 import { formatPercent } from '../domain/ratio.ts'
 import type { Ratio } from '../domain/ratio.ts'

@@ -14,7 +14,7 @@
  *    0.52 s and 117 MB with the hook). Inside drizzle-orm ("type": "module", no dependencies) a relative
  *    `./x.js` is exactly the file next to its importer, so the hook answers that itself.
  */
-import '../bin/check-node.js'
+import '../../../bin/check-node.js'
 import { availableParallelism } from 'node:os'
 import * as nodeModule from 'node:module'
 

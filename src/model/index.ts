@@ -55,27 +55,16 @@ export type InboundEvent =
   | (EventBase & { type: 'bot_removed'; chat: ChatRef })
   | (EventBase & { type: 'first_contact'; sender: PlatformUser; chat: ChatRef })
 
-/** Every action the bot understands, typed or clicked. */
-export type CommandName =
-  | 'help'
-  | 'query'
-  | 'board'
-  | 'redyellow'
-  | 'supervise'
-  | 'urge'
-  | 'bulletin'
-  | 'ack'
-  | 'problems'
-  | 'bind'
-  | 'report'
-  | 'submitReport'
-  | 'assign'
-  | 'update'
-  | 'requestClose'
-  | 'confirmClose'
-  | 'reject'
-  | 'confirm'
-  | 'cancel'
+/**
+ * The name of a command, typed or clicked ('board', 'submitReport'…). The bot's command registry
+ * (src/bot/commands) is the list of names it knows; a name it does not know is refused politely.
+ */
+export type CommandName = string
+
+/** Whether a value can be a command name (what a card button carries back); the registry decides if it is one. */
+export function isCommandName(v: unknown): v is CommandName {
+  return typeof v === 'string' && /^[a-z][A-Za-z]{0,31}$/.test(v)
+}
 
 /** Header colours shared by Feishu card templates and our local renderer. */
 export type CardColour = 'blue' | 'wathet' | 'turquoise' | 'green' | 'yellow' | 'orange' | 'red' | 'grey' | 'purple'

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import * as schema from './schema.ts'
-import type { Db } from './db.ts'
+import * as schema from '../../store/schema.ts'
+import type { Db } from '../../store/db.ts'
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url))
+const MIGRATIONS = fileURLToPath(new URL('../../../drizzle', import.meta.url))
 
 export interface NodeDatabase {
   db: Db
