@@ -161,7 +161,7 @@ async function main() {
       logger: silentLogger,
       now: () => new Date(),
       botOpenId: () => 'ou_bot',
-      ...(botOff && { process: async () => ({ messages: [] }) }),
+      ...(botOff && { bot: async () => ({ messages: [] }) }),
     }
     const receiver = createFeishuReceiver(deps)
     const app = createApp({

@@ -5,15 +5,16 @@
  *   const r = await h.as('填报人', { unit: '城关镇' }).send('填报')
  *   expect(r.cards[0].title).toContain('调度')
  *
- * Each `send`/`click` runs the bot exactly as a channel does (processEvent: handle, then queue in the outbox)
- * and returns what came back to the sender plus everything queued for others.
+ * Each `send`/`click` goes through the intake exactly as a channel's delivery does (stored, the bot run, its
+ * replies queued in the outbox, the row marked, in one transaction) and returns what came back to the sender
+ * plus everything queued for others.
  */
 import { eq } from 'drizzle-orm'
 import { openNodeDatabase } from '../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../src/demo/county.ts'
-import { createBotContext } from '../src/bot/context.ts'
-import { processEvent } from '../src/bot/process.ts'
-import type { BotResult, Card, ChatRef, CommandName, MessageBody } from '../src/model/index.ts'
+import { createIntake } from '../src/intake/index.ts'
+import { localDecoder } from '../src/channels/local/routes.ts'
+import type { BotResult, Card, ChatRef, CommandName, InboundEvent, MessageBody, Platform } from '../src/model/index.ts'
 import { outbox, people, units, type Role } from '../src/store/schema.ts'
 import { silentLogger } from '../src/log.ts'
 import { shanghaiTime } from '../src/domain/time.ts'
@@ -48,11 +49,22 @@ export async function harness(opts: { now?: Date } = {}) {
     return p
   }
 
+  const intakes = new Map<Platform, ReturnType<typeof createIntake>>()
+  const intakeFor = (platform: Platform) => {
+    let i = intakes.get(platform)
+    if (!i) intakes.set(platform, (i = createIntake({ db, logger: silentLogger, now: () => now, platforms: [platform], decoders: { local: localDecoder }, transact: database.transact })))
+    return i
+  }
+  /** One delivery through the intake, as a channel makes it. */
+  async function deliver(event: InboundEvent): Promise<BotResult> {
+    const r = await intakeFor(event.platform).accept({ platform: event.platform, dedupeKey: event.id, raw: JSON.stringify({ event }), event }, { waitMs: Infinity })
+    if (r.kind !== 'answered' || !r.result) throw new Error(`the bot failed on ${JSON.stringify(event)}`)
+    return r.result
+  }
+
   async function run(chat: ChatRef, sender: string, event: { type: 'text'; text: string; mentionedBot?: boolean } | { type: 'card_action'; command: CommandName; args?: Record<string, unknown>; form?: Record<string, string> }): Promise<Said> {
-    const ctx = await createBotContext(db, now, ['local'], silentLogger)
     const base = { id: `t${++seq}`, platform: 'local' as const, receivedAt: now, sender: { platform: 'local' as const, userId: sender }, chat }
-    const result = await processEvent(
-      ctx,
+    const result = await deliver(
       event.type === 'text'
         ? { ...base, type: 'text', text: event.text, mentionedBot: event.mentionedBot ?? chat.kind === 'direct' }
         : { ...base, type: 'card_action', command: event.command, args: event.args ?? {}, form: event.form },
@@ -67,6 +79,8 @@ export async function harness(opts: { now?: Date } = {}) {
 
   return {
     db,
+    deliver,
+    intakeFor,
     sqlite: database.sqlite,
     people: everyone,
     units: unitRows,
@@ -96,8 +110,7 @@ export async function harness(opts: { now?: Date } = {}) {
     stranger(platformUserId = 'ou_stranger') {
       const chat: ChatRef = { platform: 'feishu', chatId: `oc_${platformUserId}`, kind: 'direct' }
       const send = async (text: string) => {
-        const ctx = await createBotContext(db, now, ['feishu'], silentLogger)
-        const result = await processEvent(ctx, { id: `t${++seq}`, platform: 'feishu', type: 'text', receivedAt: now, sender: { platform: 'feishu', userId: platformUserId }, chat, text, mentionedBot: true })
+        const result = await deliver({ id: `t${++seq}`, platform: 'feishu', type: 'text', receivedAt: now, sender: { platform: 'feishu', userId: platformUserId }, chat, text, mentionedBot: true })
         const texts = result.messages.flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []))
         return { result, texts, all: texts.join('\n') }
       }

@@ -317,8 +317,15 @@ export const inboundLog = sqliteTable(
     raw: text('raw').notNull(),
     status: text('status', { enum: ['received', 'processed', 'failed', 'ignored'] }).notNull().default('received'),
     error: text('error'),
+    /** The process working on a received row, until `lease_until`; after that another may resume it. */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
   },
-  (t) => [uniqueIndex('inbound_log_key').on(t.platform, t.dedupeKey), index('inbound_log_received').on(t.receivedAt)],
+  (t) => [
+    uniqueIndex('inbound_log_key').on(t.platform, t.dedupeKey),
+    index('inbound_log_received').on(t.receivedAt),
+    index('inbound_log_unfinished').on(t.status, t.leaseUntil).where(sql`status = 'received'`),
+  ],
 )
 
 /** Durable outgoing queue. `key` is the idempotency key: one message per key, ever. */

@@ -24,6 +24,7 @@ describe('upgrading a county database', () => {
     const old = new Database(file)
     const later = old.prepare(`select type, name from sqlite_master where type in ('trigger', 'view') or name in ('month_figures', 'reports_round_figures', 'project_colours_period')`).all() as { type: string; name: string }[]
     for (const { type, name } of later) old.exec(`drop ${type} if exists ${name}`)
+    old.exec('drop index inbound_log_unfinished; alter table inbound_log drop column lease_owner; alter table inbound_log drop column lease_until')
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
     expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })

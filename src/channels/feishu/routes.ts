@@ -28,11 +28,10 @@ import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
 import type { BotResult, InboundEvent, Platform } from '../../model/index.ts'
-import { createBotContext, type BotContext } from '../../bot/context.ts'
-import { processEvent } from '../../bot/process.ts'
 import { groups } from '../../store/schema.ts'
-import { INBOUND_BATCH, inboundById, markInbound, recordInboundMany, unprocessedInbound, type InboundRow, type InboundStatus } from '../../store/repos/inbound.ts'
-import { coalesce } from '../../store/coalesce.ts'
+import { getSetting } from '../../store/repos/settings.ts'
+import type { InboundStatus } from '../../store/repos/inbound.ts'
+import { createIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
 import { cardCallbackResponse, renderCard } from './render.ts'
@@ -47,6 +46,7 @@ export const FEISHU_BOT_SETTING = 'feishuBot'
 /** Feishu bodies are small; anything bigger is not from Feishu. */
 const MAX_BODY_BYTES = 1024 * 1024
 
+
 export interface FeishuReceiverDeps {
   db: Db
   logger: Logger
@@ -60,9 +60,11 @@ export interface FeishuReceiverDeps {
   platforms?: Platform[]
   /** Time a card callback may take before we answer without the updated card (default 2500 ms). */
   cardBudgetMs?: number
-  /** The bot, replaceable in tests (default `processEvent`). */
-  process?: (ctx: BotContext, event: InboundEvent) => Promise<BotResult>
-  /** Bot runs for acknowledged events in flight at once (default 4; with SQLite they run one at a time anyway). */
+  /** The shared intake; by default one of its own over these deps. */
+  intake?: Intake
+  /** For the intake it makes: the bot (tests), the runtime's transaction, bot runs in flight at once. */
+  bot?: IntakeDeps['bot']
+  transact?: IntakeDeps['transact']
   concurrency?: number
   /**
    * Replaces a clicked card after its callback was answered (the sender's `updateCardByToken`): how a bot
@@ -86,6 +88,7 @@ export type Receipt =
   /** Answer a card callback with `response`; `late` (if any) is work that overran the budget. */
   | { kind: 'card'; response: Record<string, unknown>; late?: Promise<void> }
 
+/** The Feishu side of the intake: webhooks and long-connection frames in, callback answers out. */
 export interface FeishuReceiver {
   /**
    * Dedupes, stores and (for cards) processes a verified webhook.
@@ -94,185 +97,101 @@ export interface FeishuReceiver {
   accept(hook: FeishuWebhook): Promise<Receipt>
   /** Resolves when every event accepted so far has been processed (tests, graceful shutdown). */
   idle(): Promise<void>
-  /**
-   * Runs the bot on events stored and acknowledged before this receiver started but never processed (the
-   * process stopped between the ack and the end of the bot run), oldest first. A run that had already queued
-   * its replies queues nothing twice (their outbox keys come from the event id). Returns how many it resumed.
-   */
+  /** Runs Feishu events whose processing lease ran out (the process stopped between ack and work). */
   resume(): Promise<number>
-  /**
-   * Runs the bot again on one stored event that failed (or was never processed), after the cause is fixed:
-   * `diaodu inbound --retry ID`. Returns the row's status afterwards.
-   * @throws RangeError when there is no such Feishu row or it was already processed or ignored.
-   */
+  /** Runs one stored event again after its cause is fixed (`diaodu inbound --retry ID`). */
   retry(inboundId: number): Promise<InboundStatus>
-  /**
-   * Runs a request's verification and acknowledgement; queued bot runs wait (briefly) while any is in
-   * progress, so acks are not delayed by them. Transports wrap each request in it.
-   */
+  /** Wrap each request's verification and acknowledgement in it (see Intake.intake). */
   intake<T>(fn: () => Promise<T>): Promise<T>
 }
-
-const TIMEOUT = Symbol('timeout')
 
 const nextMacrotask: (f: () => void) => void =
   typeof globalThis.setImmediate === 'function' ? (f) => void globalThis.setImmediate(f) : (f) => void setTimeout(f, 0)
 
-/** How long a queued bot run may be held back while requests are being read and acknowledged. */
-const MAX_DEFER_MS = 50
+/** Card callbacks do not say whether their chat is a group: a chat we know as a group is one. */
+async function chatKindOf(db: Db, hook: FeishuWebhook): Promise<((chatId: string) => 'direct' | 'group') | undefined> {
+  if (hook.kind !== 'card') return undefined
+  const context = hook.event.context as { open_chat_id?: unknown } | undefined
+  const chatId = typeof context?.open_chat_id === 'string' ? context.open_chat_id : undefined
+  if (!chatId) return undefined
+  const known = await db
+    .select({ id: groups.id })
+    .from(groups)
+    .where(and(eq(groups.platform, 'feishu'), eq(groups.chatId, chatId)))
+    .get()
+  return () => (known ? 'group' : 'direct')
+}
+
+/** The neutral event for a webhook; null when there is nothing for the bot to do. */
+async function eventOf(db: Db, hook: FeishuWebhook & { kind: 'event' | 'card' }, receivedAt: Date, botOpenId: string | undefined): Promise<InboundEvent | null> {
+  const chatKind = await chatKindOf(db, hook)
+  return toInboundEvent(hook, { botOpenId: botOpenId ?? '', receivedAt, ...(chatKind && { chatKind }) })
+}
 
 /**
- * Background work in arrival order, started at most one per macrotask, and held back (up to MAX_DEFER_MS)
- * while `busy()` says requests are being acknowledged. A bot run on SQLite is synchronous underneath (one
- * ~1 ms block); started between acks instead of during them, it does not add to their latency.
+ * Stored Feishu payloads back into events, for resume and retry: the bot's open_id from what the live
+ * process last learnt (the FEISHU_BOT_SETTING setting).
  */
-function workQueue(concurrency: number, busy: () => boolean) {
-  const waiting: { start: () => void; since: number }[] = []
-  let running = 0
-  let scheduled = false
-  const schedule = (delayMs = 0) => {
-    if (scheduled || waiting.length === 0 || running >= concurrency) return
-    scheduled = true
-    if (delayMs > 0) setTimeout(pump, delayMs)
-    else nextMacrotask(pump)
+export function feishuDecoder(db: Db, botOpenId?: () => string | undefined): Decoder {
+  return async (raw, receivedAt) => {
+    const known = botOpenId?.() ?? (await getSetting<{ openId: string }>(db, FEISHU_BOT_SETTING))?.openId
+    return eventOf(db, storedHook(raw), receivedAt, known)
   }
-  const pump = () => {
-    scheduled = false
-    const next = waiting[0]
-    if (!next || running >= concurrency) return
-    if (busy() && Date.now() - next.since < MAX_DEFER_MS) return schedule(1)
-    waiting.shift()
-    next.start()
-    schedule()
-  }
-  return <T>(fn: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      waiting.push({
-        since: Date.now(),
-        start: () => {
-          running++
-          fn()
-            .then(resolve, reject)
-            .finally(() => {
-              running--
-              schedule()
-            })
-        },
-      })
-      schedule()
-    })
 }
 
 export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
-  const run = deps.process ?? processEvent
-  const platforms = deps.platforms ?? ['feishu']
   const budget = deps.cardBudgetMs ?? 2500
-  const startedAt = deps.now().getTime()
-  const inFlight = new Set<Promise<unknown>>()
-  const chains = new Map<string, Promise<void>>()
-  let intake = 0
-  // Webhooks verified in the same turn are stored with one statement: one commit instead of one each.
-  const record = coalesce((rows: InboundRow[]) => recordInboundMany(deps.db, rows), INBOUND_BATCH)
-  const later = workQueue(deps.concurrency ?? 4, () => intake > 0)
-
-  /** Runs `fn` after the previous work for the same person or chat (their pending state is per person). */
-  function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = chains.get(key) ?? Promise.resolve()
-    const next = prev.then(fn)
-    const tail = next.then(
-      () => undefined,
-      () => undefined,
-    )
-    chains.set(key, tail)
-    void tail.then(() => {
-      if (chains.get(key) === tail) chains.delete(key)
+  const intake =
+    deps.intake ??
+    createIntake({
+      db: deps.db,
+      logger: deps.logger,
+      now: deps.now,
+      platforms: deps.platforms ?? ['feishu'],
+      decoders: { feishu: feishuDecoder(deps.db, deps.botOpenId) },
+      ...(deps.bot && { bot: deps.bot }),
+      ...(deps.transact && { transact: deps.transact }),
+      ...(deps.concurrency !== undefined && { concurrency: deps.concurrency }),
     })
-    return track(next)
-  }
 
-  function track<T>(p: Promise<T>): Promise<T> {
-    inFlight.add(p)
-    void p.then(
-      () => inFlight.delete(p),
-      () => inFlight.delete(p),
-    )
+  // Delayed card updates still on their way (idle() waits for them too).
+  const updating = new Set<Promise<void>>()
+  const track = (p: Promise<void>) => {
+    updating.add(p)
+    void p.finally(() => updating.delete(p))
     return p
-  }
-
-  /** Runs the bot on a stored event and marks the row; errors are logged and marked, never thrown. */
-  async function processStored(inboundId: number, hook: FeishuWebhook & { kind: 'event' | 'card' }, event: InboundEvent) {
-    try {
-      const ctx = await createBotContext(deps.db, deps.now(), platforms, deps.logger)
-      const result = await run(ctx, event)
-      await markInbound(deps.db, inboundId, 'processed')
-      return result
-    } catch (e) {
-      deps.logger.error('feishu event failed', { eventId: hook.id, type: hook.type, inboundId, error: errorText(e) })
-      await markInbound(deps.db, inboundId, 'failed', errorText(e)).catch((e2: unknown) =>
-        deps.logger.error('could not mark inbound row failed', { inboundId, error: errorText(e2) }),
-      )
-      return undefined
-    }
-  }
-
-  /** Card callbacks do not say whether their chat is a group: a chat we know as a group is one. */
-  async function chatKindOf(hook: FeishuWebhook): Promise<((chatId: string) => 'direct' | 'group') | undefined> {
-    if (hook.kind !== 'card') return undefined
-    const context = hook.event.context as { open_chat_id?: unknown } | undefined
-    const chatId = typeof context?.open_chat_id === 'string' ? context.open_chat_id : undefined
-    if (!chatId) return undefined
-    const known = await deps.db
-      .select({ id: groups.id })
-      .from(groups)
-      .where(and(eq(groups.platform, 'feishu'), eq(groups.chatId, chatId)))
-      .get()
-    return () => (known ? 'group' : 'direct')
-  }
-
-  /** The neutral event for a webhook; null when there is nothing for the bot to do. */
-  async function inboundEventOf(hook: FeishuWebhook & { kind: 'event' | 'card' }, receivedAt: Date): Promise<InboundEvent | null> {
-    const chatKind = await chatKindOf(hook)
-    return toInboundEvent(hook, { botOpenId: deps.botOpenId() ?? '', receivedAt, ...(chatKind && { chatKind }) })
   }
 
   async function accept(hook: FeishuWebhook): Promise<Receipt> {
     if (hook.kind === 'url_verification') return { kind: 'challenge', challenge: hook.challenge }
     const receivedAt = deps.now()
-    const event = await inboundEventOf(hook, receivedAt)
-    const inboundId = await record({ platform: 'feishu', dedupeKey: hook.id, raw: storedPayload(hook), receivedAt: receivedAt.getTime() })
-    if (inboundId === null) {
-      deps.logger.debug('feishu duplicate delivery ignored', { eventId: hook.id, type: hook.type })
-      return { kind: 'duplicate' }
-    }
-    if (!event) {
-      await markInbound(deps.db, inboundId, 'ignored', `nothing to do for ${hook.type}`)
-      return hook.kind === 'card' ? { kind: 'card', response: {} } : { kind: 'ignored' }
-    }
-    const key = keyOf(event)
-
-    if (hook.kind === 'event') {
-      const work = track(later(() => serial(key, () => processStored(inboundId, hook, event)))).then(() => undefined)
-      return { kind: 'accepted', inboundId, work }
-    }
-
-    const work = serial(key, () => processStored(inboundId, hook, event))
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMEOUT), budget)
-    })
-    const result = await Promise.race([work, timeout])
-    clearTimeout(timer)
-    if (result === TIMEOUT) {
-      deps.logger.warn('feishu card callback overran its budget; the card follows by delayed update', { eventId: hook.id, budgetMs: budget })
-      return {
-        kind: 'card',
-        response: { toast: { type: 'info', content: '已收到，正在处理，稍后更新' } },
-        late: track(work.then((late) => updateLater(hook, late))),
+    const event = await eventOf(deps.db, hook, receivedAt, deps.botOpenId())
+    const r = await intake.accept(
+      { platform: 'feishu', dedupeKey: hook.id, raw: storedPayload(hook), event, ignoredBecause: `nothing to do for ${hook.type}` },
+      hook.kind === 'card' ? { waitMs: budget } : {},
+    )
+    switch (r.kind) {
+      case 'duplicate':
+        deps.logger.debug('feishu duplicate delivery ignored', { eventId: hook.id, type: hook.type })
+        return { kind: 'duplicate' }
+      case 'ignored':
+        return hook.kind === 'card' ? { kind: 'card', response: {} } : { kind: 'ignored' }
+      case 'queued':
+        return { kind: 'accepted', inboundId: r.inboundId, work: r.work }
+      case 'answered': {
+        if (r.late) {
+          deps.logger.warn('feishu card callback overran its budget; the card follows by delayed update', { eventId: hook.id, budgetMs: budget })
+          return {
+            kind: 'card',
+            response: { toast: { type: 'info', content: '已收到，正在处理，稍后更新' } },
+            late: track(r.late.then((late) => updateLater(hook as FeishuWebhook & { kind: 'card' }, late))),
+          }
+        }
+        if (!r.result) return { kind: 'card', response: { toast: { type: 'error', content: '处理失败，请稍后重试' } } }
+        const resolveMention = await mentionResolver(deps.db, r.result.updateCard ? [{ kind: 'card', card: r.result.updateCard }] : [])
+        return { kind: 'card', response: cardCallbackResponse(r.result, { resolveMention }) }
       }
     }
-    if (!result) return { kind: 'card', response: { toast: { type: 'error', content: '处理失败，请稍后重试' } } }
-    const resolveMention = await mentionResolver(deps.db, result.updateCard ? [{ kind: 'card', card: result.updateCard }] : [])
-    return { kind: 'card', response: cardCallbackResponse(result, { resolveMention }) }
   }
 
   /**
@@ -289,59 +208,16 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
     if (!sent.ok) deps.logger.error('feishu delayed card update failed', { eventId: hook.id, reason: sent.reason })
   }
 
-  /** Turns a stored row back into its event and runs the bot on it; an unreadable row is marked failed. */
-  async function processRow(row: { id: number; raw: string; receivedAt: number }): Promise<void> {
-    let hook: FeishuWebhook & { kind: 'event' | 'card' }
-    let event: InboundEvent | null
-    try {
-      hook = storedHook(row.raw)
-      event = await inboundEventOf(hook, new Date(row.receivedAt))
-    } catch (e) {
-      await markInbound(deps.db, row.id, 'failed', `cannot resume: ${errorText(e)}`)
-      return
-    }
-    if (!event) return markInbound(deps.db, row.id, 'ignored', `nothing to do for ${hook.type}`)
-    await serial(keyOf(event), () => processStored(row.id, hook, event))
-  }
-
-  async function resume(): Promise<number> {
-    const rows = await unprocessedInbound(deps.db, 'feishu', startedAt)
-    for (const row of rows) await processRow(row)
-    if (rows.length) deps.logger.info('feishu events resumed after a restart', { count: rows.length })
-    return rows.length
-  }
-
-  async function retry(inboundId: number): Promise<InboundStatus> {
-    const row = await inboundById(deps.db, inboundId)
-    if (!row || row.platform !== 'feishu') throw new RangeError(`没有编号为 ${inboundId} 的飞书消息记录 (no such Feishu inbound row)`)
-    if (row.status === 'processed' || row.status === 'ignored') {
-      throw new RangeError(`#${inboundId} 已${row.status === 'processed' ? '处理' : '忽略'}，无需重试 (already ${row.status})`)
-    }
-    await processRow(row)
-    return (await inboundById(deps.db, inboundId))!.status
-  }
-
   return {
     accept,
-    resume,
-    retry,
-    async intake(fn) {
-      intake++
-      try {
-        return await fn()
-      } finally {
-        intake--
-      }
-    },
+    resume: () => intake.resume('feishu'),
+    retry: (id) => intake.retry(id),
+    intake: (fn) => intake.intake(fn),
     async idle() {
-      while (inFlight.size) await Promise.allSettled([...inFlight])
+      await intake.idle()
+      while (updating.size) await Promise.allSettled([...updating])
     },
   }
-}
-
-/** Work for one person (or, for chat events, one chat) runs in order. */
-function keyOf(event: InboundEvent): string {
-  return 'sender' in event ? `u:${event.sender.userId}` : `c:${event.chat.chatId}`
 }
 
 /** The webhook back from what `storedPayload` kept. */

@@ -21,11 +21,9 @@ import { and, asc, desc, eq, max, sql } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
 import { isCommandName, type BotResult, type ChatRef, type InboundEvent, type MessageBody, type Platform } from '../../model/index.ts'
-import { createBotContext, type BotContext } from '../../bot/context.ts'
-import { processEvent } from '../../bot/process.ts'
+import { createIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
 import { groups, inboundLog, outbox, people, units } from '../../store/schema.ts'
 import { groupById, personById, upsertGroup } from '../../store/repos/directory.ts'
-import { markInbound, recordInbound } from '../../store/repos/inbound.ts'
 import { getSetting } from '../../store/repos/settings.ts'
 import { renderBody } from './render.ts'
 import { CHAT_CSS, CHAT_HTML, CHAT_JS } from './page.ts'
@@ -36,8 +34,11 @@ export interface LocalChannelDeps {
   now: () => Date
   /** Enabled channels; messages for people go out on the first of these they can be reached on. */
   channels?: string[]
-  /** The bot, replaceable in tests. Defaults to processEvent. */
-  process?: (ctx: BotContext, event: InboundEvent) => Promise<BotResult>
+  /** The shared intake; by default one of its own over these deps. */
+  intake?: Intake
+  /** For the intake it makes: the bot (tests) and the runtime's transaction. */
+  bot?: IntakeDeps['bot']
+  transact?: IntakeDeps['transact']
 }
 
 /** The group every local demo county has, for boards and 通报. */
@@ -77,11 +78,21 @@ export interface InboxMessage {
 
 export function localChannelRoutes(deps: LocalChannelDeps) {
   const app = new Hono()
-  const run = deps.process ?? processEvent
   const platforms: Platform[] = [
     ...new Set<Platform>([...(deps.channels ?? []).filter((c): c is Platform => c === 'feishu' || c === 'wecom' || c === 'local'), 'local']),
   ]
   let ensuring: Promise<void> | undefined
+  const intake =
+    deps.intake ??
+    createIntake({
+      db: deps.db,
+      logger: deps.logger,
+      now: deps.now,
+      platforms,
+      decoders: { local: localDecoder },
+      ...(deps.bot && { bot: deps.bot }),
+      ...(deps.transact && { transact: deps.transact }),
+    })
 
   const page = (c: Context, body: string, type: string) =>
     c.body(body, 200, {
@@ -201,20 +212,14 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
     // Where in the outbox this arrived: the inbox places what people said among the bot's messages by it.
     const last = await deps.db.select({ n: max(outbox.id) }).from(outbox).get()
     const raw = JSON.stringify({ event, said: extra.said ?? null, name: extra.name, afterOutboxId: last?.n ?? 0 })
-    const logId = await recordInbound(deps.db, 'local', event.id, raw, event.receivedAt.getTime())
-    let result: BotResult
-    try {
-      result = await run(await createBotContext(deps.db, event.receivedAt, platforms, deps.logger), event)
-    } catch (e) {
-      deps.logger.error('local channel: the bot failed', { event: event.id, type: event.type, error: String(e) })
-      if (logId !== null) await markInbound(deps.db, logId, 'failed', String(e).slice(0, 500))
-      return c.json({ ok: false, error: '调度助手处理这条消息时出错了，请稍后再试' }, 500)
-    }
+    const r = await intake.accept({ platform: 'local', dedupeKey: event.id, raw, event }, { waitMs: Infinity })
+    const result: BotResult | undefined = r.kind === 'answered' ? r.result : undefined
+    if (!result) return c.json({ ok: false, error: '调度助手处理这条消息时出错了，请稍后再试' }, 500)
+    // The local page's card update: the clicked card's row shows the new card.
     if (result.updateCard && extra.outboxId !== undefined) {
       const body: MessageBody = { kind: 'card', card: result.updateCard }
       await deps.db.update(outbox).set({ body }).where(eq(outbox.id, extra.outboxId))
     }
-    if (logId !== null) await markInbound(deps.db, logId, result.messages.length || result.updateCard ? 'processed' : 'ignored')
     return c.json({ ok: true, ...result })
   }
 
@@ -270,6 +275,12 @@ export async function inbox(db: Db, address: string): Promise<InboxMessage[]> {
   }
   out.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2])
   return out.slice(-INBOX_LIMIT).map(({ key: _key, ...m }) => m)
+}
+
+/** A stored local payload back into its event (resume, retry). */
+export const localDecoder: Decoder = async (raw) => {
+  const stored = JSON.parse(raw) as { event: InboundEvent & { receivedAt: string } }
+  return { ...stored.event, receivedAt: new Date(stored.event.receivedAt) } as InboundEvent
 }
 
 /** Creates the county-wide local group on first use. Its chat id is its address, `group:<id>`. */

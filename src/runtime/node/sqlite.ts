@@ -10,6 +10,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from '../../store/schema.ts'
 import type { Db } from '../../store/db.ts'
+import type { Transact } from '../../intake/index.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('../../../drizzle', import.meta.url))
 
@@ -18,6 +19,8 @@ export interface NodeDatabase {
   /** The raw connection, for benches and the few statements drizzle cannot express. */
   sqlite: Database.Database
   schemaVersion: number
+  /** Runs `fn` in one transaction (the intake's unit of work): its writes land together or not at all. */
+  transact: Transact
   close(): void
 }
 
@@ -33,7 +36,37 @@ export function openNodeDatabase(path: string): NodeDatabase {
   const db = drizzle({ client: sqlite, schema })
   migrate(db, { migrationsFolder: MIGRATIONS })
   const row = sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }
-  return { db: db as unknown as Db, sqlite, schemaVersion: row.n, close: () => sqlite.close() }
+  return { db: db as unknown as Db, sqlite, schemaVersion: row.n, transact: serialTransactions(sqlite), close: () => sqlite.close() }
+}
+
+/**
+ * Transactions over one better-sqlite3 connection, one at a time. Every statement here completes
+ * synchronously, so a unit of work that awaits nothing but statements runs start to end without another
+ * macrotask in between: nothing else of the process can put a statement into its transaction. A unit that
+ * awaits real I/O would share its transaction with whatever ran meanwhile, so that is refused (rolled back).
+ */
+export function serialTransactions(sqlite: Database.Database): Transact {
+  let tail: Promise<unknown> = Promise.resolve()
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(async () => {
+      sqlite.exec('BEGIN IMMEDIATE')
+      let crossed = false
+      const watch = setImmediate(() => (crossed = true))
+      try {
+        const out = await fn()
+        if (crossed) throw new Error('a unit of work awaited I/O inside its transaction (rolled back)')
+        sqlite.exec('COMMIT')
+        return out
+      } catch (e) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+        throw e
+      } finally {
+        clearImmediate(watch)
+      }
+    })
+    tail = run.catch(() => undefined)
+    return run
+  }
 }
 
 /**

@@ -1,26 +1,29 @@
 /** The durable inbound log: raw payloads stored before processing, and the dedupe key that makes a retry a no-op. */
-import { and, desc, eq, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import { placeholderRows, prepared, preparedBySize, rowParams, type Db } from '../db.ts'
 import { inboundLog } from '../schema.ts'
 import { rowsPerInsert } from '../bulk.ts'
-
-/** Stores a raw inbound payload. Returns its row id, or null when this delivery was already recorded. */
-export async function recordInbound(db: Db, platform: string, dedupeKey: string, raw: string, at: number): Promise<number | null> {
-  const [id] = await recordInboundMany(db, [{ platform, dedupeKey, raw, receivedAt: at }])
-  return id!
-}
 
 export interface InboundRow {
   platform: string
   dedupeKey: string
   raw: string
   receivedAt: number
+  /** The process that stores the row works on it until `leaseUntil` (none: any process may resume it). */
+  leaseOwner?: string | null
+  leaseUntil?: number | null
+}
+
+/** Stores one raw inbound payload (no lease). Returns its row id, or null when this delivery was already recorded. */
+export async function recordInbound(db: Db, platform: string, dedupeKey: string, raw: string, at: number): Promise<number | null> {
+  const [id] = await recordInboundMany(db, [{ platform, dedupeKey, raw, receivedAt: at }])
+  return id!
 }
 
 /** Rows per statement: within D1's 100 bound values (the status default is bound too). */
 export const INBOUND_BATCH = rowsPerInsert(inboundLog)
 
-const INBOUND_COLUMNS = ['platform', 'dedupeKey', 'raw', 'receivedAt'] as const
+const INBOUND_COLUMNS = ['platform', 'dedupeKey', 'raw', 'receivedAt', 'leaseOwner', 'leaseUntil'] as const
 
 const insertRows = preparedBySize(INBOUND_BATCH, (db, n) =>
   db
@@ -38,7 +41,7 @@ const insertRows = preparedBySize(INBOUND_BATCH, (db, n) =>
 export async function recordInboundMany(db: Db, rows: InboundRow[]): Promise<(number | null)[]> {
   if (rows.length === 0) return []
   if (rows.length > INBOUND_BATCH) throw new RangeError(`at most ${INBOUND_BATCH} inbound rows per statement`)
-  const stored = await insertRows(db, rows.length).all(rowParams(INBOUND_COLUMNS, rows))
+  const stored = await insertRows(db, rows.length).all(rowParams(INBOUND_COLUMNS, rows.map((r) => ({ ...r, leaseOwner: r.leaseOwner ?? null, leaseUntil: r.leaseUntil ?? null }))))
   const key = (r: { platform: string; dedupeKey: string }) => `${r.platform}\n${r.dedupeKey}`
   const ids = new Map(stored.map((r) => [key(r), r.id]))
   return rows.map((r) => {
@@ -61,16 +64,41 @@ export async function markInbound(db: Db, id: number, status: 'processed' | 'fai
 }
 
 /**
- * Rows stored and acknowledged but never processed, received before `before`: the process stopped between
- * the ack and the end of the bot run. Oldest first.
+ * Rows stored and acknowledged but never processed whose lease has run out (the process working on them
+ * stopped), oldest first: what `resume` takes over.
  */
-export async function unprocessedInbound(db: Db, platform: string, before: number) {
+export async function expiredInbound(db: Db, now: number, platform?: string) {
   return db
-    .select({ id: inboundLog.id, raw: inboundLog.raw, receivedAt: inboundLog.receivedAt })
+    .select({ id: inboundLog.id, platform: inboundLog.platform, raw: inboundLog.raw, receivedAt: inboundLog.receivedAt })
     .from(inboundLog)
-    .where(and(eq(inboundLog.platform, platform), eq(inboundLog.status, 'received'), lt(inboundLog.receivedAt, before)))
+    .where(
+      and(
+        eq(inboundLog.status, 'received'),
+        or(isNull(inboundLog.leaseUntil), lt(inboundLog.leaseUntil, now)),
+        platform === undefined ? sql`1 = 1` : eq(inboundLog.platform, platform),
+      ),
+    )
     .orderBy(inboundLog.id)
     .all()
+}
+
+/**
+ * Takes a received row for `owner` until `until` when no live lease holds it (compare-and-set: of two
+ * processes asking at once, one gets it). `evenFailed` also takes a failed row (a retry by hand).
+ */
+export async function claimInbound(db: Db, id: number, owner: string, now: number, until: number, opts: { evenFailed?: boolean } = {}): Promise<boolean> {
+  const taken = await db
+    .update(inboundLog)
+    .set({ leaseOwner: owner, leaseUntil: until, status: 'received' })
+    .where(
+      and(
+        eq(inboundLog.id, id),
+        opts.evenFailed ? sql`${inboundLog.status} in ('received', 'failed')` : eq(inboundLog.status, 'received'),
+        or(isNull(inboundLog.leaseUntil), lt(inboundLog.leaseUntil, now), eq(inboundLog.leaseOwner, owner), opts.evenFailed ? sql`${inboundLog.status} = 'failed'` : sql`0`),
+      ),
+    )
+    .returning({ id: inboundLog.id })
+  return taken.length > 0
 }
 
 export type InboundStatus = 'received' | 'processed' | 'failed' | 'ignored'

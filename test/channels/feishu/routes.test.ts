@@ -270,7 +270,7 @@ describe('events', () => {
     const gate = new Promise<void>((r) => (release = r))
     await new Promise<void>((resolve) => server.close(() => resolve()))
     await start({
-      process: async () => {
+      bot: async () => {
         await gate
         return { messages: [] } satisfies BotResult
       },
@@ -289,14 +289,14 @@ describe('events', () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    await start({ process: async () => (await gate, { messages: [] }) })
+    await start({ bot: async () => (await gate, { messages: [] }) })
     await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...(await asFetch(textMessageEvent({ text: '帮助', senderOpenId: 'ou_waiting', chatId: 'oc_waiting', eventId: 'ev_waiting' }))) })
     await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...(await asFetch(v2Event('im.message.message_read_v1', { reader: {} }, { eventId: 'ev_read' }))) })
     expect((await inbound()).map((r) => r.status)).toEqual(['received', 'ignored'])
     const stopped = receiver
 
-    // The next process, a minute later, with the real bot.
-    const later = createFeishuReceiver({ db: database.db, logger: recordingLogger(), now: () => new Date(NOW.getTime() + 60_000), botOpenId: () => BOT })
+    // The next process, two minutes later (the stopped one's lease on the row has run out), with the real bot.
+    const later = createFeishuReceiver({ db: database.db, logger: recordingLogger(), now: () => new Date(NOW.getTime() + 120_000), botOpenId: () => BOT })
     expect(await later.resume()).toBe(1)
     await later.idle()
     const [waiting] = await inbound()
@@ -333,12 +333,12 @@ describe('events', () => {
 
   it('logs a failing bot run and marks the row failed; the server keeps answering', async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    await start({ process: async () => Promise.reject(new Error('database on fire')) })
+    await start({ bot: async () => Promise.reject(new Error('database on fire')) })
     expect((await post(textMessageEvent({ text: '帮助' }))).status).toBe(200)
     const [row] = await inbound()
     expect(row).toMatchObject({ status: 'failed' })
     expect(row!.error).toContain('database on fire')
-    expect(logs.some((l) => l.level === 'error' && l.msg === 'feishu event failed')).toBe(true)
+    expect(logs.some((l) => l.level === 'error' && l.msg === 'inbound event failed')).toBe(true)
     expect((await post(textMessageEvent({ text: '帮助' }))).status).toBe(200)
   })
 
@@ -419,7 +419,7 @@ describe('card callbacks', () => {
     let slow = false
     await start({
       cardBudgetMs: 100,
-      process: async (_ctx, event) => {
+      bot: async (_ctx, event) => {
         if (slow) await new Promise((r) => setTimeout(r, 300))
         return { messages: [], toast: { kind: 'success', text: `ok ${event.type}` } }
       },
@@ -443,7 +443,7 @@ describe('card callbacks', () => {
       await start({
         cardBudgetMs: 50,
         updateCardLater: (token, card) => sender.updateCardByToken(token, card),
-        process: async () => {
+        bot: async () => {
           await new Promise((r) => setTimeout(r, 200))
           return { messages: [], updateCard: { template: 'receipt', title: '填报已收到', colour: 'green', elements: [{ kind: 'markdown', text: '本年累计 **1,234.00 万元**' }] } }
         },
@@ -468,7 +468,7 @@ describe('card callbacks', () => {
       await start({
         cardBudgetMs: 20,
         updateCardLater: (token, card) => sender.updateCardByToken(token, card),
-        process: async () => {
+        bot: async () => {
           await new Promise((r) => setTimeout(r, 60))
           return { messages: [], updateCard: { template: 'receipt', title: '已处理', colour: 'blue', elements: [] } }
         },
@@ -487,7 +487,7 @@ describe('card callbacks', () => {
   it('a repeated callback is answered {} and not run again', async () => {
     let runs = 0
     await start({
-      process: async () => {
+      bot: async () => {
         runs++
         return { messages: [], toast: { kind: 'success', text: 'done' } }
       },

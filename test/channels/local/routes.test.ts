@@ -207,7 +207,7 @@ describe('local channel with a stand-in bot', () => {
   const seen: InboundEvent[] = []
   let answer: (e: InboundEvent) => BotResult
   const bot = async (_ctx: BotContext, e: InboundEvent) => (seen.push(e), answer(e))
-  const routes = () => localChannelRoutes({ db: database.db, logger: silentLogger, now: () => NOW, channels: ['local'], process: bot })
+  const routes = () => localChannelRoutes({ db: database.db, logger: silentLogger, now: () => NOW, channels: ['local'], bot })
   beforeEach(() => {
     seen.length = 0
     answer = () => ({ messages: [] })
@@ -239,7 +239,7 @@ describe('local channel with a stand-in bot', () => {
     expect(seen[2]).toMatchObject({ text: '排名', mentionedBot: false })
     expect(new Set(seen.map((e) => e.id)).size).toBe(3)
     const logged = database.sqlite.prepare("select status from inbound_log where platform = 'local' order by id").all()
-    expect(logged).toEqual([{ status: 'ignored' }, { status: 'ignored' }, { status: 'ignored' }])
+    expect(logged).toEqual([{ status: 'processed' }, { status: 'processed' }, { status: 'processed' }])
   })
 
   it('turns a click into a card_action with the form’s filled inputs', async () => {
