@@ -9,6 +9,7 @@ import { loadCalendar } from '../services/rules.ts'
 import { shanghaiParts } from '../domain/time.ts'
 import { localChannelRoutes } from '../channels/local/index.ts'
 import { feishuRoutes, type FeishuRouteDeps } from '../channels/feishu/routes.ts'
+import type { Intake } from '../intake/index.ts'
 
 export interface AppDeps {
   db: Db
@@ -17,6 +18,8 @@ export interface AppDeps {
   /** The clock, injectable so tests can pin time. */
   now: () => Date
   channels: string[]
+  /** The intake every channel feeds (by default each channel makes its own). */
+  intake?: Intake
   /** Feishu webhook routes (Workers, tests); on Node `startFeishu` mounts them instead. */
   feishu?: FeishuRouteDeps
 }

@@ -37,6 +37,6 @@ describe('health and configuration', () => {
 
   it('defaults to the local channel on port 8787', () => {
     const c = loadConfig({})
-    expect(c).toMatchObject({ PORT: 8787, DATABASE_PATH: './data/diaodu.db', feishuEnabled: false })
+    expect(c).toMatchObject({ PORT: 8787, DATABASE_PATH: './data/diaodu.db', channels: ['local'] })
   })
 })

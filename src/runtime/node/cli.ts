@@ -21,7 +21,8 @@ import { LEAGUES } from '../../store/schema.ts'
 import { bindIdentity, personByMobile } from '../../store/repos/directory.ts'
 import { parseMessage } from '../../domain/parse/index.ts'
 import { formatTickReport, runTick } from '../../jobs/tick.ts'
-import { createFeishuReceiver, FEISHU_BOT_SETTING } from '../../channels/feishu/routes.ts'
+import { createIntake } from '../../intake/index.ts'
+import { decoders } from '../../channels/index.ts'
 import { inboundById, inboundByStatus } from '../../store/repos/inbound.ts'
 import { getSetting } from '../../store/repos/settings.ts'
 import { silentLogger } from '../../log.ts'
@@ -121,7 +122,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
     const at = values.at === undefined ? now : new Date(check(z.string().refine((v) => !Number.isNaN(Date.parse(v)), '时间应为 ISO 格式，例如 2026-11-25T09:00:00+08:00 (ISO time)'), values.at, 'at'))
     return withDb(async ({ db }) => {
       const config = loadConfig(process.env)
-      const report = await runTick(db, at, values['dry-run'], config.feishuEnabled ? ['feishu'] : ['local'])
+      const report = await runTick(db, at, values['dry-run'], config.channels)
       out(values.json ? JSON.stringify(report, null, 2) : formatTickReport(report))
     })
   }
@@ -205,12 +206,12 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
   if (command === 'inbound') {
     if (values.retry !== undefined) {
       const id = check(z.coerce.number().int().positive({ message: '应为消息记录编号 (row id)' }), values.retry, 'retry')
-      return withDb(async ({ db }) => {
+      return withDb(async ({ db, transact }) => {
         const config = loadConfig(process.env)
-        const bot = await getSetting<{ openId: string }>(db, FEISHU_BOT_SETTING)
-        const receiver = createFeishuReceiver({ db, logger: silentLogger, now: () => now, botOpenId: () => bot?.openId, platforms: config.feishuEnabled ? ['feishu'] : ['local'] })
-        const status = await receiver.retry(id)
-        await receiver.idle()
+        // Any platform's row: its channel's decoder reads the stored payload back.
+        const intake = createIntake({ db, logger: silentLogger, now: () => now, platforms: config.channels, decoders: decoders(db), transact })
+        const status = await intake.retry(id)
+        await intake.idle()
         const row = await inboundById(db, id)
         out(status === 'processed' ? `#${id} 已重新处理，回复已进入发件队列。` : `#${id} 仍未成功（${status}）：${row?.error ?? ''}`)
       })

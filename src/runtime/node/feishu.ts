@@ -7,13 +7,12 @@
  *    both feed the same receiver (verify → dedupe → processEvent);
  * 3. the bot's own open_id (GET bot info), fetched once (retried every 30 s while Feishu is unreachable),
  *    to recognise @-mentions in groups;
- * 4. events the last run acknowledged but did not process (it stopped in between) are processed now;
- * 5. the outbox drain for platform 'feishu' every second.
+ * 4. the outbox drain for platform 'feishu' every second.
  *
  * Node only (the SDK). `stop()` ends the drain loop and the long connection and waits for work in flight.
  *
  * @example
- *   if (config.feishuEnabled) feishu = await startFeishu({ config, db, logger, app })
+ *   if (config.channels.includes('feishu')) feishu = await startFeishu({ config, db, logger, app, intake })
  */
 import type { Hono } from 'hono'
 import type { Config } from '../../config.ts'
@@ -29,6 +28,7 @@ import { createFeishuReceiver, feishuRoutes, FEISHU_BOT_SETTING, type FeishuRece
 import { feishuOutboxSender } from '../../channels/feishu/outbox.ts'
 import { startFeishuWs } from './feishu-ws.ts'
 import { setSetting } from '../../store/repos/settings.ts'
+import type { Intake } from '../../intake/index.ts'
 
 export interface StartFeishuOptions {
   config: Config
@@ -45,6 +45,8 @@ export interface StartFeishuOptions {
   platforms?: Platform[]
   /** Card callback budget (default 2500 ms). */
   cardBudgetMs?: number
+  /** The process's shared intake (default: one of the channel's own). */
+  intake?: Intake
 }
 
 export interface FeishuChannel {
@@ -84,6 +86,7 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     botOpenId: () => botOpenId,
     ...(o.platforms && { platforms: o.platforms }),
     ...(o.cardBudgetMs !== undefined && { cardBudgetMs: o.cardBudgetMs }),
+    ...(o.intake && { intake: o.intake }),
     updateCardLater: (token, card) => sender.updateCardByToken(token, card),
   })
 
@@ -121,8 +124,6 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     if (r.retryable && !stopped) botTimer = setTimeout(() => void fetchBot(), BOT_INFO_RETRY_MS)
   }
   await fetchBot()
-  // Events acknowledged by the last run but not processed before it stopped: their people are waiting.
-  void receiver.resume().catch((e: unknown) => logger.error('could not resume unprocessed feishu events', { error: e instanceof Error ? e.message : String(e) }))
 
   if (mode === 'ws') {
     ws = startFeishuWs({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN, receiver, logger })

@@ -1,22 +1,27 @@
 /**
  * Node entry: `npm start`. Embedded SQLite, the local channel and the demo county when no platform is
- * configured, Hono on PORT.
+ * configured, Hono on PORT, the dispatch clock every minute.
+ *
+ * The port is taken before the database is opened: a second process that cannot serve (EADDRINUSE) stops
+ * without touching the database, instead of resuming and draining the first one's work.
  */
 import './preload.ts' // first (npm start also loads it with --import, before the rest is resolved)
 import { serve } from '@hono/node-server'
-import { ConfigError, describeConfig, loadConfig } from '../../config.ts'
+import cron from 'node-cron'
+import { ConfigError, describeConfig, loadConfig, type Config } from '../../config.ts'
+import { clockOf } from './clock.ts'
 import { createLogger } from '../../log.ts'
 import { openNodeDatabase } from './sqlite.ts'
 import { isEmpty, loadDemoCounty } from '../../demo/county.ts'
 import { calendarWarnings, createApp } from '../../http/app.ts'
+import { createIntake } from '../../intake/index.ts'
+import { decoders } from '../../channels/index.ts'
 import { startFeishu } from './feishu.ts'
-import cron from 'node-cron'
 import { runTick } from '../../jobs/tick.ts'
 import { drainOutbox } from '../../outbox/sender.ts'
-import type { Platform } from '../../model/index.ts'
 
 async function main() {
-  let config
+  let config: Config
   try {
     config = loadConfig(process.env)
   } catch (e) {
@@ -28,27 +33,38 @@ async function main() {
   }
   const logger = createLogger(config.LOG_LEVEL)
   logger.info('starting diaodu', describeConfig(config))
-  const database = openNodeDatabase(config.DATABASE_PATH)
-  const now = () => new Date()
+  const now = clockOf(config)
+  if (config.DIAODU_NOW) logger.warn('DIAODU_NOW is set: the clock starts at that instant and runs on', { now: now().toISOString() })
 
-  const wantDemo = config.DEMO === 'on' || (config.DEMO === 'auto' && !config.feishuEnabled)
+  // The port first: requests wait (503) until the app is built.
+  let handle: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
+  const server = serve({ fetch: (req) => handle(req), port: config.PORT })
+  await new Promise<void>((resolve) => {
+    server.once('listening', resolve)
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      console.error(e.code === 'EADDRINUSE' ? `端口 ${config.PORT} 已被占用（另一个调度助手在运行？）(port ${config.PORT} is in use)` : String(e))
+      process.exit(1)
+    })
+  })
+
+  const database = openNodeDatabase(config.DATABASE_PATH)
+  const { channels } = config
+  const wantDemo = config.DEMO === 'on' || (config.DEMO === 'auto' && channels.includes('local'))
   if (wantDemo && (await isEmpty(database.db))) {
     const { info } = await loadDemoCounty(database.db, now())
     logger.info('loaded the demo county (演示数据)', { ...info })
   }
-
   for (const warning of await calendarWarnings(database.db, now())) logger.warn(warning)
-  const channels: Platform[] = config.feishuEnabled ? ['feishu'] : ['local']
-  const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels })
-  if (config.feishuEnabled) {
-    // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
-    const feishu = await startFeishu({ config, db: database.db, logger, app, now })
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void feishu.stop())
-  }
-  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
-    logger.info(`listening on http://localhost:${info.port}`, { port: info.port })
-    if (channels.includes('local')) logger.info(`local channel: open http://localhost:${info.port}/chat to act as any official`)
-  })
+
+  const intake = createIntake({ db: database.db, logger, now, platforms: channels, decoders: decoders(database.db), transact: database.transact })
+  const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake })
+  // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
+  const feishu = channels.includes('feishu') ? await startFeishu({ config, db: database.db, logger, app, now, intake }) : undefined
+  handle = app.fetch
+  logger.info(`listening on http://localhost:${config.PORT}`, { port: config.PORT })
+  if (channels.includes('local')) logger.info(`local channel: open http://localhost:${config.PORT}/chat to act as any official`)
+  // Events a stopped process acknowledged but did not finish: their people are waiting.
+  void intake.resume().catch((e: unknown) => logger.error('could not resume unprocessed events', { error: String(e) }))
 
   // The dispatch clock: every minute, whatever is due (rounds, reminders, 催办, boards, 通报, escalation).
   // Jobs claim their work in the database, so a second process or a repeated minute sends nothing twice.
@@ -69,15 +85,20 @@ async function main() {
   const localDrain = setInterval(() => {
     drainOutbox(database.db, {}, now(), { platforms: ['local'] }).catch((e) => logger.error('local drain failed', { error: String(e) }))
   }, 1000)
-  const stop = () => {
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
     clock.stop()
     clearInterval(localDrain)
     server.close()
+    await feishu?.stop()
+    await intake.idle()
     database.close()
     process.exit(0)
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  process.on('SIGINT', () => void stop())
+  process.on('SIGTERM', () => void stop())
 }
 
 main().catch((e) => {
