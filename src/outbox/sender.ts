@@ -12,6 +12,11 @@
  *   an attempt; other retryable errors back off exponentially up to `maxAttempts`; permanent ones (user outside
  *   the app's range, bot not in the group, user stopped the bot…) are marked 'failed' with the reason, and the
  *   office is told once per reason per day.
+ * - Configuration errors (an answer with `config: true`, or a code in CONFIG_ERROR_CODES: wrong App Secret,
+ *   App ID, scopes…) are not the message's fault: the row goes back to pending with its attempt not counted,
+ *   the platform is paused (no claims) for `configRetryMs`, the office is told once per platform per day
+ *   through another platform or the local inbox, and the next pass after the pause probes again; the first
+ *   send that succeeds lifts the pause and everything queued goes, once (pause.ts).
  *
  * Runtime-agnostic: time comes from the clock given (a `Date` means real time from that instant).
  *
@@ -39,13 +44,22 @@ import { enqueue } from './enqueue.ts'
 import { fnv1a64 } from './keys.ts'
 import { clockFrom, type Clock } from './clock.ts'
 import { createLimiter, RATE_LIMIT_CODES, type Limiter, type RateLimitRule } from './limits.ts'
+import { CONFIG_RETRY_MS, isConfigError, pausesFor, type Pauses } from './pause.ts'
 
 export type { OutboxRow }
 
 /** What a platform said about one row. `code` (the platform's error code) lets rate limits pause the right scope. */
 export type SendOutcome =
   | { ok: true; messageId: string }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string; code?: number | string }
+  | {
+      ok: false
+      retryable: boolean
+      retryAfterMs?: number
+      reason: string
+      code?: number | string
+      /** The platform's configuration is wrong (credentials, scopes): pause the platform, not fail the row. */
+      config?: boolean
+    }
 
 /** Sends one outbox row on one platform. Must not throw (a throw is treated as a retryable failure). */
 export interface PlatformSender {
@@ -91,6 +105,12 @@ export interface DrainOptions {
    * no attempt counted: how the quiet hours keep a retried 催办 from going out at 22:00 (`quietHoursHold`).
    */
   holdUntil?: (row: OutboxRow, now: number) => number
+  /** Platforms paused by a configuration error; default one per database handle, kept across passes. */
+  pauses?: Pauses
+  /** How long a configuration error pauses its platform before the next probe (default 60 s). */
+  configRetryMs?: number
+  /** Where a pause and its end are logged (the office is told through the outbox as well). */
+  logger?: { info(msg: string, fields?: Record<string, unknown>): void; warn(msg: string, fields?: Record<string, unknown>): void }
 }
 
 export interface DrainStats {
@@ -105,6 +125,8 @@ export interface DrainStats {
   released: number
   /** Rows held back by `holdUntil` (the quiet hours). */
   held: number
+  /** Rows handed back because their platform answered a configuration error (not failed, attempt not counted). */
+  paused: number
   officeNotices: number
   elapsedMs: number
 }
@@ -153,8 +175,13 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
   const backoff = opts.backoff ?? defaultBackoff
   const waitMs = opts.waitMs ?? 0
   const queueSize = opts.queueSize ?? queueSizeFor(limiter, platforms)
-  const stats: DrainStats = { claimed: 0, sent: 0, retried: 0, rateLimited: 0, failed: 0, released: 0, held: 0, officeNotices: 0, elapsedMs: 0 }
+  const pauses = opts.pauses ?? pausesFor(db)
+  const configRetryMs = opts.configRetryMs ?? CONFIG_RETRY_MS
+  const stats: DrainStats = { claimed: 0, sent: 0, retried: 0, rateLimited: 0, failed: 0, released: 0, held: 0, paused: 0, officeNotices: 0, elapsedMs: 0 }
   const office = officeNotifier(db, opts, platforms, stats)
+  const pausedNotice = pauseNotifier(db, opts, platforms, pauses, stats)
+  /** ms before this row may go: its buckets, and its platform's pause. */
+  const delayOf = (row: OutboxRow, now: number) => Math.max(limiter.delay(row, now), pauses.remaining(row.platform, now))
 
   const queue: OutboxRow[] = []
   const inflight = new Set<Promise<void>>()
@@ -189,10 +216,22 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
     if (out.ok) {
       await markSent(db, row.id, t, out.messageId)
       stats.sent++
+      const ended = pauses.get(row.platform) && pauses.lift(row.platform)
+      if (ended) opts.logger?.info(`${row.platform} sends resumed: its configuration works again`, { platform: row.platform, pausedSince: new Date(ended.since).toISOString() })
       return
     }
     const rl = rateLimitOf(row.platform, out)
-    if (rl) {
+    if (isConfigError(row.platform, out, codeOf(out))) {
+      // The app is set up wrong, not this message: back to the queue, its attempt not counted, and the
+      // platform waits; the first pass after the pause probes with one of its rows.
+      const until = t + configRetryMs
+      const first = pauses.pause(row.platform, t, until, out.reason, codeOf(out))
+      await reschedule(db, row.id, until, out.reason, false)
+      stats.paused++
+      if (first)
+        opts.logger?.warn(`${row.platform} sends paused: configuration error`, { platform: row.platform, code: codeOf(out), reason: out.reason, retryInMs: configRetryMs })
+      await pausedNotice(row, out, t)
+    } else if (rl) {
       const until = t + (out.retryAfterMs ?? rl.waitMs)
       limiter.pause(row, rl.scope, until)
       await reschedule(db, row.id, until, out.reason, false)
@@ -223,6 +262,15 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
 
   const settleOne = () => Promise.race(inflight)
 
+  /**
+   * When a row of a running platform may next be claimed. A paused platform's rows are not waited for: the
+   * pass returns, and the first pass after the pause (the caller's loop, every second) probes.
+   */
+  async function nextDue(now: number): Promise<number | null> {
+    const active = platforms.filter((p) => pauses.remaining(p, now) === 0)
+    return active.length ? nextDueAt(db, active) : null
+  }
+
   while (!opts.signal?.aborted) {
     let now = c.now()
     if (now - lastExtend > leaseMs / 3 && (queue.length || inflightIds.size)) {
@@ -232,7 +280,8 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
     // Top up the in-memory queue; after an empty claim, look again only once things have moved on.
     if (queue.length < queueSize / 2 && (!exhausted || now - lastClaim >= 250)) {
       const want = queueSize - queue.length
-      const rows = await claimDue(db, now, leaseMs, want, platforms)
+      const active = platforms.filter((p) => pauses.remaining(p, now) === 0)
+      const rows = active.length ? await claimDue(db, now, leaseMs, want, active) : []
       lastClaim = now
       exhausted = rows.length < want
       stats.claimed += rows.length
@@ -243,7 +292,7 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
         await settleOne()
         continue
       }
-      const next = await nextDueAt(db, platforms)
+      const next = await nextDue(now)
       if (next === null) break
       now = c.now()
       if (next <= now) {
@@ -263,7 +312,7 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
     let pick = -1
     let soonest = Infinity
     for (let i = 0; i < queue.length; i++) {
-      const d = limiter.delay(queue[i]!, now)
+      const d = delayOf(queue[i]!, now)
       if (d === 0) {
         pick = i
         break
@@ -279,7 +328,7 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
     // Nothing may go yet. Rows that would outwait their lease go back to the table for later.
     if (soonest > leaseMs / 2) {
       for (let i = queue.length - 1; i >= 0; i--) {
-        const d = limiter.delay(queue[i]!, now)
+        const d = delayOf(queue[i]!, now)
         if (d > leaseMs / 2) {
           const [row] = queue.splice(i, 1)
           await reschedule(db, row!.id, now + d, null, false)
@@ -343,6 +392,38 @@ function officeNotifier(db: Db, opts: DrainOptions, platforms: string[], stats: 
     const before = await existingKeys(db, keys)
     if (before.size === keys.length) return
     const via = opts.officePlatforms ?? ([...new Set([...platforms, 'local'])] as Platform[])
+    await enqueue(db, { platforms: via }, messages, at, (i) => keys[i]!)
+    stats.officeNotices += keys.length - before.size
+  }
+}
+
+/**
+ * Tells the people with role office that a platform is paused by a configuration error: once per platform
+ * per day (the key), through another platform that is not paused, or the local inbox.
+ */
+function pauseNotifier(db: Db, opts: DrainOptions, platforms: string[], pauses: Pauses, stats: DrainStats) {
+  let officeIds: number[] | undefined
+  // Sends in flight answer at once: one notice per platform and day from this pass, whatever their order.
+  const told = new Set<string>()
+  return async (row: OutboxRow, out: Extract<SendOutcome, { ok: false }>, at: number) => {
+    if (opts.notifyOffice === false) return
+    const day = localDate(new Date(at))
+    if (told.has(`${day}:${row.platform}`)) return
+    told.add(`${day}:${row.platform}`)
+    officeIds ??= (await peopleWithRole(db, 'office')).map((p) => p.id)
+    if (!officeIds.length) return
+    const keys = officeIds.map((id) => `delivery-paused:${day}:${row.platform}:u${id}`)
+    const before = await existingKeys(db, keys)
+    if (before.size === keys.length) return
+    const platform = PLATFORM_NAMES[row.platform] ?? row.platform
+    const minutes = Math.max(1, Math.round((opts.configRetryMs ?? CONFIG_RETRY_MS) / 60_000))
+    const text =
+      `【${platform}消息暂停发送】${out.reason}\n` +
+      `这是应用配置的问题（如 App ID、App Secret 或权限），不是某条消息的问题：待发的${platform}消息都留在队列里，不会标记为失败。` +
+      `请在开发者后台或环境变量中改正后重启服务；系统每 ${minutes} 分钟重试一次，恢复后每条消息补发一次。今天不再重复提醒。`
+    const messages: OutboundMessage[] = officeIds.map((id, i) => ({ to: { kind: 'person', personId: id }, key: keys[i]!, body: { kind: 'text', text } }))
+    const candidates = opts.officePlatforms ?? ([...new Set([...platforms, 'local'])] as Platform[])
+    const via = [...new Set([...candidates.filter((p) => p !== row.platform && pauses.remaining(p, at) === 0), 'local' as const])]
     await enqueue(db, { platforms: via }, messages, at, (i) => keys[i]!)
     stats.officeNotices += keys.length - before.size
   }

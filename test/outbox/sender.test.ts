@@ -18,6 +18,10 @@ import { replyKey } from '../../src/outbox/keys.ts'
 import { DEFAULT_DISPATCH } from '../../src/domain/dispatch.ts'
 import { quietHoursHold } from '../../src/outbox/quiet.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
+import { createSdkSender } from '../../src/channels/feishu/sdk.ts'
+import { feishuOutboxSender } from '../../src/channels/feishu/outbox.ts'
+import { createPauses } from '../../src/outbox/pause.ts'
+import { APP } from './helpers.ts'
 
 let w: World | undefined
 afterEach(() => {
@@ -221,6 +225,118 @@ describe('drainOutbox', () => {
     await enqueue(d.db, { platforms: ['local'] }, [{ to: { kind: 'person', personId: 1 }, key: 'l3', body: { kind: 'text', text: '再见' } }], 0, String)
     expect(await drainOutbox(d.db, { local: localOutboxSender() as never }, manualClock(0))).toMatchObject({ sent: 1 })
     expect(d.sqlite.prepare(`select count(*) n from outbox where status = 'sent'`).get()).toEqual({ n: 3 })
+    d.close()
+  })
+})
+
+describe('a configuration error (wrong App Secret) pauses the platform instead of failing its rows', () => {
+  const N = 12
+  const logged: string[] = []
+  const logger = { info: (m: string) => void logged.push(`info ${m}`), warn: (m: string) => void logged.push(`warn ${m}`) }
+  const feishuRows = () => w!.sqlite.prepare(`select status, attempts, last_error from outbox where platform = 'feishu' order by id`).all() as { status: string; attempts: number; last_error: string | null }[]
+  const officeNotices = () => w!.sqlite.prepare(`select platform, address, key, body from outbox where key like 'delivery-%' order by id`).all() as { platform: string; address: string; key: string; body: string }[]
+
+  it('N rows, bad secret → 0 failed, one notice to the office; secret fixed → all N sent exactly once', async () => {
+    logged.length = 0
+    // The app's real secret is 'fixed-secret'; the sender was started with the wrong one ('secret').
+    w = await world({ users: N, fake: { appSecret: 'fixed-secret' } })
+    await w.queue(w.users.map((u, i) => text(u, `open:monthly:2026-11:p1:u${i}`, `请填报 ${i}`)))
+    const opts = { waitMs: 10_000, logger }
+
+    const bad = await drainOutbox(w.db, w.senders, w.clock, opts)
+    expect(bad).toMatchObject({ failed: 0, retried: 0 })
+    expect(bad.paused).toBeGreaterThanOrEqual(1)
+    // Nothing failed, no attempt counted: every row is waiting, the probed one with Feishu's reason.
+    const rows = feishuRows()
+    expect(rows.map((r) => r.status)).toEqual(Array(N).fill('pending'))
+    expect(rows.every((r) => r.attempts === 0)).toBe(true)
+    expect(rows.some((r) => r.last_error?.includes('10014'))).toBe(true)
+    // One notice per office member (not one per row), through the local inbox since Feishu is what is down.
+    const notices = officeNotices()
+    expect(notices).toHaveLength(w.office.length)
+    expect(bad.officeNotices).toBe(w.office.length)
+    expect(notices.map((n) => n.platform)).toEqual(['local', 'local'])
+    expect(notices.map((n) => n.address).sort()).toEqual(w.office.map((id) => `person:${id}`).sort())
+    const notice = JSON.parse(notices[0]!.body) as { text: string }
+    expect(notice.text).toMatch(/^【飞书消息暂停发送】应用密钥（App Secret）无效（10014/)
+    expect(notice.text).toContain('不会标记为失败')
+    expect(logged).toEqual(['warn feishu sends paused: configuration error'])
+
+    // Paused: the next passes within the minute do not even ask Feishu.
+    const asked = w.fake.requests.length
+    expect(await drainOutbox(w.db, w.senders, w.clock, opts)).toMatchObject({ claimed: 0, sent: 0, failed: 0 })
+    w.clock.advance(30_000)
+    expect(await drainOutbox(w.db, w.senders, w.clock, opts)).toMatchObject({ claimed: 0, sent: 0, failed: 0 })
+    expect(w.fake.requests.length).toBe(asked)
+
+    // A minute later it probes again: still wrong, still nothing failed, no second notice today.
+    w.clock.advance(31_000)
+    const again = await drainOutbox(w.db, w.senders, w.clock, { ...opts, concurrency: 1 })
+    expect(again).toMatchObject({ paused: 1, failed: 0, sent: 0, officeNotices: 0 })
+    expect(w.fake.requests.length).toBe(asked + 1)
+    expect(feishuRows().every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true)
+    expect(officeNotices()).toHaveLength(w.office.length)
+
+    // The secret is fixed (the process restarted with the right one; the pause it had is kept here to
+    // show the periodic retry): at the next probe everything queued goes, once each.
+    const fixed = createSdkSender({ ...APP, appSecret: 'fixed-secret', domain: w.fake.url, timeoutMs: 5000 })
+    const senders = { feishu: feishuOutboxSender(fixed, w.db) }
+    expect(await drainOutbox(w.db, senders, w.clock, opts)).toMatchObject({ sent: 0 }) // still paused
+    w.clock.advance(60_000)
+    const good = await drainOutbox(w.db, senders, w.clock, opts)
+    expect(good).toMatchObject({ sent: N, failed: 0, paused: 0 })
+    expect(feishuRows().map((r) => r.status)).toEqual(Array(N).fill('sent'))
+    const delivered = sends(w.fake).map((s) => s.content)
+    expect(delivered).toHaveLength(N)
+    expect(new Set(delivered).size).toBe(N)
+    expect(logged.at(-1)).toBe('info feishu sends resumed: its configuration works again')
+    expect(statuses(w)).toEqual({ sent: N + w.office.length })
+    // Nothing more to send, and a pass later sends nothing twice.
+    expect(await drainOutbox(w.db, senders, w.clock, opts)).toMatchObject({ claimed: 0, sent: 0 })
+    expect(sends(w.fake)).toHaveLength(N)
+  })
+
+  it('after a restart with the secret fixed, the first pass sends everything', async () => {
+    w = await world({ users: N, fake: { appSecret: 'fixed-secret' } })
+    await w.queue(w.users.map((u, i) => text(u, `remind:${i}`)))
+    expect(await drainOutbox(w.db, w.senders, w.clock, { pauses: createPauses() })).toMatchObject({ failed: 0, officeNotices: 2 })
+    // A new process: no pause in memory. The probed rows wait for their minute; the others go at once.
+    const fixed = { feishu: feishuOutboxSender(createSdkSender({ ...APP, appSecret: 'fixed-secret', domain: w.fake.url, timeoutMs: 5000 }), w.db) }
+    const pauses = createPauses()
+    const first = await drainOutbox(w.db, fixed, w.clock, { pauses, waitMs: 120_000 })
+    expect(first).toMatchObject({ sent: N, failed: 0 })
+    expect(new Set(sends(w.fake).map((s) => s.uuid)).size).toBe(N)
+    expect(sends(w.fake)).toHaveLength(N)
+  })
+
+  it('works for any platform whose sender marks the answer config: true, with sends in flight', async () => {
+    const d = openNodeDatabase(':memory:')
+    d.sqlite.exec(`insert into people (name, roles) values ('办公室', '["office"]')`)
+    d.sqlite.exec(`insert into people (name) values ${Array.from({ length: 50 }, () => `('x')`).join(',')}`)
+    d.sqlite.exec(`insert into identities (person_id, platform, user_id, bound_at) select id, 'wecom', 'wx' || id, 0 from people where id > 1`)
+    await enqueue(d.db, { platforms: ['wecom'] }, Array.from({ length: 50 }, (_, i) => ({ to: { kind: 'person', personId: i + 2 }, key: `w${i}`, body: { kind: 'text', text: 'hi' } })), 0, String)
+    const clock = manualClock(0)
+    let secretOk = false
+    const got: string[] = []
+    const wecom = async (row: OutboxRow): Promise<SendOutcome> => {
+      await new Promise((r) => setTimeout(r, 1))
+      if (!secretOk) return { ok: false, retryable: false, config: true, code: 40001, reason: '企业微信 Secret 无效（40001: invalid credential）' }
+      got.push(row.key)
+      return { ok: true, messageId: row.key }
+    }
+    const pauses = createPauses()
+    const bad = await drainOutbox(d.db, { wecom }, clock, { pauses, concurrency: 8 })
+    expect(bad.failed).toBe(0)
+    expect(bad.paused).toBeGreaterThanOrEqual(1)
+    expect(bad.paused).toBeLessThanOrEqual(8)
+    expect(bad.officeNotices).toBe(1)
+    expect(d.sqlite.prepare(`select count(*) n from outbox where platform = 'wecom' and status = 'pending' and attempts = 0`).get()).toEqual({ n: 50 })
+    expect(d.sqlite.prepare(`select platform, address from outbox where key like 'delivery-paused:%'`).all()).toEqual([{ platform: 'local', address: 'person:1' }])
+    secretOk = true
+    clock.advance(60_000)
+    expect(await drainOutbox(d.db, { wecom }, clock, { pauses, concurrency: 8 })).toMatchObject({ sent: 50, failed: 0 })
+    expect(got).toHaveLength(50)
+    expect(new Set(got).size).toBe(50)
     d.close()
   })
 })

@@ -6,7 +6,11 @@
  * - retryable: 99991400 (app rate limit; wait `x-ogw-ratelimit-reset` s), 230020 (per-chat/per-user
  *   5 QPS), 11232, HTTP 5xx, network errors and an invalid token (99991663/99991661, refetched);
  * - permanent, with a Chinese reason for the admin: 230013, 230053, 230002, 230099, 230001 and anything
- *   else we do not know.
+ *   else we do not know;
+ * - configuration errors (`config: true`, FEISHU_CONFIG_ERROR_CODES): the app itself is set up wrong — App ID
+ *   (10003) or App Secret (10014) invalid, bot capability off (230006), a scope missing (99991672). Every
+ *   send fails the same way until someone fixes the console or the environment, so the outbox pauses the
+ *   platform instead of failing the message (src/outbox/pause.ts).
  *
  * Implementations: `sdk.ts` (official Node SDK). Runtime-agnostic.
  */
@@ -23,6 +27,8 @@ export type SendResult =
       retryAfterMs?: number
       /** Feishu `code`, or 'http' (non-2xx without a Feishu code) / 'network' (no response). */
       code: number | 'http' | 'network'
+      /** The app's configuration is wrong (credentials, capability, scopes): not this message's fault. */
+      config?: true
       /** For people: what went wrong, in Chinese, with Feishu's own message. */
       reason: string
     }
@@ -50,7 +56,16 @@ export interface FeishuSender {
   updateCardByToken(token: string, card: Record<string, unknown>): Promise<{ ok: true } | Extract<SendResult, { ok: false }>>
   /** The bot's own identity (`GET /open-apis/bot/v3/info`), for recognising its @-mention. */
   botInfo(): Promise<{ ok: true; openId: string; name: string } | Extract<SendResult, { ok: false }>>
+  /**
+   * The directory: which account (open_id) has each mobile (`POST /open-apis/contact/v3/users/batch_get_id
+   * ?user_id_type=open_id` with `{"mobiles": […]}`, at most 50; scope contact:user.id:readonly). Every mobile
+   * asked comes back once; one Feishu does not know, or outside the app's availability range, has no userId.
+   */
+  userIdsByMobile(mobiles: string[]): Promise<{ ok: true; users: { mobile: string; userId?: string }[] } | Extract<SendResult, { ok: false }>>
 }
+
+/** Feishu's batch_get_id takes at most this many mobiles per call. */
+export const FEISHU_MOBILES_PER_LOOKUP = 50
 
 /** The receive_id / receive_id_type pair for a target. */
 export function receiveIdOf(to: FeishuTarget): { receive_id_type: 'open_id' | 'chat_id'; receive_id: string } {
@@ -79,6 +94,13 @@ export const FEISHU_ERROR_REASONS: Record<number, string> = {
   10014: '应用密钥（App Secret）无效',
   99991672: '应用缺少接口权限，请在开发者后台开通并发布新版本',
 }
+
+/**
+ * Errors that say the app is configured wrong, not that this message is: every other send would fail the
+ * same way until the App ID / Secret, the bot capability or the scopes are fixed. (Kept in step with
+ * CONFIG_ERROR_CODES.feishu in src/outbox/pause.ts; test/outbox/pause.test.ts checks both.)
+ */
+export const FEISHU_CONFIG_ERROR_CODES: ReadonlySet<number> = new Set([10003, 10014, 230006, 99991672])
 
 const RETRYABLE_REASONS: Record<number, string> = {
   99991400: '飞书接口调用频率超限（应用级）',
@@ -120,7 +142,9 @@ export function classifyFeishuError(f: FeishuFailure): Extract<SendResult, { ok:
       return { ok: false, retryable: true, code, reason: `飞书服务暂时不可用${detail(code)}` }
     }
     const known = FEISHU_ERROR_REASONS[code]
-    return { ok: false, retryable: false, code, reason: (known ?? '飞书返回错误') + detail(code) }
+    const reason = (known ?? '飞书返回错误') + detail(code)
+    if (FEISHU_CONFIG_ERROR_CODES.has(code)) return { ok: false, retryable: false, config: true, code, reason }
+    return { ok: false, retryable: false, code, reason }
   }
   const status = f.status ?? 0
   if (status === 429) return { ok: false, retryable: true, retryAfterMs, code: 'http', reason: `飞书限流（HTTP 429）` }
