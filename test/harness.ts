@@ -81,6 +81,7 @@ export async function harness(opts: { now?: Date } = {}) {
     db,
     deliver,
     intakeFor,
+    transact: database.transact,
     sqlite: database.sqlite,
     people: everyone,
     units: unitRows,

@@ -2,9 +2,8 @@
  * A conversation waiting for the person's next word: confirm a parsed reply, or pick one of several
  * projects. One pending action per person; it expires after 30 minutes.
  */
-import { eq } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
-import { pendingActions } from '../store/schema.ts'
+import { dropPending, keepPending, pendingOf } from '../store/repos/pending.ts'
 import type { CommandName } from '../model/index.ts'
 import type { ReportValues } from '../services/reporting.ts'
 
@@ -16,21 +15,15 @@ export type Pending =
   | { kind: 'choose'; command: CommandName; args: Record<string, unknown>; argName: string; options: { label: string; value: string }[] }
 
 export async function getPending(db: Db, personId: number, now: Date): Promise<Pending | undefined> {
-  const row = await db.select().from(pendingActions).where(eq(pendingActions.personId, personId)).get()
-  if (!row || row.expiresAt < now.getTime()) return undefined
-  return row.data as Pending
+  return (await pendingOf(db, personId, now.getTime())) as Pending | undefined
 }
 
 export async function setPending(db: Db, personId: number, p: Pending, now: Date) {
-  const expiresAt = now.getTime() + PENDING_TTL_MS
-  await db
-    .insert(pendingActions)
-    .values({ personId, kind: p.kind, data: p, expiresAt })
-    .onConflictDoUpdate({ target: pendingActions.personId, set: { kind: p.kind, data: p, expiresAt } })
+  await keepPending(db, personId, p.kind, p, now.getTime() + PENDING_TTL_MS)
 }
 
 export async function clearPending(db: Db, personId: number) {
-  await db.delete(pendingActions).where(eq(pendingActions.personId, personId))
+  await dropPending(db, personId)
 }
 
 /** "2", "第2个", "２" → 2 when within 1..n. */

@@ -2,21 +2,13 @@
  * What is posted after a monthly round closes (the 通报 to leaders, 羚羊奖/蜗牛奖 at the end of a quarter, the
  * 双过半 check after June) and the weekly key-project board on Friday afternoon.
  */
-import { sql } from 'drizzle-orm'
 import { bulletinCard } from '../cards/conversation.ts'
-import { boardGroups } from '../store/repos/directory.ts'
-import { boardSnapshots, type rounds } from '../store/schema.ts'
-import {
-  allUnits,
-  jobRunsFor,
-  latestReportsBefore,
-  peopleWithRole,
-  roundByPeriod,
-  roundProjects,
-  roundReports,
-  roundsClosedSince,
-  unclosedRounds,
-} from '../store/repos/jobs.ts'
+import { boardGroups, listUnits } from '../store/repos/directory.ts'
+import type { rounds } from '../store/schema.ts'
+import { publishedSnapshot, publishSnapshot } from '../store/repos/boards.ts'
+import { jobRunsFor } from '../store/repos/job-runs.ts'
+import { latestReportsBefore, roundByKey, roundProjects, roundReports, roundsClosedSince, unclosedRounds } from '../store/repos/rounds.ts'
+import { peopleWithRole } from '../store/repos/people.ts'
 import { monthlyBulletin } from '../services/bulletin.ts'
 import { projectMonths, scheduleFor } from '../services/monthly.ts'
 import { quarterlyAwards, type AwardCandidate } from '../domain/awards.ts'
@@ -27,6 +19,7 @@ import { dateOf, outOfQuietHours, weeklyBoardTime } from '../domain/dispatch.ts'
 import { awardsCard, halfwayCard, weeklyBoardCard, type HalfwayData, type WeeklyBoard, type WeeklyBoardLine } from '../cards/clock.ts'
 import { toGroup, toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
 import type { Mention } from '../model/index.ts'
+import { clockKeys } from '../outbox/keys.ts'
 
 const DAY = 86_400_000
 const MINUTE = 60_000
@@ -74,7 +67,7 @@ export const bulletinJob: Job = async (ctx) => {
       const leaders = await peopleWithRole(ctx.db, 'leader')
       const items: JobItem[] = leaders.map((p) => ({
         to: toPerson(p.id),
-        key: `bulletin:${round.period}:u${p.id}`,
+        key: clockKeys.bulletin(round.period, p.id),
         body: { kind: 'card', card },
         topic: `bulletin:${round.period}`,
         rank: 1,
@@ -102,12 +95,12 @@ export const awardsJob: Job = async (ctx) => {
         return { code: p.code, name: p.name, sector: p.sector, annualPlan: p.annualPlan, ytd: p.ytd, ...(schedule && { schedule }) }
       })
       const awards = quarterlyAwards(quarter, candidates, { winners: ctx.dispatch.awards.winners, metric: ctx.dispatch.awards.metric })
-      const unitNames = new Map((await allUnits(ctx.db)).map((u) => [u.id, u.name]))
+      const unitNames = new Map((await listUnits(ctx.db)).map((u) => [u.id, u.name]))
       const unitOfCode = new Map(months.map((p) => [p.code, unitNames.get(p.unitId) ?? '']))
       const card = awardsCard(awards, (code) => unitOfCode.get(code) ?? '', ctx.demo)
       const names = (l: { name?: string; code: string }[]) => l.map((p) => p.name ?? p.code).join('、')
       const items = await groupItems(ctx, (g) => ({
-        key: `awards:${quarter}:g${g}`,
+        key: clockKeys.awards(quarter, g),
         body: { kind: 'card', card },
         topic: `awards:${quarter}`,
         rank: 1,
@@ -132,9 +125,9 @@ export const halfwayJob: Job = async (ctx) => {
       const data = await halfwayData(ctx, round.period)
       const card = halfwayCard(data, ctx.demo)
       const line = `${card.title}：${card.subtitle}，1—${c.month}月完成率 ${data.completion ? formatPercent(data.completion) : '—'}`
-      const items = await groupItems(ctx, (g) => ({ key: `halfway:${year}:g${g}`, body: { kind: 'card', card }, topic: `halfway:${year}`, rank: 1, line }))
+      const items = await groupItems(ctx, (g) => ({ key: clockKeys.halfwayGroup(year, g), body: { kind: 'card', card }, topic: `halfway:${year}`, rank: 1, line }))
       for (const p of await peopleWithRole(ctx.db, 'leader'))
-        items.push({ to: toPerson(p.id), key: `halfway:${year}:u${p.id}`, body: { kind: 'card', card }, topic: `halfway:${year}`, rank: 1, line })
+        items.push({ to: toPerson(p.id), key: clockKeys.halfwayPerson(year, p.id), body: { kind: 'card', card }, topic: `halfway:${year}`, rank: 1, line })
       return { items, result: { met: data.met, projectsMet: data.projectsMet, projects: data.projects } }
     })
     if (s) slots.push(s)
@@ -144,7 +137,7 @@ export const halfwayJob: Job = async (ctx) => {
 
 async function halfwayData(ctx: JobContext, period: string): Promise<HalfwayData> {
   const months = await projectMonths(ctx.db, period, { detail: true })
-  const unitNames = new Map((await allUnits(ctx.db)).map((u) => [u.id, u.name]))
+  const unitNames = new Map((await listUnits(ctx.db)).map((u) => [u.id, u.name]))
   const plan = months.reduce((s, p) => s + p.annualPlan, 0)
   const ytd = months.reduce((s, p) => s + p.ytd, 0)
   const county = halfwayCheck(ytd, plan)
@@ -198,14 +191,10 @@ export const weeklyBoardJob: Job = async (ctx) => {
       run: async (dryRun) => {
         // A re-run after a crash posts what was stored, not a recount.
         const board = (await publishedWeeklyBoard(ctx, period)) ?? (await weeklyBoard(ctx, period, t))
-        if (!dryRun)
-          await ctx.db
-            .insert(boardSnapshots)
-            .values({ kind: 'weekly', period, league: 'all', publishedAt: now, data: board })
-            .onConflictDoNothing()
+        if (!dryRun) await publishSnapshot(ctx.db, 'weekly', period, board, now)
         const card = weeklyBoardCard(board, ctx.demo)
         const items = await groupItems(ctx, (g) => ({
-          key: `board:weekly:${period}:g${g}`,
+          key: clockKeys.weeklyBoard(period, g),
           body: { kind: 'card', card },
           topic: `board:weekly:${period}`,
           rank: 1,
@@ -223,11 +212,11 @@ export async function weeklyBoard(ctx: JobContext, period: string, at: number): 
   const { db } = ctx
   const date = dateOf(at)
   const year = Number(date.slice(0, 4))
-  const round = await roundByPeriod(db, 'weekly', period)
+  const round = await roundByKey(db, 'weekly', period)
   const projects = await roundProjects(db, 'weekly', year)
   const reports = round ? await roundReports(db, round.id) : new Map()
   const latest = await latestReportsBefore(db, projects.map((p) => p.project.id), at + 1)
-  const units = await allUnits(db)
+  const units = await listUnits(db)
   const schedule = dayLinear(date)
   interface Acc { projects: number; reported: number; onTime: number; week: number; ytd: number; plan: number }
   const acc = new Map<number, Acc>()
@@ -270,6 +259,5 @@ export async function weeklyBoard(ctx: JobContext, period: string, at: number): 
 
 /** Already-published weekly board of a week, if any (what was published is what is kept). */
 export async function publishedWeeklyBoard(ctx: JobContext, period: string): Promise<WeeklyBoard | null> {
-  const row = await ctx.db.select().from(boardSnapshots).where(sql`kind = 'weekly' and period = ${period} and league = 'all'`).get()
-  return (row?.data as WeeklyBoard | undefined) ?? null
+  return (await publishedSnapshot<WeeklyBoard>(ctx.db, 'weekly', period)) ?? null
 }

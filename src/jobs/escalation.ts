@@ -7,21 +7,16 @@
  */
 import { nextEscalation, overdueDays } from '../domain/escalation.ts'
 import type { LocalDate } from '../domain/time.ts'
-import {
-  allUnits,
-  countNotice,
-  jobRunsFor,
-  overdueProblems,
-  overdueSupervisions,
-  projectsById,
-  personWithTitle,
-  type Problem,
-  type Supervision,
-} from '../store/repos/jobs.ts'
-import { contactsOfProject } from '../store/repos/directory.ts'
+import { contactsOfProject, listUnits } from '../store/repos/directory.ts'
+import { jobRunsFor } from '../store/repos/job-runs.ts'
+import { countProblemNotice, overdueProblems, type Problem } from '../store/repos/problems.ts'
+import { countSupervisionNotice, overdueSupervisions, type Supervision } from '../store/repos/supervisions.ts'
+import { projectsById } from '../store/repos/projects.ts'
+import { personWithTitle } from '../store/repos/people.ts'
 import { at, dateOf, outOfQuietHours } from '../domain/dispatch.ts'
 import { escalationCard, type EscalationNotice } from '../cards/clock.ts'
 import { toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
+import { clockKeys } from '../outbox/keys.ts'
 
 type Kind = 'supervision' | 'problem'
 
@@ -41,7 +36,7 @@ interface Pending {
 
 const JOB: Record<Kind, string> = { supervision: 'notice:supervision', problem: 'notice:problem' }
 const REF: Record<Kind, (id: number) => string> = { supervision: (id) => `D${id}`, problem: (id) => `#${id}` }
-const KEY: Record<Kind, string> = { supervision: 'sv', problem: 'pb' }
+const KEY: Record<Kind, 'sv' | 'pb'> = { supervision: 'sv', problem: 'pb' }
 const periodOf = (p: Pending, n: number) => `${p.kind === 'supervision' ? 'D' : 'P'}${p.id}#${n}`
 
 async function pendingItems(ctx: JobContext, today: LocalDate): Promise<Pending[]> {
@@ -103,7 +98,7 @@ async function notice(ctx: JobContext, p: Pending, today: LocalDate, dryRun: boo
   const rung = nextEscalation(count)
   const projects = await projectsById(ctx.db, [p.projectId])
   const project = projects.get(p.projectId)
-  const units = new Map((await allUnits(ctx.db)).map((u) => [u.id, u]))
+  const units = new Map((await listUnits(ctx.db)).map((u) => [u.id, u]))
   const unit = p.unitId ? units.get(p.unitId) : undefined
   const recipients: number[] = []
   const add = (id: number | null | undefined) => {
@@ -130,7 +125,7 @@ async function notice(ctx: JobContext, p: Pending, today: LocalDate, dryRun: boo
   const what = p.kind === 'supervision' ? `督办 ${n.ref}` : `问题 ${n.ref}`
   const items: JobItem[] = recipients.map((id) => ({
     to: toPerson(id),
-    key: `notice:${KEY[p.kind]}:${p.id}:${count}:u${id}`,
+    key: clockKeys.notice(KEY[p.kind], p.id, count, id),
     body: { kind: 'card', card },
     topic: `notice:${KEY[p.kind]}:${p.id}`,
     rank: count,
@@ -139,7 +134,7 @@ async function notice(ctx: JobContext, p: Pending, today: LocalDate, dryRun: boo
   }))
   return {
     items,
-    after: dryRun ? undefined : () => countNotice(ctx.db, p.kind, p.id, p.notices),
+    after: dryRun ? undefined : () => (p.kind === 'supervision' ? countSupervisionNotice : countProblemNotice)(ctx.db, p.id, p.notices),
     result: { item: n.ref, count, level: rung.level, recipients: recipients.length },
   }
 }

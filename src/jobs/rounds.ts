@@ -5,26 +5,27 @@
  */
 import type { Mention } from '../model/index.ts'
 import { boardCard, formatDeadline, reminderCard, reportPromptCard } from '../cards/conversation.ts'
-import { closeRound, type Round } from '../store/repos/rounds.ts'
-import { boardGroups } from '../store/repos/directory.ts'
 import {
-  allUnits,
+  closeRound,
   createRound,
   latestReportsBefore,
-  openProblemsByProject,
   recordReminderOnce,
   reportedProjectIds,
-  roundByPeriod,
+  roundByKey,
   roundProjects,
   unclosedRounds,
+  type Round,
   type RoundProject,
-} from '../store/repos/jobs.ts'
+} from '../store/repos/rounds.ts'
+import { boardGroups, listUnits } from '../store/repos/directory.ts'
+import { openProblemsByProject } from '../store/repos/problems.ts'
 import { boardUnits, monthBoard, settleMonth } from '../services/monthly.ts'
 import { periodOf, previous } from '../domain/periods.ts'
 import { parseLocalDate } from '../domain/time.ts'
 import { dateOf, monthlyWindow, outOfQuietHours, reminderTime, roundConfig, weeklyWindow, type RoundWindow } from '../domain/dispatch.ts'
 import { overdueHeadCard, roundTitle } from '../cards/clock.ts'
 import { toGroup, toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
+import { clockKeys } from '../outbox/keys.ts'
 
 const DAY = 86_400_000
 const MINUTE = 60_000
@@ -67,7 +68,7 @@ async function openRound(ctx: JobContext, w: RoundWindow, dryRun: boolean) {
   const { db } = ctx
   let round: Round
   if (dryRun) {
-    round = (await roundByPeriod(db, w.kind, w.period)) ?? { id: 0, kind: w.kind, period: w.period, opensAt: w.opensAt, deadlineAt: w.deadlineAt, closedAt: null, createdAt: ctx.now.getTime() }
+    round = (await roundByKey(db, w.kind, w.period)) ?? { id: 0, kind: w.kind, period: w.period, opensAt: w.opensAt, deadlineAt: w.deadlineAt, closedAt: null, createdAt: ctx.now.getTime() }
   } else {
     round = (await createRound(db, { kind: w.kind, period: w.period, opensAt: w.opensAt, deadlineAt: w.deadlineAt })).round
   }
@@ -96,7 +97,7 @@ async function openRound(ctx: JobContext, w: RoundWindow, dryRun: boolean) {
     for (const c of rp.contacts)
       items.push({
         to: toPerson(c.id),
-        key: `open:${round.kind}:${round.period}:p${rp.project.id}:u${c.id}`,
+        key: clockKeys.prompt(round, rp.project.id, c.id),
         body,
         topic: topicOf(round, rp.project.id),
         rank: 1,
@@ -139,7 +140,7 @@ export const remindersJob: Job = async (ctx) => {
               if (!dryRun) await recordReminderOnce(ctx.db, { roundId: round.id, projectId: rp.project.id, kind: spec.kind, personId: c.id, sentAt: now })
               items.push({
                 to: toPerson(c.id),
-                key: `remind:${spec.key}:${round.kind}:${round.period}:p${rp.project.id}:u${c.id}`,
+                key: clockKeys.reminder(spec.key, round, rp.project.id, c.id),
                 body: { kind: 'card', card: reminderCard(rp.project, round, spec.kind) },
                 topic: topicOf(round, rp.project.id),
                 rank: spec.kind === 'before' ? 2 : 3,
@@ -181,7 +182,7 @@ async function overdue(ctx: JobContext, round: Round, dryRun: boolean) {
     for (const c of rp.contacts)
       items.push({
         to: toPerson(c.id),
-        key: `overdue:${round.kind}:${round.period}:p${rp.project.id}:u${c.id}`,
+        key: clockKeys.overdue(round, rp.project.id, c.id),
         body: { kind: 'card', card: reminderCard(rp.project, round, 'overdue') },
         topic: topicOf(round, rp.project.id),
         rank: 4,
@@ -189,7 +190,7 @@ async function overdue(ctx: JobContext, round: Round, dryRun: boolean) {
         button: reportButton(rp),
       })
   }
-  const units = new Map((await allUnits(ctx.db)).map((u) => [u.id, u]))
+  const units = new Map((await listUnits(ctx.db)).map((u) => [u.id, u]))
   const byUnit = new Map<number, RoundProject[]>()
   for (const rp of late) byUnit.set(rp.project.unitId, [...(byUnit.get(rp.project.unitId) ?? []), rp])
   let heads = 0
@@ -200,7 +201,7 @@ async function overdue(ctx: JobContext, round: Round, dryRun: boolean) {
     const lateList = list.map((rp) => ({ name: rp.project.name, contacts: rp.contacts.map((c) => ({ personId: c.id, name: c.name })) }))
     items.push({
       to: toPerson(unit.headPersonId),
-      key: `overdue-head:${round.kind}:${round.period}:n${unitId}`,
+      key: clockKeys.overdueHead(round, unitId),
       body: { kind: 'card', card: overdueHeadCard(unit.name, round, lateList, ctx.demo) },
       topic: `overdue-head:${round.kind}:${round.period}:n${unitId}`,
       rank: 1,
@@ -245,7 +246,7 @@ async function close(ctx: JobContext, round: Round, dueAt: number, dryRun: boole
       if (!ctx.platforms.includes(g.platform)) continue
       items.push({
         to: toGroup(g.id),
-        key: `board:monthly:${round.period}:g${g.id}`,
+        key: clockKeys.monthlyBoard(round.period, g.id),
         body: { kind: 'card', card },
         topic: `board:monthly:${round.period}`,
         rank: 1,

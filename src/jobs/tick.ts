@@ -11,9 +11,9 @@
 import type { Db } from '../store/db.ts'
 import type { Button, OutboundMessage, Platform } from '../model/index.ts'
 import { enqueue } from '../outbox/enqueue.ts'
-import { fnv1a64 } from '../outbox/keys.ts'
+import { clockKeys } from '../outbox/keys.ts'
 import { existingKeys } from '../store/repos/outbox.ts'
-import { claimJob, finishJob, jobRunsFor } from '../store/repos/jobs.ts'
+import { claimJob, finishJob, jobRunsFor } from '../store/repos/job-runs.ts'
 import { getSetting } from '../store/repos/settings.ts'
 import { loadCalendar, loadDispatchCalendar, loadRules } from '../services/rules.ts'
 import { dateOf, inQuietHours, outOfQuietHours } from '../domain/dispatch.ts'
@@ -177,7 +177,9 @@ export async function tick(context: JobContext, opts: TickOptions = {}): Promise
 
   const keys = messages.map((m) => m.key!)
   const before = await existingKeys(db, keys)
-  const { unreachable } = await enqueue(db, { platforms: ctx.platforms }, messages, now, (i) => `tick:${now}:${i}`)
+  const { unreachable } = await enqueue(db, { platforms: ctx.platforms }, messages, now, () => {
+    throw new Error('every message of the clock carries its key')
+  })
   report.queued = keys.filter((k) => !before.has(k)).length
   report.unreachable = [...new Set(unreachable.map((m) => recipientTag(m.to)))]
   for (const r of ran) {
@@ -213,7 +215,7 @@ function catchUp(ctx: JobContext, tag: string, list: Pending[]): OutboundMessage
   const since = Math.min(...list.filter((x) => x.late).map((x) => x.slot.dueAt))
   const buttons: Button[] = []
   for (const { item } of kept) if (item.button && !buttons.some((b) => b.label === item.button!.label)) buttons.push(item.button)
-  const key = `catchup:${fnv1a64(list.map((x) => x.item.key).sort().join('\n')).slice(0, 12)}:${tag}`
+  const key = clockKeys.catchUp(list.map((x) => x.item.key), tag)
   return { to, key, body: { kind: 'card', card: catchUpCard(kept.map((x) => x.item.line), buttons, since, ctx.demo) } }
 }
 

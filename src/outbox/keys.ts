@@ -1,6 +1,9 @@
 /**
- * Idempotency keys. Outbox keys read like `open:monthly:2026-11:p12:u34`; platforms cap theirs (Feishu `uuid`
- * ≤ 50 characters), so a longer key is sent as a stable hash of itself.
+ * Idempotency keys: one message per key, ever (the outbox's unique index; sent as Feishu's `uuid`). Every
+ * key the product uses is built here, from the event that caused the message or from the data it is about
+ * — never from the wall clock — so a tick run twice, an event retried or resumed after its work was done,
+ * queues nothing new. They read like `open:monthly:2026-11:p12:u34`; platforms cap theirs (Feishu `uuid`
+ * ≤ 50 characters), so a longer key is sent as a stable hash of itself (`platformKey`).
  */
 
 /** FNV-1a, 64 bits, as 16 hex digits: stable across runtimes and restarts. */
@@ -27,4 +30,37 @@ export function replyKey(platform: string, eventId: string, i: number): string {
 /** Whether an outbox key is a reply to someone who just wrote (not a push the clock or a job started). */
 export function isReplyKey(key: string): boolean {
   return key.startsWith('in:')
+}
+
+type RoundRef = { kind: string; period: string }
+/** The inbound event behind a message a person's command sent to others. */
+type EventRef = { platform: string; id: string }
+const ev = (e: EventRef) => `${e.platform}:${e.id}`
+
+/** Keys of messages a command sends to people other than the sender (by the event that ran it). */
+export const commandKeys = {
+  supervision: (supervisionId: number, personId: number) => `supervise:${supervisionId}:p${personId}`,
+  urge: (e: EventRef, roundId: number, projectId: number, personId: number) => `urge:${roundId}:${projectId}:p${personId}:${ev(e)}`,
+  problemRaised: (problemId: number, personId: number) => `problem:new:${problemId}:p${personId}`,
+  problemAssigned: (e: EventRef, problemId: number) => `problem:assign:${problemId}:${ev(e)}`,
+  closeRequested: (e: EventRef, problemId: number) => `problem:close:${problemId}:${ev(e)}`,
+  problemClosed: (problemId: number) => `problem:closed:${problemId}`,
+  problemRejected: (e: EventRef, problemId: number) => `problem:reject:${problemId}:${ev(e)}`,
+}
+
+/** Keys of what the dispatch clock sends (by the round, period or item and the recipient). */
+export const clockKeys = {
+  prompt: (r: RoundRef, projectId: number, personId: number) => `open:${r.kind}:${r.period}:p${projectId}:u${personId}`,
+  reminder: (spec: string, r: RoundRef, projectId: number, personId: number) => `remind:${spec}:${r.kind}:${r.period}:p${projectId}:u${personId}`,
+  overdue: (r: RoundRef, projectId: number, personId: number) => `overdue:${r.kind}:${r.period}:p${projectId}:u${personId}`,
+  overdueHead: (r: RoundRef, unitId: number) => `overdue-head:${r.kind}:${r.period}:n${unitId}`,
+  monthlyBoard: (period: string, groupId: number) => `board:monthly:${period}:g${groupId}`,
+  weeklyBoard: (period: string, groupId: number) => `board:weekly:${period}:g${groupId}`,
+  bulletin: (period: string, personId: number) => `bulletin:${period}:u${personId}`,
+  awards: (quarter: string, groupId: number) => `awards:${quarter}:g${groupId}`,
+  halfwayGroup: (year: string, groupId: number) => `halfway:${year}:g${groupId}`,
+  halfwayPerson: (year: string, personId: number) => `halfway:${year}:u${personId}`,
+  notice: (kind: 'sv' | 'pb', id: number, count: number, personId: number) => `notice:${kind}:${id}:${count}:u${personId}`,
+  /** One message for several late ones: named by the keys it stands for, so a re-run merges into the same one. */
+  catchUp: (mergedKeys: string[], recipientTag: string) => `catchup:${fnv1a64([...mergedKeys].sort().join('\n')).slice(0, 12)}:${recipientTag}`,
 }

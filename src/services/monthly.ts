@@ -4,7 +4,8 @@
  */
 import { sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
-import { boardSnapshots, projectColours } from '../store/schema.ts'
+import { projectColours } from '../store/schema.ts'
+import { publishedSnapshot, publishSnapshot } from '../store/repos/boards.ts'
 import type { Rules } from './rules.ts'
 import { colourOf, colourVerdict, type Colour, type ColourVerdict } from '../domain/colours.ts'
 import { completionRate, scheduleProgress } from '../domain/schedule.ts'
@@ -252,8 +253,7 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
       },
     }
   })
-  const prevRow = await db.select().from(boardSnapshots).where(sql`kind = 'monthly' and period = ${previousPeriod(period)} and league = 'all'`).get()
-  const board = rankBoard(inputs, rules.scoring, (prevRow?.data as BoardSnapshot | undefined) ?? null)
+  const board = rankBoard(inputs, rules.scoring, (await publishedSnapshot<BoardSnapshot>(db, 'monthly', previousPeriod(period))) ?? null)
   const snapshot = snapshotBoard(board, { period, publishedAt: publishedAt.toISOString() })
   const unitById = new Map(units.map((u) => [u.id, u]))
   return {
@@ -286,12 +286,7 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
 
 /** Stores the board as published; a board already published for the period is kept as it was. */
 export async function publishBoard(db: Db, board: MonthBoard, at: number): Promise<boolean> {
-  const rows = await db
-    .insert(boardSnapshots)
-    .values({ kind: 'monthly', period: board.period, league: 'all', publishedAt: at, data: board.snapshot })
-    .onConflictDoNothing()
-    .returning({ id: boardSnapshots.id })
-  return rows.length > 0
+  return publishSnapshot(db, 'monthly', board.period, board.snapshot, at)
 }
 
 

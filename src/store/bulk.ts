@@ -25,3 +25,18 @@ export async function insertMany<T extends SQLiteTable>(db: Db, table: T, rows: 
     await db.insert(table).values(rows.slice(i, i + size) as never)
   }
 }
+
+/** Values bound per `IN (…)` list: D1's 100 bound values less room for the query's other parameters. */
+export const IN_LIST_MAX = 90
+
+/**
+ * Runs `query` over `values` in slices that fit D1's bound values and returns all rows, in slice order:
+ * every `inArray` over a list that may be long goes through here.
+ *
+ * @example const rows = await inChunks(ids, (slice) => db.select().from(people).where(inArray(people.id, slice)).all())
+ */
+export async function inChunks<V, R>(values: readonly V[], query: (slice: V[]) => R[] | Promise<R[]>): Promise<R[]> {
+  const out: R[] = []
+  for (let i = 0; i < values.length; i += IN_LIST_MAX) out.push(...(await query(values.slice(i, i + IN_LIST_MAX))))
+  return out
+}

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { BotResult, OutboundMessage } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
-import { supervisions, auditLog } from '../../store/schema.ts'
+import { issueSupervision } from '../../store/repos/supervisions.ts'
 import { contactsOfProject, unitById } from '../../store/repos/directory.ts'
 import { projectsOfUnit, type Project } from '../../store/repos/projects.ts'
 import { currentReport, recordReminder } from '../../store/repos/rounds.ts'
@@ -16,6 +16,7 @@ import { roundForReport } from './reporting.ts'
 import { command, say } from '../registry.ts'
 import { words, workdays } from '../args.ts'
 import { leadersAndOffice } from '../permissions.ts'
+import { commandKeys } from '../../outbox/keys.ts'
 
 
 async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, names: string[]) {
@@ -43,11 +44,10 @@ async function superviseCommand(turn: Turn, args: z.output<typeof superviseArgs>
   if (!leaderCovers(turn.person, project)) return say(turn, `「${project.name}」不在您分管的领域内，不能督办。`)
   const workdays = Math.min(args.workdays ?? 3, 60)
   const dueOn = replyDueDate(localDate(turn.ctx.now), turn.ctx.calendar, workdays)
-  const [row] = await turn.ctx.db.insert(supervisions).values({ projectId: project.id, matter, issuedBy: turn.person.id, issuedAt: turn.ctx.now.getTime(), dueOn }).returning()
-  await turn.ctx.db.insert(auditLog).values({ at: turn.ctx.now.getTime(), actorPersonId: turn.person.id, entity: 'supervision', entityId: row!.id, action: 'issue', before: null, after: row })
-  const card = supervisionCard(row!, project, `${turn.person.name}${turn.person.title ? `（${turn.person.title}）` : ''}`)
+  const row = await issueSupervision(turn.ctx.db, { projectId: project.id, matter, issuedBy: turn.person.id, issuedAt: turn.ctx.now.getTime(), dueOn })
+  const card = supervisionCard(row, project, `${turn.person.name}${turn.person.title ? `（${turn.person.title}）` : ''}`)
   const to = await responsible(turn, project)
-  const messages: OutboundMessage[] = to.map((personId) => ({ to: { kind: 'person', personId }, body: { kind: 'card', card }, key: `supervise:${row!.id}:p${personId}` }))
+  const messages: OutboundMessage[] = to.map((personId) => ({ to: { kind: 'person', personId }, body: { kind: 'card', card }, key: commandKeys.supervision(row.id, personId) }))
   const warn = turn.ctx.calendar.coverage(Number(dueOn.slice(0, 4)))
   messages.unshift(turn.reply({ kind: 'text', text: `已挂牌督办「${project.name}」：${matter}。已通知 ${to.length} 人，须于 ${dueOn}（${workdays} 个工作日）前回复。${warn ? `\n注意：${warn}` : ''}` }))
   return { messages }
@@ -79,7 +79,7 @@ async function urgeCommand(turn: Turn, args: z.output<typeof urgeArgs>): Promise
     const card = reminderCard(project, round, 'manual', turn.person.name)
     for (const c of await contactsOfProject(turn.ctx.db, project.id)) {
       await recordReminder(turn.ctx.db, { roundId: round.id, projectId: project.id, kind: 'manual', personId: c.id, sentAt: at })
-      messages.push({ to: { kind: 'person', personId: c.id }, body: { kind: 'card', card }, key: `urge:${round.id}:${project.id}:p${c.id}:${at}` })
+      messages.push({ to: { kind: 'person', personId: c.id }, body: { kind: 'card', card }, key: commandKeys.urge(turn.event, round.id, project.id, c.id) })
     }
   }
   messages.unshift(turn.reply({ kind: 'text', text: urged ? `已催办「${nameOf(found.item)}」${urged} 个未填报项目，通知 ${messages.length} 人。` : `「${nameOf(found.item)}」的项目本期均已填报，无需催办。` }))

@@ -3,10 +3,10 @@
  * reporter confirms: "企业满意的方可清零销号"), or 驳回 back to 推进中. Every change is a problem_events row.
  */
 import { z } from 'zod'
-import { eq } from 'drizzle-orm'
 import type { BotResult, Button, OutboundMessage } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
-import { problemEvents, problems, type ProblemState } from '../../store/schema.ts'
+import type { ProblemState } from '../../store/schema.ts'
+import { moveProblem, problemById, type Problem } from '../../store/repos/problems.ts'
 import { projectById } from '../../store/repos/projects.ts'
 import { unitById } from '../../store/repos/directory.ts'
 import { findUnit } from '../lookup.ts'
@@ -15,15 +15,14 @@ import { command } from '../registry.ts'
 import { form, problemId, words, workdays } from '../args.ts'
 import { problemCard, type ProblemView } from '../../cards/conversation.ts'
 import { localDate } from '../../domain/time.ts'
-import { atomic } from '../../store/db.ts'
+import { commandKeys } from '../../outbox/keys.ts'
 
-type Problem = typeof problems.$inferSelect
 const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })], toast: { kind: 'info', text: t.slice(0, 40) } })
 
 async function load(turn: Turn, args: { problemId: number | null }): Promise<Problem | string> {
   const id = args.problemId
   if (id === null) return '请写明问题编号，例如「#12」。发送「问题」可查看台账。'
-  const p = await turn.ctx.db.select().from(problems).where(eq(problems.id, id)).get()
+  const p = await problemById(turn.ctx.db, id)
   return p ?? `没有编号为 #${id} 的问题。`
 }
 
@@ -33,15 +32,9 @@ async function view(turn: Turn, p: Problem, note?: string): Promise<ProblemView>
   return { id: p.id, description: p.description, state: p.state, project: project?.name ?? '', unit: unit?.name ?? null, dueOn: p.dueOn, note }
 }
 
-/** Moves a problem to a new state, with its history row, atomically. */
-async function move(turn: Turn, p: Problem, to: ProblemState, note: string, set: Partial<Problem> = {}) {
-  const at = turn.ctx.now.getTime()
-  await atomic(turn.ctx.db, [
-    turn.ctx.db.update(problems).set({ ...set, state: to, ...(to === 'closed' ? { closedAt: at } : {}) }).where(eq(problems.id, p.id)),
-    turn.ctx.db.insert(problemEvents).values({ problemId: p.id, at, personId: turn.person.id, fromState: p.state, toState: to, note }),
-  ])
-  return { ...p, ...set, state: to }
-}
+/** Moves a problem to a new state, with its history row, as this person now. */
+const move = (turn: Turn, p: Problem, to: ProblemState, note: string, set: Partial<Problem> = {}) =>
+  moveProblem(turn.ctx.db, p, to, { personId: turn.person.id, at: turn.ctx.now.getTime(), note }, set)
 
 const isAssignee = (turn: Turn, p: Problem) => p.assigneePersonId === turn.person.id || (p.assigneeUnitId !== null && turn.person.unitId === p.assigneeUnitId)
 
@@ -79,7 +72,7 @@ async function assignCommand(turn: Turn, args: z.output<typeof assignArgs>): Pro
     toast: { kind: 'success', text: `已交办 ${unit.name}` },
     messages: [
       turn.reply({ kind: 'text', text: `问题 #${p.id} 已交办 ${unit.name}，办结时限 ${dueOn}。` }),
-      ...notify(unit.headPersonId, card, `problem:assign:${p.id}:${dueOn}`),
+      ...notify(unit.headPersonId, card, commandKeys.problemAssigned(turn.event, p.id)),
     ],
   }
 }
@@ -112,7 +105,7 @@ async function requestCloseCommand(turn: Turn, args: z.output<typeof noteArgs>):
   ])
   return {
     toast: { kind: 'success', text: '已申请销号' },
-    messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 已申请销号，等待提出人确认。` }), ...notify(p.reporterPersonId, card, `problem:close:${p.id}:${turn.ctx.now.getTime()}`)],
+    messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 已申请销号，等待提出人确认。` }), ...notify(p.reporterPersonId, card, commandKeys.closeRequested(turn.event, p.id))],
   }
 }
 
@@ -126,7 +119,7 @@ async function confirmCloseCommand(turn: Turn, args: z.output<typeof idArgs>): P
   if (p.state !== 'close_requested') return text(turn, p.state === 'closed' ? `问题 #${p.id} 已销号。` : `问题 #${p.id} 还没有申请销号。`)
   const moved = await move(turn, p, 'closed', '提出人确认已解决')
   const card = problemCard(await view(turn, moved), '已销号', [])
-  return { updateCard: card, toast: { kind: 'success', text: '已销号' }, messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 已销号。` }), ...notify(p.assigneePersonId, card, `problem:closed:${p.id}`)] }
+  return { updateCard: card, toast: { kind: 'success', text: '已销号' }, messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 已销号。` }), ...notify(p.assigneePersonId, card, commandKeys.problemClosed(p.id))] }
 }
 
 /** 驳回 #12 [理由]: the reporter sends it back to 推进中. */
@@ -138,7 +131,7 @@ async function rejectCommand(turn: Turn, args: z.output<typeof noteArgs>): Promi
   const note = args.note ?? '问题尚未解决'
   const moved = await move(turn, p, 'in_progress', `驳回：${note}`)
   const card = problemCard(await view(turn, moved, `驳回：${note}`), '销号申请被驳回', assigneeButtons(p.id))
-  return { updateCard: card, toast: { kind: 'warning', text: '已驳回' }, messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 已驳回，退回责任单位继续办理。` }), ...notify(p.assigneePersonId, card, `problem:reject:${p.id}:${turn.ctx.now.getTime()}`)] }
+  return { updateCard: card, toast: { kind: 'warning', text: '已驳回' }, messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 已驳回，退回责任单位继续办理。` }), ...notify(p.assigneePersonId, card, commandKeys.problemRejected(turn.event, p.id))] }
 }
 
 export const problemCommands = [

@@ -1,9 +1,11 @@
 /** Reading commands: 帮助, 查, 排名, 红黄牌, 通报, 问题台账, 已阅, 版本. */
 import { z } from 'zod'
-import { and, desc, eq, inArray, ne } from 'drizzle-orm'
 import type { BotResult } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
-import { auditLog, problems, projects, supervisions, units, LEAGUES } from '../../store/schema.ts'
+import { LEAGUES } from '../../store/schema.ts'
+import { openProblemsWithNames } from '../../store/repos/problems.ts'
+import { latestOpenSupervisionOn, supervisionById } from '../../store/repos/supervisions.ts'
+import { recordAudit } from '../../store/repos/audit.ts'
 import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, unitStatusCard, type ProblemView } from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import { id, words } from '../args.ts'
@@ -120,14 +122,7 @@ async function problemsCommand(turn: Turn, args: z.output<typeof problemsArgs>):
     unitId = found.item.id
     title = `${found.item.name} 问题台账`
   }
-  const rows = await db
-    .select({ p: problems, projectName: projects.name, projectUnit: projects.unitId, unitName: units.name })
-    .from(problems)
-    .innerJoin(projects, eq(projects.id, problems.projectId))
-    .leftJoin(units, eq(units.id, problems.assigneeUnitId))
-    .where(ne(problems.state, 'closed'))
-    .orderBy(problems.id)
-    .all()
+  const rows = await openProblemsWithNames(db)
   let visible = rows
   if (!isLeader(turn.person) && !isOffice(turn.person)) {
     const mine = new Set((await projectsOfContact(db, turn.person.id)).map((p) => p.id))
@@ -148,7 +143,7 @@ async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<B
   let entity = 'bulletin'
   let entityId = 0
   if (args.supervisionId) {
-    const s = await db.select().from(supervisions).where(eq(supervisions.id, args.supervisionId)).get()
+    const s = await supervisionById(db, args.supervisionId)
     if (!s) return say(turn, '没有找到这条督办。')
     what = `督办 D${s.id}`
     entity = 'supervision'
@@ -156,16 +151,14 @@ async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<B
   } else if (!what) {
     // Typed 已阅: the newest open 督办 on a project this person reports for or heads.
     const mine = (await projectsOfContact(db, turn.person.id)).map((p) => p.id)
-    const open = mine.length
-      ? await db.select().from(supervisions).where(and(inArray(supervisions.projectId, mine), eq(supervisions.state, 'open'))).orderBy(desc(supervisions.id)).get()
-      : undefined
+    const open = await latestOpenSupervisionOn(db, mine)
     if (open) {
       what = `督办 D${open.id}`
       entity = 'supervision'
       entityId = open.id
     } else what = '最新通报'
   }
-  await db.insert(auditLog).values({ at: now.getTime(), actorPersonId: turn.person.id, entity, entityId, action: 'ack', before: null, after: { what } })
+  await recordAudit(db, { at: now.getTime(), actorPersonId: turn.person.id, entity, entityId, action: 'ack', before: null, after: { what } })
   return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `已记录：${turn.person.name} 已阅${what}。` })] }
 }
 

@@ -4,12 +4,12 @@
  * routes reported problems to the office.
  */
 import { z } from 'zod'
-import { and, eq, ne } from 'drizzle-orm'
 import type { BotResult, OutboundMessage } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
 import type { ReplyParse } from '../../domain/parse/index.ts'
 import { parseAmount } from '../../domain/parse/index.ts'
-import { problems, problemEvents, people } from '../../store/schema.ts'
+import { openProblemsOfProject, raiseProblem } from '../../store/repos/problems.ts'
+import { peopleWithRole } from '../../store/repos/people.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
 import { currentReport, ensureRound, openRounds, previousMonthlyReport, roundById, submitReport, type Round } from '../../store/repos/rounds.ts'
 import { newProblemCard, reportConfirmCard, reportMismatchCard, reportPromptCard, receiptCard } from '../../cards/conversation.ts'
@@ -27,6 +27,7 @@ import { findProject } from '../lookup.ts'
 import { clearPending, getPending, setPending } from '../pending.ts'
 import { isOffice } from '../permissions.ts'
 import { listUnits } from '../../store/repos/directory.ts'
+import { commandKeys } from '../../outbox/keys.ts'
 
 
 /**
@@ -49,8 +50,7 @@ async function promptFor(turn: Turn, project: Project, round: Round) {
   const { db } = turn.ctx
   const previous = (await previousMonthlyReport(db, project.id, round.period))?.report ?? null
   const current = (await currentReport(db, round.id, project.id)) ?? null
-  const openProblems = await db.select({ id: problems.id, description: problems.description }).from(problems)
-    .where(and(eq(problems.projectId, project.id), ne(problems.state, 'closed'))).all()
+  const openProblems = await openProblemsOfProject(db, project.id)
   return reportPromptCard({ project, round, previous, current, openProblems, demo: turn.ctx.demo })
 }
 
@@ -235,18 +235,17 @@ async function submit(turn: Turn, project: Project, round: Round, input: ReportV
 async function routeProblems(turn: Turn, project: Project, reportId: number, list: string[]): Promise<OutboundMessage[]> {
   const { db, now } = turn.ctx
   if (!list.length) return []
-  const open = await db.select().from(problems).where(and(eq(problems.projectId, project.id), ne(problems.state, 'closed'))).all()
+  const open = await openProblemsOfProject(db, project.id)
   const fresh = list.filter((d) => !open.some((o) => o.description === d))
-  const office = (await db.select().from(people).all()).filter((p) => (p.roles as string[]).includes('office'))
+  const office = await peopleWithRole(db, 'office')
   const units = await listUnits(db)
   const messages: OutboundMessage[] = []
   for (const description of fresh) {
-    const [row] = await db.insert(problems).values({
-      projectId: project.id, reportId, description, reporterPersonId: turn.person.id, leaderPersonId: project.leaderPersonId, createdAt: now.getTime(),
-    }).returning()
-    await db.insert(problemEvents).values({ problemId: row!.id, at: now.getTime(), personId: turn.person.id, toState: 'new', note: '由调度填报提出' })
-    const card = newProblemCard({ id: row!.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
-    for (const o of office) messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: `problem:new:${row!.id}:p${o.id}` })
+    const row = await raiseProblem(db, {
+      projectId: project.id, reportId, description, reporterPersonId: turn.person.id, leaderPersonId: project.leaderPersonId, at: now.getTime(), note: '由调度填报提出',
+    })
+    const card = newProblemCard({ id: row.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
+    for (const o of office) messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: commandKeys.problemRaised(row.id, o.id) })
   }
   return messages
 }

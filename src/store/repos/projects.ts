@@ -1,5 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm'
+/** Projects and who reports for them. */
+import { and, asc, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db.ts'
+import { inChunks } from '../bulk.ts'
 import { projectContacts, projects } from '../schema.ts'
 
 export type Project = typeof projects.$inferSelect
@@ -23,3 +25,10 @@ export async function projectsOfContact(db: Db, personId: number): Promise<Proje
 
 export const projectsOfUnit = (db: Db, unitId: number) =>
   db.select().from(projects).where(and(eq(projects.unitId, unitId), eq(projects.active, true))).orderBy(asc(projects.id)).all()
+
+export async function projectsById(db: Db, ids: number[]): Promise<Map<number, Project>> {
+  const uniq = [...new Set(ids)]
+  const out = new Map<number, Project>()
+  for (const p of await inChunks(uniq, (slice) => db.select().from(projects).where(inArray(projects.id, slice)).all())) out.set(p.id, p)
+  return out
+}

@@ -1,7 +1,11 @@
-import { and, desc, eq, isNull, lte } from 'drizzle-orm'
+/** Rounds, who reports in them, their reports (every version) and the reminders sent for them. */
+import { and, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { atomic } from '../db.ts'
-import { auditLog, reminders, reports, rounds } from '../schema.ts'
+import { inChunks } from '../bulk.ts'
+import { auditLog, people, projectContacts, projects, reminders, reports, rounds } from '../schema.ts'
+import type { Project } from './projects.ts'
+import type { Person } from './directory.ts'
 
 export type Round = typeof rounds.$inferSelect
 export type Report = typeof reports.$inferSelect
@@ -87,4 +91,104 @@ export async function submitReport(db: Db, input: ReportInput): Promise<Report> 
 
 export async function recordReminder(db: Db, r: typeof reminders.$inferInsert) {
   await db.insert(reminders).values(r)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rounds and who reports in them
+
+/** Rounds not closed yet (any open time), oldest first. */
+export const unclosedRounds = (db: Db) => db.select().from(rounds).where(isNull(rounds.closedAt)).orderBy(rounds.opensAt).all()
+
+/** Rounds closed at or after `since`. */
+export const roundsClosedSince = (db: Db, since: number) =>
+  db.select().from(rounds).where(sql`${rounds.closedAt} is not null and ${rounds.closedAt} >= ${since}`).orderBy(rounds.opensAt).all()
+
+/** Creates a round unless it exists; says whether this call created it. */
+export async function createRound(db: Db, r: { kind: Round['kind']; period: string; opensAt: number; deadlineAt: number }): Promise<{ round: Round; created: boolean }> {
+  const inserted = await db.insert(rounds).values(r).onConflictDoNothing().returning()
+  if (inserted[0]) return { round: inserted[0], created: true }
+  return { round: (await roundByKey(db, r.kind, r.period))!, created: false }
+}
+
+export type ContactRef = Pick<Person, 'id' | 'name'>
+
+/** A project that reports in a round, with its contacts (填报人) in person-id order. */
+export interface RoundProject {
+  project: Project
+  contacts: ContactRef[]
+}
+
+/**
+ * The projects that report in a round of `kind` for `year`: every active project of the year for monthly
+ * rounds, the key projects (`weekly`) for weekly and 旬 rounds.
+ */
+export async function roundProjects(db: Db, kind: Round['kind'], year: number): Promise<RoundProject[]> {
+  const list = await db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.active, true), eq(projects.year, year), kind === 'monthly' ? sql`1 = 1` : eq(projects.weekly, true)))
+    .orderBy(projects.id)
+    .all()
+  const ids = list.map((p) => p.id)
+  const contacts = new Map<number, ContactRef[]>()
+  const rows = await inChunks(ids, (slice) =>
+    db
+      .select({ projectId: projectContacts.projectId, id: people.id, name: people.name })
+      .from(projectContacts)
+      .innerJoin(people, eq(people.id, projectContacts.personId))
+      .where(inArray(projectContacts.projectId, slice))
+      .orderBy(projectContacts.projectId, people.id)
+      .all(),
+  )
+  for (const r of rows) contacts.set(r.projectId, [...(contacts.get(r.projectId) ?? []), { id: r.id, name: r.name }])
+  return list.map((project) => ({ project, contacts: contacts.get(project.id) ?? [] }))
+}
+
+/** Projects with a current report in the round. */
+export async function reportedProjectIds(db: Db, roundId: number): Promise<Set<number>> {
+  const rows = await db
+    .select({ projectId: reports.projectId })
+    .from(reports)
+    .where(and(eq(reports.roundId, roundId), eq(reports.current, true)))
+    .all()
+  return new Set(rows.map((r) => r.projectId))
+}
+
+/** Current reports of a round by project. */
+export async function roundReports(db: Db, roundId: number): Promise<Map<number, Report>> {
+  const rows = await db.select().from(reports).where(and(eq(reports.roundId, roundId), eq(reports.current, true))).all()
+  return new Map(rows.map((r) => [r.projectId, r]))
+}
+
+/**
+ * Each project's latest current report from a round that opened before `before` (of `kind` when given):
+ * what a new round's card is prefilled with.
+ */
+export async function latestReportsBefore(db: Db, projectIds: number[], before: number, kind?: Round['kind']): Promise<Map<number, Report>> {
+  const out = new Map<number, Report>()
+  const rows = await inChunks(projectIds, (slice) =>
+    db
+      .select({ report: reports })
+      .from(reports)
+      .innerJoin(rounds, eq(rounds.id, reports.roundId))
+      .where(and(inArray(reports.projectId, slice), eq(reports.current, true), sql`${rounds.opensAt} < ${before}`, kind ? eq(rounds.kind, kind) : sql`1 = 1`))
+      .orderBy(sql`${rounds.opensAt} desc`)
+      .all(),
+  )
+  for (const r of rows) if (!out.has(r.report.projectId)) out.set(r.report.projectId, r.report)
+  return out
+}
+
+/**
+ * Records a reminder once: a second call for the same round, project, kind and person adds nothing (one
+ * statement, so two ticks racing still store one row).
+ */
+export async function recordReminderOnce(
+  db: Db,
+  r: { roundId: number; projectId: number; kind: 'before' | 'deadline' | 'overdue'; personId: number | null; sentAt: number },
+): Promise<void> {
+  await db.run(sql`insert into reminders (round_id, project_id, kind, person_id, sent_at)
+    select ${r.roundId}, ${r.projectId}, ${r.kind}, ${r.personId}, ${r.sentAt}
+    where not exists (select 1 from reminders where round_id = ${r.roundId} and project_id = ${r.projectId} and kind = ${r.kind}
+      and person_id is ${r.personId})`)
 }
