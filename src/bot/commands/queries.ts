@@ -8,6 +8,7 @@ import { latestOpenSupervisionOn, supervisionById } from '../../store/repos/supe
 import { recordAudit } from '../../store/repos/audit.ts'
 import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, unitStatusCard, type ProblemView } from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
+import pkg from '../../../package.json' with { type: 'json' }
 import { id, words } from '../args.ts'
 import { helpLines } from './index.ts'
 import { findProjectOrUnit, findUnit, nameOf } from '../lookup.ts'
@@ -175,5 +176,12 @@ export const queryCommands = [
   command({ name: 'redyellow', args: redYellowArgs, help: { line: '**红黄牌**：「红黄牌」「黄牌」「红牌」' }, run: redYellowCommand }),
   command({ name: 'problems', args: problemsArgs, help: { line: '**问题台账**：「问题」「台账 单位名」；「更新 #12 进展」「申请销号 #12 说明」' }, run: problemsCommand }),
   command({ name: 'bulletin', args: bulletinArgs, allowed: leadersAndOffice, help: { line: '**通报**：「通报」「通报 上月」' }, run: bulletinCommand }),
+  command({
+    name: 'version',
+    words: ['版本', '版本号', 'version'],
+    args: z.object({}),
+    help: { line: '**版本**：「版本」查看调度助手的版本' },
+    run: async (turn) => say(turn, `调度助手 Diaodu ${pkg.version}`),
+  }),
   command({ name: 'ack', args: ackArgs, help: { line: '**已阅**：收到通报或督办后回复「已阅」', for: (p) => isLeader(p) || isOffice(p) }, run: ackCommand }),
 ]

@@ -1,0 +1,53 @@
+/**
+ * The command registry: a command added as one entry is understood when typed, listed in help, and every
+ * button on every card the product sends names a command the bot knows, with arguments its entry accepts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { harness } from '../harness.ts'
+import { COMMANDS, commandNamed } from '../../src/bot/commands/index.ts'
+import { runTick } from '../../src/jobs/tick.ts'
+import { shanghaiTime } from '../../src/domain/time.ts'
+import type { Button, Card, MessageBody } from '../../src/model/index.ts'
+import pkg from '../../package.json' with { type: 'json' }
+
+let h: Awaited<ReturnType<typeof harness>>
+beforeAll(async () => {
+  h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+})
+afterAll(() => h.close())
+
+const buttonsOf = (card: Card): Button[] => card.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons : e.kind === 'form' ? [e.submit] : []))
+
+describe('the command registry', () => {
+  it('版本 answers with the running version, and shows in help', async () => {
+    const someone = h.as('contact', { unit: '城关镇' })
+    expect((await someone.send('版本')).all).toContain(`调度助手 Diaodu ${pkg.version}`)
+    expect((await someone.send('帮助')).all).toContain('「版本」')
+  })
+
+  it('names every command once', () => {
+    const names = COMMANDS.map((c) => c.name)
+    expect(new Set(names).size).toBe(names.length)
+  })
+
+  it('every button on every card the product sent names a known command with arguments it accepts', async () => {
+    // A month's worth of cards: the round's prompts, reminders, 催办, the close with its board and 通报.
+    for (const at of [shanghaiTime(2026, 11, 25, 9), shanghaiTime(2026, 11, 27, 9), shanghaiTime(2026, 11, 30, 19, 5), shanghaiTime(2026, 12, 1, 18, 5)]) await runTick(h.db, at)
+    const leader = h.as('leader', { title: '县长' })
+    for (const t of ['帮助', '本月排名', '红黄牌', '通报', '问题', '查 城关镇', '督办 城东污水 加快进度']) await leader.send(t)
+    const office = h.as('office')
+    await office.send('帮助')
+    const bodies = h.sqlite.prepare('select body from outbox').all().map((r) => JSON.parse((r as { body: string }).body) as MessageBody)
+    const buttons = bodies.flatMap((b) => (b.kind === 'card' ? buttonsOf(b.card) : []))
+    expect(buttons.length).toBeGreaterThan(100)
+    const seen = new Set<string>()
+    for (const b of buttons) {
+      const entry = commandNamed(b.command)
+      expect(entry, `button 「${b.label}」 names ${b.command}`).toBeDefined()
+      seen.add(b.command)
+      // Buttons carry their args; forms add their inputs (strings) when submitted.
+      expect(entry!.args.safeParse({ ...b.args, form: {} }).success, `args of 「${b.label}」`).toBe(true)
+    }
+    expect([...seen]).toEqual(expect.arrayContaining(['report', 'board', 'ack', 'submitReport']))
+  })
+})
