@@ -1,13 +1,14 @@
 /**
  * Feishu webhook security: the request signature and the AES-256-CBC envelope (`{"encrypt": "…"}`).
  *
- * Runtime-agnostic (WebCrypto for AES, @noble/hashes for SHA-256, TextEncoder/TextDecoder, atob/btoa), so the
- * same code runs on Node and Cloudflare Workers. We never use the SDK's `AESCipher`: it decodes UTF-8 chunk by
+ * Runtime-agnostic (AES through the `AesCbc` seam, WebCrypto by default; @noble/hashes for SHA-256,
+ * TextEncoder/TextDecoder, atob/btoa), so the same code runs on Node and Cloudflare Workers; Node hands in its
+ * synchronous node:crypto AES (src/runtime/node/aes.ts). We never use the SDK's `AESCipher`: it decodes UTF-8 chunk by
  * chunk and corrupts a Chinese character that straddles its update/final boundary on Workers (feishu.md §0.2).
  *
  * @example
  *   if (!verifySignature({ timestamp, nonce, encryptKey, rawBody, signature })) throw new WebhookAuthError('bad signature')
- *   const json = await decrypt(encryptKey, body.encrypt)
+ *   const json = await decrypt(encryptKey, body.encrypt, aes) // aes: the runtime's AesCbc, default webCryptoAes
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 
@@ -32,14 +33,14 @@ export function sha256Hex(text: string): string {
 
 /**
  * Compares two strings in time that depends only on their lengths (not on where they first differ).
- * Use it for signatures and verification tokens.
+ * Use it for signatures and verification tokens. Compares UTF-16 code units (equal strings have equal ones),
+ * so nothing is encoded per call.
  */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a)
-  const y = encoder.encode(b)
-  let diff = x.length ^ y.length
-  const n = Math.max(x.length, y.length)
-  for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0)
+  let diff = a.length ^ b.length
+  const n = Math.max(a.length, b.length)
+  // Past the shorter string's end, charCodeAt gives NaN, which `| 0` makes 0; the lengths already differ.
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0)
   return diff === 0
 }
 
@@ -66,29 +67,58 @@ export function verifySignature(input: SignatureInput): boolean {
   return timingSafeEqual(expected, signature.toLowerCase())
 }
 
-// An app has one Encrypt Key: deriving and importing it once saves two WebCrypto round trips per webhook.
-const keys = new Map<string, Promise<CryptoKey>>()
+/**
+ * AES-256-CBC decryption with PKCS#7 padding, the one primitive the webhook envelope needs, as a seam for the
+ * runtime: the default is WebCrypto (`webCryptoAes`, everywhere); Node passes its synchronous node:crypto one
+ * (src/runtime/node/aes.ts), which saves WebCrypto's thread-pool hop (~50 µs of latency per webhook).
+ *
+ * `key` is the 32-byte SHA-256 of the Encrypt Key; `decrypt` receives the very same Uint8Array object for the
+ * same Encrypt Key every time (derived once, see `aesKeyBytes`), so an implementation may cache whatever it
+ * imports from it keyed by that object. Must throw (or reject) when the padding is invalid.
+ */
+export interface AesCbc {
+  /** The plaintext of `data` (whole 16-byte blocks) under `key` and `iv`, padding removed. */
+  decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array | Promise<Uint8Array>
+}
 
-function aesKey(encryptKey: string, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
-  const id = `${usage}:${encryptKey}`
-  let key = keys.get(id)
+const webCryptoKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>()
+
+/** The WebCrypto implementation (Workers, browsers, Node): asynchronous, PKCS#7 handled by `subtle.decrypt`. */
+export const webCryptoAes: AesCbc = {
+  async decrypt(key, iv, data) {
+    let k = webCryptoKeys.get(key)
+    if (!k) {
+      k = crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, 'AES-CBC', false, ['decrypt'])
+      webCryptoKeys.set(key, k)
+    }
+    const plain = await crypto.subtle.decrypt({ name: 'AES-CBC', iv: iv as Uint8Array<ArrayBuffer> }, await k, data as Uint8Array<ArrayBuffer>)
+    return new Uint8Array(plain)
+  },
+}
+
+// An app has one Encrypt Key: its SHA-256 is computed once (and the object reused, see AesCbc).
+const keyBytes = new Map<string, Uint8Array>()
+
+/** SHA-256 of the Encrypt Key, the AES-256 key; the same object for the same string (at most 16 kept). */
+export function aesKeyBytes(encryptKey: string): Uint8Array {
+  let key = keyBytes.get(encryptKey)
   if (!key) {
-    if (keys.size > 16) keys.clear()
-    key = crypto.subtle.digest('SHA-256', encoder.encode(encryptKey)).then((raw) => crypto.subtle.importKey('raw', raw, 'AES-CBC', false, [usage]))
-    keys.set(id, key)
+    if (keyBytes.size >= 16) keyBytes.clear()
+    key = sha256(encoder.encode(encryptKey))
+    keyBytes.set(encryptKey, key)
   }
   return key
 }
 
 /**
  * Decrypts the `encrypt` field of a Feishu webhook body: base64(IV ‖ AES-256-CBC(SHA-256(encryptKey), PKCS#7)).
- * The whole plaintext is decoded at once as strict UTF-8.
+ * The whole plaintext is decoded at once as strict UTF-8. `aes` is the runtime's AES (default WebCrypto).
  *
  * @throws WebhookAuthError when the input is not base64, is too short, has bad padding (wrong key or
  *   tampered ciphertext) or does not decode as UTF-8. Note CBC has no integrity of its own: the signature
  *   check is what proves a body came from Feishu.
  */
-export async function decrypt(encryptKey: string, encryptB64: string): Promise<string> {
+export async function decrypt(encryptKey: string, encryptB64: string, aes: AesCbc = webCryptoAes): Promise<string> {
   let buf: Uint8Array
   try {
     buf = fromBase64(encryptB64)
@@ -96,10 +126,9 @@ export async function decrypt(encryptKey: string, encryptB64: string): Promise<s
     throw new WebhookAuthError('encrypted body is not base64')
   }
   if (buf.length < 32 || buf.length % 16 !== 0) throw new WebhookAuthError('encrypted body has a wrong length')
-  const key = await aesKey(encryptKey, 'decrypt')
-  let plain: ArrayBuffer
+  let plain: Uint8Array
   try {
-    plain = await crypto.subtle.decrypt({ name: 'AES-CBC', iv: buf.subarray(0, 16) as Uint8Array<ArrayBuffer> }, key, buf.subarray(16) as Uint8Array<ArrayBuffer>)
+    plain = await aes.decrypt(aesKeyBytes(encryptKey), buf.subarray(0, 16), buf.subarray(16))
   } catch {
     throw new WebhookAuthError('cannot decrypt body (wrong encrypt key or tampered data)')
   }
@@ -110,6 +139,8 @@ export async function decrypt(encryptKey: string, encryptB64: string): Promise<s
   }
 }
 
+const encryptKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>()
+
 /**
  * Encrypts like Feishu does (for tests and the fake server). `iv` defaults to 16 random bytes.
  * Returns base64(IV ‖ ciphertext).
@@ -117,9 +148,14 @@ export async function decrypt(encryptKey: string, encryptB64: string): Promise<s
 export async function encrypt(encryptKey: string, plaintext: string, iv?: Uint8Array): Promise<string> {
   const ivBytes = iv ?? crypto.getRandomValues(new Uint8Array(16))
   if (ivBytes.length !== 16) throw new RangeError('iv must be 16 bytes')
-  const key = await aesKey(encryptKey, 'encrypt')
+  const raw = aesKeyBytes(encryptKey)
+  let key = encryptKeys.get(raw)
+  if (!key) {
+    key = crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, 'AES-CBC', false, ['encrypt'])
+    encryptKeys.set(raw, key)
+  }
   const cipher = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-CBC', iv: new Uint8Array(ivBytes) }, key, encoder.encode(plaintext)),
+    await crypto.subtle.encrypt({ name: 'AES-CBC', iv: new Uint8Array(ivBytes) }, await key, encoder.encode(plaintext)),
   )
   const out = new Uint8Array(16 + cipher.length)
   out.set(ivBytes, 0)
@@ -135,8 +171,13 @@ function toHex(bytes: Uint8Array): string {
   return s
 }
 
+// Uint8Array.fromBase64 (TC39, in newer V8 and Workers) is native; atob and a copy loop elsewhere.
+const nativeFromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64?.bind(Uint8Array)
+
 function fromBase64(b64: string): Uint8Array {
-  const bin = atob(b64.replace(/\s+/g, ''))
+  const clean = /\s/.test(b64) ? b64.replace(/\s+/g, '') : b64
+  if (nativeFromBase64) return nativeFromBase64(clean)
+  const bin = atob(clean)
   const out = new Uint8Array(bin.length)
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
   return out

@@ -2,8 +2,8 @@
  * Feishu webhook bodies → the neutral InboundEvent (src/bot/model.ts).
  *
  * Three steps, each usable alone:
- * - `openWebhook(request, secrets)`: verify the signature over the raw body, decrypt, check the
- *   verification token and the timestamp, then `classify`. Throws WebhookAuthError (401) or
+ * - `openWebhook(request, secrets)`: verify the signature over the raw body and its timestamp, decrypt
+ *   (with the runtime's AES, `secrets.aes`), check the verification token, then `classify`. Throws WebhookAuthError (401) or
  *   WebhookPayloadError (400).
  * - `classify(body)`: url_verification, event (with its dedupe id) or card callback.
  * - `toInboundEvent(classified, ctx)`: the InboundEvent, or null when there is nothing for the bot to do.
@@ -15,7 +15,7 @@
  */
 import { z } from 'zod'
 import { isCommandName, type ChatRef, type InboundEvent, type PlatformUser } from '../../model/index.ts'
-import { WebhookAuthError, decrypt, timingSafeEqual, verifySignature } from './crypto.ts'
+import { WebhookAuthError, decrypt, timingSafeEqual, verifySignature, type AesCbc } from './crypto.ts'
 
 /** A webhook body that is readable but not shaped like the Feishu event it claims to be. Map to HTTP 400. */
 export class WebhookPayloadError extends Error {
@@ -208,6 +208,8 @@ export interface WebhookSecrets {
   /** Refuse signed requests whose X-Lark-Request-Timestamp is further than this from now (0/undefined: off). */
   maxAgeSeconds?: number
   now?: () => Date
+  /** The runtime's AES-256-CBC (default WebCrypto; Node passes its synchronous node:crypto one, runtime/node/aes.ts). */
+  aes?: AesCbc
 }
 
 export interface WebhookRequest {
@@ -218,59 +220,107 @@ export interface WebhookRequest {
 }
 
 /**
- * The whole inbound check for `POST /feishu/events` and `/feishu/callbacks`:
- * 1. with an Encrypt Key, the signature over the raw body must match (only a url_verification may come
- *    unsigned; the Go SDK and Satori allow that too);
- * 2. `{"encrypt": …}` is decrypted with WebCrypto;
- * 3. the verification token must match when configured;
- * 4. signed requests older than `maxAgeSeconds` are refused (replay).
+ * The largest unsigned body looked at when an Encrypt Key is configured (UTF-16 code units of the raw body).
+ * Only a url_verification may come unsigned, and Feishu's is tiny: `{"encrypt": …}` over
+ * `{"challenge","token","type"}` is ~200 bytes (the Go SDK's test vector, a whole event shaped as one, ~620).
+ * Anything bigger without a signature is refused before it is parsed, base64-decoded or decrypted.
+ */
+export const UNSIGNED_MAX_CHARS = 2048
+
+/**
+ * The deepest JSON nesting accepted. Feishu's bodies go about 8 levels deep (a card callback's
+ * `event.action.form_value.<field>[…]`); a body nested thousands deep is not from Feishu, and would make
+ * anything recursive downstream (JSON.stringify when it is stored, zod) throw RangeError: a 400 instead.
+ */
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * The whole inbound check for `POST /feishu/events` and `/feishu/callbacks`, cheapest refusals first:
+ * 1. with an Encrypt Key, a signed request's signature over the raw body must match, and its timestamp be
+ *    within `maxAgeSeconds` (replays) — both before the body is parsed or decrypted;
+ *    an unsigned one is refused outright unless it is at most UNSIGNED_MAX_CHARS long, and then only a
+ *    url_verification passes (Feishu sends the challenge unsigned; the Go SDK and Satori allow that too);
+ * 2. `{"encrypt": …}` is decrypted with `secrets.aes` (default WebCrypto);
+ * 3. JSON nested deeper than MAX_JSON_DEPTH is refused (400);
+ * 4. the verification token must match when configured.
  *
  * @throws WebhookAuthError (401) for forged input, WebhookPayloadError (400) for malformed input.
  */
 export async function openWebhook(req: WebhookRequest, secrets: WebhookSecrets): Promise<FeishuWebhook> {
   const header = (name: string) =>
     req.headers instanceof Headers ? (req.headers.get(name) ?? undefined) : req.headers[name]
-  const signature = header('x-lark-signature')
-  const timestamp = header('x-lark-request-timestamp') ?? ''
-  const nonce = header('x-lark-request-nonce') ?? ''
   const { encryptKey } = secrets
 
   let signed = false
-  if (encryptKey && signature) {
-    if (!verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature })) throw new WebhookAuthError('signature mismatch')
-    signed = true
+  if (encryptKey) {
+    const signature = header('x-lark-signature')
+    if (signature) {
+      const timestamp = header('x-lark-request-timestamp') ?? ''
+      const nonce = header('x-lark-request-nonce') ?? ''
+      if (!verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature })) throw new WebhookAuthError('signature mismatch')
+      if (secrets.maxAgeSeconds) {
+        const ts = Number(timestamp)
+        const now = (secrets.now?.() ?? new Date()).getTime() / 1000
+        if (!Number.isFinite(ts) || Math.abs(now - ts) > secrets.maxAgeSeconds) {
+          throw new WebhookAuthError('webhook timestamp too old or in the future')
+        }
+      }
+      signed = true
+    } else if (req.rawBody.length > UNSIGNED_MAX_CHARS) {
+      throw new WebhookAuthError('missing signature')
+    }
   }
-  const body = await readBody(req.rawBody, encryptKey)
+  const body = await readBody(req.rawBody, encryptKey, secrets.aes)
 
   const hook = classify(body)
   if (encryptKey && !signed && hook.kind !== 'url_verification') throw new WebhookAuthError('missing signature')
   checkToken(hook.token, secrets.verificationToken)
-
-  if (signed && secrets.maxAgeSeconds) {
-    const ts = Number(timestamp)
-    const now = (secrets.now?.() ?? new Date()).getTime() / 1000
-    if (!Number.isFinite(ts) || Math.abs(now - ts) > secrets.maxAgeSeconds) {
-      throw new WebhookAuthError('webhook timestamp too old or in the future')
-    }
-  }
   return hook
 }
 
 /** The JSON body, decrypted when it is `{"encrypt": …}`. */
-async function readBody(rawBody: string, encryptKey: string | undefined): Promise<unknown> {
-  let body: unknown
-  try {
-    body = JSON.parse(rawBody)
-  } catch {
-    throw new WebhookPayloadError('webhook body is not JSON')
+async function readBody(rawBody: string, encryptKey: string | undefined, aes: AesCbc | undefined): Promise<unknown> {
+  const body = parseJson(rawBody, () => new WebhookPayloadError('webhook body is not JSON'))
+  if (!isObject(body) || typeof body.encrypt !== 'string') {
+    checkDepth(rawBody)
+    return body
   }
-  if (!isObject(body) || typeof body.encrypt !== 'string') return body
   if (!encryptKey) throw new WebhookAuthError('encrypted webhook but no encrypt key is configured')
-  const plain = await decrypt(encryptKey, body.encrypt)
+  const plain = await decrypt(encryptKey, body.encrypt, aes)
+  const inner = parseJson(plain, () => new WebhookAuthError('decrypted webhook is not JSON (wrong encrypt key?)'))
+  checkDepth(plain)
+  return inner
+}
+
+/** JSON.parse, its SyntaxError as `bad()`; a RangeError (an engine's nesting limit) as a 400. */
+function parseJson(text: string, bad: () => Error): unknown {
   try {
-    return JSON.parse(plain)
-  } catch {
-    throw new WebhookAuthError('decrypted webhook is not JSON (wrong encrypt key?)')
+    return JSON.parse(text)
+  } catch (e) {
+    if (e instanceof RangeError) throw new WebhookPayloadError('webhook body is nested too deeply')
+    throw bad()
+  }
+}
+
+/**
+ * Refuses JSON text nested deeper than MAX_JSON_DEPTH (brackets outside strings), in one pass over the
+ * characters (~1 µs for a 1.5 KB event): what JSON.parse accepts, JSON.stringify may not give back.
+ */
+function checkDepth(text: string): void {
+  let depth = 0
+  const n = text.length
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      // a string: skip to its closing quote (escapes skip the next character)
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 0x5c) i++
+        else if (d === 0x22) break
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) throw new WebhookPayloadError(`webhook body is nested deeper than ${MAX_JSON_DEPTH} levels`)
+    } else if (c === 0x7d || c === 0x5d) depth--
   }
 }
 

@@ -4,8 +4,9 @@
  *   POST /webhooks/feishu/events   im.message.receive_v1, bot added/removed, p2p_chat_create… (+ url_verification)
  *   POST /webhooks/feishu/cards    card.action.trigger (+ url_verification)
  *
- * Each request: raw body → `openWebhook` (signature over the raw bytes, WebCrypto decryption, verification
- * token, timestamp window) → `toInboundEvent` (shape check) → the decrypted payload is stored in the
+ * Each request: raw body (at most MAX_BODY_BYTES, else 413) → `openWebhook` (signature over the raw bytes and
+ * timestamp window before anything is decoded, decryption with the runtime's AES — `secrets.aes`, node:crypto
+ * on Node —, verification token) → `toInboundEvent` (shape check) → the decrypted payload is stored in the
  * inbound log under its event id (a repeat delivery stops here with `200 {}`) → then
  * - events are answered `200 {}` at once and processed after the response (`defer`: on Workers
  *   `c.executionCtx.waitUntil`, on Node a promise that logs and marks the row failed if it throws);
@@ -43,8 +44,15 @@ export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards'
 /** The setting that keeps the bot's identity as Feishu last reported it ({openId, name}), for processes that cannot ask. */
 export const FEISHU_BOT_SETTING = 'feishuBot'
 
-/** Feishu bodies are small; anything bigger is not from Feishu. */
-const MAX_BODY_BYTES = 1024 * 1024
+/**
+ * The largest body accepted (413 beyond it), as sent: `{"encrypt": base64(…)}`, i.e. 4/3 of the JSON plus ~60
+ * bytes. Feishu's events are 1–3 KB (a text message with mentions ~1.5 KB encrypted); a card callback carries
+ * the clicked button's value and the form's fields, a few KB and at most tens of KB for a long form; the
+ * biggest thing that could come in is a received message near Feishu's 150 KB limit for a text or post
+ * message, ~200 KB once encrypted. 256 KiB takes all of that and keeps what one forged request can make us
+ * read, hash and hold in memory a quarter of what it was (1 MiB before).
+ */
+export const MAX_BODY_BYTES = 256 * 1024
 
 
 export interface FeishuReceiverDeps {
@@ -247,7 +255,10 @@ function storedPayload(hook: FeishuWebhook & { kind: 'event' | 'card' }): string
 // HTTP
 
 export interface FeishuRouteDeps extends FeishuReceiverDeps {
-  /** FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN and WEBHOOK_MAX_AGE_SECONDS (0 = no age check). */
+  /**
+   * FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN and WEBHOOK_MAX_AGE_SECONDS (0 = no age check); `aes`, the
+   * runtime's AES-256-CBC (default WebCrypto; on Node startFeishu passes node:crypto's, src/runtime/node/aes.ts).
+   */
   secrets: Omit<WebhookSecrets, 'now'>
   /**
    * Keeps work running after the response. Default: `c.executionCtx.waitUntil(work)` where there is an

@@ -1,8 +1,20 @@
 /**
- * The crypto layer against the verbatim vectors of feishu.md §2 and the SDK bug of §0.2.
+ * The crypto layer against the verbatim vectors of feishu.md §2 and the SDK bug of §0.2, for both AES
+ * implementations: WebCrypto (the core's default, Workers) and node:crypto (what npm start uses).
  */
 import { describe, expect, it } from 'vitest'
-import { WebhookAuthError, decrypt, encrypt, sha256Hex, timingSafeEqual, verifySignature } from '../../../src/channels/feishu/crypto.ts'
+import {
+  WebhookAuthError,
+  aesKeyBytes,
+  decrypt,
+  encrypt,
+  sha256Hex,
+  timingSafeEqual,
+  verifySignature,
+  webCryptoAes,
+  type AesCbc,
+} from '../../../src/channels/feishu/crypto.ts'
+import { nodeAes } from '../../../src/runtime/node/aes.ts'
 
 // Vector A: official doc vector.
 const KEY_A = 'test key'
@@ -16,13 +28,16 @@ const PLAIN_B =
 
 const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((h) => parseInt(h, 16)))
 
-describe('decrypt', () => {
+describe.each([
+  ['WebCrypto', webCryptoAes],
+  ['node:crypto', nodeAes],
+] as [string, AesCbc][])('decrypt with %s AES', (_, aes) => {
   it('decrypts the official doc vector A to "hello world"', async () => {
-    expect(await decrypt(KEY_A, ENC_A)).toBe('hello world')
+    expect(await decrypt(KEY_A, ENC_A, aes)).toBe('hello world')
   })
 
   it('decrypts the Go SDK vector B to its 428-char plaintext with 张三', async () => {
-    const plain = await decrypt(KEY_B, ENC_B)
+    const plain = await decrypt(KEY_B, ENC_B, aes)
     expect(plain).toBe(PLAIN_B)
     expect(plain).toHaveLength(428)
     expect(JSON.parse(plain).event.object.name).toBe('张三')
@@ -46,20 +61,20 @@ describe('decrypt', () => {
       const naive = new TextDecoder().decode(bytes.slice(0, split)) + new TextDecoder().decode(bytes.slice(split))
       if (naive !== text) naiveBroke++
       const b64 = await encrypt('密钥 key', text, iv)
-      expect(await decrypt('密钥 key', b64)).toBe(text)
+      expect(await decrypt('密钥 key', b64, aes)).toBe(text)
     }
     // The payload really exercises the bug: chunk-wise decoding breaks at some alignments.
     expect(naiveBroke).toBeGreaterThan(0)
   })
 
   it('round-trips with a random IV and an empty plaintext', async () => {
-    expect(await decrypt('k', await encrypt('k', '调度'))).toBe('调度')
-    expect(await decrypt('k', await encrypt('k', ''))).toBe('')
+    expect(await decrypt('k', await encrypt('k', '调度'), aes)).toBe('调度')
+    expect(await decrypt('k', await encrypt('k', ''), aes)).toBe('')
   })
 
   it('rejects a wrong key with WebhookAuthError', async () => {
-    await expect(decrypt('wrong key', ENC_A)).rejects.toBeInstanceOf(WebhookAuthError)
-    await expect(decrypt('1212121213', ENC_B)).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(decrypt('wrong key', ENC_A, aes)).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(decrypt('1212121213', ENC_B, aes)).rejects.toBeInstanceOf(WebhookAuthError)
   })
 
   it('rejects tampered ciphertext, truncation and garbage with WebhookAuthError', async () => {
@@ -70,13 +85,61 @@ describe('decrypt', () => {
       return btoa(String.fromCharCode(...b))
     }
     // A flipped byte in the second-to-last block garbles the padding block; in the last block, the padding.
-    await expect(decrypt(KEY_B, flip(bytes.length - 20))).rejects.toBeInstanceOf(WebhookAuthError)
-    await expect(decrypt(KEY_B, flip(bytes.length - 1))).rejects.toBeInstanceOf(WebhookAuthError)
-    await expect(decrypt(KEY_B, btoa(String.fromCharCode(...bytes.slice(0, 40))))).rejects.toBeInstanceOf(WebhookAuthError)
-    await expect(decrypt(KEY_B, 'not base64 !!')).rejects.toBeInstanceOf(WebhookAuthError)
-    await expect(decrypt(KEY_B, btoa('short'))).rejects.toBeInstanceOf(WebhookAuthError)
-    const err = await decrypt('wrong', ENC_A).catch((e: unknown) => e)
+    await expect(decrypt(KEY_B, flip(bytes.length - 20), aes)).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(decrypt(KEY_B, flip(bytes.length - 1), aes)).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(decrypt(KEY_B, btoa(String.fromCharCode(...bytes.slice(0, 40))), aes)).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(decrypt(KEY_B, 'not base64 !!', aes)).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(decrypt(KEY_B, btoa('short'), aes)).rejects.toBeInstanceOf(WebhookAuthError)
+    const err = await decrypt('wrong', ENC_A, aes).catch((e: unknown) => e)
     expect(err).toMatchObject({ status: 401 })
+  })
+  it('decodes Chinese intact at every block alignment of a long, multi-block plaintext', async () => {
+    const iv = hex('0f0e0d0c0b0a09080706050403020100')
+    for (let pad = 0; pad < 48; pad++) {
+      const text = JSON.stringify({ text: '·'.repeat(pad % 3) + 'x'.repeat(pad) + '调度'.repeat(40) + '，本月完成投资1200万元' })
+      expect(await decrypt('密钥 key', await encrypt('密钥 key', text, iv), aes)).toBe(text)
+    }
+  })
+
+  it('accepts base64 with line breaks, as some proxies wrap it', async () => {
+    const wrapped = ENC_B.replace(/(.{76})/g, '$1\n')
+    expect(await decrypt(KEY_B, wrapped, aes)).toBe(PLAIN_B)
+  })
+})
+
+describe('the AesCbc implementations', () => {
+  it('give WebCrypto and node:crypto the same plaintext for the same key, IV and ciphertext', async () => {
+    const key = aesKeyBytes('same key')
+    for (const len of [0, 1, 15, 16, 17, 31, 32, 33, 1000, 4095]) {
+      const plain = new Uint8Array(len).map((_, i) => (i * 31 + len) & 0xff)
+      const iv = new Uint8Array(16).map((_, i) => i * 7 + len)
+      const cryptoKey = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, 'AES-CBC', false, ['encrypt'])
+      const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv }, cryptoKey, plain))
+      expect(data.length).toBe((Math.floor(len / 16) + 1) * 16) // PKCS#7 always pads
+      const viaWeb = await webCryptoAes.decrypt(key, iv, data)
+      const viaNode = await nodeAes.decrypt(key, iv, data)
+      expect([...viaWeb]).toEqual([...plain])
+      expect([...viaNode]).toEqual([...plain])
+    }
+  })
+
+  it('both refuse bad padding by throwing', async () => {
+    const key = aesKeyBytes('same key')
+    const iv = new Uint8Array(16)
+    const cryptoKey = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, 'AES-CBC', false, ['encrypt'])
+    const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv }, cryptoKey, new TextEncoder().encode('调度助手')))
+    const wrongKey = aesKeyBytes('other key')
+    await expect(Promise.resolve().then(() => webCryptoAes.decrypt(wrongKey, iv, data))).rejects.toThrow()
+    expect(() => nodeAes.decrypt(wrongKey, iv, data)).toThrow()
+  })
+
+  it('node:crypto answers synchronously (no thread-pool hop); the derived key is one object per Encrypt Key', () => {
+    expect(aesKeyBytes('k1')).toBe(aesKeyBytes('k1'))
+    expect(aesKeyBytes('k1')).not.toBe(aesKeyBytes('k2'))
+    const bytes = Uint8Array.from(atob(ENC_A), (c) => c.charCodeAt(0))
+    const out = nodeAes.decrypt(aesKeyBytes(KEY_A), bytes.subarray(0, 16), bytes.subarray(16))
+    expect(out).toBeInstanceOf(Uint8Array)
+    expect(new TextDecoder().decode(out as Uint8Array)).toBe('hello world')
   })
 })
 

@@ -2,9 +2,12 @@
  * Webhook bodies → InboundEvent, and the whole inbound check (signature, decryption, token, age).
  */
 import { describe, expect, it } from 'vitest'
-import { WebhookAuthError } from '../../../src/channels/feishu/crypto.ts'
+import { WebhookAuthError, encrypt, sha256Hex, webCryptoAes, type AesCbc } from '../../../src/channels/feishu/crypto.ts'
+import { nodeAes } from '../../../src/runtime/node/aes.ts'
 import {
   WebhookPayloadError,
+  MAX_JSON_DEPTH,
+  UNSIGNED_MAX_CHARS,
   checkToken,
   classify,
   formStrings,
@@ -163,6 +166,120 @@ describe('openWebhook', () => {
     const req = await webhookRequest(textMessageEvent({ text: 'x' }), { encryptKey: 'k' })
     await expect(openWebhook(req, { verificationToken: 'vtoken' })).rejects.toBeInstanceOf(WebhookAuthError)
     await expect(openWebhook({ rawBody: 'not json', headers: {} }, {})).rejects.toBeInstanceOf(WebhookPayloadError)
+  })
+})
+
+/** An AesCbc that counts its calls (and otherwise is `inner`). */
+function countingAes(inner: AesCbc = nodeAes) {
+  const aes = {
+    calls: 0,
+    decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array) {
+      aes.calls++
+      return inner.decrypt(key, iv, data)
+    },
+  }
+  return aes
+}
+
+/** Headers signing `rawBody` as Feishu does. */
+function signed(rawBody: string, encryptKey: string, timestamp = String(Math.floor(Date.now() / 1000))) {
+  const nonce = 'n0nce'
+  return {
+    rawBody,
+    headers: {
+      'content-type': 'application/json',
+      'x-lark-request-timestamp': timestamp,
+      'x-lark-request-nonce': nonce,
+      'x-lark-signature': sha256Hex(timestamp + nonce + encryptKey + rawBody),
+    },
+  }
+}
+
+const nested = (depth: number, inner = '') => '['.repeat(depth) + inner + ']'.repeat(depth)
+
+describe('openWebhook: verify before decoding', () => {
+  const key = 'enc key 密钥'
+  const base = { encryptKey: key, verificationToken: 'vtoken' }
+
+  it.each([
+    ['node:crypto', nodeAes],
+    ['WebCrypto', webCryptoAes],
+  ] as [string, AesCbc][])('opens a signed event through the injected %s AES, once', async (_, inner) => {
+    const aes = countingAes(inner)
+    const req = await webhookRequest(textMessageEvent({ text: '调度已完成', eventId: 'ev_aes' }), { encryptKey: key })
+    const hook = await openWebhook(req, { ...base, aes })
+    expect(toInboundEvent(hook, ctx)).toMatchObject({ type: 'text', text: '调度已完成' })
+    expect(aes.calls).toBe(1)
+  })
+
+  it('refuses an unsigned large encrypted body with 401 without decrypting it', async () => {
+    const aes = countingAes()
+    const big = textMessageEvent({ text: '本月完成投资1200万元'.repeat(4000) })
+    const req = await webhookRequest(big, { encryptKey: key, sign: false })
+    expect(req.rawBody.length).toBeGreaterThan(UNSIGNED_MAX_CHARS)
+    expect(req.headers).not.toHaveProperty('x-lark-signature')
+    await expect(openWebhook(req, { ...base, aes })).rejects.toMatchObject({ name: 'WebhookAuthError', status: 401, message: 'missing signature' })
+    // Just over the limit is refused the same way, and so is anything unsigned that is not even JSON.
+    await expect(openWebhook({ rawBody: `{"encrypt":"${'A'.repeat(UNSIGNED_MAX_CHARS)}"}`, headers: {} }, { ...base, aes })).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(openWebhook({ rawBody: 'x'.repeat(UNSIGNED_MAX_CHARS + 1), headers: {} }, { ...base, aes })).rejects.toBeInstanceOf(WebhookAuthError)
+    expect(aes.calls).toBe(0)
+  })
+
+  it('refuses a forged signature and a stale timestamp without decrypting', async () => {
+    const aes = countingAes()
+    const now = () => new Date('2026-11-20T12:00:00Z')
+    const req = await webhookRequest(textMessageEvent({ text: 'x' }), { encryptKey: key, timestamp: String(now().getTime() / 1000 - 7200) })
+    await expect(openWebhook(req, { ...base, aes, maxAgeSeconds: 3600, now })).rejects.toThrow('too old')
+    const forged = { ...req, headers: { ...req.headers, 'x-lark-signature': 'ab'.repeat(32) } }
+    await expect(openWebhook(forged, { ...base, aes })).rejects.toThrow('signature mismatch')
+    expect(aes.calls).toBe(0)
+  })
+
+  it('decrypts a small unsigned body to let only a url_verification through', async () => {
+    const aes = countingAes()
+    const challenge = await webhookRequest({ challenge: 'ch', token: 'vtoken', type: 'url_verification' }, { encryptKey: key, sign: false })
+    expect(challenge.rawBody.length).toBeLessThan(UNSIGNED_MAX_CHARS)
+    expect(await openWebhook(challenge, { ...base, aes })).toEqual({ kind: 'url_verification', challenge: 'ch', token: 'vtoken' })
+    const small = await webhookRequest(p2pChatCreateEvent({ token: 'vtoken' }), { encryptKey: key, sign: false })
+    expect(small.rawBody.length).toBeLessThan(UNSIGNED_MAX_CHARS)
+    await expect(openWebhook(small, { ...base, aes })).rejects.toThrow('missing signature')
+    expect(aes.calls).toBe(2)
+  })
+
+  it('without an Encrypt Key, an unsigned plain body of any size is judged by its token', async () => {
+    const big = await webhookRequest(textMessageEvent({ text: '调度'.repeat(5000), token: 'vtoken' }))
+    expect(big.rawBody.length).toBeGreaterThan(UNSIGNED_MAX_CHARS)
+    await expect(openWebhook(big, { verificationToken: 'vtoken' })).resolves.toMatchObject({ kind: 'event' })
+  })
+})
+
+describe('openWebhook: nesting', () => {
+  const key = 'enc key 密钥'
+  const secrets = { encryptKey: key, verificationToken: 'vtoken', aes: nodeAes }
+
+  it('gives a correctly signed body of 100,000 nested arrays a 400', async () => {
+    const req = signed(nested(100_000), key)
+    await expect(openWebhook(req, secrets)).rejects.toMatchObject({ name: 'WebhookPayloadError', status: 400 })
+    const inObject = signed(`{"schema":"2.0","header":{"event_id":"e","event_type":"x","token":"vtoken"},"event":{"a":${nested(100_000)}}}`, key)
+    await expect(openWebhook(inObject, secrets)).rejects.toBeInstanceOf(WebhookPayloadError)
+  })
+
+  it('gives an encrypted event nested 50,000 deep inside a 400 (it could not be stored: JSON.stringify throws)', async () => {
+    const plain = `{"schema":"2.0","header":{"event_id":"e","event_type":"im.message.receive_v1","token":"vtoken"},"event":{"x":${nested(50_000, '1')}}}`
+    expect(() => JSON.stringify(JSON.parse(plain))).toThrow(RangeError)
+    const req = signed(JSON.stringify({ encrypt: await encrypt(key, plain) }), key)
+    await expect(openWebhook(req, secrets)).rejects.toMatchObject({ name: 'WebhookPayloadError', status: 400 })
+  })
+
+  it(`accepts ${MAX_JSON_DEPTH} levels, and brackets inside strings do not count`, async () => {
+    const deep = { schema: '2.0', header: { event_id: 'e', event_type: 'x', token: 'vtoken' }, event: { a: JSON.parse(nested(MAX_JSON_DEPTH - 2)) as unknown } }
+    const ok = await webhookRequest(deep, { encryptKey: key })
+    await expect(openWebhook(ok, secrets)).resolves.toMatchObject({ kind: 'event', type: 'x' })
+    const tooDeep = { ...deep, event: { a: JSON.parse(nested(MAX_JSON_DEPTH - 1)) as unknown } }
+    await expect(openWebhook(await webhookRequest(tooDeep, { encryptKey: key }), secrets)).rejects.toBeInstanceOf(WebhookPayloadError)
+    const text = textMessageEvent({ text: '[[[[{{{{"\\' + '['.repeat(500), eventId: 'ev_str' })
+    const hook = await openWebhook(await webhookRequest(text, { encryptKey: key }), secrets)
+    expect(toInboundEvent(hook, ctx)).toMatchObject({ type: 'text', text: '[[[[{{{{"\\' + '['.repeat(500) })
   })
 })
 

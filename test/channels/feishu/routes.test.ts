@@ -14,11 +14,12 @@ import { silentLogger, type Logger } from '../../../src/log.ts'
 import { groups, inboundLog, outbox, people, units } from '../../../src/store/schema.ts'
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import type { BotResult, MessageBody } from '../../../src/model/index.ts'
-import { createFeishuReceiver, FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, type FeishuRouteDeps } from '../../../src/channels/feishu/routes.ts'
+import { createFeishuReceiver, FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, MAX_BODY_BYTES, type FeishuRouteDeps } from '../../../src/channels/feishu/routes.ts'
 import { classify } from '../../../src/channels/feishu/events.ts'
 import { recordInbound } from '../../../src/store/repos/inbound.ts'
 import { feishuWsDispatcher } from '../../../src/runtime/node/feishu-ws.ts'
-import { sha256Hex } from '../../../src/channels/feishu/crypto.ts'
+import { encrypt, sha256Hex, type AesCbc } from '../../../src/channels/feishu/crypto.ts'
+import { nodeAes } from '../../../src/runtime/node/aes.ts'
 import { createSdkSender } from '../../../src/channels/feishu/sdk.ts'
 import {
   botAddedEvent,
@@ -196,24 +197,82 @@ describe('refusals', () => {
 describe('size limit', () => {
   beforeEach(() => start())
 
-  it('refuses a body over 1 MB with 413 and stores nothing', async () => {
-    const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"encrypt":"${'A'.repeat(1024 * 1024)}"}` })
+  it(`refuses a body over MAX_BODY_BYTES (256 KiB) with 413 and stores nothing`, async () => {
+    expect(MAX_BODY_BYTES).toBe(256 * 1024)
+    const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"encrypt":"${'A'.repeat(MAX_BODY_BYTES)}"}` })
     expect(res.status).toBe(413)
     expect(await inbound()).toHaveLength(0)
   })
 
-  it('counts a chunked body (no Content-Length) as it streams and refuses it past 1 MB', async () => {
+  it('takes a message near Feishu’s 150 KB text limit, encrypted (~200 KB)', async () => {
+    const text = '本月完成投资1200万元，本年累计8600万元。'.repeat(2200) // ~150 KB of UTF-8
+    const r = await post(textMessageEvent({ text, senderOpenId: 'ou_long', eventId: 'ev_long' }))
+    expect(r.status).toBe(200)
+    expect(await inbound()).toHaveLength(1)
+  })
+
+  it('counts a chunked body (no Content-Length) as it streams and refuses it past the limit', async () => {
     const chunk = new TextEncoder().encode('A'.repeat(64 * 1024))
     let sent = 0
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent++ < 20) controller.enqueue(chunk)
+        if (sent++ < 5) controller.enqueue(chunk)
         else controller.close()
       },
     })
     const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit)
     expect(res.status).toBe(413)
     expect(await inbound()).toHaveLength(0)
+  })
+})
+
+describe('verify before decoding', () => {
+  let aes: { calls: number } & AesCbc
+  beforeEach(async () => {
+    aes = {
+      calls: 0,
+      decrypt(key, iv, data) {
+        aes.calls++
+        return nodeAes.decrypt(key, iv, data)
+      },
+    }
+    await start({ secrets: { encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, maxAgeSeconds: 300, aes } })
+  })
+
+  it('refuses an unsigned large encrypted body with 401 without decrypting it; a signed one is decrypted once', async () => {
+    const event = textMessageEvent({ text: '帮助'.repeat(2000), senderOpenId: 'ou_big' })
+    const unsigned = await post(event, { tamper: (r) => void delete r.headers['x-lark-signature'] })
+    expect(unsigned.status).toBe(401)
+    expect(aes.calls).toBe(0)
+    expect(logs.find((l) => l.msg === 'feishu webhook refused')?.data).toMatchObject({ reason: 'missing signature' })
+    expect((await post(event)).status).toBe(200)
+    expect(aes.calls).toBe(1)
+    expect(await inbound()).toHaveLength(1)
+  })
+
+  it('still answers an unsigned url_verification (small: decrypted, then checked to be one)', async () => {
+    const r = await post({ type: 'url_verification', challenge: 'ch-9', token: TOKEN }, { tamper: (q) => void delete q.headers['x-lark-signature'] })
+    expect(r).toEqual({ status: 200, json: { challenge: 'ch-9' } })
+    expect(aes.calls).toBe(1)
+  })
+})
+
+describe('malformed nesting', () => {
+  beforeEach(() => start())
+
+  it('gives a correctly signed body of 100,000 nested arrays 400, not 500', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000)
+    expect((await postSignedRaw(deep)).status).toBe(400)
+    const inEvent = `{"schema":"2.0","header":{"event_id":"e1","event_type":"im.message.receive_v1","token":"${TOKEN}"},"event":{"x":${deep}}}`
+    expect((await postSignedRaw(inEvent)).status).toBe(400)
+  })
+
+  it('gives an encrypted, signed event nested 50,000 deep 400 and stores nothing', async () => {
+    const plain = `{"schema":"2.0","header":{"event_id":"e2","event_type":"card.action.trigger","token":"${TOKEN}"},"event":{"operator":{"open_id":"ou_x"},"action":{"value":${'['.repeat(50_000) + ']'.repeat(50_000)}}}}`
+    const r = await postSignedRaw(JSON.stringify({ encrypt: await encrypt(ENCRYPT_KEY, plain) }))
+    expect(r.status).toBe(400)
+    expect(await inbound()).toHaveLength(0)
+    expect(logs.filter((l) => l.msg === 'feishu webhook malformed')).toHaveLength(1)
   })
 })
 
