@@ -91,6 +91,47 @@ describe('the diaodu command', () => {
     expect(ok.stdout).toContain(`已绑定 ${name}`)
   })
 
+  it('prints a one-time bind code, valid 72 h and unused, for 「绑定 手机号 验证码」', async () => {
+    const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
+    const d = openNodeDatabase(env.DATABASE_PATH)
+    const { mobile, name } = d.sqlite.prepare("select mobile, name from people where title = '指挥部办公室科员'").get() as { mobile: string; name: string }
+    d.close()
+    expect((await diaodu('bind', '--code', '--mobile', '13800000000')).code).toBe(2)
+    const r = await diaodu('bind', '--code', '--mobile', mobile)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(`${name} 的绑定验证码`)
+    expect(r.stdout).toContain('11-25 10:00') // DIAODU_NOW + 72 h
+    const code = /验证码：(\d{6})/.exec(r.stdout)![1]!
+    const again = openNodeDatabase(env.DATABASE_PATH)
+    const row = again.sqlite.prepare('select code, expires_at - created_at as ttl, used_at from bind_codes where code = ?').get(code)
+    again.close()
+    expect(row).toEqual({ code, ttl: 72 * 3600_000, used_at: null })
+  })
+
+  it('bind --sync binds the roster through the Feishu directory (fake on 127.0.0.1)', async () => {
+    const { startFakeFeishu } = await import('./fakes/feishu.ts')
+    const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
+    const d = openNodeDatabase(env.DATABASE_PATH)
+    const vice = d.sqlite.prepare("select id, mobile, name from people where title = '副县长' order by id limit 1").get() as { id: number; mobile: string; name: string }
+    const mayor = d.sqlite.prepare("select mobile from people where title = '县长'").get() as { mobile: string }
+    d.close()
+    const fake = await startFakeFeishu({ appId: 'cli_sync', appSecret: 'sync-secret', directory: { [vice.mobile]: 'ou_vice_dir', [mayor.mobile]: 'ou_mayor_dir' } })
+    try {
+      const feishuEnv = { ...env, FEISHU_APP_ID: 'cli_sync', FEISHU_APP_SECRET: 'sync-secret', FEISHU_DOMAIN: fake.url }
+      const r = await diaoduWith(feishuEnv, 'bind', '--sync')
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain(`已绑定 ${vice.name} → ou_vice_dir`)
+      expect(r.stdout).not.toContain('ou_mayor_dir') // bound by the operator before: not asked, not moved
+      expect(fake.directoryLookups.flat()).not.toContain(mayor.mobile)
+      const after = openNodeDatabase(env.DATABASE_PATH)
+      expect(after.sqlite.prepare("select user_id from identities where person_id = ? and platform = 'feishu'").all(vice.id)).toEqual([{ user_id: 'ou_vice_dir' }])
+      after.close()
+      expect((await diaodu('bind', '--sync')).code).toBe(2) // no Feishu credentials
+    } finally {
+      await fake.close()
+    }
+  })
+
   it('ticks at a given time: opens the November round once, then has nothing new', async () => {
     const dry = await diaodu('tick', '--at', '2026-11-25T09:01:00+08:00', '--dry-run', '--json')
     expect(dry.code).toBe(0)

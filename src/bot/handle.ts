@@ -5,7 +5,8 @@
 import type { BotContext } from './context.ts'
 import type { BotResult, ChatRef, CommandName, InboundEvent, OutboundMessage, MessageBody, PlatformUser } from '../model/index.ts'
 import type { Person } from '../store/repos/directory.ts'
-import { bindIdentity, deactivateGroup, personByIdentity, personById, personByMobile, upsertGroup } from '../store/repos/directory.ts'
+import { deactivateGroup, personByIdentity, personById, upsertGroup } from '../store/repos/directory.ts'
+import { BIND_HINT, bindFromChat } from './identity.ts'
 import { commandNamed, commandOfWords } from './commands/index.ts'
 import { understand, type Understood } from './understand.ts'
 import { choiceNumber, clearPending, getPending } from './pending.ts'
@@ -42,8 +43,6 @@ export async function handleEvent(ctx: BotContext, event: InboundEvent): Promise
   }
 }
 
-const BIND_HINT = '您好，我是调度助手。首次使用请绑定身份：发送「绑定 手机号」，例如「绑定 13912345678」（手机号须与县重点项目办登记的一致）。'
-
 async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 'text' | 'card_action' }>): Promise<BotResult> {
   if (event.type === 'text' && event.chat.kind === 'group' && !event.mentionedBot) return { messages: [] }
   const person = await identify(ctx, event.sender)
@@ -55,7 +54,7 @@ async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 't
       : { kind: 'command', command: event.command, args: event.args }
 
   if (!person) {
-    if (understood.kind === 'command' && understood.command === 'bind') return bind(ctx, event.sender, event.chat, understood.args)
+    if (understood.kind === 'command' && understood.command === 'bind') return bindFromChat(ctx, event.sender, event.chat, understood.args)
     return say(event.chat, BIND_HINT)
   }
   const turn: Turn = {
@@ -124,15 +123,6 @@ async function identify(ctx: BotContext, sender: PlatformUser): Promise<Person |
     return Number.isInteger(id) ? personById(ctx.db, id) : undefined
   }
   return personByIdentity(ctx.db, sender.platform, sender.userId)
-}
-
-async function bind(ctx: BotContext, sender: PlatformUser, chat: ChatRef, args: Record<string, unknown>): Promise<BotResult> {
-  const mobile = typeof args.mobile === 'string' ? args.mobile : null
-  if (!mobile) return say(chat, '手机号格式不对。请发送「绑定 手机号」，例如「绑定 13912345678」。')
-  const person = await personByMobile(ctx.db, mobile)
-  if (!person) return say(chat, `名册中没有手机号 ${mobile}。请联系县重点项目办公室核对登记的手机号。`)
-  await bindIdentity(ctx.db, person.id, sender.platform, sender.userId, ctx.now.getTime())
-  return say(chat, `绑定成功：${person.name}（${person.title ?? ''}）。发送「帮助」查看可用命令。`)
 }
 
 function say(chat: ChatRef, text: string): BotResult {

@@ -385,3 +385,50 @@ export const pendingActions = sqliteTable('pending_actions', {
   data: text('data', { mode: 'json' }).notNull(),
   expiresAt: integer('expires_at').notNull(),
 })
+
+/**
+ * Every 「绑定 …」 an unbound account typed, and what became of it. A typed mobile never binds by itself: a
+ * roster match waits for the office (`pending` → `approved` / `rejected`), or a one-time code from the office
+ * binds it (`code`). Rows of the last hour are the account's attempt count (5 an hour), so a restart does not
+ * reset it. `unmatched`: no such mobile in the roster; `held`: that person is already bound on the platform;
+ * `repeat`: the same request again; `badcode`: a wrong or expired code; `superseded`: the account was bound
+ * another way meanwhile.
+ */
+export const BIND_REQUEST_STATES = ['pending', 'approved', 'rejected', 'unmatched', 'held', 'repeat', 'code', 'badcode', 'superseded'] as const
+export type BindRequestState = (typeof BIND_REQUEST_STATES)[number]
+
+export const bindRequests = sqliteTable(
+  'bind_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform', { enum: ['feishu', 'wecom', 'local'] }).notNull(),
+    userId: text('user_id').notNull(),
+    /** The chat the request came from, so the answer reaches the requester before they are bound. */
+    chatId: text('chat_id').notNull(),
+    /** The name the platform gave for the account (shown to the office; never trusted). */
+    accountName: text('account_name'),
+    mobile: text('mobile').notNull(),
+    personId: integer('person_id').references(() => people.id),
+    state: text('state', { enum: BIND_REQUEST_STATES }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedBy: integer('decided_by').references(() => people.id),
+  },
+  (t) => [index('bind_requests_account').on(t.platform, t.userId, t.createdAt), index('bind_requests_state').on(t.state)],
+)
+
+/** One-time binding codes the office hands out (`diaodu bind --code`): 6 digits, valid 72 h, used once. */
+export const bindCodes = sqliteTable(
+  'bind_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    personId: integer('person_id').notNull().references(() => people.id),
+    code: text('code').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    /** 'feishu:ou_…' of the account that used it. */
+    usedBy: text('used_by'),
+  },
+  (t) => [index('bind_codes_person').on(t.personId)],
+)

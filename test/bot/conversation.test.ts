@@ -15,13 +15,21 @@ const novemberReports = async (projectId: number) =>
   h.db.select({ r: reports }).from(reports).innerJoin(rounds, eq(rounds.id, reports.roundId)).where(and(eq(rounds.period, '2026-11'), eq(reports.projectId, projectId))).all()
 
 describe('identity', () => {
-  it('asks a stranger to bind, binds by the roster mobile, then knows them', async () => {
+  it('asks a stranger to bind; a typed mobile waits for the office, who binds it; then the bot knows them', async () => {
     const s = h.stranger('ou_new')
     expect((await s.send('排名')).all).toContain('绑定 手机号')
-    expect((await s.send('绑定 13800000000')).all).toContain('名册中没有手机号')
+    expect((await s.send('绑定 13800000000')).all).toContain('等待县重点项目办公室确认')
     const head = h.find('unit_head', { unit: '城关镇' })
-    expect((await s.send(`绑定 ${head.mobile}`)).all).toContain(`绑定成功：${head.name}`)
-    expect((await s.send('帮助')).result.messages[0]!.body.kind).toBe('card')
+    const asked = await s.send(`绑定 ${head.mobile}`)
+    expect(asked.all).toContain('等待县重点项目办公室确认')
+    expect(asked.all).not.toContain(head.name)
+    expect((await s.send('帮助')).all).toContain('绑定 手机号')
+    const card = asked.result.messages.flatMap((m) => (m.body.kind === 'card' ? [m.body.card] : []))[0]!
+    const approve = card.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons : [])).find((b) => b.command === 'approveBind')!
+    expect((await h.as('office').click('approveBind', approve.args)).result.toast?.kind).toBe('success')
+    const help = (await s.send('帮助')).result.messages[0]!.body
+    expect(help.kind).toBe('card')
+    expect(textOf(help)).toContain(head.name)
   })
 })
 

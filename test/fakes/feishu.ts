@@ -10,7 +10,9 @@
  *   await fake.close()
  *
  * Endpoints: tenant token, send (`POST /open-apis/im/v1/messages?receive_id_type=…`), reply, PATCH card,
- * bot info. Errors: 10003/10014 (credentials), 99991661/99991663 (token), 99991400 + HTTP 429 +
+ * bot info, the directory by mobile (`POST /open-apis/contact/v3/users/batch_get_id?user_id_type=…` with
+ * `{"mobiles": […]}`: token required, ≤ 50 mobiles, one `user_list` entry per mobile, unknown ones without
+ * `user_id`; 99991672 when the app lacks contact:user.id:readonly — `directoryDenied`). Errors: 10003/10014 (credentials), 99991661/99991663 (token), 99991400 + HTTP 429 +
  * `x-ogw-ratelimit-reset` (app 50/s, 1000/min), 230020 (5 QPS per receiver / per card patch), 230001
  * (bad params), 230002/230013/230053 (configurable receivers), 230025 (too long), 230099 (invalid card,
  * checked with our `validateCard`). `uuid` dedupes for 1 h.
@@ -51,6 +53,10 @@ export interface FakeFeishuOptions {
   botNotInGroup?: string[]
   /** Users who stopped the bot (230053). */
   stoppedBot?: string[]
+  /** The tenant's directory: mobile → open_id (users in the app's availability range). */
+  directory?: Record<string, string>
+  /** The app was not granted contact:user.id:readonly (batch_get_id answers 99991672). */
+  directoryDenied?: boolean
   /** Token lifetime in seconds (Feishu: 7200). */
   tokenTtlSeconds?: number
   /** Clock in ms (defaults to Date.now), for the uuid window, token expiry and rate windows. */
@@ -117,6 +123,11 @@ export interface FakeFeishu {
   addMessage(messageId: string, chatId: string): void
   /** The current content of a message (after patches). */
   messageContent(messageId: string): unknown
+  /** mobile → open_id, editable by tests. */
+  directory: Map<string, string>
+  directoryDenied: boolean
+  /** Every batch_get_id call's mobiles, in order. */
+  directoryLookups: string[][]
   /** Accepted delayed card updates (`POST /open-apis/interactive/v1/card/update`), in order. */
   delayedUpdates: { at: number; token: string; card: Record<string, unknown> }[]
 }
@@ -174,6 +185,9 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
       messages.set(messageId, { chatId, msgType: 'text', content: '{}', fromApp: false, createdAt: now() })
     },
     delayedUpdates: [],
+    directory: new Map(Object.entries(options.directory ?? {})),
+    directoryDenied: options.directoryDenied ?? false,
+    directoryLookups: [],
     messageContent(messageId) {
       const m = messages.get(messageId)
       return m ? JSON.parse(m.content) : undefined
@@ -363,6 +377,29 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
           },
         },
       }
+    }
+
+    if (method === 'POST' && path === '/open-apis/contact/v3/users/batch_get_id') {
+      if (denied) return denied
+      if (fake.directoryDenied) {
+        return err(400, 99991672, 'Access denied. One of the following scopes is required: [contact:user.id:readonly].')
+      }
+      const type = url.searchParams.get('user_id_type') ?? 'open_id'
+      if (!['open_id', 'union_id', 'user_id'].includes(type)) return err(400, 99992402, `field validation failed: user_id_type ${type}`)
+      const mobiles = body.mobiles ?? []
+      const emails = body.emails ?? []
+      if (!Array.isArray(mobiles) || !mobiles.every((m) => typeof m === 'string')) return err(400, 99992402, 'field validation failed: mobiles')
+      if (!Array.isArray(emails)) return err(400, 99992402, 'field validation failed: emails')
+      if (mobiles.length > 50 || emails.length > 50) return err(400, 99992402, 'field validation failed: at most 50 mobiles and 50 emails')
+      fake.directoryLookups.push(mobiles as string[])
+      const idOf = (openId: string) => (type === 'open_id' ? openId : type === 'union_id' ? `on_${openId.slice(3)}` : openId.slice(3, 11))
+      const user_list = (mobiles as string[]).map((mobile) => {
+        const openId = fake.directory.get(mobile)
+        return openId
+          ? { user_id: idOf(openId), mobile, status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false } }
+          : { mobile }
+      })
+      return ok({ data: { user_list } })
     }
 
     if (method === 'POST' && path === '/open-apis/im/v1/messages') {

@@ -8,8 +8,9 @@ import { queryCommands } from './queries.ts'
 import { reportingCommands } from './reporting.ts'
 import { leadershipCommands } from './leadership.ts'
 import { problemCommands } from './problems.ts'
+import { identityCommands } from './identity.ts'
 
-export const COMMANDS: readonly CommandEntry[] = [...reportingCommands, ...queryCommands, ...leadershipCommands, ...problemCommands]
+export const COMMANDS: readonly CommandEntry[] = [...reportingCommands, ...queryCommands, ...leadershipCommands, ...problemCommands, ...identityCommands]
 
 const byName = new Map(COMMANDS.map((c) => [c.name, c]))
 const byWord = new Map(COMMANDS.flatMap((c) => (c.words ?? []).map((w) => [w.toLowerCase(), c] as const)))

@@ -15,7 +15,7 @@
 import { Client, LoggerLevel, defaultHttpInstance } from '@larksuiteoapi/node-sdk'
 import type { Cache, HttpInstance, Logger } from '@larksuiteoapi/node-sdk'
 import type { FeishuContent } from './render.ts'
-import { type FeishuSender, type FeishuTarget, type SendResult, classifyFeishuError, receiveIdOf } from './send.ts'
+import { type FeishuSender, type FeishuTarget, type SendResult, FEISHU_MOBILES_PER_LOOKUP, classifyFeishuError, receiveIdOf } from './send.ts'
 
 /** The SDK's token cache interface, plus an optional `clear` we call when Feishu rejects the token. */
 export type TokenCache = Cache & { clear?: () => Promise<void> | void }
@@ -80,7 +80,7 @@ function withTimeout(timeout: number): HttpInstance {
 interface FeishuBody {
   code?: number
   msg?: string
-  data?: { message_id?: string }
+  data?: { message_id?: string; user_list?: { user_id?: string; mobile?: string; email?: string }[] }
   bot?: { open_id?: string; app_name?: string }
 }
 
@@ -192,6 +192,22 @@ export function createSdkSender(opts: SdkSenderOptions): SdkSender {
       const bot = r.body.bot
       if (!bot?.open_id) return { ok: false, retryable: false, code: -1, reason: '飞书未返回机器人信息' }
       return { ok: true, openId: bot.open_id, name: bot.app_name ?? '' }
+    },
+    async userIdsByMobile(mobiles) {
+      const users: { mobile: string; userId?: string }[] = []
+      for (let i = 0; i < mobiles.length; i += FEISHU_MOBILES_PER_LOOKUP) {
+        const slice = mobiles.slice(i, i + FEISHU_MOBILES_PER_LOOKUP)
+        const r = await call(() =>
+          client.request({ method: 'POST', url: '/open-apis/contact/v3/users/batch_get_id', params: { user_id_type: 'open_id' }, data: { mobiles: slice } }),
+        )
+        if (!r.ok) return r
+        const list = r.body.data?.user_list ?? []
+        for (const mobile of slice) {
+          const hit = list.find((u) => u.mobile === mobile && u.user_id)
+          users.push(hit?.user_id ? { mobile, userId: hit.user_id } : { mobile })
+        }
+      }
+      return { ok: true, users }
     },
   }
 }

@@ -18,7 +18,10 @@ import { gapPoints } from '../../domain/schedule.ts'
 import { COLOUR_LABELS } from '../../domain/colours.ts'
 import { formatScore } from '../../domain/scoring.ts'
 import { LEAGUES } from '../../store/schema.ts'
-import { bindIdentity, personByMobile } from '../../store/repos/directory.ts'
+import { bindIdentity, identityOfPerson, issueBindCode, personByMobile } from '../../store/repos/directory.ts'
+import { BIND_CODE_VALID_MS, formatSyncReport, resolveIdentities } from '../../bot/identity.ts'
+import { createSdkSender } from '../../channels/feishu/sdk.ts'
+import { randomInt } from 'node:crypto'
 import { parseMessage } from '../../domain/parse/index.ts'
 import { formatTickReport, runTick } from '../../jobs/tick.ts'
 import { createIntake } from '../../intake/index.ts'
@@ -38,6 +41,8 @@ const USAGE = `用法 usage: diaodu <command>
   deadline --from YYYY-MM-DD --workdays N           N 个工作日后的日期 date after N working days
   parse "<text>"                                   解析一条消息 what the bot understands
   bind --mobile 139… --platform feishu --user ou_…  预先绑定账号 pre-bind a chat account to the roster
+  bind --sync                                      按名册手机号从飞书通讯录绑定账号 bind the roster through the Feishu directory
+  bind --code --mobile 139…                        生成一次性绑定验证码（72 小时） a one-time code for 「绑定 手机号 验证码」
   tick --at ISO_TIME [--dry-run] [--json]           运行到期的调度任务 run what is due as of that time
   inbound [--status failed] [--json]                收到的消息记录 inbound rows (failed by default)
   inbound --retry ID                                重新处理一条失败的消息 run the bot again on a failed row`
@@ -84,6 +89,8 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
           'dry-run': { type: 'boolean', default: false },
           status: { type: 'string' },
           retry: { type: 'string' },
+          sync: { type: 'boolean', default: false },
+          code: { type: 'boolean', default: false },
         },
       })
     } catch (e) {
@@ -105,6 +112,32 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       out(calendar.addWorkdays(from, n))
       const warning = calendar.coverage(Number(from.slice(0, 4)))
       if (warning) console.error(warning)
+    })
+  }
+  if (command === 'bind' && values.sync) {
+    return withDb(async ({ db, transact }) => {
+      const config = loadConfig(process.env)
+      if (!config.FEISHU_APP_ID || !config.FEISHU_APP_SECRET) throw new UsageError('bind --sync 需要 FEISHU_APP_ID 和 FEISHU_APP_SECRET (needs the Feishu app credentials)')
+      const sender = createSdkSender({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN })
+      const report = await resolveIdentities(db, { platform: 'feishu', batchSize: 50, userIdsByMobile: (m) => sender.userIdsByMobile(m) }, { now, transact })
+      out(values.json ? JSON.stringify(report, null, 2) : formatSyncReport(report))
+      if (report.failed) process.exitCode = 1
+    })
+  }
+  if (command === 'bind' && values.code) {
+    const mobile = check(z.string().regex(/^1[3-9]\d{9}$/, '手机号应为 11 位 (mobile must be 11 digits)'), values.mobile, 'mobile')
+    return withDb(async ({ db }) => {
+      const person = await personByMobile(db, mobile)
+      if (!person) throw new NotFound(`名册中没有手机号 ${mobile} (no such mobile in the roster)`)
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
+      const at = now.getTime()
+      await issueBindCode(db, person.id, code, at, BIND_CODE_VALID_MS)
+      out(`${person.name} 的绑定验证码：${code}（${localDateTime(new Date(at + BIND_CODE_VALID_MS))} 前有效，仅可使用一次）`)
+      out(`请本人向调度助手发送「绑定 ${mobile} ${code}」。`)
+      for (const p of ['feishu', 'wecom'] as const) {
+        const bound = await identityOfPerson(db, person.id, p)
+        if (bound) console.error(`注意：${person.name} 已绑定${p === 'feishu' ? '飞书' : '企业微信'}账号 ${bound.userId}，验证码不会改绑该平台（改绑请用 --user）。`)
+      }
     })
   }
   if (command === 'bind') {
