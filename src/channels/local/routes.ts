@@ -12,10 +12,16 @@
  * What people send is kept in the inbound log (platform 'local') before it is processed, as every channel
  * does, and the inbox shows it beside the bot's messages so a conversation reads in order.
  *
+ * The page lets anyone act as any official, so it answers only this machine (`localGuard`): every /chat and
+ * /local/* request whose Host is not localhost, 127.0.0.1 or [::1] (or one of `allowedHosts`) gets 403 — a
+ * DNS-rebinding page cannot reach it by a name of its own —, and every POST must be JSON (415 otherwise:
+ * a form or a `text/plain` fetch from another site is not) from this same origin (Origin / Sec-Fetch-Site,
+ * 403 otherwise). The server listens on 127.0.0.1 while the local channel is on (HOST, src/config.ts).
+ *
  * @example app.route('/', localChannelRoutes({ db, logger, now: () => new Date(), channels: ['local'] }))
  */
 import { Hono } from 'hono'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { and, asc, desc, eq, max, sql } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
@@ -39,6 +45,49 @@ export interface LocalChannelDeps {
   /** For the intake it makes: the bot (tests) and the runtime's transaction. */
   bot?: IntakeDeps['bot']
   transact?: IntakeDeps['transact']
+  /** Host names the page answers to besides localhost / 127.0.0.1 / [::1] (LOCAL_HOST, PUBLIC_URL's host). */
+  allowedHosts?: string[]
+}
+
+/** The names this machine goes by; any port. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]']
+
+/** The host name of a Host header (`Example.org:8787` → `example.org`, `[::1]:80` → `[::1]`), or undefined. */
+function hostnameOf(host: string): string | undefined {
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i.exec(host.trim())
+  return m ? m[1]!.toLowerCase() : undefined
+}
+
+const refuse = (c: Context, status: 403 | 415, error: string) => c.json({ ok: false, error }, status)
+
+/**
+ * The local channel's HTTP guard (see the module comment): Host for every request, then for POSTs the
+ * origin and the content type.
+ */
+export function localGuard(allowedHosts: readonly string[] = []): MiddlewareHandler {
+  const allowed = new Set([...LOOPBACK_HOSTS, ...allowedHosts.map((h) => hostnameOf(h) ?? h.toLowerCase())])
+  return async (c, next) => {
+    const host = c.req.header('host') ?? new URL(c.req.url).host
+    const name = hostnameOf(host)
+    if (!name || !allowed.has(name))
+      return refuse(c, 403, '本地对话页面只接受本机访问，请用 http://localhost 打开 (the local channel answers only requests for localhost)')
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const site = c.req.header('sec-fetch-site')
+      const origin = c.req.header('origin')
+      let sameOrigin = site === undefined || site === 'same-origin' || site === 'none'
+      if (sameOrigin && origin !== undefined) {
+        try {
+          sameOrigin = origin !== 'null' && new URL(origin).host === new URL(`http://${host}`).host
+        } catch {
+          sameOrigin = false
+        }
+      }
+      if (!sameOrigin) return refuse(c, 403, '只接受本页面发出的请求，不接受其他网站的请求 (cross-origin requests are refused)')
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+      if (type !== 'application/json') return refuse(c, 415, '请求内容必须是 JSON（content-type: application/json）')
+    }
+    await next()
+  }
 }
 
 /** The group every local demo county has, for boards and 通报. */
@@ -93,6 +142,10 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
       ...(deps.bot && { bot: deps.bot }),
       ...(deps.transact && { transact: deps.transact }),
     })
+
+  const guard = localGuard(deps.allowedHosts)
+  app.use('/chat', guard)
+  app.use('/local/*', guard)
 
   const page = (c: Context, body: string, type: string) =>
     c.body(body, 200, {

@@ -8,7 +8,7 @@
 import './preload.ts' // first (npm start also loads it with --import, before the rest is resolved)
 import { serve } from '@hono/node-server'
 import cron from 'node-cron'
-import { ConfigError, describeConfig, loadConfig, type Config } from '../../config.ts'
+import { ConfigError, describeConfig, listenHost, loadConfig, type Config } from '../../config.ts'
 import { clockOf } from './clock.ts'
 import { createLogger } from '../../log.ts'
 import { openNodeDatabase } from './sqlite.ts'
@@ -16,6 +16,7 @@ import { isEmpty, loadDemoCounty } from '../../demo/county.ts'
 import { calendarWarnings, createApp } from '../../http/app.ts'
 import { createIntake } from '../../intake/index.ts'
 import { decoders } from '../../channels/index.ts'
+import { localChannelRefusal } from '../../channels/local/index.ts'
 import { startFeishu } from './feishu.ts'
 import { runTick } from '../../jobs/tick.ts'
 import { drainOutbox } from '../../outbox/sender.ts'
@@ -38,7 +39,9 @@ async function main() {
 
   // The port first: requests wait (503) until the app is built.
   let handle: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
-  const server = serve({ fetch: (req) => handle(req), port: config.PORT })
+  // Loopback unless HOST says otherwise while the local channel (anyone may act as any official) is on.
+  const hostname = listenHost(config)
+  const server = serve({ fetch: (req) => handle(req), port: config.PORT, ...(hostname !== undefined && { hostname }) })
   await new Promise<void>((resolve) => {
     server.once('listening', resolve)
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -53,6 +56,13 @@ async function main() {
   if (wantDemo && (await isEmpty(database.db))) {
     const { info } = await loadDemoCounty(database.db, now())
     logger.info('loaded the demo county (演示数据)', { ...info })
+  }
+  // The local channel never serves a real county unless asked to (LOCAL_CHANNEL=on).
+  const refusal = channels.includes('local') ? await localChannelRefusal(database.db, config) : undefined
+  if (refusal) {
+    console.error(refusal)
+    database.close()
+    process.exit(2)
   }
   for (const warning of await calendarWarnings(database.db, now())) logger.warn(warning)
 

@@ -148,6 +148,23 @@ describe('local channel routes', () => {
     expect(after.length > before.length || r.json.updateCard !== undefined).toBe(true)
   })
 
+  it('refuses a POST that is not JSON (415), from another origin or for another host (403), and changes nothing', async () => {
+    const a = app()
+    const me = await personWith('contact')
+    await call(a, '/local/roster')
+    const before = counts()
+    const body = JSON.stringify({ personId: me.id, text: '帮助' })
+    const post = (headers: Record<string, string>) => a.request('/local/send', { method: 'POST', headers, body })
+    expect((await post({ 'content-type': 'text/plain' })).status).toBe(415)
+    expect((await post({})).status).toBe(415)
+    expect((await post({ 'content-type': 'application/json', origin: 'https://evil.example' })).status).toBe(403)
+    expect((await post({ 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' })).status).toBe(403)
+    expect((await post({ 'content-type': 'application/json', host: 'evil.example' })).status).toBe(403)
+    expect((await a.request('/chat', { headers: { host: 'evil.example' } })).status).toBe(403)
+    expect(counts()).toEqual(before)
+    expect((await post({ 'content-type': 'application/json', origin: 'http://localhost', 'sec-fetch-site': 'same-origin' })).status).toBe(200)
+  })
+
   describe('bad input gets 400 in Chinese and changes nothing', () => {
     const sends: [string, unknown][] = [
       ['not JSON', '{"personId": 1,'],
