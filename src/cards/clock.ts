@@ -4,9 +4,9 @@
  * src/bot/cards.ts: plain values in, a neutral Card out.
  */
 import type { Button, Card, CardElement, Mention, MessageBody } from '../model/index.ts'
-import { demoNote, formatDeadline, pct, periodLabel, wan } from './conversation.ts'
+import { demoNote, formatDeadline, lateMentions, pct, periodLabel, wan } from './conversation.ts'
+import { LIMITS, capList, cell, clip, markup, md } from './text.ts'
 import { formatWan } from '../domain/money.ts'
-import { formatPercent } from '../domain/ratio.ts'
 import type { Ratio } from '../domain/ratio.ts'
 import { describeGap, gapPoints } from '../domain/schedule.ts'
 import type { QuarterlyAwards, AwardPick } from '../domain/awards.ts'
@@ -29,8 +29,8 @@ export function catchUpCard(lines: string[], buttons: Button[], since: number, d
     title: '补发：待办事项汇总',
     subtitle: `以下 ${lines.length} 项原定 ${formatDeadline(since)} 起发送，现合并补发`,
     elements: [
-      { kind: 'markdown', text: lines.map((l) => `• ${l}`).join('\n') },
-      ...(buttons.length ? [{ kind: 'actions' as const, buttons: buttons.slice(0, 6) }] : []),
+      { kind: 'markdown', text: md`${capList(lines.map((l) => `• ${clip(l, LIMITS.line)}`), 20).join('\n')}` },
+      ...(buttons.length ? [{ kind: 'actions' as const, buttons: buttons.slice(0, 6).map((b) => ({ ...b, label: cell(b.label, 20) })) }] : []),
       ...demoNote(demo),
     ],
   }
@@ -53,14 +53,14 @@ export function overdueHeadCard(
   return {
     template: 'overdue-head',
     colour: 'red',
-    title: `逾期未填报 · ${unit}`,
+    title: `逾期未填报 · ${cell(unit, LIMITS.title)}`,
     subtitle: `${roundTitle(round)}已于 ${formatDeadline(round.deadlineAt)} 截止`,
     elements: [
       {
         kind: 'markdown',
         text:
           `贵单位以下 ${late.length} 个项目逾期未填报，已各记催办一次，请督促填报人立即填报：\n` +
-          late.map((p, i) => `${i + 1}. ${p.name}（填报人：${p.contacts.map((c) => c.name).join('、') || '未指定'}）`).join('\n'),
+          md`${capList(late.map((p, i) => `${i + 1}. ${clip(p.name, LIMITS.name)}（填报人：${capList(p.contacts.map((c) => clip(c.name, 20)), 5, '人').join('、') || '未指定'}）`), 20, '个').join('\n')}`,
       },
       { kind: 'note', text: '连续催办两次仍未达序时进度的项目，当月贴黄牌' },
       ...demoNote(demo),
@@ -94,8 +94,12 @@ export interface WeeklyBoard {
 export function weeklyBoardCard(b: WeeklyBoard, demo: boolean): Card {
   const elements: CardElement[] = []
   if (!b.hadRound) elements.push({ kind: 'markdown', text: '本周未开展周调度，以下为截至本周的累计情况。' })
-  for (const l of b.leagues) {
-    elements.push({ kind: 'markdown', text: `**${l.league}**（${l.lines.length} 个单位）` })
+  // At most 5 tables a card, and one row budget for all of them (see boardCard).
+  const leagues = b.leagues.slice(0, 5)
+  const perLeague = Math.min(LIMITS.rows, Math.floor(LIMITS.cardRows / Math.max(1, leagues.length)))
+  for (const l of leagues) {
+    elements.push({ kind: 'markdown', text: md`**${clip(l.league, LIMITS.name)}**（${l.lines.length} 个单位）` })
+    const rows = l.lines.slice(0, perLeague)
     elements.push({
       kind: 'table',
       columns: [
@@ -106,17 +110,19 @@ export function weeklyBoardCard(b: WeeklyBoard, demo: boolean): Card {
         { key: 'completion', label: '完成率' },
         { key: 'gap', label: '较序时' },
       ],
-      rows: l.lines.map((x) => ({
+      rows: rows.map((x) => ({
         rank: x.rank,
-        unit: x.unit,
+        unit: cell(x.unit),
         reported: `${x.reported}/${x.projects}`,
         week: formatWan(x.week),
         completion: pct(x.completion),
         gap: x.completion ? gapPoints(x.completion, b.schedule).pointsText : '—',
       })),
     })
+    if (l.lines.length > rows.length) elements.push({ kind: 'note', text: `仅显示前 ${rows.length} 行，另有 ${l.lines.length - rows.length} 行未显示` })
   }
-  if (b.late.length) elements.push({ kind: 'mentions', text: '以下同志本周尚未填报，请抓紧：', people: b.late })
+  if (b.leagues.length > leagues.length) elements.push({ kind: 'note', text: `另有 ${b.leagues.length - leagues.length} 个组别未显示` })
+  if (b.late.length) elements.push(...lateMentions(b.late, '以下同志本周尚未填报，请抓紧：'))
   elements.push(...demoNote(demo))
   return {
     template: 'weekly-board',
@@ -127,15 +133,18 @@ export function weeklyBoardCard(b: WeeklyBoard, demo: boolean): Card {
   }
 }
 
+/** formatPercent that shows 「超出范围」 for a ratio fixed point cannot hold, instead of failing the card. */
+const pctOf = (r: Ratio) => pct(r)
+
 /** 羚羊奖 (best 3) and 蜗牛奖 (worst 3) of a quarter, each picked per 分指挥部 first. */
 export function awardsCard(a: QuarterlyAwards, unitOf: (code: string) => string, demo: boolean): Card {
   const rows = (list: AwardPick[], award: string) =>
-    list.map((p, i) => ({
+    list.slice(0, 20).map((p, i) => ({
       award: `${award} ${i + 1}`,
-      project: p.name ?? p.code,
-      unit: unitOf(p.code),
-      sector: p.sector,
-      completion: formatPercent(p.completion),
+      project: cell(p.name ?? p.code),
+      unit: cell(unitOf(p.code)),
+      sector: cell(p.sector),
+      completion: pctOf(p.completion),
       gap: describeGap(p.gap),
     }))
   const quarter = a.quarter.replace(/^(\d{4})-Q(\d)$/, (_, y: string, q: string) => `${y}年第${'一二三四'[Number(q) - 1]}季度`)
@@ -197,7 +206,7 @@ export function halfwayCard(h: HalfwayData, demo: boolean): Card {
       {
         kind: 'markdown',
         text: h.unitsBehind.length
-          ? `**未过半单位（${h.unitsBehind.length} 个）**\n${h.unitsBehind.map((u) => `${u.unit} ${pct(u.completion)}，距过半差 ${formatWan(u.shortfall)} 万元`).join('\n')}`
+          ? md`**未过半单位（${h.unitsBehind.length} 个）**\n${capList(h.unitsBehind.map((u) => `${clip(u.unit, LIMITS.name)} ${pct(u.completion)}，距过半差 ${formatWan(u.shortfall)} 万元`), 15, '个').join('\n')}`
           : '**各单位均已过半**',
       },
       ...(h.projectsBehind.length
@@ -209,7 +218,7 @@ export function halfwayCard(h: HalfwayData, demo: boolean): Card {
               { key: 'completion', label: '完成率' },
               { key: 'shortfall', label: '差额(万元)', numeric: true },
             ],
-            rows: h.projectsBehind.slice(0, 15).map((p) => ({ name: p.name, unit: p.unit, completion: pct(p.completion), shortfall: formatWan(p.shortfall) })),
+            rows: h.projectsBehind.slice(0, 15).map((p) => ({ name: cell(p.name), unit: cell(p.unit), completion: pct(p.completion), shortfall: formatWan(p.shortfall) })),
           }]
         : []),
       ...demoNote(demo),
@@ -237,23 +246,23 @@ export interface EscalationNotice {
 /** 一通报两约谈: the n-th 通报 of an overdue 督办 item or ledger problem. */
 export function escalationCard(n: EscalationNotice, demo: boolean): Card {
   const what = n.kind === 'supervision' ? `督办 ${n.ref}` : `问题 ${n.ref}`
-  const talk = n.rung.talkBy ? `\n**请${n.rung.talkBy}约谈${n.unit}主要负责人。**` : ''
+  const talk = n.rung.talkBy ? md`\n**请${n.rung.talkBy}约谈${clip(n.unit, LIMITS.name)}主要负责人。**` : ''
   return {
     template: 'escalation',
     colour: n.rung.level === 'notice' ? 'orange' : 'red',
-    title: `第 ${n.count} 次通报 · ${what} 逾期未办结`,
-    subtitle: `${n.project} · ${n.unit}`,
+    title: `第 ${n.count} 次通报 · ${cell(what, LIMITS.title)} 逾期未办结`,
+    subtitle: `${cell(n.project, LIMITS.title)} · ${cell(n.unit)}`,
     elements: [
       {
         kind: 'fields',
         fields: [
-          { label: n.kind === 'supervision' ? '督办事项' : '问题', value: n.matter },
-          { label: '办理时限', value: n.dueOn },
+          { label: n.kind === 'supervision' ? '督办事项' : '问题', value: md`${clip(n.matter, LIMITS.text)}` },
+          { label: '办理时限', value: md`${clip(n.dueOn, 20)}` },
           { label: '已逾期', value: `${n.overdueDays} 个工作日` },
-          { label: '处理', value: n.rung.label },
+          { label: '处理', value: md`${clip(n.rung.label, LIMITS.name)}` },
         ],
       },
-      { kind: 'markdown', text: `按照“一通报、两约谈”机制：两次通报未完成的，由县政府分管领导约谈；三次通报未完成的，由县政府主要领导约谈。${talk}` },
+      { kind: 'markdown', text: md`按照“一通报、两约谈”机制：两次通报未完成的，由县政府分管领导约谈；三次通报未完成的，由县政府主要领导约谈。${markup(talk)}` },
       ...demoNote(demo),
       {
         kind: 'actions',

@@ -10,7 +10,8 @@ import type { Report, Round } from '../store/repos/rounds.ts'
 import type { BoardLine, MonthBoard, MonthView } from '../services/monthly.ts'
 import type { RedYellowItem } from '../services/bulletin.ts'
 import type { ReportValues } from '../services/reporting.ts'
-import { formatWan } from '../domain/money.ts'
+import { MAX_AMOUNT_YUAN, formatWan } from '../domain/money.ts'
+import { LIMITS, capList, cell, clip, inert, markup, md, plainText } from './text.ts'
 import { formatPercent } from '../domain/ratio.ts'
 import { describeGap, gapPoints } from '../domain/schedule.ts'
 import { COLOUR_LABELS, type Colour } from '../domain/colours.ts'
@@ -23,8 +24,27 @@ export const COLOUR_HEADER: Record<Colour, CardColour> = { blue: 'blue', watch: 
 
 /** '12,345.68 万元', or '—' when there is no figure. */
 export const wan = (yuan: number | null | undefined) => (yuan === null || yuan === undefined ? '—' : `${formatWan(yuan)} 万元`)
-/** '83.33%', or '—' when there is no ratio. */
-export const pct = (r: { num: number; den: number } | null) => (r ? formatPercent(r) : '—')
+/**
+ * '83.33%', or '—' when there is no ratio. A ratio too large for fixed point (a plan of 1 元 against real
+ * figures, 10^12 %) shows 「超出范围」 instead of failing the whole card.
+ */
+export const pct = (r: { num: number; den: number } | null) => {
+  if (!r) return '—'
+  try {
+    return formatPercent(r)
+  } catch {
+    return '超出范围'
+  }
+}
+/** A figure a person gave, marked when it is past what can be stored (the check refuses it; the card says why). */
+const figure = (yuan: number | null | undefined) => (yuan !== null && yuan !== undefined && Math.abs(yuan) > MAX_AMOUNT_YUAN ? `${wan(yuan)}（超出上限）` : wan(yuan))
+/** A project's name in a title: clipped, plain. */
+const titleName = (name: string) => cell(name, LIMITS.title)
+/** A table's rows cut to `max`, and the note saying how many were left out. */
+function capRows<T>(rows: readonly T[], max: number = LIMITS.rows): { rows: T[]; note: CardElement[] } {
+  if (rows.length <= max) return { rows: [...rows], note: [] }
+  return { rows: rows.slice(0, max), note: [{ kind: 'note', text: `仅显示前 ${max} 行，另有 ${rows.length - max} 行未显示` }] }
+}
 /** What marks demo data wherever people read it (cards, CLI, pages). */
 export const DEMO_MARK = '【演示数据】'
 
@@ -51,7 +71,7 @@ export function helpCard(name: string, lines: string[], buttons: Button[], demo 
     template: 'help',
     colour: 'blue',
     title: '调度助手 · 使用帮助',
-    subtitle: `${name}，您可以：`,
+    subtitle: `${cell(name)}，您可以：`,
     elements: [{ kind: 'markdown', text: lines.join('\n') }, ...demoNote(demo), { kind: 'actions', buttons }],
   }
 }
@@ -64,12 +84,12 @@ export function unitStatusCard(
   views: (MonthView & { name: string })[],
   demo: boolean,
 ): Card {
-  const rows = views.map((v) => ({ name: v.name, ytd: formatWan(v.ytd), completion: pct(v.completion), colour: COLOUR_LABELS[v.verdict.colour], reported: v.reported ? '已报' : '未报' }))
+  const { rows, note } = capRows(views.map((v) => ({ name: cell(v.name), ytd: formatWan(v.ytd), completion: pct(v.completion), colour: COLOUR_LABELS[v.verdict.colour], reported: v.reported ? '已报' : '未报' })))
   return {
     template: 'unit-status',
     colour: 'blue',
-    title: `${unit.name} · ${periodLabel(period)}`,
-    subtitle: line ? `${unit.league}第 ${line.rank} 名，完成率 ${pct(line.completion)}，序时 ${pct(line.schedule)}` : unit.league,
+    title: `${titleName(unit.name)} · ${periodLabel(period)}`,
+    subtitle: line ? `${cell(unit.league)}第 ${line.rank} 名，完成率 ${pct(line.completion)}，序时 ${pct(line.schedule)}` : cell(unit.league),
     elements: [
       {
         kind: 'table',
@@ -82,6 +102,7 @@ export function unitStatusCard(
         ],
         rows,
       },
+      ...note,
       ...demoNote(demo),
     ],
   }
@@ -102,34 +123,37 @@ export interface PromptData {
 export function reportPromptCard(d: PromptData): Card {
   const base = d.current ?? d.previous
   const yuanToWanText = (y: number | null | undefined) => (y === null || y === undefined ? undefined : formatWan(y, 4, false).replace(/\.?0+$/, ''))
-  const problems = d.openProblems.map((p) => `#${p.id} ${p.description}`).join('；')
+  const problems = capList(d.openProblems.map((p) => `#${p.id} ${clip(p.description, LIMITS.line)}`)).join('；')
+  // Prefilled inputs are cut to what a Feishu input holds; the submit handler keeps the stored text when the cut
+  // value comes back unchanged (restoreClipped in ./text.ts).
+  const initial = (text: string | null | undefined) => (text ? plainText(clip(text, LIMITS.input)) : undefined)
   return {
     template: 'report-prompt',
     colour: d.current ? 'turquoise' : 'blue',
-    title: `${roundLabel(d.round)} · ${d.project.name}`,
+    title: `${roundLabel(d.round)} · ${titleName(d.project.name)}`,
     subtitle: `请于 ${formatDeadline(d.round.deadlineAt)} 前填报${d.current ? '（已填报，可修改）' : ''}`,
     elements: [
       {
         kind: 'fields',
         fields: [
-          { label: '项目编号', value: d.project.code },
+          { label: '项目编号', value: inert(clip(d.project.code, LIMITS.name)) },
           { label: '年度计划投资', value: wan(d.project.annualPlan) },
           { label: '上期本年累计', value: wan(d.previous?.ytdInvestment) },
-          { label: '上期形象进度', value: d.previous?.progressText || '—' },
+          { label: '上期形象进度', value: inert(clip(d.previous?.progressText, LIMITS.text)) || '—' },
         ],
       },
-      ...(problems ? [{ kind: 'markdown' as const, text: `**未销号问题**：${problems}` }] : []),
+      ...(problems ? [{ kind: 'markdown' as const, text: md`**未销号问题**：${problems}` }] : []),
       {
         kind: 'form',
         name: 'report',
         inputs: [
           { name: 'period', label: `本${d.round.kind === 'weekly' ? '周' : '月'}完成投资（万元）`, kind: 'number', initial: d.current ? yuanToWanText(d.current.periodInvestment) : undefined, placeholder: '例如 1200' },
           { name: 'ytd', label: '本年累计完成投资（万元）', kind: 'number', required: true, initial: yuanToWanText(base?.ytdInvestment), placeholder: '例如 8600' },
-          { name: 'progress', label: '形象进度', kind: 'text', initial: base?.progressText || undefined, placeholder: '例如 主体封顶' },
+          { name: 'progress', label: '形象进度', kind: 'text', initial: initial(base?.progressText), placeholder: '例如 主体封顶' },
           { name: 'percent', label: '形象进度（%）', kind: 'number', initial: base?.progressPercent?.toString() },
-          { name: 'problems', label: '存在问题（多个用；分隔，无则留空）', kind: 'multiline', initial: d.current?.problemsText || undefined },
-          { name: 'coordination', label: '需协调事项', kind: 'multiline', initial: d.current?.coordination || undefined },
-          { name: 'nextSteps', label: '下步计划', kind: 'multiline', initial: d.current?.nextSteps || undefined },
+          { name: 'problems', label: '存在问题（多个用；分隔，无则留空）', kind: 'multiline', initial: initial(d.current?.problemsText) },
+          { name: 'coordination', label: '需协调事项', kind: 'multiline', initial: initial(d.current?.coordination) },
+          { name: 'nextSteps', label: '下步计划', kind: 'multiline', initial: initial(d.current?.nextSteps) },
           { name: 'reason', label: '更正说明（累计低于上期时必填）', kind: 'text' },
         ],
         submit: { label: d.current ? '提交修改' : '提交', style: 'primary', command: 'submitReport', args: { projectId: d.project.id, roundId: d.round.id } },
@@ -146,20 +170,20 @@ export function reportConfirmCard(project: Project, round: Round, v: ReportValue
   return {
     template: 'report-confirm',
     colour: ready ? 'wathet' : 'orange',
-    title: `请确认 · ${project.name}`,
+    title: `请确认 · ${titleName(project.name)}`,
     subtitle: `${roundLabel(round)}，我理解的内容如下`,
     elements: [
       {
         kind: 'fields',
         fields: [
-          { label: '本期完成投资', value: wan(v.periodInvestment) },
-          { label: '本年累计', value: wan(v.ytdInvestment) },
-          { label: '形象进度', value: [v.progressText, v.progressPercent === null ? '' : `${v.progressPercent}%`].filter(Boolean).join(' ') || '—' },
-          { label: '存在问题', value: v.problems.length ? v.problems.map((p, i) => `${i + 1}. ${p}`).join('\n') : '无' },
+          { label: '本期完成投资', value: figure(v.periodInvestment) },
+          { label: '本年累计', value: figure(v.ytdInvestment) },
+          { label: '形象进度', value: inert([clip(v.progressText, LIMITS.text), v.progressPercent === null ? '' : `${v.progressPercent}%`].filter(Boolean).join(' ')) || '—' },
+          { label: '存在问题', value: v.problems.length ? inert(capList(v.problems.map((p, i) => `${i + 1}. ${clip(p, LIMITS.line)}`)).join('\n')) : '无' },
         ],
       },
-      ...(missing.length ? [{ kind: 'markdown' as const, text: `**还缺**：${missing.join('、')}。请补充后再确认，例如「本年累计8600万元」。` }] : []),
-      ...(warnings.length ? [{ kind: 'markdown' as const, text: warnings.map((w) => `⚠️ ${w}`).join('\n') }] : []),
+      ...(missing.length ? [{ kind: 'markdown' as const, text: md`**还缺**：${capList(missing.map((m) => clip(m, LIMITS.name)), 5).join('、')}。请补充后再确认，例如「本年累计8600万元」。` }] : []),
+      ...(warnings.length ? [{ kind: 'markdown' as const, text: inert(capList(warnings.map((w) => `⚠️ ${clip(w, LIMITS.text)}`)).join('\n')) }] : []),
       {
         kind: 'actions',
         buttons: [
@@ -178,7 +202,7 @@ export function receiptCard(project: Project, round: Round, report: Report, view
   return {
     template: 'receipt',
     colour: COLOUR_HEADER[view.verdict.colour],
-    title: `已收到 · ${project.name}`,
+    title: `已收到 · ${titleName(project.name)}`,
     subtitle: `${roundLabel(round)}，第 ${report.version} 版${report.version > 1 ? '（已修改）' : ''}`,
     elements: [
       {
@@ -192,8 +216,8 @@ export function receiptCard(project: Project, round: Round, report: Report, view
           { label: '当前色牌', value: COLOUR_LABELS[view.verdict.colour] },
         ],
       },
-      ...(report.progressText ? [{ kind: 'markdown' as const, text: `**形象进度**：${report.progressText}${report.progressPercent === null ? '' : `（${report.progressPercent}%）`}` }] : []),
-      ...(report.problemsText ? [{ kind: 'markdown' as const, text: `**存在问题**：${report.problemsText}（已转县重点项目办）` }] : []),
+      ...(report.progressText ? [{ kind: 'markdown' as const, text: md`**形象进度**：${clip(report.progressText, LIMITS.text)}${report.progressPercent === null ? '' : `（${report.progressPercent}%）`}` }] : []),
+      ...(report.problemsText ? [{ kind: 'markdown' as const, text: md`**存在问题**：${clip(report.problemsText, LIMITS.text)}（已转县重点项目办）` }] : []),
       { kind: 'note', text: `截止 ${formatDeadline(round.deadlineAt)} 前可修改` },
       ...demoNote(demo),
       { kind: 'actions', buttons: [{ label: '修改', command: 'report', args: { target: project.code } }] },
@@ -203,11 +227,12 @@ export function receiptCard(project: Project, round: Round, report: Report, view
 
 /** 催办: to a contact who has not reported yet. */
 export function reminderCard(project: Project, round: Round, kind: 'before' | 'deadline' | 'overdue' | 'manual', by?: string): Card {
+  const name = clip(project.name, LIMITS.title)
   const text = {
-    before: `「${project.name}」${roundLabel(round)}尚未填报，截止时间 ${formatDeadline(round.deadlineAt)}。`,
-    deadline: `「${project.name}」${roundLabel(round)}今天 ${formatDeadline(round.deadlineAt).split(' ')[1]} 截止，请尽快填报。`,
-    overdue: `「${project.name}」${roundLabel(round)}已超过截止时间仍未填报，已记催办一次，请立即填报。`,
-    manual: `${by ?? '县领导'}催办：「${project.name}」${roundLabel(round)}请抓紧填报并加快推进进度。`,
+    before: md`「${name}」${roundLabel(round)}尚未填报，截止时间 ${formatDeadline(round.deadlineAt)}。`,
+    deadline: md`「${name}」${roundLabel(round)}今天 ${formatDeadline(round.deadlineAt).split(' ')[1]} 截止，请尽快填报。`,
+    overdue: md`「${name}」${roundLabel(round)}已超过截止时间仍未填报，已记催办一次，请立即填报。`,
+    manual: md`${clip(by ?? '县领导', LIMITS.name)}催办：「${name}」${roundLabel(round)}请抓紧填报并加快推进进度。`,
   }[kind]
   return {
     template: 'reminder',
@@ -230,8 +255,8 @@ export function projectStatusCard(
   return {
     template: 'project-status',
     colour: COLOUR_HEADER[v.verdict.colour],
-    title: `${s.project.name}`,
-    subtitle: `${s.unit} · ${s.project.sector} · ${periodLabel(s.period)} · ${COLOUR_LABELS[v.verdict.colour]}`,
+    title: titleName(s.project.name),
+    subtitle: `${cell(s.unit)} · ${cell(s.project.sector)} · ${periodLabel(s.period)} · ${COLOUR_LABELS[v.verdict.colour]}`,
     elements: [
       {
         kind: 'fields',
@@ -246,9 +271,9 @@ export function projectStatusCard(
           { label: '本月催办', value: `${v.urges} 次` },
         ],
       },
-      { kind: 'markdown', text: `**形象进度**：${s.latest?.progressText || '—'}` },
+      { kind: 'markdown', text: md`**形象进度**：${clip(s.latest?.progressText, LIMITS.text) || '—'}` },
       ...(s.openProblems.length
-        ? [{ kind: 'markdown' as const, text: `**未销号问题**\n${s.openProblems.map((p) => `#${p.id} ${p.description}（${PROBLEM_STATE_LABELS[p.state as keyof typeof PROBLEM_STATE_LABELS] ?? p.state}）`).join('\n')}` }]
+        ? [{ kind: 'markdown' as const, text: md`**未销号问题**\n${capList(s.openProblems.map((p) => `#${p.id} ${clip(p.description, LIMITS.line)}（${PROBLEM_STATE_LABELS[p.state as keyof typeof PROBLEM_STATE_LABELS] ?? clip(p.state, 10)}）`)).join('\n')}` }]
         : []),
       ...demoNote(demo),
     ],
@@ -259,10 +284,14 @@ export const PROBLEM_STATE_LABELS = { new: '新增', assigned: '已交办', in_p
 
 /** The 赛马 board of one or all leagues: a table and a bar chart of scores. */
 export function boardCard(board: MonthBoard, opts: { league?: string; title?: string; late?: Mention[]; demo: boolean }): Card {
-  const leagues = board.leagues.filter((l) => !opts.league || l.league === opts.league)
+  const all = board.leagues.filter((l) => !opts.league || l.league === opts.league)
+  // Feishu takes at most 5 tables a card, and the rows of all leagues share one budget so the card stays < 30 KB.
+  const leagues = all.slice(0, 5)
+  const perLeague = Math.min(LIMITS.rows, Math.floor(LIMITS.cardRows / Math.max(1, leagues.length)))
   const elements: CardElement[] = []
   for (const l of leagues) {
-    elements.push({ kind: 'markdown', text: `**${l.league}**（${l.lines.length} 个单位）` })
+    elements.push({ kind: 'markdown', text: md`**${clip(l.league, LIMITS.name)}**（${l.lines.length} 个单位）` })
+    const { rows, note } = capRows(l.lines, perLeague)
     elements.push({
       kind: 'table',
       columns: [
@@ -274,9 +303,9 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
         { key: 'cards', label: '蓝/黄/红' },
         { key: 'delta', label: '变化' },
       ],
-      rows: l.lines.map((x) => ({
+      rows: rows.map((x) => ({
         rank: x.rank,
-        unit: x.unit,
+        unit: cell(x.unit),
         score: formatScore(x.score),
         completion: pct(x.completion),
         gap: x.completion && x.schedule ? gapPoints(x.completion, x.schedule).pointsText : '—',
@@ -284,21 +313,35 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
         delta: x.deltaRank === null ? '新' : x.deltaRank > 0 ? `↑${x.deltaRank}` : x.deltaRank < 0 ? `↓${-x.deltaRank}` : '—',
       })),
     })
+    elements.push(...note)
   }
+  if (all.length > leagues.length) elements.push({ kind: 'note', text: md`另有 ${all.length - leagues.length} 个组别未显示，请发送「排名 组别名」查看` })
   if (leagues.length === 1 && leagues[0]!.lines.length > 1)
-    elements.push({ kind: 'chart', title: '得分', bars: leagues[0]!.lines.slice(0, 15).map((x) => ({ label: x.unit, value: Number(formatScore(x.score)) })), unit: '分' })
-  if (opts.late?.length) elements.push({ kind: 'mentions', text: '以下同志本期尚未填报，请抓紧：', people: opts.late })
+    elements.push({ kind: 'chart', title: '得分', bars: leagues[0]!.lines.slice(0, 15).map((x) => ({ label: cell(x.unit, LIMITS.name), value: Number(formatScore(x.score)) })), unit: '分' })
+  if (opts.late?.length) elements.push(...lateMentions(opts.late, '以下同志本期尚未填报，请抓紧：'))
   elements.push(...demoNote(opts.demo))
   return { template: 'leaderboard', colour: 'purple', title: opts.title ?? `${periodLabel(board.period)} 重点项目赛马比拼`, subtitle: '得分 = Σ 权重 × 完成度（投资完成率按序时计）', elements }
 }
 
+
+/**
+ * An @-mention block of at most LIMITS.mentions people (names clipped), and how many more there are: a round
+ * with hundreds of late contacts must still fit on one card.
+ */
+export function lateMentions(people: readonly Mention[], text: string): CardElement[] {
+  const shown = people.slice(0, LIMITS.mentions).map((p) => ({ personId: p.personId, name: cell(p.name, 20) }))
+  const more = people.length - shown.length
+  return [{ kind: 'mentions', text: more > 0 ? md`${text}（另有 ${more} 人未列出）` : md`${text}`, people: shown }]
+}
 
 /** 红黄牌 list for a month. */
 export function redYellowCard(period: string, items: RedYellowItem[], demo: boolean): Card {
   const reds = items.filter((i) => i.colour === 'red')
   const yellows = items.filter((i) => i.colour === 'yellow')
   const block = (label: string, list: RedYellowItem[]) =>
-    list.length ? `**${label}（${list.length} 个）**\n${list.map((i) => `${i.name}（${i.unit}）${i.detail}`).join('\n')}` : `**${label}**：无`
+    list.length
+      ? md`**${label}（${list.length} 个）**\n${capList(list.map((i) => clip(`${clip(i.name, LIMITS.name)}（${clip(i.unit, LIMITS.name)}）${i.detail}`, LIMITS.line)), 20, '个').join('\n')}`
+      : md`**${label}**：无`
   return {
     template: 'red-yellow',
     colour: reds.length ? 'red' : yellows.length ? 'yellow' : 'blue',
@@ -313,10 +356,10 @@ export function supervisionCard(s: { id: number; matter: string; dueOn: string }
   return {
     template: 'supervision',
     colour: 'red',
-    title: `挂牌督办 · ${project.name}`,
-    subtitle: `${issuer} 督办，请于 ${s.dueOn} 前回复`,
+    title: `挂牌督办 · ${titleName(project.name)}`,
+    subtitle: `${cell(issuer)} 督办，请于 ${cell(s.dueOn, 20)} 前回复`,
     elements: [
-      { kind: 'markdown', text: `**督办事项**：${s.matter}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向县重点项目办公室复函。` },
+      { kind: 'markdown', text: md`**督办事项**：${clip(s.matter, LIMITS.text)}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向县重点项目办公室复函。` },
       { kind: 'note', text: `督办编号 D${s.id}；回复「已阅」表示已收到` },
       { kind: 'actions', buttons: [{ label: '已阅', style: 'primary', command: 'ack', args: { supervisionId: s.id } }] },
     ],
@@ -338,19 +381,19 @@ export function problemCard(p: ProblemView, title: string, buttons: Button[]): C
   return {
     template: 'problem',
     colour: p.state === 'closed' ? 'green' : p.state === 'close_requested' ? 'turquoise' : 'orange',
-    title: `${title} · 问题 #${p.id}`,
-    subtitle: `${p.project} · ${PROBLEM_STATE_LABELS[p.state]}`,
+    title: `${cell(title, LIMITS.title)} · 问题 #${p.id}`,
+    subtitle: `${titleName(p.project)} · ${PROBLEM_STATE_LABELS[p.state]}`,
     elements: [
       {
         kind: 'fields',
         fields: [
-          { label: '问题', value: p.description },
-          { label: '责任单位', value: p.unit ?? '待交办' },
-          { label: '办结时限', value: p.dueOn ?? '—' },
+          { label: '问题', value: inert(clip(p.description, LIMITS.text)) },
+          { label: '责任单位', value: p.unit === null ? '待交办' : inert(clip(p.unit, LIMITS.name)) },
+          { label: '办结时限', value: p.dueOn === null ? '—' : inert(clip(p.dueOn, 20)) },
           { label: '状态', value: PROBLEM_STATE_LABELS[p.state] },
         ],
       },
-      ...(p.note ? [{ kind: 'markdown' as const, text: `**说明**：${p.note}` }] : []),
+      ...(p.note ? [{ kind: 'markdown' as const, text: md`**说明**：${clip(p.note, LIMITS.text)}` }] : []),
       ...(buttons.length ? [{ kind: 'actions' as const, buttons }] : []),
     ],
   }
@@ -358,10 +401,11 @@ export function problemCard(p: ProblemView, title: string, buttons: Button[]): C
 
 /** 问题台账 list. */
 export function problemListCard(title: string, items: ProblemView[], demo: boolean): Card {
+  const { rows, note } = capRows(items)
   return {
     template: 'problem-list',
     colour: 'orange',
-    title,
+    title: cell(title, LIMITS.title),
     subtitle: `未销号 ${items.filter((i) => i.state !== 'closed').length} 个`,
     elements: [
       items.length
@@ -375,13 +419,18 @@ export function problemListCard(title: string, items: ProblemView[], demo: boole
               { key: 'state', label: '状态' },
               { key: 'due', label: '时限' },
             ],
-            rows: items.map((i) => ({ id: `#${i.id}`, project: i.project, description: i.description, unit: i.unit ?? '待交办', state: PROBLEM_STATE_LABELS[i.state], due: i.dueOn ?? '—' })),
+            rows: rows.map((i) => ({ id: `#${i.id}`, project: cell(i.project), description: cell(i.description, LIMITS.cell), unit: i.unit === null ? '待交办' : cell(i.unit), state: PROBLEM_STATE_LABELS[i.state], due: i.dueOn === null ? '—' : cell(i.dueOn, 20) })),
           }
         : { kind: 'markdown', text: '暂无未销号问题。' },
+      ...note,
       ...demoNote(demo),
     ],
   }
 }
+
+/** Names joined with 、, each clipped, at most `max` of them and then 「等 N 个」. */
+const names = (list: readonly string[], max = 10) =>
+  list.length > max ? `${list.slice(0, max).map((n) => clip(n, LIMITS.name)).join('、')}等 ${list.length} 个` : list.map((n) => clip(n, LIMITS.name)).join('、')
 
 /** The monthly 通报: totals, colours, ranks, laggards, open problems. */
 export function bulletinCard(
@@ -404,8 +453,8 @@ export function bulletinCard(
         { label: '红牌', value: `${b.colours.red} 个` },
         { label: '预警', value: `${b.colours.watch} 个` },
       ] },
-      { kind: 'markdown', text: `**赛马前三**：${b.top.join('、') || '—'}\n**赛马后三**：${b.bottom.join('、') || '—'}` },
-      { kind: 'markdown', text: `**未按时填报**：${b.late.length ? b.late.join('、') : '无'}` },
+      { kind: 'markdown', text: md`**赛马前三**：${names(b.top) || '—'}\n**赛马后三**：${names(b.bottom) || '—'}` },
+      { kind: 'markdown', text: md`**未按时填报**：${b.late.length ? names(b.late, 30) : '无'}` },
       { kind: 'markdown', text: `**问题台账**：未销号 ${b.openProblems} 个，其中超期 ${b.overdueProblems} 个` },
       ...demoNote(demo),
       { kind: 'actions', buttons: [{ label: '已阅', style: 'primary', command: 'ack', args: { bulletin: b.period } }, { label: '查看排名', command: 'board', args: { scope: 'month' } }] },
@@ -418,9 +467,9 @@ export function reportMismatchCard(project: Project, question: string): Card {
   return {
     template: 'report-mismatch',
     colour: 'orange',
-    title: `请核对 · ${project.name}`,
+    title: `请核对 · ${titleName(project.name)}`,
     elements: [
-      { kind: 'markdown', text: question },
+      { kind: 'markdown', text: inert(clip(question, LIMITS.text)) },
       {
         kind: 'actions',
         buttons: [
@@ -436,14 +485,22 @@ export function reportMismatchCard(project: Project, question: string): Card {
 /** A problem from a report, to the office: with the form to 交办 it. */
 export function newProblemCard(p: ProblemView, units: { id: number; name: string }[]): Card {
   const card = problemCard(p, '新问题待交办', [])
+  // A select of every unit of a big county would not fit a card: the first MAX_UNIT_OPTIONS, and the command for
+  // the others (交办 can always be typed).
+  const shown = units.slice(0, MAX_UNIT_OPTIONS)
+  if (units.length > shown.length)
+    card.elements.push({ kind: 'note', text: md`单位较多，下拉框只列出前 ${shown.length} 个；其他单位请发送「交办 #${p.id} 单位名 7个工作日」` })
   card.elements.push({
     kind: 'form',
     name: 'assign',
     inputs: [
-      { name: 'unit', label: '责任单位', kind: 'select', required: true, options: units.map((u) => ({ value: String(u.id), label: u.name })) },
+      { name: 'unit', label: '责任单位', kind: 'select', required: true, options: shown.map((u) => ({ value: String(u.id), label: cell(u.name) })) },
       { name: 'workdays', label: '办结时限（工作日）', kind: 'number', initial: '7' },
     ],
     submit: { label: '交办', style: 'primary', command: 'assign', args: { problemId: p.id } },
   })
   return card
 }
+
+/** Units offered in the 交办 select of a new problem's card. */
+export const MAX_UNIT_OPTIONS = 100

@@ -48,3 +48,27 @@ export function sumYuan(values: Iterable<Yuan>): Yuan {
   }
   return total
 }
+
+/**
+ * The largest single figure (one project's 总投资, 年度计划, 本期 or 本年累计) we accept: 9×10^10 元 = 900 亿元
+ * = 9,000,000 万元.
+ *
+ * Why this number: a county's largest key project is a few hundred 亿 (a 300 亿 refinery or expressway), so 900
+ * 亿 still leaves three times that as room; and the board sums one figure over every project of a province-scale
+ * database (the benches run 100k projects): 100,000 × 9×10^10 = 9×10^15 < 2^53 ≈ 9.007×10^15, so every sum stays
+ * an exact integer without checking. (10^13 per figure would overflow such a sum after 900 projects.) It also
+ * catches the common slip of typing 元 into a 万元 field: 86000000 read as 万元 is 8600 亿元, refused.
+ */
+export const MAX_AMOUNT_YUAN: Yuan = 90_000_000_000
+
+/**
+ * Why a figure cannot be stored, in the words the person sees, or null when it can: `amountProblem('本年累计',
+ * -5)` → '本年累计不能为负数'. Whole 元, not negative, at most `MAX_AMOUNT_YUAN`.
+ */
+export function amountProblem(label: string, yuan: number): string | null {
+  if (typeof yuan !== 'number' || Number.isNaN(yuan)) return `${label}不是有效的金额`
+  if (yuan < 0) return `${label}不能为负数`
+  if (yuan > MAX_AMOUNT_YUAN) return `${label}超过单项金额上限 ${formatWan(MAX_AMOUNT_YUAN, 0)} 万元（900 亿元），请核实单位是否为万元`
+  if (!Number.isSafeInteger(yuan)) return `${label}不是整元金额`
+  return null
+}

@@ -11,6 +11,24 @@ import { dayOfYear } from './periods.ts'
 import { parseLocalDate } from './time.ts'
 import type { LocalDate } from './time.ts'
 
+/**
+ * A stored figure the rules cannot use (a negative 本年累计, a plan curve that goes down, a value past 2^53): thrown
+ * by the functions here with the field and the value, so a board built over many projects can catch it per row,
+ * leave that row out and say which value of which project is wrong, instead of failing for the whole county.
+ * `message` is the sentence for people, in Chinese.
+ */
+export class FigureError extends RangeError {
+  override readonly name = 'FigureError'
+  /** Which figure: '本年累计', '年度计划', '计划曲线第3月'… */
+  readonly field: string
+  readonly value: unknown
+  constructor(field: string, value: unknown, message: string) {
+    super(message)
+    this.field = field
+    this.value = value
+  }
+}
+
 /** How 序时 is measured. `monthLinear` is the county default. */
 export type ScheduleMode = 'monthLinear' | 'dayLinear' | 'planCurve'
 
@@ -49,16 +67,17 @@ export function dayLinear(asOf: LocalDate): Ratio {
  */
 export function planCurve(planCumulative: readonly Yuan[], month: number, annualPlan?: Yuan): Ratio | null {
   checkMonth(month)
-  if (planCumulative.length !== 12) throw new RangeError(`plan curve needs 12 monthly cumulative amounts, got ${planCumulative.length}`)
+  if (!Array.isArray(planCumulative) || planCumulative.length !== 12)
+    throw new FigureError('计划曲线', planCumulative?.length, `计划曲线应有 12 个月的累计计划，实有 ${planCumulative?.length ?? 0} 个`)
   let prev = 0
   for (const [i, v] of planCumulative.entries()) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`plan curve month ${i + 1} is not whole 元 ≥ 0: ${v}`)
-    if (v < prev) throw new RangeError(`plan curve decreases in month ${i + 1}: cumulative amounts must not go down`)
+    checkAmount(v, `计划曲线第${i + 1}月`)
+    if (v < prev) throw new FigureError(`计划曲线第${i + 1}月`, v, `计划曲线第${i + 1}月累计 ${v} 元低于上月的 ${prev} 元：累计计划不能减少`)
     prev = v
   }
   const annual = annualPlan ?? prev
-  checkAmount(annual, 'annual plan')
-  if (prev > annual) throw new RangeError(`plan curve reaches ${prev} 元, more than the annual plan of ${annual} 元`)
+  checkAmount(annual, '年度计划')
+  if (prev > annual) throw new FigureError('计划曲线', prev, `计划曲线累计到 ${prev} 元，超过年度计划 ${annual} 元`)
   if (annual === 0) return null
   return ratio(planCumulative[month - 1] as number, annual)
 }
@@ -88,8 +107,8 @@ export function scheduleProgress(mode: ScheduleMode, input: ScheduleInput): Rati
  * (no plan: no rate, no colour; callers decide how to show it).
  */
 export function completionRate(ytd: Yuan, annualPlan: Yuan): Ratio | null {
-  checkAmount(ytd, 'year-to-date investment')
-  checkAmount(annualPlan, 'annual plan')
+  checkAmount(ytd, '本年累计')
+  checkAmount(annualPlan, '年度计划')
   return annualPlan === 0 ? null : ratio(ytd, annualPlan)
 }
 
@@ -115,16 +134,23 @@ export interface Gap {
  * `gapPoints(ratio(972, 1000), monthLinear(10))` → { sign: 1, points: 13.87, pointsText: '13.87', … }.
  */
 export function gapPoints(completion: Ratio, schedule: Ratio): Gap {
-  const bp = differenceToFixedPoint(completion, schedule, 10_000)
-  return {
-    completion,
-    schedule,
-    sign: compare(completion, schedule),
-    basisPoints: bp,
-    points: bp / 100,
-    pointsText: formatScaled(bp, 2),
+  const sign = compare(completion, schedule)
+  let bp: number
+  try {
+    bp = Math.max(-GAP_LIMIT_BP, Math.min(GAP_LIMIT_BP, differenceToFixedPoint(completion, schedule, 10_000)))
+  } catch {
+    // A 完成率 of 10^12 % (a plan of 1 元 against real figures) has no fixed-point gap; show the limit, keep the
+    // exact sign, so one project's odd plan cannot stop a whole board being drawn.
+    bp = sign * GAP_LIMIT_BP
   }
+  return { completion, schedule, sign, basisPoints: bp, points: bp / 100, pointsText: formatScaled(bp, 2) }
 }
+
+/**
+ * The largest gap shown, ±10^6 percentage points (in basis points): far beyond any real 完成率 (3× the total is
+ * already refused), and small enough that every derived number stays exact.
+ */
+export const GAP_LIMIT_BP = 100_000_000
 
 /**
  * The gap in the words a 通报 uses: '超序时 13.87 个百分点', '落后序时 3.33 个百分点', '与序时持平'. A gap
@@ -157,9 +183,36 @@ export function halfwayCheck(ytdThroughJune: Yuan, annualPlan: Yuan): HalfwayRes
 }
 
 function checkMonth(month: number): void {
-  if (!Number.isInteger(month) || month < 1 || month > 12) throw new RangeError(`statistical month must be 1–12: ${month}`)
+  if (!Number.isInteger(month) || month < 1 || month > 12) throw new FigureError('统计月份', month, `统计月份应为 1–12：${month}`)
 }
 
 function checkAmount(v: number, what: string): void {
-  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what} must be whole 元 ≥ 0: ${v}`)
+  if (!Number.isSafeInteger(v) || v < 0) throw new FigureError(what, v, `${what}应为不小于 0 的整元金额，实为 ${String(v)}`)
+}
+
+/** One stored figure the rules cannot use, as `figureProblems` reports it. */
+export interface FigureProblem {
+  field: string
+  value: unknown
+  reason: string
+}
+
+/**
+ * Every figure of one project's month that would make the functions here throw, without throwing: an empty list
+ * means `completionRate` and `scheduleProgress` will take them. For boards that check rows before computing.
+ */
+export function figureProblems(f: { ytd: number; annualPlan: number; planCumulative?: readonly number[] | null; month?: number }): FigureProblem[] {
+  const out: FigureProblem[] = []
+  const attempt = (fn: () => unknown) => {
+    try {
+      fn()
+    } catch (e) {
+      if (e instanceof FigureError) out.push({ field: e.field, value: e.value, reason: e.message })
+      else out.push({ field: '未知', value: undefined, reason: e instanceof Error ? e.message : String(e) })
+    }
+  }
+  attempt(() => checkAmount(f.ytd, '本年累计'))
+  attempt(() => checkAmount(f.annualPlan, '年度计划'))
+  if (f.planCumulative) attempt(() => planCurve(f.planCumulative!, f.month ?? 12, f.annualPlan))
+  return out
 }

@@ -68,7 +68,7 @@ describe('plan-curve 序时', () => {
   })
 
   it('rejects a curve above the annual plan', () => {
-    expect(() => planCurve(curve, 6, 999 * WAN)).toThrow(/more than the annual plan/)
+    expect(() => planCurve(curve, 6, 999 * WAN)).toThrow(/超过年度计划/)
   })
 
   it('is chosen by mode', () => {

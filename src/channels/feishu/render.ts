@@ -40,13 +40,39 @@ export function renderBody(body: MessageBody, opts: RenderOptions = {}): FeishuC
 /**
  * Plain text with @-mentions in front: `<at user_id="ou_…">名字</at> 文本`. People we cannot resolve are
  * written as `@名字`.
+ *
+ * A neutral text body has no markup of ours (mentions come separately), and it often echoes what someone typed
+ * (没有看懂「…」, a project name, a reason), so all of it goes through `escapeText`: a typed
+ * `<at user_id="all"></at>` must not reach the whole group, nor a typed link disguise where it points.
  */
 export function renderText(text: string, mentions: Mention[] | undefined, opts: RenderOptions = {}): string {
   const ats = (mentions ?? []).map((m) => {
     const openId = opts.resolveMention?.(m.personId)
-    return openId ? `<at user_id="${openId}">${m.name}</at>` : `@${m.name}`
+    return openId ? `<at user_id="${escapeAttr(openId)}">${escapeText(m.name)}</at>` : `@${escapeText(m.name)}`
   })
-  return ats.length ? `${ats.join(' ')} ${text}` : text
+  const body = escapeText(text)
+  return ats.length ? `${ats.join(' ')} ${body}` : body
+}
+
+/**
+ * Makes text inert in a Feishu `text` message, which reads `<at …>`, style tags (`<b>`, `<i>`, `<u>`, `<s>`) and
+ * `[文字](链接)` links. A text message has no documented escape (HTML entities would show as typed), so the tag
+ * brackets become their full-width look-alikes ＜ ＞ — unmistakably not a tag to Feishu, and still readable — and
+ * a link's `](` and a `**` get an invisible zero-width space between their characters. The person reads what was
+ * typed; nothing is interpreted.
+ */
+export function escapeText(text: string): string {
+  return text
+    .replace(/</g, '\uff1c')
+    .replace(/>/g, '\uff1e')
+    .replace(/\]\(/g, ']\u200b(')
+    .replace(/\*(?=\*)/g, '*\u200b')
+    .replace(/~(?=~)/g, '~\u200b')
+}
+
+/** An id inside an attribute we write (`<at user_id="…">`): ids are [A-Za-z0-9_-]; anything else is dropped. */
+function escapeAttr(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '')
 }
 
 /** A neutral Card → Feishu card JSON 2.0 (send with `JSON.stringify`, or return raw in a callback). */
@@ -86,7 +112,7 @@ class NameGen {
 function renderElement(el: CardElement, opts: RenderOptions, names: NameGen): Json[] {
   switch (el.kind) {
     case 'markdown':
-      return [markdown(el.text)]
+      return [markdown(neutralToMd(el.text))]
     case 'fields':
       if (!el.fields.length) return []
       return [
@@ -113,9 +139,9 @@ function renderElement(el: CardElement, opts: RenderOptions, names: NameGen): Js
     case 'mentions': {
       const ats = el.people.map((p) => {
         const openId = opts.resolveMention?.(p.personId)
-        return openId ? `<at id=${openId}></at>` : `@${escapeMd(p.name)}`
+        return openId ? `<at id=${escapeAttr(openId)}></at>` : `@${escapeMd(p.name)}`
       })
-      const content = [ats.join(' '), el.text ?? ''].filter(Boolean).join(' ')
+      const content = [ats.join(' '), neutralToMd(el.text ?? '')].filter(Boolean).join(' ')
       return content ? [markdown(content)] : []
     }
     case 'note':
@@ -124,7 +150,7 @@ function renderElement(el: CardElement, opts: RenderOptions, names: NameGen): Js
           ...clone(presets.note),
           content: el.text
             .split('\n')
-            .map((line) => (line ? fill(presets.noteLine, { text: line }) : line))
+            .map((line) => (line ? fill(presets.noteLine, { text: neutralToMd(line) }) : line))
             .join('\n'),
         },
       ]
@@ -261,9 +287,29 @@ function fill(template: string, vars: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m)
 }
 
-/** Escapes text we insert into card markdown so names like `a*b` or `<x>` show as typed. */
+/**
+ * Escapes text we insert into card markdown so it shows as typed: tags (`<at id=all>`, `<a>`, `<font>`), links
+ * `[x](y)`, emphasis `*` `_` `~`, code `` ` ``, headings `#`, and `&` (so an entity typed by someone stays text).
+ * Numeric entities are what Feishu card markdown documents for showing these characters.
+ */
 export function escapeMd(text: string): string {
-  return text.replace(/[&<>*~[\]`]/g, (c) => `&#${c.charCodeAt(0)};`)
+  return text.replace(/[&<>*~[\]`#_\\|]/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/**
+ * The neutral card markdown → Feishu card markdown. The neutral markup is `**bold**` and line breaks and nothing
+ * else (src/cards/text.ts; the local renderer draws the same), so everything outside a bold span — and the text
+ * inside it — is escaped: user text in a card cannot carry a mention, a link or a tag, whichever builder put it
+ * there.
+ */
+export function neutralToMd(text: string): string {
+  let out = ''
+  let last = 0
+  for (const m of text.matchAll(/\*\*([^*\n]+?)\*\*/g)) {
+    out += escapeMd(text.slice(last, m.index)) + `**${escapeMd(m[1]!)}**`
+    last = m.index + m[0].length
+  }
+  return out + escapeMd(text.slice(last))
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@
  * ```
  */
 import type { Yuan } from '../money.ts'
-import { normalizeWidth, parseDecimal, roundDecimal, scanNumeral } from './numbers.ts'
+import { MAX_AMOUNT_YUAN, amountProblem, formatWan } from '../money.ts'
+import { isAsciiDigit, isBigUnit, isChineseDigit, isSmallUnit, normalizeWidth, parseDecimal, roundDecimal, scanNumeral } from './numbers.ts'
 import type { Decimal } from './numbers.ts'
 
 export interface AmountMatch {
@@ -27,6 +28,32 @@ export interface AmountMatch {
   bare: boolean
   /** 约 / 近 / 大约 / 超过 before, or 余 / 多 / 左右 / 以上 after. */
   approx: boolean
+  /** Written with a minus sign or 负 (`-1200万元`, `负1200`): `yuan` is negative, for the checks to refuse. */
+  negative: boolean
+  /**
+   * The amount is too large to hold exactly (beyond 2^53 元, nine thousand 万亿); `yuan` is then ±MAX_SAFE_INTEGER,
+   * far over MAX_AMOUNT_YUAN, so the checks refuse it instead of computing with an inexact float.
+   */
+  overflow: boolean
+}
+
+/**
+ * A minus written before a numeral: ASCII '-' (also what full-width '－' becomes), the minus sign '−', or 负. Not
+ * when a digit stands right before it, because then it is a range (1-10月) or a code (G207-1).
+ */
+function signAt(text: string, numeralStart: number): boolean {
+  const c = text[numeralStart - 1]
+  if (c !== '-' && c !== '\u2212' && c !== '负') return false
+  const before = text[numeralStart - 2]
+  return !(isAsciiDigit(before) || isChineseDigit(before) || isSmallUnit(before) || isBigUnit(before) || (before !== undefined && /[A-Za-z]/.test(before)))
+}
+
+/** `value × multiplier` in whole 元 with the sign, saturating (and saying so) where a double stops being exact. */
+function toYuan(value: Decimal, multiplier: number, negative: boolean): { yuan: Yuan; overflow: boolean } {
+  const abs = roundDecimal(value, multiplier)
+  const overflow = !Number.isSafeInteger(abs)
+  const y = overflow ? Number.MAX_SAFE_INTEGER : abs
+  return { yuan: negative && y !== 0 ? -y : y, overflow }
 }
 
 /** Words after which a bare number is an amount in 万元. */
@@ -54,8 +81,11 @@ function runUnit(run: string): string {
  * Reads the amount at `start` (where a numeral begins). Returns null when the numeral there is not money: no unit
  * and no investment keyword before it, a quantity (5万方), a percentage, a month or a year.
  */
-function amountAt(text: string, start: number, runEnd: number, allowBare: boolean): AmountMatch | null {
+function amountAt(text: string, start: number, runEnd: number, allowBare: boolean, negative: boolean): AmountMatch | null {
   const run = text.slice(start, runEnd)
+  // the words before the amount, without its minus sign: 累计-1200 still has 累计 right before the number
+  const before = text.slice(0, negative ? start - 1 : start)
+  const from = negative ? start - 1 : start
   const value = parseDecimal(run)
   if (value === null) return null
   let i = runEnd
@@ -84,14 +114,14 @@ function amountAt(text: string, start: number, runEnd: number, allowBare: boolea
   if (after.startsWith('%') || after.startsWith('％')) return null
   if (!hasYuan && MEASURE_AFTER.test(after)) return null
   if (APPROX_AFTER.test(after)) approx = true
-  if (APPROX_BEFORE.test(text.slice(0, start))) approx = true
+  if (APPROX_BEFORE.test(before)) approx = true
 
   if (unit === '') {
     // bare: only right after an investment keyword, and only when the number stands alone
-    if (!allowBare || !INVESTMENT_KEYWORD.test(text.slice(0, start)) || !SEPARATOR_OR_END.test(after)) return null
-    return { start, end: i, text: text.slice(start, i), yuan: roundDecimal(value, 10_000), unit: null, bare: true, approx }
+    if (!allowBare || !INVESTMENT_KEYWORD.test(before) || !SEPARATOR_OR_END.test(after)) return null
+    return { start: from, end: i, text: text.slice(from, i), ...toYuan(value, 10_000, negative), unit: null, bare: true, approx, negative }
   }
-  return { start, end: i, text: text.slice(start, i), yuan: roundDecimal(value, multiplier), unit, bare: false, approx }
+  return { start: from, end: i, text: text.slice(from, i), ...toYuan(value, multiplier, negative), unit, bare: false, approx, negative }
 }
 
 /**
@@ -116,7 +146,7 @@ export function findAmounts(text: string, opts: { bare?: boolean } = {}): Amount
     }
     // a numeral glued to ASCII letters before it (G207, A3) is a code, not an amount
     const before = text[i - 1]
-    let match = before !== undefined && /[A-Za-z]/.test(before) ? null : amountAt(text, i, end, allowBare && !unitStart)
+    let match = before !== undefined && /[A-Za-z]/.test(before) ? null : amountAt(text, i, end, allowBare && !unitStart, signAt(text, i))
     if (match && unitStart && !(match.unit?.endsWith('元') && /[万亿]/.test(match.unit))) match = null
     if (match) {
       out.push(match)
@@ -129,15 +159,24 @@ export function findAmounts(text: string, opts: { bare?: boolean } = {}): Amount
 }
 
 /**
- * One amount as a whole string → whole 元: '1200万元', '约3.2亿', '5000000元', '壹仟贰佰万元', '1200余万元'.
- * A bare number is read in `bareUnit` (default 万元). Returns null when the string is not a single amount.
+ * One amount as a whole string → whole 元: '1200万元', '约3.2亿', '5000000元', '壹仟贰佰万元', '1200余万元', and
+ * negative ones ('-1200', '负1200万元' → −12000000) so the checks can refuse them with a reason. A bare number is
+ * read in `bareUnit` (default 万元). Returns null when the string is not a single amount or is too large to hold
+ * exactly (beyond 2^53 元); `readAmount` says which.
  */
 export function parseAmount(text: string, opts: { bareUnit?: '万元' | '元' } = {}): Yuan | null {
-  const s = normalizeWidth(text)
+  const r = amountOf(text, opts)
+  return r === null || r.overflow ? null : r.yuan
+}
+
+function amountOf(text: string, opts: { bareUnit?: '万元' | '元' }): { yuan: Yuan; overflow: boolean } | null {
+  let s = normalizeWidth(text)
     .trim()
     .replace(/^(?:人民币|约|近|大约|接近|超过|逾|将近)\s*/, '')
     .replace(/(?:左右|以上|上下)?[。.!！]?$/, '')
     .trim()
+  const negative = /^[-\u2212负]/.test(s)
+  if (negative) s = s.slice(1).trim()
   const m = /^(.+?)(余|多)?(万|萬|亿|億)?(元)?$/.exec(s)
   if (!m) return null
   const run = m[1]!
@@ -150,6 +189,22 @@ export function parseAmount(text: string, opts: { bareUnit?: '万元' | '元' } 
   if (m[2] && !extra && !m[4]) return null
   const multiplier = extra ? BIG[extra]! : 1
   const unitless = !extra && !m[4] && runUnit(run) === ''
-  if (unitless) return roundDecimal(value, (opts.bareUnit ?? '万元') === '万元' ? 10_000 : 1)
-  return roundDecimal(value, multiplier)
+  if (unitless) return toYuan(value, (opts.bareUnit ?? '万元') === '万元' ? 10_000 : 1, negative)
+  return toYuan(value, multiplier, negative)
+}
+
+/** What `readAmount` gives: the amount, or the reason it cannot be one, in the words the person sees. */
+export type AmountReading = { ok: true; yuan: Yuan } | { ok: false; reason: string }
+
+/**
+ * A form field's amount with the reason when it is refused, so the person is told what is wrong rather than "not
+ * a number": `readAmount('-1200', '本年累计')` → { ok: false, reason: '本年累计不能为负数' }; '12a' → not a number;
+ * '900000000' (万元) → over the 900 亿 limit. Empty input is not an amount either (callers decide if it may be empty).
+ */
+export function readAmount(text: string, label: string, opts: { bareUnit?: '万元' | '元' } = {}): AmountReading {
+  const r = amountOf(text, opts)
+  if (r === null) return { ok: false, reason: `${label}不是有效的金额，请填写万元数，例如 1200 或 1,250.5` }
+  if (r.overflow) return { ok: false, reason: `${label}超过单项金额上限 ${formatWan(MAX_AMOUNT_YUAN, 0)} 万元（900 亿元），请核实单位是否为万元` }
+  const problem = amountProblem(label, r.yuan)
+  return problem ? { ok: false, reason: problem } : { ok: true, yuan: r.yuan }
 }

@@ -41,12 +41,29 @@ export const isBigUnit = (c: string | undefined): boolean => c !== undefined && 
 export const isAsciiDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9'
 
 /**
- * Full-width ASCII (１２００, ＃, ％, ：, ；, ．) → half-width, ideographic space → space. The full-width comma ，
+ * Characters that print as nothing: zero-width space, non-joiner and joiner, word joiner, BOM, soft hyphen, the
+ * Mongolian vowel separator, and the bidirectional marks, embeddings, overrides and isolates. Pasted from web pages
+ * and Office, they sit inside numbers (`12\u200b00万元` read as 00万元 = 0) and words (填\u200b报); the bidi
+ * overrides can also make a text display in another order than it reads. Nobody means them, so they go.
+ */
+export const INVISIBLE_RE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g
+
+/** Spaces of other widths (en, em, thin, hair, narrow no-break, medium mathematical) → one plain space each. */
+const ODD_SPACE_RE = /[\u2000-\u200a\u202f\u205f]/g
+
+/** Removes the invisible characters of `INVISIBLE_RE` and turns odd spaces into plain ones. */
+export function stripInvisible(text: string): string {
+  return text.replace(INVISIBLE_RE, '').replace(ODD_SPACE_RE, ' ').replace(/[\u2028\u2029]/g, '\n')
+}
+
+/**
+ * Full-width ASCII (１２００, ＃, ％, ：, ；, ．) → half-width, ideographic space → space, and the invisible
+ * characters removed (`stripInvisible`), because every reader of typed text needs all three. The full-width comma ，
  * is kept as it is, so an ASCII ',' between digits can still be read as a thousands separator.
  */
 export function normalizeWidth(text: string): string {
   let out = ''
-  for (const ch of text) {
+  for (const ch of stripInvisible(text)) {
     const code = ch.codePointAt(0)!
     if (code === 0x3000) out += ' '
     else if (code >= 0xff01 && code <= 0xff5e && code !== 0xff0c) out += String.fromCodePoint(code - 0xfee0)
@@ -289,4 +306,30 @@ export function findNumerals(text: string): Array<{ start: number; end: number; 
     i = end
   }
   return out
+}
+
+/** What `readPercent` gives: the percentage, or the reason it cannot be one, in the words the person sees. */
+export type PercentReading = { ok: true; value: number } | { ok: false; reason: string }
+
+/** The one sentence for a percentage outside 0–100, shared with the report check. */
+export const PERCENT_RANGE_REASON = '形象进度百分比应在 0–100 之间'
+
+/**
+ * A 形象进度 percentage as typed in a form: 65, 65%, ６５％, 65.5, 百分之六十五, 六十五%. The reason says what is
+ * wrong — not a number, or outside 0–100 — and never asks for a 万元 amount. Empty input is not a percentage.
+ */
+export function readPercent(text: string, label = '形象进度百分比'): PercentReading {
+  let s = normalizeWidth(text).trim().replace(/\s+/g, '')
+  let negative = false
+  if (/^[-\u2212负]/.test(s)) {
+    negative = true
+    s = s.slice(1)
+  }
+  s = s.replace(/^百分之/, '').replace(/%$/, '')
+  const d = s === '' ? null : /^\d+(?:\.\d+)?$/.test(s) ? decimalFromAscii(s) : parseDecimal(s)
+  // 万 or 亿 in a percentage is a mistake, not a big percentage
+  if (d === null || /[万萬亿億]/.test(s)) return { ok: false, reason: `${label}不是有效的数字，请填写 0–100 之间的数，例如 65 或 65%` }
+  const value = decimalToNumber(d) * (negative ? -1 : 1)
+  if (!(value >= 0 && value <= 100)) return { ok: false, reason: label === '形象进度百分比' ? PERCENT_RANGE_REASON : `${label}应在 0–100 之间` }
+  return { ok: true, value }
 }

@@ -114,7 +114,7 @@ const NO_PROBLEM_RE =
 const SOLVED_RE = /^(?:问题|困难)(?:均|都|已|经)+解决$/
 const ZERO_INVESTMENT_RE = /(本月|当月|本周|本旬|上月|本期)?(?:暂无|无|未|没有)(?:新增|完成|实际)?(?:完成)?投资/
 
-const PERCENT_RE = /(\d+(?:\.\d+)?)\s*%|百分之([零〇一二两三四五六七八九十百点]+)/g
+const PERCENT_RE = /([-\u2212负])?(?:(\d+(?:\.\d+)?)\s*%|百分之([零〇一二两三四五六七八九十百点]+))/g
 const PERCENT_OTHER_RE = /投资|计划|资金|到位|支付|拨付|完成率|序时|产值|同比|环比|增长|下降|占比|营收|税收/
 const PERCENT_PROGRESS_RE = /形象进度|工程量|工作量|进度|主体|土建|安装|完工/
 const PERCENT_FILLER_RE =
@@ -429,15 +429,24 @@ export function parseReply(input: string): ReplyParse {
 
   // percentages
   let progressPercent: number | null = null
+  // A 形象进度 written outside 0–100 (形象进度150%, 形象进度-10%) is kept as written when no valid one is found, so
+  // the report check refuses it with the reason instead of the reply losing it silently.
+  let outOfRange: number | null = null
   const percentSpans: Array<{ start: number; end: number }> = []
   PERCENT_RE.lastIndex = 0
   for (let m = PERCENT_RE.exec(report); m; m = PERCENT_RE.exec(report)) {
-    percentSpans.push({ start: m.index, end: m.index + m[0].length })
-    const value = m[1] !== undefined ? Number(m[1]) : parseNumber(m[2]!)
-    const prefix = report.slice(lastClauseStart(report.slice(0, m.index)), m.index)
+    // a minus right after a digit is a range (10-20%), not a sign
+    const signed = m[1] !== undefined && !/[\d一二三四五六七八九十]/.test(report[m.index - 1] ?? '')
+    const start = m[1] !== undefined && !signed ? m.index + 1 : m.index
+    percentSpans.push({ start, end: m.index + m[0].length })
+    const abs = m[2] !== undefined ? Number(m[2]) : parseNumber(m[3]!)
+    const value = abs === null ? null : signed && abs !== 0 ? -abs : abs
+    const prefix = report.slice(lastClauseStart(report.slice(0, start)), start)
     const other = PERCENT_OTHER_RE.test(prefix) && !PERCENT_PROGRESS_RE.test(prefix)
     if (!other && progressPercent === null && value !== null && value >= 0 && value <= 100) progressPercent = value
+    else if (value !== null && outOfRange === null && !(value >= 0 && value <= 100) && PERCENT_PROGRESS_RE.test(prefix) && !PERCENT_OTHER_RE.test(prefix)) outOfRange = value
   }
+  if (progressPercent === null) progressPercent = outOfRange
 
   // progress text
   let progressLabel = false

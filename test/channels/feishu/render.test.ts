@@ -11,6 +11,7 @@ import {
   renderCard,
   validateCard,
 } from '../../../src/channels/feishu/render.ts'
+import { md } from '../../../src/cards/text.ts'
 
 type Json = Record<string, any>
 
@@ -333,5 +334,49 @@ describe('validateCard', () => {
       body: { elements: [form('a', [table({ page_size: 20 }), { tag: 'input' }]), form('b', [submit()])] },
     }
     expect(validateCard(bad).length).toBeGreaterThanOrEqual(5)
+  })
+})
+
+describe('user text reaches Feishu inert (issue 11)', () => {
+  // Cards put user text into neutral markdown through md`…` (src/cards/text.ts), which breaks a typed ** so only
+  // our own bold is bold; the renderer escapes everything else whoever put it there.
+  const hostile = '<at user_id="all">所有人</at> <at id=all></at> [点我](https://evil.example) <a href="https://evil.example">x</a> **粗** ~~删~~ `c` # h _i_ <font color=red>红</font>'
+  const interpreted = /<at\b|<a\s|<font|\]\(https?:|\*\*粗\*\*|~~删~~/
+
+  it('a text message: tags, links and emphasis are shown, not interpreted; our own mentions still work', () => {
+    const out = JSON.parse(renderBody({ kind: 'text', text: `没有看懂「${hostile}」`, mentions: [{ personId: 1, name: '<at user_id="all"></at>' }] }, opts).content).text as string
+    expect(out.startsWith('<at user_id="ou_zhang">＜at user_id="all"＞＜/at＞</at> 没有看懂「＜at user_id="all"＞所有人＜/at＞')).toBe(true)
+    expect(out.replace(/^<at user_id="ou_zhang">.*?<\/at>/, '')).not.toMatch(interpreted)
+    expect(out.replace(/\u200b/g, '')).toContain('[点我](https://evil.example)') // readable as typed
+  })
+
+  it('markdown: our **bold** stays, everything else is escaped, inside the bold too', () => {
+    const [el] = (renderCard({ template: 't', colour: 'blue', title: 't', elements: [{ kind: 'markdown', text: `${md`**督办事项**：${hostile}`}\n**<at id=all>**` }] }).body as Json).elements as Json[]
+    expect(el!.content.startsWith('**督办事项**：&#60;at user&#95;id="all"&#62;')).toBe(true)
+    expect(el!.content).toContain('**&#60;at id=all&#62;**')
+    expect(el!.content).not.toMatch(interpreted)
+  })
+
+  it('fields, notes and mention texts: the same', () => {
+    const json = renderCard({
+      template: 't', colour: 'blue', title: hostile, subtitle: hostile,
+      elements: [
+        { kind: 'fields', fields: [{ label: hostile, value: hostile }] },
+        { kind: 'note', text: md`${hostile}` },
+        { kind: 'mentions', people: [{ personId: 9, name: hostile }], text: md`${hostile}` },
+      ],
+    }, opts) as Json
+    // the grey <font> of a note is ours (cards/feishu/envelope.json); nothing else may be read as markup
+    for (const el of elements(json)) expect(String(el.content).replace(/<font color='grey'>|<\/font>/g, '')).not.toMatch(interpreted)
+    expect(json.header.title).toEqual({ tag: 'plain_text', content: hostile }) // plain_text: never read as markup
+  })
+
+  it('raw neutral markdown keeps only bold: links, tags and mentions are escaped even without md`…`', () => {
+    const [el] = (renderCard({ template: 't', colour: 'blue', title: 't', elements: [{ kind: 'markdown', text: hostile }] }).body as Json).elements as Json[]
+    expect(el!.content).not.toMatch(/<at\b|<a\s|<font|\]\(https?:|~~删~~/)
+  })
+
+  it('escapeMd also covers # _ | and backslash', () => {
+    expect(escapeMd('# a_b|c\\')).toBe('&#35; a&#95;b&#124;c&#92;')
   })
 })
