@@ -35,8 +35,9 @@ import {
   type BindRequest,
   type Person,
 } from '../store/repos/directory.ts'
-import { auditLog } from '../store/schema.ts'
+import { recordAudit } from '../store/repos/audit.ts'
 import { formatDeadline } from '../cards/conversation.ts'
+import { commandKeys } from '../outbox/keys.ts'
 
 /** Attempts of one account per window before 「绑定」 is refused for a while. */
 export const BIND_ATTEMPTS_PER_HOUR = 5
@@ -129,7 +130,7 @@ export async function bindFromChat(ctx: BotContext, sender: PlatformUser, chat: 
     if (outcome === 'bound' || outcome === 'already') {
       const req = await recordBindRequest(db, { ...base, personId: person.id, state: 'code' })
       await supersedeBindRequests(db, { platform, userId, except: req.id }, at)
-      await db.insert(auditLog).values({ at, actorPersonId: person.id, entity: 'bind_request', entityId: req.id, action: 'bind_code', before: null, after: { platform, userId } })
+      await recordAudit(db, { at, actorPersonId: person.id, entity: 'bind_request', entityId: req.id, action: 'bind_code', before: null, after: { platform, userId } })
       return say(chat, `绑定成功：${person.name}。发送「帮助」查看可用命令。`)
     }
     const req = await recordBindRequest(db, { ...base, personId: person.id, state: 'held' })
@@ -186,10 +187,11 @@ export async function approveBind(ctx: BotContext, office: Person, requestId: nu
   await decideBindRequest(db, req.id, 'approved', office.id, at)
   await supersedeBindRequests(db, { platform: req.platform, userId: req.userId }, at)
   await supersedeBindRequests(db, { platform: req.platform, personId: person.id }, at)
-  await db.insert(auditLog).values({ at, actorPersonId: office.id, entity: 'bind_request', entityId: req.id, action: 'approve', before: null, after: { personId: person.id, platform: req.platform, userId: req.userId } })
+  await recordAudit(db, { at, actorPersonId: office.id, entity: 'bind_request', entityId: req.id, action: 'approve', before: null, after: { personId: person.id, platform: req.platform, userId: req.userId } })
   const toRequester: OutboundMessage = {
     to: { kind: 'chat', chat: requesterChat(req.platform, req.chatId) },
     body: { kind: 'text', text: `县重点项目办公室已确认您的绑定：${person.name}。发送「帮助」查看可用命令。` },
+    key: commandKeys.bindDecided(req.id, 'approved'),
   }
   const r = answer(`已同意：${PLATFORM_LABELS[req.platform]}账号已绑定为 ${person.name}。`, 'success', await bindRequestCard(db, { ...req, state: 'approved' }, { decided: `已同意（${office.name}，${formatDeadline(at)}）` }))
   return { ...r, messages: [toRequester] }
@@ -204,10 +206,11 @@ export async function rejectBind(ctx: BotContext, office: Person, requestId: num
   if (!(await decideBindRequest(db, req.id, 'rejected', office.id, at))) {
     return answer(`该申请${STATE_LABELS[req.state] ?? '已处理'}，无需再处理。`, 'info', await bindRequestCard(db, req, { decided: STATE_LABELS[req.state] ?? '已处理' }))
   }
-  await db.insert(auditLog).values({ at, actorPersonId: office.id, entity: 'bind_request', entityId: req.id, action: 'reject', before: null, after: { platform: req.platform, userId: req.userId } })
+  await recordAudit(db, { at, actorPersonId: office.id, entity: 'bind_request', entityId: req.id, action: 'reject', before: null, after: { platform: req.platform, userId: req.userId } })
   const toRequester: OutboundMessage = {
     to: { kind: 'chat', chat: requesterChat(req.platform, req.chatId) },
     body: { kind: 'text', text: '您的绑定申请未通过。如有疑问，请联系县重点项目办公室。' },
+    key: commandKeys.bindDecided(req.id, 'rejected'),
   }
   const r = answer('已拒绝该绑定申请。', 'success', await bindRequestCard(db, { ...req, state: 'rejected' }, { decided: `已拒绝（${office.name}，${formatDeadline(at)}）` }))
   return { ...r, messages: [toRequester] }

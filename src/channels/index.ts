@@ -7,7 +7,7 @@ import type { Db } from '../store/db.ts'
 import type { Platform } from '../model/index.ts'
 import type { Decoder } from '../intake/index.ts'
 import { describeFeishu, feishuConfigProblems, feishuConfigured, feishuEnv, type FeishuEnv } from './feishu/config.ts'
-import { feishuDecoder } from './feishu/routes.ts'
+import { feishuDecoder } from './feishu/index.ts'
 import { localDecoder } from './local/routes.ts'
 
 /** The variables every channel reads, merged into the configuration schema. */

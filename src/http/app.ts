@@ -1,5 +1,5 @@
 /**
- * The Hono app: health, webhooks, API and pages. Runtime-free: each entry (src/node.ts, src/worker.ts) builds
+ * The Hono app: health, webhooks, API and pages. Runtime-free: each entry (src/runtime/node/main.ts; a Workers entry to come) builds
  * the dependencies and passes them in.
  */
 import { Hono } from 'hono'
@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts'
 import { loadCalendar } from '../services/rules.ts'
 import { shanghaiParts } from '../domain/time.ts'
 import { localChannelRoutes } from '../channels/local/index.ts'
-import { feishuRoutes, type FeishuRouteDeps } from '../channels/feishu/routes.ts'
+import { feishuRoutes, type FeishuRouteDeps } from '../channels/feishu/index.ts'
 import type { Intake } from '../intake/index.ts'
 
 export interface AppDeps {
@@ -20,6 +20,8 @@ export interface AppDeps {
   channels: string[]
   /** The intake every channel feeds (by default each channel makes its own). */
   intake?: Intake
+  /** Host names the local channel's page answers to besides loopback (LOCAL_HOST, PUBLIC_URL's host). */
+  allowedHosts?: string[]
   /** Feishu webhook routes (Workers, tests); on Node `startFeishu` mounts them instead. */
   feishu?: FeishuRouteDeps
 }

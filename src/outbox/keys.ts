@@ -39,6 +39,8 @@ const ev = (e: EventRef) => `${e.platform}:${e.id}`
 
 /** Keys of messages a command sends to people other than the sender (by the event that ran it). */
 export const commandKeys = {
+  bindRequest: (requestId: number, personId: number) => `bind:request:${requestId}:p${personId}`,
+  bindDecided: (requestId: number, state: string) => `bind:${state}:${requestId}`,
   supervision: (supervisionId: number, personId: number) => `supervise:${supervisionId}:p${personId}`,
   urge: (e: EventRef, roundId: number, projectId: number, personId: number) => `urge:${roundId}:${projectId}:p${personId}:${ev(e)}`,
   problemRaised: (problemId: number, personId: number) => `problem:new:${problemId}:p${personId}`,
@@ -63,4 +65,10 @@ export const clockKeys = {
   notice: (kind: 'sv' | 'pb', id: number, count: number, personId: number) => `notice:${kind}:${id}:${count}:u${personId}`,
   /** One message for several late ones: named by the keys it stands for, so a re-run merges into the same one. */
   catchUp: (mergedKeys: string[], recipientTag: string) => `catchup:${fnv1a64([...mergedKeys].sort().join('\n')).slice(0, 12)}:${recipientTag}`,
+}
+
+/** Keys of what the outbox itself tells the office (once per platform, kind and day). */
+export const outboxKeys = {
+  deliveryFailed: (day: string, platform: string, kind: string, personId: number) => `delivery-failed:${day}:${platform}:${kind}:u${personId}`,
+  deliveryPaused: (day: string, platform: string, personId: number) => `delivery-paused:${day}:${platform}:u${personId}`,
 }

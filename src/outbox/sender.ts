@@ -38,7 +38,8 @@ import {
   reschedule,
   type OutboxRow,
 } from '../store/repos/outbox.ts'
-import { peopleWithRole } from '../store/repos/jobs.ts'
+import { peopleWithRole } from '../store/repos/people.ts'
+import { outboxKeys } from './keys.ts'
 import { localDate } from '../domain/time.ts'
 import { enqueue } from './enqueue.ts'
 import { fnv1a64 } from './keys.ts'
@@ -385,7 +386,7 @@ function officeNotifier(db: Db, opts: DrainOptions, platforms: string[], stats: 
       `今天同类失败不再逐条提醒，全部失败消息可在管理后台的发送记录中查看。`
     const messages: OutboundMessage[] = officeIds.map((id) => ({
       to: { kind: 'person', personId: id },
-      key: `delivery-failed:${day}:${row.platform}:${kind}:u${id}`,
+      key: outboxKeys.deliveryFailed(day, row.platform, kind, id),
       body: { kind: 'text', text },
     }))
     const keys = messages.map((m) => m.key!)
@@ -412,7 +413,7 @@ function pauseNotifier(db: Db, opts: DrainOptions, platforms: string[], pauses: 
     told.add(`${day}:${row.platform}`)
     officeIds ??= (await peopleWithRole(db, 'office')).map((p) => p.id)
     if (!officeIds.length) return
-    const keys = officeIds.map((id) => `delivery-paused:${day}:${row.platform}:u${id}`)
+    const keys = officeIds.map((id) => outboxKeys.deliveryPaused(day, row.platform, id))
     const before = await existingKeys(db, keys)
     if (before.size === keys.length) return
     const platform = PLATFORM_NAMES[row.platform] ?? row.platform

@@ -1,32 +1,13 @@
 /**
- * The Feishu channel, runtime-agnostic part: verify + decrypt webhooks, turn them into InboundEvents,
- * render neutral messages into Feishu content, and the sender interface with its error rules.
- * the webhook routes, and the outbox sender. The SDK-backed sender and the Node start-up (Node only) are
- * imported separately from `./sdk.ts` and `./start.ts`.
+ * The Feishu channel's face: what a runtime needs to run it. Verify + decrypt + decode (events.ts, crypto.ts),
+ * render (render.ts), send (send.ts; the SDK client in sdk.ts) and the webhook routes (routes.ts) stay inside;
+ * the runtime wires them: routes or the long connection feed the receiver, the outbox drains through the
+ * sender.
  */
-export { WebhookAuthError, decrypt, encrypt, sha256Hex, timingSafeEqual, verifySignature } from './crypto.ts'
-export type { SignatureInput } from './crypto.ts'
-export {
-  WebhookPayloadError,
-  checkToken,
-  classify,
-  formStrings,
-  openWebhook,
-  toInboundEvent,
-} from './events.ts'
-export type { FeishuWebhook, InboundContext, WebhookRequest, WebhookSecrets } from './events.ts'
-export {
-  CARD_MAX_BYTES,
-  cardCallbackResponse,
-  escapeMd,
-  renderBody,
-  renderCard,
-  renderText,
-  validateCard,
-} from './render.ts'
-export type { FeishuCard, FeishuContent, RenderOptions, ResolveMention } from './render.ts'
-export { FEISHU_ERROR_REASONS, classifyFeishuError, receiveIdOf, targetOfChat } from './send.ts'
-export type { FeishuFailure, FeishuSender, FeishuTarget, SendOptions, SendResult } from './send.ts'
-export { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, createFeishuReceiver, feishuRoutes } from './routes.ts'
-export type { FeishuReceiver, FeishuReceiverDeps, FeishuRouteDeps, Receipt } from './routes.ts'
-export { FEISHU_UUID_MAX, feishuOutboxSender, feishuUuid, mentionResolver, targetOfRow } from './outbox.ts'
+export { createFeishuReceiver, feishuDecoder, feishuRoutes, FEISHU_BOT_SETTING } from './routes.ts'
+export type { FeishuReceiver, FeishuRouteDeps } from './routes.ts'
+export { WebhookAuthError, type AesCbc, type Sha256Hex } from './crypto.ts'
+export { WebhookPayloadError, classify } from './events.ts'
+export { feishuOutboxSender } from './outbox.ts'
+export { createSdkSender } from './sdk.ts'
+export type { FeishuSender } from './send.ts'

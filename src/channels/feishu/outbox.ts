@@ -118,6 +118,7 @@ export function feishuOutboxSender(sender: FeishuSender, db: Db): PlatformSender
         ...(r.retryAfterMs !== undefined && { retryAfterMs: r.retryAfterMs }),
         reason: r.reason,
         code: r.code,
+        ...(r.config && { config: true }),
       }
     },
   }

@@ -1,8 +1,10 @@
 /**
- * The webhook envelope's AES-256-CBC on node:crypto: synchronous, so a webhook is decrypted in the event-loop
+ * The webhook's crypto on node:crypto: the envelope's AES-256-CBC (`nodeAes`) and the signature's SHA-256
+ * (`nodeSha256Hex`, OpenSSL's, ~4× @noble/hashes on a 1.5 KB body). The AES is synchronous, so a webhook is decrypted in the event-loop
  * turn that received it, with no hop to the thread pool (WebCrypto's `subtle.decrypt` on Node costs ~50 µs of
  * latency per call for that hop; node:crypto does a 1.5 KB event in a few µs). `npm start` and bench:webhook
- * hand it to the Feishu routes (`secrets.aes`); the core's default stays WebCrypto (Workers).
+ * hand both to the Feishu routes (`secrets.aes`, `secrets.sha256Hex`); the core's defaults stay WebCrypto and
+ * @noble/hashes (Workers).
  *
  * The key object is made once per Encrypt Key: the core passes the same 32-byte Uint8Array for the same key
  * (`aesKeyBytes`), so it is cached by that object.
@@ -11,10 +13,10 @@
  * piece, so a character straddling the last block (the SDK's bug, feishu.md §0.2) cannot be split.
  *
  * @example
- *   feishuRoutes({ …, secrets: { encryptKey, aes: nodeAes } })
+ *   feishuRoutes({ …, secrets: { encryptKey, aes: nodeAes, sha256Hex: nodeSha256Hex } })
  */
-import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
-import type { AesCbc } from '../../channels/feishu/crypto.ts'
+import { createDecipheriv, createHash, createSecretKey, type KeyObject } from 'node:crypto'
+import type { AesCbc, Sha256Hex } from '../../channels/feishu/index.ts'
 
 const keys = new WeakMap<Uint8Array, KeyObject>()
 
@@ -39,3 +41,6 @@ export const nodeAes: AesCbc = {
     return Buffer.concat([head, tail], head.length + tail.length)
   },
 }
+
+/** Lower-case hex SHA-256 of the UTF-8 bytes of `text` (the webhook signature), through node:crypto. */
+export const nodeSha256Hex: Sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex')

@@ -17,9 +17,7 @@
 import { LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk'
 import type { EventDispatcher, Logger as SdkLogger } from '@larksuiteoapi/node-sdk'
 import type { Logger } from '../../log.ts'
-import { WebhookAuthError } from '../../channels/feishu/crypto.ts'
-import { WebhookPayloadError, classify } from '../../channels/feishu/events.ts'
-import type { FeishuReceiver } from '../../channels/feishu/routes.ts'
+import { WebhookAuthError, WebhookPayloadError, classify, type FeishuReceiver } from '../../channels/feishu/index.ts'
 
 /** What WSClient calls: `invoke(parsedBody, {needCheck: false})`, answer sent back as the frame's data. */
 export interface WsDispatcher {

@@ -67,7 +67,8 @@ async function main() {
   for (const warning of await calendarWarnings(database.db, now())) logger.warn(warning)
 
   const intake = createIntake({ db: database.db, logger, now, platforms: channels, decoders: decoders(database.db), transact: database.transact })
-  const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake })
+  const allowedHosts = [...config.LOCAL_HOST, ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname] : [])]
+  const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake, allowedHosts })
   // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
   const feishu = channels.includes('feishu') ? await startFeishu({ config, db: database.db, logger, app, now, intake }) : undefined
   handle = app.fetch
