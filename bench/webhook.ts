@@ -2,8 +2,8 @@
  * npm run bench:webhook — Feishu event intake over loopback HTTP.
  *
  * Ours: the Hono app on @hono/node-server with the Feishu routes as deployed — signature over the raw body,
- * decryption with node:crypto's synchronous AES (`nodeAes`, which startFeishu hands the routes under npm
- * start), token and timestamp checks, the durable inbound log with dedupe in a demo-county
+ * node:crypto's synchronous AES and SHA-256 (`nodeAes`, `nodeSha256Hex`: what startFeishu hands the routes
+ * under npm start), token and timestamp checks, the durable inbound log with dedupe in a demo-county
  * SQLite file, the 200 ack, and the real bot run after the response (unbound senders asking 帮助, so
  * each event also queues one reply in the outbox).
  * Baseline: the SDK's own `adaptDefault` + `EventDispatcher` on node:http with the same signed, encrypted
@@ -128,7 +128,7 @@ async function main() {
   const { createApp } = await import('../src/http/app.ts')
   const { createFeishuReceiver, FEISHU_EVENTS_PATH } = await import('../src/channels/feishu/routes.ts')
   const { silentLogger } = await import('../src/log.ts')
-  const { nodeAes } = await import('../src/runtime/node/aes.ts')
+  const { nodeAes, nodeSha256Hex } = await import('../src/runtime/node/aes.ts')
   const { textMessageEvent, webhookRequest } = await import('../test/fakes/feishu.ts')
 
   const N = Number(process.env.BENCH_REQUESTS ?? 20_000)
@@ -172,7 +172,7 @@ async function main() {
       logger: silentLogger,
       now: () => new Date(),
       channels: [],
-      feishu: { ...deps, receiver, secrets: { encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, maxAgeSeconds: 28800, aes: nodeAes } },
+      feishu: { ...deps, receiver, secrets: { encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, maxAgeSeconds: 28800, aes: nodeAes, sha256Hex: nodeSha256Hex } },
     })
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
     await new Promise<void>((r) => server.once('listening', () => r()))

@@ -22,14 +22,16 @@ const encoder = new TextEncoder()
 // Whole-buffer decodes only (no `stream`), so one decoder serves every call.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
+/** Lower-case hex of SHA-256 over the UTF-8 bytes of a string: the signature's hash, a runtime seam like AesCbc. */
+export type Sha256Hex = (text: string) => string
+
 /**
- * Lower-case hex of SHA-256 over the UTF-8 bytes of `text`. Synchronous on purpose: every webhook is hashed
- * once, and WebCrypto's digest on Node costs ~50 µs of CPU per 1.5 KB body for its thread hop, four times
- * the hashing itself (bench/webhook.ts).
+ * Lower-case hex of SHA-256 over the UTF-8 bytes of `text`, with @noble/hashes (the default everywhere).
+ * Synchronous on purpose: every webhook is hashed once, and WebCrypto's digest on Node costs ~50 µs of CPU
+ * per 1.5 KB body for its thread hop, four times the hashing itself (bench/webhook.ts). Node passes
+ * node:crypto's `createHash` instead (src/runtime/node/aes.ts), another ~4× faster.
  */
-export function sha256Hex(text: string): string {
-  return toHex(sha256(encoder.encode(text)))
-}
+export const sha256Hex: Sha256Hex = (text) => toHex(sha256(encoder.encode(text)))
 
 /**
  * Compares two strings in time that depends only on their lengths (not on where they first differ).
@@ -58,12 +60,13 @@ export interface SignatureInput {
 
 /**
  * True when `signature == sha256_hex(timestamp + nonce + encryptKey + rawBody)` (the documented algorithm,
- * as in the Go SDK). Compared in constant time; a missing or malformed signature is simply false.
+ * as in the Go SDK). Compared in constant time; a missing or malformed signature is simply false. `hash` is
+ * the runtime's SHA-256 (default @noble/hashes).
  */
-export function verifySignature(input: SignatureInput): boolean {
+export function verifySignature(input: SignatureInput, hash: Sha256Hex = sha256Hex): boolean {
   const { timestamp, nonce, encryptKey, rawBody, signature } = input
   if (!signature) return false
-  const expected = sha256Hex(timestamp + nonce + encryptKey + rawBody)
+  const expected = hash(timestamp + nonce + encryptKey + rawBody)
   return timingSafeEqual(expected, signature.toLowerCase())
 }
 

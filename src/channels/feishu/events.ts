@@ -15,7 +15,7 @@
  */
 import { z } from 'zod'
 import { isCommandName, type ChatRef, type InboundEvent, type PlatformUser } from '../../model/index.ts'
-import { WebhookAuthError, decrypt, timingSafeEqual, verifySignature, type AesCbc } from './crypto.ts'
+import { WebhookAuthError, decrypt, timingSafeEqual, verifySignature, type AesCbc, type Sha256Hex } from './crypto.ts'
 
 /** A webhook body that is readable but not shaped like the Feishu event it claims to be. Map to HTTP 400. */
 export class WebhookPayloadError extends Error {
@@ -210,6 +210,8 @@ export interface WebhookSecrets {
   now?: () => Date
   /** The runtime's AES-256-CBC (default WebCrypto; Node passes its synchronous node:crypto one, runtime/node/aes.ts). */
   aes?: AesCbc
+  /** The runtime's SHA-256 for the signature (default @noble/hashes; Node passes node:crypto's). */
+  sha256Hex?: Sha256Hex
 }
 
 export interface WebhookRequest {
@@ -257,7 +259,7 @@ export async function openWebhook(req: WebhookRequest, secrets: WebhookSecrets):
     if (signature) {
       const timestamp = header('x-lark-request-timestamp') ?? ''
       const nonce = header('x-lark-request-nonce') ?? ''
-      if (!verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature })) throw new WebhookAuthError('signature mismatch')
+      if (!verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature }, secrets.sha256Hex)) throw new WebhookAuthError('signature mismatch')
       if (secrets.maxAgeSeconds) {
         const ts = Number(timestamp)
         const now = (secrets.now?.() ?? new Date()).getTime() / 1000

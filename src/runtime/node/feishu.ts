@@ -27,7 +27,7 @@ import type { FeishuSender } from '../../channels/feishu/send.ts'
 import { createFeishuReceiver, feishuRoutes, FEISHU_BOT_SETTING, type FeishuReceiver } from '../../channels/feishu/routes.ts'
 import { feishuOutboxSender } from '../../channels/feishu/outbox.ts'
 import { startFeishuWs } from './feishu-ws.ts'
-import { nodeAes } from './aes.ts'
+import { nodeAes, nodeSha256Hex } from './aes.ts'
 import { setSetting } from '../../store/repos/settings.ts'
 import type { Intake } from '../../intake/index.ts'
 
@@ -106,8 +106,10 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
           ...(config.FEISHU_ENCRYPT_KEY && { encryptKey: config.FEISHU_ENCRYPT_KEY }),
           ...(config.FEISHU_VERIFICATION_TOKEN && { verificationToken: config.FEISHU_VERIFICATION_TOKEN }),
           maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS,
-          // Synchronous node:crypto AES: no thread-pool hop per webhook (WebCrypto's, the core's default).
+          // node:crypto: a synchronous AES (no thread-pool hop per webhook, as WebCrypto's, the core's default,
+          // has) and OpenSSL's SHA-256 for the signature.
           aes: nodeAes,
+          sha256Hex: nodeSha256Hex,
         },
       }),
     )

@@ -14,7 +14,7 @@ import {
   webCryptoAes,
   type AesCbc,
 } from '../../../src/channels/feishu/crypto.ts'
-import { nodeAes } from '../../../src/runtime/node/aes.ts'
+import { nodeAes, nodeSha256Hex } from '../../../src/runtime/node/aes.ts'
 
 // Vector A: official doc vector.
 const KEY_A = 'test key'
@@ -189,6 +189,29 @@ describe('verifySignature', () => {
     expect(await verifySignature({ timestamp: '1', nonce: 'n', encryptKey: 'k', rawBody, signature })).toBe(true)
     const reserialised = JSON.stringify(JSON.parse(rawBody))
     expect(await verifySignature({ timestamp: '1', nonce: 'n', encryptKey: 'k', rawBody: reserialised, signature })).toBe(false)
+  })
+})
+
+describe('the Sha256Hex implementations', () => {
+  it('node:crypto and @noble/hashes agree, on ASCII, Chinese, empty and long input', () => {
+    for (const text of ['', 'abc', '调度助手 张三', PLAIN_B, '已完成'.repeat(10_000), '\u{1F600} surrogate pair']) {
+      expect(nodeSha256Hex(text)).toBe(sha256Hex(text))
+    }
+    expect(nodeSha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+  })
+
+  it('verifies vectors C1 and C2 with node:crypto’s hash too', () => {
+    const c1 = {
+      timestamp: '1700000000',
+      nonce: 'abc123',
+      encryptKey: 'test key',
+      rawBody: '{"encrypt":"P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk="}',
+      signature: '69c61fa99760d59824d588297c0036194769fb54331682c9cbcd93e85b9a8aad',
+    }
+    expect(verifySignature(c1, nodeSha256Hex)).toBe(true)
+    expect(verifySignature({ ...c1, nonce: 'abc124' }, nodeSha256Hex)).toBe(false)
+    const c2 = { timestamp: 'timestamp', nonce: 'nonce', encryptKey: '1212121212', rawBody: PLAIN_B, signature: '4dca085198cb3216defc5b65b0668c1328b038a22dbadf2bc6c4fdc3d32bbc45' }
+    expect(verifySignature(c2, nodeSha256Hex)).toBe(true)
   })
 })
 

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { WebhookAuthError, encrypt, sha256Hex, webCryptoAes, type AesCbc } from '../../../src/channels/feishu/crypto.ts'
-import { nodeAes } from '../../../src/runtime/node/aes.ts'
+import { nodeAes, nodeSha256Hex } from '../../../src/runtime/node/aes.ts'
 import {
   WebhookPayloadError,
   MAX_JSON_DEPTH,
@@ -210,6 +210,11 @@ describe('openWebhook: verify before decoding', () => {
     const hook = await openWebhook(req, { ...base, aes })
     expect(toInboundEvent(hook, ctx)).toMatchObject({ type: 'text', text: '调度已完成' })
     expect(aes.calls).toBe(1)
+    // as npm start runs it: node:crypto's hash for the signature as well
+    await expect(openWebhook(req, { ...base, aes, sha256Hex: nodeSha256Hex })).resolves.toEqual(hook)
+    const forged = { ...req, headers: { ...req.headers, 'x-lark-signature': 'ab'.repeat(32) } }
+    await expect(openWebhook(forged, { ...base, aes, sha256Hex: nodeSha256Hex })).rejects.toBeInstanceOf(WebhookAuthError)
+    expect(aes.calls).toBe(2)
   })
 
   it('refuses an unsigned large encrypted body with 401 without decrypting it', async () => {
