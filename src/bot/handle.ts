@@ -13,6 +13,7 @@ import { choiceNumber, clearPending, getPending } from './pending.ts'
 import { confirmFor, correctPending, textReport } from './commands/reporting.ts'
 import { projectById } from '../store/repos/projects.ts'
 import { findProject } from './lookup.ts'
+import { clip } from '../cards/text.ts'
 
 export interface Turn {
   ctx: BotContext
@@ -73,7 +74,7 @@ async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 't
   if (understood.kind === 'command') return runCommand(turn, understood.command, understood.args, event.type === 'card_action' ? event.form : undefined)
   if (understood.kind === 'report') return textReport(turn, understood.parsed)
   const help = await runCommand(turn, 'help', {})
-  return { messages: [turn.reply({ kind: 'text', text: `没有看懂「${clip(event.type === 'text' ? event.text : '')}」。${understood.hint}` }), ...help.messages] }
+  return { messages: [turn.reply({ kind: 'text', text: `没有看懂「${clip(event.type === 'text' ? event.text : '', 30)}」。${understood.hint}` }), ...help.messages] }
 }
 
 /** The next word of a conversation that asked a question: a numbered choice, or a correction to a reply. */
@@ -129,4 +130,3 @@ function say(chat: ChatRef, text: string): BotResult {
   return { messages: [{ to: { kind: 'chat', chat }, body: { kind: 'text', text } }] }
 }
 
-const clip = (s: string) => (s.length > 30 ? `${s.slice(0, 30)}…` : s)

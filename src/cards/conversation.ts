@@ -319,6 +319,8 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
   if (leagues.length === 1 && leagues[0]!.lines.length > 1)
     elements.push({ kind: 'chart', title: '得分', bars: leagues[0]!.lines.slice(0, 15).map((x) => ({ label: cell(x.unit, LIMITS.name), value: Number(formatScore(x.score)) })), unit: '分' })
   if (opts.late?.length) elements.push(...lateMentions(opts.late, '以下同志本期尚未填报，请抓紧：'))
+  if (board.skipped.length)
+    elements.push({ kind: 'note', text: `另有 ${board.skipped.length} 个项目的数据有误，未计入本榜（县重点项目办可用「查 项目编号」核实）` })
   elements.push(...demoNote(opts.demo))
   return { template: 'leaderboard', colour: 'purple', title: opts.title ?? `${periodLabel(board.period)} 重点项目赛马比拼`, subtitle: '得分 = Σ 权重 × 完成度（投资完成率按序时计）', elements }
 }

@@ -8,7 +8,8 @@ import { projectColours } from '../store/schema.ts'
 import { publishedSnapshot, publishSnapshot } from '../store/repos/boards.ts'
 import type { Rules } from './rules.ts'
 import { colourOf, colourVerdict, type Colour, type ColourVerdict } from '../domain/colours.ts'
-import { completionRate, scheduleProgress } from '../domain/schedule.ts'
+import { completionRate, figureProblems, scheduleProgress } from '../domain/schedule.ts'
+import { amountProblem, MAX_AMOUNT_YUAN } from '../domain/money.ts'
 import { ratio, type Ratio } from '../domain/ratio.ts'
 import { parsePeriod, previous as previousPeriod, range } from '../domain/periods.ts'
 import { rankBoard, snapshotBoard, type BoardSnapshot, type League, type UnitInput } from '../domain/scoring.ts'
@@ -59,16 +60,29 @@ export function monthOf(period: string): { year: number; month: number } {
  * province scale (100k projects) merging projects, reports, colours and 催办 at read time costs four times
  * the bare aggregate, and this read about one.
  */
-export async function projectMonths(db: Db, period: string, opts: { projectId?: number; detail: true; planCurve?: boolean }): Promise<ProjectMonth[]>
-export async function projectMonths(db: Db, period: string, opts?: { projectId?: number; detail?: false; planCurve?: boolean }): Promise<ProjectFigures[]>
-export async function projectMonths(
-  db: Db,
-  period: string,
-  opts: { projectId?: number; detail?: boolean; planCurve?: boolean } = {},
-): Promise<(ProjectFigures | ProjectMonth)[]> {
+export async function projectMonths(db: Db, period: string, opts: MonthReadOptions & { detail: true }): Promise<ProjectMonth[]>
+export async function projectMonths(db: Db, period: string, opts?: MonthReadOptions & { detail?: false }): Promise<ProjectFigures[]>
+export async function projectMonths(db: Db, period: string, opts: MonthReadOptions & { detail?: boolean } = {}): Promise<(ProjectFigures | ProjectMonth)[]> {
   const out: (ProjectFigures | ProjectMonth)[] = []
   await eachProjectMonth(db, period, opts, (p) => void out.push({ ...p }))
   return out
+}
+
+/** A project's month the rules cannot use (a figure past the bounds, a plan curve that goes down). */
+export interface SkippedFigures {
+  projectId: number
+  field: string
+  reason: string
+}
+
+export interface MonthReadOptions {
+  projectId?: number
+  planCurve?: boolean
+  /**
+   * Rows with figures the rules cannot use are left out (so one bad row never stops a county's board, tick
+   * or status) and reported here.
+   */
+  skipped?: SkippedFigures[]
 }
 
 /**
@@ -79,10 +93,10 @@ export async function projectMonths(
 async function eachProjectMonth(
   db: Db,
   period: string,
-  opts: { projectId?: number; detail?: boolean; planCurve?: boolean },
+  opts: MonthReadOptions & { detail?: boolean },
   visit: (p: ProjectFigures | ProjectMonth) => void,
 ): Promise<void> {
-  monthOf(period) // throws on anything but 'YYYY-MM'
+  const { month } = monthOf(period) // throws on anything but 'YYYY-MM'
   const round = await db.get<{ deadline_at: number } | undefined>(
     sql`select deadline_at from rounds where kind = 'monthly' and period = ${period}`,
   )
@@ -126,6 +140,15 @@ async function eachProjectMonth(
       p.code = row[6]!
       p.name = row[7]!
       p.sector = row[8]!
+    }
+    // Two comparisons per row on the hot path; the full check only for a row that fails them or has a curve.
+    if (!(p.ytd >= 0 && p.ytd <= MAX_AMOUNT_YUAN && p.annualPlan >= 0 && p.annualPlan <= MAX_AMOUNT_YUAN) || p.planCurve) {
+      const problems = figureProblems({ ytd: p.ytd, annualPlan: p.annualPlan, planCumulative: p.planCurve, month })
+      const bound = amountProblem('本年累计', p.ytd) ?? amountProblem('年度计划', p.annualPlan)
+      if (problems.length || bound) {
+        opts.skipped?.push({ projectId: p.projectId, field: problems[0]?.field ?? (amountProblem('本年累计', p.ytd) ? '本年累计' : '年度计划'), reason: problems[0]?.reason ?? bound! })
+        continue
+      }
     }
     visit(p)
   }
@@ -195,6 +218,8 @@ export interface MonthBoard {
   period: string
   leagues: { league: League; lines: BoardLine[] }[]
   snapshot: BoardSnapshot
+  /** Projects left out because their figures cannot be used (the office is told which and why). */
+  skipped: SkippedFigures[]
 }
 
 /**
@@ -216,7 +241,8 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
     acc.set(u.id, { plan: 0, ytd: 0, target: 0, planned: 0, startedPlanned: 0, started: 0, inStats: 0, onTime: 0, count: 0, colours: { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 } })
   // 序时 is the same for every project unless each has its own plan curve: work it out once.
   const uniform = rules.schedule === 'planCurve' ? null : scheduleFor(rules, { annualPlan: 1, planCurve: null }, period)
-  await eachProjectMonth(db, period, { planCurve: rules.schedule === 'planCurve' }, (p) => {
+  const skipped: SkippedFigures[] = []
+  await eachProjectMonth(db, period, { planCurve: rules.schedule === 'planCurve', skipped }, (p) => {
     const a = acc.get(p.unitId)
     if (!a) return
     const schedule = uniform ?? scheduleFor(rules, p, period)
@@ -259,6 +285,7 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
   return {
     period,
     snapshot,
+    skipped,
     leagues: board.leagues.map((l) => ({
       league: l.league,
       lines: l.rows.map((r) => {

@@ -51,7 +51,7 @@ function fixtures(f: Filler) {
     rank: i + 1, deltaRank: -(i + 1), unitId: i + 1, unit: name, league, score: 1_200_000, plan: MAX_AMOUNT_YUAN, ytd: MAX_AMOUNT_YUAN,
     completion, schedule, colours: { blue: 9999, watch: 9999, yellow: 9999, red: 9999, none: 9999 }, projects: 9999, late: 9999,
   })
-  const board: MonthBoard = { period: '2026-11', leagues: LEAGUES.map((l) => ({ league: l, lines: Array.from({ length: 2_000 }, (_, i) => line(i, l)) })), snapshot: {} as MonthBoard['snapshot'] }
+  const board: MonthBoard = { period: '2026-11', leagues: LEAGUES.map((l) => ({ league: l, lines: Array.from({ length: 2_000 }, (_, i) => line(i, l)) })), snapshot: {} as MonthBoard['snapshot'], skipped: Array.from({ length: 500 }, (_, i) => ({ projectId: i, field: '本年累计', reason: long })) }
   const problems = Array.from({ length: 2_000 }, (_, i) => ({ id: 100_000 + i, description: long, state: 'in_progress' as const }))
   const problemView = { id: 123_456, description: long, state: 'assigned' as const, project: name, unit: name, dueOn: name, note: long }
   const units = Array.from({ length: 2_000 }, (_, i) => ({ id: i + 1, name }))

@@ -13,7 +13,7 @@ import { id, words } from '../args.ts'
 import { helpLines } from './index.ts'
 import { findProjectOrUnit, findUnit, nameOf } from '../lookup.ts'
 import { setPending } from '../pending.ts'
-import { projectStatus } from '../../services/status.ts'
+import { NotFound, projectStatus } from '../../services/status.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyBulletin, redYellowList } from '../../services/bulletin.ts'
 import { statisticalMonth, previous as previousPeriod, monthKey } from '../../domain/periods.ts'
@@ -60,7 +60,8 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
   if (found.kind === 'unsure') return askWhich(turn, 'query', { ...args }, 'target', found.options.map(nameOf))
   const item = found.item
   if ('project' in item) {
-    const s = await projectStatus(turn.ctx.db, turn.ctx.rules, item.project, period)
+    const s = await projectStatus(turn.ctx.db, turn.ctx.rules, item.project, period).catch((e: unknown) => (e instanceof NotFound ? e : Promise.reject(e)))
+    if (s instanceof NotFound) return say(turn, `${s.message}。请联系县重点项目办公室核实。`)
     return { messages: [turn.reply({ kind: 'card', card: projectStatusCard(s, turn.ctx.demo) })] }
   }
   // A unit: its projects with colours, and where it stands on the board.

@@ -7,7 +7,8 @@ import { z } from 'zod'
 import type { BotResult, OutboundMessage } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
 import type { ReplyParse } from '../../domain/parse/index.ts'
-import { parseAmount } from '../../domain/parse/index.ts'
+import { readAmount, readPercent } from '../../domain/parse/index.ts'
+import { restoreClipped } from '../../cards/text.ts'
 import { openProblemsOfProject, raiseProblem } from '../../store/repos/problems.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
@@ -152,29 +153,39 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
   const round = await roundById(turn.ctx.db, args.roundId)
   if (!project || !round) return say(turn, '这张填报卡片已失效，请发送「填报」重新打开。')
   const form = args.form
-  const amount = (name: string): number | null | 'bad' => {
+  const reasons: string[] = []
+  const amount = (name: string, label: string): number | null => {
     const raw = (form[name] ?? '').trim()
     if (!raw) return null
-    const y = parseAmount(raw, { bareUnit: '万元' })
-    return y === null ? 'bad' : y
+    const r = readAmount(raw, label, { bareUnit: '万元' })
+    if (r.ok) return r.yuan
+    reasons.push(r.reason)
+    return null
   }
-  const period = amount('period')
-  const ytd = amount('ytd')
-  const percentRaw = (form.percent ?? '').trim().replace(/[%％]$/, '')
-  const percent = percentRaw === '' ? null : Number(percentRaw)
-  const bad = [period === 'bad' ? '本月完成投资' : '', ytd === 'bad' ? '本年累计' : '', percent !== null && !Number.isFinite(percent) ? '形象进度百分比' : ''].filter(Boolean)
-  if (bad.length) {
-    const t = `${bad.join('、')}不是有效的数字，请填写万元金额，例如 1200 或 1,250.5。未做登记。`
-    return { ...say(turn, t), toast: { kind: 'error', text: t } }
+  const period = amount('period', '本月完成投资')
+  const ytd = amount('ytd', '本年累计')
+  const percentRaw = (form.percent ?? '').trim()
+  let percent: number | null = null
+  if (percentRaw) {
+    const r = readPercent(percentRaw)
+    if (r.ok) percent = r.value
+    else reasons.push(r.reason)
   }
+  if (reasons.length) {
+    const t = `未登记：${reasons.join('；')}。`
+    return { ...say(turn, t), toast: { kind: 'error', text: reasons[0]! } }
+  }
+  // A long prefilled text comes back cut to what the form holds: keep the stored whole when it is unchanged.
+  const current = await currentReport(turn.ctx.db, round.id, project.id)
+  const base = current ?? (await previousMonthlyReport(turn.ctx.db, project.id, round.period))?.report
   const values: ReportValues = {
-    periodInvestment: period as number | null,
-    ytdInvestment: ytd as number | null,
+    periodInvestment: period,
+    ytdInvestment: ytd,
     progressPercent: percent,
-    progressText: (form.progress ?? '').trim(),
-    problems: (form.problems ?? '').split(/[；;\n]+/).map((s) => s.replace(/^\s*(?:\d+[.、)）]|[①-⑩])\s*/, '').trim()).filter((s) => s && !/^(无|暂无|无问题|暂无问题)$/.test(s)),
-    coordination: (form.coordination ?? '').trim(),
-    nextSteps: (form.nextSteps ?? '').trim(),
+    progressText: restoreClipped((form.progress ?? '').trim(), base?.progressText),
+    problems: restoreClipped(form.problems ?? '', current?.problemsText).split(/[；;\n]+/).map((s) => s.replace(/^\s*(?:\d+[.、)）]|[①-⑩])\s*/, '').trim()).filter((s) => s && !/^(无|暂无|无问题|暂无问题)$/.test(s)),
+    coordination: restoreClipped((form.coordination ?? '').trim(), current?.coordination),
+    nextSteps: restoreClipped((form.nextSteps ?? '').trim(), current?.nextSteps),
     correctionReason: (form.reason ?? '').trim(),
   }
   return submit(turn, project, round, values, 'card', args.trust)
