@@ -51,3 +51,20 @@ describe('the command registry', () => {
     expect([...seen]).toEqual(expect.arrayContaining(['report', 'board', 'ack', 'submitReport']))
   })
 })
+
+describe('已阅 on a 督办 card', () => {
+  it('is refused for a 督办 not addressed to that person, and recorded for one who answers for it', async () => {
+    const leader = h.as('leader', { title: '县长' })
+    const r = await leader.send('督办 城东污水 加快管网施工 3个工作日')
+    const id = Number(/D(\d+)/.exec(r.all)?.[1] ?? (h.sqlite.prepare('select max(id) n from supervisions').get() as { n: number }).n)
+    const sv = h.sqlite.prepare('select project_id p from supervisions where id = ?').get(id) as { p: number }
+    const outsider = h.people.find((p) => (p.roles as string[]).includes('contact') && !(h.sqlite.prepare('select 1 from project_contacts where project_id = ? and person_id = ?').get(sv.p, p.id)))!
+    const acks = () => (h.sqlite.prepare(`select count(*) n from audit_log where entity = 'supervision' and entity_id = ? and action = 'ack'`).get(id) as { n: number }).n
+    expect((await h.as('contact', { name: outsider.name }).click('ack', { supervisionId: id })).all).toContain('不是发给您的')
+    expect(acks()).toBe(0)
+    const contact = h.sqlite.prepare('select person_id id from project_contacts where project_id = ?').get(sv.p) as { id: number }
+    const who = h.people.find((p) => p.id === contact.id)!
+    expect((await h.as('contact', { name: who.name }).click('ack', { supervisionId: id })).all).toContain(`已阅督办 D${id}`)
+    expect(acks()).toBe(1)
+  })
+})

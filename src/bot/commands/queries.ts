@@ -22,7 +22,8 @@ import { formatWan } from '../../domain/money.ts'
 import { formatPercent } from '../../domain/ratio.ts'
 import { COLOUR_LABELS } from '../../domain/colours.ts'
 import { hasRole, isLeader, isOffice, leadersAndOffice } from '../permissions.ts'
-import { projectsOfContact } from '../../store/repos/projects.ts'
+import { projectById, projectsOfContact } from '../../store/repos/projects.ts'
+import { contactsOfProject, unitById } from '../../store/repos/directory.ts'
 
 
 /** The month a question is about: the latest one whose round has opened (the live month once it opens). */
@@ -138,6 +139,15 @@ async function problemsCommand(turn: Turn, args: z.output<typeof problemsArgs>):
 
 const ackArgs = z.object({ supervisionId: id.optional(), bulletin: z.string().regex(/^\d{4}-\d{2}$/).optional() })
 
+/** Whether a 督办 on this project is addressed to the person: its contacts, its unit's head, leaders, the office. */
+async function answersFor(turn: Turn, projectId: number): Promise<boolean> {
+  if (isLeader(turn.person) || isOffice(turn.person)) return true
+  const project = await projectById(turn.ctx.db, projectId)
+  if (!project) return false
+  if ((await unitById(turn.ctx.db, project.unitId))?.headPersonId === turn.person.id) return true
+  return (await contactsOfProject(turn.ctx.db, projectId)).some((c) => c.id === turn.person.id)
+}
+
 /** 已阅: acknowledges the latest 督办 or 通报 sent to this person; recorded in the audit trail. */
 async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<BotResult> {
   const { db, now } = turn.ctx
@@ -147,6 +157,7 @@ async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<B
   if (args.supervisionId) {
     const s = await supervisionById(db, args.supervisionId)
     if (!s) return say(turn, '没有找到这条督办。')
+    if (!(await answersFor(turn, s.projectId))) return say(turn, `督办 D${s.id} 不是发给您的，无需回复已阅。`)
     what = `督办 D${s.id}`
     entity = 'supervision'
     entityId = s.id
