@@ -12,7 +12,8 @@
  * | feishu   | 50/s, 1000/min              | 5/s                  | 5/s (shared by all bots) |
  * | wecom    | 10,000/min, 150,000/h (corp)| 30/min, 1000/h       | 20/min (group robot)    |
  *
- * Sources: research/feishu.md §4, research/wecom.md §5. Buckets live in one process; run one sender per app
+ * Sources: Feishu message/create 使用限制 and frequency-control docs; WeCom 发送应用消息 频率限制
+ * (https://developer.work.weixin.qq.com/document/path/90236). Buckets live in one process; run one sender per app
  * (a second one shares the platform's quota, and its rate-limit answers are honoured with backoff).
  */
 

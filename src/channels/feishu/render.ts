@@ -2,7 +2,8 @@
  * Neutral messages (src/bot/model.ts) → Feishu message content, and a checker for Feishu card JSON 2.0.
  *
  * The fixed parts of a card (2.0 envelope, config, header shape, component presets) live in
- * `cards/feishu/envelope.json`; this file only fills them in. Rules followed: feishu.md §3.2.
+ * `cards/feishu/envelope.json`; this file only fills them in. Rules followed: Feishu card JSON 2.0
+ * (https://open.feishu.cn/document/feishu-cards/card-json-v2-structure).
  *
  * @example
  *   const msg = renderBody({ kind: 'card', card }, { resolveMention: (id) => openIds.get(id) })
@@ -331,7 +332,7 @@ interface Visit {
 }
 
 /**
- * Checks the documented card JSON 2.0 rules (feishu.md §3.2) and returns the problems, one sentence each;
+ * Checks the documented card JSON 2.0 rules (card-json-v2-structure, form-container, table and chart docs) and returns the problems, one sentence each;
  * an empty list means valid. Checked: schema "2.0"; update_multi only true; at most one form, at the root;
  * no table/chart/form inside a form; card-unique `name` on every interactive component in a form (and on
  * every named component); a submit button per form; ≤ 5 charts and ≤ 5 tables; tables at the root with

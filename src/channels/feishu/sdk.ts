@@ -1,11 +1,11 @@
 /**
  * FeishuSender over the official `@larksuiteoapi/node-sdk` Client (Node only: the SDK crashes at load on
- * Workers without a `__dirname` define, feishu.md §0.1).
+ * Workers without a `__dirname` define: it reads `__dirname` when it loads).
  *
  * - `domain` is FEISHU_DOMAIN (`https://open.feishu.cn`, or a fake's `http://127.0.0.1:PORT` in tests).
  * - The tenant token is fetched once and cached (per sender, not the SDK's process-wide cache); when
  *   Feishu says the token is invalid (99991663) it is dropped and the call is retried once.
- * - The SDK throws AxiosError for non-2xx and resolves HTTP 200 bodies with `code ≠ 0` (§1.9); both
+ * - The SDK throws AxiosError for non-2xx and resolves HTTP 200 bodies with `code ≠ 0`; both
  *   become `{ok: false, …}` through `classifyFeishuError`. Nothing here throws.
  *
  * @example

@@ -2,7 +2,8 @@
  * Sending to Feishu, as an interface the bot core's outbox can call and retry. Results are values, never
  * exceptions: `{ok: true, messageId}` or `{ok: false, retryable, retryAfterMs?, code, reason}`.
  *
- * `classifyFeishuError` is the one place that decides what is worth retrying (feishu.md §4):
+ * `classifyFeishuError` is the one place that decides what is worth retrying (Feishu's frequency-control and
+ * message/create error tables, https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control):
  * - retryable: 99991400 (app rate limit; wait `x-ogw-ratelimit-reset` s), 230020 (per-chat/per-user
  *   5 QPS), 11232, HTTP 5xx, network errors and an invalid token (99991663/99991661, refetched);
  * - permanent, with a Chinese reason for the admin: 230013, 230053, 230002, 230099, 230001 and anything

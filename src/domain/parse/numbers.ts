@@ -3,7 +3,7 @@
  * 壹仟贰佰万, 3千5百万, 一百零五, 1,234.5万, 一点二亿, 二十万零五百, 1亿2000万, 三千五 (= 3500), 一亿二 (= 1.2亿).
  *
  * Values are computed as exact decimals (a bigint and a decimal scale), so `1.2亿` is exactly 120000000 and never
- * 120000000.00000001. Why in-house: the npm parsers return wrong numbers silently (research/stack.md §5).
+ * 120000000.00000001. Why in-house: the npm parsers return wrong numbers silently (nzh reads 1.2亿 and 两千 as 0; chinese-numbers-converter reads 一亿二千万 as 1000020000000).
  *
  * ```ts
  * parseNumber('一亿二千万') // 120000000
