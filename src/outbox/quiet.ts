@@ -3,9 +3,30 @@ import { outOfQuietHours, type DispatchCalendar } from '../domain/dispatch.ts'
 import { isReplyKey } from './keys.ts'
 
 /**
- * The outbox's `holdUntil` for the quiet hours: pushes (催办, boards, 通报) wait for the morning, even when a
- * retry falls due at night; replies to someone who just wrote go at once.
+ * The key prefix that marks a push as urgent (a leader's 「督办 … 紧急」): it goes out in the quiet hours too.
+ * `urgentKey(commandKeys.supervision(id, personId))` → `urgent:supervise:12:p34`.
  */
-export function quietHoursHold(d: Pick<DispatchCalendar, 'quietHours'>): (row: { key: string }, now: number) => number {
-  return (row, now) => (isReplyKey(row.key) ? now : outOfQuietHours(d, now))
+export const URGENT_KEY_PREFIX = 'urgent:'
+
+/** The key of an urgent push: the same key, marked, so the same 督办 still queues each message once. */
+export function urgentKey(key: string): string {
+  return key.startsWith(URGENT_KEY_PREFIX) ? key : URGENT_KEY_PREFIX + key
+}
+
+/** Whether an outbox row may go out in the quiet hours: its key says urgent, or its body carries `urgent: true`. */
+export function isUrgent(row: { key: string; body?: unknown }): boolean {
+  if (row.key.startsWith(URGENT_KEY_PREFIX)) return true
+  const body = row.body
+  return typeof body === 'object' && body !== null && (body as { urgent?: unknown }).urgent === true
+}
+
+/**
+ * The outbox's `holdUntil` for the quiet hours: every push to someone other than the person who just wrote
+ * (催办, 督办, new-problem cards, boards, 通报 — whether the clock or another person's command started it) waits
+ * for the end of the quiet hours, even when a retry falls due at night; replies into the chat of the person
+ * who wrote (`in:` keys) and urgent pushes (`urgentKey`, or `urgent: true` in the body) go at once. Every
+ * platform's drain uses it, the local one included.
+ */
+export function quietHoursHold(d: Pick<DispatchCalendar, 'quietHours'>): (row: { key: string; body?: unknown }, now: number) => number {
+  return (row, now) => (isReplyKey(row.key) || isUrgent(row) ? now : outOfQuietHours(d, now))
 }

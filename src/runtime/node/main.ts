@@ -20,6 +20,8 @@ import { localChannelRefusal } from '../../channels/local/index.ts'
 import { startFeishu } from './feishu.ts'
 import { runTick } from '../../jobs/tick.ts'
 import { drainOutbox } from '../../outbox/sender.ts'
+import { quietHoursHold } from '../../outbox/quiet.ts'
+import { loadDispatchCalendar } from '../../services/rules.ts'
 
 async function main() {
   let config: Config
@@ -93,8 +95,15 @@ async function main() {
     { timezone: 'Asia/Shanghai', noOverlap: true, name: 'dispatch-tick' },
   )
   // Local rows (the /chat inboxes and office notices nobody bound elsewhere) are delivered by being queued.
+  // The quiet hours hold them as they hold every platform's pushes (replies and urgent ones go at once).
+  let localDraining = false
   const localDrain = setInterval(() => {
-    drainOutbox(database.db, {}, now(), { platforms: ['local'] }).catch((e) => logger.error('local drain failed', { error: String(e) }))
+    if (localDraining) return
+    localDraining = true
+    loadDispatchCalendar(database.db)
+      .then((d) => drainOutbox(database.db, {}, now(), { platforms: ['local'], holdUntil: quietHoursHold(d) }))
+      .catch((e) => logger.error('local drain failed', { error: String(e) }))
+      .finally(() => (localDraining = false))
   }, 1000)
   let stopping = false
   const stop = async () => {
