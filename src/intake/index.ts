@@ -28,8 +28,8 @@ import type { Logger } from '../log.ts'
 import type { BotResult, InboundEvent, Platform } from '../model/index.ts'
 import { createBotContext } from '../bot/context.ts'
 import { handleEvent } from '../bot/handle.ts'
-import { enqueue } from '../outbox/enqueue.ts'
-import { replyKey } from '../outbox/keys.ts'
+import { enqueue, refreshCards } from '../outbox/enqueue.ts'
+import { cardUpdateKey, replyKey } from '../outbox/keys.ts'
 import { coalesce } from '../store/coalesce.ts'
 import {
   INBOUND_BATCH,
@@ -212,6 +212,12 @@ export function createIntake(deps: IntakeDeps): Intake {
         }
         const ctx = await createBotContext(deps.db, event.receivedAt, deps.platforms, deps.logger)
         const result = await bot(ctx, event)
+        // Earlier cards about what changed first, so this turn's own new cards (already current) stay as made.
+        if (result.refresh?.length)
+          await refreshCards(deps.db, result.refresh, event.receivedAt.getTime(), {
+            key: (rowId) => cardUpdateKey(event.platform, event.id, rowId),
+            ...(event.type === 'card_action' && event.messageId !== undefined && result.updateCard && { exclude: { platform: event.platform, messageId: event.messageId } }),
+          })
         const { unreachable } = await enqueue(deps.db, { platforms: deps.platforms }, result.messages, event.receivedAt.getTime(), (i) =>
           replyKey(event.platform, event.id, i),
         )
@@ -320,6 +326,16 @@ export function createIntake(deps: IntakeDeps): Intake {
       while (inFlight.size) await Promise.allSettled([...inFlight])
     },
   }
+}
+
+/** What a channel hands over to get an intake: the process's shared one, or the parts to make its own. */
+export type ChannelIntakeDeps = Pick<IntakeDeps, 'db' | 'logger' | 'now' | 'bot' | 'transact' | 'concurrency'> & { intake?: Intake }
+
+/** The intake a channel feeds: the shared one when given (npm start), else its own (tests, a channel alone). */
+export function channelIntake(deps: ChannelIntakeDeps, platforms: Platform[], decoders: IntakeDeps['decoders']): Intake {
+  if (deps.intake) return deps.intake
+  const { db, logger, now, bot, transact, concurrency } = deps
+  return createIntake({ db, logger, now, platforms, decoders, ...(bot && { bot }), ...(transact && { transact }), ...(concurrency !== undefined && { concurrency }) })
 }
 
 /** Work for one person (or, for chat events, one chat) runs in order. */

@@ -32,7 +32,7 @@ import type { BotResult, InboundEvent, Platform } from '../../model/index.ts'
 import { groups } from '../../store/schema.ts'
 import { getSetting } from '../../store/repos/settings.ts'
 import type { InboundStatus } from '../../store/repos/inbound.ts'
-import { createIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
+import { channelIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
 import { cardCallbackResponse, renderCard } from './render.ts'
@@ -149,18 +149,7 @@ export function feishuDecoder(db: Db, botOpenId?: () => string | undefined): Dec
 
 export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
   const budget = deps.cardBudgetMs ?? 2500
-  const intake =
-    deps.intake ??
-    createIntake({
-      db: deps.db,
-      logger: deps.logger,
-      now: deps.now,
-      platforms: deps.platforms ?? ['feishu'],
-      decoders: { feishu: feishuDecoder(deps.db, deps.botOpenId) },
-      ...(deps.bot && { bot: deps.bot }),
-      ...(deps.transact && { transact: deps.transact }),
-      ...(deps.concurrency !== undefined && { concurrency: deps.concurrency }),
-    })
+  const intake = channelIntake(deps, deps.platforms ?? ['feishu'], { feishu: feishuDecoder(deps.db, deps.botOpenId) })
 
   // Delayed card updates still on their way (idle() waits for them too).
   const updating = new Set<Promise<void>>()

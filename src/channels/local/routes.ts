@@ -27,7 +27,7 @@ import { and, asc, desc, eq, max, sql } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
 import { isCommandName, type BotResult, type ChatRef, type InboundEvent, type MessageBody, type Platform } from '../../model/index.ts'
-import { createIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
+import { channelIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
 import { groups, inboundLog, outbox, people, units } from '../../store/schema.ts'
 import { groupById, personById, upsertGroup } from '../../store/repos/directory.ts'
 import { getSetting } from '../../store/repos/settings.ts'
@@ -131,17 +131,7 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
     ...new Set<Platform>([...(deps.channels ?? []).filter((c): c is Platform => c === 'feishu' || c === 'wecom' || c === 'local'), 'local']),
   ]
   let ensuring: Promise<void> | undefined
-  const intake =
-    deps.intake ??
-    createIntake({
-      db: deps.db,
-      logger: deps.logger,
-      now: deps.now,
-      platforms,
-      decoders: { local: localDecoder },
-      ...(deps.bot && { bot: deps.bot }),
-      ...(deps.transact && { transact: deps.transact }),
-    })
+  const intake = channelIntake(deps, platforms, { local: localDecoder })
 
   const guard = localGuard(deps.allowedHosts)
   app.use('/chat', guard)
