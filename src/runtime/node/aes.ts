@@ -1,8 +1,8 @@
 /**
  * The webhook's crypto on node:crypto: the envelope's AES-256-CBC (`nodeAes`) and the signature's SHA-256
- * (`nodeSha256Hex`, OpenSSL's, ~4× @noble/hashes on a 1.5 KB body). The AES is synchronous, so a webhook is decrypted in the event-loop
- * turn that received it, with no hop to the thread pool (WebCrypto's `subtle.decrypt` on Node costs ~50 µs of
- * latency per call for that hop; node:crypto does a 1.5 KB event in a few µs). `npm start` and bench:webhook
+ * (`nodeSha256Hex`, OpenSSL's, ~4× @noble/hashes on a 1.5 KB body). The AES is synchronous, so a webhook is
+ * decrypted in the event-loop turn that received it, with no hop to the thread pool (WebCrypto's
+ * `subtle.decrypt` on Node costs ~50 µs of latency per call for that hop; this does a 1 KB event in ~3 µs). `npm start` and bench:webhook
  * hand both to the Feishu routes (`secrets.aes`, `secrets.sha256Hex`); the core's defaults stay WebCrypto and
  * @noble/hashes (Workers).
  *

@@ -14,6 +14,7 @@ import {
   webCryptoAes,
   type AesCbc,
 } from '../../../src/channels/feishu/crypto.ts'
+import { createCipheriv } from 'node:crypto'
 import { nodeAes, nodeSha256Hex } from '../../../src/runtime/node/aes.ts'
 
 // Vector A: official doc vector.
@@ -131,6 +132,28 @@ describe('the AesCbc implementations', () => {
     const wrongKey = aesKeyBytes('other key')
     await expect(Promise.resolve().then(() => webCryptoAes.decrypt(wrongKey, iv, data))).rejects.toThrow()
     expect(() => nodeAes.decrypt(wrongKey, iv, data)).toThrow()
+  })
+
+  it.each([
+    ['a zero pad byte', [0]],
+    ['a pad byte over 16', [17]],
+    ['pad bytes that disagree', [3, 3, 2]],
+    ['pad bytes that disagree far back', [16, ...Array<number>(14).fill(16), 15].reverse()],
+  ])('both refuse %s', async (_, tail) => {
+    const key = aesKeyBytes('pad key')
+    const iv = new Uint8Array(16).fill(9)
+    const plain = new Uint8Array(32).fill(0x41)
+    plain.set(tail, 32 - tail.length)
+    const c = createCipheriv('aes-256-cbc', key, iv).setAutoPadding(false)
+    const data = new Uint8Array(Buffer.concat([c.update(plain), c.final()]))
+    await expect(Promise.resolve().then(() => webCryptoAes.decrypt(key, iv, data))).rejects.toThrow()
+    expect(() => nodeAes.decrypt(key, iv, data)).toThrow()
+    // …and both take the same blocks with a good pad of 16
+    plain.fill(16, 16)
+    const c2 = createCipheriv('aes-256-cbc', key, iv).setAutoPadding(false)
+    const good = new Uint8Array(Buffer.concat([c2.update(plain), c2.final()]))
+    expect([...(await webCryptoAes.decrypt(key, iv, good))]).toEqual([...plain.subarray(0, 16)])
+    expect([...(await nodeAes.decrypt(key, iv, good))]).toEqual([...plain.subarray(0, 16)])
   })
 
   it('node:crypto answers synchronously (no thread-pool hop); the derived key is one object per Encrypt Key', () => {
