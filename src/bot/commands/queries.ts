@@ -74,13 +74,18 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
 
 const boardArgs = z.object({
   scope: z.enum(['week', 'month']).default('month'),
-  offset: z.coerce.number().pipe(z.union([z.literal(0), z.literal(-1)])).default(0),
+  offset: z.coerce.number().pipe(z.union([z.literal(0), z.literal(-1), z.literal(-2)])).default(0),
   league: z.enum(LEAGUES).optional(),
+  /** A month by name: 'YYYY-MM', or a month of the year not written (the latest such month not after now). */
+  period: z.union([z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), z.object({ month: z.number().int().min(1).max(12) })]).optional(),
 })
 
 async function boardCommand(turn: Turn, args: z.output<typeof boardArgs>): Promise<BotResult> {
   const live = currentMonth(turn)
-  const period = args.offset === -1 ? previousPeriod(live) : live
+  const { year, month } = shanghaiParts(turn.ctx.now)
+  const named = args.period === undefined ? undefined : typeof args.period === 'string' ? args.period : monthKey(args.period.month <= month ? year : year - 1, args.period.month)
+  const period = named ?? (args.offset === -2 ? previousPeriod(previousPeriod(live)) : args.offset === -1 ? previousPeriod(live) : live)
+  if (named && named > live) return say(turn, `${periodLabel(named)}的调度尚未开始，还没有排名。发送「排名」查看${periodLabel(live)}。`)
   const board = await monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
   const p = shanghaiParts(turn.ctx.now)
   const title = args.scope === 'week' ? `赛马比拼周榜（截至${p.month}月${p.day}日，${periodLabel(period)}数据）` : undefined

@@ -22,7 +22,7 @@ export type BulletinPeriod = string | { relative: 0 | -1 } | { month: number }
 export type Command =
   | { command: 'help'; verb: string; args: Record<string, never> }
   | { command: 'query'; verb: string; args: { target: string | null } }
-  | { command: 'board'; verb: string; args: { scope: 'week' | 'month'; offset: 0 | -1; league?: League } }
+  | { command: 'board'; verb: string; args: { scope: 'week' | 'month'; offset: 0 | -1 | -2; league?: League; period?: string | { month: number } } }
   | { command: 'redyellow'; verb: string; args: { colour?: 'yellow' | 'red' } }
   | { command: 'supervise'; verb: string; args: { target: string | null; matter: string | null; workdays?: number } }
   | { command: 'urge'; verb: string; args: { target: string | null } }
@@ -38,6 +38,7 @@ export type Command =
   | { command: 'update'; verb: string; args: { problemId: number | null; note: string | null } }
   | { command: 'confirm'; verb: string; args: Record<string, never> }
   | { command: 'cancel'; verb: string; args: Record<string, never> }
+  | { command: 'reopen'; verb: string; args: { target: string | null; period: string | { month: number } } }
 
 export type CommandName = Command['command']
 
@@ -110,10 +111,11 @@ const ACK_LEAD = byLength(['已阅', '收到', '已收到', '知道了', '收悉
 
 const LEAD_FILLER = /^(?:请|麻烦|帮我|帮忙|给我)?\s*(?:查询|查看|查一下|查查|查|看看|看一下|看下|看|发一下|发布|发|调出|打开|显示)?\s*(?:一下)?\s*/
 
-const PERIOD_WORDS: ReadonlyArray<[RegExp, { scope: 'week' | 'month'; offset: 0 | -1 }]> = [
+const PERIOD_WORDS: ReadonlyArray<[RegExp, { scope: 'week' | 'month'; offset: 0 | -1 | -2 }]> = [
   [/本周|这周|这一周|本星期/, { scope: 'week', offset: 0 }],
   [/上周|上一周|上星期/, { scope: 'week', offset: -1 }],
   [/本月|这个月|当月|本月度/, { scope: 'month', offset: 0 }],
+  [/上上个?月/, { scope: 'month', offset: -2 }],
   [/上月|上个月|上一个月|上一月/, { scope: 'month', offset: -1 }],
 ]
 const LEAGUE_WORDS: ReadonlyArray<[RegExp, League]> = [
@@ -122,13 +124,36 @@ const LEAGUE_WORDS: ReadonlyArray<[RegExp, League]> = [
   [/乡镇街道|乡镇|街道/, '乡镇'],
 ]
 const BOARD_WORDS = /赛马排名|赛马比拼|赛马榜|赛马|排行榜|排名榜|排名情况|排名|排行|榜单/
-const BOARD_FILLER = /的|情况|结果|一下|呢|吧|单位|项目|最新|全县|\s/g
+const BOARD_FILLER = /的|情况|结果|一下|呢|吧|单位|项目|最新|全县|发布|发给我|发我|发|看看|看下|看|给我|把|份|\s/g
 
-function parseBoard(s: string): Command | null {
+/** A month written out: 2026-09 / 2026年9月 → 'YYYY-MM'; 十月 / 10月份 → { month } (resolved against now). */
+function takeMonth(s: string, opts: CommandOptions): { rest: string; period?: string | { month: number } } | null {
+  const abs = /(\d{4})\s*[-年/.]\s*(\d{1,2})\s*月?份?/.exec(s)
+  if (abs) {
+    const month = Number(abs[2])
+    if (month < 1 || month > 12) return null
+    return { rest: s.replace(abs[0], ' '), period: `${abs[1]}-${String(month).padStart(2, '0')}` }
+  }
+  const mon = /(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?/.exec(s)
+  if (mon) {
+    const month = parseNumber(mon[1]!)
+    if (month === null || month < 1 || month > 12) return null
+    const rest = s.replace(mon[0], ' ')
+    if (!opts.now) return { rest, period: { month } }
+    const year = month <= opts.now.month ? opts.now.year : opts.now.year - 1
+    return { rest, period: `${year}-${String(month).padStart(2, '0')}` }
+  }
+  return { rest: s }
+}
+
+function parseBoard(s: string, opts: CommandOptions = {}): Command | null {
   const verb = BOARD_WORDS.exec(s)
   if (!verb) return null
   let rest = s.replace(BOARD_WORDS, ' ')
-  let when: { scope: 'week' | 'month'; offset: 0 | -1 } = { scope: 'month', offset: 0 }
+  let when: { scope: 'week' | 'month'; offset: 0 | -1 | -2 } = { scope: 'month', offset: 0 }
+  const month = /上上个?月|上个?月|本月|这个月/.test(rest) ? { rest } : takeMonth(rest, opts)
+  if (!month) return null
+  rest = month.rest
   for (const [re, value] of PERIOD_WORDS) {
     if (re.test(rest)) {
       when = value
@@ -145,7 +170,8 @@ function parseBoard(s: string): Command | null {
     }
   }
   if (rest.replace(BOARD_FILLER, '') !== '') return null
-  return { command: 'board', verb: verb[0], args: league ? { ...when, league } : { ...when } }
+  const period = month.period !== undefined ? { period: month.period } : {}
+  return { command: 'board', verb: verb[0], args: league ? { ...when, league, ...period } : { ...when, ...period } }
 }
 
 const REDYELLOW_WORDS = /红黄牌|红黄榜|红黄名单|红牌|黄牌|亮牌/
@@ -209,7 +235,13 @@ function parseProblems(s: string): Command | null {
 // ---- workflow commands (also what card buttons send) ----
 
 function withId(rest: string) {
-  const { rest: after, problemId } = takeProblemId(rest)
+  let { rest: after, problemId } = takeProblemId(rest)
+  // 「交办 29 县自然资源局」: a bare number right after the verb is the problem's number too.
+  const bare = problemId === null ? /^\s*(\d{1,9})(?![\d.万亿元%])/.exec(after) : null
+  if (bare) {
+    problemId = Number(bare[1])
+    after = after.slice(bare[0].length)
+  }
   return { problemId, note: cleanArg(after.replace(/^\s*(?:理由|原因|说明|备注|进展)\s*[:：]?/, '')) }
 }
 
@@ -286,6 +318,16 @@ function parseBind(s: string): Command | null {
   return { command: 'bind', verb: '绑定', args: { mobile: null, raw } }
 }
 
+/** 补报 <project> <month>: the office reopens a closed round for one project (without a month it is 填报). */
+function parseReopen(s: string, opts: CommandOptions): Command | null {
+  const lead = startsWithVerb(s, byLength(['补报', '重新开放', '开放补报', '允许补报']))
+  if (!lead) return null
+  const m = takeMonth(lead.rest, opts)
+  if (!m || m.period === undefined) return null
+  const target = cleanArg(m.rest.replace(/的?(?:调度|填报|数据)?$/, ''))
+  return { command: 'reopen', verb: lead.verb, args: { target: target || null, period: m.period } }
+}
+
 function parseReport(s: string): Command | null {
   const lead = startsWithVerb(s, byLength(['我要填报', '我要上报', '填报', '上报', '补报', '修改填报', '修改上报']))
   if (!lead) return null
@@ -304,15 +346,25 @@ function parseQuery(s: string, asked: boolean): Command | null {
     const target = cleanArg(
       lead.rest
         .replace(/^\s*(?:一下|下)/, '')
-        .replace(/\s*的?\s*(?:进展|进度|情况|项目情况|建设情况)?\s*(?:如何|怎么样|怎样|咋样)?\s*(?:了)?\s*(?:呢|吗)?$/, ''),
+        .replace(/\s*的\s*(?:各个|所有|全部)?\s*(?:项目|排名)$/, '')
+        .replace(/\s*的?\s*(?:项目进展|项目进度|进展|进度|情况|项目情况|建设情况)?\s*(?:如何|怎么样|怎样|咋样)?\s*(?:了)?\s*(?:呢|吗)?$/, ''),
     )
     return { command: 'query', verb: lead.verb, args: { target: target || null } }
   }
+  const rank = /^(.{2,30}?)\s*(?:现在|目前|本月|这个月)?\s*(?:排第几|排名第几|排在第几|第几名|排名多少|排多少|排名怎么样|排名如何|的排名|排名)\s*(?:名|位)?\s*(?:了)?\s*(?:呢|吗|啊)?$/.exec(s)
+  if (rank && !BOARD_ONLY.test(rank[1]!)) return { command: 'query', verb: '排名', args: { target: cleanArg(rank[1]!) } }
   const tail = /^(.{2,30}?)\s*的?\s*(?:进展|进度|情况)\s*(?:如何|怎么样|怎样|咋样)\s*(?:了)?\s*(?:呢|吗)?$/.exec(s) ??
     (asked ? /^(.{2,30}?)\s*的?\s*(?:进展|情况)\s*(?:呢)?$/.exec(s) : null)
   if (tail) return { command: 'query', verb: '进展', args: { target: cleanArg(tail[1]!) } }
   return null
 }
+
+/** Words before 排名 that name a board, not a unit (本月排名, 乡镇排名, 十月排名). */
+const BOARD_ONLY = /^(?:[\s的]|本周|这周|上周|本月|这个月|上上个?月|上个?月|全县|县直部门|县直单位|县直|部门|开发区|园区|示范区|经开区|高新区|乡镇街道|乡镇|街道|赛马|最新|\d{4}\s*[-年/.]\s*\d{1,2}\s*月?份?|(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?)+$/
+
+/** Politeness and particles around a command: 麻烦…, 请把…发一下, …好吗, …谢谢. */
+const POLITE_LEAD = /^(?:(?:请|麻烦|劳驾|辛苦)(?:你|您)?\s*|帮(?:我|忙)\s*|给我\s*|你\s*)+(?:把\s*)?/
+const POLITE_TAIL = /\s*(?:[，,]?\s*(?:谢谢|多谢|好吗|好不好|可以吗|行吗|吧|呢|啊|哈))+$/
 
 /** Understands a command; null when the text is not one. */
 export function parseCommand(input: string, opts: CommandOptions = {}): Command | null {
@@ -329,11 +381,18 @@ export function parseCommand(input: string, opts: CommandOptions = {}): Command 
   const ack = startsWithVerb(s, ACK_LEAD)
   if (ack && /^[，,。!！\s]/.test(ack.rest)) return { command: 'ack', verb: ack.verb, args: {} }
 
-  const direct = parseWorkflow(s) ?? parseSupervise(s) ?? parseUrge(s) ?? parseBind(s) ?? parseReport(s)
+  const plain = parseMost(s, asked, opts)
+  if (plain) return plain
+  const bare = s.replace(POLITE_TAIL, '').replace(POLITE_LEAD, '').replace(TRAILING_PUNCT, '')
+  return bare && bare !== s ? parseMost(bare, asked, opts) : null
+}
+
+function parseMost(s: string, asked: boolean, opts: CommandOptions): Command | null {
+  const direct = parseWorkflow(s) ?? parseSupervise(s) ?? parseUrge(s) ?? parseBind(s) ?? parseReopen(s, opts) ?? parseReport(s)
   if (direct) return direct
 
   const led = s.replace(LEAD_FILLER, '')
-  const leader = parseBoard(led) ?? parseRedYellow(led) ?? parseBulletin(led, opts) ?? parseProblems(led)
+  const leader = parseBoard(led, opts) ?? parseRedYellow(led) ?? parseBulletin(led, opts) ?? parseProblems(led)
   if (leader) return leader
   return parseQuery(s, asked)
 }

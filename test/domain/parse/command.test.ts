@@ -124,7 +124,7 @@ const cases: Array<[string, ParsedMessage]> = [
   ['崔办 城关镇', unknown],
   ['bangzhu', unknown],
   ['你好', unknown],
-  ['城关镇排名', unknown],
+  ['城关镇排名', cmd('query', { target: '城关镇' })],
   ['通报城关镇', unknown],
   ['', unknown],
 ]
