@@ -28,7 +28,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
-import type { BotResult, InboundEvent, Platform } from '../../model/index.ts'
+import type { BotResult, InboundEvent, Platform, PlatformUser } from '../../model/index.ts'
 import { groups } from '../../store/schema.ts'
 import { getSetting } from '../../store/repos/settings.ts'
 import type { InboundStatus } from '../../store/repos/inbound.ts'
@@ -74,6 +74,11 @@ export interface FeishuReceiverDeps {
   bot?: IntakeDeps['bot']
   transact?: IntakeDeps['transact']
   concurrency?: number
+  /**
+   * Looks up an account nobody is bound to in the platform directory before its event goes to the intake
+   * (network I/O must happen here, outside the bot's transaction): `firstContactResolver` of src/bot/identity.ts.
+   */
+  recognise?: (sender: PlatformUser) => Promise<unknown>
   /**
    * Replaces a clicked card after its callback was answered (the sender's `updateCardByToken`): how a bot
    * run that overran `cardBudgetMs` still shows its card. Without it the person gets the toast and messages.
@@ -163,6 +168,7 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
     if (hook.kind === 'url_verification') return { kind: 'challenge', challenge: hook.challenge }
     const receivedAt = deps.now()
     const event = await eventOf(deps.db, hook, receivedAt, deps.botOpenId())
+    if (event && 'sender' in event && deps.recognise) await deps.recognise(event.sender).catch(() => undefined)
     const r = await intake.accept(
       { platform: 'feishu', dedupeKey: hook.id, raw: storedPayload(hook), event, ignoredBecause: `nothing to do for ${hook.type}` },
       hook.kind === 'card' ? { waitMs: budget } : {},

@@ -29,7 +29,8 @@ import { feishuOutboxSender } from '../../channels/feishu/outbox.ts'
 import { startFeishuWs } from './feishu-ws.ts'
 import { nodeAes, nodeSha256Hex } from './aes.ts'
 import { setSetting } from '../../store/repos/settings.ts'
-import type { Intake } from '../../intake/index.ts'
+import type { Intake, Transact } from '../../intake/index.ts'
+import { firstContactResolver } from '../../bot/identity.ts'
 
 export interface StartFeishuOptions {
   config: Config
@@ -48,6 +49,8 @@ export interface StartFeishuOptions {
   cardBudgetMs?: number
   /** The process's shared intake (default: one of the channel's own). */
   intake?: Intake
+  /** The database's transaction (the directory sync binds people in one). */
+  transact?: Transact
 }
 
 export interface FeishuChannel {
@@ -89,6 +92,15 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     ...(o.cardBudgetMs !== undefined && { cardBudgetMs: o.cardBudgetMs }),
     ...(o.intake && { intake: o.intake }),
     updateCardLater: (token, card) => sender.updateCardByToken(token, card),
+    // An unbound account's first message: the directory may know it by the roster's mobile (at most every 10 min).
+    recognise: firstContactResolver(db, { platform: 'feishu', batchSize: 50, userIdsByMobile: (m) => sender.userIdsByMobile(m) }, {
+      now,
+      ...(o.transact && { transact: o.transact }),
+      onReport: (r) => {
+        if (r.failed) logger.warn('feishu directory lookup failed', { reason: r.failed })
+        else if (r.bound.length) logger.info('bound people found in the feishu directory', { count: r.bound.length })
+      },
+    }),
   })
 
   // Mount before anything awaits: Hono builds its router on the first request.
@@ -138,7 +150,7 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
   const abort = new AbortController()
   const drainOnce = async () => {
     const hold = quietHoursHold(await loadDispatchCalendar(db))
-    await drainOutbox(db, senders, now(), { platforms: ['feishu'], signal: abort.signal, holdUntil: hold })
+    await drainOutbox(db, senders, now(), { platforms: ['feishu'], signal: abort.signal, holdUntil: hold, logger })
   }
 
   let drainTimer: ReturnType<typeof setTimeout> | undefined

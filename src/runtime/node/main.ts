@@ -72,7 +72,7 @@ async function main() {
   const allowedHosts = [...config.LOCAL_HOST, ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname] : [])]
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake, allowedHosts })
   // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
-  const feishu = channels.includes('feishu') ? await startFeishu({ config, db: database.db, logger, app, now, intake }) : undefined
+  const feishu = channels.includes('feishu') ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact }) : undefined
   handle = app.fetch
   logger.info(`listening on http://localhost:${config.PORT}`, { port: config.PORT })
   if (channels.includes('local')) logger.info(`local channel: open http://localhost:${config.PORT}/chat to act as any official`)

@@ -236,3 +236,17 @@ describe('the outbox adapter', () => {
     expect(broken).toMatchObject({ ok: false, retryable: false })
   })
 })
+
+describe('first contact', () => {
+  it('knows a person the Feishu directory has under the roster mobile on their first message', async () => {
+    const person = (await database.db.select().from(people).where(eq(people.title, '县长')).get())!
+    fake.directory.set(person.mobile!, 'ou_new_county_head')
+    const r = await feishuPosts(FEISHU_EVENTS_PATH, textMessageEvent({ text: '帮助', senderOpenId: 'ou_new_county_head', chatId: 'oc_new_head', chatType: 'p2p' }))
+    expect(r.status).toBe(200)
+    await deliverAll()
+    const sent = fake.sent.filter((s) => s.chatId === 'oc_new_head')
+    expect(sent).toHaveLength(1)
+    expect(sent[0]!.content).toContain(`${person.name}，您可以`)
+    expect(fake.directoryLookups.flat()).toContain(person.mobile)
+  })
+})
