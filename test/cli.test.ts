@@ -175,15 +175,53 @@ describe('the diaodu command', () => {
 
   it.each([
     [['board', '--period', '2026-13'], /YYYY-MM/],
-    [['status', '--project', 'NOPE'], /没有编号为 NOPE 的项目/],
+    [['status', '--project', 'NOPE'], /没有编号或名称为 NOPE 的项目/],
     [['deadline', '--from', '2026-02-30', '--workdays', '3'], /YYYY-MM-DD/],
     [['board', '--league', '火星'], /联赛/],
     [['frobnicate'], /未知命令/],
+    [['deadline', '--from', '2026-09-30', '--workdays', '-3'], /工作日数应为 0–366 的整数 \(workdays must be a whole number/],
+    [['deadline', '--from', '2026-09-30', '--workdays', 'abc'], /工作日数应为 0–366 的整数/],
+    [['deadline', '--from', '2026-09-30', '--workdays', '1.5'], /工作日数应为/],
+    [['deadline', '--from', '2026-09-30', '--workdays'], /--workdays 缺少值 \(--workdays needs a value\)/],
+    [['deadline', '--workdays', '3'], /--from: 缺少该参数 \(missing\)/],
+    [['board', '--colour', 'red'], /未知参数 --colour.*\(unknown option --colour/],
+    [['inbound', '--retry', 'abc'], /消息记录编号应为不小于 1 的整数/],
+    [['inbound', '--retry', '-1'], /消息记录编号应为不小于 1 的整数/],
+    [['status', '--project', '火星基地'], /没有编号或名称为 火星基地 的项目/],
+    [[], /请给出命令/],
   ])('refuses %j with one line and exit code 2', async (args, message) => {
     const r = await diaodu(...args)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(message)
     expect(r.stderr).not.toMatch(/\n\s+at /)
+    // One line, in Chinese and in English; none of Node's or zod's raw English.
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/[\u4e00-\u9fff].*\(.*[a-z]{3}/i)
+    expect(r.stderr).not.toMatch(/Invalid input|ambiguous|expected number|ERR_/)
+  })
+
+  it.each([['--help'], ['help'], ['-h'], ['board', '--help']])('%s lists every command and exits 0', async (...args) => {
+    const r = await diaodu(...args)
+    expect(r.code).toBe(0)
+    for (const c of ['demo', 'board', 'status', 'deadline', 'parse', 'bind', 'tick', 'inbound']) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'))
+  })
+
+  it('status takes a project name, fuzzily as the bot does, and prints states in Chinese', async () => {
+    const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
+    const d = openNodeDatabase(env.DATABASE_PATH)
+    const p = d.sqlite.prepare("select p.code, p.name from problems pr join projects p on p.id = pr.project_id where pr.state = 'new' order by pr.id limit 1").get() as { code: string; name: string }
+    d.close()
+    const byCode = await diaodu('status', '--project', p.code, '--period', '2026-10')
+    const byName = await diaodu('status', '--project', p.name, '--period', '2026-10')
+    const positional = await diaodu('status', p.name.slice(0, -2), '--period', '2026-10')
+    expect(byName.code).toBe(0)
+    expect(byName.stdout).toBe(byCode.stdout)
+    expect(positional.stdout.split('\n')[0]).toContain(p.code)
+    expect(byName.stdout).toMatch(/（新增）/)
+    expect(byName.stdout).not.toMatch(/\((new|assigned|in_progress|close_requested)\)|（(new|assigned|in_progress|close_requested)）/)
+    const json = JSON.parse((await diaodu('status', '--project', p.name, '--json')).stdout)
+    expect(json.code).toBe(p.code)
+    expect(json.openProblems.some((x: { stateLabel: string }) => x.stateLabel === '新增')).toBe(true)
   })
 
   it('takes DIAODU_NOW as today, and refuses a malformed one naming the variable', async () => {

@@ -29,15 +29,17 @@ import { decoders } from '../../channels/index.ts'
 import { inboundById, inboundByStatus } from '../../store/repos/inbound.ts'
 import { getSetting } from '../../store/repos/settings.ts'
 import { silentLogger } from '../../log.ts'
-import { DEMO_MARK } from '../../cards/conversation.ts'
+import { DEMO_MARK, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
+import { findProject } from '../../bot/lookup.ts'
 import type { Db } from '../../store/db.ts'
 
 class UsageError extends Error {}
 
 const USAGE = `用法 usage: diaodu <command>
+  help                                             列出命令 this list (also --help)
   demo                                             载入演示县 load the demo county
   board --period YYYY-MM [--league 乡镇] [--json]   赛马排名 monthly board
-  status --project CODE [--period YYYY-MM] [--json] 项目状态 one project
+  status --project 编号或名称 [--period YYYY-MM] [--json]  项目状态 one project, by code or (fuzzy) name
   deadline --from YYYY-MM-DD --workdays N           N 个工作日后的日期 date after N working days
   parse "<text>"                                   解析一条消息 what the bot understands
   bind --mobile 139… --platform feishu --user ou_…  预先绑定账号 pre-bind a chat account to the roster
@@ -62,18 +64,80 @@ const date = z.string().refine((s) => {
   }
 }, '日期应为 YYYY-MM-DD，例如 2026-09-30 (date must be YYYY-MM-DD)')
 
+/**
+ * A whole number from `min` to `max`, written in digits: one message in Chinese and English for anything
+ * else (zod's own "expected number, received NaN" never reaches a person).
+ */
+const wholeNumber = (min: number, max: number, what: string, english: string) => {
+  const message =
+    max === Number.MAX_SAFE_INTEGER
+      ? `${what}应为不小于 ${min} 的整数 (${english} must be a whole number, at least ${min})`
+      : `${what}应为 ${min}–${max} 的整数 (${english} must be a whole number from ${min} to ${max})`
+  return z
+    .string({ message })
+    .trim()
+    .regex(/^[+-]?\d{1,16}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message)
+}
+
 function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
   const r = schema.safeParse(value)
-  if (!r.success) throw new UsageError(`--${name}: ${r.error.issues[0]?.message ?? '无效 (invalid)'}`)
+  if (!r.success) {
+    const message = r.error.issues[0]?.message
+    // Every schema here carries its own bilingual message; zod's English defaults are replaced.
+    throw new UsageError(`--${name}: ${message && /[\u4e00-\u9fff]/.test(message) ? message : value === undefined ? '缺少该参数 (missing)' : '无效 (invalid)'}`)
+  }
   return r.data
 }
 
+/** Options that take a value; `--workdays -3` is read as the value −3, not as an option named 3. */
+const VALUE_OPTIONS = ['period', 'league', 'project', 'from', 'workdays', 'mobile', 'platform', 'user', 'at', 'status', 'retry'] as const
+
+/** `--workdays -3` → `--workdays=-3`, so a negative number reaches the check and gets its own message. */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    const next = args[i + 1]
+    if (a.startsWith('--') && !a.includes('=') && (VALUE_OPTIONS as readonly string[]).includes(a.slice(2)) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else out.push(a)
+  }
+  return out
+}
+
+/** Node's parseArgs errors as one line in Chinese and English. */
+function argumentError(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string }
+  const option = /'(-{1,2}[^' ]+)/.exec(err.message ?? '')?.[1] ?? ''
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`未知参数 ${option}（diaodu help 查看用法） (unknown option ${option}; see diaodu help)`)
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(
+        /ambiguous|argument missing/.test(err.message ?? '')
+          ? `参数 ${option} 缺少值 (${option} needs a value)`
+          : `参数 ${option} 不需要值 (${option} takes no value)`,
+      )
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`多余的参数（diaodu help 查看用法） (unexpected argument; see diaodu help)`)
+    default:
+      return new UsageError(`参数错误（diaodu help 查看用法） (bad arguments; see diaodu help)`)
+  }
+}
+
+const HELP = new Set(['help', '--help', '-h', '帮助'])
+
 export async function run(argv: string[], now: Date, out: (s: string) => void): Promise<void> {
   const [command, ...rest] = argv
+  if (command !== undefined && HELP.has(command)) return out(USAGE)
+  if (rest.includes('--help') || rest.includes('-h')) return out(USAGE)
   const { values, positionals } = (() => {
     try {
       return parseArgs({
-        args: rest,
+        args: joinNegativeValues(rest),
         allowPositionals: true,
         options: {
           period: { type: 'string' },
@@ -94,7 +158,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         },
       })
     } catch (e) {
-      throw new UsageError(`参数错误 (bad arguments): ${(e as Error).message}`)
+      throw argumentError(e)
     }
   })()
 
@@ -106,7 +170,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
   }
   if (command === 'deadline') {
     const from = check(date, values.from, 'from')
-    const n = check(z.coerce.number().int().min(0).max(366), values.workdays, 'workdays')
+    const n = check(wholeNumber(0, 366, '工作日数', 'workdays'), values.workdays, 'workdays')
     return withDb(async ({ db }) => {
       const calendar = await loadCalendar(db)
       out(calendar.addWorkdays(from, n))
@@ -208,10 +272,16 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
     })
   }
   if (command === 'status') {
-    if (!values.project) throw new UsageError('status 需要 --project 项目编号 (status needs --project CODE)')
+    const query = (values.project ?? positionals.join(' ')).trim()
+    if (!query) throw new UsageError('status 需要项目编号或名称，例如 --project 城东污水厂 (status needs --project CODE or a name)')
     const p = values.period === undefined ? statisticalMonth(localDate(now)) : check(period, values.period, 'period')
     return withDb(async ({ db }) => {
-      const s = await projectStatus(db, await loadRules(db), values.project!, p)
+      // As the bot finds it: a code, a name or part of one (查 城东污水厂).
+      const found = await findProject(db, query)
+      if (found.kind === 'none') throw new NotFound(`没有编号或名称为 ${query} 的项目 (no such project)`)
+      if (found.kind === 'unsure')
+        throw new NotFound(`「${query}」可能是：${found.options.map((o) => `${o.name}（${o.code}）`).join('、')}，请写得更完整或用编号 (which one? give more of the name or the code)`)
+      const s = await projectStatus(db, await loadRules(db), found.item, p)
       const demo = await isDemo(db)
       const v = s.view
       const gap = v.completion && v.schedule ? gapPoints(v.completion, v.schedule) : null
@@ -223,7 +293,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
           schedulePercent: v.schedule ? toPercent(v.schedule) : null,
           gapPoints: gap?.points ?? null, colour: v.verdict.colour, colourLabel: COLOUR_LABELS[v.verdict.colour],
           urges: v.urges, reported: v.reported, progress: s.latest?.progressText ?? null,
-          openProblems: s.openProblems.map((x) => ({ id: x.id, description: x.description, state: x.state })),
+          openProblems: s.openProblems.map((x) => ({ id: x.id, description: x.description, state: x.state, stateLabel: PROBLEM_STATE_LABELS[x.state as keyof typeof PROBLEM_STATE_LABELS] ?? x.state })),
         }, null, 2))
         return
       }
@@ -232,13 +302,13 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       out(`完成率 ${v.completion ? formatPercent(v.completion) : '—'}，序时 ${v.schedule ? formatPercent(v.schedule) : '—'}，较序时 ${gap ? gap.pointsText : '—'} 个百分点`)
       out(`色牌 ${COLOUR_LABELS[v.verdict.colour]}，本月催办 ${v.urges} 次，${v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报'}`)
       if (s.latest) out(`形象进度 ${s.latest.progressText || '—'}`)
-      for (const x of s.openProblems) out(`问题 #${x.id} ${x.description}（${x.state}）`)
+      for (const x of s.openProblems) out(`问题 #${x.id} ${x.description}（${PROBLEM_STATE_LABELS[x.state as keyof typeof PROBLEM_STATE_LABELS] ?? x.state}）`)
       if (demo) out(DEMO_NOTE)
     })
   }
   if (command === 'inbound') {
     if (values.retry !== undefined) {
-      const id = check(z.coerce.number().int().positive({ message: '应为消息记录编号 (row id)' }), values.retry, 'retry')
+      const id = check(wholeNumber(1, Number.MAX_SAFE_INTEGER, '消息记录编号', 'the row id'), values.retry, 'retry')
       return withDb(async ({ db, transact }) => {
         const config = loadConfig(process.env)
         // Any platform's row: its channel's decoder reads the stored payload back.
@@ -259,7 +329,8 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       }
     })
   }
-  throw new UsageError(command ? `未知命令 unknown command: ${command}\n${USAGE}` : USAGE)
+  if (command === undefined) throw new UsageError(`请给出命令（diaodu help 列出全部命令） (no command given; diaodu help lists them)`)
+  throw new UsageError(`未知命令 ${command}（diaodu help 列出全部命令） (unknown command ${command}; diaodu help lists them)`)
 }
 
 async function withDb(fn: (d: NodeDatabase) => Promise<void>) {
