@@ -360,6 +360,7 @@ export function supervisionCard(s: { id: number; matter: string; dueOn: string }
     colour: 'red',
     title: `挂牌督办 · ${titleName(project.name)}`,
     subtitle: `${cell(issuer)} 督办，请于 ${cell(s.dueOn, 20)} 前回复`,
+    subject: `supervision:${s.id}`,
     elements: [
       { kind: 'markdown', text: md`**督办事项**：${clip(s.matter, LIMITS.text)}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向县重点项目办公室复函。` },
       { kind: 'note', text: `督办编号 D${s.id}；回复「已阅」表示已收到` },
@@ -385,6 +386,8 @@ export function problemCard(p: ProblemView, title: string, buttons: Button[]): C
     colour: p.state === 'closed' ? 'green' : p.state === 'close_requested' ? 'turquoise' : 'orange',
     title: `${cell(title, LIMITS.title)} · 问题 #${p.id}`,
     subtitle: `${titleName(p.project)} · ${PROBLEM_STATE_LABELS[p.state]}`,
+    // Every card of a problem is found by this when the problem changes, and updated.
+    subject: `problem:${p.id}`,
     elements: [
       {
         kind: 'fields',
@@ -499,7 +502,8 @@ export function newProblemCard(p: ProblemView, units: { id: number; name: string
       { name: 'unit', label: '责任单位', kind: 'select', required: true, options: shown.map((u) => ({ value: String(u.id), label: cell(u.name) })) },
       { name: 'workdays', label: '办结时限（工作日）', kind: 'number', initial: '7' },
     ],
-    submit: { label: '交办', style: 'primary', command: 'assign', args: { problemId: p.id } },
+    // The state it was made for: a submit after the problem moved on is refused, never applied.
+    submit: { label: '交办', style: 'primary', command: 'assign', args: { problemId: p.id, state: p.state } },
   })
   return card
 }

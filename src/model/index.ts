@@ -109,6 +109,11 @@ export interface Card {
   colour: CardColour
   title: string
   subtitle?: string
+  /**
+   * The item this card is about ('problem:29', 'supervision:12'): every card sent about it is updated
+   * when the item changes (BotResult.refresh), so no chat keeps an outdated card that still acts.
+   */
+  subject?: string
   elements: CardElement[]
 }
 
@@ -136,4 +141,15 @@ export interface BotResult {
   /** For card actions: a short toast shown to the clicker. */
   toast?: { kind: 'info' | 'success' | 'warning' | 'error'; text: string }
   messages: OutboundMessage[]
+  /**
+   * Items this turn changed: every card already sent (or queued) about `subject` is replaced by
+   * `card(personId)` — the card as its reader should now see it (null: a group, or an account of no person
+   * of ours). The clicked card is left to `updateCard`.
+   */
+  refresh?: CardRefresh[]
+}
+
+export interface CardRefresh {
+  subject: string
+  card: (personId: number | null) => Card
 }

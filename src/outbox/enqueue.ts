@@ -3,11 +3,11 @@
  * resolved to a platform address, once, at enqueue time, and every row gets an idempotency key: a key that
  * is already in the outbox is never queued twice, so a repeated tick or a retried webhook sends nothing new.
  */
-import { inArray } from 'drizzle-orm'
+import { and, eq, inArray, isNull, ne } from 'drizzle-orm'
 import { placeholderRows, preparedBySize, rowParams, type Db } from '../store/db.ts'
 import { rowsPerInsert } from '../store/bulk.ts'
 import { groups, identities, outbox } from '../store/schema.ts'
-import type { OutboundMessage, Platform } from '../model/index.ts'
+import type { Card, CardRefresh, MessageBody, OutboundMessage, Platform } from '../model/index.ts'
 
 export interface Delivery {
   /** Platforms that can send now, in order of preference for a person bound on several. */
@@ -59,15 +59,17 @@ export async function enqueue(
       target = { platform: chat.platform, address: chat.chatId, addressKind: chat.kind === 'group' ? 'chat' : 'user' }
     }
     if (!target) return void unreachable.push(m)
-    rows.push({ key, ...target, body: m.body, status: 'pending', nextAttemptAt: at, createdAt: at })
+    const subject = m.body.kind === 'card' ? (m.body.card.subject ?? null) : null
+    rows.push({ key, ...target, body: m.body, status: 'pending', nextAttemptAt: at, createdAt: at, subject })
   })
+  for (const r of rows) r.updatesId ??= null
   const before = rows.length
   // Duplicate keys are dropped by the unique index: the first one queued wins, forever.
   await insertManyIgnoringDuplicates(db, rows)
   return { queued: before, unreachable }
 }
 
-const OUTBOX_COLUMNS = ['key', 'platform', 'address', 'addressKind', 'body', 'status', 'nextAttemptAt', 'createdAt'] as const
+const OUTBOX_COLUMNS = ['key', 'platform', 'address', 'addressKind', 'body', 'status', 'nextAttemptAt', 'createdAt', 'subject', 'updatesId'] as const
 const OUTBOX_BATCH = rowsPerInsert(outbox)
 
 // Every reply goes through here: prepared, since building the insert costs more than running it.
@@ -81,4 +83,86 @@ async function insertManyIgnoringDuplicates(db: Db, rows: (typeof outbox.$inferI
     const chunk = rows.slice(i, i + OUTBOX_BATCH)
     await insertRows(db, chunk.length).run(rowParams(OUTBOX_COLUMNS, chunk as Record<(typeof OUTBOX_COLUMNS)[number], unknown>[]))
   }
+}
+
+/**
+ * Platforms whose messages are read straight from their outbox rows (the local /chat page): a card there is
+ * updated by rewriting its row, whatever the row's status, and needs no update row.
+ */
+const READ_FROM_OUTBOX: readonly string[] = ['local']
+
+export interface RefreshOptions {
+  /** The key of the update row for the sent card in outbox row `rowId` (keys.ts, from the event). */
+  key: (rowId: number) => string
+  /** The clicked card (its platform and message id): `updateCard` replaces it in the click's answer. */
+  exclude?: { platform: string; messageId: string }
+}
+
+/**
+ * Brings every card already queued or sent about each refreshed subject up to date, for the person it went to:
+ * - a row still pending (or a local one, read from the outbox) gets the new card as its body;
+ * - a row being sent or sent gets an update row (`updatesId` = that row; its platform's sender replaces the
+ *   delivered message, Feishu by PATCH of its message_id) — or, when an update of it is still waiting, that
+ *   one gets the new card, so one target never has two updates racing.
+ * Rows that failed, and cards already showing the new card, are left alone. Returns the update rows queued.
+ */
+export async function refreshCards(db: Db, refresh: CardRefresh[], at: number, opts: RefreshOptions): Promise<number> {
+  if (!refresh.length) return 0
+  const bySubject = new Map(refresh.map((r) => [r.subject, r]))
+  const cards = await db
+    .select()
+    .from(outbox)
+    .where(and(inArray(outbox.subject, [...bySubject.keys()]), isNull(outbox.updatesId), ne(outbox.status, 'failed')))
+    .orderBy(outbox.id)
+    .all()
+  if (!cards.length) return 0
+  const persons = await personsOfAddresses(db, cards)
+  const waiting = await db
+    .select()
+    .from(outbox)
+    .where(and(inArray(outbox.updatesId, cards.map((c) => c.id)), eq(outbox.status, 'pending')))
+    .all()
+  const updates: (typeof outbox.$inferInsert)[] = []
+  for (const row of cards) {
+    const ex = opts.exclude
+    if (ex && row.platform === ex.platform && (row.messageId === ex.messageId || (READ_FROM_OUTBOX.includes(row.platform) && String(row.id) === ex.messageId))) continue
+    const card: Card = { ...bySubject.get(row.subject!)!.card(persons.get(row.id) ?? null), subject: row.subject! }
+    const body: MessageBody = { kind: 'card', card }
+    const latest = waiting.filter((w) => w.updatesId === row.id).at(-1)
+    if (JSON.stringify((latest ?? row).body) === JSON.stringify(body)) continue
+    if (row.status === 'pending' || READ_FROM_OUTBOX.includes(row.platform)) await db.update(outbox).set({ body }).where(eq(outbox.id, row.id))
+    else if (latest) await db.update(outbox).set({ body }).where(eq(outbox.id, latest.id))
+    else
+      updates.push({
+        key: opts.key(row.id),
+        platform: row.platform,
+        address: row.address,
+        addressKind: row.addressKind,
+        body,
+        status: 'pending',
+        nextAttemptAt: at,
+        createdAt: at,
+        subject: null,
+        updatesId: row.id,
+      })
+  }
+  await insertManyIgnoringDuplicates(db, updates)
+  return updates.length
+}
+
+/** Whose each card row is: a local `person:N`, or a platform account bound to one of our people; else null. */
+async function personsOfAddresses(db: Db, rows: OutboxRow[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>()
+  const accounts = rows.filter((r) => !READ_FROM_OUTBOX.includes(r.platform) && r.addressKind === 'user').map((r) => r.address)
+  const ids = accounts.length ? await db.select().from(identities).where(inArray(identities.userId, [...new Set(accounts)])).all() : []
+  for (const r of rows) {
+    const local = /^person:(\d+)$/.exec(r.address)
+    if (r.platform === 'local') {
+      if (local) out.set(r.id, Number(local[1]))
+      continue
+    }
+    const id = ids.find((x) => x.platform === r.platform && x.userId === r.address)
+    if (id) out.set(r.id, id.personId)
+  }
+  return out
 }

@@ -27,6 +27,14 @@ export function replyKey(platform: string, eventId: string, i: number): string {
   return `in:${platform}:${eventId}:${i}`
 }
 
+/**
+ * The key of the update an inbound event makes to the card sent in outbox row `rowId` (its item changed):
+ * `card:feishu:ev_123:r45`. One per event and card, so a retried event queues it once.
+ */
+export function cardUpdateKey(platform: string, eventId: string, rowId: number): string {
+  return `card:${platform}:${eventId}:r${rowId}`
+}
+
 /** Whether an outbox key is a reply to someone who just wrote (not a push the clock or a job started). */
 export function isReplyKey(key: string): boolean {
   return key.startsWith('in:')
@@ -45,6 +53,8 @@ export const commandKeys = {
   urge: (e: EventRef, roundId: number, projectId: number, personId: number) => `urge:${roundId}:${projectId}:p${personId}:${ev(e)}`,
   problemRaised: (problemId: number, personId: number) => `problem:new:${problemId}:p${personId}`,
   problemAssigned: (e: EventRef, problemId: number) => `problem:assign:${problemId}:${ev(e)}`,
+  /** To the unit a problem was taken from by a new 交办. */
+  problemReassigned: (e: EventRef, problemId: number) => `problem:unassign:${problemId}:${ev(e)}`,
   closeRequested: (e: EventRef, problemId: number) => `problem:close:${problemId}:${ev(e)}`,
   problemClosed: (problemId: number) => `problem:closed:${problemId}`,
   problemRejected: (e: EventRef, problemId: number) => `problem:reject:${problemId}:${ev(e)}`,

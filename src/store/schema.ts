@@ -347,8 +347,15 @@ export const outbox = sqliteTable(
     messageId: text('message_id'),
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
+    /** The item a card row is about ('problem:29'): its cards are found by it when the item changes. */
+    subject: text('subject'),
+    /**
+     * Set on an update row: the outbox row whose delivered message this row's card replaces (Feishu: PATCH of
+     * that row's message_id). Such a row is never itself a card to update.
+     */
+    updatesId: integer('updates_id'),
   },
-  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_subject').on(t.subject), index('outbox_updates').on(t.updatesId)],
 )
 
 export const auditLog = sqliteTable(

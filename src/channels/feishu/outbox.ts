@@ -6,6 +6,8 @@
  * - The address is a user's open_id (`ou_…`) or a chat_id (`oc_…`, groups and direct chats alike).
  * - The outbox key is sent as Feishu's `uuid` (at most one message per uuid per hour), so a send retried
  *   after a crash or a timeout is delivered once. Keys over 50 characters are hashed (`feishuUuid`).
+ * - An update row (`updatesId`: its item changed) is sent as a PATCH of the message its target row delivered
+ *   (`patchCard`; our cards carry `update_multi: true`), once that row is sent; the patched message keeps its id.
  * - Results are values: `{ok: true, messageId}` or `{ok: false, retryable, retryAfterMs?, reason}`.
  *
  * Runtime-agnostic (WebCrypto for the hash).
@@ -16,8 +18,8 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
 import type { Card, MessageBody } from '../../model/index.ts'
-import { identities } from '../../store/schema.ts'
-import { renderBody, type ResolveMention } from './render.ts'
+import { identities, outbox } from '../../store/schema.ts'
+import { renderBody, renderCard, type ResolveMention } from './render.ts'
 import type { FeishuSender, FeishuTarget } from './send.ts'
 import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
 
@@ -28,6 +30,8 @@ export interface FeishuOutboxRow {
   addressKind: 'user' | 'chat'
   body: unknown
   key: string
+  /** An update row: the outbox row whose delivered card this one replaces. */
+  updatesId?: number | null
 }
 
 /** Feishu's limit for `uuid`. */
@@ -104,23 +108,46 @@ export function feishuOutboxSender(sender: FeishuSender, db: Db): PlatformSender
       if (row.platform !== 'feishu') return { ok: false, retryable: false, reason: `不是飞书消息（${row.platform}）` }
       const body = typeof row.body === 'string' ? safeParse(row.body) : row.body
       if (!isMessageBody(body)) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
+      if (row.updatesId != null) return patch(row.updatesId, body)
       let content
       try {
         content = renderBody(body, { resolveMention: await mentionResolver(db, [body]) })
       } catch (e) {
         return { ok: false, retryable: false, reason: `消息无法生成飞书格式（${e instanceof Error ? e.message : String(e)}）` }
       }
-      const r = await sender.send(targetOfRow(row), content, { uuid: await feishuUuid(row.key) })
-      if (r.ok) return { ok: true, messageId: r.messageId }
-      return {
-        ok: false,
-        retryable: r.retryable,
-        ...(r.retryAfterMs !== undefined && { retryAfterMs: r.retryAfterMs }),
-        reason: r.reason,
-        code: r.code,
-        ...(r.config && { config: true }),
-      }
+      return outcome(await sender.send(targetOfRow(row), content, { uuid: await feishuUuid(row.key) }))
     },
+  }
+
+  /** The card of an update row onto the message its target row delivered. */
+  async function patch(targetId: number, body: MessageBody): Promise<SendOutcome> {
+    if (body.kind !== 'card') return { ok: false, retryable: false, reason: '只能更新卡片消息' }
+    const target = await db.select({ status: outbox.status, messageId: outbox.messageId }).from(outbox).where(eq(outbox.id, targetId)).get()
+    if (!target || target.status === 'failed') return { ok: false, retryable: false, reason: '原卡片没有发出，无需更新' }
+    // Queued behind its card (claimed after it, in id order): retried with the usual backoff. No retryAfterMs:
+    // that would read as a rate limit and pause the whole app.
+    if (target.status !== 'sent' || !target.messageId) return { ok: false, retryable: true, reason: '原卡片尚未发出，稍后更新' }
+    let card
+    try {
+      card = renderCard(body.card, { resolveMention: await mentionResolver(db, [body]) })
+    } catch (e) {
+      return { ok: false, retryable: false, reason: `卡片无法生成飞书格式（${e instanceof Error ? e.message : String(e)}）` }
+    }
+    const r = outcome(await sender.patchCard(target.messageId, card as unknown as Record<string, unknown>))
+    // The message keeps its id; the update row records which one it changed.
+    return r.ok ? { ok: true, messageId: target.messageId } : r
+  }
+
+  function outcome(r: Awaited<ReturnType<FeishuSender['send']>>): SendOutcome {
+    if (r.ok) return { ok: true, messageId: r.messageId }
+    return {
+      ok: false,
+      retryable: r.retryable,
+      ...(r.retryAfterMs !== undefined && { retryAfterMs: r.retryAfterMs }),
+      reason: r.reason,
+      code: r.code,
+      ...(r.config && { config: true }),
+    }
   }
 }
 
