@@ -12,7 +12,7 @@ import { leaderCovers } from '../permissions.ts'
 import { reminderCard, supervisionCard } from '../../cards/conversation.ts'
 import { replyDueDate } from '../../domain/escalation.ts'
 import { localDate } from '../../domain/time.ts'
-import { roundForReport } from './reporting.ts'
+import { outsideRound, roundForReport } from './reporting.ts'
 import { command, say } from '../registry.ts'
 import { words, workdays } from '../args.ts'
 import { leadersAndOffice } from '../permissions.ts'
@@ -69,7 +69,7 @@ async function urgeCommand(turn: Turn, args: z.output<typeof urgeArgs>): Promise
   const covered = list.filter((p) => leaderCovers(turn.person, p))
   if (!covered.length) return say(turn, `「${nameOf(found.item)}」的项目不在您分管的领域内，不能催办。`)
   const round = await roundForReport(turn)
-  if (!round) return say(turn, '当前没有开放的调度轮次，无需催办。')
+  if (!round) return outsideRound(turn, covered.slice(0, 5), '当前不在填报时间，无需催办。')
   const at = turn.ctx.now.getTime()
   const messages: OutboundMessage[] = []
   let urged = 0

@@ -12,17 +12,18 @@ import { restoreClipped } from '../../cards/text.ts'
 import { openProblemsOfProject, raiseProblem } from '../../store/repos/problems.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
-import { currentReport, ensureRound, openRounds, previousMonthlyReport, roundById, submitReport, type Round } from '../../store/repos/rounds.ts'
-import { newProblemCard, reportConfirmCard, reportMismatchCard, reportPromptCard, receiptCard } from '../../cards/conversation.ts'
+import { currentReport, ensureRound, grantReopen, latestMonthlyReport, previousMonthlyReport, reopenedRounds, roundById, roundByKey, roundsTakingReports, submitReport, useReopen, type Round } from '../../store/repos/rounds.ts'
+import { formatDeadline, periodLabel, newProblemCard, reportConfirmCard, reportMismatchCard, reportPromptCard, receiptCard } from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import { form, id, words } from '../args.ts'
-import { hasRole } from '../permissions.ts'
+import { hasRole, officeOnly } from '../permissions.ts'
+import { contactsOfProject } from '../../store/repos/directory.ts'
 import { applyTrust, checkReport, type ReportValues } from '../../services/reporting.ts'
 import { projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyWindow } from '../../domain/dispatch.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
 import { shanghaiParts } from '../../domain/time.ts'
-import { monthKey } from '../../domain/periods.ts'
+import { monthKey, next as nextPeriod } from '../../domain/periods.ts'
 import { formatWan } from '../../domain/money.ts'
 import { findProject } from '../lookup.ts'
 import { clearPending, getPending, setPending } from '../pending.ts'
@@ -32,19 +33,53 @@ import { commandKeys } from '../../outbox/keys.ts'
 
 
 /**
- * The round a report goes into: the open round of that kind, or — before the month's round opens — this
- * month's round, so a contact can report early (created with the times of the dispatch calendar).
+ * The round a report goes into: the open round of that kind (the month's round once the dispatch calendar
+ * has opened it, created here if the clock has not run yet), or a closed round the office reopened for this
+ * project (补报). Before a round opens there is none: people are told when it opens.
  */
-export async function roundForReport(turn: Turn, kind: 'monthly' | 'weekly' = 'monthly'): Promise<Round | null> {
+export async function roundForReport(turn: Turn, kind: 'monthly' | 'weekly' = 'monthly', projectId?: number): Promise<Round | null> {
+  const { db } = turn.ctx
   const at = turn.ctx.now.getTime()
-  const open = (await openRounds(turn.ctx.db, at)).filter((r) => r.kind === kind)
+  const open = (await roundsTakingReports(db, at)).filter((r) => r.kind === kind)
   if (open.length) return open.at(-1)!
-  if (kind !== 'monthly') return null
+  if (kind === 'monthly') {
+    const p = shanghaiParts(turn.ctx.now)
+    const period = monthKey(p.year, p.month)
+    const window = monthlyWindow(await loadDispatchCalendar(db), turn.ctx.calendar, period)
+    if (window && window.opensAt <= at && at < window.closesAt) {
+      const round = await ensureRound(db, { kind: 'monthly', period, opensAt: window.opensAt, deadlineAt: window.deadlineAt })
+      if (round.closedAt === null || round.closedAt > at) return round
+    }
+  }
+  if (projectId !== undefined) return (await reopenedRounds(db, projectId)).filter((r) => r.kind === kind).at(-1) ?? null
+  return null
+}
+
+/** 「12月调度将于12月25日 09:00 开始填报」: the next monthly round by the dispatch calendar. */
+export async function nextRoundNote(turn: Turn): Promise<string> {
+  const at = turn.ctx.now.getTime()
+  const dispatch = await loadDispatchCalendar(turn.ctx.db)
   const p = shanghaiParts(turn.ctx.now)
-  const period = monthKey(p.year, p.month)
-  const window = monthlyWindow(await loadDispatchCalendar(turn.ctx.db), turn.ctx.calendar, period)
-  if (!window || at > window.deadlineAt) return null
-  return ensureRound(turn.ctx.db, { kind: 'monthly', period, opensAt: window.opensAt, deadlineAt: window.deadlineAt })
+  let period = monthKey(p.year, p.month)
+  for (let i = 0; i < 13; i++, period = nextPeriod(period)) {
+    const w = monthlyWindow(dispatch, turn.ctx.calendar, period)
+    if (w && w.opensAt > at) return `${Number(period.slice(5))}月调度将于${formatDeadline(w.opensAt)}开始填报，届时会推送填报卡片。`
+  }
+  return '月度调度暂未安排，请联系县重点项目办公室。'
+}
+
+/** The last report of a project, in one line (what people see outside a round). */
+async function lastReportLine(turn: Turn, project: Project): Promise<string> {
+  const last = await latestMonthlyReport(turn.ctx.db, project.id)
+  if (!last) return `「${project.name}」还没有填报记录。`
+  const r = last.report
+  return `「${project.name}」上次填报：${periodLabel(last.period)}，本年累计 ${formatWan(r.ytdInvestment)} 万元${r.periodInvestment === null ? '' : `，当月 ${formatWan(r.periodInvestment)} 万元`}${r.progressText ? `，${r.progressText}` : ''}（${formatDeadline(r.submittedAt)} 提交）。`
+}
+
+/** Outside an open round: when the next one opens, and the last report of each project. */
+export async function outsideRound(turn: Turn, projects: Project[], lead = '当前不在填报时间。'): Promise<BotResult> {
+  const lines = await Promise.all(projects.slice(0, 10).map((p) => lastReportLine(turn, p)))
+  return say(turn, [`${lead}${await nextRoundNote(turn)}`, ...lines].join('\n'))
 }
 
 async function promptFor(turn: Turn, project: Project, round: Round) {
@@ -69,9 +104,10 @@ async function reportCommand(turn: Turn, args: z.output<typeof reportArgs>): Pro
     list = [found.item]
   }
   if (list.length === 0) return say(turn, '名册中没有您负责填报的项目。如有出入，请联系县重点项目办公室。')
-  const round = await roundForReport(turn)
-  if (!round) return say(turn, '当前没有开放的调度轮次。月度调度每月25日开始填报，届时会推送填报卡片。')
-  const cards = await Promise.all(list.map((p) => promptFor(turn, p, round)))
+  const withRounds = await Promise.all(list.map(async (p) => ({ p, round: await roundForReport(turn, 'monthly', p.id) })))
+  const open = withRounds.filter((x) => x.round !== null)
+  if (!open.length) return outsideRound(turn, list)
+  const cards = await Promise.all(open.map((x) => promptFor(turn, x.p, x.round!)))
   return { messages: cards.map((card) => turn.reply({ kind: 'card', card })) }
 }
 
@@ -89,6 +125,8 @@ export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotRes
   if (mine.length === 0) return say(turn, '名册中没有您负责填报的项目，无法登记这条进展。如有出入，请联系县重点项目办公室。')
   const values = valuesFromParse(parsed)
   const kind = parsed.period?.unit === 'week' ? 'weekly' : 'monthly'
+  const rounds = await Promise.all(mine.map((p) => roundForReport(turn, 'monthly', p.id)))
+  if (rounds.every((r) => r === null) && !(await roundForReport(turn, kind))) return outsideRound(turn, mine, '当前不在填报时间，这条进展暂不能登记。')
   const missing = parsed.missing.filter((f) => f !== 'periodInvestment').map((f) => MISSING_LABELS[f] ?? f)
   if (mine.length > 1) {
     await setPending(turn.ctx.db, turn.person.id, { kind: 'chooseProject', options: mine.map((p) => p.id), values, missing, roundKind: kind }, turn.ctx.now)
@@ -98,8 +136,8 @@ export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotRes
 }
 
 export async function confirmFor(turn: Turn, project: Project, values: ReportValues, missing: string[], kind: 'monthly' | 'weekly'): Promise<BotResult> {
-  const round = (await roundForReport(turn, kind)) ?? (kind === 'weekly' ? await roundForReport(turn, 'monthly') : null)
-  if (!round) return say(turn, '当前没有开放的调度轮次，这条进展暂不能登记。月度调度每月25日开始填报。')
+  const round = (await roundForReport(turn, kind, project.id)) ?? (kind === 'weekly' ? await roundForReport(turn, 'monthly', project.id) : null)
+  if (!round) return outsideRound(turn, [project], '当前不在填报时间，这条进展暂不能登记。')
   const check = checkReport(values, project, round, await previousMonthlyReport(turn.ctx.db, project.id, round.period))
   const stillMissing = [...new Set([...missing.filter((m) => !(m === '本年累计' && values.ytdInvestment !== null)), ...(values.ytdInvestment === null ? ['本年累计'] : [])])]
   await setPending(turn.ctx.db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values }, turn.ctx.now)
@@ -197,8 +235,10 @@ async function submit(turn: Turn, project: Project, round: Round, input: ReportV
   const mine = await projectsOfContact(db, turn.person.id)
   if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person))
     return say(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
-  if (round.closedAt !== null && round.closedAt <= now.getTime())
-    return say(turn, `${round.period} 调度已截止，不能再修改。如需更正请联系县重点项目办公室。`)
+  const reopened = round.closedAt !== null && round.closedAt <= now.getTime() && (await reopenedRounds(db, project.id)).some((r) => r.id === round.id)
+  if (round.closedAt !== null && round.closedAt <= now.getTime() && !reopened)
+    return say(turn, `${periodLabel(round.period)}调度已截止，不能再修改。如需补报或更正，请联系县重点项目办公室（补报）。`)
+  if (round.opensAt > now.getTime()) return outsideRound(turn, [project])
   const previous = await previousMonthlyReport(db, project.id, round.period)
   const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
   const values = trust ? applyTrust(input, trust, prevYtd) : input
@@ -231,6 +271,7 @@ async function submit(turn: Turn, project: Project, round: Round, input: ReportV
     submittedAt: now.getTime(),
   })
   await clearPending(db, turn.person.id)
+  if (reopened) await useReopen(db, { roundId: round.id, projectId: project.id, by: turn.person.id, at: now.getTime() })
   const notices = await routeProblems(turn, project, report.id, values.problems)
   const period = round.kind === 'monthly' ? round.period : round.period
   const [figures] = await projectMonths(db, period, { projectId: project.id })
@@ -261,6 +302,35 @@ async function routeProblems(turn: Turn, project: Project, reportId: number, lis
   return messages
 }
 
+/** 补报 <project> <month>: the office reopens a closed monthly round for one project, once; audited. */
+const reopenArgs = z.object({
+  target: words,
+  period: z.union([z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), z.object({ month: z.number().int().min(1).max(12) })]).optional(),
+})
+
+async function reopenCommand(turn: Turn, args: z.output<typeof reopenArgs>): Promise<BotResult> {
+  const { db, now } = turn.ctx
+  if (!args.target || !args.period) return say(turn, '请写明项目和月份，例如「补报 城东污水处理厂 2026-11」。')
+  const p = shanghaiParts(now)
+  const period = typeof args.period === 'string' ? args.period : monthKey(args.period.month <= p.month ? p.year : p.year - 1, args.period.month)
+  const found = await findProject(db, args.target)
+  if (found.kind === 'none') return say(turn, `没有找到项目「${args.target}」。`)
+  if (found.kind === 'unsure') return say(turn, `您要找的是不是：${found.options.map((x, i) => `${i + 1}. ${x.name}`).join('；')}？请发送「补报 完整项目名 ${period}」。`)
+  const project = found.item
+  const round = await roundByKey(db, 'monthly', period)
+  if (!round) return say(turn, `${periodLabel(period)}没有调度轮次，无法补报。`)
+  const at = now.getTime()
+  if (round.opensAt > at) return say(turn, `${periodLabel(period)}调度尚未开始，无需补报。`)
+  if (round.closedAt === null || round.closedAt > at) return say(turn, `${periodLabel(period)}调度正在填报中（${formatDeadline(round.deadlineAt)} 截止），无需补报。`)
+  if ((await reopenedRounds(db, project.id)).some((r) => r.id === round.id)) return say(turn, `「${project.name}」${periodLabel(period)}调度已开放补报，等待填报人提交。`)
+  await grantReopen(db, { roundId: round.id, projectId: project.id, by: turn.person.id, at })
+  const contacts = await contactsOfProject(db, project.id)
+  const card = await promptFor(turn, project, round)
+  const messages: OutboundMessage[] = contacts.map((c) => ({ to: { kind: 'person', personId: c.id }, body: { kind: 'card', card } }))
+  messages.unshift(turn.reply({ kind: 'text', text: `已为「${project.name}」开放${periodLabel(period)}调度补报一次，已通知填报人 ${contacts.map((c) => c.name).join('、') || '（无）'}。` }))
+  return { messages }
+}
+
 export const reportingCommands = [
   command({
     name: 'report',
@@ -274,4 +344,5 @@ export const reportingCommands = [
   command({ name: 'submitReport', args: submitArgs, run: submitReportCommand }),
   command({ name: 'confirm', args: confirmArgs, run: confirmCommand }),
   command({ name: 'cancel', args: z.object({}), run: cancelCommand }),
+  command({ name: 'reopen', args: reopenArgs, allowed: officeOnly, help: { line: '**补报**：「补报 项目名 2026-11」为一个项目重新开放已截止的调度一次' }, run: reopenCommand }),
 ]

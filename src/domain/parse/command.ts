@@ -128,13 +128,13 @@ const BOARD_FILLER = /的|情况|结果|一下|呢|吧|单位|项目|最新|全�
 
 /** A month written out: 2026-09 / 2026年9月 → 'YYYY-MM'; 十月 / 10月份 → { month } (resolved against now). */
 function takeMonth(s: string, opts: CommandOptions): { rest: string; period?: string | { month: number } } | null {
-  const abs = /(\d{4})\s*[-年/.]\s*(\d{1,2})\s*月?份?/.exec(s)
+  const abs = /(?<![A-Za-z0-9-])(\d{4})\s*[-年/.]\s*(\d{1,2})(?![\d-])\s*月?份?/.exec(s)
   if (abs) {
     const month = Number(abs[2])
     if (month < 1 || month > 12) return null
     return { rest: s.replace(abs[0], ' '), period: `${abs[1]}-${String(month).padStart(2, '0')}` }
   }
-  const mon = /(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?/.exec(s)
+  const mon = /(?<![A-Za-z0-9-])(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?/.exec(s)
   if (mon) {
     const month = parseNumber(mon[1]!)
     if (month === null || month < 1 || month > 12) return null

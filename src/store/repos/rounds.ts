@@ -192,3 +192,50 @@ export async function recordReminderOnce(
     where not exists (select 1 from reminders where round_id = ${r.roundId} and project_id = ${r.projectId} and kind = ${r.kind}
       and person_id is ${r.personId})`)
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Rounds open to a report, and 补报 (a closed round reopened for one project, once)
+
+/** Rounds taking reports at an instant: opened, and not closed yet (closedAt null or still ahead). */
+export const roundsTakingReports = (db: Db, at: number) =>
+  db
+    .select()
+    .from(rounds)
+    .where(and(lte(rounds.opensAt, at), sql`(${rounds.closedAt} is null or ${rounds.closedAt} > ${at})`))
+    .orderBy(rounds.id)
+    .all()
+
+/** The latest monthly report of a project, with its round's period (any round, current version). */
+export async function latestMonthlyReport(db: Db, projectId: number): Promise<{ report: Report; period: string } | undefined> {
+  return db
+    .select({ report: reports, period: rounds.period })
+    .from(reports)
+    .innerJoin(rounds, eq(rounds.id, reports.roundId))
+    .where(and(eq(reports.projectId, projectId), eq(reports.current, true), eq(rounds.kind, 'monthly')))
+    .orderBy(desc(rounds.period))
+    .get()
+}
+
+/** 补报: the office reopens a closed round for one project; audited, used by the next report into it. */
+export async function grantReopen(db: Db, g: { roundId: number; projectId: number; by: number; at: number }): Promise<void> {
+  await db.insert(auditLog).values({ at: g.at, actorPersonId: g.by, entity: 'reopen', entityId: g.projectId, action: 'reopen', before: null, after: { roundId: g.roundId } })
+}
+
+/** The closed rounds reopened for a project and not used yet (each grant takes one report). */
+export async function reopenedRounds(db: Db, projectId: number): Promise<Round[]> {
+  const rows = await db.select().from(auditLog).where(and(eq(auditLog.entity, 'reopen'), eq(auditLog.entityId, projectId))).orderBy(auditLog.id).all()
+  const open = new Map<number, number>()
+  for (const r of rows) {
+    const roundId = Number((r.after as { roundId?: number } | null)?.roundId)
+    if (!roundId) continue
+    open.set(roundId, (open.get(roundId) ?? 0) + (r.action === 'reopen' ? 1 : r.action === 'used' ? -1 : 0))
+  }
+  const ids = [...open].filter(([, n]) => n > 0).map(([id]) => id)
+  if (!ids.length) return []
+  return db.select().from(rounds).where(inArray(rounds.id, ids)).orderBy(rounds.id).all()
+}
+
+/** Marks a reopened round used by the report just stored. */
+export async function useReopen(db: Db, u: { roundId: number; projectId: number; by: number; at: number }): Promise<void> {
+  await db.insert(auditLog).values({ at: u.at, actorPersonId: u.by, entity: 'reopen', entityId: u.projectId, action: 'used', before: null, after: { roundId: u.roundId } })
+}

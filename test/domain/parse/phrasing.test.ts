@@ -43,6 +43,7 @@ const table: Array<[string, string, Record<string, unknown>]> = [
   // 补报 a closed round (office), and plain 补报 is 填报
   ['补报 城东污水处理厂 2026-11', 'reopen', { target: '城东污水处理厂', period: '2026-11' }],
   ['补报 城东污水处理厂 十一月', 'reopen', { target: '城东污水处理厂', period: '2026-11' }],
+  ['补报 XM2026-001 2026-11', 'reopen', { target: 'XM2026-001', period: '2026-11' }],
   ['补报', 'report', {}],
 ]
 
