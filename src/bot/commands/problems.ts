@@ -95,8 +95,9 @@ async function readersOf(turn: Turn, p: Problem): Promise<Readers> {
 /** The problem's card as `personId` should see it now (null: a group, or someone not of ours: no buttons). */
 function cardFor(p: Problem, v: ProblemView, r: Readers, personId: number | null): Card {
   const rejected = p.state === 'in_progress' && (v.note ?? '').startsWith(REJECTED)
-  const assignee = personId !== null && r.assignees.has(personId)
   const reporter = personId !== null && personId === r.reporter
+  // A reporter in the assignee unit still reads the problem as its reporter, unless it was put on him by name.
+  const assignee = personId !== null && r.assignees.has(personId) && (!reporter || personId === p.assigneePersonId)
   switch (p.state) {
     case 'new':
       return personId !== null && r.office.has(personId) ? newProblemCard(v, r.units) : problemCard(v, '新问题', [])
