@@ -69,6 +69,8 @@ export const clockKeys = {
   monthlyBoard: (period: string, groupId: number) => `board:monthly:${period}:g${groupId}`,
   weeklyBoard: (period: string, groupId: number) => `board:weekly:${period}:g${groupId}`,
   bulletin: (period: string, personId: number) => `bulletin:${period}:u${personId}`,
+  /** The month's 通报 posted to a group the bot joined (or the demo's county group) after the month closed. */
+  groupBulletin: (period: string, groupId: number) => `bulletin:${period}:g${groupId}`,
   awards: (quarter: string, groupId: number) => `awards:${quarter}:g${groupId}`,
   halfwayGroup: (year: string, groupId: number) => `halfway:${year}:g${groupId}`,
   halfwayPerson: (year: string, personId: number) => `halfway:${year}:u${personId}`,
