@@ -8,11 +8,11 @@ import type { Person } from '../store/repos/directory.ts'
 import { deactivateGroup, personByIdentity, personById, upsertGroup } from '../store/repos/directory.ts'
 import { BIND_HINT, bindFromChat } from './identity.ts'
 import { commandNamed, commandOfWords } from './commands/index.ts'
-import { understand, type Understood } from './understand.ts'
+import { closestCommands, understand, type Understood } from './understand.ts'
 import { choiceNumber, clearPending, getPending } from './pending.ts'
 import { confirmFor, correctPending, textReport } from './commands/reporting.ts'
 import { projectById } from '../store/repos/projects.ts'
-import { findProject } from './lookup.ts'
+import { buttonForLabel, findProject } from './lookup.ts'
 import { clip } from '../cards/text.ts'
 
 export interface Turn {
@@ -71,10 +71,36 @@ async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 't
     if (resumed) return resumed
   }
 
+  if (event.type === 'text') {
+    const typed = await typedLabel(turn, event.text, understood)
+    if (typed) return typed
+  }
+
   if (understood.kind === 'command') return runCommand(turn, understood.command, understood.args, event.type === 'card_action' ? event.form : undefined)
   if (understood.kind === 'report') return textReport(turn, understood.parsed)
-  const help = await runCommand(turn, 'help', {})
-  return { messages: [turn.reply({ kind: 'text', text: `没有看懂「${clip(event.type === 'text' ? event.text : '', 30)}」。${understood.hint}` }), ...help.messages] }
+  return notUnderstood(turn, event.type === 'text' ? event.text : '')
+}
+
+/**
+ * Typing a button's label is tapping it: the label runs that button's command, with its arguments (and a form's
+ * prefilled values), on the latest card sent to this person that has such a button. A command the text already
+ * names with its own arguments wins; 已阅 finds its own item (the latest not yet acknowledged).
+ */
+async function typedLabel(turn: Turn, text: string, understood: Understood): Promise<BotResult | null> {
+  if (understood.kind === 'command' && (understood.command === 'ack' || Object.values(understood.args).some((v) => v !== null && v !== undefined))) return null
+  if (understood.kind === 'report') return null
+  const b = await buttonForLabel(turn.ctx.db, turn.person.id, turn.chat, text)
+  if (!b || b.command === 'ack') return null
+  if (understood.kind === 'command' && understood.command !== b.command && !['confirm', 'cancel'].includes(b.command)) return null
+  return runCommand(turn, b.command, b.args, b.form)
+}
+
+/** One short line: the two or three closest commands by the words of the text, and the waiting draft if any. */
+async function notUnderstood(turn: Turn, text: string): Promise<BotResult> {
+  const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
+  const examples = closestCommands(turn.person, text).map((e) => `「${e}」`).join('')
+  const draft = pending?.kind === 'confirmReport' ? '您有一条填报待确认：回复 确认 提交，或直接改写。' : ''
+  return say(turn.chat, `没有看懂「${clip(text, 20)}」。${draft}${examples ? `可以试试：${examples}` : ''}`)
 }
 
 /** The next word of a conversation that asked a question: a numbered choice, or a correction to a reply. */

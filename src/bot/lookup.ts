@@ -3,6 +3,9 @@ import type { Db } from '../store/db.ts'
 import { listProjects, type Project } from '../store/repos/projects.ts'
 import { listUnits, type Unit } from '../store/repos/directory.ts'
 import { matchName } from '../domain/match.ts'
+import { and, desc, eq, or } from 'drizzle-orm'
+import { auditLog, identities, outbox } from '../store/schema.ts'
+import type { Card, ChatRef, CommandName, MessageBody } from '../model/index.ts'
 
 export type Found<T> =
   | { kind: 'one'; item: T }
@@ -41,3 +44,72 @@ export async function findProjectOrUnit(db: Db, query: string): Promise<Found<{ 
 }
 
 export const nameOf = (x: { project: Project } | { unit: Unit }) => ('project' in x ? x.project.name : x.unit.name)
+
+// ---------------------------------------------------------------------------------------------------------
+// What the person has in front of them: the cards sent to them, newest first (read from the outbox)
+
+/** A card the bot sent this person (directly, or as a reply in their direct chat), newest first. */
+export interface SentCard {
+  outboxId: number
+  card: Card
+}
+
+/** The latest cards sent to a person: to their local address, their platform accounts, and the direct chat. */
+export async function recentCardsOf(db: Db, personId: number, chat: ChatRef | undefined, limit = 40): Promise<SentCard[]> {
+  const ids = await db.select({ platform: identities.platform, userId: identities.userId }).from(identities).where(eq(identities.personId, personId)).all()
+  const where = [and(eq(outbox.platform, 'local'), eq(outbox.address, `person:${personId}`))]
+  for (const i of ids) where.push(and(eq(outbox.platform, i.platform), eq(outbox.address, i.userId)))
+  if (chat && chat.kind === 'direct') where.push(and(eq(outbox.platform, chat.platform), eq(outbox.address, chat.chatId)))
+  const rows = await db.select({ id: outbox.id, body: outbox.body }).from(outbox).where(or(...where)).orderBy(desc(outbox.id)).limit(limit).all()
+  const out: SentCard[] = []
+  for (const r of rows) {
+    const body = (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as MessageBody
+    if (body?.kind === 'card') out.push({ outboxId: r.id, card: body.card })
+  }
+  return out
+}
+
+/** A button of a card as the command it runs: its args, and for a form's submit the form's prefilled values. */
+export interface CardButton {
+  label: string
+  command: CommandName
+  args: Record<string, string | number>
+  form?: Record<string, string>
+  card: Card
+}
+
+export function buttonsOf(card: Card): CardButton[] {
+  const out: CardButton[] = []
+  for (const e of card.elements) {
+    if (e.kind === 'actions') for (const b of e.buttons) out.push({ label: b.label, command: b.command, args: b.args ?? {}, card })
+    if (e.kind === 'form') {
+      const form: Record<string, string> = {}
+      for (const i of e.inputs) if (i.initial) form[i.name] = i.initial
+      out.push({ label: e.submit.label, command: e.submit.command, args: e.submit.args ?? {}, form, card })
+    }
+  }
+  return out
+}
+
+const labelKey = (s: string) => s.normalize('NFKC').replace(/[\s。.!！,，「」"“”]+/g, '').toLowerCase()
+
+/** The button whose label the person typed, on the latest card of theirs that has one. */
+export async function buttonForLabel(db: Db, personId: number, chat: ChatRef | undefined, text: string): Promise<CardButton | undefined> {
+  const key = labelKey(text)
+  if (!key || key.length > 12) return undefined
+  for (const sent of await recentCardsOf(db, personId, chat)) {
+    const b = buttonsOf(sent.card).find((x) => labelKey(x.label) === key)
+    if (b) return b
+  }
+  return undefined
+}
+
+/** Whether a person has acknowledged an item (已阅 in the audit trail). */
+export async function hasAcknowledged(db: Db, personId: number, entity: string, entityId: number): Promise<boolean> {
+  const row = await db
+    .select({ id: auditLog.id })
+    .from(auditLog)
+    .where(and(eq(auditLog.entity, entity), eq(auditLog.entityId, entityId), eq(auditLog.action, 'ack'), eq(auditLog.actorPersonId, personId)))
+    .get()
+  return row !== undefined
+}

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
 import { harness, promptForm } from '../harness.ts'
-import { auditLog, reminders, reports, rounds } from '../../src/store/schema.ts'
+import { auditLog, reminders, reports, rounds, supervisions as supervisionsTable } from '../../src/store/schema.ts'
 import { projectsOfContact } from '../../src/store/repos/projects.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 
@@ -62,5 +62,79 @@ describe('item 4: the round’s calendar in chat', () => {
     h = await harness({ now: shanghaiTime(2026, 12, 25, 9, 30) })
     const r = await h.as('contact', { unit: '城关镇' }).send('填报')
     expect(r.cards[0]!.title).toContain('2026年12月调度')
+  })
+})
+
+describe('item 3: 已阅 acknowledges what the person received, and says which', () => {
+  it('a unit head’s 已阅 acknowledges the 督办 sent to him; then there is nothing left; a contact without a 通报 is told so', async () => {
+    h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+    const contact = h.as('contact', { unit: '城关镇' })
+    const [project] = await projectsOfContact(h.db, contact.person.id)
+    const none = await contact.send('已阅')
+    expect(none.all).toContain('您没有待确认的督办或通报')
+    expect(none.all).not.toContain('最新通报')
+    await h.as('leader', { title: '县长' }).send(`督办 ${project!.code} 加快管网施工`)
+    const [sv] = await h.db.select().from(supervisionsTable).all()
+    const head = h.as('unit_head', { unit: '城关镇' })
+    const ack = await head.send('已阅')
+    expect(ack.all).toContain(`已阅：督办 D${sv!.id}（${project!.name} 加快管网施工）`)
+    const audit = await h.db.select().from(auditLog).where(and(eq(auditLog.entity, 'supervision'), eq(auditLog.entityId, sv!.id), eq(auditLog.action, 'ack'))).all()
+    expect(audit.map((a) => a.actorPersonId)).toEqual([head.person.id])
+    expect((await head.send('已阅')).all).toContain('您没有待确认的督办或通报')
+  })
+
+  it('a leader’s 已阅 after a 通报 acknowledges that month’s 通报', async () => {
+    h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+    const leader = h.as('leader', { title: '县长' })
+    await leader.send('通报 上月')
+    expect((await leader.send('已阅')).all).toContain('已阅：2026年10月通报')
+    expect((await leader.send('已阅')).all).toContain('您没有待确认的督办或通报')
+  })
+})
+
+describe('item 5: typing a button’s label runs that button on the latest card that has it', () => {
+  it('累计数正确 on the 核对 card, 立即填报 on a 催办 card, 用表单填写 and 确认提交 on the echo', async () => {
+    h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+    const contact = h.as('contact', { unit: '县住建局' })
+    const [project] = await projectsOfContact(h.db, contact.person.id)
+    const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
+    const asked = await contact.click('submitReport', form.args, { period: '300', ytd: String(form.prevYtdWan + 500) })
+    expect(asked.all).toContain('哪个正确')
+    const ok = await contact.send('累计数正确')
+    expect(ok.all).toContain('已收到')
+    const [row] = (await reportsOf('2026-11', project!.id)).filter((x) => x.r.current)
+    expect(row!.r.periodInvestment).toBe(500 * 10_000)
+
+    await h.as('leader', { title: '县长' }).send('催办 城关镇')
+    const townContact = h.as('contact', { unit: '城关镇' })
+    const now = await townContact.send('立即填报')
+    expect(now.cards[0]?.template).toBe('report-prompt')
+
+    await contact.send('本年累计9000万元')
+    if ((await projectsOfContact(h.db, contact.person.id)).length > 1) await contact.send(project!.name)
+    const byForm = await contact.send('用表单填写')
+    expect(byForm.cards[0]?.template).toBe('report-prompt')
+    await contact.send('本月完成投资520万元，本年累计' + (form.prevYtdWan + 520) + '万元')
+    if ((await projectsOfContact(h.db, contact.person.id)).length > 1) await contact.send(project!.name)
+    const done = await contact.send('确认提交')
+    expect(done.all).toContain('已收到')
+  })
+})
+
+describe('item 8: a misunderstanding gets one short line', () => {
+  it('names two or three close commands, no help card; says a draft waits', async () => {
+    h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+    const contact = h.as('contact', { unit: '县住建局' })
+    const r = await contact.send('今天天气不错啊')
+    expect(r.replies).toHaveLength(1)
+    expect(r.cards).toHaveLength(0)
+    expect(r.texts[0]).toMatch(/^没有看懂「今天天气不错啊」。可以试试：(「[^」]+」){2,3}$/)
+    const close = await contact.send('我想看看赛马的名次')
+    expect(close.texts[0]).toContain('「排名」')
+    await contact.send('本月完成投资300万元，本年累计9000万元')
+    await contact.send('1')
+    const waiting = await contact.send('今天天气不错啊')
+    expect(waiting.replies).toHaveLength(1)
+    expect(waiting.texts[0]).toContain('回复 确认 提交，或直接改写')
   })
 })

@@ -64,7 +64,7 @@ describe('已阅 on a 督办 card', () => {
     expect(acks()).toBe(0)
     const contact = h.sqlite.prepare('select person_id id from project_contacts where project_id = ?').get(sv.p) as { id: number }
     const who = h.people.find((p) => p.id === contact.id)!
-    expect((await h.as('contact', { name: who.name }).click('ack', { supervisionId: id })).all).toContain(`已阅督办 D${id}`)
+    expect((await h.as('contact', { name: who.name }).click('ack', { supervisionId: id })).all).toContain(`已阅：督办 D${id}`)
     expect(acks()).toBe(1)
   })
 })

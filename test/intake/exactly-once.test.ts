@@ -125,6 +125,8 @@ describe('every command that writes does its work exactly once', () => {
 
   it('已阅: one audit row', async () => {
     const contact = h.as('contact', { unit: '县住建局' })
+    const [project] = await projectsOfContact(h.db, contact.person.id)
+    await h.as('leader', { title: '县长' }).send(`督办 ${project!.code} 加快施工许可办理`)
     expect(await exactlyOnce(text(contact.person.id, '已阅'))).toMatchObject({ audit_log: 1, outbox: 1 })
   })
 })

@@ -4,14 +4,14 @@ import type { BotResult } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
 import { LEAGUES } from '../../store/schema.ts'
 import { openProblemsWithNames } from '../../store/repos/problems.ts'
-import { latestOpenSupervisionOn, supervisionById } from '../../store/repos/supervisions.ts'
+import { supervisionById } from '../../store/repos/supervisions.ts'
 import { recordAudit } from '../../store/repos/audit.ts'
 import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, unitStatusCard, type ProblemView } from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import pkg from '../../../package.json' with { type: 'json' }
 import { id, words } from '../args.ts'
 import { helpLines } from './index.ts'
-import { findProjectOrUnit, findUnit, nameOf } from '../lookup.ts'
+import { buttonsOf, findProjectOrUnit, findUnit, hasAcknowledged, nameOf, recentCardsOf } from '../lookup.ts'
 import { setPending } from '../pending.ts'
 import { NotFound, projectStatus } from '../../services/status.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../services/monthly.ts'
@@ -153,31 +153,53 @@ async function answersFor(turn: Turn, projectId: number): Promise<boolean> {
   return (await contactsOfProject(turn.ctx.db, projectId)).some((c) => c.id === turn.person.id)
 }
 
-/** 已阅: acknowledges the latest 督办 or 通报 sent to this person; recorded in the audit trail. */
+/** What an 已阅 is about: a 督办 or a month's 通报, named as people read it. */
+type AckItem = { entity: 'supervision'; entityId: number; what: string } | { entity: 'bulletin'; entityId: number; what: string }
+
+const bulletinItem = (period: string): AckItem => ({ entity: 'bulletin', entityId: Number(period.replace('-', '')), what: `${periodLabel(period)}通报` })
+
+async function supervisionItem(turn: Turn, supervisionId: number): Promise<AckItem | string> {
+  const s = await supervisionById(turn.ctx.db, supervisionId)
+  if (!s) return '没有找到这条督办。'
+  if (!(await answersFor(turn, s.projectId))) return `督办 D${s.id} 不是发给您的，无需回复已阅。`
+  const project = await projectById(turn.ctx.db, s.projectId)
+  return { entity: 'supervision', entityId: s.id, what: `督办 D${s.id}（${project?.name ?? ''} ${s.matter}）` }
+}
+
+/**
+ * 已阅: acknowledges the item the person names (a card's button), or — typed — the latest 督办 or 通报 sent to
+ * them (read from what the outbox holds for them) that they have not acknowledged yet; recorded in the audit trail.
+ */
 async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<BotResult> {
   const { db, now } = turn.ctx
-  let what = args.bulletin ? `${periodLabel(args.bulletin)}通报` : ''
-  let entity = 'bulletin'
-  let entityId = 0
+  let item: AckItem | undefined
   if (args.supervisionId) {
-    const s = await supervisionById(db, args.supervisionId)
-    if (!s) return say(turn, '没有找到这条督办。')
-    if (!(await answersFor(turn, s.projectId))) return say(turn, `督办 D${s.id} 不是发给您的，无需回复已阅。`)
-    what = `督办 D${s.id}`
-    entity = 'supervision'
-    entityId = s.id
-  } else if (!what) {
-    // Typed 已阅: the newest open 督办 on a project this person reports for or heads.
-    const mine = (await projectsOfContact(db, turn.person.id)).map((p) => p.id)
-    const open = await latestOpenSupervisionOn(db, mine)
-    if (open) {
-      what = `督办 D${open.id}`
-      entity = 'supervision'
-      entityId = open.id
-    } else what = '最新通报'
+    const s = await supervisionItem(turn, args.supervisionId)
+    if (typeof s === 'string') return say(turn, s)
+    item = s
+  } else if (args.bulletin) item = bulletinItem(args.bulletin)
+  else {
+    for (const sent of await recentCardsOf(db, turn.person.id, turn.chat, 60)) {
+      const b = buttonsOf(sent.card).find((x) => x.command === 'ack')
+      if (!b) continue
+      let candidate: AckItem | undefined
+      if (b.args.supervisionId) {
+        const s = await supervisionById(db, Number(b.args.supervisionId))
+        if (!s || s.state === 'closed') continue
+        const c = await supervisionItem(turn, s.id)
+        if (typeof c !== 'string') candidate = c
+      } else if (typeof b.args.bulletin === 'string') candidate = bulletinItem(b.args.bulletin)
+      if (candidate && !(await hasAcknowledged(db, turn.person.id, candidate.entity, candidate.entityId))) {
+        item = candidate
+        break
+      }
+    }
+    if (!item) return say(turn, '您没有待确认的督办或通报。')
   }
-  await recordAudit(db, { at: now.getTime(), actorPersonId: turn.person.id, entity, entityId, action: 'ack', before: null, after: { what } })
-  return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `已记录：${turn.person.name} 已阅${what}。` })] }
+  if (await hasAcknowledged(db, turn.person.id, item.entity, item.entityId))
+    return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `您已阅过${item.what}。` })] }
+  await recordAudit(db, { at: now.getTime(), actorPersonId: turn.person.id, entity: item.entity, entityId: item.entityId, action: 'ack', before: null, after: { what: item.what } })
+  return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `已阅：${item.what}` })] }
 }
 
 export const queryCommands = [
@@ -200,5 +222,5 @@ export const queryCommands = [
     help: { line: '**版本**：「版本」查看调度助手的版本' },
     run: async (turn) => say(turn, `调度助手 Diaodu ${pkg.version}`),
   }),
-  command({ name: 'ack', args: ackArgs, help: { line: '**已阅**：收到通报或督办后回复「已阅」', for: (p) => isLeader(p) || isOffice(p) }, run: ackCommand }),
+  command({ name: 'ack', args: ackArgs, help: { line: '**已阅**：收到督办或通报后回复「已阅」' }, run: ackCommand }),
 ]
