@@ -8,11 +8,13 @@ import type { Platform } from '../model/index.ts'
 import type { Decoder } from '../intake/index.ts'
 import { describeFeishu, feishuConfigProblems, feishuConfigured, feishuEnv, type FeishuEnv } from './feishu/config.ts'
 import { feishuDecoder } from './feishu/index.ts'
+import { describeWecom, wecomConfigProblems, wecomConfigured, wecomEnv, type WecomEnv } from './wecom/config.ts'
+import { wecomDecoder } from './wecom/routes.ts'
 import { localDecoder } from './local/routes.ts'
 
 /** The variables every channel reads, merged into the configuration schema. */
-export const channelEnv = { ...feishuEnv }
-export type ChannelEnv = FeishuEnv
+export const channelEnv = { ...feishuEnv, ...wecomEnv }
+export type ChannelEnv = FeishuEnv & WecomEnv
 
 export interface Channel {
   platform: Platform
@@ -36,6 +38,14 @@ export const CHANNELS: readonly Channel[] = [
     problems: feishuConfigProblems,
     describe: describeFeishu,
     decoder: (db) => feishuDecoder(db),
+  },
+  {
+    platform: 'wecom',
+    label: '企业微信',
+    configured: wecomConfigured,
+    problems: wecomConfigProblems,
+    describe: describeWecom,
+    decoder: () => wecomDecoder,
   },
   {
     platform: 'local',

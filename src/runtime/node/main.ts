@@ -18,6 +18,7 @@ import { createIntake } from '../../intake/index.ts'
 import { decoders } from '../../channels/index.ts'
 import { localChannelRefusal } from '../../channels/local/index.ts'
 import { startFeishu } from './feishu.ts'
+import { startWecom } from './wecom.ts'
 import { runTick } from '../../jobs/tick.ts'
 import { drainOutbox } from '../../outbox/sender.ts'
 import { quietHoursHold } from '../../outbox/quiet.ts'
@@ -73,6 +74,8 @@ async function main() {
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake, allowedHosts })
   // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
   const feishu = channels.includes('feishu') ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact }) : undefined
+  // The WeCom callback (GET/POST /webhooks/wecom) and its outbox drain every second.
+  const wecom = channels.includes('wecom') ? startWecom({ config, db: database.db, logger, app, now, intake }) : undefined
   handle = app.fetch
   logger.info(`listening on http://localhost:${config.PORT}`, { port: config.PORT })
   if (channels.includes('local')) logger.info(`local channel: open http://localhost:${config.PORT}/chat to act as any official`)
@@ -113,6 +116,7 @@ async function main() {
     clearInterval(localDrain)
     server.close()
     await feishu?.stop()
+    await wecom?.stop()
     await intake.idle()
     database.close()
     process.exit(0)

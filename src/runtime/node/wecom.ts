@@ -1,8 +1,33 @@
 /**
- * Starting the WeCom (企业微信) channel on Node, and its node:crypto AES.
+ * Starting the WeCom (企业微信) channel on Node (main.ts calls this when WECOM_CORP_ID and the rest are set),
+ * and its node:crypto AES.
+ *
+ * 1. our fetch client for the WeCom API (WECOM_API_BASE; token cached, single-flight refresh);
+ * 2. the callback `GET`/`POST /webhooks/wecom`, mounted on the app synchronously (before the first request),
+ *    with node:crypto's AES (`nodeWecomAes`: no thread-pool hop per callback);
+ * 3. the outbox drain for platform 'wecom' every second.
+ *
+ * WECOM_MODE=bot (the 智能机器人 long connection) is not built yet. `stop()` ends the drain loop and waits for
+ * work in flight.
+ *
+ * @example
+ *   if (config.channels.includes('wecom')) wecom = startWecom({ config, db, logger, app, intake })
  */
 import { createDecipheriv, createSecretKey } from 'node:crypto'
+import type { Hono } from 'hono'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../store/db.ts'
+import type { Logger } from '../../log.ts'
+import type { Platform } from '../../model/index.ts'
+import type { Intake } from '../../intake/index.ts'
+import { drainOutbox } from '../../outbox/sender.ts'
+import { quietHoursHold } from '../../outbox/quiet.ts'
+import { loadDispatchCalendar } from '../../services/rules.ts'
 import type { RawAesCbc } from '../../channels/wecom/crypto.ts'
+import { wecomKeys } from '../../channels/wecom/crypto.ts'
+import { createWecomReceiver, wecomRoutes, type WecomReceiver } from '../../channels/wecom/routes.ts'
+import { createWecomClient, type WecomClient } from '../../channels/wecom/send.ts'
+import { wecomOutboxSender } from '../../channels/wecom/outbox.ts'
 
 /**
  * AES-256-CBC without auto padding through node:crypto (synchronous: no thread-pool hop per callback);
@@ -17,4 +42,88 @@ export const nodeWecomAes: RawAesCbc = {
     const b = d.final()
     return b.length ? new Uint8Array(Buffer.concat([a, b])) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
   },
+}
+
+export interface StartWecomOptions {
+  config: Config
+  db: Db
+  logger: Logger
+  /** The app to mount the callback routes on. */
+  app: Pick<Hono, 'route'>
+  now?: () => Date
+  /** Replaces the fetch client (tests). */
+  client?: WecomClient
+  /** Outbox drain period (default 1000 ms); 0 = no loop, call `drainOnce()` yourself. */
+  drainEveryMs?: number
+  /** Platforms the outbox may deliver on (default `['wecom']`). */
+  platforms?: Platform[]
+  /** The process's shared intake (default: one of the channel's own). */
+  intake?: Intake
+}
+
+export interface WecomChannel {
+  client: WecomClient
+  receiver: WecomReceiver
+  /** One outbox pass for 'wecom' (what the loop runs every second). */
+  drainOnce(): Promise<void>
+  stop(): Promise<void>
+}
+
+export function startWecom(o: StartWecomOptions): WecomChannel {
+  const { config, db, logger } = o
+  const now = o.now ?? (() => new Date())
+  const corpId = config.WECOM_CORP_ID
+  const agentId = config.WECOM_AGENT_ID
+  const secret = config.WECOM_SECRET
+  const token = config.WECOM_TOKEN
+  const aesKey = config.WECOM_ENCODING_AES_KEY
+  if (!corpId || !agentId || !secret || !token || !aesKey) {
+    throw new Error('startWecom: WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_ENCODING_AES_KEY are required')
+  }
+  const client = o.client ?? createWecomClient({ corpId, secret, agentId: Number(agentId), apiBase: config.WECOM_API_BASE })
+  const receiver = createWecomReceiver({ db, logger, now, ...(o.platforms && { platforms: o.platforms }), ...(o.intake && { intake: o.intake }) })
+  o.app.route(
+    '/',
+    wecomRoutes({
+      db,
+      logger,
+      now,
+      receiver,
+      secrets: { token, keys: wecomKeys(aesKey), corpId, agentId, maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS, aes: nodeWecomAes },
+    }),
+  )
+
+  const senders = { wecom: wecomOutboxSender(client) }
+  const abort = new AbortController()
+  const drainOnce = async () => {
+    const hold = quietHoursHold(await loadDispatchCalendar(db))
+    await drainOutbox(db, senders, now(), { platforms: ['wecom'], signal: abort.signal, holdUntil: hold, logger })
+  }
+  let stopped = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let draining: Promise<void> | undefined
+  const every = o.drainEveryMs ?? 1000
+  const loop = () => {
+    if (stopped) return
+    draining = drainOnce()
+      .catch((e: unknown) => logger.error('wecom outbox drain failed', { error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        draining = undefined
+        if (!stopped) timer = setTimeout(loop, every)
+      })
+  }
+  if (every > 0) loop()
+  logger.info('wecom channel started', { mode: 'callback', apiBase: config.WECOM_API_BASE, agentId })
+  return {
+    client,
+    receiver,
+    drainOnce,
+    async stop() {
+      stopped = true
+      abort.abort()
+      clearTimeout(timer)
+      await draining
+      await receiver.idle()
+    },
+  }
 }

@@ -1,0 +1,212 @@
+/**
+ * The WeCom 自建应用 callback, Bolt-style: verify, store, acknowledge, then work.
+ *
+ *   GET  /webhooks/wecom   URL verification: signature over echostr, decrypt, answer the bare plaintext (≤ 1 s)
+ *   POST /webhooks/wecom   messages and events: XML (or JSON) envelope → `openCallback` (signature and
+ *                          timestamp before decryption, receiveid = WECOM_CORP_ID, AgentID) → `toDelivery`
+ *                          → the intake (stored under its dedupe key; a repeat stops there) → 200 with an
+ *                          empty body at once; the bot runs after the answer, its replies go through the
+ *                          outbox (`message/send`).
+ *
+ * Forged, stale or foreign callbacks get 401, malformed ones 400, bodies over MAX_BODY_BYTES 413; none is
+ * stored. A button click is answered the same way (200, empty): what the bot would have put on the clicked
+ * card (`updateCard`, or only a toast) is sent to the clicker as a new message, since replacing the card
+ * needs update_template_card (not built yet).
+ *
+ * Runtime-agnostic: no `node:*`.
+ *
+ * @example
+ *   app.route('/', wecomRoutes({ db, logger, now, secrets: { token, keys: wecomKeys(aesKey), corpId, agentId } }))
+ */
+import { Hono } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Db } from '../../store/db.ts'
+import type { Logger } from '../../log.ts'
+import type { BotResult, InboundEvent, OutboundMessage, Platform } from '../../model/index.ts'
+import type { InboundStatus } from '../../store/repos/inbound.ts'
+import { channelIntake, type ChannelIntakeDeps, type Decoder, type Intake } from '../../intake/index.ts'
+import { enqueue } from '../../outbox/enqueue.ts'
+import { replyKey } from '../../outbox/keys.ts'
+import { WebhookAuthError } from './crypto.ts'
+import { WebhookPayloadError, openCallback, openVerification, toDelivery, type WecomFields, type WecomSecrets } from './events.ts'
+
+export const WECOM_CALLBACK_PATH = '/webhooks/wecom'
+
+/**
+ * The largest callback body accepted (413 beyond it). WeCom's envelopes are small: a text message holds at
+ * most 2,048 bytes of content, ~3.5 KB once encrypted and wrapped; a card click with selections a few KB.
+ */
+export const MAX_BODY_BYTES = 64 * 1024
+
+/** The reply index of the click echo (after any the bot queued itself). */
+const CLICK_ECHO = 999
+
+export interface WecomReceiverDeps extends ChannelIntakeDeps {
+  /** Platforms the outbox may deliver on (default `['wecom']`). */
+  platforms?: Platform[]
+}
+
+export type WecomReceipt = { kind: 'duplicate' } | { kind: 'ignored' } | { kind: 'accepted'; work: Promise<void> }
+
+export interface WecomReceiver {
+  /** Dedupes and stores a verified callback; the bot's work runs after (never rejects). */
+  accept(fields: WecomFields): Promise<WecomReceipt>
+  idle(): Promise<void>
+  resume(): Promise<number>
+  retry(inboundId: number): Promise<InboundStatus>
+  intake<T>(fn: () => Promise<T>): Promise<T>
+}
+
+/** What the inbound log keeps: the decrypted fields (readable later without the EncodingAESKey). */
+const storedPayload = (fields: WecomFields) => JSON.stringify({ fields })
+
+/** Stored WeCom payloads back into events, for resume and `diaodu inbound --retry`. */
+export const wecomDecoder: Decoder = async (raw, receivedAt) => {
+  const s = JSON.parse(raw) as { fields?: unknown }
+  if (typeof s.fields !== 'object' || s.fields === null) throw new WebhookPayloadError('stored payload is not a WeCom callback')
+  return toDelivery(s.fields as WecomFields, receivedAt).event
+}
+
+export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
+  const platforms = deps.platforms ?? ['wecom']
+  const intake: Intake = channelIntake(deps, platforms, { wecom: wecomDecoder })
+  const echoes = new Set<Promise<void>>()
+
+  /** The clicked card's would-be replacement (or its toast) as a message to the clicker. */
+  async function echo(event: Extract<InboundEvent, { type: 'card_action' }>, result: BotResult | undefined): Promise<void> {
+    if (!result) return
+    const toClicker = result.messages.some((m) => m.to.kind === 'chat' && m.to.chat.chatId === event.chat.chatId)
+    let message: OutboundMessage | undefined
+    if (result.updateCard) message = { to: { kind: 'chat', chat: event.chat }, body: { kind: 'card', card: result.updateCard } }
+    else if (result.toast && !toClicker) message = { to: { kind: 'chat', chat: event.chat }, body: { kind: 'text', text: result.toast.text } }
+    if (!message) return
+    try {
+      await enqueue(deps.db, { platforms }, [message], event.receivedAt.getTime(), () => replyKey('wecom', event.id, CLICK_ECHO))
+    } catch (e) {
+      deps.logger.error('wecom click echo not queued', { eventId: event.id, error: e instanceof Error ? e.message : String(e) })
+    }
+  }
+
+  return {
+    async accept(fields) {
+      const d = toDelivery(fields, deps.now())
+      const event = d.event
+      const isClick = event?.type === 'card_action'
+      const r = await intake.accept(
+        { platform: 'wecom', dedupeKey: d.dedupeKey, raw: storedPayload(fields), event, ...(d.ignoredBecause && { ignoredBecause: d.ignoredBecause }) },
+        isClick ? { waitMs: 0 } : {},
+      )
+      switch (r.kind) {
+        case 'duplicate':
+          return { kind: 'duplicate' }
+        case 'ignored':
+          return { kind: 'ignored' }
+        case 'queued':
+          return { kind: 'accepted', work: r.work }
+        case 'answered': {
+          const click = event as Extract<InboundEvent, { type: 'card_action' }>
+          const work = (r.late ? r.late.then((res) => echo(click, res)) : echo(click, r.result)).catch(() => undefined)
+          echoes.add(work)
+          void work.finally(() => echoes.delete(work))
+          return { kind: 'accepted', work }
+        }
+      }
+    },
+    resume: () => intake.resume('wecom'),
+    retry: (id) => intake.retry(id),
+    intake: (fn) => intake.intake(fn),
+    async idle() {
+      await intake.idle()
+      while (echoes.size) await Promise.allSettled([...echoes])
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HTTP
+
+export interface WecomRouteDeps extends WecomReceiverDeps {
+  /** WECOM_TOKEN, the keys of WECOM_ENCODING_AES_KEY, WECOM_CORP_ID, WECOM_AGENT_ID, WEBHOOK_MAX_AGE_SECONDS, the runtime's AES. */
+  secrets: Omit<WecomSecrets, 'now'>
+  /** Use an existing receiver. */
+  receiver?: WecomReceiver
+  /** Keeps work running after the response (default: `c.executionCtx.waitUntil` where there is one). */
+  defer?: (c: Context, work: Promise<void>) => void
+}
+
+let hasExecutionCtx: boolean | undefined
+
+function defaultDefer(c: Context, work: Promise<void>) {
+  if (hasExecutionCtx === false) return
+  try {
+    c.executionCtx.waitUntil(work)
+    hasExecutionCtx = true
+  } catch {
+    hasExecutionCtx = false
+  }
+}
+
+/** The Hono sub-app with the callback's GET and POST; mount with `app.route('/', wecomRoutes(deps))`. */
+export function wecomRoutes(deps: WecomRouteDeps) {
+  const receiver = deps.receiver ?? createWecomReceiver(deps)
+  const defer = deps.defer ?? defaultDefer
+  const secrets: WecomSecrets = { ...deps.secrets, now: deps.now }
+  const app = new Hono()
+
+  const refuse = (c: Context, e: unknown) => {
+    if (e instanceof WebhookAuthError) {
+      deps.logger.warn('wecom callback refused', { method: c.req.method, reason: e.message })
+      return c.text('unauthorized', 401)
+    }
+    if (e instanceof WebhookPayloadError) {
+      deps.logger.warn('wecom callback malformed', { method: c.req.method, reason: e.message })
+      return c.text('bad request', 400)
+    }
+    throw e
+  }
+
+  const query = (c: Context) => ({
+    msg_signature: c.req.query('msg_signature'),
+    timestamp: c.req.query('timestamp'),
+    nonce: c.req.query('nonce'),
+    echostr: c.req.query('echostr'),
+  })
+
+  app.get(WECOM_CALLBACK_PATH, async (c) => {
+    try {
+      const plain = await openVerification(query(c), secrets)
+      return c.text(plain, 200)
+    } catch (e) {
+      return refuse(c, e)
+    }
+  })
+
+  const tooLarge = (c: Context) => {
+    deps.logger.warn('wecom callback too large', {})
+    return c.text('payload too large', 413)
+  }
+  const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge })
+  const limit: MiddlewareHandler = (c, next) => {
+    const length = c.req.header('content-length')
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamedLimit(c, next)
+    return Number(length) > MAX_BODY_BYTES ? Promise.resolve(tooLarge(c)) : next()
+  }
+
+  app.post(WECOM_CALLBACK_PATH, limit, (c) =>
+    receiver.intake(async () => {
+      const rawBody = await c.req.text()
+      let receipt: WecomReceipt
+      try {
+        const cb = await openCallback({ query: query(c), rawBody }, secrets)
+        receipt = await receiver.accept(cb.fields)
+      } catch (e) {
+        return refuse(c, e)
+      }
+      if (receipt.kind === 'accepted') defer(c, receipt.work)
+      // 200 with an empty body: WeCom takes it as "received, no passive reply".
+      return c.body(null, 200)
+    }),
+  )
+  return app
+}
