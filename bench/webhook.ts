@@ -164,6 +164,8 @@ async function main() {
       now: () => new Date(),
       botOpenId: () => 'ou_bot',
       ...(botOff && { bot: async () => ({ messages: [] }) }),
+      // One transaction per event, as npm start runs it.
+      transact: (db === database.db ? database : intakeDb).transact,
     }
     const receiver = createFeishuReceiver(deps)
     const app = createApp({
