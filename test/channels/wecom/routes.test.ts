@@ -67,8 +67,8 @@ async function post(query: string, body: string, contentType = 'text/xml') {
   return { status: res.status, text }
 }
 
-const inbound = () => database.db.select().from(inboundLog).all()
-const queued = () => database.db.select().from(outbox).orderBy(outbox.id).all()
+const inbound = async () => await database.db.select().from(inboundLog).all()
+const queued = async () => await database.db.select().from(outbox).orderBy(outbox.id).all()
 const postQuery = (p: { signature: string; timestamp: string; nonce: string }) => `msg_signature=${p.signature}&timestamp=${p.timestamp}&nonce=${p.nonce}`
 
 describe('URL verification (GET)', () => {
@@ -108,12 +108,12 @@ describe('callbacks (POST)', () => {
   it('vector A (XML, pad 30 — above WebCrypto\'s 16): stored under its MsgId, answered 200 empty, the bot replies', async () => {
     mount(A, atSeconds(A.post.timestamp))
     expect(await post(postQuery(A.post), envelopeA)).toEqual({ status: 200, text: '' })
-    const rows = inbound()
+    const rows = (await inbound())
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ platform: 'wecom', dedupeKey: 'msg:4561255354251345929', status: 'processed' })
     expect(JSON.parse(rows[0]!.raw).fields).toMatchObject({ FromUserName: 'mycreate', Content: 'hello', MsgId: '4561255354251345929' })
     // mycreate is nobody of ours: the bot asks them to bind, in the direct chat.
-    const out = queued()
+    const out = (await queued())
     expect(out).toHaveLength(1)
     expect(out[0]).toMatchObject({ platform: 'wecom', address: 'mycreate', addressKind: 'user' })
     expect((out[0]!.body as MessageBody).kind).toBe('text')
@@ -124,14 +124,14 @@ describe('callbacks (POST)', () => {
     mount(A, atSeconds(A.post.timestamp))
     await post(postQuery(A.post), envelopeA)
     expect(await post(postQuery(A.post), envelopeA)).toEqual({ status: 200, text: '' })
-    expect(inbound()).toHaveLength(1)
-    expect(queued()).toHaveLength(1)
+    expect((await inbound())).toHaveLength(1)
+    expect((await queued())).toHaveLength(1)
   })
 
   it('vector B (bare XML values, Chinese text) with node:crypto AES', async () => {
     mount(B, atSeconds(B.post.timestamp), { aes: 'node', agentId: '1000002' })
     expect((await post(postQuery(B.post), envelopeB)).status).toBe(200)
-    const [row] = inbound()
+    const [row] = await inbound()
     expect(row).toMatchObject({ dedupeKey: 'msg:1456453720', status: 'processed' })
     const event = await wecomDecoder(row!.raw, new Date(row!.receivedAt))
     expect(event).toMatchObject({ type: 'text', text: '你好', sender: { platform: 'wecom', userId: 'ChenJiaShun' }, chat: { chatId: 'ChenJiaShun', kind: 'direct' } })
@@ -140,7 +140,7 @@ describe('callbacks (POST)', () => {
   it('vector C (JSON envelope and plaintext): the 64-bit MsgId is kept exactly', async () => {
     mount(C, atSeconds(C.post.timestamp))
     expect((await post(postQuery(C.post), envelopeC, 'application/json')).status).toBe(200)
-    expect(inbound()[0]).toMatchObject({ dedupeKey: 'msg:4561255354251345929', status: 'processed' })
+    expect((await inbound())[0]).toMatchObject({ dedupeKey: 'msg:4561255354251345929', status: 'processed' })
   })
 
   it('refuses a forged signature, another corp, a stale timestamp, truncated ciphertext and another app with 401 — nothing stored', async () => {
@@ -162,7 +162,7 @@ describe('callbacks (POST)', () => {
     const sig = wecomSignature(OUR.token, ok.timestamp, ok.nonce, cut)
     expect((await post(`msg_signature=${sig}&timestamp=${ok.timestamp}&nonce=${ok.nonce}`, `<xml><Encrypt><![CDATA[${cut}]]></Encrypt></xml>`)).status).toBe(401)
     expect((await post(`timestamp=${ok.timestamp}&nonce=${ok.nonce}`, ok.body)).status).toBe(401) // no signature at all
-    expect(inbound()).toEqual([])
+    expect((await inbound())).toEqual([])
   })
 
   it('refuses an oversized body with 413 and a malformed one with 400 — nothing stored', async () => {
@@ -171,14 +171,14 @@ describe('callbacks (POST)', () => {
     expect((await post('msg_signature=x&timestamp=1&nonce=1', big)).status).toBe(413)
     expect((await post('msg_signature=x&timestamp=1&nonce=1', 'not xml')).status).toBe(400)
     expect((await post('msg_signature=x&timestamp=1&nonce=1', '<xml><ToUserName>x</ToUserName></xml>')).status).toBe(400)
-    expect(inbound()).toEqual([])
+    expect((await inbound())).toEqual([])
   })
 
   it('a text whose CDATA holds a closing tag is read whole', async () => {
     mount(OUR, new Date())
     const r = await callbackRequest(OUR, textXml(OUR, 'zhangsan', '查 </Content><MsgId>1</MsgId> ]]> 城关镇'))
     expect((await post(r.query, r.body)).status).toBe(200)
-    const event = await wecomDecoder(inbound()[0]!.raw, now)
+    const event = await wecomDecoder((await inbound())[0]!.raw, now)
     expect(event).toMatchObject({ type: 'text', text: '查 </Content><MsgId>1</MsgId> ]]> 城关镇' })
   })
 
@@ -191,14 +191,14 @@ describe('callbacks (POST)', () => {
       const r = await callbackRequest(OUR, enterAgentXml(OUR, 'zhangsan', { createTime }))
       expect((await post(r.query, r.body)).status).toBe(200)
     }
-    expect(inbound()).toHaveLength(1)
-    const out = queued()
+    expect((await inbound())).toHaveLength(1)
+    const out = (await queued())
     expect(out).toHaveLength(1)
     expect(JSON.stringify(out[0]!.body)).toContain(`${person.name}您好`)
 
     const click = await callbackRequest(OUR, cardClickXml(OUR, 'zhangsan', 'not-ours', 'task1'))
     expect((await post(click.query, click.body)).status).toBe(200)
-    const row = database.db.select().from(inboundLog).where(eq(inboundLog.dedupeKey, `ev:zhangsan:${Math.floor(now.getTime() / 1000)}:template_card_event:task1`)).get()
+    const row = await database.db.select().from(inboundLog).where(eq(inboundLog.dedupeKey, `ev:zhangsan:${Math.floor(now.getTime() / 1000)}:template_card_event:task1`)).get()
     expect(row?.status).toBe('ignored')
   })
 
@@ -206,6 +206,6 @@ describe('callbacks (POST)', () => {
     mount(OUR, new Date())
     const r = await callbackRequest(OUR, textXml(OUR, 'lisi', '帮助'), { format: 'json' })
     expect((await post(r.query, r.body, 'application/json')).status).toBe(200)
-    expect(inbound()[0]).toMatchObject({ status: 'processed' })
+    expect((await inbound())[0]).toMatchObject({ status: 'processed' })
   })
 })
