@@ -3,8 +3,9 @@
  * file first (`--import`, or a dynamic import ahead of the rest).
  *
  * 0. A Node too old for the embedded database stops with a message (bin/check-node.js).
- * 1. libuv's thread pool, sized before anything starts it. The pool runs the WebCrypto jobs that decrypt
- *    webhooks (and little else here). On the two-core machines a county server has, four pool threads contend
+ * 1. libuv's thread pool, sized before anything starts it. Under npm start webhooks are decrypted and hashed
+ *    synchronously (node:crypto, src/runtime/node/aes.ts); the pool runs what WebCrypto is still asked (the
+ *    Feishu uuid hash, tests) and file I/O. On the two-core machines a county server has, four pool threads contend
  *    with the event loop and cost more than they give back: bench:webhook's intake ran at ~3,650 req/s with
  *    one thread and ~3,100–3,300 with the default four. Bigger machines keep the default; an explicit
  *    UV_THREADPOOL_SIZE always wins.
