@@ -10,7 +10,7 @@
  *   (`patchCard`; our cards carry `update_multi: true`), once that row is sent; the patched message keeps its id.
  * - Results are values: `{ok: true, messageId}` or `{ok: false, retryable, retryAfterMs?, reason}`.
  *
- * Runtime-agnostic (WebCrypto for the hash).
+ * Runtime-agnostic (WebCrypto for the uuid hash).
  *
  * @example
  *   await drainOutbox(db, { feishu: feishuOutboxSender(createSdkSender(opts), db) }, now, {})
