@@ -133,4 +133,19 @@ describe('every card of a problem tells its current state', () => {
     expect(r.cards.some((c) => hasForm(c) && cardText(c).includes('驳回理由'))).toBe(true)
     expect((await problem(id))!.state).toBe('close_requested')
   })
+
+  it('更新进展 from the card asks for the 进展; a 已交办 card still acts once the problem is 推进中', async () => {
+    const { id, office } = await raise('林地手续未批')
+    await office.send(`交办 #${id} 县自然资源局 5个工作日`)
+    const land = h.as('unit_head', { unit: '县自然资源局' })
+    const [card] = cardsOf(await land.inbox(), id)
+    const [update, request] = card!.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons : []))
+    expect(hasForm((await land.click('update', update!.args)).result.updateCard)).toBe(true)
+    expect((await land.click('update', update!.args, { note: '材料已上报' })).all).toContain('进展已更新：材料已上报')
+    expect((await problem(id))!.state).toBe('in_progress')
+    // The button made for 已交办: the same work now, so not refused.
+    const asked = await land.click('requestClose', request!.args)
+    expect(asked.all).not.toContain('此卡片已过期')
+    expect(hasForm(asked.result.updateCard)).toBe(true)
+  })
 })

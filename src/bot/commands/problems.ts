@@ -124,13 +124,16 @@ async function refreshOf(turn: Turn, p: Problem): Promise<{ refresh: CardRefresh
 /** The stamp a button carried: absent when typed. */
 const stampArgs = { state: z.string().optional(), unit: z.coerce.number().int().nonnegative().optional() }
 
+/** 已交办 and 推进中 ask the same of everyone (the unit works on it): a card made for one still acts in the other. */
+const phase = (state: string) => (state === 'assigned' ? 'in_progress' : state)
+
 /**
  * A click on a card made for another state (or another assignee) of the problem: refused with its state now,
  * the card replaced by the current one. Undefined when the click is current, or the command was typed.
  */
 async function stale(turn: Turn, p: Problem, args: { state?: string | undefined; unit?: number | undefined }): Promise<BotResult | undefined> {
   if (args.state === undefined && args.unit === undefined) return undefined
-  if ((args.state === undefined || args.state === p.state) && (args.unit === undefined || args.unit === (p.assigneeUnitId ?? 0))) return undefined
+  if ((args.state === undefined || phase(args.state) === phase(p.state)) && (args.unit === undefined || args.unit === (p.assigneeUnitId ?? 0))) return undefined
   const { view: v, card } = await refreshOf(turn, p)
   const t = `此卡片已过期：问题 #${p.id} 当前为 ${stateText(v)}`
   return { updateCard: card(turn.person.id), toast: { kind: 'warning', text: t.slice(0, 40) }, messages: [turn.reply({ kind: 'text', text: `${t}。卡片已更新为最新状态。` })] }
@@ -201,7 +204,14 @@ async function updateCommand(turn: Turn, args: z.output<typeof noteArgs>): Promi
   if (!isAssignee(turn, p) && !isOffice(turn.person)) return text(turn, `问题 #${p.id} 不是交办给您单位的，不能更新。`)
   if (p.state === 'closed') return text(turn, `问题 #${p.id} 已销号。`)
   const note = (args.note ?? args.form.note ?? '').trim()
+  if (!note && turn.event.type === 'card_action')
+    return cardAnswer(
+      turn,
+      withForm(problemCard(await view(turn, p), '更新进展', []), p, { name: 'note', label: '最新进展', placeholder: '例如：已完成林地报批材料上报', submit: '提交进展', command: 'update' }),
+      '请填写进展',
+    )
   if (!note) return text(turn, '请写明进展，例如「更新 #12 已完成林地报批材料上报」。')
+  if (note.length > MAX_NOTE) return text(turn, `进展请在 ${MAX_NOTE} 字以内。`)
   const moved = await move(turn, p, 'in_progress', note)
   const { refresh, card } = await refreshOf(turn, moved)
   return { toast: { kind: 'success', text: '已更新' }, messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 进展已更新：${note}` })], updateCard: card(turn.person.id), refresh: [refresh] }
