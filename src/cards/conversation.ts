@@ -164,30 +164,60 @@ export function reportPromptCard(d: PromptData): Card {
 }
 
 
-/** Echo of a free-text reply: what was understood, what is missing, confirm or correct. */
-export function reportConfirmCard(project: Project, round: Round, v: ReportValues, missing: string[], warnings: string[]): Card {
-  const ready = v.ytdInvestment !== null && missing.length === 0
+/** Echo of a free-text reply: what was understood, what changes (old → new), what is missing or refused; confirm or correct. */
+export function reportConfirmCard(
+  project: Project,
+  round: Round,
+  v: ReportValues,
+  missing: string[],
+  warnings: string[],
+  opts: { before?: ReportValues | null; errors?: string[]; question?: string | null } = {},
+): Card {
+  const errors = opts.errors ?? []
+  const ready = v.ytdInvestment !== null && missing.length === 0 && errors.length === 0
+  const before = opts.before ?? null
+  const progress = (x: ReportValues) => inert([clip(x.progressText, LIMITS.text), x.progressPercent === null ? '' : `${x.progressPercent}%`].filter(Boolean).join(' ')) || '—'
+  const problems = (x: ReportValues) => (x.problems.length ? inert(capList(x.problems.map((p, i) => `${i + 1}. ${clip(p, LIMITS.line)}`)).join('\n')) : '无')
+  const text = (s: string) => inert(clip(s, LIMITS.text)) || '—'
+  // Each field as it will be stored; 「旧 → 新」 where it changes what is stored (or the draft being corrected).
+  const field = (label: string, show: (x: ReportValues) => string, always = true) => {
+    const now = show(v)
+    if (!before) return always || now !== '—' ? [{ label, value: now }] : []
+    const old = show(before)
+    if (old === now) return always || now !== '—' ? [{ label, value: now }] : []
+    return [{ label, value: `${old} → ${now}` }]
+  }
   return {
     template: 'report-confirm',
-    colour: ready ? 'wathet' : 'orange',
+    colour: errors.length ? 'red' : ready && !opts.question ? 'wathet' : 'orange',
     title: `请确认 · ${titleName(project.name)}`,
-    subtitle: `${roundLabel(round)}，我理解的内容如下`,
+    subtitle: `${roundLabel(round)}，我理解的内容如下${before ? '（「→」后为修改后的内容）' : ''}`,
     elements: [
       {
         kind: 'fields',
         fields: [
-          { label: '本期完成投资', value: figure(v.periodInvestment) },
-          { label: '本年累计', value: figure(v.ytdInvestment) },
-          { label: '形象进度', value: inert([clip(v.progressText, LIMITS.text), v.progressPercent === null ? '' : `${v.progressPercent}%`].filter(Boolean).join(' ')) || '—' },
-          { label: '存在问题', value: v.problems.length ? inert(capList(v.problems.map((p, i) => `${i + 1}. ${clip(p, LIMITS.line)}`)).join('\n')) : '无' },
+          ...field('本期完成投资', (x) => figure(x.periodInvestment)),
+          ...field('本年累计', (x) => figure(x.ytdInvestment)),
+          ...field('形象进度', progress),
+          ...field('存在问题', problems),
+          ...field('需协调事项', (x) => text(x.coordination), false),
+          ...field('下步计划', (x) => text(x.nextSteps), false),
         ],
       },
+      ...(errors.length ? [{ kind: 'markdown' as const, text: md`**不能登记**：${capList(errors.map((e) => clip(e, LIMITS.text)), 5).join('；')}。请改写后再确认。` }] : []),
       ...(missing.length ? [{ kind: 'markdown' as const, text: md`**还缺**：${capList(missing.map((m) => clip(m, LIMITS.name)), 5).join('、')}。请补充后再确认，例如「本年累计8600万元」。` }] : []),
       ...(warnings.length ? [{ kind: 'markdown' as const, text: inert(capList(warnings.map((w) => `⚠️ ${clip(w, LIMITS.text)}`)).join('\n')) }] : []),
+      ...(ready && opts.question ? [{ kind: 'markdown' as const, text: inert(`❓ ${clip(opts.question, LIMITS.text)}`) }] : []),
       {
         kind: 'actions',
         buttons: [
-          ...(ready ? [{ label: '确认提交', style: 'primary' as const, command: 'confirm' as const }] : []),
+          ...(ready && !opts.question ? [{ label: '确认提交', style: 'primary' as const, command: 'confirm' as const }] : []),
+          ...(ready && opts.question
+            ? [
+                { label: '本月数正确', style: 'primary' as const, command: 'confirm' as const, args: { trust: 'period' } },
+                { label: '累计数正确', command: 'confirm' as const, args: { trust: 'ytd' } },
+              ]
+            : []),
           { label: '用表单填写', command: 'report', args: { target: project.code } },
           { label: '取消', command: 'cancel' },
         ],

@@ -138,3 +138,72 @@ describe('item 8: a misunderstanding gets one short line', () => {
     expect(waiting.texts[0]).toContain('回复 确认 提交，或直接改写')
   })
 })
+
+const formFields = (card: { elements: Array<{ kind: string }> }) =>
+  Object.fromEntries(card.elements.flatMap((e) => (e.kind === 'fields' ? (e as unknown as { fields: { label: string; value: string }[] }).fields.map((f) => [f.label, f.value]) : [])))
+const buttonLabels = (card: { elements: Array<{ kind: string }> }) => card.elements.flatMap((e) => (e.kind === 'actions' ? (e as unknown as { buttons: { label: string }[] }).buttons.map((b) => b.label) : []))
+
+describe('item 6: a correction merges into the latest version; the confirm card shows old → new and every check', () => {
+  it('keeps the form’s 形象进度, 需协调事项 and 下步计划, shows 累计 old → new, and asks 本月 vs 累计 before 确认', async () => {
+    h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+    const contact = h.as('contact', { unit: '县住建局' })
+    const [project] = await projectsOfContact(h.db, contact.person.id)
+    const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
+    const prev = form.prevYtdWan
+    const first = await contact.click('submitReport', form.args, { period: '1200', ytd: String(prev + 1200), progress: '主体封顶，内部装修', coordination: '协调10kV供电接入', nextSteps: '12月完成室外管网' })
+    expect(first.result.toast?.kind).toBe('success')
+
+    let echo = await contact.send(`本年累计${prev + 4926}万元`)
+    if ((await projectsOfContact(h.db, contact.person.id)).length > 1) echo = await contact.send(project!.name)
+    const card = echo.cards[0]!
+    expect(card.template).toBe('report-confirm')
+    const f = formFields(card)
+    expect(f['本年累计']).toMatch(/^[\d,.]+ 万元 → [\d,.]+ 万元$/)
+    expect(f['形象进度']).toBe('主体封顶，内部装修')
+    expect(f['需协调事项']).toBe('协调10kV供电接入')
+    expect(f['下步计划']).toBe('12月完成室外管网')
+    // The 本月 1200 vs 累计 rise 4926 question is on the confirm card: its two answers, no 确认提交.
+    expect(echo.all).toContain('增加了 4,926.00 万元，两者不一致')
+    expect(buttonLabels(card)).toEqual(expect.arrayContaining(['本月数正确', '累计数正确']))
+    expect(buttonLabels(card)).not.toContain('确认提交')
+
+    const done = await contact.send('累计数正确')
+    expect(done.all).toContain('已收到')
+    const rows = await reportsOf('2026-11', project!.id)
+    expect(rows).toHaveLength(2)
+    const v2 = rows.find((x) => x.r.current)!.r
+    expect(v2).toMatchObject({ version: 2, periodInvestment: 4926 * 10_000, ytdInvestment: (prev + 4926) * 10_000, progressText: '主体封顶，内部装修', coordination: '协调10kV供电接入', nextSteps: '12月完成室外管网' })
+  })
+})
+
+describe('item 7: absurd amounts are refused with the reason', () => {
+  it('99,999,999 万元 on a project is refused on the confirm card (no 确认提交) and after 确认; −100 gets the negative reason', async () => {
+    h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+    const contact = h.as('contact', { unit: '县住建局' })
+    const [project] = await projectsOfContact(h.db, contact.person.id)
+    const pick = async (r: Awaited<ReturnType<typeof contact.send>>) => ((await projectsOfContact(h.db, contact.person.id)).length > 1 && !r.cards.length ? contact.send(project!.name) : r)
+    const echo = await pick(await contact.send('本年累计99,999,999万元'))
+    expect(echo.all).toContain('不能登记')
+    expect(echo.all).toContain('超过单项金额上限')
+    expect(buttonLabels(echo.cards[0]!)).not.toContain('确认提交')
+    const fourTimes = (project!.totalInvestment * 4) / 10_000
+    const over = await contact.send(`本年累计${fourTimes}万元`)
+    expect(over.all).toContain('超过项目总投资')
+    expect(over.all).toContain('不能登记')
+    expect(buttonLabels(over.cards[0]!)).not.toContain('确认提交')
+    const confirmed = await contact.send('确认')
+    expect(confirmed.all).toContain('未登记')
+    expect(confirmed.all).not.toContain('已登记')
+    expect(await reportsOf('2026-11', project!.id)).toHaveLength(0)
+
+    const negative = await contact.send('本月完成投资-100万元')
+    expect(negative.all).toContain('本期完成投资不能为负数')
+    expect(negative.all).not.toContain('不是有效的数字')
+    expect(buttonLabels(negative.cards[0]!)).not.toContain('确认提交')
+
+    const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
+    const byForm = await contact.click('submitReport', form.args, { period: '-100', ytd: String(form.prevYtdWan) })
+    expect(byForm.all).toContain('不能为负数')
+    expect(await reportsOf('2026-11', project!.id)).toHaveLength(0)
+  })
+})

@@ -12,7 +12,7 @@ import { restoreClipped } from '../../cards/text.ts'
 import { openProblemsOfProject, raiseProblem } from '../../store/repos/problems.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
-import { currentReport, ensureRound, grantReopen, latestMonthlyReport, previousMonthlyReport, reopenedRounds, roundById, roundByKey, roundsTakingReports, submitReport, useReopen, type Round } from '../../store/repos/rounds.ts'
+import { currentReport, ensureRound, grantReopen, latestMonthlyReport, previousMonthlyReport, reopenedRounds, roundById, roundByKey, roundsTakingReports, submitReport, useReopen, type Report, type Round } from '../../store/repos/rounds.ts'
 import { formatDeadline, periodLabel, newProblemCard, reportConfirmCard, reportMismatchCard, reportPromptCard, receiptCard } from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import { form, id, words } from '../args.ts'
@@ -135,33 +135,77 @@ export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotRes
   return confirmFor(turn, mine[0]!, values, missing, kind)
 }
 
-export async function confirmFor(turn: Turn, project: Project, values: ReportValues, missing: string[], kind: 'monthly' | 'weekly'): Promise<BotResult> {
-  const round = (await roundForReport(turn, kind, project.id)) ?? (kind === 'weekly' ? await roundForReport(turn, 'monthly', project.id) : null)
-  if (!round) return outsideRound(turn, [project], '当前不在填报时间，这条进展暂不能登记。')
-  const check = checkReport(values, project, round, await previousMonthlyReport(turn.ctx.db, project.id, round.period))
-  const stillMissing = [...new Set([...missing.filter((m) => !(m === '本年累计' && values.ytdInvestment !== null)), ...(values.ytdInvestment === null ? ['本年累计'] : [])])]
-  await setPending(turn.ctx.db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values }, turn.ctx.now)
-  return { messages: [turn.reply({ kind: 'card', card: reportConfirmCard(project, round, values, stillMissing.filter((m) => m === '本年累计'), [...check.errors, ...check.warnings, ...stillMissing.filter((m) => m !== '本年累计').map((m) => `未提到${m}`)]) })] }
+/** A stored report as the values a person gave. */
+function valuesOfReport(r: Report): ReportValues {
+  return {
+    periodInvestment: r.periodInvestment,
+    ytdInvestment: r.ytdInvestment,
+    progressPercent: r.progressPercent,
+    progressText: r.progressText,
+    problems: r.problemsText ? r.problemsText.split(/[；;]+/).map((x) => x.trim()).filter(Boolean) : [],
+    coordination: r.coordination,
+    nextSteps: r.nextSteps,
+    correctionReason: '',
+  }
 }
 
-/** A correction typed while a confirmation is pending: newer figures replace older ones. */
+/** A free-text reply changes only what it mentions: every field it leaves out keeps `base`'s value. */
+function fillFrom(v: ReportValues, base: ReportValues): ReportValues {
+  return {
+    periodInvestment: v.periodInvestment ?? base.periodInvestment,
+    ytdInvestment: v.ytdInvestment ?? base.ytdInvestment,
+    progressPercent: v.progressPercent ?? base.progressPercent,
+    progressText: v.progressText || base.progressText,
+    problems: v.problems.length ? v.problems : base.problems,
+    coordination: v.coordination || base.coordination,
+    nextSteps: v.nextSteps || base.nextSteps,
+    correctionReason: v.correctionReason || base.correctionReason,
+  }
+}
+
+/**
+ * The echo of a free-text reply: merged into what the round already holds for the project (a form version keeps
+ * its 形象进度, 需协调事项 and 下步计划), shown old → new, with every check run now — refusals (no 确认提交 while
+ * there are any), the 本月/累计 question with its two answers, warnings — so 确认 stores it at once.
+ */
+export async function confirmFor(turn: Turn, project: Project, values: ReportValues, missing: string[], kind: 'monthly' | 'weekly', draft?: ReportValues): Promise<BotResult> {
+  const { db } = turn.ctx
+  const round = (await roundForReport(turn, kind, project.id)) ?? (kind === 'weekly' ? await roundForReport(turn, 'monthly', project.id) : null)
+  if (!round) return outsideRound(turn, [project], '当前不在填报时间，这条进展暂不能登记。')
+  const current = await currentReport(db, round.id, project.id)
+  const stored = current ? valuesOfReport(current) : null
+  const merged = stored ? fillFrom(values, stored) : values
+  const previous = await previousMonthlyReport(db, project.id, round.period)
+  const check = checkReport(merged, project, round, previous)
+  const known = (m: string) =>
+    (m === '本年累计' && merged.ytdInvestment !== null) ||
+    (m === MISSING_LABELS.progress && (merged.progressText !== '' || merged.progressPercent !== null)) ||
+    (m === MISSING_LABELS.problems && (merged.problems.length > 0 || stored !== null))
+  const stillMissing = [...new Set([...missing.filter((m) => !known(m)), ...(merged.ytdInvestment === null ? ['本年累计'] : [])])]
+  const errors = check.errors.filter((e) => !(merged.ytdInvestment === null && e.includes('缺少本年累计')))
+  const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
+  const question = check.mismatch
+    ? `本月完成 ${formatWan(check.mismatch.period)} 万元，但本年累计比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(check.mismatch.rise)} 万元，两者不一致。哪个正确？`
+    : null
+  await setPending(db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values: merged }, turn.ctx.now)
+  const card = reportConfirmCard(project, round, merged, stillMissing.filter((m) => m === '本年累计'), [...check.warnings, ...stillMissing.filter((m) => m !== '本年累计').map((m) => `未提到${m}`)], {
+    before: stored ?? draft ?? null,
+    errors,
+    question,
+  })
+  return { messages: [turn.reply({ kind: 'card', card })] }
+}
+
+/** A correction typed while a confirmation is pending: what it mentions replaces the draft's, the rest stays. */
 export async function correctPending(turn: Turn, parsed: ReplyParse): Promise<BotResult | null> {
   const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
   if (!pending || pending.kind !== 'confirmReport') return null
   const project = await projectById(turn.ctx.db, pending.projectId)
   if (!project) return null
-  const next = valuesFromParse(parsed)
-  const merged: ReportValues = {
-    ...pending.values,
-    periodInvestment: next.periodInvestment ?? pending.values.periodInvestment,
-    ytdInvestment: next.ytdInvestment ?? pending.values.ytdInvestment,
-    progressPercent: next.progressPercent ?? pending.values.progressPercent,
-    progressText: next.progressText || pending.values.progressText,
-    problems: next.problems.length ? next.problems : pending.values.problems,
-    nextSteps: next.nextSteps || pending.values.nextSteps,
-  }
+  const merged = fillFrom(valuesFromParse(parsed), pending.values)
+  if (parsed.noProblems && !parsed.problems.length) merged.problems = []
   const round = await roundById(turn.ctx.db, pending.roundId)
-  return confirmFor(turn, project, merged, [], round?.kind === 'weekly' ? 'weekly' : 'monthly')
+  return confirmFor(turn, project, merged, [], round?.kind === 'weekly' ? 'weekly' : 'monthly', pending.values)
 }
 
 /** 确认: submit what is pending (optionally resolving a 本月/累计 mismatch the chosen way). */
