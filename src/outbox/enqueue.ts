@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm'
 import { placeholderRows, preparedBySize, rowParams, type Db } from '../store/db.ts'
-import { rowsPerInsert } from '../store/bulk.ts'
+import { inChunks, rowsPerInsert } from '../store/bulk.ts'
 import { groups, identities, outbox } from '../store/schema.ts'
 import type { Card, CardRefresh, MessageBody, OutboundMessage, Platform } from '../model/index.ts'
 
@@ -124,11 +124,11 @@ export async function refreshCards(db: Db, refresh: CardRefresh[], at: number, o
     .all()
   if (!cards.length) return 0
   const persons = await personsOfAddresses(db, cards)
-  const waiting = await db
-    .select()
-    .from(outbox)
-    .where(and(inArray(outbox.updatesId, cards.map((c) => c.id)), eq(outbox.status, 'pending')))
-    .all()
+  // In chunks: a county's office and unit heads may hold more cards of one item than D1 binds in a statement.
+  const waiting = await inChunks(
+    cards.map((c) => c.id),
+    (ids) => db.select().from(outbox).where(and(inArray(outbox.updatesId, ids), eq(outbox.status, 'pending'))).orderBy(outbox.id).all(),
+  )
   const updates: (typeof outbox.$inferInsert)[] = []
   for (const row of cards) {
     const ex = opts.exclude
@@ -161,7 +161,7 @@ export async function refreshCards(db: Db, refresh: CardRefresh[], at: number, o
 async function personsOfAddresses(db: Db, rows: OutboxRow[]): Promise<Map<number, number>> {
   const out = new Map<number, number>()
   const accounts = rows.filter((r) => !READ_FROM_OUTBOX.includes(r.platform) && r.addressKind === 'user').map((r) => r.address)
-  const ids = accounts.length ? await db.select().from(identities).where(inArray(identities.userId, [...new Set(accounts)])).all() : []
+  const ids = await inChunks([...new Set(accounts)], (slice) => db.select().from(identities).where(inArray(identities.userId, slice)).all())
   for (const r of rows) {
     const local = /^person:(\d+)$/.exec(r.address)
     if (r.platform === 'local') {
