@@ -7,7 +7,8 @@
  *   `horizontal_content_list` (≤ 6), buttons in `button_list` (≤ 6) whose `key` is `{"cmd": …, …args}` — the
  *   same convention as Feishu's `value`, so a click runs the command a person could type. WeCom cards have
  *   no text inputs: a form shows its fields, a line saying how to report by replying, and a 填报 button
- *   carrying the form's submit command. A table or chart on such a card goes first as markdown.
+ *   carrying the form's submit command. A table, a chart or more than 160 characters of text on such a card
+ *   goes first as markdown (the whole card), then the template card.
  * - any other card → `markdown` (≤ 2,048 bytes, cut with 「…」): bold title, fields as lines, tables as rows.
  *
  * User text is inert: WeCom reads `<a href>`, `<font>` and `[x](y)`; their brackets become full-width
@@ -158,10 +159,6 @@ export function renderCard(card: Card, taskId: string): WecomMessage[] {
   }
   if (!buttons.length && !form) return [{ msgtype: 'markdown', markdown: { content: renderMarkdown(card) } }]
 
-  const out: WecomMessage[] = []
-  // A table or chart has no place on a template card: it goes first, as markdown.
-  if (card.elements.some((e) => e.kind === 'table' || e.kind === 'chart')) out.push({ msgtype: 'markdown', markdown: { content: renderMarkdown(card) } })
-
   const fields: { keyname: string; value: string }[] = []
   const texts: string[] = []
   for (const el of card.elements) {
@@ -190,6 +187,12 @@ export function renderCard(card: Card, taskId: string): WecomMessage[] {
   }
   const list = [...(form ? [wecomButton(form.submit, '填报')] : []), ...buttons.map((b) => wecomButton(b))].slice(0, BUTTONS_MAX)
   const sub = inert(texts.filter(Boolean).join('\n'))
+  const out: WecomMessage[] = []
+  // A table, a chart or more text than the card's 160 characters has no place on a template card: the whole
+  // card goes first as markdown, then the template card with its buttons.
+  if (card.elements.some((e) => e.kind === 'table' || e.kind === 'chart') || Array.from(sub).length > SUB_TITLE_MAX) {
+    out.push({ msgtype: 'markdown', markdown: { content: renderMarkdown(card) } })
+  }
   const tc: WecomTemplateCard = {
     card_type: 'button_interaction',
     task_id: taskIdOf(taskId),

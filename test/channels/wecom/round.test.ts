@@ -1,0 +1,183 @@
+/**
+ * The WeCom channel end to end on loopback: our server (startWecom: the callback routes, our fetch client,
+ * the outbox drain) talks to the fake WeCom API, which checks tokens, message shapes and the per-member
+ * limit like the real one. A bound member types 帮助, clicks a button of the card that comes back, asks to
+ * report and gets one template card per project with a 填报 button; a token WeCom expired early is
+ * refetched once.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { eq } from 'drizzle-orm'
+import { openNodeDatabase, type NodeDatabase } from '../../../src/runtime/node/sqlite.ts'
+import { loadDemoCounty } from '../../../src/demo/county.ts'
+import { shanghaiTime } from '../../../src/domain/time.ts'
+import { createApp } from '../../../src/http/app.ts'
+import { loadConfig, describeConfig } from '../../../src/config.ts'
+import { silentLogger } from '../../../src/log.ts'
+import { inboundLog, outbox, people, projectContacts } from '../../../src/store/schema.ts'
+import { bindIdentity } from '../../../src/store/repos/directory.ts'
+import { startWecom, type WecomChannel } from '../../../src/runtime/node/wecom.ts'
+import { WECOM_CALLBACK_PATH } from '../../../src/channels/wecom/routes.ts'
+import { callbackRequest, cardClickXml, startFakeWecom, textXml, type FakeWecom, type WecomApp, type WecomSent } from '../../fakes/wecom.ts'
+
+const APP: WecomApp = { corpId: 'ww_round_corp', agentId: 1000005, token: 'RoundT0ken', aesKey: 'RoundKey0123456789abcdefghijklmnopqrstuvwxy' }
+const SECRET = 'round-app-secret'
+
+let database: NodeDatabase
+let fake: FakeWecom
+let server: ServerType
+let base: string
+let channel: WecomChannel
+let offset = 0
+const now = () => new Date(Date.now() + offset)
+const setNow = (d: Date) => void (offset = d.getTime() - Date.now())
+
+beforeEach(async () => {
+  database = openNodeDatabase(':memory:')
+  await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
+  setNow(shanghaiTime(2026, 11, 26, 10))
+  fake = await startFakeWecom({ corpId: APP.corpId, secret: SECRET, agentId: APP.agentId })
+  const config = loadConfig({
+    WECOM_CORP_ID: APP.corpId,
+    WECOM_AGENT_ID: String(APP.agentId),
+    WECOM_SECRET: SECRET,
+    WECOM_TOKEN: APP.token,
+    WECOM_ENCODING_AES_KEY: APP.aesKey,
+    WECOM_API_BASE: fake.url,
+  })
+  expect(config.channels).toEqual(['wecom'])
+  const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger: silentLogger, now, channels: config.channels })
+  channel = startWecom({ config, db: database.db, logger: silentLogger, app, now, drainEveryMs: 0 })
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+
+afterEach(async () => {
+  await channel.stop()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await fake.close()
+  database.close()
+})
+
+/** What WeCom POSTs for a decrypted callback, signed and encrypted, stamped with the test clock. */
+async function wecomPosts(plain: string) {
+  const r = await callbackRequest(APP, plain, { timestamp: String(Math.floor(now().getTime() / 1000)) })
+  const res = await fetch(`${base}${WECOM_CALLBACK_PATH}?${r.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: r.body })
+  const text = await res.text()
+  await channel.receiver.idle()
+  return { status: res.status, text }
+}
+
+async function deliverAll(timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    await channel.drainOnce()
+    const left = await database.db.select().from(outbox).where(eq(outbox.status, 'pending')).all()
+    if (left.length === 0) return
+    if (Date.now() > until) throw new Error(`outbox still has ${left.length} pending rows`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function busiestContact() {
+  const links = await database.db.select().from(projectContacts).all()
+  const counts = new Map<number, number>()
+  for (const l of links) counts.set(l.personId, (counts.get(l.personId) ?? 0) + 1)
+  const [personId, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!
+  const person = (await database.db.select().from(people).where(eq(people.id, personId)).get())!
+  return { person, projects: n }
+}
+
+type Card = { task_id: string; main_title: { title: string }; button_list: { text: string; key: string }[]; horizontal_content_list?: { keyname: string; value: string }[]; sub_title_text?: string }
+const cardOf = (s: WecomSent) => s.body.template_card as Card
+
+describe('WeCom round trip', () => {
+  it('帮助 → help card; a click runs its command; 填报 → one template card per project with a 填报 button', async () => {
+    const { person, projects } = await busiestContact()
+    await bindIdentity(database.db, person.id, 'wecom', 'zhangsan', now().getTime())
+
+    expect(await wecomPosts(textXml(APP, 'zhangsan', '帮助'))).toEqual({ status: 200, text: '' })
+    await deliverAll()
+    const help = fake.sent.filter((s) => s.touser === 'zhangsan')
+    // The help text is longer than a card's 160 characters: the whole card as markdown, then the buttons.
+    expect(help.map((s) => s.msgtype)).toEqual(['markdown', 'template_card'])
+    expect(String((help[0]!.body.markdown as { content: string }).content)).toContain('使用帮助')
+    const card = cardOf(help[1]!)
+    expect(card.main_title.title).toBe('调度助手 · 使用帮助')
+    expect(card.button_list.length).toBeGreaterThan(0)
+    const rows = await database.db.select().from(outbox).where(eq(outbox.platform, 'wecom')).all()
+    expect(rows.every((r) => r.status === 'sent')).toBe(true)
+    expect(rows.some((r) => r.messageId === card.task_id)).toBe(true) // a click's TaskId finds its row
+
+    // Clicking a button runs the same command typing its name would.
+    const button = card.button_list.find((b) => JSON.parse(b.key).cmd === 'board') ?? card.button_list[0]!
+    const before = fake.sent.length
+    expect(await wecomPosts(cardClickXml(APP, 'zhangsan', button.key, card.task_id))).toEqual({ status: 200, text: '' })
+    await deliverAll()
+    const clicked = await database.db.select().from(inboundLog).where(eq(inboundLog.platform, 'wecom')).all()
+    expect(clicked.map((r) => r.status)).toEqual(['processed', 'processed'])
+    expect(fake.sent.length).toBeGreaterThan(before)
+    expect(fake.sent.slice(before).every((s) => s.touser === 'zhangsan')).toBe(true)
+
+    // 填报: one prompt card per project, each with the project's figures and a 填报 button.
+    const beforeReport = fake.sent.length
+    await wecomPosts(textXml(APP, 'zhangsan', '填报'))
+    await deliverAll()
+    const prompts = fake.sent.slice(beforeReport).filter((s) => s.msgtype === 'template_card')
+    expect(prompts).toHaveLength(projects)
+    for (const p of prompts) {
+      const c = cardOf(p)
+      expect(c.horizontal_content_list?.length).toBeGreaterThan(0)
+      const submit = c.button_list.find((b) => b.text === '填报')!
+      expect(JSON.parse(submit.key)).toMatchObject({ cmd: 'submitReport' })
+      expect(c.sub_title_text).toContain('直接回复文字填报')
+    }
+    expect(new Set(prompts.map((p) => cardOf(p).task_id)).size).toBe(projects)
+
+    // Every call had a valid token, fetched once; nothing was refused.
+    expect(fake.requests.filter((r) => r.errcode !== 0)).toEqual([])
+    expect(fake.tokenRequests).toBe(1)
+  })
+
+  it('a typed report is understood and confirmed through text', async () => {
+    const { person } = await busiestContact()
+    await bindIdentity(database.db, person.id, 'wecom', 'lisi', now().getTime())
+    await wecomPosts(textXml(APP, 'lisi', '本月完成投资500万元，本年累计8600万元，主体封顶'))
+    await deliverAll()
+    const replies = fake.sent.filter((s) => s.touser === 'lisi')
+    expect(replies.length).toBeGreaterThan(0)
+    expect(JSON.stringify(replies.map((r) => r.body))).toMatch(/确认|项目/)
+  })
+
+  it('a token WeCom expired early is dropped, refetched once and the send retried', async () => {
+    const { person } = await busiestContact()
+    await bindIdentity(database.db, person.id, 'wecom', 'wangwu', now().getTime())
+    await wecomPosts(textXml(APP, 'wangwu', '版本'))
+    await deliverAll()
+    expect(fake.tokenRequests).toBe(1)
+    fake.expireTokens()
+    await wecomPosts(textXml(APP, 'wangwu', '帮助'))
+    await deliverAll()
+    expect(fake.tokenRequests).toBe(2)
+    expect(fake.requests.filter((r) => r.errcode === 42001)).toHaveLength(1)
+    const rows = await database.db.select().from(outbox).all()
+    expect(rows.every((r) => r.status === 'sent')).toBe(true)
+  })
+
+  it('the start-up line shows whether each secret is set, never its value', () => {
+    const config = loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: '5', WECOM_SECRET: SECRET, WECOM_TOKEN: APP.token, WECOM_ENCODING_AES_KEY: APP.aesKey })
+    const line = JSON.stringify(describeConfig(config))
+    expect(line).toContain('"WECOM_SECRET":"(set)"')
+    expect(line).not.toContain(SECRET)
+    expect(line).not.toContain(APP.aesKey)
+    expect(config.WECOM_API_BASE).toBe('https://qyapi.weixin.qq.com')
+  })
+
+  it('a configuration with a missing or malformed variable stops with a line naming it', () => {
+    expect(() => loadConfig({ WECOM_CORP_ID: APP.corpId })).toThrow(/WECOM_SECRET/)
+    expect(() => loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: '5', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'short' })).toThrow(/配置错误 WECOM_ENCODING_AES_KEY: .*43/)
+    expect(() => loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: 'abc', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: APP.aesKey })).toThrow(/WECOM_AGENT_ID/)
+  })
+})
