@@ -261,7 +261,8 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
     // The local page's card update: the clicked card's row shows the new card.
     if (result.updateCard && extra.outboxId !== undefined) {
       const body: MessageBody = { kind: 'card', card: result.updateCard }
-      await deps.db.update(outbox).set({ body }).where(eq(outbox.id, extra.outboxId))
+      // The row is now about what the new card is about: later changes of that item find it (refreshCards).
+      await deps.db.update(outbox).set({ body, subject: result.updateCard.subject ?? null }).where(eq(outbox.id, extra.outboxId))
     }
     return c.json({ ok: true, ...result })
   }
