@@ -92,11 +92,12 @@ async function insertManyIgnoringDuplicates(db: Db, rows: (typeof outbox.$inferI
 const READ_FROM_OUTBOX: readonly string[] = ['local']
 
 /**
- * Platforms whose outbox sender applies update rows (Feishu: PATCH of the message). A sender that does not know
- * them would post the new card as a second message, so other platforms get none: their outdated cards are still
- * refused when clicked. WeCom joins this list when its sender updates its template cards.
+ * Platforms whose outbox sender applies update rows (Feishu: PATCH of the message), and how old a message they
+ * still update (Feishu: 14 days; an older one would only fail and alarm the office). A sender that does not know
+ * update rows would post the new card as a second message, so other platforms get none: their outdated cards are
+ * still refused when clicked. WeCom joins this list when its sender updates its template cards.
  */
-const UPDATES_SENT: readonly string[] = ['feishu']
+const UPDATES_SENT: Readonly<Record<string, number>> = { feishu: 14 * 86_400_000 }
 
 export interface RefreshOptions {
   /** The key of the update row for the sent card in outbox row `rowId` (keys.ts, from the event). */
@@ -139,7 +140,7 @@ export async function refreshCards(db: Db, refresh: CardRefresh[], at: number, o
     if (JSON.stringify((latest ?? row).body) === JSON.stringify(body)) continue
     if (row.status === 'pending' || READ_FROM_OUTBOX.includes(row.platform)) await db.update(outbox).set({ body }).where(eq(outbox.id, row.id))
     else if (latest) await db.update(outbox).set({ body }).where(eq(outbox.id, latest.id))
-    else if (UPDATES_SENT.includes(row.platform))
+    else if (at - (row.sentAt ?? row.createdAt) < (UPDATES_SENT[row.platform] ?? -Infinity))
       updates.push({
         key: opts.key(row.id),
         platform: row.platform,

@@ -29,7 +29,7 @@ async function row(key: string, platform: string, status: 'pending' | 'sending' 
 const bodyOf = async (id: number) => ((await h.db.select().from(outbox).where(eq(outbox.id, id)).get())!.body as MessageBody & { kind: 'card' }).card.title
 
 describe('refreshCards', () => {
-  it('rewrites queued and local cards, queues one update per sent Feishu card, none for platforms that cannot update, none for failed ones', async () => {
+  it('rewrites queued and local cards, queues one update per sent Feishu card, none for platforms that cannot update, failed ones or Feishu cards past 14 days', async () => {
     const pending = await row('a', 'feishu', 'pending')
     const local = await row('b', 'local', 'sent')
     const sent = await row('c', 'feishu', 'sent')
@@ -37,6 +37,7 @@ describe('refreshCards', () => {
     const wecom = await row('e', 'wecom', 'sent')
     const failed = await row('f', 'feishu', 'failed')
     const other = await row('g', 'feishu', 'sent', { subject: 'problem:8' })
+    const old = await row('h', 'feishu', 'sent', { sentAt: at - 15 * 86_400_000 })
     const ev = { platform: 'local', id: 'ev1' }
     const n = await refreshCards(h.db, [{ subject: 'problem:7', card: () => card('新') }], at, { key: (id) => cardUpdateKey(ev.platform, ev.id, id) })
     expect(n).toBe(2)
@@ -46,7 +47,8 @@ describe('refreshCards', () => {
     const updates = await h.db.select().from(outbox).where(eq(outbox.key, cardUpdateKey('local', 'ev1', sent.id))).all()
     expect(updates).toMatchObject([{ updatesId: sent.id, status: 'pending', subject: null }])
     expect(await h.db.select().from(outbox).where(eq(outbox.updatesId, sending.id)).all()).toHaveLength(1)
-    for (const r of [wecom, failed, other]) {
+    // A Feishu card older than 14 days cannot be patched: left as it is (its buttons still refuse when stale).
+    for (const r of [wecom, failed, other, old]) {
       expect(await bodyOf(r.id)).toBe('旧')
       expect(await h.db.select().from(outbox).where(eq(outbox.updatesId, r.id)).all()).toHaveLength(0)
     }
