@@ -136,6 +136,16 @@ describe('WeCom round trip', () => {
     }
     expect(new Set(prompts.map((p) => cardOf(p).task_id)).size).toBe(projects)
 
+    // Until the mobile form page exists, 填报 submits the card's form with nothing in it: the bot says what
+    // is missing, and the card's line says to reply in text.
+    const first = cardOf(prompts[0]!)
+    const beforeClick = fake.sent.length
+    await wecomPosts(cardClickXml(APP, 'zhangsan', first.button_list.find((b) => b.text === '填报')!.key, first.task_id))
+    await deliverAll()
+    const answer = fake.sent.slice(beforeClick)
+    expect(answer.length).toBeGreaterThan(0)
+    expect(JSON.stringify(answer.map((a) => a.body))).toContain('本年累计')
+
     // Every call had a valid token, fetched once; nothing was refused.
     expect(fake.requests.filter((r) => r.errcode !== 0)).toEqual([])
     expect(fake.tokenRequests).toBe(1)
