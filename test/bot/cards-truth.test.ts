@@ -9,6 +9,7 @@ import { cardText, harness, promptForm, textOf } from '../harness.ts'
 import { outbox, problemEvents, problems } from '../../src/store/schema.ts'
 import { projectsOfContact } from '../../src/store/repos/projects.ts'
 import type { Card, MessageBody } from '../../src/model/index.ts'
+import { renderCard, validateCard } from '../../src/channels/feishu/render.ts'
 
 let h: Awaited<ReturnType<typeof harness>>
 beforeEach(async () => {
@@ -18,7 +19,11 @@ afterEach(() => h.close())
 
 const cardsOf = (bodies: MessageBody[], id: number) => bodies.flatMap((b) => (b.kind === 'card' && b.card.subject === `problem:${id}` ? [b.card] : []))
 const buttons = (c: Card) => c.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons.map((b) => b.label) : e.kind === 'form' ? [e.submit.label] : []))
-const hasForm = (c: Card | undefined) => !!c?.elements.some((e) => e.kind === 'form')
+/** Whether a card has a form; every card asked about is also checked to render as a valid Feishu card. */
+const hasForm = (c: Card | undefined) => {
+  if (c) expect(validateCard(renderCard(c))).toEqual([])
+  return !!c?.elements.some((e) => e.kind === 'form')
+}
 
 /** A problem raised by a 县住建局 contact's report: its id, the contact, and the office person. */
 async function raise(description: string) {
@@ -68,6 +73,7 @@ describe('every card of a problem tells its current state', () => {
     // His old 申请销号 button is refused with the state, not "不是交办给您单位的".
     const landClick = await land.click('requestClose', { problemId: id, state: 'assigned', unit: unitId('县自然资源局') })
     expect(landClick.all).toContain(`此卡片已过期：问题 #${id} 当前为 已交办（县能源局）`)
+    expect((await land.send(`申请销号 #${id} 已办结`)).all).toContain(`问题 #${id} 当前为 已交办（县能源局），不是交办给您单位的`)
 
     // 申请销号 from the button: first the 说明, then what will be filed, then filed.
     const energy = h.as('unit_head', { unit: '县能源局' })
@@ -78,6 +84,7 @@ describe('every card of a problem tells its current state', () => {
     expect((await problem(id))!.state).toBe('assigned')
     const confirm = await energy.click('requestClose', request.args, { note: '临时用电已接通' })
     expect(cardText(confirm.result.updateCard!)).toContain('临时用电已接通')
+    expect(hasForm(confirm.result.updateCard)).toBe(false)
     expect(buttons(confirm.result.updateCard!)).toContain('确认申请')
     expect((await problem(id))!.state).toBe('assigned')
     const go = confirm.result.updateCard!.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons : [])).find((b) => b.label === '确认申请')!

@@ -201,7 +201,7 @@ async function updateCommand(turn: Turn, args: z.output<typeof noteArgs>): Promi
   if (typeof p === 'string') return text(turn, p)
   const old = await stale(turn, p, args)
   if (old) return old
-  if (!isAssignee(turn, p) && !isOffice(turn.person)) return text(turn, `问题 #${p.id} 不是交办给您单位的，不能更新。`)
+  if (!isAssignee(turn, p) && !isOffice(turn.person)) return text(turn, `问题 #${p.id} 当前为 ${stateText(await view(turn, p))}，不是交办给您单位的，不能更新。`)
   if (p.state === 'closed') return text(turn, `问题 #${p.id} 已销号。`)
   const note = (args.note ?? args.form.note ?? '').trim()
   if (!note && turn.event.type === 'card_action')
@@ -228,7 +228,7 @@ async function requestCloseCommand(turn: Turn, args: z.output<typeof requestArgs
   if (typeof p === 'string') return text(turn, p)
   const old = await stale(turn, p, args)
   if (old) return old
-  if (!isAssignee(turn, p) && !isOffice(turn.person)) return text(turn, `问题 #${p.id} 不是交办给您单位的，不能申请销号。`)
+  if (!isAssignee(turn, p) && !isOffice(turn.person)) return text(turn, `问题 #${p.id} 当前为 ${stateText(await view(turn, p))}，不是交办给您单位的，不能申请销号。`)
   if (p.state === 'closed' || p.state === 'new') return text(turn, p.state === 'closed' ? `问题 #${p.id} 已销号。` : `问题 #${p.id} 尚未交办。`)
   if (p.state === 'close_requested') return text(turn, `问题 #${p.id} 已申请销号，等待提出人确认。`)
   const note = (args.note ?? args.form.note ?? '').trim()
