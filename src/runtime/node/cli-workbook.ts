@@ -1,0 +1,125 @@
+/**
+ * The workbook and settings commands of `diaodu` (template, import, export, config): the Node side only —
+ * arguments, reading and writing files, the database and its transaction. The work is in src/services.
+ * A person's mistake (bad arguments, a file that is not a usable spreadsheet, a bad setting) is a RangeError
+ * with one line in Chinese and English, which the CLI's entry prints and exits with code 2.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../../config.ts'
+import { openNodeDatabase, type NodeDatabase } from './sqlite.ts'
+import { formatImportReport, importWorkbook, MAX_WORKBOOK_BYTES, WorkbookError } from '../../services/workbook/index.ts'
+import { templateWorkbook } from '../../services/workbook/template.ts'
+import { shanghaiParts } from '../../domain/time.ts'
+
+export const WORKBOOK_COMMANDS: ReadonlySet<string> = new Set(['template', 'import', 'export', 'config'])
+
+export const WORKBOOK_USAGE = `  template [--out 项目清单模板.xlsx]                  导入模板 the import template (项目, 单位, 人员, with drop-downs)
+  import FILE [--dry-run] [--partial] [--json] [--year YYYY]  导入 .xlsx / .xls / .csv 项目清单、单位、人员
+  config show | set KEY VALUE [--dry-run] | presets  查看和修改规则 (rules.*) 与调度日历 (dispatch.*)`
+
+/** A person's mistake: printed as one line, exit code 2 (the CLI entry treats RangeError so). */
+export class WorkbookUsageError extends RangeError {}
+
+function args(rest: string[]) {
+  try {
+    return parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        partial: { type: 'boolean', default: false },
+        year: { type: 'string' },
+        period: { type: 'string' },
+      },
+    })
+  } catch (e) {
+    const option = /'(-{1,2}[^' ]+)/.exec((e as Error).message ?? '')?.[1] ?? ''
+    throw new WorkbookUsageError(`参数错误 ${option}（diaodu help 查看用法） (bad arguments ${option}; see diaodu help)`)
+  }
+}
+
+async function withDb<T>(fn: (d: NodeDatabase) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env)
+  const database = openNodeDatabase(config.DATABASE_PATH)
+  try {
+    return await fn(database)
+  } finally {
+    database.close()
+  }
+}
+
+function yearOf(value: string | undefined, now: Date): number {
+  if (value === undefined) return shanghaiParts(now).year
+  if (!/^20\d\d$/.test(value)) throw new WorkbookUsageError(`--year: 年份应为四位数字，例如 2026 (year must be like 2026)`)
+  return Number(value)
+}
+
+function writeOut(path: string, bytes: Uint8Array) {
+  try {
+    writeFileSync(path, bytes)
+  } catch (e) {
+    throw new WorkbookUsageError(`无法写入 ${path}：${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (cannot write the file)`)
+  }
+}
+
+function readIn(path: string): Uint8Array {
+  let size: number
+  try {
+    const st = statSync(path)
+    if (!st.isFile()) throw new WorkbookUsageError(`${path} 不是文件 (not a file)`)
+    size = st.size
+  } catch (e) {
+    if (e instanceof WorkbookUsageError) throw e
+    throw new WorkbookUsageError(`找不到文件 ${path} (no such file)`)
+  }
+  // refused before reading it into memory
+  if (size > MAX_WORKBOOK_BYTES) {
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1)
+    throw new WorkbookUsageError(`文件过大（${mb(size)} MB），上限 ${mb(MAX_WORKBOOK_BYTES)} MB，请拆分后导入 (file too large: ${mb(size)} MB, limit ${mb(MAX_WORKBOOK_BYTES)} MB)`)
+  }
+  return new Uint8Array(readFileSync(path))
+}
+
+/** Runs `template`, `import`, `export` or `config`. */
+export async function runWorkbook(command: string, rest: string[], now: Date, out: (s: string) => void): Promise<void> {
+  const { values, positionals } = args(rest)
+  if (command === 'template') {
+    const path = values.out ?? positionals[0] ?? '项目清单模板.xlsx'
+    writeOut(path, await templateWorkbook(yearOf(values.year, now)))
+    out(`已生成导入模板 ${path}（项目、单位、人员三张表，含下拉选项和示例行） (template written)`)
+    return
+  }
+  if (command === 'import') {
+    const path = positionals[0]
+    if (!path) throw new WorkbookUsageError('import 需要文件，例如 diaodu import 项目清单.xlsx (import needs a file)')
+    if (positionals.length > 1) throw new WorkbookUsageError('import 一次导入一个文件 (one file at a time)')
+    const bytes = readIn(path)
+    const year = yearOf(values.year, now)
+    const tty = process.stderr.isTTY && !values.json
+    if (tty) process.stderr.write(`正在读取 ${path} …\n`)
+    const report = await withDb(async ({ db, transact }) => {
+      try {
+        return await importWorkbook(db, bytes, { transact, now, dryRun: values['dry-run'], partial: values.partial, year })
+      } catch (e) {
+        if (e instanceof WorkbookError) throw new WorkbookUsageError(e.message)
+        throw e
+      }
+    })
+    if (values.json) {
+      const { created, updated, unchanged, errors, written, dryRun, details } = report
+      out(JSON.stringify({ created, updated, unchanged, errors, written, dryRun, details }, null, 2))
+    } else out(formatImportReport(report))
+    if (report.errors.length && !report.written && !report.dryRun) process.exitCode = 1
+    return
+  }
+  if (command === 'config') {
+    throw new WorkbookUsageError('config 尚未实现 (not yet available)')
+  }
+  if (command === 'export') {
+    throw new WorkbookUsageError('export 尚未实现 (not yet available)')
+  }
+  throw new WorkbookUsageError(`未知命令 ${command} (unknown command)`)
+}

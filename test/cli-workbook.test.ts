@@ -1,0 +1,116 @@
+/**
+ * `diaodu template`, `diaodu import` and `diaodu config` as a person runs them: files on disk, the exit codes,
+ * the --json answer, nothing written on a dry run or a bad file.
+ */
+import { describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import * as XLSX from '@e965/xlsx'
+import { openNodeDatabase } from '../src/runtime/node/sqlite.ts'
+
+const exec = promisify(execFile)
+const dir = mkdtempSync(join(tmpdir(), 'diaodu-wb-'))
+
+function envFor(name: string) {
+  return { ...process.env, DATABASE_PATH: join(dir, `${name}.db`), LOG_LEVEL: 'silent', DIAODU_NOW: '2026-11-20T10:00:00+08:00' }
+}
+
+async function diaodu(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await exec(process.execPath, ['--experimental-strip-types', 'bin/diaodu.js', ...args], { env })
+    return { code: 0, ...r }
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string }
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr }
+  }
+}
+
+function count(env: NodeJS.ProcessEnv, table: string): number {
+  const d = openNodeDatabase(env.DATABASE_PATH!)
+  try {
+    return (d.sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n
+  } finally {
+    d.close()
+  }
+}
+
+function xls(path: string, aoa: unknown[][], bookType: XLSX.BookType = 'biff8') {
+  const wb = XLSX.utils.book_new()
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa), '项目')
+  writeFileSync(path, new Uint8Array(XLSX.write(wb, { type: 'array', bookType }) as ArrayBuffer))
+}
+
+const LIST = [
+  ['2026年重点项目清单'],
+  ['项目名称', '责任单位', '包联领导', '联系人', '联系人手机', '总投资（万元）', '2026年计划投资（万元）'],
+  ['城北物流园', '城北镇', '李明', '王芳', '13900000003', 20000, 8000],
+  ['县医院门诊楼', '县卫生健康局', '李明', '赵强', '13900000004', '1.2亿', '3,000'],
+]
+
+describe('diaodu template and import', () => {
+  it('writes the template', async () => {
+    const env = envFor('template')
+    const out = join(dir, '项目清单模板.xlsx')
+    const r = await diaodu(env, 'template', '--out', out)
+    expect(r.code).toBe(0)
+    const wb = XLSX.read(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(out))), { type: 'array' })
+    expect(wb.SheetNames.slice(0, 3)).toEqual(['项目', '单位', '人员'])
+  }, 60_000)
+
+  it('imports a legacy .xls: dry run first, then for real, then again unchanged', async () => {
+    const env = envFor('import')
+    const file = join(dir, '清单.xls')
+    xls(file, LIST)
+    const dry = await diaodu(env, 'import', file, '--dry-run', '--json')
+    expect(dry.code).toBe(0)
+    expect(JSON.parse(dry.stdout)).toMatchObject({ created: 2 + 2 + 3, updated: 0, unchanged: 0, errors: [], written: false })
+    expect(count(env, 'projects')).toBe(0)
+    const text = await diaodu(env, 'import', file, '--dry-run')
+    expect(text.stdout).toContain('试导入')
+    expect(text.stdout).toContain('新增项目 城北物流园')
+
+    const real = await diaodu(env, 'import', file, '--json')
+    expect(JSON.parse(real.stdout)).toMatchObject({ created: 7, written: true })
+    expect(count(env, 'projects')).toBe(2)
+    const again = JSON.parse((await diaodu(env, 'import', file, '--json')).stdout)
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, errors: [] }) // the rows: referenced people and units are not counted again
+  }, 60_000)
+
+  it('writes nothing when rows have errors unless --partial, and names sheet, row and column', async () => {
+    const env = envFor('errors')
+    const file = join(dir, '有错.xlsx')
+    xls(file, [...LIST, ['某某工程', '某某', null, null, null, 100, 50]], 'xlsx')
+    const r = await diaodu(env, 'import', file, '--json')
+    expect(r.code).toBe(1)
+    const body = JSON.parse(r.stdout)
+    expect(body.errors).toEqual([{ sheet: '项目', row: 5, column: '责任单位', message: expect.stringContaining('无法从名称判断类别') }])
+    expect(count(env, 'projects')).toBe(0)
+    const p = await diaodu(env, 'import', file, '--partial', '--json')
+    expect(p.code).toBe(0)
+    expect(count(env, 'projects')).toBe(2)
+  }, 60_000)
+
+  it('refuses a file that is not a usable spreadsheet with one line and exit code 2', async () => {
+    const env = envFor('bad')
+    const cases: [string, Uint8Array][] = [
+      ['photo.xlsx', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0])],
+      ['cut.xlsx', new Uint8Array([0x50, 0x4b, 3, 4, 20, 0, 0, 0, 8, 0])],
+      ['big.xlsx', new Uint8Array(50 * 1024 * 1024)],
+    ]
+    for (const [name, bytes] of cases) {
+      const file = join(dir, name)
+      writeFileSync(file, bytes)
+      const r = await diaodu(env, 'import', file)
+      expect(r.code, name).toBe(2)
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1)
+      expect(r.stderr).toMatch(/[\u4e00-\u9fff].*\(.*[a-z]/)
+    }
+    const missing = await diaodu(env, 'import', join(dir, 'none.xlsx'))
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('找不到文件') })
+    expect((await diaodu(env, 'import')).code).toBe(2)
+    expect(count(env, 'projects') + count(env, 'units') + count(env, 'people')).toBe(0)
+  }, 60_000)
+})
