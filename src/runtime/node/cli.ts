@@ -32,6 +32,7 @@ import { silentLogger } from '../../log.ts'
 import { DEMO_MARK, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { findProject } from '../../bot/lookup.ts'
 import type { Db } from '../../store/db.ts'
+import { runWorkbook, WORKBOOK_COMMANDS } from './cli-workbook.ts'
 
 class UsageError extends Error {}
 
@@ -132,6 +133,7 @@ const HELP = new Set(['help', '--help', '-h', '帮助'])
 
 export async function run(argv: string[], now: Date, out: (s: string) => void): Promise<void> {
   const [command, ...rest] = argv
+  if (command !== undefined && WORKBOOK_COMMANDS.has(command) && !rest.includes('--help')) return runWorkbook(command, rest, now, out)
   if (command !== undefined && HELP.has(command)) return out(USAGE)
   if (rest.includes('--help') || rest.includes('-h')) return out(USAGE)
   const { values, positionals } = (() => {
