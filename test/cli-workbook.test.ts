@@ -114,3 +114,55 @@ describe('diaodu template and import', () => {
     expect(count(env, 'projects') + count(env, 'units') + count(env, 'people')).toBe(0)
   }, 60_000)
 })
+
+describe('diaodu config', () => {
+  it('validates a setting and names the key in Chinese; a dry run says how many projects change colour', async () => {
+    const { setConfig, showConfig, SettingError } = await import('../src/services/settings.ts')
+    const { loadDemoCounty } = await import('../src/demo/county.ts')
+    const { getSetting } = await import('../src/store/repos/settings.ts')
+    const d = openNodeDatabase(':memory:')
+    const now = new Date('2026-10-27T10:00:00+08:00')
+    await loadDemoCounty(d.db, now)
+    const refused = async (key: string, value: string, pattern: RegExp) => {
+      const e = await setConfig(d.db, d.transact, key, value, { now }).catch((x) => x)
+      expect(e).toBeInstanceOf(SettingError)
+      expect((e as Error).message).toContain(key.split('.').slice(0, 2).join('.'))
+      expect((e as Error).message).toMatch(pattern)
+    }
+    await refused('rules.monthlyOpenDay', '40', /不能大于 28/)
+    await refused('rules.monthlyOpenDay', 'abc', /应为数字/)
+    await refused('rules.schedule', 'weekly', /monthLinear \/ dayLinear \/ planCurve/)
+    await refused('rules.colur', 'x', /没有设置项/)
+    await refused('dispatch.monthly.openTime', '9点', /HH:MM/)
+    await refused('rules.colour.yellowFrom', '5', /lingchuan2021 没有/)
+    await refused('colour', 'pointBands', /rules\. 或 dispatch\./)
+    expect(await getSetting(d.db, 'rules')).toBeUndefined()
+
+    const dry = await setConfig(d.db, d.transact, 'rules.colour', 'pointBands', { now, dryRun: true })
+    expect(dry).toMatchObject({ written: false, period: '2026-10' })
+    expect(dry.colourChanges!.projects).toBeGreaterThan(0)
+    expect(dry.effect[0]).toMatch(/2026-10：\d+ 个项目中 \d+ 个色牌改变/)
+    expect(await getSetting(d.db, 'rules')).toBeUndefined()
+
+    const real = await setConfig(d.db, d.transact, 'rules.colour', 'pointBands', { now })
+    expect(real.written).toBe(true)
+    expect((await showConfig(d.db)).rules.effective.colour).toMatchObject({ kind: 'pointBands', yellowFrom: 10 })
+    await setConfig(d.db, d.transact, 'rules.colour.yellowFrom', '5', { now })
+    expect((await showConfig(d.db)).rules.effective.colour).toMatchObject({ kind: 'pointBands', yellowFrom: 5, redFrom: 30 })
+    const moved = await setConfig(d.db, d.transact, 'dispatch.monthly.openDay', '20', { now, dryRun: true })
+    expect(moved.effect[0]).toContain('2026-10-20 09:00 开启')
+    const audits = d.sqlite.prepare(`select count(*) n from audit_log where entity = 'setting'`).get() as { n: number }
+    expect(audits.n).toBe(2)
+    d.close()
+  }, 60_000)
+
+  it('prints presets, refuses a bad value with exit code 2 and sets a good one', async () => {
+    const env = envFor('config')
+    expect((await diaodu(env, 'config', 'presets')).stdout).toContain('pointBands')
+    const bad = await diaodu(env, 'config', 'set', 'rules.monthlyOpenDay', '40')
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('rules.monthlyOpenDay') })
+    const good = await diaodu(env, 'config', 'set', 'dispatch.quietHours', '{"start":"21:30","end":"08:00"}')
+    expect(good.code).toBe(0)
+    expect((await diaodu(env, 'config', 'show')).stdout).toContain('dispatch.quietHours.start = "21:30"  （已设置 set）')
+  }, 60_000)
+})

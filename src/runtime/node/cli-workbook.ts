@@ -11,6 +11,7 @@ import { openNodeDatabase, type NodeDatabase } from './sqlite.ts'
 import { formatImportReport, importWorkbook, MAX_WORKBOOK_BYTES, WorkbookError } from '../../services/workbook/index.ts'
 import { templateWorkbook } from '../../services/workbook/template.ts'
 import { shanghaiParts } from '../../domain/time.ts'
+import { presets, setConfig, SettingError, showConfig } from '../../services/settings.ts'
 
 export const WORKBOOK_COMMANDS: ReadonlySet<string> = new Set(['template', 'import', 'export', 'config'])
 
@@ -116,10 +117,60 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
     return
   }
   if (command === 'config') {
-    throw new WorkbookUsageError('config 尚未实现 (not yet available)')
+    return config(positionals, values, now, out)
   }
   if (command === 'export') {
     throw new WorkbookUsageError('export 尚未实现 (not yet available)')
   }
   throw new WorkbookUsageError(`未知命令 ${command} (unknown command)`)
+}
+
+/** `[path, value]` for every leaf of a settings object: arrays and null stay one value. */
+function leaves(prefix: string, v: unknown): [string, unknown][] {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return [[prefix, v]]
+  return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => leaves(`${prefix}.${k}`, x))
+}
+
+async function config(positionals: string[], values: { json?: boolean; 'dry-run'?: boolean }, now: Date, out: (s: string) => void): Promise<void> {
+  const [sub, key, ...valueParts] = positionals
+  if (sub === 'presets') {
+    const list = presets()
+    if (values.json) return out(JSON.stringify(list, null, 2))
+    for (const p of list) out(`${p.key} ${p.value}\t${p.meaning}`)
+    out('用法 usage: diaodu config set rules.colour pointBands [--dry-run]')
+    return
+  }
+  if (sub === 'show' || sub === undefined) {
+    return withDb(async ({ db }) => {
+      const view = await showConfig(db)
+      if (values.json) return out(JSON.stringify(view, null, 2))
+      const stored = new Set([...leaves('rules', view.rules.stored), ...leaves('dispatch', view.dispatch.stored)].map(([k]) => k))
+      const isSet = (k: string) => [...stored].some((s) => k === s || k.startsWith(`${s}.`) || s.startsWith(`${k}.`))
+      const rules = view.rules.effective
+      const shown: [string, unknown][] = [
+        ['rules.schedule', rules.schedule],
+        ['rules.colour', rules.colour],
+        ['rules.indicators', rules.scoring.indicators],
+        ['rules.monthlyOpenDay', rules.monthlyOpenDay],
+        ...leaves('dispatch', view.dispatch.effective),
+      ]
+      for (const [k, v] of shown) out(`${k} = ${JSON.stringify(v)}${isSet(k) ? '  （已设置 set）' : ''}`)
+    })
+  }
+  if (sub === 'set') {
+    if (!key || valueParts.length === 0) throw new WorkbookUsageError('用法：diaodu config set 键 值 [--dry-run]，例如 diaodu config set rules.colour pointBands (usage: config set KEY VALUE)')
+    return withDb(async ({ db, transact }) => {
+      let r
+      try {
+        r = await setConfig(db, transact, key, valueParts.join(' '), { now, dryRun: values['dry-run'] })
+      } catch (e) {
+        if (e instanceof SettingError) throw new WorkbookUsageError(`${e.message} (invalid setting ${key})`)
+        throw e
+      }
+      if (values.json) return out(JSON.stringify(r, null, 2))
+      out(`${r.written ? '已设置' : '试设置（未保存） dry run'} ${r.key}：${JSON.stringify(r.before)} → ${JSON.stringify(r.after)}`)
+      for (const line of r.effect) out(line)
+    })
+  }
+  throw new WorkbookUsageError(`config 的子命令为 show / set / presets (config show | set KEY VALUE | presets)`)
 }
