@@ -38,6 +38,8 @@ const schema = z.object({
   /** Take this instant as now instead of the clock: training on a past month, replaying a day, tests. */
   DIAODU_NOW: z.preprocess(emptyToUndefined, z.string().datetime({ offset: true }).optional()),
   /** Webhooks older than this are refused (0 turns the check off). Longer than Feishu's ~7.1 h retry window. */
+  /** Bearer token of the admin API (/api/import, /api/export, /api/config); unset = the API is off. */
+  DIAODU_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符 (at least 16 characters)').optional()),
   WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(28800),
   ...channelEnv,
 })

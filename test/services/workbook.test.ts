@@ -270,3 +270,62 @@ describe('a new county', () => {
     expect(sync(d).select().from(outbox).all().length).toBe(report.queued)
   })
 })
+
+describe('the admin API', () => {
+  const TOKEN = 'test-admin-token-0123456789'
+  const auth = { Authorization: `Bearer ${TOKEN}` }
+
+  it('imports a multipart upload with the same JSON answer, exports the month, and refuses without the token', async () => {
+    const { adminRoutes } = await import('../../src/http/admin.ts')
+    const { createApp } = await import('../../src/http/app.ts')
+    const { silentLogger } = await import('../../src/log.ts')
+    const d = fresh()
+    const app = adminRoutes({ db: d.db, now: () => NOW, adminToken: TOKEN, transact: d.transact })
+    const upload = (bytes: Uint8Array, fields: Record<string, string> = {}, headers: Record<string, string> = auth) => {
+      const form = new FormData()
+      form.append('file', new File([bytes as Uint8Array<ArrayBuffer>], '清单.xlsx'))
+      for (const [k, v] of Object.entries(fields)) form.append(k, v)
+      return app.request('/api/import', { method: 'POST', body: form, headers })
+    }
+    const bytes = book({ 项目推进表: { aoa: MESSY, merges: ['A1:K1', 'A2:K2', 'H3:I3'] } })
+    expect((await upload(bytes, {}, {})).status).toBe(401)
+    expect((await upload(bytes, {}, { Authorization: 'Bearer wrong-token-0123456789xx' })).status).toBe(401)
+
+    const dry = await upload(bytes, { dryRun: '1' })
+    expect(dry.status).toBe(200)
+    expect(await dry.json()).toMatchObject({ created: 12, updated: 0, unchanged: 0, errors: [], dryRun: true, written: false })
+    expect(count(d, 'projects')).toBe(0)
+    const real = await upload(bytes)
+    expect(await real.json()).toMatchObject({ created: 12, written: true })
+    expect(count(d, 'projects')).toBe(3)
+
+    const bad = await upload(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0]))
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error).toMatch(/损坏.*corrupt/)
+
+    const exp = await app.request('/api/export?period=2026-11', { headers: auth })
+    expect(exp.status).toBe(200)
+    expect(exp.headers.get('content-type')).toContain('spreadsheetml')
+    const wb = XLSX.read(new Uint8Array(await exp.arrayBuffer()), { type: 'array' })
+    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账'])
+    // the round trip: the exported 项目明细 imports as unchanged
+    const back = await upload(new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer))
+    expect(await back.json()).toMatchObject({ created: 0, updated: 0, unchanged: 3, errors: [] })
+    expect((await app.request('/api/export?period=2026-13', { headers: auth })).status).toBe(400)
+
+    const cfg = await app.request('/api/config', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ key: 'rules.monthlyOpenDay', value: 40 }) })
+    expect(cfg.status).toBe(400)
+    expect((await cfg.json()).error).toContain('rules.monthlyOpenDay')
+
+    // mounted by the app only with a token
+    const deps = { db: d.db, schemaVersion: 1, logger: silentLogger, now: () => NOW, channels: [] }
+    expect((await createApp(deps).request('/api/export?period=2026-11')).status).toBe(404)
+    process.env.DIAODU_ADMIN_TOKEN = TOKEN
+    try {
+      expect((await createApp(deps).request('/api/export?period=2026-11')).status).toBe(401)
+      expect((await createApp(deps).request('/api/export?period=2026-11', { headers: auth })).status).toBe(200)
+    } finally {
+      delete process.env.DIAODU_ADMIN_TOKEN
+    }
+  })
+})

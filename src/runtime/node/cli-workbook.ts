@@ -10,6 +10,7 @@ import { loadConfig } from '../../config.ts'
 import { openNodeDatabase, type NodeDatabase } from './sqlite.ts'
 import { formatImportReport, importWorkbook, MAX_WORKBOOK_BYTES, WorkbookError } from '../../services/workbook/index.ts'
 import { templateWorkbook } from '../../services/workbook/template.ts'
+import { exportMonth } from '../../services/workbook/export.ts'
 import { shanghaiParts } from '../../domain/time.ts'
 import { presets, setConfig, SettingError, showConfig } from '../../services/settings.ts'
 
@@ -17,6 +18,7 @@ export const WORKBOOK_COMMANDS: ReadonlySet<string> = new Set(['template', 'impo
 
 export const WORKBOOK_USAGE = `  template [--out 项目清单模板.xlsx]                  导入模板 the import template (项目, 单位, 人员, with drop-downs)
   import FILE [--dry-run] [--partial] [--json] [--year YYYY]  导入 .xlsx / .xls / .csv 项目清单、单位、人员
+  export --period YYYY-MM [--out FILE]            月度调度通报工作簿 the monthly 通报 workbook
   config show | set KEY VALUE [--dry-run] | presets  查看和修改规则 (rules.*) 与调度日历 (dispatch.*)`
 
 /** A person's mistake: printed as one line, exit code 2 (the CLI entry treats RangeError so). */
@@ -120,7 +122,13 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
     return config(positionals, values, now, out)
   }
   if (command === 'export') {
-    throw new WorkbookUsageError('export 尚未实现 (not yet available)')
+    const period = values.period ?? ''
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new WorkbookUsageError('--period: 月份应为 YYYY-MM，例如 2026-10 (period must be YYYY-MM)')
+    const path = values.out ?? positionals[0] ?? `${period}调度通报.xlsx`
+    const bytes = await withDb(({ db }) => exportMonth(db, period, now))
+    writeOut(path, bytes)
+    out(`已导出 ${period} 调度通报 ${path}（总览、各赛道排名、项目明细、问题台账） (exported)`)
+    return
   }
   throw new WorkbookUsageError(`未知命令 ${command} (unknown command)`)
 }

@@ -149,6 +149,8 @@ function findHeader(sheet: Sheet, kind: (typeof KINDS)[number]): Header | null {
 
 /** Which kind a sheet holds: by its header, the sheet's name breaking ties. */
 function classify(sheet: Sheet): { kind: (typeof KINDS)[number]; header: Header } | null {
+  // the 通报's other sheets (exported here, sent back): not lists to import
+  if (NOT_LISTS.test(sheet.name)) return null
   let best: { kind: (typeof KINDS)[number]; header: Header; score: number } | null = null
   for (const kind of KINDS) {
     const header = findHeader(sheet, kind)
@@ -158,6 +160,8 @@ function classify(sheet: Sheet): { kind: (typeof KINDS)[number]; header: Header 
   }
   return best
 }
+
+const NOT_LISTS = /问题台账|台账|排名|总览|说明|督办/
 
 const SUMMARY = /^(合计|小计|总计|累计|总合计|汇总)$/
 const SECTION = /^([一二三四五六七八九十]+|\d+)[、.．]/
