@@ -87,8 +87,9 @@ async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 't
  * names with its own arguments wins; 已阅 finds its own item (the latest not yet acknowledged).
  */
 async function typedLabel(turn: Turn, text: string, understood: Understood): Promise<BotResult | null> {
-  if (understood.kind === 'command' && (understood.command === 'ack' || Object.values(understood.args).some((v) => v !== null && v !== undefined))) return null
+  // Only text the bot would otherwise not understand, or a bare verb whose item the text leaves out (申请销号).
   if (understood.kind === 'report') return null
+  if (understood.kind === 'command' && (understood.command === 'ack' || !Object.values(understood.args).some((v) => v === null) || Object.values(understood.args).some((v) => v !== null && v !== undefined))) return null
   const b = await buttonForLabel(turn.ctx.db, turn.person.id, turn.chat, text)
   if (!b || b.command === 'ack') return null
   if (understood.kind === 'command' && understood.command !== b.command && !['confirm', 'cancel'].includes(b.command)) return null

@@ -3,7 +3,7 @@ import type { Db } from '../store/db.ts'
 import { listProjects, type Project } from '../store/repos/projects.ts'
 import { listUnits, type Unit } from '../store/repos/directory.ts'
 import { matchName } from '../domain/match.ts'
-import { and, desc, eq, or } from 'drizzle-orm'
+import { and, desc, eq, gt, max, or } from 'drizzle-orm'
 import { auditLog, identities, outbox } from '../store/schema.ts'
 import type { Card, ChatRef, CommandName, MessageBody } from '../model/index.ts'
 
@@ -54,13 +54,24 @@ export interface SentCard {
   card: Card
 }
 
+/** How far back in the outbox a person's cards are looked for (rows, newest first). */
+const RECENT_ROWS = 20_000
+
 /** The latest cards sent to a person: to their local address, their platform accounts, and the direct chat. */
 export async function recentCardsOf(db: Db, personId: number, chat: ChatRef | undefined, limit = 40): Promise<SentCard[]> {
   const ids = await db.select({ platform: identities.platform, userId: identities.userId }).from(identities).where(eq(identities.personId, personId)).all()
   const where = [and(eq(outbox.platform, 'local'), eq(outbox.address, `person:${personId}`))]
   for (const i of ids) where.push(and(eq(outbox.platform, i.platform), eq(outbox.address, i.userId)))
   if (chat && chat.kind === 'direct') where.push(and(eq(outbox.platform, chat.platform), eq(outbox.address, chat.chatId)))
-  const rows = await db.select({ id: outbox.id, body: outbox.body }).from(outbox).where(or(...where)).orderBy(desc(outbox.id)).limit(limit).all()
+  // The outbox has no index by address: look only at its latest rows (by rowid, cheap), where a person's cards are.
+  const top = (await db.select({ id: max(outbox.id) }).from(outbox).get())?.id ?? 0
+  const rows = await db
+    .select({ id: outbox.id, body: outbox.body })
+    .from(outbox)
+    .where(and(gt(outbox.id, top - RECENT_ROWS), or(...where)))
+    .orderBy(desc(outbox.id))
+    .limit(limit)
+    .all()
   const out: SentCard[] = []
   for (const r of rows) {
     const body = (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as MessageBody
