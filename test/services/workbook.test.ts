@@ -306,7 +306,17 @@ describe('the admin API', () => {
     const exp = await app.request('/api/export?period=2026-11', { headers: auth })
     expect(exp.status).toBe(200)
     expect(exp.headers.get('content-type')).toContain('spreadsheetml')
-    const wb = XLSX.read(new Uint8Array(await exp.arrayBuffer()), { type: 'array' })
+    const exported = new Uint8Array(await exp.arrayBuffer())
+    const wb = XLSX.read(exported, { type: 'array' })
+    const { Workbook } = await import('@cj-tech-master/excelts')
+    const styled = new Workbook()
+    await styled.xlsx.load(exported)
+    const detail = styled.getWorksheet('项目明细')!
+    expect(detail.getCell(1, 1).font?.bold).toBe(true)
+    expect(detail.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
+    expect(detail.getCell(2, 13).value).toBe('预警') // nothing reported in November: behind 序时, not yet carded
+    expect((detail.getCell(2, 13).fill as { fgColor?: { argb?: string } }).fgColor?.argb).toBe('FFFFF2CC')
+    expect(detail.getCell(2, 8).numFmt).toBe('#,##0.00')
     expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账'])
     // the round trip: the exported 项目明细 imports as unchanged
     const back = await upload(new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer))
