@@ -10,12 +10,13 @@ import type { Report, Round } from '../store/repos/rounds.ts'
 import type { BoardLine, MonthBoard, MonthView } from '../services/monthly.ts'
 import type { RedYellowItem } from '../services/bulletin.ts'
 import type { ReportValues } from '../services/reporting.ts'
+import { DEFAULT_COUNTY, type CountyNames } from '../services/rules.ts'
 import { MAX_AMOUNT_YUAN, formatWan } from '../domain/money.ts'
 import { LIMITS, capList, cell, clip, inert, markup, md, plainText } from './text.ts'
 import { formatPercent } from '../domain/ratio.ts'
 import { describeGap, gapPoints } from '../domain/schedule.ts'
 import { COLOUR_LABELS, type Colour } from '../domain/colours.ts'
-import { formatScore } from '../domain/scoring.ts'
+import { DEFAULT_INDICATORS, formatScore } from '../domain/scoring.ts'
 import { shanghaiParts } from '../domain/time.ts'
 
 
@@ -63,16 +64,47 @@ export function periodLabel(period: string): string {
   return m ? `${m[1]}年${Number(m[2])}月` : period
 }
 
+/** '2026-12-07' → '12月7日' (the one date format on cards, with formatDeadline's 「12月7日 18:00」); anything else as written. */
+export function formatDay(date: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date)
+  return m ? `${Number(m[2])}月${Number(m[3])}日` : date
+}
+
+/** A unit's 蓝/黄/红 projects as colour chips: 「🔵3 🟡1 🔴0」. */
+export const colourChips = (c: Pick<Record<Colour, number>, 'blue' | 'yellow' | 'red'>) => `🔵${c.blue} 🟡${c.yellow} 🔴${c.red}`
+
+/** 较序时 with its sign and unit: 「+3.21 个百分点」, 「-17.68 个百分点」; '—' without figures. */
+export function gapText(completion: { num: number; den: number } | null, schedule: { num: number; den: number } | null): string {
+  if (!completion || !schedule) return '—'
+  const g = gapPoints(completion, schedule)
+  return `${g.sign > 0 ? '+' : ''}${g.pointsText} 个百分点`
+}
+
+/**
+ * The score in one plain sentence, from the indicators the board was scored on: 「得分按五项计：投资完成率（对照序时
+ * 进度）40 分、开工率 20 分…；同一组别内比名次」.
+ */
+export function scoreExplanation(indicators: readonly { key: string; label: string; weight: number }[]): string {
+  const parts = indicators.map((i) => `${i.label}${i.key === 'investment' ? '（对照序时进度）' : ' '}${i.weight} 分`)
+  const count = '一二三四五六七八九十'[parts.length - 1] ?? String(parts.length)
+  return `得分按${count}项计：${parts.join('、')}；同一组别内比名次`
+}
+
 const roundLabel = (r: Round) => (r.kind === 'monthly' ? `${periodLabel(r.period)}调度` : r.kind === 'weekly' ? `${r.period} 周调度` : `${r.period} 旬调度`)
 
 /** Help lists what this person may do (one line per command they may run), with a few buttons. */
-export function helpCard(name: string, lines: string[], buttons: Button[], demo = false): Card {
+export function helpCard(name: string, lines: string[], buttons: Button[], demo = false, county: CountyNames = DEFAULT_COUNTY): Card {
   return {
     template: 'help',
     colour: 'blue',
     title: '调度助手 · 使用帮助',
     subtitle: `${cell(name)}，您可以：`,
-    elements: [{ kind: 'markdown', text: lines.join('\n') }, ...demoNote(demo), { kind: 'actions', buttons }],
+    elements: [
+      { kind: 'markdown', text: lines.join('\n') },
+      { kind: 'note', text: md`有疑问请联系${clip(county.office, LIMITS.name)}` },
+      ...demoNote(demo),
+      { kind: 'actions', buttons },
+    ],
   }
 }
 
@@ -312,8 +344,13 @@ export function projectStatusCard(
 
 export const PROBLEM_STATE_LABELS = { new: '新增', assigned: '已交办', in_progress: '推进中', close_requested: '申请销号', closed: '已销号' } as const
 
-/** The 赛马 board of one or all leagues: a table and a bar chart of scores. */
-export function boardCard(board: MonthBoard, opts: { league?: string; title?: string; late?: Mention[]; demo: boolean }): Card {
+/**
+ * The 赛马 board of one or all leagues, each league its own table (never mixed): score in 分, 完成率 in %, 较序时
+ * in 个百分点, colours as chips, Δrank; a one-line plain explanation of the score; for one league a bar chart
+ * whose axis starts near the lowest score (Feishu: `zero: false` in cards/feishu/envelope.json; local: render.ts).
+ */
+export function boardCard(board: MonthBoard, opts: { league?: string; title?: string; late?: Mention[]; demo: boolean; county?: CountyNames }): Card {
+  const county = opts.county ?? DEFAULT_COUNTY
   const all = board.leagues.filter((l) => !opts.league || l.league === opts.league)
   // Feishu takes at most 5 tables a card, and the rows of all leagues share one budget so the card stays < 30 KB.
   const leagues = all.slice(0, 5)
@@ -327,32 +364,45 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
       columns: [
         { key: 'rank', label: '名次', numeric: true },
         { key: 'unit', label: '单位' },
-        { key: 'score', label: '得分', numeric: true },
-        { key: 'completion', label: '完成率' },
+        { key: 'score', label: '得分(分)', numeric: true },
+        { key: 'completion', label: '投资完成率' },
         { key: 'gap', label: '较序时' },
-        { key: 'cards', label: '蓝/黄/红' },
-        { key: 'delta', label: '变化' },
+        { key: 'cards', label: '色牌 蓝/黄/红' },
+        { key: 'delta', label: '名次变化' },
       ],
       rows: rows.map((x) => ({
         rank: x.rank,
         unit: cell(x.unit),
         score: formatScore(x.score),
         completion: pct(x.completion),
-        gap: x.completion && x.schedule ? gapPoints(x.completion, x.schedule).pointsText : '—',
-        cards: `${x.colours.blue}/${x.colours.yellow}/${x.colours.red}`,
-        delta: x.deltaRank === null ? '新' : x.deltaRank > 0 ? `↑${x.deltaRank}` : x.deltaRank < 0 ? `↓${-x.deltaRank}` : '—',
+        gap: gapText(x.completion, x.schedule),
+        cards: colourChips(x.colours),
+        delta: x.deltaRank === null ? '新上榜' : x.deltaRank > 0 ? `↑${x.deltaRank}` : x.deltaRank < 0 ? `↓${-x.deltaRank}` : '持平',
       })),
     })
     elements.push(...note)
   }
   if (all.length > leagues.length) elements.push({ kind: 'note', text: md`另有 ${all.length - leagues.length} 个组别未显示，请发送「排名 组别名」查看` })
   if (leagues.length === 1 && leagues[0]!.lines.length > 1)
-    elements.push({ kind: 'chart', title: '得分', bars: leagues[0]!.lines.slice(0, 15).map((x) => ({ label: cell(x.unit, LIMITS.name), value: Number(formatScore(x.score)) })), unit: '分' })
+    elements.push({ kind: 'chart', title: `${clip(leagues[0]!.league, LIMITS.name)}得分`, bars: leagues[0]!.lines.slice(0, 15).map((x) => ({ label: cell(x.unit, LIMITS.name), value: Number(formatScore(x.score)) })), unit: '分' })
+  elements.push({ kind: 'note', text: '名次按得分排，不只看投资完成率：开工、入库纳统、按时填报、问题销号也计分。发送「查 单位名」看该单位各项得分' })
   if (opts.late?.length) elements.push(...lateMentions(opts.late, '以下同志本期尚未填报，请抓紧：'))
   if (board.skipped.length)
-    elements.push({ kind: 'note', text: `另有 ${board.skipped.length} 个项目的数据有误，未计入本榜（县重点项目办可用「查 项目编号」核实）` })
+    elements.push({ kind: 'note', text: md`另有 ${board.skipped.length} 个项目的数据有误，未计入本榜（${clip(county.office, LIMITS.name)}可用「查 项目编号」核实）` })
   elements.push(...demoNote(opts.demo))
-  return { template: 'leaderboard', colour: 'purple', title: opts.title ?? `${periodLabel(board.period)} 重点项目赛马比拼`, subtitle: '得分 = Σ 权重 × 完成度（投资完成率按序时计）', elements }
+  return {
+    template: 'leaderboard',
+    colour: 'purple',
+    title: opts.title ?? `${periodLabel(board.period)} ${cell(county.name)}重点项目赛马比拼`,
+    subtitle: scoreExplanation(board.snapshot?.indicators ?? DEFAULT_INDICATORS),
+    elements,
+  }
+}
+
+/** A unit's score and each indicator's points (「查 单位」): why it ranks where it does. */
+export function scorePartsElement(line: Pick<BoardLine, 'rank' | 'league' | 'score' | 'parts'>): CardElement {
+  const parts = (line.parts ?? []).map((p) => `${p.label} ${formatScore(p.points)}/${p.weight} 分`)
+  return { kind: 'markdown', text: md`**得分 ${formatScore(line.score)} 分**（${clip(line.league, LIMITS.name)}第 ${line.rank} 名）：${parts.join('，')}` }
 }
 
 
@@ -367,7 +417,7 @@ export function lateMentions(people: readonly Mention[], text: string): CardElem
 }
 
 /** 红黄牌 list for a month. */
-export function redYellowCard(period: string, items: RedYellowItem[], demo: boolean): Card {
+export function redYellowCard(period: string, items: RedYellowItem[], demo: boolean, county: CountyNames = DEFAULT_COUNTY): Card {
   const reds = items.filter((i) => i.colour === 'red')
   const yellows = items.filter((i) => i.colour === 'yellow')
   const block = (label: string, list: RedYellowItem[]) =>
@@ -377,9 +427,14 @@ export function redYellowCard(period: string, items: RedYellowItem[], demo: bool
   return {
     template: 'red-yellow',
     colour: reds.length ? 'red' : yellows.length ? 'yellow' : 'blue',
-    title: `${periodLabel(period)} 红黄牌`,
-    subtitle: '对照序时进度三色管理：蓝牌达序时，黄牌落后且两次催办未达标，红牌连续两月黄牌',
-    elements: [{ kind: 'markdown', text: block('红牌', reds) }, { kind: 'markdown', text: block('黄牌', yellows) }, ...demoNote(demo)],
+    title: `${periodLabel(period)} ${cell(county.name)}重点项目红黄牌`,
+    subtitle: '对照序时进度三色管理：🔵蓝牌达到序时，🟡黄牌落后序时且两次催办后仍未赶上，🔴红牌连续两个月黄牌',
+    elements: [
+      { kind: 'markdown', text: block('🔴 红牌', reds) },
+      { kind: 'markdown', text: block('🟡 黄牌', yellows) },
+      { kind: 'note', text: md`发布单位：${clip(county.office, LIMITS.name)}` },
+      ...demoNote(demo),
+    ],
   }
 }
 
@@ -467,28 +522,42 @@ export function problemListCard(title: string, items: ProblemView[], demo: boole
 const names = (list: readonly string[], max = 10) =>
   list.length > max ? `${list.slice(0, max).map((n) => clip(n, LIMITS.name)).join('、')}等 ${list.length} 个` : list.map((n) => clip(n, LIMITS.name)).join('、')
 
-/** The monthly 通报: totals, colours, ranks, laggards, open problems. */
+/** The 赛马 前三 / 后三 of one league in a 通报 (leagues are never ranked together). */
+export interface BulletinLeague {
+  league: string
+  top: string[]
+  bottom: string[]
+}
+
+/**
+ * The monthly 通报: totals, colours, ranks per league (前三 / 后三 of each 组别, never mixed), laggards, open
+ * problems; issued by the county's office (`county`, the `county` setting).
+ */
 export function bulletinCard(
-  b: { period: string; plan: number; ytd: number; completion: string; schedule: string; gap: string; colours: Record<Colour, number>; top: string[]; bottom: string[]; late: string[]; openProblems: number; overdueProblems: number },
+  b: { period: string; plan: number; ytd: number; completion: string; schedule: string; gap: string; colours: Record<Colour, number>; top: string[]; bottom: string[]; leagues?: BulletinLeague[]; late: string[]; openProblems: number; overdueProblems: number },
   demo: boolean,
+  county: CountyNames = DEFAULT_COUNTY,
 ): Card {
+  const ranks = b.leagues
+    ? b.leagues.slice(0, 5).map((l) => md`**${clip(l.league, LIMITS.name)}** 前三：${names(l.top) || '—'}${markup(l.bottom.length ? md`；后三：${names(l.bottom)}` : '')}`)
+    : [md`**赛马前三**：${names(b.top) || '—'}\n**赛马后三**：${names(b.bottom) || '—'}`]
   return {
     template: 'bulletin',
     colour: 'purple',
-    title: `${periodLabel(b.period)} 重点项目建设通报`,
-    subtitle: '县重点项目建设指挥部办公室',
+    title: `${periodLabel(b.period)} ${cell(county.name)}重点项目建设通报`,
+    subtitle: cell(county.office, LIMITS.title),
     elements: [
       {
         kind: 'markdown',
-        text: `全县重点项目年度计划投资 ${formatWan(b.plan)} 万元，1—${Number(b.period.slice(5))}月累计完成 ${formatWan(b.ytd)} 万元，完成率 ${b.completion}，序时进度 ${b.schedule}，${b.gap}。`,
+        text: md`${clip(county.name, LIMITS.name)}重点项目年度计划投资 ${formatWan(b.plan)} 万元，1—${Number(b.period.slice(5))}月累计完成 ${formatWan(b.ytd)} 万元，完成率 ${b.completion}，序时进度 ${b.schedule}，${b.gap}。`,
       },
       { kind: 'fields', fields: [
-        { label: '蓝牌', value: `${b.colours.blue} 个` },
-        { label: '黄牌', value: `${b.colours.yellow} 个` },
-        { label: '红牌', value: `${b.colours.red} 个` },
+        { label: '🔵 蓝牌', value: `${b.colours.blue} 个` },
+        { label: '🟡 黄牌', value: `${b.colours.yellow} 个` },
+        { label: '🔴 红牌', value: `${b.colours.red} 个` },
         { label: '预警', value: `${b.colours.watch} 个` },
       ] },
-      { kind: 'markdown', text: md`**赛马前三**：${names(b.top) || '—'}\n**赛马后三**：${names(b.bottom) || '—'}` },
+      { kind: 'markdown', text: md`**赛马比拼**（各组别分别排名）\n${markup(ranks.join('\n'))}` },
       { kind: 'markdown', text: md`**未按时填报**：${b.late.length ? names(b.late, 30) : '无'}` },
       { kind: 'markdown', text: `**问题台账**：未销号 ${b.openProblems} 个，其中超期 ${b.overdueProblems} 个` },
       ...demoNote(demo),

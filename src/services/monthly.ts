@@ -212,6 +212,18 @@ export interface BoardLine {
   colours: Record<Colour, number>
   projects: number
   late: number
+  /** The score's parts, one per indicator in the board's order (score units; 「查 单位」 shows them). */
+  parts?: ScorePart[]
+}
+
+/** One indicator's share of a unit's score: `{ key: 'investment', label: '投资完成率', weight: 40, points: 382000 }`. */
+export interface ScorePart {
+  key: string
+  label: string
+  /** Points at 100 %. */
+  weight: number
+  /** Score units (0.0001 points). */
+  points: number
 }
 
 export interface MonthBoard {
@@ -305,6 +317,7 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
           colours: a.colours,
           projects: a.count,
           late: a.count - a.onTime,
+          parts: r.parts.map((points, i) => ({ key: board.indicators[i]!.key, label: board.indicators[i]!.label, weight: board.indicators[i]!.weight, points })),
         }
       }),
     })),
