@@ -4,7 +4,8 @@
  * src/bot/cards.ts: plain values in, a neutral Card out.
  */
 import type { Button, Card, CardElement, Mention, MessageBody } from '../model/index.ts'
-import { demoNote, formatDeadline, lateMentions, pct, periodLabel, wan } from './conversation.ts'
+import { demoNote, formatDay, formatDeadline, gapText, lateMentions, pct, periodLabel, wan } from './conversation.ts'
+import { DEFAULT_COUNTY, type CountyNames } from '../services/rules.ts'
 import { LIMITS, capList, cell, clip, markup, md } from './text.ts'
 import { formatWan } from '../domain/money.ts'
 import type { Ratio } from '../domain/ratio.ts'
@@ -49,6 +50,7 @@ export function overdueHeadCard(
   round: { kind: string; period: string; deadlineAt: number },
   late: { name: string; contacts: Mention[] }[],
   demo: boolean,
+  county: CountyNames = DEFAULT_COUNTY,
 ): Card {
   return {
     template: 'overdue-head',
@@ -62,7 +64,7 @@ export function overdueHeadCard(
           `贵单位以下 ${late.length} 个项目逾期未填报，已各记催办一次，请督促填报人立即填报：\n` +
           md`${capList(late.map((p, i) => `${i + 1}. ${clip(p.name, LIMITS.name)}（填报人：${capList(p.contacts.map((c) => clip(c.name, 20)), 5, '人').join('、') || '未指定'}）`), 20, '个').join('\n')}`,
       },
-      { kind: 'note', text: '连续催办两次仍未达序时进度的项目，当月贴黄牌' },
+      { kind: 'note', text: md`连续催办两次仍未达序时进度的项目，当月贴黄牌。${clip(county.office, LIMITS.name)}` },
       ...demoNote(demo),
     ],
   }
@@ -91,7 +93,7 @@ export interface WeeklyBoard {
 }
 
 /** The weekly key-project board: reporting and 完成率 against day-linear 序时, per league. */
-export function weeklyBoardCard(b: WeeklyBoard, demo: boolean): Card {
+export function weeklyBoardCard(b: WeeklyBoard, demo: boolean, county: CountyNames = DEFAULT_COUNTY): Card {
   const elements: CardElement[] = []
   if (!b.hadRound) elements.push({ kind: 'markdown', text: '本周未开展周调度，以下为截至本周的累计情况。' })
   // At most 5 tables a card, and one row budget for all of them (see boardCard).
@@ -113,10 +115,10 @@ export function weeklyBoardCard(b: WeeklyBoard, demo: boolean): Card {
       rows: rows.map((x) => ({
         rank: x.rank,
         unit: cell(x.unit),
-        reported: `${x.reported}/${x.projects}`,
+        reported: `${x.reported}/${x.projects} 个`,
         week: formatWan(x.week),
         completion: pct(x.completion),
-        gap: x.completion ? gapPoints(x.completion, b.schedule).pointsText : '—',
+        gap: gapText(x.completion, b.schedule),
       })),
     })
     if (l.lines.length > rows.length) elements.push({ kind: 'note', text: `仅显示前 ${rows.length} 行，另有 ${l.lines.length - rows.length} 行未显示` })
@@ -127,7 +129,7 @@ export function weeklyBoardCard(b: WeeklyBoard, demo: boolean): Card {
   return {
     template: 'weekly-board',
     colour: 'purple',
-    title: `${b.period} 重点项目周调度`,
+    title: `${b.period} ${cell(county.name)}重点项目周调度`,
     subtitle: `亿元以上重点项目 · 序时进度 ${pct(b.schedule)}（按日）`,
     elements,
   }
@@ -187,12 +189,13 @@ export interface HalfwayData {
 }
 
 /** 双过半: by the end of June, at least half of the annual plan invested. */
-export function halfwayCard(h: HalfwayData, demo: boolean): Card {
+export function halfwayCard(h: HalfwayData, demo: boolean, county: CountyNames = DEFAULT_COUNTY): Card {
+  const name = cell(county.name)
   return {
     template: 'halfway',
     colour: h.met ? 'green' : 'red',
-    title: `${h.year}年上半年重点项目“双过半”检查`,
-    subtitle: h.met ? '全县实现投资“双过半”' : '全县未实现投资“双过半”',
+    title: `${h.year}年上半年${name}重点项目“双过半”检查`,
+    subtitle: h.met ? `${name}重点项目实现投资“双过半”` : `${name}重点项目未实现投资“双过半”`,
     elements: [
       {
         kind: 'fields',
@@ -244,7 +247,7 @@ export interface EscalationNotice {
 }
 
 /** 一通报两约谈: the n-th 通报 of an overdue 督办 item or ledger problem. */
-export function escalationCard(n: EscalationNotice, demo: boolean): Card {
+export function escalationCard(n: EscalationNotice, demo: boolean, county: CountyNames = DEFAULT_COUNTY): Card {
   const what = n.kind === 'supervision' ? `督办 ${n.ref}` : `问题 ${n.ref}`
   const talk = n.rung.talkBy ? md`\n**请${n.rung.talkBy}约谈${clip(n.unit, LIMITS.name)}主要负责人。**` : ''
   return {
@@ -257,12 +260,13 @@ export function escalationCard(n: EscalationNotice, demo: boolean): Card {
         kind: 'fields',
         fields: [
           { label: n.kind === 'supervision' ? '督办事项' : '问题', value: md`${clip(n.matter, LIMITS.text)}` },
-          { label: '办理时限', value: md`${clip(n.dueOn, 20)}` },
+          { label: '办理时限', value: md`${clip(formatDay(n.dueOn), 20)}` },
           { label: '已逾期', value: `${n.overdueDays} 个工作日` },
           { label: '处理', value: md`${clip(n.rung.label, LIMITS.name)}` },
         ],
       },
       { kind: 'markdown', text: md`按照“一通报、两约谈”机制：两次通报未完成的，由县政府分管领导约谈；三次通报未完成的，由县政府主要领导约谈。${markup(talk)}` },
+      { kind: 'note', text: md`${clip(county.office, LIMITS.name)}通报` },
       ...demoNote(demo),
       {
         kind: 'actions',

@@ -28,7 +28,7 @@ import { settleMonth } from '../services/monthly.ts'
 import { DEFAULT_RULES, loadCalendar, loadDispatchCalendar } from '../services/rules.ts'
 import { monthlyWindow, resolveDispatch, type DispatchCalendar, type RoundWindow } from '../domain/dispatch.ts'
 import type { WorkdayCalendar } from '../domain/workdays.ts'
-import { DEMO_COUNTY, DEMO_UNITS, GIVEN, PROBLEM_TEXTS, PROGRESS_TEXTS, PROJECT_STEMS, SURNAMES } from './data.ts'
+import { DEMO_COUNTY, DEMO_OFFICE, DEMO_UNITS, GIVEN, PROBLEM_TEXTS, PROGRESS_TEXTS, PROJECT_STEMS, SURNAMES } from './data.ts'
 
 export interface DemoInfo {
   county: string
@@ -275,7 +275,8 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
 
   const info: DemoInfo = { county: DEMO_COUNTY, year, lastMonth, generatedFor: now.toISOString() }
   await setSetting(db, 'demo', info)
-  await setSetting(db, 'county', { name: DEMO_COUNTY, demo: true })
+  // The names every card uses (loadCounty, with the rules).
+  await setSetting(db, 'county', { name: DEMO_COUNTY, office: DEMO_OFFICE, demo: true })
   return { created: true, info }
 }
 

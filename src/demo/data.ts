@@ -2,6 +2,8 @@
 import type { League, Sector } from '../store/schema.ts'
 
 export const DEMO_COUNTY = '示例县'
+/** The demo county's dispatch office, as every card names it (the `county` setting's `office`). */
+export const DEMO_OFFICE = '县重点项目建设指挥部办公室'
 
 export const DEMO_UNITS: { code: string; name: string; league: League }[] = [
   ...['城关镇', '城东镇', '河西镇', '南岭镇', '北塬乡', '石门乡', '柳林镇', '青龙乡', '白水镇', '东坡乡', '马坊镇', '杏花乡'].map(

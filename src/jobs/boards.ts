@@ -2,14 +2,18 @@
  * What is posted after a monthly round closes (the 通报 to leaders, 羚羊奖/蜗牛奖 at the end of a quarter, the
  * 双过半 check after June) and the weekly key-project board on Friday afternoon.
  */
-import { bulletinCard } from '../cards/conversation.ts'
+import { boardCard, bulletinCard } from '../cards/conversation.ts'
 import { boardGroups, listUnits } from '../store/repos/directory.ts'
 import type { rounds } from '../store/schema.ts'
 import { publishedSnapshot, publishSnapshot } from '../store/repos/boards.ts'
 import { jobRunsFor } from '../store/repos/job-runs.ts'
 import { latestReportsBefore, roundByKey, roundProjects, roundReports, roundsClosedSince, unclosedRounds } from '../store/repos/rounds.ts'
 import { peopleWithRole } from '../store/repos/people.ts'
-import { monthlyBulletin } from '../services/bulletin.ts'
+import { latestPublishedBoard, leagueEnds, monthlyBulletin } from '../services/bulletin.ts'
+import { loadRules, type Rules } from '../services/rules.ts'
+import { enqueue } from '../outbox/enqueue.ts'
+import type { Db } from '../store/db.ts'
+import { getSetting } from '../store/repos/settings.ts'
 import { projectMonths, scheduleFor } from '../services/monthly.ts'
 import { quarterlyAwards, type AwardCandidate } from '../domain/awards.ts'
 import { compare, formatPercent } from '../domain/ratio.ts'
@@ -18,7 +22,7 @@ import { monthNumber, periodOf, previous, quarterOf } from '../domain/periods.ts
 import { dateOf, outOfQuietHours, weeklyBoardTime } from '../domain/dispatch.ts'
 import { awardsCard, halfwayCard, weeklyBoardCard, type HalfwayData, type WeeklyBoard, type WeeklyBoardLine } from '../cards/clock.ts'
 import { toGroup, toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
-import type { Mention } from '../model/index.ts'
+import type { Mention, OutboundMessage, Platform } from '../model/index.ts'
 import { clockKeys } from '../outbox/keys.ts'
 
 const DAY = 86_400_000
@@ -63,7 +67,7 @@ export const bulletinJob: Job = async (ctx) => {
   for (const { round, closeDue } of await closedMonths(ctx)) {
     const s = followUp(ctx, 'bulletin:monthly', round.period, outOfQuietHours(ctx.dispatch, closeDue + ctx.dispatch.bulletin.afterCloseMinutes * MINUTE), async () => {
       const b = await monthlyBulletin(ctx.db, ctx.rules, round.period, ctx.now)
-      const card = bulletinCard(b, ctx.demo)
+      const card = bulletinCard(b, ctx.demo, ctx.rules.county)
       const leaders = await peopleWithRole(ctx.db, 'leader')
       const items: JobItem[] = leaders.map((p) => ({
         to: toPerson(p.id),
@@ -123,7 +127,7 @@ export const halfwayJob: Job = async (ctx) => {
     const year = round.period.slice(0, 4)
     const s = followUp(ctx, 'halfway', year, closeDue, async () => {
       const data = await halfwayData(ctx, round.period)
-      const card = halfwayCard(data, ctx.demo)
+      const card = halfwayCard(data, ctx.demo, ctx.rules.county)
       const line = `${card.title}：${card.subtitle}，1—${c.month}月完成率 ${data.completion ? formatPercent(data.completion) : '—'}`
       const items = await groupItems(ctx, (g) => ({ key: clockKeys.halfwayGroup(year, g), body: { kind: 'card', card }, topic: `halfway:${year}`, rank: 1, line }))
       for (const p of await peopleWithRole(ctx.db, 'leader'))
@@ -192,7 +196,7 @@ export const weeklyBoardJob: Job = async (ctx) => {
         // A re-run after a crash posts what was stored, not a recount.
         const board = (await publishedWeeklyBoard(ctx, period)) ?? (await weeklyBoard(ctx, period, t))
         if (!dryRun) await publishSnapshot(ctx.db, 'weekly', period, board, now)
-        const card = weeklyBoardCard(board, ctx.demo)
+        const card = weeklyBoardCard(board, ctx.demo, ctx.rules.county)
         const items = await groupItems(ctx, (g) => ({
           key: clockKeys.weeklyBoard(period, g),
           body: { kind: 'card', card },
@@ -260,4 +264,37 @@ export async function weeklyBoard(ctx: JobContext, period: string, at: number): 
 /** Already-published weekly board of a week, if any (what was published is what is kept). */
 export async function publishedWeeklyBoard(ctx: JobContext, period: string): Promise<WeeklyBoard | null> {
   return (await publishedSnapshot<WeeklyBoard>(ctx.db, 'weekly', period)) ?? null
+}
+
+/**
+ * What a group gets when the bot joins it (Feishu bot_added) or when the demo's county group is created: the
+ * latest published monthly board, as published, and that month's 通报, so a new group does not start empty.
+ * The board goes under the key the round's close uses for that group (clockKeys.monthlyBoard), so a group that
+ * already had it gets nothing twice; the 通报 under clockKeys.groupBulletin. Nothing before a first month closed.
+ *
+ * @example bot_added: `messages: [welcome, ...(await latestForGroup(ctx.db, ctx.rules, group.id, ctx.now, ctx.demo))]`
+ */
+export async function latestForGroup(db: Db, rules: Rules, groupId: number, now: Date, demo: boolean): Promise<OutboundMessage[]> {
+  const board = await latestPublishedBoard(db, rules)
+  if (!board) return []
+  const b = await monthlyBulletin(db, rules, board.period, now)
+  // The 通报's 赛马 lines from the board as published, league by league.
+  const leagues = board.leagues.filter((l) => l.lines.length > 0).map((l) => leagueEnds(l.lines))
+  return [
+    { to: toGroup(groupId), key: clockKeys.monthlyBoard(board.period, groupId), body: { kind: 'card', card: boardCard(board, { demo, county: rules.county }) } },
+    { to: toGroup(groupId), key: clockKeys.groupBulletin(board.period, groupId), body: { kind: 'card', card: bulletinCard({ ...b, leagues }, demo, rules.county) } },
+  ]
+}
+
+/**
+ * latestForGroup queued at once, outside a bot turn (the local channel's county group, created on first use):
+ * `await postLatestToGroup(db, group.id, new Date(at), ['local'])`. Returns how many messages were queued.
+ */
+export async function postLatestToGroup(db: Db, groupId: number, now: Date, platforms: Platform[]): Promise<number> {
+  const rules = await loadRules(db)
+  const demo = (await getSetting(db, 'demo')) !== undefined
+  const messages = await latestForGroup(db, rules, groupId, now, demo)
+  if (!messages.length) return 0
+  const { queued } = await enqueue(db, { platforms }, messages, now.getTime(), (i) => `group-latest:g${groupId}:${i}`)
+  return queued
 }

@@ -121,7 +121,7 @@ async function notice(ctx: JobContext, p: Pending, today: LocalDate, dryRun: boo
     count,
     rung,
   }
-  const card = escalationCard(n, ctx.demo)
+  const card = escalationCard(n, ctx.demo, ctx.rules.county)
   const what = p.kind === 'supervision' ? `督办 ${n.ref}` : `问题 ${n.ref}`
   const items: JobItem[] = recipients.map((id) => ({
     to: toPerson(id),

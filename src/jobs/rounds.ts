@@ -202,7 +202,7 @@ async function overdue(ctx: JobContext, round: Round, dryRun: boolean) {
     items.push({
       to: toPerson(unit.headPersonId),
       key: clockKeys.overdueHead(round, unitId),
-      body: { kind: 'card', card: overdueHeadCard(unit.name, round, lateList, ctx.demo) },
+      body: { kind: 'card', card: overdueHeadCard(unit.name, round, lateList, ctx.demo, ctx.rules.county) },
       topic: `overdue-head:${round.kind}:${round.period}:n${unitId}`,
       rank: 1,
       line: `${unit.name}有 ${list.length} 个项目${roundTitle(round)}逾期未填报（${list.map((rp) => rp.project.name).join('、')}），已各记催办一次`,
@@ -241,7 +241,7 @@ async function close(ctx: JobContext, round: Round, dueAt: number, dryRun: boole
     const mentions: Mention[] = []
     for (const rp of late)
       for (const c of rp.contacts) if (!seen.has(c.id)) seen.add(c.id), mentions.push({ personId: c.id, name: c.name })
-    const card = boardCard(board, { late: mentions, demo: ctx.demo })
+    const card = boardCard(board, { late: mentions, demo: ctx.demo, county: ctx.rules.county })
     for (const g of await boardGroups(db)) {
       if (!ctx.platforms.includes(g.platform)) continue
       items.push({

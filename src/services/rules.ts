@@ -12,12 +12,35 @@ import { createWorkdayCalendar, type CalendarOverride, type WorkdayCalendar } fr
 import { holidayOverrides } from '../store/schema.ts'
 import { resolveDispatch, type DispatchCalendar } from '../domain/dispatch.ts'
 
+/**
+ * What the county and its dispatch office are called, the same on every card, job message and page: the
+ * `county` setting `{ "name": "示例县", "office": "县重点项目建设指挥部办公室" }`, merged over the defaults.
+ */
+export interface CountyNames {
+  /** '示例县'; a county that has not set it reads as 本县. */
+  name: string
+  /** The office that runs the dispatch (指挥部办公室), as cards name it. */
+  office: string
+}
+
+export const DEFAULT_COUNTY: CountyNames = { name: '本县', office: '县重点项目建设指挥部办公室' }
+
+export const countySchema = z.object({ name: z.string().trim().min(1).max(20), office: z.string().trim().min(1).max(30) }).partial()
+
+/** The stored county names merged over the defaults. A stored value that fails validation is an error. */
+export async function loadCounty(db: Db): Promise<CountyNames> {
+  const stored = countySchema.parse((await getSetting(db, 'county')) ?? {})
+  return { name: stored.name ?? DEFAULT_COUNTY.name, office: stored.office ?? DEFAULT_COUNTY.office }
+}
+
 export interface Rules {
   schedule: ScheduleMode
   colour: ColourRule
   scoring: ScoringConfig
   /** Reports filed on or after this day of month N belong to month N (the monthly round opens then). */
   monthlyOpenDay: number
+  /** The county's and the office's names (the `county` setting), loaded with the rules for every card. */
+  county: CountyNames
 }
 
 export const DEFAULT_RULES: Rules = {
@@ -25,6 +48,7 @@ export const DEFAULT_RULES: Rules = {
   colour: DEFAULT_COLOUR_RULE,
   scoring: DEFAULT_SCORING,
   monthlyOpenDay: 25,
+  county: DEFAULT_COUNTY,
 }
 
 const common = { urgesBeforeCard: z.number().int().min(0), redAfterRepeatYellow: z.boolean() }
@@ -53,13 +77,15 @@ export const rulesSchema = z
 
 /** The stored rules merged over the defaults. A stored value that fails validation is an error, not ignored. */
 export async function loadRules(db: Db): Promise<Rules> {
-  const stored = rulesSchema.parse((await getSetting(db, 'rules')) ?? {})
+  const [raw, county] = await Promise.all([getSetting(db, 'rules'), loadCounty(db)])
+  const stored = rulesSchema.parse(raw ?? {})
   const colour = stored.colour === undefined ? DEFAULT_RULES.colour : typeof stored.colour === 'string' ? COLOUR_PRESETS[stored.colour] : stored.colour
   return {
     schedule: stored.schedule ?? DEFAULT_RULES.schedule,
     colour,
     scoring: stored.indicators ? { ...DEFAULT_SCORING, indicators: stored.indicators } : DEFAULT_SCORING,
     monthlyOpenDay: stored.monthlyOpenDay ?? DEFAULT_RULES.monthlyOpenDay,
+    county,
   }
 }
 

@@ -100,14 +100,22 @@ function renderTable(el: Extract<CardElement, { kind: 'table' }>): string {
   return `<div class="card-table-wrap"><table class="card-table"><thead><tr>${head}</tr></thead><tbody>${rows}${empty}</tbody></table></div>`
 }
 
-/** Horizontal bars scaled to the largest absolute value; each shows its value and unit. */
+/**
+ * Horizontal bars; each shows its value and unit. When every value is positive the axis starts near the
+ * lowest one (a round number below it, as Feishu's `zero: false` axis does), so 92.88 and 74.64 look as far
+ * apart as they are; the start is written under the bars. With a negative value the axis is at 0.
+ */
 function renderChart(el: Extract<CardElement, { kind: 'chart' }>): string {
-  const max = Math.max(0, ...el.bars.map((b) => (Number.isFinite(b.value) ? Math.abs(b.value) : 0)))
+  const values = el.bars.map((b) => (Number.isFinite(b.value) ? b.value : 0))
+  const max = Math.max(0, ...values.map(Math.abs))
+  const min = Math.min(...values)
+  const base = values.length > 1 && min > 0 ? axisStart(min, max) : 0
   const unit = el.unit ? escapeHtml(el.unit) : ''
   const bars = el.bars
-    .map((b) => {
-      const v = Number.isFinite(b.value) ? b.value : 0
-      const width = max > 0 ? Math.round((Math.abs(v) / max) * 1000) / 10 : 0
+    .map((b, i) => {
+      const v = values[i]!
+      const span = base > 0 ? max - base : max
+      const width = span > 0 ? Math.max(base > 0 ? 2 : 0, Math.round(((base > 0 ? v - base : Math.abs(v)) / span) * 1000) / 10) : 0
       return (
         `<div class="chart-row"><span class="chart-label">${escapeHtml(b.label)}</span>` +
         `<span class="chart-track"><span class="chart-bar${v < 0 ? ' neg' : ''}" style="width:${width}%"></span></span>` +
@@ -115,7 +123,22 @@ function renderChart(el: Extract<CardElement, { kind: 'chart' }>): string {
       )
     })
     .join('')
-  return `<div class="card-chart">${el.title ? `<div class="chart-title">${escapeHtml(el.title)}</div>` : ''}${bars}</div>`
+  const axis = base > 0 ? `<div class="chart-axis">横轴从 ${escapeHtml(formatNumber(base))}${unit} 起</div>` : ''
+  return `<div class="card-chart">${el.title ? `<div class="chart-title">${escapeHtml(el.title)}</div>` : ''}${bars}${axis}</div>`
+}
+
+/**
+ * Where a positive axis starts: a round number (a step of 1, 2, 5 × 10^k) below the lowest value, leaving a
+ * tenth of the spread under it; 0 when the values are so far apart that 0 is as good.
+ */
+export function axisStart(min: number, max: number): number {
+  const spread = max - min
+  if (spread <= 0) return Math.max(0, Math.floor(min * 0.9))
+  const raw = min - spread * 0.25
+  if (raw <= min * 0.2) return 0
+  const magnitude = 10 ** Math.floor(Math.log10(spread))
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => spread / s <= 10) ?? 10 * magnitude
+  return Math.max(0, Math.floor(raw / step) * step)
 }
 
 function formatNumber(v: number): string {
