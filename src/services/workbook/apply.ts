@@ -7,8 +7,7 @@
  */
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
-import { people, projectContacts, projects, units, type League, type Role } from '../../store/schema.ts'
-import { recordAudit } from '../../store/repos/audit.ts'
+import { auditLog, people, projectContacts, projects, units, type League, type Role } from '../../store/schema.ts'
 import type { PersonRef, PersonRow, ProjectRow, RowError, UnitRow } from './parse.ts'
 
 type Unit = typeof units.$inferSelect
@@ -116,8 +115,12 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
   const contactsOf = new Map<number, number[]>()
   for (const c of await db.select().from(projectContacts).all()) contactsOf.set(c.projectId, [...(contactsOf.get(c.projectId) ?? []), c.personId])
 
+  // Audit rows and new projects are written in batches at the end (one statement per row costs most of a
+  // 20,000-row import in building queries).
+  const pendingAudits: (typeof auditLog.$inferInsert)[] = []
   const audit = (entity: Entity, entityId: number, action: 'create' | 'update', before: unknown, after: unknown) =>
-    recordAudit(db, { at: opts.at, actorPersonId: opts.actorPersonId ?? null, entity, entityId, action: `import.${action}`, before: before ?? null, after })
+    void pendingAudits.push({ at: opts.at, actorPersonId: opts.actorPersonId ?? null, entity, entityId, action: `import.${action}`, before: before ?? null, after })
+  const pendingProjects: { values: typeof projects.$inferInsert; contactIds: number[]; row: ProjectRow }[] = []
 
   const fail = (at: { sheet: string; row: number }, column: string, message: string): never => {
     result.errors.push({ sheet: at.sheet, row: at.row, column, message })
@@ -246,11 +249,14 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
 
   // ---- projects
   const projectCodes = new Set(projectList.map((p) => p.code))
+  const perYear = new Map<number, number>()
+  for (const p of projectList) perYear.set(p.year, (perYear.get(p.year) ?? 0) + 1)
   const nextProjectCode = (year: number) => {
-    let n = projectList.filter((p) => p.year === year).length + 1
+    let n = (perYear.get(year) ?? 0) + 1
     while (projectCodes.has(`XM${year}-${String(n).padStart(3, '0')}`)) n++
     const code = `XM${year}-${String(n).padStart(3, '0')}`
     projectCodes.add(code)
+    perYear.set(year, n)
     return code
   }
   for (const row of rows.projects) {
@@ -319,16 +325,8 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
           totalInvestment: row.totalInvestment!,
           annualPlan: row.annualPlan!,
         } as typeof projects.$inferInsert
-        const [p] = await db.insert(projects).values(values).returning()
-        projectList.push(p!)
-        projectByCode.set(p!.code, p!)
-        projectByName.set(p!.name, p!)
-        projectCodes.add(p!.code)
-        for (const id of contactIds) await db.insert(projectContacts).values({ projectId: p!.id, personId: id })
-        contactsOf.set(p!.id, contactIds)
-        await audit('project', p!.id, 'create', null, { ...values, contacts: contactIds })
-        result.counts.projects.created++
-        note('project', p!.id, 'created', p!.name, Object.keys(values), row, true)
+        projectCodes.add(values.code)
+        pendingProjects.push({ values, contactIds, row })
         return
       }
       if (row.code && existing.code !== row.code) fields.code = row.code
@@ -356,6 +354,22 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
       note('project', existing.id, 'updated', existing.name, Object.keys(d.after), row, true)
     })
   }
+
+  for (let i = 0; i < pendingProjects.length; i += 100) {
+    const chunk = pendingProjects.slice(i, i + 100)
+    const ids = await db.insert(projects).values(chunk.map((c) => c.values)).returning({ id: projects.id, code: projects.code })
+    const idOf = new Map(ids.map((r) => [r.code, r.id]))
+    const links: { projectId: number; personId: number }[] = []
+    for (const c of chunk) {
+      const id = idOf.get(c.values.code)!
+      for (const personId of c.contactIds) links.push({ projectId: id, personId })
+      audit('project', id, 'create', null, { ...c.values, contacts: c.contactIds })
+      result.counts.projects.created++
+      note('project', id, 'created', c.values.name, Object.keys(c.values), c.row, true)
+    }
+    for (let j = 0; j < links.length; j += 500) await db.insert(projectContacts).values(links.slice(j, j + 500))
+  }
+  for (let i = 0; i < pendingAudits.length; i += 200) await db.insert(auditLog).values(pendingAudits.slice(i, i + 200))
 
   // Unchanged: primary entities no row changed.
   for (const [key, o] of outcome) if (o === 'unchanged') result.counts[key.startsWith('project') ? 'projects' : key.startsWith('unit') ? 'units' : 'people'].unchanged++
