@@ -8,11 +8,10 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../config.ts'
 import { openNodeDatabase, type NodeDatabase } from './sqlite.ts'
-import { formatImportReport, importWorkbook, MAX_WORKBOOK_BYTES, WorkbookError } from '../../services/workbook/index.ts'
-import { templateWorkbook } from '../../services/workbook/template.ts'
-import { exportMonth } from '../../services/workbook/export.ts'
 import { shanghaiParts } from '../../domain/time.ts'
-import { presets, setConfig, SettingError, showConfig } from '../../services/settings.ts'
+// SheetJS and excelts are large: loaded by the commands that use them, not by every `diaodu` run.
+const workbook = () => import('../../services/workbook/index.ts')
+const settings = () => import('../../services/settings.ts')
 
 export const WORKBOOK_COMMANDS: ReadonlySet<string> = new Set(['template', 'import', 'export', 'config'])
 
@@ -68,7 +67,7 @@ function writeOut(path: string, bytes: Uint8Array) {
   }
 }
 
-function readIn(path: string): Uint8Array {
+function readIn(path: string, max: number): Uint8Array {
   let size: number
   try {
     const st = statSync(path)
@@ -79,9 +78,9 @@ function readIn(path: string): Uint8Array {
     throw new WorkbookUsageError(`找不到文件 ${path} (no such file)`)
   }
   // refused before reading it into memory
-  if (size > MAX_WORKBOOK_BYTES) {
+  if (size > max) {
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1)
-    throw new WorkbookUsageError(`文件过大（${mb(size)} MB），上限 ${mb(MAX_WORKBOOK_BYTES)} MB，请拆分后导入 (file too large: ${mb(size)} MB, limit ${mb(MAX_WORKBOOK_BYTES)} MB)`)
+    throw new WorkbookUsageError(`文件过大（${mb(size)} MB），上限 ${mb(max)} MB，请拆分后导入 (file too large: ${mb(size)} MB, limit ${mb(max)} MB)`)
   }
   return new Uint8Array(readFileSync(path))
 }
@@ -91,6 +90,7 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
   const { values, positionals } = args(rest)
   if (command === 'template') {
     const path = values.out ?? positionals[0] ?? '项目清单模板.xlsx'
+    const { templateWorkbook } = await import('../../services/workbook/template.ts')
     writeOut(path, await templateWorkbook(yearOf(values.year, now)))
     out(`已生成导入模板 ${path}（项目、单位、人员三张表，含下拉选项和示例行） (template written)`)
     return
@@ -99,7 +99,8 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
     const path = positionals[0]
     if (!path) throw new WorkbookUsageError('import 需要文件，例如 diaodu import 项目清单.xlsx (import needs a file)')
     if (positionals.length > 1) throw new WorkbookUsageError('import 一次导入一个文件 (one file at a time)')
-    const bytes = readIn(path)
+    const { formatImportReport, importWorkbook, MAX_WORKBOOK_BYTES, WorkbookError } = await workbook()
+    const bytes = readIn(path, MAX_WORKBOOK_BYTES)
     const year = yearOf(values.year, now)
     const tty = process.stderr.isTTY && !values.json
     if (tty) process.stderr.write(`正在读取 ${path} …\n`)
@@ -125,6 +126,7 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
     const period = values.period ?? ''
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new WorkbookUsageError('--period: 月份应为 YYYY-MM，例如 2026-10 (period must be YYYY-MM)')
     const path = values.out ?? positionals[0] ?? `${period}调度通报.xlsx`
+    const { exportMonth } = await import('../../services/workbook/export.ts')
     const bytes = await withDb(({ db }) => exportMonth(db, period, now))
     writeOut(path, bytes)
     out(`已导出 ${period} 调度通报 ${path}（总览、各赛道排名、项目明细、问题台账） (exported)`)
@@ -141,6 +143,7 @@ function leaves(prefix: string, v: unknown): [string, unknown][] {
 
 async function config(positionals: string[], values: { json?: boolean; 'dry-run'?: boolean }, now: Date, out: (s: string) => void): Promise<void> {
   const [sub, key, ...valueParts] = positionals
+  const { presets, setConfig, SettingError, showConfig } = await settings()
   if (sub === 'presets') {
     const list = presets()
     if (values.json) return out(JSON.stringify(list, null, 2))
