@@ -22,7 +22,8 @@ export const CHAT_HTML = `<!doctype html>
 <body>
 <div id="demo-banner" class="banner" hidden></div>
 <div class="layout">
-  <aside class="side">
+  <div id="drawer-backdrop" class="drawer-backdrop" hidden></div>
+  <aside id="side" class="side" aria-label="身份与会话">
     <div class="brand">调度助手<small>本地对话（未接入飞书 / 企业微信）</small></div>
     <div id="me" class="me">尚未选择身份</div>
     <section class="side-section">
@@ -37,8 +38,11 @@ export const CHAT_HTML = `<!doctype html>
   </aside>
   <main class="main">
     <header class="conv-head">
-      <div id="conv-title" class="conv-title">调度助手</div>
-      <div id="conv-sub" class="conv-sub">请先在左侧选择一个身份</div>
+      <button type="button" id="roster-toggle" class="roster-toggle" aria-controls="side" aria-expanded="false">☰ 身份</button>
+      <div class="conv-head-text">
+        <div id="conv-title" class="conv-title">调度助手</div>
+        <div id="conv-sub" class="conv-sub">请先在左侧选择一个身份</div>
+      </div>
     </header>
     <div id="messages" class="messages" aria-live="polite"></div>
     <div id="quick" class="quick" hidden>
@@ -91,7 +95,11 @@ button, input, select, textarea { font: inherit; }
 .conv .hint { display: block; color: #8f959e; font-size: 12px; }
 .conv:disabled { cursor: not-allowed; opacity: .5; }
 .main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
-.conv-head { background: #fff; border-bottom: 1px solid #dee0e3; padding: 10px 20px; }
+.conv-head { background: #fff; border-bottom: 1px solid #dee0e3; padding: 10px 20px; display: flex; align-items: center; gap: 10px; min-width: 0; }
+.conv-head-text { min-width: 0; flex: 1; }
+.conv-title, .conv-sub { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.roster-toggle { display: none; flex: none; border: 1px solid #d0d3d6; background: #fff; border-radius: 6px; padding: 6px 10px; cursor: pointer; color: #245bdb; font-weight: 600; }
+.drawer-backdrop { display: none; }
 .conv-title { font-size: 16px; font-weight: 700; }
 .conv-sub { font-size: 12px; color: #8f959e; margin-top: 2px; }
 .messages { flex: 1; min-height: 0; overflow-y: auto; padding: 16px 20px; }
@@ -114,7 +122,7 @@ button, input, select, textarea { font: inherit; }
 .card-body { padding: 10px 14px 12px; }
 .card-body > * + * { margin-top: 10px; }
 .card-md { line-height: 1.7; word-break: break-word; }
-.card-fields { display: grid; grid-template-columns: 1fr 1fr; gap: 6px 16px; margin: 0; }
+.card-fields { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 6px 16px; margin: 0; }
 .card-field dt { font-size: 12px; color: #8f959e; }
 .card-field dd { margin: 0; font-weight: 600; word-break: break-word; }
 .card-divider { border: 0; border-top: 1px solid #e4e6e9; }
@@ -125,11 +133,12 @@ button, input, select, textarea { font: inherit; }
 .card-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .card-table .empty { color: #8f959e; text-align: center; }
 .chart-title { font-weight: 600; margin-bottom: 4px; }
-.chart-row { display: grid; grid-template-columns: minmax(60px, 30%) 1fr auto; align-items: center; gap: 8px; margin: 3px 0; font-size: 13px; }
+.chart-row { display: grid; grid-template-columns: minmax(60px, 30%) minmax(0, 1fr) auto; align-items: center; gap: 8px; margin: 3px 0; font-size: 13px; }
 .chart-label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .chart-track { background: #f2f3f5; border-radius: 3px; height: 12px; overflow: hidden; }
 .chart-bar { display: block; height: 100%; background: #3370ff; border-radius: 3px; }
 .chart-bar.neg { background: #e8453c; }
+.chart-axis { font-size: 12px; color: #8f959e; margin-top: 2px; text-align: right; }
 .chart-value { font-variant-numeric: tabular-nums; color: #51565d; min-width: 56px; text-align: right; }
 .card-form { display: grid; gap: 8px; }
 .card-input { display: grid; gap: 3px; }
@@ -157,7 +166,24 @@ button, input, select, textarea { font: inherit; }
 .toast.success { background: #2ea121; }
 .toast.warning { background: #f77f00; }
 .toast.error { background: #e8453c; }
-@media (max-width: 760px) { .layout { grid-template-columns: 1fr; } .side { max-height: 40vh; } .toast { left: 50%; } }
+/* Phone width: the roster is a drawer over the conversation (☰ 身份), nothing wider than the screen. */
+@media (max-width: 760px) {
+  .layout { grid-template-columns: minmax(0, 1fr); }
+  .side { position: fixed; top: 0; left: 0; bottom: 0; width: min(86vw, 340px); z-index: 30; transform: translateX(-100%); visibility: hidden; transition: transform .2s ease, visibility 0s linear .2s; box-shadow: 2px 0 12px rgba(0,0,0,.18); }
+  body.drawer-open .side { transform: none; visibility: visible; transition: transform .2s ease; }
+  body.drawer-open .drawer-backdrop { display: block; position: fixed; inset: 0; background: rgba(31,35,41,.35); z-index: 25; }
+  .roster-toggle { display: inline-block; }
+  .conv-head { padding: 8px 12px; }
+  .messages { padding: 12px 10px; }
+  .msg .col { max-width: calc(100% - 40px); }
+  .msg .col:has(.card) { width: calc(100% - 40px); }
+  .quick { padding: 6px 10px 0; overflow-x: auto; white-space: nowrap; }
+  .composer { padding: 8px 10px 10px; }
+  .composer .btn { padding: 0 14px; }
+  .at-toggle { font-size: 12px; }
+  .banner { padding: 4px 10px; font-size: 12px; }
+  .toast { left: 50%; max-width: 92vw; }
+}
 `
 
 export const CHAT_JS = String.raw`
@@ -455,17 +481,30 @@ export const CHAT_JS = String.raw`
     return isFinite(id) ? id : null;
   }
 
+  /** The roster drawer at phone width (CSS shows it only there): open, close, and closed after a pick. */
+  function drawer(open) {
+    document.body.classList.toggle('drawer-open', open);
+    $('roster-toggle').setAttribute('aria-expanded', open ? 'true' : 'false');
+    $('drawer-backdrop').hidden = !open;
+  }
+
   function wire() {
+    $('roster-toggle').addEventListener('click', function () { drawer(!document.body.classList.contains('drawer-open')); });
+    $('drawer-backdrop').addEventListener('click', function () { drawer(false); });
+    document.addEventListener('keydown', function (e) { if (e.key === 'Escape') drawer(false); });
     $('filter').addEventListener('input', renderRoster);
     $('roster').addEventListener('click', function (e) {
       var b = e.target.closest('[data-person-id]');
-      if (b) select(Number(b.getAttribute('data-person-id')), state.group);
+      if (!b) return;
+      select(Number(b.getAttribute('data-person-id')), state.group);
+      drawer(false);
     });
     $('convs').addEventListener('click', function (e) {
       var b = e.target.closest('[data-conv]');
       if (!b || b.disabled) return;
       var v = b.getAttribute('data-conv');
       select(state.person, v === 'direct' ? null : Number(v));
+      drawer(false);
     });
     $('composer').addEventListener('submit', function (e) {
       e.preventDefault();
