@@ -166,3 +166,20 @@ describe('diaodu config', () => {
     expect((await diaodu(env, 'config', 'show')).stdout).toContain('dispatch.quietHours.start = "21:30"  （已设置 set）')
   }, 60_000)
 })
+
+describe('diaodu export', () => {
+  it('writes the month’s 通报 workbook, and importing it back changes nothing', async () => {
+    const env = { ...envFor('export'), DIAODU_NOW: '2026-11-22T10:00:00+08:00' }
+    expect((await diaodu(env, 'demo')).code).toBe(0)
+    const file = join(dir, '2026-10通报.xlsx')
+    const r = await diaodu(env, 'export', '--period', '2026-10', '--out', file)
+    expect(r.code).toBe(0)
+    const { readFileSync } = await import('node:fs')
+    const wb = XLSX.read(new Uint8Array(readFileSync(file)), { type: 'array' })
+    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账'])
+    const back = JSON.parse((await diaodu(env, 'import', file, '--dry-run', '--json')).stdout)
+    expect(back).toMatchObject({ created: 0, updated: 0, errors: [] })
+    expect(back.unchanged).toBeGreaterThan(50)
+    expect((await diaodu(env, 'export', '--period', '2026-13')).code).toBe(2)
+  }, 90_000)
+})
