@@ -85,7 +85,12 @@ export function adminRoutes(deps: AdminDeps): Hono {
     if (file.size > MAX_WORKBOOK_BYTES) return c.json({ ok: false, error: tooLarge }, 413)
     const bytes = new Uint8Array(await file.arrayBuffer())
     try {
-      const r = await importWorkbook(deps.db, bytes, { transact, now: deps.now(), dryRun: truthy(form.dryRun) || truthy(form['dry-run']), partial: truthy(form.partial) })
+      const r = await importWorkbook(deps.db, bytes, {
+        transact,
+        now: deps.now(),
+        dryRun: truthy(form.dryRun) || truthy(form['dry-run']),
+        partial: truthy(form.partial),
+      })
       const { created, updated, unchanged, errors, written, dryRun, details } = r
       return c.json({ created, updated, unchanged, errors, written, dryRun, details }, errors.length && !written && !dryRun ? 422 : 200)
     } catch (e) {
@@ -96,7 +101,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.get('/api/export', async (c) => {
     const period = c.req.query('period') ?? ''
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) return c.json({ ok: false, error: 'period 应为 YYYY-MM，例如 2026-10 (period must be YYYY-MM)' }, 400)
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
+      return c.json({ ok: false, error: 'period 应为 YYYY-MM，例如 2026-10 (period must be YYYY-MM)' }, 400)
     const bytes = await exportMonth(deps.db, period, deps.now())
     const name = encodeURIComponent(`${period}调度通报.xlsx`)
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
@@ -109,7 +115,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.post('/api/config', async (c) => {
     const body = (await c.req.json().catch(() => null)) as { key?: unknown; value?: unknown; dryRun?: unknown } | null
-    if (!body || typeof body.key !== 'string' || body.value === undefined) return c.json({ ok: false, error: '需要 JSON {"key": "rules.colour", "value": "pointBands"} (key and value needed)' }, 400)
+    if (!body || typeof body.key !== 'string' || body.value === undefined)
+      return c.json({ ok: false, error: '需要 JSON {"key": "rules.colour", "value": "pointBands"} (key and value needed)' }, 400)
     try {
       const value = typeof body.value === 'string' ? body.value : JSON.stringify(body.value)
       return c.json(await setConfig(deps.db, transact, body.key, value, { now: deps.now(), dryRun: body.dryRun === true }))

@@ -62,8 +62,11 @@ export function parseValue(text: string): unknown {
 function splitKey(key: string): { section: Section; path: string[] } {
   const [section, ...path] = key.split('.')
   if (section !== 'rules' && section !== 'dispatch')
-    throw new SettingError(`没有设置项「${key}」：键应以 rules. 或 dispatch. 开头，例如 rules.colour、dispatch.monthly.openDay（diaodu config show 列出全部）`)
-  if (path.length === 0 || path.some((p) => p === '')) throw new SettingError(`设置项「${key}」不完整，例如 ${section === 'rules' ? 'rules.colour' : 'dispatch.monthly.openDay'}`)
+    throw new SettingError(
+      `没有设置项「${key}」：键应以 rules. 或 dispatch. 开头，例如 rules.colour、dispatch.monthly.openDay（diaodu config show 列出全部）`,
+    )
+  if (path.length === 0 || path.some((p) => p === ''))
+    throw new SettingError(`设置项「${key}」不完整，例如 ${section === 'rules' ? 'rules.colour' : 'dispatch.monthly.openDay'}`)
   return { section, path }
 }
 
@@ -73,8 +76,7 @@ function knownPath(section: Section, path: string[]): boolean {
   for (const p of path) {
     if (value === null || typeof value !== 'object' || Array.isArray(value) || !(p in (value as object))) {
       // colour fields of the other presets (rules.colour.yellowFrom)
-      if (section === 'rules' && path[0] === 'colour' && path.length === 2)
-        return Object.values(COLOUR_PRESETS).some((c) => path[1]! in c)
+      if (section === 'rules' && path[0] === 'colour' && path.length === 2) return Object.values(COLOUR_PRESETS).some((c) => path[1]! in c)
       return false
     }
     value = (value as Record<string, unknown>)[p]
@@ -85,13 +87,25 @@ function knownPath(section: Section, path: string[]): boolean {
 /** A zod issue in words a county officer reads. */
 function explain(key: string, issue: z.core.$ZodIssue): string {
   const at = [key, ...issue.path.map(String)].join('.')
-  const i = issue as z.core.$ZodIssue & { expected?: string; minimum?: number | bigint; maximum?: number | bigint; values?: unknown[]; keys?: string[]; inclusive?: boolean; origin?: string }
+  const i = issue as z.core.$ZodIssue & {
+    expected?: string
+    minimum?: number | bigint
+    maximum?: number | bigint
+    values?: unknown[]
+    keys?: string[]
+    inclusive?: boolean
+    origin?: string
+  }
   const custom = /[\u4e00-\u9fff]/.test(issue.message) ? issue.message : null
   switch (issue.code) {
     case 'invalid_type':
       return `${at}：应为${TYPE_WORDS[i.expected ?? ''] ?? i.expected}`
     case 'too_small':
-      return custom ? `${at}：${custom}` : i.origin === 'array' ? `${at}：至少 ${i.minimum} 项` : `${at}：不能小于 ${i.minimum}${i.inclusive === false ? '（且须大于）' : ''}`
+      return custom
+        ? `${at}：${custom}`
+        : i.origin === 'array'
+          ? `${at}：至少 ${i.minimum} 项`
+          : `${at}：不能小于 ${i.minimum}${i.inclusive === false ? '（且须大于）' : ''}`
     case 'too_big':
       return custom ? `${at}：${custom}` : i.origin === 'array' ? `${at}：最多 ${i.maximum} 项` : `${at}：不能大于 ${i.maximum}`
     case 'invalid_value':
@@ -104,7 +118,14 @@ function explain(key: string, issue: z.core.$ZodIssue): string {
       return `${at}：${custom ?? '取值无效'}`
   }
 }
-const TYPE_WORDS: Record<string, string> = { number: '数字', string: '文字', boolean: 'true 或 false', object: 'JSON 对象', array: 'JSON 数组', int: '整数' }
+const TYPE_WORDS: Record<string, string> = {
+  number: '数字',
+  string: '文字',
+  boolean: 'true 或 false',
+  object: 'JSON 对象',
+  array: 'JSON 数组',
+  int: '整数',
+}
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
   const out = structuredClone(target)
@@ -149,10 +170,18 @@ class Rollback extends Error {}
  * on the open period is computed with the new value in place inside the transaction (then rolled back on a
  * dry run).
  */
-export async function setConfig(db: Db, transact: Transact, key: string, valueText: string, opts: { now: Date; dryRun?: boolean; actorPersonId?: number | null }): Promise<SetResult> {
+export async function setConfig(
+  db: Db,
+  transact: Transact,
+  key: string,
+  valueText: string,
+  opts: { now: Date; dryRun?: boolean; actorPersonId?: number | null },
+): Promise<SetResult> {
   const { section, path } = splitKey(key)
   if (!knownPath(section, path)) {
-    const keys = Object.keys(SETTING_HELP).filter((k) => k.startsWith(`${section}.`)).join('、')
+    const keys = Object.keys(SETTING_HELP)
+      .filter((k) => k.startsWith(`${section}.`))
+      .join('、')
     throw new SettingError(`没有设置项「${key}」。可用的例如：${keys}（diaodu config show 列出全部）`)
   }
   const value = parseValue(valueText)
@@ -166,7 +195,9 @@ export async function setConfig(db: Db, transact: Transact, key: string, valueTe
     const kind = (obj as { kind?: string }).kind ?? ''
     const fields = Object.keys((COLOUR_PRESETS as Record<string, object>)[kind] ?? obj)
     if (path.length === 2 && !fields.includes(path[1]!))
-      throw new SettingError(`当前三色规则 ${kind} 没有「${path[1]}」这一项（可设：${fields.filter((f) => f !== 'kind').join('、')}）；先用 diaodu config set rules.colour 换预设`)
+      throw new SettingError(
+        `当前三色规则 ${kind} 没有「${path[1]}」这一项（可设：${fields.filter((f) => f !== 'kind').join('、')}）；先用 diaodu config set rules.colour 换预设`,
+      )
   }
   const next = setPath(base, path, value)
   const parsed = SECTIONS[section].safeParse(next)
@@ -205,21 +236,35 @@ export async function setConfig(db: Db, transact: Transact, key: string, valueTe
         result.effect.push(
           changed === 0
             ? `${period}：${months.length} 个项目的色牌都不变`
-            : `${period}：${months.length} 个项目中 ${changed} 个色牌改变（${Object.entries(moves).map(([k, n]) => `${k} ${n} 个`).join('，')}）`,
+            : `${period}：${months.length} 个项目中 ${changed} 个色牌改变（${Object.entries(moves)
+                .map(([k, n]) => `${k} ${n} 个`)
+                .join('，')}）`,
         )
-        if (newRules.monthlyOpenDay !== oldRules.monthlyOpenDay) result.effect.push(`当月填报的起算日由 ${oldRules.monthlyOpenDay} 日改为 ${newRules.monthlyOpenDay} 日`)
+        if (newRules.monthlyOpenDay !== oldRules.monthlyOpenDay)
+          result.effect.push(`当月填报的起算日由 ${oldRules.monthlyOpenDay} 日改为 ${newRules.monthlyOpenDay} 日`)
       } else {
         const calendar = await loadCalendar(db)
         const w0 = monthlyWindow(oldDispatch, calendar, period)
         const w1 = monthlyWindow(newDispatch, calendar, period)
-        const when = (w: typeof w0) => (w ? `${localDateTime(new Date(w.opensAt))} 开启，${localDateTime(new Date(w.deadlineAt))} 截止，${localDateTime(new Date(w.closesAt))} 关闭` : '不开展')
+        const when = (w: typeof w0) =>
+          w
+            ? `${localDateTime(new Date(w.opensAt))} 开启，${localDateTime(new Date(w.deadlineAt))} 截止，${localDateTime(new Date(w.closesAt))} 关闭`
+            : '不开展'
         if (JSON.stringify(w0) !== JSON.stringify(w1)) result.effect.push(`${period} 月度调度：由 ${when(w0)} 改为 ${when(w1)}`)
         else result.effect.push(`${period} 月度调度时间不变（${when(w0)}）`)
         if (JSON.stringify(oldDispatch.quietHours) !== JSON.stringify(newDispatch.quietHours))
           result.effect.push(`免打扰时段：${qh(oldDispatch.quietHours)} → ${qh(newDispatch.quietHours)}`)
       }
       if (opts.dryRun) throw new Rollback()
-      await recordAudit(db, { at: opts.now.getTime(), actorPersonId: opts.actorPersonId ?? null, entity: 'setting', entityId: 0, action: `config.set ${key}`, before: stored, after: next })
+      await recordAudit(db, {
+        at: opts.now.getTime(),
+        actorPersonId: opts.actorPersonId ?? null,
+        entity: 'setting',
+        entityId: 0,
+        action: `config.set ${key}`,
+        before: stored,
+        after: next,
+      })
     })
     result.written = true
   } catch (e) {

@@ -70,12 +70,29 @@ describe('reading the sheets people send', () => {
     const rows = sync(d).select().from(projects).orderBy(projects.id).all()
     expect(rows.map((p) => p.name)).toEqual(['城关镇机械产业园标准化厂房', '经开区新能源电池项目', '县城至河口镇公路改造'])
     const [a, b, c] = rows
-    expect(a).toMatchObject({ totalInvestment: 120_000_000, annualPlan: 40_000_000, plannedStart: '2026-03-01', plannedFinish: '2026-12-31', plannedNewStart: true, year: 2026 })
-    expect(b).toMatchObject({ totalInvestment: 2_500_000_000, annualPlan: 600_000_000, plannedStart: '2026-03-01', plannedFinish: '2027-06-30', plannedNewStart: false })
+    expect(a).toMatchObject({
+      totalInvestment: 120_000_000,
+      annualPlan: 40_000_000,
+      plannedStart: '2026-03-01',
+      plannedFinish: '2026-12-31',
+      plannedNewStart: true,
+      year: 2026,
+    })
+    expect(b).toMatchObject({
+      totalInvestment: 2_500_000_000,
+      annualPlan: 600_000_000,
+      plannedStart: '2026-03-01',
+      plannedFinish: '2027-06-30',
+      plannedNewStart: false,
+    })
     expect(c).toMatchObject({ totalInvestment: 150_000_000, annualPlan: 50_005_000, plannedStart: '2026-03-15', plannedFinish: '2026-12-31' })
     // units from their names' league, people created with their mobiles, contacts linked
     const us = sync(d).select().from(units).orderBy(units.id).all()
-    expect(us.map((u) => [u.name, u.league])).toEqual([['城关镇', '乡镇'], ['县经济开发区', '开发区'], ['县交通运输局', '县直部门']])
+    expect(us.map((u) => [u.name, u.league])).toEqual([
+      ['城关镇', '乡镇'],
+      ['县经济开发区', '开发区'],
+      ['县交通运输局', '县直部门'],
+    ])
     const contacts = sync(d).select().from(projectContacts).where(eq(projectContacts.projectId, b!.id)).all()
     expect(contacts).toHaveLength(2)
     const sun = sync(d).select().from(people).where(eq(people.name, '孙丽')).get()
@@ -97,13 +114,19 @@ describe('reading the sheets people send', () => {
       if (type === 'biff8') expect([...bytes.slice(0, 4)]).toEqual([0xd0, 0xcf, 0x11, 0xe0])
       const r = await imp(d, bytes)
       expect(r.errors).toEqual([])
-      expect(sync(d).select().from(projects).get()).toMatchObject({ name: '河口镇农旅融合示范园', totalInvestment: 120_000_000, annualPlan: 35_000_000 })
+      expect(sync(d).select().from(projects).get()).toMatchObject({
+        name: '河口镇农旅融合示范园',
+        totalInvestment: 120_000_000,
+        annualPlan: 35_000_000,
+      })
     }
-    const gbk = new Uint8Array(Buffer.from(
-      // 项目名称,责任单位,总投资,年度计划投资\n 城南学校,县教育局,8000,2000 — in GB18030
-      'cfeec4bfc3fbb3c62cd4f0c8ceb5a5cebb2cd7dccdb6d7ca2cc4eab6c8bcc6bbaecdb6d7ca0ab3c7c4cfd1a7d0a32ccfd8bdccd3fdbed62c383030302c323030300a',
-      'hex',
-    ))
+    const gbk = new Uint8Array(
+      Buffer.from(
+        // 项目名称,责任单位,总投资,年度计划投资\n 城南学校,县教育局,8000,2000 — in GB18030
+        'cfeec4bfc3fbb3c62cd4f0c8ceb5a5cebb2cd7dccdb6d7ca2cc4eab6c8bcc6bbaecdb6d7ca0ab3c7c4cfd1a7d0a32ccfd8bdccd3fdbed62c383030302c323030300a',
+        'hex',
+      ),
+    )
     const d = fresh()
     const r = await imp(d, gbk)
     expect(r.errors).toEqual([])
@@ -153,7 +176,11 @@ describe('errors and re-imports', () => {
     expect(count(d, 'units')).toBe(0)
     const by = (row: number) => r.errors.filter((e) => e.row === row)
     expect(by(3)[0]).toMatchObject({ sheet: '项目', column: '编号', message: expect.stringContaining('重复（与项目第 2 行）') })
-    expect(by(4).map((e) => e.column).sort()).toEqual(['年度计划投资(万元)', '计划开工'])
+    expect(
+      by(4)
+        .map((e) => e.column)
+        .sort(),
+    ).toEqual(['年度计划投资(万元)', '计划开工'])
     expect(by(4).find((e) => e.column === '年度计划投资(万元)')!.message).toContain('负数')
     expect(by(5)[0]).toMatchObject({ column: '责任单位', message: expect.stringContaining('无法从名称判断类别') })
     expect(by(6)[0]).toMatchObject({ column: '联系人手机', message: expect.stringContaining('请填写其手机号') })
@@ -161,7 +188,13 @@ describe('errors and re-imports', () => {
 
     const partial = await imp(d, bytes, { partial: true })
     expect(partial.written).toBe(true)
-    expect(sync(d).select({ code: projects.code }).from(projects).all().map((p) => p.code)).toEqual(['A-1'])
+    expect(
+      sync(d)
+        .select({ code: projects.code })
+        .from(projects)
+        .all()
+        .map((p) => p.code),
+    ).toEqual(['A-1'])
   })
 
   it('changes nothing on a re-import; a changed cell updates that field, audited; --dry-run writes nothing', async () => {
@@ -190,7 +223,12 @@ describe('errors and re-imports', () => {
     expect(r3.details.projects).toEqual({ created: 0, updated: 2, unchanged: 1 })
     const p = sync(d).select().from(projects).where(eq(projects.name, '城关镇机械产业园标准化厂房')).get()!
     expect(p.annualPlan).toBe(45_000_000)
-    const entry = sync(d).select().from(auditLog).where(eq(auditLog.entityId, p.id)).all().find((a) => a.entity === 'project' && a.action === 'import.update')
+    const entry = sync(d)
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, p.id))
+      .all()
+      .find((a) => a.entity === 'project' && a.action === 'import.update')
     expect(entry).toMatchObject({ before: { annualPlan: 40_000_000 }, after: { annualPlan: 45_000_000 } })
     expect(r3.changes.find((c) => c.entity === 'project' && c.action === 'updated')!.fields).toEqual(['年度计划投资'])
   })
@@ -215,7 +253,17 @@ describe('errors and re-imports', () => {
     await refuse(new Uint8Array(0), 'empty', /空/)
     expect(count(d, 'projects') + count(d, 'units') + count(d, 'people')).toBe(0)
     // a sheet with data but no header it knows: one error, nothing written
-    const r = await imp(d, book({ 随便: { aoa: [['a', 'b'], [1, 2]] } }))
+    const r = await imp(
+      d,
+      book({
+        随便: {
+          aoa: [
+            ['a', 'b'],
+            [1, 2],
+          ],
+        },
+      }),
+    )
     expect(r.written).toBe(false)
     expect(r.errors[0]).toMatchObject({ sheet: '随便', row: 0, message: expect.stringContaining('未找到表头') })
   })
@@ -227,7 +275,24 @@ describe('the template', () => {
     const wb = XLSX.read(bytes, { type: 'array' })
     expect(wb.SheetNames).toEqual(['项目', '单位', '人员', '说明'])
     const head = XLSX.utils.sheet_to_json<string[]>(wb.Sheets['项目']!, { header: 1 })[0]
-    expect(head).toEqual(['编号', '名称', '责任单位', '主管部门', '包联领导', '联系人', '联系人手机', '分指挥部/领域', '级别', '建设性质', '阶段', '总投资(万元)', '年度计划投资(万元)', '计划开工', '计划竣工', '是否周调度'])
+    expect(head).toEqual([
+      '编号',
+      '名称',
+      '责任单位',
+      '主管部门',
+      '包联领导',
+      '联系人',
+      '联系人手机',
+      '分指挥部/领域',
+      '级别',
+      '建设性质',
+      '阶段',
+      '总投资(万元)',
+      '年度计划投资(万元)',
+      '计划开工',
+      '计划竣工',
+      '是否周调度',
+    ])
     const xml = new TextDecoder().decode(XLSX.CFB.find(XLSX.CFB.read(bytes, { type: 'array' }), '/xl/worksheets/sheet1.xml')!.content as Uint8Array)
     expect(xml.match(/<dataValidation /g)?.length).toBe(6)
     expect(xml).toContain('省重点,市重点,县重点')
@@ -245,12 +310,30 @@ describe('the template', () => {
     const filled = new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer)
     const r = await imp(d, filled)
     expect(r.errors).toEqual([])
-    expect(r.details).toEqual({ projects: { created: 1, updated: 0, unchanged: 0 }, units: { created: 1, updated: 0, unchanged: 0 }, people: { created: 4, updated: 0, unchanged: 0 } })
+    expect(r.details).toEqual({
+      projects: { created: 1, updated: 0, unchanged: 0 },
+      units: { created: 1, updated: 0, unchanged: 0 },
+      people: { created: 4, updated: 0, unchanged: 0 },
+    })
     const p = sync(d).select().from(projects).get()!
-    expect(p).toMatchObject({ code: 'XM2026-001', sector: '基础设施', level: '县重点', stage: '新开工', plannedNewStart: true, plannedStart: '2026-03-01', plannedFinish: '2026-12-31', annualPlan: 40_000_000, weekly: false })
+    expect(p).toMatchObject({
+      code: 'XM2026-001',
+      sector: '基础设施',
+      level: '县重点',
+      stage: '新开工',
+      plannedNewStart: true,
+      plannedStart: '2026-03-01',
+      plannedFinish: '2026-12-31',
+      annualPlan: 40_000_000,
+      weekly: false,
+    })
     const unit = sync(d).select().from(units).get()!
     expect(sync(d).select().from(people).where(eq(people.id, unit.headPersonId!)).get()).toMatchObject({ name: '张伟', roles: ['unit_head'] })
-    expect(sync(d).select().from(people).where(eq(people.name, '王芳')).get()).toMatchObject({ title: '项目联络员', roles: ['contact'], mobile: '13900000003' })
+    expect(sync(d).select().from(people).where(eq(people.name, '王芳')).get()).toMatchObject({
+      title: '项目联络员',
+      roles: ['contact'],
+      mobile: '13900000003',
+    })
     expect((await imp(d, filled)).created + (await imp(d, filled)).updated).toBe(0)
   })
 })
@@ -263,9 +346,22 @@ describe('a new county', () => {
     const report = await runTick(d.db, new Date('2026-11-25T09:00:00+08:00'))
     const opened = report.jobs.find((j) => j.job.includes('open') && j.status === 'ran')
     expect(opened, JSON.stringify(report.jobs.map((j) => [j.job, j.status]))).toBeDefined()
-    const contactIds = [...new Set(sync(d).select().from(projectContacts).all().map((c) => c.personId))].sort()
+    const contactIds = [
+      ...new Set(
+        sync(d)
+          .select()
+          .from(projectContacts)
+          .all()
+          .map((c) => c.personId),
+      ),
+    ].sort()
     expect(contactIds).toHaveLength(4)
-    expect(opened!.recipients.filter((x) => x.startsWith('person:')).map((x) => Number(x.slice(7))).sort()).toEqual(contactIds)
+    expect(
+      opened!.recipients
+        .filter((x) => x.startsWith('person:'))
+        .map((x) => Number(x.slice(7)))
+        .sort(),
+    ).toEqual(contactIds)
     expect(report.queued).toBeGreaterThanOrEqual(4)
     expect(sync(d).select().from(outbox).all().length).toBe(report.queued)
   })
@@ -323,7 +419,11 @@ describe('the admin API', () => {
     expect(await back.json()).toMatchObject({ created: 0, updated: 0, unchanged: 3, errors: [] })
     expect((await app.request('/api/export?period=2026-13', { headers: auth })).status).toBe(400)
 
-    const cfg = await app.request('/api/config', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ key: 'rules.monthlyOpenDay', value: 40 }) })
+    const cfg = await app.request('/api/config', {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ key: 'rules.monthlyOpenDay', value: 40 }),
+    })
     expect(cfg.status).toBe(400)
     expect((await cfg.json()).error).toContain('rules.monthlyOpenDay')
 

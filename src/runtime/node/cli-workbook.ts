@@ -169,7 +169,10 @@ async function config(positionals: string[], values: { json?: boolean; 'dry-run'
     })
   }
   if (sub === 'set') {
-    if (!key || valueParts.length === 0) throw new WorkbookUsageError('用法：diaodu config set 键 值 [--dry-run]，例如 diaodu config set rules.colour pointBands (usage: config set KEY VALUE)')
+    if (!key || valueParts.length === 0)
+      throw new WorkbookUsageError(
+        '用法：diaodu config set 键 值 [--dry-run]，例如 diaodu config set rules.colour pointBands (usage: config set KEY VALUE)',
+      )
     return withDb(async ({ db, transact }) => {
       let r
       try {

@@ -56,10 +56,26 @@ export function leagueFromName(name: string): League | null {
 }
 
 const LABELS: Record<string, string> = {
-  name: '名称', league: '类别', headPersonId: '负责人', mobile: '手机', title: '职务', unitId: '单位', roles: '角色',
-  code: '编号', leaderPersonId: '包联领导', sector: '分指挥部/领域', level: '级别', stage: '阶段', year: '年度',
-  totalInvestment: '总投资', annualPlan: '年度计划投资', plannedStart: '计划开工', plannedFinish: '计划竣工',
-  plannedNewStart: '建设性质', weekly: '是否周调度', contacts: '联系人',
+  name: '名称',
+  league: '类别',
+  headPersonId: '负责人',
+  mobile: '手机',
+  title: '职务',
+  unitId: '单位',
+  roles: '角色',
+  code: '编号',
+  leaderPersonId: '包联领导',
+  sector: '分指挥部/领域',
+  level: '级别',
+  stage: '阶段',
+  year: '年度',
+  totalInvestment: '总投资',
+  annualPlan: '年度计划投资',
+  plannedStart: '计划开工',
+  plannedFinish: '计划竣工',
+  plannedNewStart: '建设性质',
+  weekly: '是否周调度',
+  contacts: '联系人',
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
@@ -79,14 +95,26 @@ function diff<T extends Record<string, unknown>>(current: T, next: Partial<T>): 
 class RowFailed extends Error {}
 
 /** Applies parsed rows. Runs inside the caller's transaction; the caller decides whether it commits. */
-export async function applyRows(db: Db, rows: { units: UnitRow[]; people: PersonRow[]; projects: ProjectRow[] }, opts: ApplyOptions): Promise<ApplyResult> {
+export async function applyRows(
+  db: Db,
+  rows: { units: UnitRow[]; people: PersonRow[]; projects: ProjectRow[] },
+  opts: ApplyOptions,
+): Promise<ApplyResult> {
   const result: ApplyResult = {
     counts: { projects: zero(), units: zero(), people: zero() },
     changes: [],
     errors: [],
   }
   const outcome = new Map<string, Outcome>()
-  const note = (entity: Entity, id: number, action: Outcome, name: string, fields: string[], at: { sheet: string; row: number }, primary: boolean) => {
+  const note = (
+    entity: Entity,
+    id: number,
+    action: Outcome,
+    name: string,
+    fields: string[],
+    at: { sheet: string; row: number },
+    primary: boolean,
+  ) => {
     const key = `${entity}:${id}`
     const prev = outcome.get(key)
     const rank = { unchanged: 0, updated: 1, created: 2 }
@@ -119,7 +147,15 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
   // 20,000-row import in building queries).
   const pendingAudits: (typeof auditLog.$inferInsert)[] = []
   const audit = (entity: Entity, entityId: number, action: 'create' | 'update', before: unknown, after: unknown) =>
-    void pendingAudits.push({ at: opts.at, actorPersonId: opts.actorPersonId ?? null, entity, entityId, action: `import.${action}`, before: before ?? null, after })
+    void pendingAudits.push({
+      at: opts.at,
+      actorPersonId: opts.actorPersonId ?? null,
+      entity,
+      entityId,
+      action: `import.${action}`,
+      before: before ?? null,
+      after,
+    })
   const pendingProjects: { values: typeof projects.$inferInsert; contactIds: number[]; row: ProjectRow }[] = []
 
   const fail = (at: { sheet: string; row: number }, column: string, message: string): never => {
@@ -173,11 +209,23 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
   }
 
   // ---- people
-  async function createPerson(values: { name: string; mobile: string | null; unitId: number | null; title: string | null; roles: Role[] }, at: { sheet: string; row: number }, primary: boolean): Promise<Person> {
+  async function createPerson(
+    values: { name: string; mobile: string | null; unitId: number | null; title: string | null; roles: Role[] },
+    at: { sheet: string; row: number },
+    primary: boolean,
+  ): Promise<Person> {
     const [p] = await db.insert(people).values(values).returning()
     addPerson(p!)
     await audit('person', p!.id, 'create', null, values)
-    note('person', p!.id, 'created', values.name, Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== null), at, primary)
+    note(
+      'person',
+      p!.id,
+      'created',
+      values.name,
+      Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== null),
+      at,
+      primary,
+    )
     result.counts.people.created++
     return p!
   }
@@ -219,7 +267,18 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
         await createPerson({ name: row.name, mobile: row.mobile, unitId: unit?.id ?? null, title: row.title, roles: row.roles ?? [] }, row, true)
         return
       }
-      await updatePerson(existing, { name: row.name, mobile: row.mobile ?? undefined, title: row.title ?? undefined, unitId: unit?.id ?? undefined, roles: row.roles ?? undefined }, row, true)
+      await updatePerson(
+        existing,
+        {
+          name: row.name,
+          mobile: row.mobile ?? undefined,
+          title: row.title ?? undefined,
+          unitId: unit?.id ?? undefined,
+          roles: row.roles ?? undefined,
+        },
+        row,
+        true,
+      )
     })
   }
 
@@ -235,7 +294,12 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
         if (!row.head!.name) fail(row, column, `负责人手机 ${row.head!.mobile} 不在名册中，请同时填写姓名`)
         head = await createPerson({ name: row.head!.name!, mobile: row.head!.mobile, unitId: unit.id, title: null, roles: ['unit_head'] }, row, false)
       } else {
-        await updatePerson(head, { roles: withRole(head, 'unit_head'), unitId: head.unitId ?? unit.id, mobile: row.head!.mobile ?? undefined }, row, false)
+        await updatePerson(
+          head,
+          { roles: withRole(head, 'unit_head'), unitId: head.unitId ?? unit.id, mobile: row.head!.mobile ?? undefined },
+          row,
+          false,
+        )
       }
       if (unit.headPersonId !== head.id) {
         await db.update(units).set({ headPersonId: head.id }).where(eq(units.id, unit.id))
@@ -286,12 +350,22 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
 
       // write
       const unit = row.unit ? await unitNamed(row.unit, row, col('unit')) : null
-      if (row.leader && !leader) leader = await createPerson({ name: row.leader.name!, mobile: row.leader.mobile, unitId: null, title: '县领导', roles: ['leader'] }, row, false)
+      if (row.leader && !leader)
+        leader = await createPerson(
+          { name: row.leader.name!, mobile: row.leader.mobile, unitId: null, title: '县领导', roles: ['leader'] },
+          row,
+          false,
+        )
       else if (leader && !(leader.roles as Role[]).includes('leader')) await updatePerson(leader, { roles: withRole(leader, 'leader') }, row, false)
       const contactIds: number[] = []
       for (const c of contactPlan) {
         let person: Person
-        if (c.kind === 'new') person = await createPerson({ name: c.ref.name!, mobile: c.ref.mobile, unitId: unit?.id ?? existing?.unitId ?? null, title: null, roles: ['contact'] }, row, false)
+        if (c.kind === 'new')
+          person = await createPerson(
+            { name: c.ref.name!, mobile: c.ref.mobile, unitId: unit?.id ?? existing?.unitId ?? null, title: null, roles: ['contact'] },
+            row,
+            false,
+          )
         else {
           person = c.person
           await updatePerson(person, { roles: withRole(person, 'contact'), unitId: person.unitId ?? unit?.id ?? undefined }, row, false)
@@ -335,7 +409,10 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
       const contactsChange = row.contacts !== null && contactIds.length > 0 && !same([...current].sort(), [...contactIds].sort())
       if (Object.keys(d.after).length === 0 && !contactsChange) return note('project', existing.id, 'unchanged', existing.name, [], row, true)
       if (Object.keys(d.after).length) {
-        await db.update(projects).set(d.after as Partial<Project>).where(eq(projects.id, existing.id))
+        await db
+          .update(projects)
+          .set(d.after as Partial<Project>)
+          .where(eq(projects.id, existing.id))
         if (d.after.code !== undefined) {
           projectByCode.delete(existing.code)
           projectByCode.set(d.after.code as string, existing)
@@ -357,7 +434,10 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
 
   for (let i = 0; i < pendingProjects.length; i += 100) {
     const chunk = pendingProjects.slice(i, i + 100)
-    const ids = await db.insert(projects).values(chunk.map((c) => c.values)).returning({ id: projects.id, code: projects.code })
+    const ids = await db
+      .insert(projects)
+      .values(chunk.map((c) => c.values))
+      .returning({ id: projects.id, code: projects.code })
     const idOf = new Map(ids.map((r) => [r.code, r.id]))
     const links: { projectId: number; personId: number }[] = []
     for (const c of chunk) {
@@ -372,7 +452,8 @@ export async function applyRows(db: Db, rows: { units: UnitRow[]; people: Person
   for (let i = 0; i < pendingAudits.length; i += 200) await db.insert(auditLog).values(pendingAudits.slice(i, i + 200))
 
   // Unchanged: primary entities no row changed.
-  for (const [key, o] of outcome) if (o === 'unchanged') result.counts[key.startsWith('project') ? 'projects' : key.startsWith('unit') ? 'units' : 'people'].unchanged++
+  for (const [key, o] of outcome)
+    if (o === 'unchanged') result.counts[key.startsWith('project') ? 'projects' : key.startsWith('unit') ? 'units' : 'people'].unchanged++
   return result
 
   function countOnce(bucket: keyof ApplyResult['counts'], entity: Entity, id: number, action: 'updated') {

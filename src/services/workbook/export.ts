@@ -45,8 +45,17 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
   const unitNames = new Map((await db.select({ id: units.id, name: units.name }).from(units).all()).map((u) => [u.id, u.name]))
   const months = await projectMonths(db, period, { detail: true, planCurve: true })
   // what was published stays what is shown: a frozen colour wins over today's reading
-  const frozen = new Map((await db.select().from(projectColours).where(eq(projectColours.period, period)).all()).map((c) => [c.projectId, c.colour as Colour]))
-  const meta = new Map((await db.select({ id: projects.id, totalInvestment: projects.totalInvestment, level: projects.level, stage: projects.stage }).from(projects).all()).map((p) => [p.id, p]))
+  const frozen = new Map(
+    (await db.select().from(projectColours).where(eq(projectColours.period, period)).all()).map((c) => [c.projectId, c.colour as Colour]),
+  )
+  const meta = new Map(
+    (
+      await db
+        .select({ id: projects.id, totalInvestment: projects.totalInvestment, level: projects.level, stage: projects.stage })
+        .from(projects)
+        .all()
+    ).map((p) => [p.id, p]),
+  )
   const views = months.map((p) => {
     const v = viewOf(rules, p, period)
     return { ...v, colour: frozen.get(p.projectId) ?? v.verdict.colour }
@@ -59,51 +68,108 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
   const schedule = views.find((v) => v.schedule)?.schedule ?? null
   const counts: Record<Colour, number> = { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
   for (const v of views) counts[v.colour]++
-  const overview = table(wb, '总览', [{ header: '项目', width: 24 }, { header: '数值', width: 20 }], [
-    ['统计月份', period],
-    ['项目个数', views.length],
-    ['年度计划投资（万元）', yuanToWan(plan)],
-    ['本年累计完成（万元）', yuanToWan(ytd)],
-    ['完成率（%）', plan > 0 ? Math.round((ytd / plan) * 10000) / 100 : null],
-    ['序时进度（%）', schedule ? toPercent(schedule) : null],
-    ['已填报项目', views.filter((v) => v.reported).length],
-    ['计划新开工项目', views.filter((v) => v.plannedNewStart).length],
-    ['其中已开工', views.filter((v) => v.plannedNewStart && v.started).length],
-    ...(['blue', 'watch', 'yellow', 'red'] as const).map((c) => [COLOUR_LABELS[c], counts[c]]),
-    ['生成时间', localDateTime(now)],
-  ])
+  const overview = table(
+    wb,
+    '总览',
+    [
+      { header: '项目', width: 24 },
+      { header: '数值', width: 20 },
+    ],
+    [
+      ['统计月份', period],
+      ['项目个数', views.length],
+      ['年度计划投资（万元）', yuanToWan(plan)],
+      ['本年累计完成（万元）', yuanToWan(ytd)],
+      ['完成率（%）', plan > 0 ? Math.round((ytd / plan) * 10000) / 100 : null],
+      ['序时进度（%）', schedule ? toPercent(schedule) : null],
+      ['已填报项目', views.filter((v) => v.reported).length],
+      ['计划新开工项目', views.filter((v) => v.plannedNewStart).length],
+      ['其中已开工', views.filter((v) => v.plannedNewStart && v.started).length],
+      ...(['blue', 'watch', 'yellow', 'red'] as const).map((c) => [COLOUR_LABELS[c], counts[c]]),
+      ['生成时间', localDateTime(now)],
+    ],
+  )
   for (const r of [3, 4]) overview.getCell(r, 2).numFmt = WAN
   for (const r of [5, 6]) overview.getCell(r, 2).numFmt = PCT
 
   for (const l of board.leagues) {
-    table(wb, `${l.league}排名`, [
-      { header: '排名', width: 8 }, { header: '单位', width: 22 }, { header: '得分', width: 10, numFmt: '0.00' },
-      { header: '年度计划（万元）', width: 18, numFmt: WAN }, { header: '本年累计（万元）', width: 18, numFmt: WAN },
-      { header: '完成率（%）', width: 12, numFmt: PCT }, { header: '较序时（百分点）', width: 16, numFmt: '0.00' },
-      { header: '项目数', width: 8 }, { header: '蓝牌', width: 8 }, { header: '预警', width: 8 }, { header: '黄牌', width: 8 }, { header: '红牌', width: 8 }, { header: '名次变化', width: 10 },
-    ], l.lines.map((x) => [
-      x.rank, x.unit, Number(formatScore(x.score, 2)), yuanToWan(x.plan), yuanToWan(x.ytd),
-      x.completion ? toPercent(x.completion) : null, x.completion && x.schedule ? gapPoints(x.completion, x.schedule).points : null,
-      x.projects, x.colours.blue, x.colours.watch, x.colours.yellow, x.colours.red,
-      x.deltaRank === null ? '新' : x.deltaRank > 0 ? `↑${x.deltaRank}` : x.deltaRank < 0 ? `↓${-x.deltaRank}` : '—',
-    ]))
+    table(
+      wb,
+      `${l.league}排名`,
+      [
+        { header: '排名', width: 8 },
+        { header: '单位', width: 22 },
+        { header: '得分', width: 10, numFmt: '0.00' },
+        { header: '年度计划（万元）', width: 18, numFmt: WAN },
+        { header: '本年累计（万元）', width: 18, numFmt: WAN },
+        { header: '完成率（%）', width: 12, numFmt: PCT },
+        { header: '较序时（百分点）', width: 16, numFmt: '0.00' },
+        { header: '项目数', width: 8 },
+        { header: '蓝牌', width: 8 },
+        { header: '预警', width: 8 },
+        { header: '黄牌', width: 8 },
+        { header: '红牌', width: 8 },
+        { header: '名次变化', width: 10 },
+      ],
+      l.lines.map((x) => [
+        x.rank,
+        x.unit,
+        Number(formatScore(x.score, 2)),
+        yuanToWan(x.plan),
+        yuanToWan(x.ytd),
+        x.completion ? toPercent(x.completion) : null,
+        x.completion && x.schedule ? gapPoints(x.completion, x.schedule).points : null,
+        x.projects,
+        x.colours.blue,
+        x.colours.watch,
+        x.colours.yellow,
+        x.colours.red,
+        x.deltaRank === null ? '新' : x.deltaRank > 0 ? `↑${x.deltaRank}` : x.deltaRank < 0 ? `↓${-x.deltaRank}` : '—',
+      ]),
+    )
   }
 
-  const detail = table(wb, '项目明细', [
-    { header: '编号', width: 14 }, { header: '名称', width: 34 }, { header: '责任单位', width: 18 }, { header: '分指挥部/领域', width: 14 },
-    { header: '级别', width: 8 }, { header: '阶段', width: 8 }, { header: '总投资（万元）', width: 16, numFmt: WAN },
-    { header: '年度计划（万元）', width: 16, numFmt: WAN }, { header: '本年累计（万元）', width: 16, numFmt: WAN },
-    { header: '完成率（%）', width: 12, numFmt: PCT }, { header: '序时（%）', width: 10, numFmt: PCT }, { header: '较序时（百分点）', width: 14, numFmt: '0.00' },
-    { header: '色牌', width: 8 }, { header: '本月催办', width: 10 }, { header: '填报', width: 10 },
-  ], views.map((v) => {
-    const m = meta.get(v.projectId)
-    return [
-      v.code, v.name, unitNames.get(v.unitId) ?? '', v.sector, m?.level ?? '', m?.stage ?? '', m ? yuanToWan(m.totalInvestment) : null,
-      yuanToWan(v.annualPlan), yuanToWan(v.ytd), v.completion ? toPercent(v.completion) : null, v.schedule ? toPercent(v.schedule) : null,
-      v.completion && v.schedule ? gapPoints(v.completion, v.schedule).points : null, COLOUR_LABELS[v.colour], v.urges,
-      v.reported ? (v.onTime ? '按时' : '逾期') : '未填报',
-    ]
-  }))
+  const detail = table(
+    wb,
+    '项目明细',
+    [
+      { header: '编号', width: 14 },
+      { header: '名称', width: 34 },
+      { header: '责任单位', width: 18 },
+      { header: '分指挥部/领域', width: 14 },
+      { header: '级别', width: 8 },
+      { header: '阶段', width: 8 },
+      { header: '总投资（万元）', width: 16, numFmt: WAN },
+      { header: '年度计划（万元）', width: 16, numFmt: WAN },
+      { header: '本年累计（万元）', width: 16, numFmt: WAN },
+      { header: '完成率（%）', width: 12, numFmt: PCT },
+      { header: '序时（%）', width: 10, numFmt: PCT },
+      { header: '较序时（百分点）', width: 14, numFmt: '0.00' },
+      { header: '色牌', width: 8 },
+      { header: '本月催办', width: 10 },
+      { header: '填报', width: 10 },
+    ],
+    views.map((v) => {
+      const m = meta.get(v.projectId)
+      return [
+        v.code,
+        v.name,
+        unitNames.get(v.unitId) ?? '',
+        v.sector,
+        m?.level ?? '',
+        m?.stage ?? '',
+        m ? yuanToWan(m.totalInvestment) : null,
+        yuanToWan(v.annualPlan),
+        yuanToWan(v.ytd),
+        v.completion ? toPercent(v.completion) : null,
+        v.schedule ? toPercent(v.schedule) : null,
+        v.completion && v.schedule ? gapPoints(v.completion, v.schedule).points : null,
+        COLOUR_LABELS[v.colour],
+        v.urges,
+        v.reported ? (v.onTime ? '按时' : '逾期') : '未填报',
+      ]
+    }),
+  )
   views.forEach((v, i) => (detail.getCell(i + 2, 13).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS[v.colour] } }))
 
   const rows = await db
@@ -113,10 +179,30 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
     .leftJoin(units, eq(units.id, problems.assigneeUnitId))
     .orderBy(problems.id)
     .all()
-  table(wb, '问题台账', [
-    { header: '编号', width: 8 }, { header: '项目', width: 30 }, { header: '问题', width: 44 }, { header: '状态', width: 10 },
-    { header: '责任单位', width: 18 }, { header: '办理时限', width: 12 }, { header: '通报次数', width: 10 }, { header: '提出时间', width: 18 },
-  ], rows.map((r) => [`#${r.p.id}`, r.projectName, r.p.description, STATE_LABELS[r.p.state] ?? r.p.state, r.unitName ?? '', r.p.dueOn ?? '', r.p.noticeCount, localDateTime(new Date(r.p.createdAt))]))
+  table(
+    wb,
+    '问题台账',
+    [
+      { header: '编号', width: 8 },
+      { header: '项目', width: 30 },
+      { header: '问题', width: 44 },
+      { header: '状态', width: 10 },
+      { header: '责任单位', width: 18 },
+      { header: '办理时限', width: 12 },
+      { header: '通报次数', width: 10 },
+      { header: '提出时间', width: 18 },
+    ],
+    rows.map((r) => [
+      `#${r.p.id}`,
+      r.projectName,
+      r.p.description,
+      STATE_LABELS[r.p.state] ?? r.p.state,
+      r.unitName ?? '',
+      r.p.dueOn ?? '',
+      r.p.noticeCount,
+      localDateTime(new Date(r.p.createdAt)),
+    ]),
+  )
 
   return new Uint8Array(await wb.xlsx.writeBuffer())
 }

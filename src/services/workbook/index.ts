@@ -78,7 +78,11 @@ const ACTION = { created: '新增', updated: '更新', unchanged: '未变' } as 
 export function formatImportReport(r: ImportReport, limit = 50): string {
   const lines: string[] = []
   const d = r.details
-  const head = r.dryRun ? '试导入（未写入） dry run, nothing written' : r.written ? '已导入 imported' : '未导入：有错误，未写入任何数据（可修正后重试，或加 --partial 只导入无误的行） nothing written'
+  const head = r.dryRun
+    ? '试导入（未写入） dry run, nothing written'
+    : r.written
+      ? '已导入 imported'
+      : '未导入：有错误，未写入任何数据（可修正后重试，或加 --partial 只导入无误的行） nothing written'
   lines.push(head)
   lines.push(
     `项目 新增 ${d.projects.created}，更新 ${d.projects.updated}，未变 ${d.projects.unchanged}；` +
@@ -86,11 +90,14 @@ export function formatImportReport(r: ImportReport, limit = 50): string {
       `人员 新增 ${d.people.created}，更新 ${d.people.updated}，未变 ${d.people.unchanged}`,
   )
   for (const c of r.changes.slice(0, limit))
-    lines.push(`  ${ACTION[c.action]}${ENTITY[c.entity]} ${c.name}${c.action === 'updated' ? `：${c.fields.join('、')}` : ''}（${c.sheet} 第 ${c.row} 行）`)
+    lines.push(
+      `  ${ACTION[c.action]}${ENTITY[c.entity]} ${c.name}${c.action === 'updated' ? `：${c.fields.join('、')}` : ''}（${c.sheet} 第 ${c.row} 行）`,
+    )
   if (r.changes.length > limit) lines.push(`  …… 另有 ${r.changes.length - limit} 项`)
   if (r.errors.length) {
     lines.push(`错误 ${r.errors.length} 处 errors:`)
-    for (const e of r.errors.slice(0, 200)) lines.push(`  ${e.sheet}${e.row ? ` 第 ${e.row} 行` : ''}${e.column ? ` 「${e.column}」列` : ''}：${e.message}`)
+    for (const e of r.errors.slice(0, 200))
+      lines.push(`  ${e.sheet}${e.row ? ` 第 ${e.row} 行` : ''}${e.column ? ` 「${e.column}」列` : ''}：${e.message}`)
     if (r.errors.length > 200) lines.push(`  …… 另有 ${r.errors.length - 200} 处`)
   }
   return lines.join('\n')

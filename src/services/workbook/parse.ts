@@ -11,8 +11,17 @@ import { LEAGUES, LEVELS, STAGES, type League, type Role } from '../../store/sch
 import type { Yuan } from '../../domain/money.ts'
 import { serialDate, type Cell, type Sheet } from './read.ts'
 import {
-  columnOf, headerInfo, PERSON_COLUMNS, PROJECT_COLUMNS, ROLE_WORDS, UNIT_COLUMNS,
-  type AmountUnit, type ColumnDef, type PersonKey, type ProjectKey, type UnitKey,
+  columnOf,
+  headerInfo,
+  PERSON_COLUMNS,
+  PROJECT_COLUMNS,
+  ROLE_WORDS,
+  UNIT_COLUMNS,
+  type AmountUnit,
+  type ColumnDef,
+  type PersonKey,
+  type ProjectKey,
+  type UnitKey,
 } from './columns.ts'
 
 export interface RowError {
@@ -211,8 +220,11 @@ export function parseSheets(sheets: Sheet[]): ParsedWorkbook {
   if (out.sheets.length === 0) {
     const sheet = sheets.find((s) => s.rows.some((r) => r.some((c) => c !== null)))?.name ?? ''
     out.errors.push({
-      sheet, row: 0, column: '',
-      message: '未找到表头：项目表需要「名称」列（及责任单位、年度计划投资等），单位表需要「名称」「类别」，人员表需要「姓名」「手机」 (no header row found)',
+      sheet,
+      row: 0,
+      column: '',
+      message:
+        '未找到表头：项目表需要「名称」列（及责任单位、年度计划投资等），单位表需要「名称」「类别」，人员表需要「姓名」「手机」 (no header row found)',
     })
   }
   duplicates(out)
@@ -256,7 +268,9 @@ class RowReader {
     return null
   }
   str(key: string): string | null {
-    const t = normalizeWidth(text(this.cell(key))).replace(/\s+/g, ' ').trim()
+    const t = normalizeWidth(text(this.cell(key)))
+      .replace(/\s+/g, ' ')
+      .trim()
     return t === '' ? null : t
   }
 
@@ -314,7 +328,10 @@ const MOBILE = /1[3-9]\d{9}/g
 
 /** Splits names or mobiles written in one cell: 、 , ， ; ； / and line breaks (spaces only between mobiles). */
 function splitList(s: string): string[] {
-  return s.split(/[、,，;；/\n]+/).map((x) => x.trim()).filter(Boolean)
+  return s
+    .split(/[、,，;；/\n]+/)
+    .map((x) => x.trim())
+    .filter(Boolean)
 }
 
 /** 'YYYY-MM-DD' of a cell, null when empty, undefined when it is not a date. A month alone is its first (or last) day. */
@@ -366,7 +383,14 @@ function people(r: RowReader, nameKey: string, mobileKey: string | null, label: 
   const nameParts = names ? splitList(names) : []
   const inline = nameParts.map((p) => {
     const mob = p.match(MOBILE)?.[0] ?? null
-    return { name: p.replace(MOBILE, '').replace(/[()（）:：\s]/g, '').trim() || null, mobile: mob }
+    return {
+      name:
+        p
+          .replace(MOBILE, '')
+          .replace(/[()（）:：\s]/g, '')
+          .trim() || null,
+      mobile: mob,
+    }
   })
   const mobileParts = mobiles ? splitList(mobiles.replace(/\s+/g, ',')) : []
   for (const m of mobileParts) {
@@ -384,8 +408,26 @@ function people(r: RowReader, nameKey: string, mobileKey: string | null, label: 
   return refs
 }
 
-const LEVEL_ALIASES: Record<string, string> = { 省级: '省重点', 省: '省重点', 省级重点: '省重点', 市级: '市重点', 市: '市重点', 市级重点: '市重点', 县级: '县重点', 县: '县重点', 县级重点: '县重点' }
-const STAGE_ALIASES: Record<string, string> = { 新建: '新开工', 开工: '新开工', 在建: '续建', 已竣工: '竣工', 完工: '竣工', 投产运营: '投产', 前期工作: '前期' }
+const LEVEL_ALIASES: Record<string, string> = {
+  省级: '省重点',
+  省: '省重点',
+  省级重点: '省重点',
+  市级: '市重点',
+  市: '市重点',
+  市级重点: '市重点',
+  县级: '县重点',
+  县: '县重点',
+  县级重点: '县重点',
+}
+const STAGE_ALIASES: Record<string, string> = {
+  新建: '新开工',
+  开工: '新开工',
+  在建: '续建',
+  已竣工: '竣工',
+  完工: '竣工',
+  投产运营: '投产',
+  前期工作: '前期',
+}
 
 function readProject(r: RowReader): ProjectRow | null {
   const name = r.str('name')
@@ -432,7 +474,19 @@ function readProject(r: RowReader): ProjectRow | null {
   return r.ok ? row : null
 }
 
-const LEAGUE_ALIASES: Record<string, League> = { 乡: '乡镇', 镇: '乡镇', 乡镇街道: '乡镇', 街道: '乡镇', 园区: '开发区', 开发区园区: '开发区', 示范区: '开发区', 开发区示范区: '开发区', 县直: '县直部门', 部门: '县直部门', 县直单位: '县直部门' }
+const LEAGUE_ALIASES: Record<string, League> = {
+  乡: '乡镇',
+  镇: '乡镇',
+  乡镇街道: '乡镇',
+  街道: '乡镇',
+  园区: '开发区',
+  开发区园区: '开发区',
+  示范区: '开发区',
+  开发区示范区: '开发区',
+  县直: '县直部门',
+  部门: '县直部门',
+  县直单位: '县直部门',
+}
 
 function readUnit(r: RowReader): UnitRow | null {
   const name = r.str('name')
@@ -462,7 +516,16 @@ function readPerson(r: RowReader): PersonRow | null {
       if (!roles.includes(role)) roles.push(role)
     }
   }
-  const row: PersonRow = { sheet: r.sheet, row: r.row, name, mobile: rawMobile, title: r.str('title'), unit: r.str('unit'), roles, columns: r.columns() }
+  const row: PersonRow = {
+    sheet: r.sheet,
+    row: r.row,
+    name,
+    mobile: rawMobile,
+    title: r.str('title'),
+    unit: r.str('unit'),
+    roles,
+    columns: r.columns(),
+  }
   return r.ok ? row : null
 }
 
@@ -481,10 +544,30 @@ function duplicates(out: ParsedWorkbook) {
       } else first.set(k, x)
     }
   }
-  check(out.projects, (p) => p.code, (p) => p.columns.code ?? '', '项目编号')
-  check(out.projects.filter((p) => !dropped.has(p)), (p) => p.name, (p) => p.columns.name ?? '', '项目名称')
-  check(out.units, (u) => u.name, (u) => u.columns.name ?? '', '单位名称')
-  check(out.people, (p) => p.mobile, (p) => p.columns.mobile ?? '', '手机号')
+  check(
+    out.projects,
+    (p) => p.code,
+    (p) => p.columns.code ?? '',
+    '项目编号',
+  )
+  check(
+    out.projects.filter((p) => !dropped.has(p)),
+    (p) => p.name,
+    (p) => p.columns.name ?? '',
+    '项目名称',
+  )
+  check(
+    out.units,
+    (u) => u.name,
+    (u) => u.columns.name ?? '',
+    '单位名称',
+  )
+  check(
+    out.people,
+    (p) => p.mobile,
+    (p) => p.columns.mobile ?? '',
+    '手机号',
+  )
   out.projects = out.projects.filter((p) => !dropped.has(p))
   out.units = out.units.filter((u) => !dropped.has(u))
   out.people = out.people.filter((p) => !dropped.has(p))

@@ -58,7 +58,10 @@ function decodeText(bytes: Uint8Array): string {
     try {
       return new TextDecoder('gb18030').decode(bytes)
     } catch {
-      throw new WorkbookError('notSpreadsheet', '无法识别文件的文字编码，请另存为 UTF-8 的 CSV 或 .xlsx (unknown text encoding; save as UTF-8 CSV or .xlsx)')
+      throw new WorkbookError(
+        'notSpreadsheet',
+        '无法识别文件的文字编码，请另存为 UTF-8 的 CSV 或 .xlsx (unknown text encoding; save as UTF-8 CSV or .xlsx)',
+      )
     }
   }
 }
@@ -91,10 +94,14 @@ function hasZipDirectory(bytes: Uint8Array): boolean {
 /** Reads a workbook's sheets. Throws WorkbookError for anything that is not a readable spreadsheet. */
 export function readWorkbook(bytes: Uint8Array): Sheet[] {
   if (bytes.byteLength > MAX_WORKBOOK_BYTES)
-    throw new WorkbookError('tooLarge', `文件过大（${mb(bytes.byteLength)} MB），上限 ${mb(MAX_WORKBOOK_BYTES)} MB，请拆分后导入 (file too large: ${mb(bytes.byteLength)} MB, limit ${mb(MAX_WORKBOOK_BYTES)} MB)`)
+    throw new WorkbookError(
+      'tooLarge',
+      `文件过大（${mb(bytes.byteLength)} MB），上限 ${mb(MAX_WORKBOOK_BYTES)} MB，请拆分后导入 (file too large: ${mb(bytes.byteLength)} MB, limit ${mb(MAX_WORKBOOK_BYTES)} MB)`,
+    )
   if (bytes.byteLength === 0) throw new WorkbookError('empty', '文件是空的 (the file is empty)')
   const kind = kindOf(bytes)
-  if (kind === 'binary') throw new WorkbookError('notSpreadsheet', '不是电子表格文件，请上传 .xlsx、.xls 或 .csv (not a spreadsheet: upload .xlsx, .xls or .csv)')
+  if (kind === 'binary')
+    throw new WorkbookError('notSpreadsheet', '不是电子表格文件，请上传 .xlsx、.xls 或 .csv (not a spreadsheet: upload .xlsx, .xls or .csv)')
   if (kind === 'cfb' && isEncryptedPackage(bytes))
     throw new WorkbookError('encrypted', '文件设有密码保护，请取消密码后再导入 (the file is password-protected; remove the password and try again)')
   // SheetJS loops forever on a truncated zip (a download cut short): a zip must end with its directory
@@ -103,7 +110,8 @@ export function readWorkbook(bytes: Uint8Array): Sheet[] {
   try {
     if (kind === 'text') {
       const text = decodeText(bytes)
-      if (/^\s*</.test(text) && !/<table/i.test(text)) throw new WorkbookError('notSpreadsheet', '不是电子表格文件，请上传 .xlsx、.xls 或 .csv (not a spreadsheet: upload .xlsx, .xls or .csv)')
+      if (/^\s*</.test(text) && !/<table/i.test(text))
+        throw new WorkbookError('notSpreadsheet', '不是电子表格文件，请上传 .xlsx、.xls 或 .csv (not a spreadsheet: upload .xlsx, .xls or .csv)')
       // raw: a CSV's 2026-3-15 and 1,200 stay text for the readers here, not SheetJS's guesses
       wb = XLSX.read(text, { type: 'string', raw: true, dense: true })
     } else {

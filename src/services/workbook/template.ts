@@ -10,7 +10,20 @@ export const EXAMPLE_MARK = '【示例】'
 /** Rows the drop-downs cover. */
 const ROWS = 2000
 
-const WIDTHS: Record<string, number> = { name: 34, unit: 18, dept: 16, leader: 12, contact: 16, mobile: 26, sector: 14, total: 16, annual: 18, start: 12, finish: 12, weekly: 12 }
+const WIDTHS: Record<string, number> = {
+  name: 34,
+  unit: 18,
+  dept: 16,
+  leader: 12,
+  contact: 16,
+  mobile: 26,
+  sector: 14,
+  total: 16,
+  annual: 18,
+  start: 12,
+  finish: 12,
+  weekly: 12,
+}
 
 function sheet(wb: Workbook, name: string, defs: readonly ColumnDef[], example: (string | number | Date | null)[]): Worksheet {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] })
@@ -61,8 +74,22 @@ export async function templateWorkbook(year: number): Promise<Uint8Array> {
   wb.creator = '调度助手 Diaodu'
   const at = (m: number, d: number) => new Date(Date.UTC(year, m - 1, d))
   const projects = sheet(wb, '项目', PROJECT_COLUMNS, [
-    `${EXAMPLE_MARK}XM${year}-001`, '城关镇污水处理厂提标改造工程', '城关镇', '县住房和城乡建设局', '李明', '王芳、赵强', '13900000003、13900000004',
-    '基础设施', '县重点', '新建', '新开工', 12000, 4000, at(3, 1), at(12, 31), '否',
+    `${EXAMPLE_MARK}XM${year}-001`,
+    '城关镇污水处理厂提标改造工程',
+    '城关镇',
+    '县住房和城乡建设局',
+    '李明',
+    '王芳、赵强',
+    '13900000003、13900000004',
+    '基础设施',
+    '县重点',
+    '新建',
+    '新开工',
+    12000,
+    4000,
+    at(3, 1),
+    at(12, 31),
+    '否',
   ])
   list(projects, PROJECT_COLUMNS, 'unit', '单位!$A$2:$A$2000', '「单位」表中的单位')
   list(projects, PROJECT_COLUMNS, 'sector', quoted(SECTORS), SECTORS.join(' / '))
