@@ -103,15 +103,24 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
     const bytes = readIn(path, MAX_WORKBOOK_BYTES)
     const year = yearOf(values.year, now)
     const tty = process.stderr.isTTY && !values.json
+    let progressed = false
     if (tty) process.stderr.write(`正在读取 ${path} …\n`)
     const report = await withDb(async ({ db, transact }) => {
       try {
-        return await importWorkbook(db, bytes, { transact, now, dryRun: values['dry-run'], partial: values.partial, year })
+        return await importWorkbook(db, bytes, {
+          transact,
+          now,
+          dryRun: values['dry-run'],
+          partial: values.partial,
+          year,
+          onProgress: tty ? (done, total) => void ((progressed = true), process.stderr.write(`\r已处理 ${done}/${total} 行 rows`)) : undefined,
+        })
       } catch (e) {
         if (e instanceof WorkbookError) throw new WorkbookUsageError(e.message)
         throw e
       }
     })
+    if (progressed) process.stderr.write('\n')
     if (values.json) {
       const { created, updated, unchanged, errors, written, dryRun, details } = report
       out(JSON.stringify({ created, updated, unchanged, errors, written, dryRun, details }, null, 2))

@@ -45,6 +45,8 @@ export interface ApplyOptions {
   year: number
   /** Who imports, for the audit trail (null: the operator on the command line). */
   actorPersonId?: number | null
+  /** Called every 1,000 project rows (a terminal shows it): rows done, rows in all. Must not await. */
+  onProgress?: (done: number, total: number) => void
 }
 
 /** The league a unit's name tells: 城关镇 → 乡镇, 经济开发区 → 开发区, 县交通运输局 → 县直部门; null when it does not. */
@@ -323,7 +325,9 @@ export async function applyRows(
     perYear.set(year, n)
     return code
   }
+  let done = 0
   for (const row of rows.projects) {
+    if (++done % 1000 === 0) opts.onProgress?.(done, rows.projects.length)
     await guarded(async () => {
       const col = (k: keyof ProjectRow['columns']) => row.columns[k] ?? ''
       // by code; else by name (a sheet without codes, or a code written in later)

@@ -25,6 +25,7 @@ export interface ImportOptions {
   /** Plan year for sheets that do not name one; default the current year in Shanghai. */
   year?: number
   actorPersonId?: number | null
+  onProgress?: (done: number, total: number) => void
 }
 
 export interface ImportReport extends Counts {
@@ -47,7 +48,7 @@ export async function importWorkbook(db: Db, bytes: Uint8Array, opts: ImportOpti
   let written = false
   try {
     await opts.transact(async () => {
-      applied = await applyRows(db, parsed, { at: opts.now.getTime(), year, actorPersonId: opts.actorPersonId ?? null })
+      applied = await applyRows(db, parsed, { at: opts.now.getTime(), year, actorPersonId: opts.actorPersonId ?? null, onProgress: opts.onProgress })
       const errors = parsed.errors.length + applied.errors.length
       if (opts.dryRun || (errors > 0 && !opts.partial)) throw new Rollback()
     })
