@@ -14,6 +14,7 @@ import { confirmFor, correctPending, textReport } from './commands/reporting.ts'
 import { projectById } from '../store/repos/projects.ts'
 import { buttonForLabel, findProject } from './lookup.ts'
 import { clip } from '../cards/text.ts'
+import { latestForGroup } from '../jobs/boards.ts'
 
 export interface Turn {
   ctx: BotContext
@@ -27,8 +28,10 @@ export interface Turn {
 export async function handleEvent(ctx: BotContext, event: InboundEvent): Promise<BotResult> {
   switch (event.type) {
     case 'bot_added': {
-      await upsertGroup(ctx.db, event.platform, event.chat.chatId, event.chat.name ?? '', ctx.now.getTime())
-      return say(event.chat, '大家好，我是调度助手。本群将收到重点项目赛马排名、红黄牌和月度通报。@我 并发送「帮助」查看可用命令。')
+      const group = await upsertGroup(ctx.db, event.platform, event.chat.chatId, event.chat.name ?? '', ctx.now.getTime())
+      const welcome = say(event.chat, '大家好，我是调度助手。本群将收到重点项目赛马排名、红黄牌和月度通报。@我 并发送「帮助」查看可用命令。')
+      // A group starts with the latest published board and 通报, not empty.
+      return { messages: [...welcome.messages, ...(await latestForGroup(ctx.db, ctx.rules, group.id, ctx.now, ctx.demo))] }
     }
     case 'bot_removed':
       await deactivateGroup(ctx.db, event.platform, event.chat.chatId)

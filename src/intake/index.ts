@@ -25,11 +25,11 @@
  */
 import type { Db } from '../store/db.ts'
 import type { Logger } from '../log.ts'
-import type { BotResult, InboundEvent, Platform } from '../model/index.ts'
+import type { BotResult, InboundEvent, OutboundMessage, Platform } from '../model/index.ts'
 import { createBotContext } from '../bot/context.ts'
 import { handleEvent } from '../bot/handle.ts'
 import { enqueue, refreshCards } from '../outbox/enqueue.ts'
-import { cardUpdateKey, replyKey } from '../outbox/keys.ts'
+import { cardUpdateKey, pushKey, replyKey } from '../outbox/keys.ts'
 import { coalesce } from '../store/coalesce.ts'
 import {
   INBOUND_BATCH,
@@ -218,8 +218,10 @@ export function createIntake(deps: IntakeDeps): Intake {
             key: (rowId) => cardUpdateKey(event.platform, event.id, rowId),
             ...(event.type === 'card_action' && event.messageId !== undefined && result.updateCard && { exclude: { platform: event.platform, messageId: event.messageId } }),
           })
+        // A message into the chat the event came from is a reply (it goes at once, quiet hours or not); one to
+        // anyone else is a push, even though a person's command sent it.
         const { unreachable } = await enqueue(deps.db, { platforms: deps.platforms }, result.messages, event.receivedAt.getTime(), (i) =>
-          replyKey(event.platform, event.id, i),
+          isReplyTo(result.messages[i]!, event) ? replyKey(event.platform, event.id, i) : pushKey(event.platform, event.id, i),
         )
         if (unreachable.length) deps.logger.warn('recipients not reachable on any enabled platform', { count: unreachable.length })
         await markInbound(deps.db, inboundId, 'processed')
@@ -336,6 +338,11 @@ export function channelIntake(deps: ChannelIntakeDeps, platforms: Platform[], de
   if (deps.intake) return deps.intake
   const { db, logger, now, bot, transact, concurrency } = deps
   return createIntake({ db, logger, now, platforms, decoders, ...(bot && { bot }), ...(transact && { transact }), ...(concurrency !== undefined && { concurrency }) })
+}
+
+/** Whether a message goes back into the chat the event came from. */
+function isReplyTo(m: OutboundMessage, event: InboundEvent): boolean {
+  return m.to.kind === 'chat' && m.to.chat.platform === event.platform && m.to.chat.chatId === event.chat.chatId
 }
 
 /** Work for one person (or, for chat events, one chat) runs in order. */

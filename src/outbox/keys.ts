@@ -35,6 +35,16 @@ export function cardUpdateKey(platform: string, eventId: string, rowId: number):
   return `card:${platform}:${eventId}:r${rowId}`
 }
 
+/** The i-th message to the direct chat of the person who wrote in a group (still a reply: `in:` goes at once). */
+export function directReplyKey(platform: string, eventId: string, i: number): string {
+  return `in:${platform}:${eventId}:d${i}`
+}
+
+/** The key of the i-th message an inbound event's turn sends to someone else (no key of its own): `push:feishu:ev_123:1`. */
+export function pushKey(platform: string, eventId: string, i: number): string {
+  return `push:${platform}:${eventId}:${i}`
+}
+
 /** Whether an outbox key is a reply to someone who just wrote (not a push the clock or a job started). */
 export function isReplyKey(key: string): boolean {
   return key.startsWith('in:')

@@ -17,6 +17,7 @@ import { command, say } from '../registry.ts'
 import { words, workdays } from '../args.ts'
 import { leadersAndOffice } from '../permissions.ts'
 import { commandKeys } from '../../outbox/keys.ts'
+import { urgentKey } from '../../outbox/quiet.ts'
 
 
 async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, names: string[]) {
@@ -35,7 +36,10 @@ async function responsible(turn: Turn, project: Project): Promise<number[]> {
 const superviseArgs = z.object({ target: words, matter: words, workdays })
 
 async function superviseCommand(turn: Turn, args: z.output<typeof superviseArgs>): Promise<BotResult> {
-  const { target, matter } = args
+  const { target } = args
+  // 「督办 … 紧急」: the cards go out at once, quiet hours or not.
+  const urgent = /(^|[\s，,])(特急|紧急|加急)$/.test(args.matter ?? '')
+  const matter = urgent ? args.matter!.replace(/[\s，,]*(特急|紧急|加急)$/, '').trim() || undefined : args.matter
   if (!target || !matter) return say(turn, '请写明项目和督办事项，例如「督办 城东污水处理厂 加快林地手续办理 3个工作日」。')
   const found = await findProject(turn.ctx.db, target)
   if (found.kind === 'none') return say(turn, `没有找到项目「${target}」。`)
@@ -47,7 +51,7 @@ async function superviseCommand(turn: Turn, args: z.output<typeof superviseArgs>
   const row = await issueSupervision(turn.ctx.db, { projectId: project.id, matter, issuedBy: turn.person.id, issuedAt: turn.ctx.now.getTime(), dueOn })
   const card = supervisionCard(row, project, `${turn.person.name}${turn.person.title ? `（${turn.person.title}）` : ''}`)
   const to = await responsible(turn, project)
-  const messages: OutboundMessage[] = to.map((personId) => ({ to: { kind: 'person', personId }, body: { kind: 'card', card }, key: commandKeys.supervision(row.id, personId) }))
+  const messages: OutboundMessage[] = to.map((personId) => ({ to: { kind: 'person', personId }, body: { kind: 'card', card }, key: urgent ? urgentKey(commandKeys.supervision(row.id, personId)) : commandKeys.supervision(row.id, personId) }))
   const warn = turn.ctx.calendar.coverage(Number(dueOn.slice(0, 4)))
   messages.unshift(turn.reply({ kind: 'text', text: `已挂牌督办「${project.name}」：${matter}。已通知 ${to.length} 人，须于 ${dueOn}（${workdays} 个工作日）前回复。${warn ? `\n注意：${warn}` : ''}` }))
   return { messages }

@@ -6,7 +6,7 @@ import { LEAGUES } from '../../store/schema.ts'
 import { openProblemsWithNames } from '../../store/repos/problems.ts'
 import { supervisionById } from '../../store/repos/supervisions.ts'
 import { recordAudit } from '../../store/repos/audit.ts'
-import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, unitStatusCard, type ProblemView } from '../../cards/conversation.ts'
+import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, unitStatusCard, scorePartsElement, type ProblemView } from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import pkg from '../../../package.json' with { type: 'json' }
 import { id, words } from '../args.ts'
@@ -15,7 +15,7 @@ import { buttonsOf, findProjectOrUnit, findUnit, hasAcknowledged, nameOf, recent
 import { setPending } from '../pending.ts'
 import { NotFound, projectStatus } from '../../services/status.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../services/monthly.ts'
-import { monthlyBulletin, redYellowList } from '../../services/bulletin.ts'
+import { monthlyBulletin, publishedMonthBoard, redYellowList } from '../../services/bulletin.ts'
 import { statisticalMonth, previous as previousPeriod, monthKey } from '../../domain/periods.ts'
 import { localDate, shanghaiParts } from '../../domain/time.ts'
 import { formatWan } from '../../domain/money.ts'
@@ -38,7 +38,7 @@ async function helpCommand(turn: Turn): Promise<BotResult> {
     { label: '红黄牌', command: 'redyellow' },
     { label: '问题台账', command: 'problems' },
   ]
-  return { messages: [turn.reply({ kind: 'card', card: helpCard(turn.person.name, helpLines(turn.person), buttons, turn.ctx.demo) })] }
+  return { messages: [turn.reply({ kind: 'card', card: helpCard(turn.person.name, helpLines(turn.person), buttons, turn.ctx.demo, turn.ctx.rules.county) })] }
 }
 
 /** Asks "您要找的是不是…" and remembers the question so a reply of "2" completes the command. */
@@ -62,14 +62,21 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
   const item = found.item
   if ('project' in item) {
     const s = await projectStatus(turn.ctx.db, turn.ctx.rules, item.project, period).catch((e: unknown) => (e instanceof NotFound ? e : Promise.reject(e)))
-    if (s instanceof NotFound) return say(turn, `${s.message}。请联系县重点项目办公室核实。`)
+    if (s instanceof NotFound) return say(turn, `${s.message}。请联系${turn.ctx.rules.county.office}核实。`)
     return { messages: [turn.reply({ kind: 'card', card: projectStatusCard(s, turn.ctx.demo) })] }
   }
-  // A unit: its projects with colours, and where it stands on the board.
-  const board = await monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
+  // A unit: its projects with colours, where it stands on the board (as published, once it is), and its score's parts.
+  const board = await boardOf(turn, period)
   const line = board.leagues.flatMap((l) => l.lines).find((l) => l.unitId === item.unit.id)
   const views = (await projectMonths(turn.ctx.db, period, { detail: true })).filter((p) => p.unitId === item.unit.id).map((p) => viewOf(turn.ctx.rules, p, period))
-  return { messages: [turn.reply({ kind: 'card', card: unitStatusCard(item.unit, period, line, views, turn.ctx.demo) })] }
+  const card = unitStatusCard(item.unit, period, line, views, turn.ctx.demo)
+  if (line?.parts) card.elements.splice(0, 0, scorePartsElement(line))
+  return { messages: [turn.reply({ kind: 'card', card })] }
+}
+
+/** A month's board: as published once its round closed (what was published is what is kept), else live. */
+async function boardOf(turn: Turn, period: string) {
+  return (await publishedMonthBoard(turn.ctx.db, turn.ctx.rules, period)) ?? monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
 }
 
 const boardArgs = z.object({
@@ -86,10 +93,10 @@ async function boardCommand(turn: Turn, args: z.output<typeof boardArgs>): Promi
   const named = args.period === undefined ? undefined : typeof args.period === 'string' ? args.period : monthKey(args.period.month <= month ? year : year - 1, args.period.month)
   const period = named ?? (args.offset === -2 ? previousPeriod(previousPeriod(live)) : args.offset === -1 ? previousPeriod(live) : live)
   if (named && named > live) return say(turn, `${periodLabel(named)}的调度尚未开始，还没有排名。发送「排名」查看${periodLabel(live)}。`)
-  const board = await monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
+  const board = await boardOf(turn, period)
   const p = shanghaiParts(turn.ctx.now)
   const title = args.scope === 'week' ? `赛马比拼周榜（截至${p.month}月${p.day}日，${periodLabel(period)}数据）` : undefined
-  return { messages: [turn.reply({ kind: 'card', card: boardCard(board, { league: args.league, title, demo: turn.ctx.demo }) })] }
+  return { messages: [turn.reply({ kind: 'card', card: boardCard(board, { league: args.league, title, demo: turn.ctx.demo, county: turn.ctx.rules.county }) })] }
 }
 
 const redYellowArgs = z.object({ colour: z.enum(['yellow', 'red']).optional() })
@@ -97,7 +104,7 @@ const redYellowArgs = z.object({ colour: z.enum(['yellow', 'red']).optional() })
 async function redYellowCommand(turn: Turn, args: z.output<typeof redYellowArgs>): Promise<BotResult> {
   const period = currentMonth(turn)
   const items = await redYellowList(turn.ctx.db, turn.ctx.rules, period, args.colour)
-  return { messages: [turn.reply({ kind: 'card', card: redYellowCard(period, items, turn.ctx.demo) })] }
+  return { messages: [turn.reply({ kind: 'card', card: redYellowCard(period, items, turn.ctx.demo, turn.ctx.rules.county) })] }
 }
 
 const bulletinArgs = z.object({
@@ -113,7 +120,7 @@ async function bulletinCommand(turn: Turn, args: z.output<typeof bulletinArgs>):
   const period =
     p === undefined ? live : typeof p === 'string' ? p : 'relative' in p ? (p.relative === -1 ? previousPeriod(live) : live) : monthKey(year, p.month)
   const b = await monthlyBulletin(turn.ctx.db, turn.ctx.rules, period, turn.ctx.now)
-  return { messages: [turn.reply({ kind: 'card', card: bulletinCard(b, turn.ctx.demo) })] }
+  return { messages: [turn.reply({ kind: 'card', card: bulletinCard(b, turn.ctx.demo, turn.ctx.rules.county) })] }
 }
 
 const problemsArgs = z.object({ unit: words })

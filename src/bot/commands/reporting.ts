@@ -29,7 +29,7 @@ import { findProject } from '../lookup.ts'
 import { clearPending, getPending, setPending } from '../pending.ts'
 import { isOffice } from '../permissions.ts'
 import { listUnits } from '../../store/repos/directory.ts'
-import { commandKeys } from '../../outbox/keys.ts'
+import { commandKeys, directReplyKey } from '../../outbox/keys.ts'
 
 
 /**
@@ -108,7 +108,14 @@ async function reportCommand(turn: Turn, args: z.output<typeof reportArgs>): Pro
   const open = withRounds.filter((x) => x.round !== null)
   if (!open.length) return outsideRound(turn, list)
   const cards = await Promise.all(open.map((x) => promptFor(turn, x.p, x.round!)))
-  return { messages: cards.map((card) => turn.reply({ kind: 'card', card })) }
+  if (turn.chat.kind !== 'group') return { messages: cards.map((card) => turn.reply({ kind: 'card', card })) }
+  // In a group the form and its figures go to the person's own chat; the group gets one line.
+  return {
+    messages: [
+      turn.reply({ kind: 'text', text: `已把填报表私聊发给${turn.person.name}，请在与调度助手的单聊中填写。` }),
+      ...cards.map((card, i) => ({ to: { kind: 'person' as const, personId: turn.person.id }, body: { kind: 'card' as const, card }, key: directReplyKey(turn.event.platform, turn.event.id, i) })),
+    ],
+  }
 }
 
 const emptyValues = (): ReportValues => ({ periodInvestment: null, ytdInvestment: null, progressPercent: null, progressText: '', problems: [], coordination: '', nextSteps: '', correctionReason: '' })

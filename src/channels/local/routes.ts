@@ -33,6 +33,7 @@ import { groupById, personById, upsertGroup } from '../../store/repos/directory.
 import { getSetting } from '../../store/repos/settings.ts'
 import { renderBody } from './render.ts'
 import { CHAT_CSS, CHAT_HTML, CHAT_JS } from './page.ts'
+import { postLatestToGroup } from '../../jobs/boards.ts'
 
 export interface LocalChannelDeps {
   db: Db
@@ -333,6 +334,8 @@ export async function ensureCountyGroup(db: Db, at: number): Promise<void> {
   if (existing) return
   const g = await upsertGroup(db, 'local', 'group:new', COUNTY_GROUP_NAME, at)
   await db.update(groups).set({ chatId: `group:${g.id}` }).where(eq(groups.id, g.id))
+  // The demo's county group starts with the latest published board and 通报.
+  await postLatestToGroup(db, g.id, new Date(at), ['local'])
 }
 
 function chatOfAddress(address: string): ChatRef | undefined {
