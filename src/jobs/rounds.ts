@@ -237,10 +237,15 @@ async function close(ctx: JobContext, round: Round, dueAt: number, dryRun: boole
   // A board found more than `expireAfterDays` late is no news any more: the round is settled, nothing posted.
   if (ctx.dispatch.monthlyBoard.enabled && now.getTime() < dueAt + ctx.dispatch.expireAfterDays * DAY) {
     const late = await nonResponders(ctx, round)
-    const seen = new Set<number>()
-    const mentions: Mention[] = []
+    // Those who owe the most reports first: a card names only so many people.
+    const owed = new Map<number, { mention: Mention; projects: number }>()
     for (const rp of late)
-      for (const c of rp.contacts) if (!seen.has(c.id)) seen.add(c.id), mentions.push({ personId: c.id, name: c.name })
+      for (const c of rp.contacts) {
+        const o = owed.get(c.id) ?? { mention: { personId: c.id, name: c.name }, projects: 0 }
+        o.projects++
+        owed.set(c.id, o)
+      }
+    const mentions = [...owed.values()].sort((a, b) => b.projects - a.projects || a.mention.personId - b.mention.personId).map((o) => o.mention)
     const card = boardCard(board, { late: mentions, demo: ctx.demo, county: ctx.rules.county })
     for (const g of await boardGroups(db)) {
       if (!ctx.platforms.includes(g.platform)) continue

@@ -455,7 +455,10 @@ describe('events', () => {
     await post(botAddedEvent('oc_county'))
     let [g] = await database.db.select().from(groups).where(eq(groups.chatId, 'oc_county')).all()
     expect(g).toMatchObject({ platform: 'feishu', active: true, name: '重点项目调度群' })
-    expect((await queued()).map((o) => o.address)).toEqual(['oc_county'])
+    // The welcome, then the latest published board and 通报: a group starts with what the county last published.
+    const out = await queued()
+    expect(out.map((o) => o.address)).toEqual(['oc_county', 'oc_county', 'oc_county'])
+    expect(out.map((o) => { const b = o.body as MessageBody; return b.kind === 'card' ? b.card.template : b.kind })).toEqual(['text', 'leaderboard', 'bulletin'])
     await post(botRemovedEvent('oc_county'))
     ;[g] = await database.db.select().from(groups).where(eq(groups.chatId, 'oc_county')).all()
     expect(g!.active).toBe(false)
