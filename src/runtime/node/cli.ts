@@ -32,7 +32,7 @@ import { silentLogger } from '../../log.ts'
 import { DEMO_MARK, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { findProject } from '../../bot/lookup.ts'
 import type { Db } from '../../store/db.ts'
-import { runWorkbook, WORKBOOK_COMMANDS } from './cli-workbook.ts'
+import { WORKBOOK_USAGE, runWorkbook, WORKBOOK_COMMANDS } from './cli-workbook.ts'
 
 class UsageError extends Error {}
 
@@ -48,7 +48,8 @@ const USAGE = `用法 usage: diaodu <command>
   bind --code --mobile 139…                        生成一次性绑定验证码（72 小时） a one-time code for 「绑定 手机号 验证码」
   tick --at ISO_TIME [--dry-run] [--json]           运行到期的调度任务 run what is due as of that time
   inbound [--status failed] [--json]                收到的消息记录 inbound rows (failed by default)
-  inbound --retry ID                                重新处理一条失败的消息 run the bot again on a failed row`
+  inbound --retry ID                                重新处理一条失败的消息 run the bot again on a failed row
+${WORKBOOK_USAGE}`
 
 const period = z.string().refine((s) => {
   try {
