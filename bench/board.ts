@@ -83,8 +83,15 @@ for (const size of SIZES) {
       `ratio ${(b / v0).toFixed(2)}×; ${lines} units ranked; a correction ${correctionUs.toFixed(0)} µs; peak RSS ${rss.toFixed(0)} MB, data generated in ${(genMs / 1000).toFixed(1)} s`,
   )
   figures.push(
-    `board_ms_${size}=${b.toFixed(1)}`, `board_min_ms_${size}=${bMin.toFixed(1)}`, `floor_ms_${size}=${f.toFixed(1)}`, `floor_min_ms_${size}=${fMin.toFixed(1)}`,
-    `floor_v0_ms_${size}=${v0.toFixed(1)}`, `ratio_${size}=${(b / f).toFixed(2)}`, `ratio_min_${size}=${(bMin / fMin).toFixed(2)}`, `ratio_v0_${size}=${(b / v0).toFixed(2)}`, `correction_us_${size}=${correctionUs.toFixed(0)}`,
+    `board_ms_${size}=${b.toFixed(1)}`,
+    `board_min_ms_${size}=${bMin.toFixed(1)}`,
+    `floor_ms_${size}=${f.toFixed(1)}`,
+    `floor_min_ms_${size}=${fMin.toFixed(1)}`,
+    `floor_v0_ms_${size}=${v0.toFixed(1)}`,
+    `ratio_${size}=${(b / f).toFixed(2)}`,
+    `ratio_min_${size}=${(bMin / fMin).toFixed(2)}`,
+    `ratio_v0_${size}=${(b / v0).toFixed(2)}`,
+    `correction_us_${size}=${correctionUs.toFixed(0)}`,
   )
   database.close()
   if (process.env.BENCH_KEEP) continue
@@ -113,16 +120,30 @@ function generate(sqlite: import('better-sqlite3').Database, size: number) {
       const d = shanghaiTime(2026, m, 28, 18).getTime()
       round.run(`2026-${String(m).padStart(2, '0')}`, o, d, d)
     }
-    const project = sqlite.prepare(`insert into projects (code, name, unit_id, sector, year, total_investment, annual_plan, planned_new_start, started_on, in_stats)
+    const project =
+      sqlite.prepare(`insert into projects (code, name, unit_id, sector, year, total_investment, annual_plan, planned_new_start, started_on, in_stats)
       values (?, ?, ?, ?, 2026, ?, ?, ?, ?, ?)`)
-    const report = sqlite.prepare(`insert into reports (round_id, project_id, version, current, period_investment, ytd_investment, source, submitted_at, first_submitted_at)
+    const report =
+      sqlite.prepare(`insert into reports (round_id, project_id, version, current, period_investment, ytd_investment, source, submitted_at, first_submitted_at)
       values (?, ?, 1, 1, ?, ?, 'import', ?, ?)`)
     const reminder = sqlite.prepare(`insert into reminders (round_id, project_id, kind, sent_at) values (?, ?, 'manual', ?)`)
-    const colour = sqlite.prepare(`insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2026-09', ?, 0, 0)`)
+    const colour = sqlite.prepare(
+      `insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2026-09', ?, 0, 0)`,
+    )
     for (let i = 1; i <= size; i++) {
       const plan = rnd.int(1000, 50000) * 10_000
       const planned = rnd.chance(0.3)
-      project.run(`P${i}`, `项目${i}`, 1 + (i % UNITS), '工业', plan * 2, plan, planned ? 1 : 0, rnd.chance(0.8) ? '2026-03-01' : null, rnd.chance(0.8) ? 1 : 0)
+      project.run(
+        `P${i}`,
+        `项目${i}`,
+        1 + (i % UNITS),
+        '工业',
+        plan * 2,
+        plan,
+        planned ? 1 : 0,
+        rnd.chance(0.8) ? '2026-03-01' : null,
+        rnd.chance(0.8) ? 1 : 0,
+      )
       const pace = 0.5 + rnd.next() * 0.8
       let ytd = 0
       for (let m = 1; m <= 12; m++) {

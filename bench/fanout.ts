@@ -108,9 +108,17 @@ function project(i: number): Project {
 async function seed(dir: string, name: string, period: string): Promise<{ path: string; keys: string[] }> {
   const path = join(dir, `${name}.sqlite`)
   const d = openNodeDatabase(path)
-  await insertMany(d.db, people, Array.from({ length: recipients }, (_, i) => ({ name: `联络员${i}`, roles: ['contact' as const] })))
+  await insertMany(
+    d.db,
+    people,
+    Array.from({ length: recipients }, (_, i) => ({ name: `联络员${i}`, roles: ['contact' as const] })),
+  )
   const ids = (d.sqlite.prepare('select id from people order by id').all() as { id: number }[]).map((r) => r.id)
-  await insertMany(d.db, identities, ids.map((id, i) => ({ personId: id, platform: 'feishu' as const, userId: `ou_bench_${i}`, boundAt: 0 })))
+  await insertMany(
+    d.db,
+    identities,
+    ids.map((id, i) => ({ personId: id, platform: 'feishu' as const, userId: `ou_bench_${i}`, boundAt: 0 })),
+  )
   const [y, m] = period.split('-').map(Number)
   const round: Round = {
     id: 1,
@@ -166,16 +174,31 @@ function measure(fake: FakeFeishu, from: { sent: number; requests: number }, pat
   const times = sent.map((s) => s.at)
   const seconds = (Math.max(...times) - Math.min(...times)) / 1000
   const perSecond = (sent.length - 1) / seconds
-  return { sent: sent.length, deduped: accepted - sent.length, seconds, perSecond, ratio: perSecond / sustainedPerSecond(limits.feishu!), rateLimited, duplicates, lost }
+  return {
+    sent: sent.length,
+    deduped: accepted - sent.length,
+    seconds,
+    perSecond,
+    ratio: perSecond / sustainedPerSecond(limits.feishu!),
+    rateLimited,
+    duplicates,
+    lost,
+  }
 }
 
 function runChild(path: string, url: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
-  const child = spawn(process.execPath, ['--experimental-strip-types', SELF, '--child', '--db', path, '--url', url, '--scale', String(scale), '--concurrency', String(concurrency)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--experimental-strip-types', SELF, '--child', '--db', path, '--url', url, '--scale', String(scale), '--concurrency', String(concurrency)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   let out = ''
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
-  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out })))
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, out })),
+  )
   return { child, done }
 }
 
@@ -204,7 +227,9 @@ const mark1 = { sent: fake.sent.length, requests: fake.requests.length }
 const stats1 = await drain(d1, fake.url)
 d1.close()
 const f1 = measure(fake, mark1, a.path, a.keys)
-console.log(`phase 1 (one sender): ${fmt(f1)}; wall ${((Date.now() - t0) / 1000).toFixed(1)} s; retried ${stats1.retried}, rate-limited ${stats1.rateLimited}`)
+console.log(
+  `phase 1 (one sender): ${fmt(f1)}; wall ${((Date.now() - t0) / 1000).toFixed(1)} s; retried ${stats1.retried}, rate-limited ${stats1.rateLimited}`,
+)
 
 // Phase 2: killed halfway with SIGKILL, then restarted.
 const b = await seed(dir, 'phase2', '2026-12')

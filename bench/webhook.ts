@@ -61,7 +61,14 @@ async function client(job: Job) {
   const send = (r: Req) =>
     new Promise<number>((resolve) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          agent,
+          headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
+        },
         (res) => {
           res.resume()
           res.on('end', () => resolve(res.statusCode ?? 0))
@@ -174,7 +181,11 @@ async function main() {
       logger: silentLogger,
       now: () => new Date(),
       channels: [],
-      feishu: { ...deps, receiver, secrets: { encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, maxAgeSeconds: 28800, aes: nodeAes, sha256Hex: nodeSha256Hex } },
+      feishu: {
+        ...deps,
+        receiver,
+        secrets: { encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, maxAgeSeconds: 28800, aes: nodeAes, sha256Hex: nodeSha256Hex },
+      },
     })
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
     await new Promise<void>((r) => server.once('listening', () => r()))
@@ -228,7 +239,9 @@ async function main() {
   }
   console.log(`\nclosed loop: ${N} requests, ${C} in flight, after ${WARM} warm-up requests each`)
   const a = row('ours (verify+decrypt+log+ack+bot)', oursRun)
-  console.log(`${'  … until every bot run was done'.padEnd(34)} ${String(N).padStart(6)} ev   ${(N / e2eSeconds).toFixed(0).padStart(6)} ev/s (end to end, incl. worker start-up)`)
+  console.log(
+    `${'  … until every bot run was done'.padEnd(34)} ${String(N).padStart(6)} ev   ${(N / e2eSeconds).toFixed(0).padStart(6)} ev/s (end to end, incl. worker start-up)`,
+  )
   const i = row('ours, bot off (intake alone)', intakeRun)
   const b = row('sdk adaptDefault (no-op handler)', sdkRun)
   console.log(`ratio ours/sdk: ${(a.rps / b.rps).toFixed(2)}× (intake alone: ${(i.rps / b.rps).toFixed(2)}×)`)

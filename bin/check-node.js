@@ -13,8 +13,10 @@
  */
 export function tooOld(versions) {
   if (Number(versions.napi ?? 0) >= 10) return null
-  return `调度助手需要 Node.js ≥ 22.14（推荐 24 LTS），当前为 ${versions.node}：内置数据库 better-sqlite3 13 需要 Node-API 10。` +
+  return (
+    `调度助手需要 Node.js ≥ 22.14（推荐 24 LTS），当前为 ${versions.node}：内置数据库 better-sqlite3 13 需要 Node-API 10。` +
     ` (Diaodu needs Node.js >= 22.14: better-sqlite3 13 needs Node-API 10; this is Node ${versions.node}.)`
+  )
 }
 
 const refusal = tooOld(process.versions)

@@ -21,7 +21,13 @@ const schema = z.object({
    * e.g. a demo machine's LAN name with HOST=0.0.0.0). Other Host headers get 403 (DNS rebinding).
    */
   LOCAL_HOST: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean) : v),
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean)
+        : v,
     z.array(z.string().regex(/^[a-z0-9.\-]+$|^\[[0-9a-f:.]+\]$/, 'host names like demo.lan or 192.168.1.20, comma-separated')).default([]),
   ),
   /**

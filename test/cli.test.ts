@@ -76,7 +76,15 @@ describe('the diaodu command', () => {
 
   it('parses a reply as JSON', async () => {
     const r = await diaodu('parse', '本月完成投资1200万元，本年累计8600万元，主体封顶，问题：林地手续未批')
-    expect(JSON.parse(r.stdout)).toEqual({ intent: 'report', periodInvestment: 1200, ytdInvestment: 8600, progressPercent: null, problems: ['林地手续未批'], command: null, args: {} })
+    expect(JSON.parse(r.stdout)).toEqual({
+      intent: 'report',
+      periodInvestment: 1200,
+      ytdInvestment: 8600,
+      progressPercent: null,
+      problems: ['林地手续未批'],
+      command: null,
+      args: {},
+    })
   })
 
   it('pre-binds a chat account by mobile so the person is known on first contact', async () => {
@@ -94,7 +102,10 @@ describe('the diaodu command', () => {
   it('prints a one-time bind code, valid 72 h and unused, for 「绑定 手机号 验证码」', async () => {
     const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
     const d = openNodeDatabase(env.DATABASE_PATH)
-    const { mobile, name } = d.sqlite.prepare("select mobile, name from people where title = '指挥部办公室科员'").get() as { mobile: string; name: string }
+    const { mobile, name } = d.sqlite.prepare("select mobile, name from people where title = '指挥部办公室科员'").get() as {
+      mobile: string
+      name: string
+    }
     d.close()
     expect((await diaodu('bind', '--code', '--mobile', '13800000000')).code).toBe(2)
     const r = await diaodu('bind', '--code', '--mobile', mobile)
@@ -112,10 +123,18 @@ describe('the diaodu command', () => {
     const { startFakeFeishu } = await import('./fakes/feishu.ts')
     const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
     const d = openNodeDatabase(env.DATABASE_PATH)
-    const vice = d.sqlite.prepare("select id, mobile, name from people where title = '副县长' order by id limit 1").get() as { id: number; mobile: string; name: string }
+    const vice = d.sqlite.prepare("select id, mobile, name from people where title = '副县长' order by id limit 1").get() as {
+      id: number
+      mobile: string
+      name: string
+    }
     const mayor = d.sqlite.prepare("select mobile from people where title = '县长'").get() as { mobile: string }
     d.close()
-    const fake = await startFakeFeishu({ appId: 'cli_sync', appSecret: 'sync-secret', directory: { [vice.mobile]: 'ou_vice_dir', [mayor.mobile]: 'ou_mayor_dir' } })
+    const fake = await startFakeFeishu({
+      appId: 'cli_sync',
+      appSecret: 'sync-secret',
+      directory: { [vice.mobile]: 'ou_vice_dir', [mayor.mobile]: 'ou_mayor_dir' },
+    })
     try {
       const feishuEnv = { ...env, FEISHU_APP_ID: 'cli_sync', FEISHU_APP_SECRET: 'sync-secret', FEISHU_DOMAIN: fake.url }
       const r = await diaoduWith(feishuEnv, 'bind', '--sync')
@@ -124,7 +143,9 @@ describe('the diaodu command', () => {
       expect(r.stdout).not.toContain('ou_mayor_dir') // bound by the operator before: not asked, not moved
       expect(fake.directoryLookups.flat()).not.toContain(mayor.mobile)
       const after = openNodeDatabase(env.DATABASE_PATH)
-      expect(after.sqlite.prepare("select user_id from identities where person_id = ? and platform = 'feishu'").all(vice.id)).toEqual([{ user_id: 'ou_vice_dir' }])
+      expect(after.sqlite.prepare("select user_id from identities where person_id = ? and platform = 'feishu'").all(vice.id)).toEqual([
+        { user_id: 'ou_vice_dir' },
+      ])
       after.close()
       expect((await diaodu('bind', '--sync')).code).toBe(2) // no Feishu credentials
     } finally {
@@ -209,7 +230,9 @@ describe('the diaodu command', () => {
   it('status takes a project name, fuzzily as the bot does, and prints states in Chinese', async () => {
     const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
     const d = openNodeDatabase(env.DATABASE_PATH)
-    const p = d.sqlite.prepare("select p.code, p.name from problems pr join projects p on p.id = pr.project_id where pr.state = 'new' order by pr.id limit 1").get() as { code: string; name: string }
+    const p = d.sqlite
+      .prepare("select p.code, p.name from problems pr join projects p on p.id = pr.project_id where pr.state = 'new' order by pr.id limit 1")
+      .get() as { code: string; name: string }
     d.close()
     const byCode = await diaodu('status', '--project', p.code, '--period', '2026-10')
     const byName = await diaodu('status', '--project', p.name, '--period', '2026-10')

@@ -44,7 +44,13 @@ export async function harness(opts: { now?: Date } = {}) {
 
   const find = (role: Role, where: { unit?: string; title?: string; name?: string } = {}): Person => {
     const unitId = where.unit ? unitRows.find((u) => u.name === where.unit)?.id : undefined
-    const p = everyone.find((x) => (x.roles as Role[]).includes(role) && (unitId === undefined || x.unitId === unitId) && (!where.title || x.title === where.title) && (!where.name || x.name === where.name))
+    const p = everyone.find(
+      (x) =>
+        (x.roles as Role[]).includes(role) &&
+        (unitId === undefined || x.unitId === unitId) &&
+        (!where.title || x.title === where.title) &&
+        (!where.name || x.name === where.name),
+    )
     if (!p) throw new Error(`no ${role} ${JSON.stringify(where)} in the demo county`)
     return p
   }
@@ -52,17 +58,37 @@ export async function harness(opts: { now?: Date } = {}) {
   const intakes = new Map<Platform, ReturnType<typeof createIntake>>()
   const intakeFor = (platform: Platform) => {
     let i = intakes.get(platform)
-    if (!i) intakes.set(platform, (i = createIntake({ db, logger: silentLogger, now: () => now, platforms: [platform], decoders: { local: localDecoder }, transact: database.transact })))
+    if (!i)
+      intakes.set(
+        platform,
+        (i = createIntake({
+          db,
+          logger: silentLogger,
+          now: () => now,
+          platforms: [platform],
+          decoders: { local: localDecoder },
+          transact: database.transact,
+        })),
+      )
     return i
   }
   /** One delivery through the intake, as a channel makes it. */
   async function deliver(event: InboundEvent): Promise<BotResult> {
-    const r = await intakeFor(event.platform).accept({ platform: event.platform, dedupeKey: event.id, raw: JSON.stringify({ event }), event }, { waitMs: Infinity })
+    const r = await intakeFor(event.platform).accept(
+      { platform: event.platform, dedupeKey: event.id, raw: JSON.stringify({ event }), event },
+      { waitMs: Infinity },
+    )
     if (r.kind !== 'answered' || !r.result) throw new Error(`the bot failed on ${JSON.stringify(event)}`)
     return r.result
   }
 
-  async function run(chat: ChatRef, sender: string, event: { type: 'text'; text: string; mentionedBot?: boolean } | { type: 'card_action'; command: CommandName; args?: Record<string, unknown>; form?: Record<string, string> }): Promise<Said> {
+  async function run(
+    chat: ChatRef,
+    sender: string,
+    event:
+      | { type: 'text'; text: string; mentionedBot?: boolean }
+      | { type: 'card_action'; command: CommandName; args?: Record<string, unknown>; form?: Record<string, string> },
+  ): Promise<Said> {
     const base = { id: `t${++seq}`, platform: 'local' as const, receivedAt: now, sender: { platform: 'local' as const, userId: sender }, chat }
     const result = await deliver(
       event.type === 'text'
@@ -98,7 +124,8 @@ export async function harness(opts: { now?: Date } = {}) {
       return {
         person: p,
         send: (text: string) => run(direct(p), String(p.id), { type: 'text', text }),
-        click: (command: CommandName, args: Record<string, unknown> = {}, form?: Record<string, string>) => run(direct(p), String(p.id), { type: 'card_action', command, args, form }),
+        click: (command: CommandName, args: Record<string, unknown> = {}, form?: Record<string, string>) =>
+          run(direct(p), String(p.id), { type: 'card_action', command, args, form }),
         inGroup: async (text: string, mentionedBot = true) => {
           const g = await upsertGroup(db, 'local', 'group:county', '示例县重点项目调度群', now.getTime())
           return run({ platform: 'local', chatId: `group:${g.id}`, kind: 'group' }, String(p.id), { type: 'text', text, mentionedBot })
@@ -111,7 +138,16 @@ export async function harness(opts: { now?: Date } = {}) {
     stranger(platformUserId = 'ou_stranger') {
       const chat: ChatRef = { platform: 'feishu', chatId: `oc_${platformUserId}`, kind: 'direct' }
       const send = async (text: string) => {
-        const result = await deliver({ id: `t${++seq}`, platform: 'feishu', type: 'text', receivedAt: now, sender: { platform: 'feishu', userId: platformUserId }, chat, text, mentionedBot: true })
+        const result = await deliver({
+          id: `t${++seq}`,
+          platform: 'feishu',
+          type: 'text',
+          receivedAt: now,
+          sender: { platform: 'feishu', userId: platformUserId },
+          chat,
+          text,
+          mentionedBot: true,
+        })
         const texts = result.messages.flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []))
         return { result, texts, all: texts.join('\n') }
       }

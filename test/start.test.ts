@@ -28,7 +28,10 @@ describe('npm start', () => {
       let health: Record<string, unknown> | undefined
       for (let i = 0; i < 200 && !health; i++) {
         await new Promise((r) => setTimeout(r, 100))
-        health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<Record<string, unknown>>, () => undefined)
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.json() as Promise<Record<string, unknown>>,
+          () => undefined,
+        )
       }
       expect(health, output).toMatchObject({ ok: true, channels: ['local'] })
       expect(output).toContain('loaded the demo county')

@@ -79,7 +79,8 @@ async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 't
     if (typed) return typed
   }
 
-  if (understood.kind === 'command') return runCommand(turn, understood.command, understood.args, event.type === 'card_action' ? event.form : undefined)
+  if (understood.kind === 'command')
+    return runCommand(turn, understood.command, understood.args, event.type === 'card_action' ? event.form : undefined)
   if (understood.kind === 'report') return textReport(turn, understood.parsed)
   return notUnderstood(turn, event.type === 'text' ? event.text : '')
 }
@@ -92,7 +93,13 @@ async function converse(ctx: BotContext, event: Extract<InboundEvent, { type: 't
 async function typedLabel(turn: Turn, text: string, understood: Understood): Promise<BotResult | null> {
   // Only text the bot would otherwise not understand, or a bare verb whose item the text leaves out (申请销号).
   if (understood.kind === 'report') return null
-  if (understood.kind === 'command' && (understood.command === 'ack' || !Object.values(understood.args).some((v) => v === null) || Object.values(understood.args).some((v) => v !== null && v !== undefined))) return null
+  if (
+    understood.kind === 'command' &&
+    (understood.command === 'ack' ||
+      !Object.values(understood.args).some((v) => v === null) ||
+      Object.values(understood.args).some((v) => v !== null && v !== undefined))
+  )
+    return null
   const b = await buttonForLabel(turn.ctx.db, turn.person.id, turn.chat, text)
   if (!b || b.command === 'ack') return null
   if (understood.kind === 'command' && understood.command !== b.command && !['confirm', 'cancel'].includes(b.command)) return null
@@ -102,7 +109,9 @@ async function typedLabel(turn: Turn, text: string, understood: Understood): Pro
 /** One short line: the two or three closest commands by the words of the text, and the waiting draft if any. */
 async function notUnderstood(turn: Turn, text: string): Promise<BotResult> {
   const pending = await getPending(turn.ctx.db, turn.person.id, turn.ctx.now)
-  const examples = closestCommands(turn.person, text).map((e) => `「${e}」`).join('')
+  const examples = closestCommands(turn.person, text)
+    .map((e) => `「${e}」`)
+    .join('')
   const draft = pending?.kind === 'confirmReport' ? '您有一条填报待确认：回复 确认 提交，或直接改写。' : ''
   return say(turn.chat, `没有看懂「${clip(text, 20)}」。${draft}${examples ? `可以试试：${examples}` : ''}`)
 }
@@ -159,4 +168,3 @@ async function identify(ctx: BotContext, sender: PlatformUser): Promise<Person |
 function say(chat: ChatRef, text: string): BotResult {
   return { messages: [{ to: { kind: 'chat', chat }, body: { kind: 'text', text } }] }
 }
-

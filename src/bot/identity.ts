@@ -102,7 +102,12 @@ export async function bindRequestCard(db: Db, req: BindRequest, opts: { decided?
       ],
     })
   }
-  return { template: 'bind-request', colour: opts.decided ? 'grey' : opts.alert ? 'red' : 'orange', title: opts.alert ? '绑定异常提醒' : '身份绑定申请', elements }
+  return {
+    template: 'bind-request',
+    colour: opts.decided ? 'grey' : opts.alert ? 'red' : 'orange',
+    title: opts.alert ? '绑定异常提醒' : '身份绑定申请',
+    elements,
+  }
 }
 
 async function toOffice(db: Db, card: Card): Promise<OutboundMessage[]> {
@@ -130,16 +135,30 @@ export async function bindFromChat(ctx: BotContext, sender: PlatformUser, chat: 
     if (outcome === 'bound' || outcome === 'already') {
       const req = await recordBindRequest(db, { ...base, personId: person.id, state: 'code' })
       await supersedeBindRequests(db, { platform, userId, except: req.id }, at)
-      await recordAudit(db, { at, actorPersonId: person.id, entity: 'bind_request', entityId: req.id, action: 'bind_code', before: null, after: { platform, userId } })
+      await recordAudit(db, {
+        at,
+        actorPersonId: person.id,
+        entity: 'bind_request',
+        entityId: req.id,
+        action: 'bind_code',
+        before: null,
+        after: { platform, userId },
+      })
       return say(chat, `绑定成功：${person.name}。发送「帮助」查看可用命令。`)
     }
     const req = await recordBindRequest(db, { ...base, personId: person.id, state: 'held' })
-    return say(chat, '验证码正确，但该人员已绑定其他账号，未改绑。如需更换，请联系县重点项目办公室。', await toOffice(db, await bindRequestCard(db, req, { alert: heldAlert(req) })))
+    return say(
+      chat,
+      '验证码正确，但该人员已绑定其他账号，未改绑。如需更换，请联系县重点项目办公室。',
+      await toOffice(db, await bindRequestCard(db, req, { alert: heldAlert(req) })),
+    )
   }
 
   if (!person) {
     const req = await recordBindRequest(db, { ...base, personId: null, state: 'unmatched' })
-    const card = await bindRequestCard(db, req, { decided: '名册中没有该手机号，无法绑定。如为本县人员，请先在名册中登记手机号，再请本人重新发送「绑定 手机号」。' })
+    const card = await bindRequestCard(db, req, {
+      decided: '名册中没有该手机号，无法绑定。如为本县人员，请先在名册中登记手机号，再请本人重新发送「绑定 手机号」。',
+    })
     return say(chat, BIND_SUBMITTED, await toOffice(db, card))
   }
   if (await identityOfPerson(db, person.id, platform)) {
@@ -173,7 +192,12 @@ export async function approveBind(ctx: BotContext, office: Person, requestId: nu
   const at = now.getTime()
   const req = await bindRequestById(db, requestId)
   if (!req || req.personId === null) return answer('没有找到这条绑定申请。', 'error')
-  if (req.state !== 'pending') return answer(`该申请${STATE_LABELS[req.state] ?? '已处理'}，无需再处理。`, 'info', await bindRequestCard(db, req, { decided: STATE_LABELS[req.state] ?? '已处理' }))
+  if (req.state !== 'pending')
+    return answer(
+      `该申请${STATE_LABELS[req.state] ?? '已处理'}，无需再处理。`,
+      'info',
+      await bindRequestCard(db, req, { decided: STATE_LABELS[req.state] ?? '已处理' }),
+    )
   const person = (await personById(db, req.personId))!
   const outcome = await bindIfFree(db, person.id, req.platform, req.userId, at)
   if (outcome === 'accountTaken') {
@@ -182,18 +206,34 @@ export async function approveBind(ctx: BotContext, office: Person, requestId: nu
   }
   if (outcome === 'personTaken') {
     await decideBindRequest(db, req.id, 'superseded', office.id, at)
-    return answer(`${person.name} 已绑定其他${PLATFORM_LABELS[req.platform]}账号，未改绑。`, 'warning', await bindRequestCard(db, req, { decided: '已作废', alert: heldAlert(req) }))
+    return answer(
+      `${person.name} 已绑定其他${PLATFORM_LABELS[req.platform]}账号，未改绑。`,
+      'warning',
+      await bindRequestCard(db, req, { decided: '已作废', alert: heldAlert(req) }),
+    )
   }
   await decideBindRequest(db, req.id, 'approved', office.id, at)
   await supersedeBindRequests(db, { platform: req.platform, userId: req.userId }, at)
   await supersedeBindRequests(db, { platform: req.platform, personId: person.id }, at)
-  await recordAudit(db, { at, actorPersonId: office.id, entity: 'bind_request', entityId: req.id, action: 'approve', before: null, after: { personId: person.id, platform: req.platform, userId: req.userId } })
+  await recordAudit(db, {
+    at,
+    actorPersonId: office.id,
+    entity: 'bind_request',
+    entityId: req.id,
+    action: 'approve',
+    before: null,
+    after: { personId: person.id, platform: req.platform, userId: req.userId },
+  })
   const toRequester: OutboundMessage = {
     to: { kind: 'chat', chat: requesterChat(req.platform, req.chatId) },
     body: { kind: 'text', text: `县重点项目办公室已确认您的绑定：${person.name}。发送「帮助」查看可用命令。` },
     key: commandKeys.bindDecided(req.id, 'approved'),
   }
-  const r = answer(`已同意：${PLATFORM_LABELS[req.platform]}账号已绑定为 ${person.name}。`, 'success', await bindRequestCard(db, { ...req, state: 'approved' }, { decided: `已同意（${office.name}，${formatDeadline(at)}）` }))
+  const r = answer(
+    `已同意：${PLATFORM_LABELS[req.platform]}账号已绑定为 ${person.name}。`,
+    'success',
+    await bindRequestCard(db, { ...req, state: 'approved' }, { decided: `已同意（${office.name}，${formatDeadline(at)}）` }),
+  )
   return { ...r, messages: [toRequester] }
 }
 
@@ -204,15 +244,31 @@ export async function rejectBind(ctx: BotContext, office: Person, requestId: num
   const req = await bindRequestById(db, requestId)
   if (!req) return answer('没有找到这条绑定申请。', 'error')
   if (!(await decideBindRequest(db, req.id, 'rejected', office.id, at))) {
-    return answer(`该申请${STATE_LABELS[req.state] ?? '已处理'}，无需再处理。`, 'info', await bindRequestCard(db, req, { decided: STATE_LABELS[req.state] ?? '已处理' }))
+    return answer(
+      `该申请${STATE_LABELS[req.state] ?? '已处理'}，无需再处理。`,
+      'info',
+      await bindRequestCard(db, req, { decided: STATE_LABELS[req.state] ?? '已处理' }),
+    )
   }
-  await recordAudit(db, { at, actorPersonId: office.id, entity: 'bind_request', entityId: req.id, action: 'reject', before: null, after: { platform: req.platform, userId: req.userId } })
+  await recordAudit(db, {
+    at,
+    actorPersonId: office.id,
+    entity: 'bind_request',
+    entityId: req.id,
+    action: 'reject',
+    before: null,
+    after: { platform: req.platform, userId: req.userId },
+  })
   const toRequester: OutboundMessage = {
     to: { kind: 'chat', chat: requesterChat(req.platform, req.chatId) },
     body: { kind: 'text', text: '您的绑定申请未通过。如有疑问，请联系县重点项目办公室。' },
     key: commandKeys.bindDecided(req.id, 'rejected'),
   }
-  const r = answer('已拒绝该绑定申请。', 'success', await bindRequestCard(db, { ...req, state: 'rejected' }, { decided: `已拒绝（${office.name}，${formatDeadline(at)}）` }))
+  const r = answer(
+    '已拒绝该绑定申请。',
+    'success',
+    await bindRequestCard(db, { ...req, state: 'rejected' }, { decided: `已拒绝（${office.name}，${formatDeadline(at)}）` }),
+  )
   return { ...r, messages: [toRequester] }
 }
 
@@ -224,9 +280,7 @@ function answer(text: string, kind: 'success' | 'info' | 'warning' | 'error', ca
 // The platform directory
 
 /** One lookup of mobiles in a platform's directory. Unknown mobiles come back without a userId. */
-export type DirectoryLookup =
-  | { ok: true; users: { mobile: string; userId?: string }[] }
-  | { ok: false; reason: string; retryable?: boolean }
+export type DirectoryLookup = { ok: true; users: { mobile: string; userId?: string }[] } | { ok: false; reason: string; retryable?: boolean }
 
 /** A platform's directory by mobile (Feishu: contact/v3 users/batch_get_id, scope contact:user.id:readonly). */
 export interface Directory {
@@ -253,7 +307,11 @@ export interface SyncReport {
  * Binds every roster person (without an account on the directory's platform) whose mobile the directory knows.
  * Network first, then the writes (in one transaction when `transact` is given); never replaces a binding.
  */
-export async function resolveIdentities(db: Db, directory: Directory, opts: { now: Date; mobiles?: string[]; transact?: Transact }): Promise<SyncReport> {
+export async function resolveIdentities(
+  db: Db,
+  directory: Directory,
+  opts: { now: Date; mobiles?: string[]; transact?: Transact },
+): Promise<SyncReport> {
   const { platform } = directory
   let candidates = await unboundWithMobile(db, platform)
   if (opts.mobiles) {
@@ -295,9 +353,12 @@ export async function resolveIdentities(db: Db, directory: Directory, opts: { no
 
 /** The sync as lines for a person (CLI, logs). */
 export function formatSyncReport(r: SyncReport): string {
-  const lines = [`通讯录同步（${PLATFORM_LABELS[r.platform]}）：查询 ${r.looked} 个手机号，新绑定 ${r.bound.length} 人，未找到 ${r.notFound.length} 人，冲突 ${r.conflicts.length} 个。`]
+  const lines = [
+    `通讯录同步（${PLATFORM_LABELS[r.platform]}）：查询 ${r.looked} 个手机号，新绑定 ${r.bound.length} 人，未找到 ${r.notFound.length} 人，冲突 ${r.conflicts.length} 个。`,
+  ]
   for (const b of r.bound) lines.push(`  已绑定 ${b.name} → ${b.userId}`)
-  for (const c of r.conflicts) lines.push(`  未绑定 ${c.name}：${c.reason === 'accountTaken' ? '该账号已绑定其他人员' : '该人员已绑定其他账号'}（${c.userId}）`)
+  for (const c of r.conflicts)
+    lines.push(`  未绑定 ${c.name}：${c.reason === 'accountTaken' ? '该账号已绑定其他人员' : '该人员已绑定其他账号'}（${c.userId}）`)
   if (r.failed) lines.push(`  通讯录查询失败：${r.failed}（需要权限 contact:user.id:readonly，且人员在应用可用范围内）`)
   return lines.join('\n')
 }
@@ -308,7 +369,11 @@ export function formatSyncReport(r: SyncReport): string {
  * Resolves to true when the account is bound afterwards. Never throws (a failed lookup is logged by the caller
  * from the report, and the event goes on to the bot, which asks the person to bind).
  */
-export function firstContactResolver(db: Db, directory: Directory, opts: { now?: () => Date; minIntervalMs?: number; transact?: Transact; onReport?: (r: SyncReport) => void } = {}) {
+export function firstContactResolver(
+  db: Db,
+  directory: Directory,
+  opts: { now?: () => Date; minIntervalMs?: number; transact?: Transact; onReport?: (r: SyncReport) => void } = {},
+) {
   const now = opts.now ?? (() => new Date())
   const interval = opts.minIntervalMs ?? 10 * 60_000
   let last = -Infinity

@@ -7,10 +7,7 @@ import { and, desc, eq, gt, max, or } from 'drizzle-orm'
 import { auditLog, identities, outbox } from '../store/schema.ts'
 import type { Card, ChatRef, CommandName, MessageBody } from '../model/index.ts'
 
-export type Found<T> =
-  | { kind: 'one'; item: T }
-  | { kind: 'unsure'; options: T[] }
-  | { kind: 'none' }
+export type Found<T> = { kind: 'one'; item: T } | { kind: 'unsure'; options: T[] } | { kind: 'none' }
 
 type Named = { id: number; name: string; code?: string; shortName?: string | null }
 
@@ -18,7 +15,11 @@ function find<T extends Named>(items: T[], query: string): Found<T> {
   const q = query.trim()
   const byCode = items.find((i) => i.code && i.code.toLowerCase() === q.toLowerCase())
   if (byCode) return { kind: 'one', item: byCode }
-  const matches = matchName(q, items.map((i) => ({ id: i.id, name: i.name, aliases: i.shortName ? [i.shortName] : [] })), { limit: 4 })
+  const matches = matchName(
+    q,
+    items.map((i) => ({ id: i.id, name: i.name, aliases: i.shortName ? [i.shortName] : [] })),
+    { limit: 4 },
+  )
   const top = matches[0]
   if (!top) return { kind: 'none' }
   const byId = new Map(items.map((i) => [i.id, i]))
@@ -37,9 +38,13 @@ export async function findUnit(db: Db, query: string): Promise<Found<Unit>> {
 /** A project or a unit, whichever the name fits better (查 XX). */
 export async function findProjectOrUnit(db: Db, query: string): Promise<Found<{ project: Project } | { unit: Unit }>> {
   const [u, p] = [await findUnit(db, query), await findProject(db, query)]
-  if (u.kind === 'one' && (p.kind !== 'one' || u.item.name === query.trim() || u.item.shortName === query.trim())) return { kind: 'one', item: { unit: u.item } }
+  if (u.kind === 'one' && (p.kind !== 'one' || u.item.name === query.trim() || u.item.shortName === query.trim()))
+    return { kind: 'one', item: { unit: u.item } }
   if (p.kind === 'one') return { kind: 'one', item: { project: p.item } }
-  const options = [...(u.kind === 'unsure' ? u.options.map((unit) => ({ unit })) : []), ...(p.kind === 'unsure' ? p.options.map((project) => ({ project })) : [])]
+  const options = [
+    ...(u.kind === 'unsure' ? u.options.map((unit) => ({ unit })) : []),
+    ...(p.kind === 'unsure' ? p.options.map((project) => ({ project })) : []),
+  ]
   return options.length ? { kind: 'unsure', options: options.slice(0, 5) } : { kind: 'none' }
 }
 
@@ -59,12 +64,22 @@ const RECENT_ROWS = 20_000
 
 /** The latest cards sent to a person: to their local address, their platform accounts, and the direct chat. */
 export async function recentCardsOf(db: Db, personId: number, chat: ChatRef | undefined, limit = 40): Promise<SentCard[]> {
-  const ids = await db.select({ platform: identities.platform, userId: identities.userId }).from(identities).where(eq(identities.personId, personId)).all()
+  const ids = await db
+    .select({ platform: identities.platform, userId: identities.userId })
+    .from(identities)
+    .where(eq(identities.personId, personId))
+    .all()
   const where = [and(eq(outbox.platform, 'local'), eq(outbox.address, `person:${personId}`))]
   for (const i of ids) where.push(and(eq(outbox.platform, i.platform), eq(outbox.address, i.userId)))
   if (chat && chat.kind === 'direct') where.push(and(eq(outbox.platform, chat.platform), eq(outbox.address, chat.chatId)))
   // The outbox has no index by address: look only at its latest rows (by rowid, cheap), where a person's cards are.
-  const top = (await db.select({ id: max(outbox.id) }).from(outbox).get())?.id ?? 0
+  const top =
+    (
+      await db
+        .select({ id: max(outbox.id) })
+        .from(outbox)
+        .get()
+    )?.id ?? 0
   const rows = await db
     .select({ id: outbox.id, body: outbox.body })
     .from(outbox)
@@ -102,7 +117,11 @@ export function buttonsOf(card: Card): CardButton[] {
   return out
 }
 
-const labelKey = (s: string) => s.normalize('NFKC').replace(/[\s。.!！,，「」"“”]+/g, '').toLowerCase()
+const labelKey = (s: string) =>
+  s
+    .normalize('NFKC')
+    .replace(/[\s。.!！,，「」"“”]+/g, '')
+    .toLowerCase()
 
 /** The button whose label the person typed, on the latest card of theirs that has one. */
 export async function buttonForLabel(db: Db, personId: number, chat: ChatRef | undefined, text: string): Promise<CardButton | undefined> {

@@ -45,7 +45,10 @@ export function closestCommands(person: Person, text: string, max = 3): string[]
     for (const pr of pairs) if (pr.length === 2 && hay.includes(pr)) score += 3
     return { name: c.name, example: exampleOf(c.help!.line), score }
   })
-  const best = scored.filter((s) => s.score >= 2 && s.example).sort((a, b) => b.score - a.score).slice(0, max)
+  const best = scored
+    .filter((s) => s.score >= 2 && s.example)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, max)
   if (best.length) return best.map((b) => b.example)
   return ['report', 'query', 'board', 'help'].flatMap((n) => scored.filter((s) => s.name === n && s.example).map((s) => s.example)).slice(0, max)
 }

@@ -13,7 +13,6 @@ import { describeGap, gapPoints } from '../domain/schedule.ts'
 import type { QuarterlyAwards, AwardPick } from '../domain/awards.ts'
 import type { EscalationRung } from '../domain/escalation.ts'
 
-
 /** '2026年11月调度', '2026-W48 周调度'. */
 export function roundTitle(r: { kind: string; period: string }): string {
   return r.kind === 'monthly' ? `${periodLabel(r.period)}调度` : r.kind === 'weekly' ? `${r.period} 周调度` : `${r.period} 旬调度`
@@ -30,7 +29,13 @@ export function catchUpCard(lines: string[], buttons: Button[], since: number, d
     title: '补发：待办事项汇总',
     subtitle: `以下 ${lines.length} 项原定 ${formatDeadline(since)} 起发送，现合并补发`,
     elements: [
-      { kind: 'markdown', text: md`${capList(lines.map((l) => `• ${clip(l, LIMITS.line)}`), 20).join('\n')}` },
+      {
+        kind: 'markdown',
+        text: md`${capList(
+          lines.map((l) => `• ${clip(l, LIMITS.line)}`),
+          20,
+        ).join('\n')}`,
+      },
       ...(buttons.length ? [{ kind: 'actions' as const, buttons: buttons.slice(0, 6).map((b) => ({ ...b, label: cell(b.label, 20) })) }] : []),
       ...demoNote(demo),
     ],
@@ -62,7 +67,20 @@ export function overdueHeadCard(
         kind: 'markdown',
         text:
           `贵单位以下 ${late.length} 个项目逾期未填报，已各记催办一次，请督促填报人立即填报：\n` +
-          md`${capList(late.map((p, i) => `${i + 1}. ${clip(p.name, LIMITS.name)}（填报人：${capList(p.contacts.map((c) => clip(c.name, 20)), 5, '人').join('、') || '未指定'}）`), 20, '个').join('\n')}`,
+          md`${capList(
+            late.map(
+              (p, i) =>
+                `${i + 1}. ${clip(p.name, LIMITS.name)}（填报人：${
+                  capList(
+                    p.contacts.map((c) => clip(c.name, 20)),
+                    5,
+                    '人',
+                  ).join('、') || '未指定'
+                }）`,
+            ),
+            20,
+            '个',
+          ).join('\n')}`,
       },
       { kind: 'note', text: md`连续催办两次仍未达序时进度的项目，当月贴黄牌。${clip(county.office, LIMITS.name)}` },
       ...demoNote(demo),
@@ -121,7 +139,8 @@ export function weeklyBoardCard(b: WeeklyBoard, demo: boolean, county: CountyNam
         gap: gapText(x.completion, b.schedule),
       })),
     })
-    if (l.lines.length > rows.length) elements.push({ kind: 'note', text: `仅显示前 ${rows.length} 行，另有 ${l.lines.length - rows.length} 行未显示` })
+    if (l.lines.length > rows.length)
+      elements.push({ kind: 'note', text: `仅显示前 ${rows.length} 行，另有 ${l.lines.length - rows.length} 行未显示` })
   }
   if (b.leagues.length > leagues.length) elements.push({ kind: 'note', text: `另有 ${b.leagues.length - leagues.length} 个组别未显示` })
   if (b.late.length) elements.push(...lateMentions(b.late, '以下同志本周尚未填报，请抓紧：'))
@@ -209,23 +228,37 @@ export function halfwayCard(h: HalfwayData, demo: boolean, county: CountyNames =
       {
         kind: 'markdown',
         text: h.unitsBehind.length
-          ? md`**未过半单位（${h.unitsBehind.length} 个）**\n${capList(h.unitsBehind.map((u) => `${clip(u.unit, LIMITS.name)} ${pct(u.completion)}，距过半差 ${formatWan(u.shortfall)} 万元`), 15, '个').join('\n')}`
+          ? md`**未过半单位（${h.unitsBehind.length} 个）**\n${capList(
+              h.unitsBehind.map((u) => `${clip(u.unit, LIMITS.name)} ${pct(u.completion)}，距过半差 ${formatWan(u.shortfall)} 万元`),
+              15,
+              '个',
+            ).join('\n')}`
           : '**各单位均已过半**',
       },
       ...(h.projectsBehind.length
-        ? [{
-            kind: 'table' as const,
-            columns: [
-              { key: 'name', label: '未过半项目（差额最大的前 15 个）' },
-              { key: 'unit', label: '责任单位' },
-              { key: 'completion', label: '完成率' },
-              { key: 'shortfall', label: '差额(万元)', numeric: true },
-            ],
-            rows: h.projectsBehind.slice(0, 15).map((p) => ({ name: cell(p.name), unit: cell(p.unit), completion: pct(p.completion), shortfall: formatWan(p.shortfall) })),
-          }]
+        ? [
+            {
+              kind: 'table' as const,
+              columns: [
+                { key: 'name', label: '未过半项目（差额最大的前 15 个）' },
+                { key: 'unit', label: '责任单位' },
+                { key: 'completion', label: '完成率' },
+                { key: 'shortfall', label: '差额(万元)', numeric: true },
+              ],
+              rows: h.projectsBehind
+                .slice(0, 15)
+                .map((p) => ({ name: cell(p.name), unit: cell(p.unit), completion: pct(p.completion), shortfall: formatWan(p.shortfall) })),
+            },
+          ]
         : []),
       ...demoNote(demo),
-      { kind: 'actions', buttons: [{ label: '查看排名', command: 'board', args: { scope: 'month' } }, { label: '红黄牌', command: 'redyellow' }] },
+      {
+        kind: 'actions',
+        buttons: [
+          { label: '查看排名', command: 'board', args: { scope: 'month' } },
+          { label: '红黄牌', command: 'redyellow' },
+        ],
+      },
     ],
   }
 }
@@ -265,7 +298,10 @@ export function escalationCard(n: EscalationNotice, demo: boolean, county: Count
           { label: '处理', value: md`${clip(n.rung.label, LIMITS.name)}` },
         ],
       },
-      { kind: 'markdown', text: md`按照“一通报、两约谈”机制：两次通报未完成的，由县政府分管领导约谈；三次通报未完成的，由县政府主要领导约谈。${markup(talk)}` },
+      {
+        kind: 'markdown',
+        text: md`按照“一通报、两约谈”机制：两次通报未完成的，由县政府分管领导约谈；三次通报未完成的，由县政府主要领导约谈。${markup(talk)}`,
+      },
       { kind: 'note', text: md`${clip(county.office, LIMITS.name)}通报` },
       ...demoNote(demo),
       {

@@ -19,7 +19,6 @@ import { COLOUR_LABELS, type Colour } from '../domain/colours.ts'
 import { DEFAULT_INDICATORS, formatScore } from '../domain/scoring.ts'
 import { shanghaiParts } from '../domain/time.ts'
 
-
 /** Card header colour for a project colour. */
 export const COLOUR_HEADER: Record<Colour, CardColour> = { blue: 'blue', watch: 'orange', yellow: 'yellow', red: 'red', none: 'grey' }
 
@@ -38,7 +37,8 @@ export const pct = (r: { num: number; den: number } | null) => {
   }
 }
 /** A figure a person gave, marked when it is past what can be stored (the check refuses it; the card says why). */
-const figure = (yuan: number | null | undefined) => (yuan !== null && yuan !== undefined && Math.abs(yuan) > MAX_AMOUNT_YUAN ? `${wan(yuan)}（超出上限）` : wan(yuan))
+const figure = (yuan: number | null | undefined) =>
+  yuan !== null && yuan !== undefined && Math.abs(yuan) > MAX_AMOUNT_YUAN ? `${wan(yuan)}（超出上限）` : wan(yuan)
 /** A project's name in a title: clipped, plain. */
 const titleName = (name: string) => cell(name, LIMITS.title)
 /** A table's rows cut to `max`, and the note saying how many were left out. */
@@ -90,7 +90,8 @@ export function scoreExplanation(indicators: readonly { key: string; label: stri
   return `得分按${count}项计：${parts.join('、')}；同一组别内比名次`
 }
 
-const roundLabel = (r: Round) => (r.kind === 'monthly' ? `${periodLabel(r.period)}调度` : r.kind === 'weekly' ? `${r.period} 周调度` : `${r.period} 旬调度`)
+const roundLabel = (r: Round) =>
+  r.kind === 'monthly' ? `${periodLabel(r.period)}调度` : r.kind === 'weekly' ? `${r.period} 周调度` : `${r.period} 旬调度`
 
 /** Help lists what this person may do (one line per command they may run), with a few buttons. */
 export function helpCard(name: string, lines: string[], buttons: Button[], demo = false, county: CountyNames = DEFAULT_COUNTY): Card {
@@ -116,7 +117,15 @@ export function unitStatusCard(
   views: (MonthView & { name: string })[],
   demo: boolean,
 ): Card {
-  const { rows, note } = capRows(views.map((v) => ({ name: cell(v.name), ytd: formatWan(v.ytd), completion: pct(v.completion), colour: COLOUR_LABELS[v.verdict.colour], reported: v.reported ? '已报' : '未报' })))
+  const { rows, note } = capRows(
+    views.map((v) => ({
+      name: cell(v.name),
+      ytd: formatWan(v.ytd),
+      completion: pct(v.completion),
+      colour: COLOUR_LABELS[v.verdict.colour],
+      reported: v.reported ? '已报' : '未报',
+    })),
+  )
   return {
     template: 'unit-status',
     colour: 'blue',
@@ -179,8 +188,21 @@ export function reportPromptCard(d: PromptData): Card {
         kind: 'form',
         name: 'report',
         inputs: [
-          { name: 'period', label: `本${d.round.kind === 'weekly' ? '周' : '月'}完成投资（万元）`, kind: 'number', initial: d.current ? yuanToWanText(d.current.periodInvestment) : undefined, placeholder: '例如 1200' },
-          { name: 'ytd', label: '本年累计完成投资（万元）', kind: 'number', required: true, initial: yuanToWanText(base?.ytdInvestment), placeholder: '例如 8600' },
+          {
+            name: 'period',
+            label: `本${d.round.kind === 'weekly' ? '周' : '月'}完成投资（万元）`,
+            kind: 'number',
+            initial: d.current ? yuanToWanText(d.current.periodInvestment) : undefined,
+            placeholder: '例如 1200',
+          },
+          {
+            name: 'ytd',
+            label: '本年累计完成投资（万元）',
+            kind: 'number',
+            required: true,
+            initial: yuanToWanText(base?.ytdInvestment),
+            placeholder: '例如 8600',
+          },
           { name: 'progress', label: '形象进度', kind: 'text', initial: initial(base?.progressText), placeholder: '例如 主体封顶' },
           { name: 'percent', label: '形象进度（%）', kind: 'number', initial: base?.progressPercent?.toString() },
           { name: 'problems', label: '存在问题（多个用；分隔，无则留空）', kind: 'multiline', initial: initial(d.current?.problemsText) },
@@ -188,13 +210,17 @@ export function reportPromptCard(d: PromptData): Card {
           { name: 'nextSteps', label: '下步计划', kind: 'multiline', initial: initial(d.current?.nextSteps) },
           { name: 'reason', label: '更正说明（累计低于上期时必填）', kind: 'text' },
         ],
-        submit: { label: d.current ? '提交修改' : '提交', style: 'primary', command: 'submitReport', args: { projectId: d.project.id, roundId: d.round.id } },
+        submit: {
+          label: d.current ? '提交修改' : '提交',
+          style: 'primary',
+          command: 'submitReport',
+          args: { projectId: d.project.id, roundId: d.round.id },
+        },
       },
       ...demoNote(d.demo),
     ],
   }
 }
-
 
 /** Echo of a free-text reply: what was understood, what changes (old → new), what is missing or refused; confirm or correct. */
 export function reportConfirmCard(
@@ -208,8 +234,10 @@ export function reportConfirmCard(
   const errors = opts.errors ?? []
   const ready = v.ytdInvestment !== null && missing.length === 0 && errors.length === 0
   const before = opts.before ?? null
-  const progress = (x: ReportValues) => inert([clip(x.progressText, LIMITS.text), x.progressPercent === null ? '' : `${x.progressPercent}%`].filter(Boolean).join(' ')) || '—'
-  const problems = (x: ReportValues) => (x.problems.length ? inert(capList(x.problems.map((p, i) => `${i + 1}. ${clip(p, LIMITS.line)}`)).join('\n')) : '无')
+  const progress = (x: ReportValues) =>
+    inert([clip(x.progressText, LIMITS.text), x.progressPercent === null ? '' : `${x.progressPercent}%`].filter(Boolean).join(' ')) || '—'
+  const problems = (x: ReportValues) =>
+    x.problems.length ? inert(capList(x.problems.map((p, i) => `${i + 1}. ${clip(p, LIMITS.line)}`)).join('\n')) : '无'
   const text = (s: string) => inert(clip(s, LIMITS.text)) || '—'
   // Each field as it will be stored; 「旧 → 新」 where it changes what is stored (or the draft being corrected).
   const field = (label: string, show: (x: ReportValues) => string, always = true) => {
@@ -236,8 +264,28 @@ export function reportConfirmCard(
           ...field('下步计划', (x) => text(x.nextSteps), false),
         ],
       },
-      ...(errors.length ? [{ kind: 'markdown' as const, text: md`**不能登记**：${capList(errors.map((e) => clip(e, LIMITS.text)), 5).join('；')}。请改写后再确认。` }] : []),
-      ...(missing.length ? [{ kind: 'markdown' as const, text: md`**还缺**：${capList(missing.map((m) => clip(m, LIMITS.name)), 5).join('、')}。请补充后再确认，例如「本年累计8600万元」。` }] : []),
+      ...(errors.length
+        ? [
+            {
+              kind: 'markdown' as const,
+              text: md`**不能登记**：${capList(
+                errors.map((e) => clip(e, LIMITS.text)),
+                5,
+              ).join('；')}。请改写后再确认。`,
+            },
+          ]
+        : []),
+      ...(missing.length
+        ? [
+            {
+              kind: 'markdown' as const,
+              text: md`**还缺**：${capList(
+                missing.map((m) => clip(m, LIMITS.name)),
+                5,
+              ).join('、')}。请补充后再确认，例如「本年累计8600万元」。`,
+            },
+          ]
+        : []),
       ...(warnings.length ? [{ kind: 'markdown' as const, text: inert(capList(warnings.map((w) => `⚠️ ${clip(w, LIMITS.text)}`)).join('\n')) }] : []),
       ...(ready && opts.question ? [{ kind: 'markdown' as const, text: inert(`❓ ${clip(opts.question, LIMITS.text)}`) }] : []),
       {
@@ -278,8 +326,17 @@ export function receiptCard(project: Project, round: Round, report: Report, view
           { label: '当前色牌', value: COLOUR_LABELS[view.verdict.colour] },
         ],
       },
-      ...(report.progressText ? [{ kind: 'markdown' as const, text: md`**形象进度**：${clip(report.progressText, LIMITS.text)}${report.progressPercent === null ? '' : `（${report.progressPercent}%）`}` }] : []),
-      ...(report.problemsText ? [{ kind: 'markdown' as const, text: md`**存在问题**：${clip(report.problemsText, LIMITS.text)}（已转县重点项目办）` }] : []),
+      ...(report.progressText
+        ? [
+            {
+              kind: 'markdown' as const,
+              text: md`**形象进度**：${clip(report.progressText, LIMITS.text)}${report.progressPercent === null ? '' : `（${report.progressPercent}%）`}`,
+            },
+          ]
+        : []),
+      ...(report.problemsText
+        ? [{ kind: 'markdown' as const, text: md`**存在问题**：${clip(report.problemsText, LIMITS.text)}（已转县重点项目办）` }]
+        : []),
       { kind: 'note', text: `截止 ${formatDeadline(round.deadlineAt)} 前可修改` },
       ...demoNote(demo),
       { kind: 'actions', buttons: [{ label: '修改', command: 'report', args: { target: project.code } }] },
@@ -309,7 +366,14 @@ export function reminderCard(project: Project, round: Round, kind: 'before' | 'd
 
 /** The project at a glance (查 项目). */
 export function projectStatusCard(
-  s: { project: Project; unit: string; period: string; view: MonthView; latest: Report | null; openProblems: { id: number; description: string; state: string }[] },
+  s: {
+    project: Project
+    unit: string
+    period: string
+    view: MonthView
+    latest: Report | null
+    openProblems: { id: number; description: string; state: string }[]
+  },
   demo: boolean,
 ): Card {
   const v = s.view
@@ -335,7 +399,12 @@ export function projectStatusCard(
       },
       { kind: 'markdown', text: md`**形象进度**：${clip(s.latest?.progressText, LIMITS.text) || '—'}` },
       ...(s.openProblems.length
-        ? [{ kind: 'markdown' as const, text: md`**未销号问题**\n${capList(s.openProblems.map((p) => `#${p.id} ${clip(p.description, LIMITS.line)}（${PROBLEM_STATE_LABELS[p.state as keyof typeof PROBLEM_STATE_LABELS] ?? clip(p.state, 10)}）`)).join('\n')}` }]
+        ? [
+            {
+              kind: 'markdown' as const,
+              text: md`**未销号问题**\n${capList(s.openProblems.map((p) => `#${p.id} ${clip(p.description, LIMITS.line)}（${PROBLEM_STATE_LABELS[p.state as keyof typeof PROBLEM_STATE_LABELS] ?? clip(p.state, 10)}）`)).join('\n')}`,
+            },
+          ]
         : []),
       ...demoNote(demo),
     ],
@@ -382,13 +451,22 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
     })
     elements.push(...note)
   }
-  if (all.length > leagues.length) elements.push({ kind: 'note', text: md`另有 ${all.length - leagues.length} 个组别未显示，请发送「排名 组别名」查看` })
+  if (all.length > leagues.length)
+    elements.push({ kind: 'note', text: md`另有 ${all.length - leagues.length} 个组别未显示，请发送「排名 组别名」查看` })
   if (leagues.length === 1 && leagues[0]!.lines.length > 1)
-    elements.push({ kind: 'chart', title: `${clip(leagues[0]!.league, LIMITS.name)}得分`, bars: leagues[0]!.lines.slice(0, 15).map((x) => ({ label: cell(x.unit, LIMITS.name), value: Number(formatScore(x.score)) })), unit: '分' })
+    elements.push({
+      kind: 'chart',
+      title: `${clip(leagues[0]!.league, LIMITS.name)}得分`,
+      bars: leagues[0]!.lines.slice(0, 15).map((x) => ({ label: cell(x.unit, LIMITS.name), value: Number(formatScore(x.score)) })),
+      unit: '分',
+    })
   elements.push({ kind: 'note', text: '名次按得分排，不只看投资完成率：开工、入库纳统、按时填报、问题销号也计分。发送「查 单位名」看该单位各项得分' })
   if (opts.late?.length) elements.push(...lateMentions(opts.late, '以下同志本期尚未填报，请抓紧：'))
   if (board.skipped.length)
-    elements.push({ kind: 'note', text: md`另有 ${board.skipped.length} 个项目的数据有误，未计入本榜（${clip(county.office, LIMITS.name)}可用「查 项目编号」核实）` })
+    elements.push({
+      kind: 'note',
+      text: md`另有 ${board.skipped.length} 个项目的数据有误，未计入本榜（${clip(county.office, LIMITS.name)}可用「查 项目编号」核实）`,
+    })
   elements.push(...demoNote(opts.demo))
   return {
     template: 'leaderboard',
@@ -402,9 +480,11 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
 /** A unit's score and each indicator's points (「查 单位」): why it ranks where it does. */
 export function scorePartsElement(line: Pick<BoardLine, 'rank' | 'league' | 'score' | 'parts'>): CardElement {
   const parts = (line.parts ?? []).map((p) => `${p.label} ${formatScore(p.points)}/${p.weight} 分`)
-  return { kind: 'markdown', text: md`**得分 ${formatScore(line.score)} 分**（${clip(line.league, LIMITS.name)}第 ${line.rank} 名）：${parts.join('，')}` }
+  return {
+    kind: 'markdown',
+    text: md`**得分 ${formatScore(line.score)} 分**（${clip(line.league, LIMITS.name)}第 ${line.rank} 名）：${parts.join('，')}`,
+  }
 }
-
 
 /**
  * An @-mention block of at most LIMITS.mentions people (names clipped), and how many more there are: a round
@@ -422,7 +502,11 @@ export function redYellowCard(period: string, items: RedYellowItem[], demo: bool
   const yellows = items.filter((i) => i.colour === 'yellow')
   const block = (label: string, list: RedYellowItem[]) =>
     list.length
-      ? md`**${label}（${list.length} 个）**\n${capList(list.map((i) => clip(`${clip(i.name, LIMITS.name)}（${clip(i.unit, LIMITS.name)}）${i.detail}`, LIMITS.line)), 20, '个').join('\n')}`
+      ? md`**${label}（${list.length} 个）**\n${capList(
+          list.map((i) => clip(`${clip(i.name, LIMITS.name)}（${clip(i.unit, LIMITS.name)}）${i.detail}`, LIMITS.line)),
+          20,
+          '个',
+        ).join('\n')}`
       : md`**${label}**：无`
   return {
     template: 'red-yellow',
@@ -447,7 +531,10 @@ export function supervisionCard(s: { id: number; matter: string; dueOn: string }
     subtitle: `${cell(issuer)} 督办，请于 ${cell(s.dueOn, 20)} 前回复`,
     subject: `supervision:${s.id}`,
     elements: [
-      { kind: 'markdown', text: md`**督办事项**：${clip(s.matter, LIMITS.text)}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向县重点项目办公室复函。` },
+      {
+        kind: 'markdown',
+        text: md`**督办事项**：${clip(s.matter, LIMITS.text)}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向县重点项目办公室复函。`,
+      },
       { kind: 'note', text: `督办编号 D${s.id}；回复「已阅」表示已收到` },
       { kind: 'actions', buttons: [{ label: '已阅', style: 'primary', command: 'ack', args: { supervisionId: s.id } }] },
     ],
@@ -509,7 +596,14 @@ export function problemListCard(title: string, items: ProblemView[], demo: boole
               { key: 'state', label: '状态' },
               { key: 'due', label: '时限' },
             ],
-            rows: rows.map((i) => ({ id: `#${i.id}`, project: cell(i.project), description: cell(i.description, LIMITS.cell), unit: i.unit === null ? '待交办' : cell(i.unit), state: PROBLEM_STATE_LABELS[i.state], due: i.dueOn === null ? '—' : cell(i.dueOn, 20) })),
+            rows: rows.map((i) => ({
+              id: `#${i.id}`,
+              project: cell(i.project),
+              description: cell(i.description, LIMITS.cell),
+              unit: i.unit === null ? '待交办' : cell(i.unit),
+              state: PROBLEM_STATE_LABELS[i.state],
+              due: i.dueOn === null ? '—' : cell(i.dueOn, 20),
+            })),
           }
         : { kind: 'markdown', text: '暂无未销号问题。' },
       ...note,
@@ -520,7 +614,12 @@ export function problemListCard(title: string, items: ProblemView[], demo: boole
 
 /** Names joined with 、, each clipped, at most `max` of them and then 「等 N 个」. */
 const names = (list: readonly string[], max = 10) =>
-  list.length > max ? `${list.slice(0, max).map((n) => clip(n, LIMITS.name)).join('、')}等 ${list.length} 个` : list.map((n) => clip(n, LIMITS.name)).join('、')
+  list.length > max
+    ? `${list
+        .slice(0, max)
+        .map((n) => clip(n, LIMITS.name))
+        .join('、')}等 ${list.length} 个`
+    : list.map((n) => clip(n, LIMITS.name)).join('、')
 
 /** The 赛马 前三 / 后三 of one league in a 通报 (leagues are never ranked together). */
 export interface BulletinLeague {
@@ -534,12 +633,30 @@ export interface BulletinLeague {
  * problems; issued by the county's office (`county`, the `county` setting).
  */
 export function bulletinCard(
-  b: { period: string; plan: number; ytd: number; completion: string; schedule: string; gap: string; colours: Record<Colour, number>; top: string[]; bottom: string[]; leagues?: BulletinLeague[]; late: string[]; openProblems: number; overdueProblems: number },
+  b: {
+    period: string
+    plan: number
+    ytd: number
+    completion: string
+    schedule: string
+    gap: string
+    colours: Record<Colour, number>
+    top: string[]
+    bottom: string[]
+    leagues?: BulletinLeague[]
+    late: string[]
+    openProblems: number
+    overdueProblems: number
+  },
   demo: boolean,
   county: CountyNames = DEFAULT_COUNTY,
 ): Card {
   const ranks = b.leagues
-    ? b.leagues.slice(0, 5).map((l) => md`**${clip(l.league, LIMITS.name)}** 前三：${names(l.top) || '—'}${markup(l.bottom.length ? md`；后三：${names(l.bottom)}` : '')}`)
+    ? b.leagues
+        .slice(0, 5)
+        .map(
+          (l) => md`**${clip(l.league, LIMITS.name)}** 前三：${names(l.top) || '—'}${markup(l.bottom.length ? md`；后三：${names(l.bottom)}` : '')}`,
+        )
     : [md`**赛马前三**：${names(b.top) || '—'}\n**赛马后三**：${names(b.bottom) || '—'}`]
   return {
     template: 'bulletin',
@@ -551,17 +668,26 @@ export function bulletinCard(
         kind: 'markdown',
         text: md`${clip(county.name, LIMITS.name)}重点项目年度计划投资 ${formatWan(b.plan)} 万元，1—${Number(b.period.slice(5))}月累计完成 ${formatWan(b.ytd)} 万元，完成率 ${b.completion}，序时进度 ${b.schedule}，${b.gap}。`,
       },
-      { kind: 'fields', fields: [
-        { label: '🔵 蓝牌', value: `${b.colours.blue} 个` },
-        { label: '🟡 黄牌', value: `${b.colours.yellow} 个` },
-        { label: '🔴 红牌', value: `${b.colours.red} 个` },
-        { label: '预警', value: `${b.colours.watch} 个` },
-      ] },
+      {
+        kind: 'fields',
+        fields: [
+          { label: '🔵 蓝牌', value: `${b.colours.blue} 个` },
+          { label: '🟡 黄牌', value: `${b.colours.yellow} 个` },
+          { label: '🔴 红牌', value: `${b.colours.red} 个` },
+          { label: '预警', value: `${b.colours.watch} 个` },
+        ],
+      },
       { kind: 'markdown', text: md`**赛马比拼**（各组别分别排名）\n${markup(ranks.join('\n'))}` },
       { kind: 'markdown', text: md`**未按时填报**：${b.late.length ? names(b.late, 30) : '无'}` },
       { kind: 'markdown', text: `**问题台账**：未销号 ${b.openProblems} 个，其中超期 ${b.overdueProblems} 个` },
       ...demoNote(demo),
-      { kind: 'actions', buttons: [{ label: '已阅', style: 'primary', command: 'ack', args: { bulletin: b.period } }, { label: '查看排名', command: 'board', args: { scope: 'month' } }] },
+      {
+        kind: 'actions',
+        buttons: [
+          { label: '已阅', style: 'primary', command: 'ack', args: { bulletin: b.period } },
+          { label: '查看排名', command: 'board', args: { scope: 'month' } },
+        ],
+      },
     ],
   }
 }

@@ -77,7 +77,9 @@ const CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|[\ud800-\udbff](?!
 
 /** Text for plain-text places (titles, table cells, button labels, input values): controls and broken halves out. */
 export function plainText(text: string | null | undefined): string {
-  return String(text ?? '').replace(/\r\n?/g, '\n').replace(CONTROL_RE, (c) => (c.length === 1 && c.charCodeAt(0) >= 0xd800 ? '\ufffd' : ''))
+  return String(text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(CONTROL_RE, (c) => (c.length === 1 && c.charCodeAt(0) >= 0xd800 ? '\ufffd' : ''))
 }
 
 /**

@@ -79,7 +79,11 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const { year, month: lastMonth } = lastCompleteMonth(now, dispatch, cal)
   const roundOf = (m: number) => monthlyRound(dispatch, cal, year, m)
 
-  await insertMany(db, units, DEMO_UNITS.map((u) => ({ ...u, shortName: u.name.replace(/^县/, '') })))
+  await insertMany(
+    db,
+    units,
+    DEMO_UNITS.map((u) => ({ ...u, shortName: u.name.replace(/^县/, '') })),
+  )
   const unitRows = await db.select().from(units).orderBy(units.id).all()
 
   // People: a head and one or two contacts per unit, county leaders, and the dispatch office.
@@ -87,7 +91,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const name = () => {
     for (;;) {
       const n = rnd.pick([...SURNAMES]) + rnd.pick(GIVEN)
-      if (!usedNames.has(n)) return usedNames.add(n), n
+      if (!usedNames.has(n)) return (usedNames.add(n), n)
     }
   }
   let mobileSeq = 0
@@ -97,9 +101,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const leaderSectors: Sector[][] = [[...SECTORS.slice(0, 2)], [SECTORS[2]!, SECTORS[3]!], [SECTORS[4]!, SECTORS[5]!], [SECTORS[6]!]]
   const devUnit = unitRows.find((u) => u.name === '县发改局')!
   newPeople.push({ name: name(), mobile: mobile(), unitId: null, title: '县长', roles: ['leader'], sectors: [] })
-  leaderSectors.forEach((sectors) =>
-    newPeople.push({ name: name(), mobile: mobile(), unitId: null, title: '副县长', roles: ['leader'], sectors }),
-  )
+  leaderSectors.forEach((sectors) => newPeople.push({ name: name(), mobile: mobile(), unitId: null, title: '副县长', roles: ['leader'], sectors }))
   newPeople.push({ name: name(), mobile: mobile(), unitId: devUnit.id, title: '指挥部办公室主任', roles: ['office'], sectors: [] })
   newPeople.push({ name: name(), mobile: mobile(), unitId: devUnit.id, title: '指挥部办公室科员', roles: ['office'], sectors: [] })
   for (const u of unitRows) {
@@ -164,8 +166,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
 
   const contactsByUnit = new Map<number, number[]>()
   for (const p of peopleRows)
-    if (p.unitId && (p.roles as Role[]).includes('contact'))
-      contactsByUnit.set(p.unitId, [...(contactsByUnit.get(p.unitId) ?? []), p.id])
+    if (p.unitId && (p.roles as Role[]).includes('contact')) contactsByUnit.set(p.unitId, [...(contactsByUnit.get(p.unitId) ?? []), p.id])
   await insertMany(
     db,
     projectContacts,

@@ -77,11 +77,7 @@ export interface QuarterlyAwards {
  * The quarter's awards: `quarterlyAwards('2026-Q3', projects)` measures each project's 1–9月 completion against
  * 序时 9/12 (unless the candidate brings its own `schedule`).
  */
-export function quarterlyAwards(
-  quarter: PeriodKey,
-  candidates: readonly AwardCandidate[],
-  options: AwardOptions = {},
-): QuarterlyAwards {
+export function quarterlyAwards(quarter: PeriodKey, candidates: readonly AwardCandidate[], options: AwardOptions = {}): QuarterlyAwards {
   const metric = options.metric ?? 'gap'
   const winners = options.winners ?? 3
   if (!Number.isInteger(winners) || winners < 0) throw new RangeError(`winners must be a whole number ≥ 0: ${winners}`)
@@ -106,9 +102,7 @@ export function quarterlyAwards(
 
   // Higher is better for both metrics; compared exactly on the fractions.
   const byMetric = (a: AwardPick, b: AwardPick): number =>
-    metric === 'gap'
-      ? compareDifferences(a.completion, a.schedule, b.completion, b.schedule)
-      : compare(a.completion, b.completion)
+    metric === 'gap' ? compareDifferences(a.completion, a.schedule, b.completion, b.schedule) : compare(a.completion, b.completion)
   const bestFirst = (a: AwardPick, b: AwardPick): number => byMetric(b, a) || tieBreak(a, b)
   const worstFirst = (a: AwardPick, b: AwardPick): number => byMetric(a, b) || tieBreak(a, b)
 

@@ -188,8 +188,6 @@ function checkRule(rule: ColourRule): void {
     rule.kind === 'shareOfSchedule' &&
     !(rule.yellowFromPercent >= 0 && rule.yellowFromPercent <= rule.redFromPercent && rule.redFromPercent <= 100)
   ) {
-    throw new RangeError(
-      `share bands need 0 ≤ yellowFromPercent ≤ redFromPercent ≤ 100: ${rule.yellowFromPercent}/${rule.redFromPercent}`,
-    )
+    throw new RangeError(`share bands need 0 ≤ yellowFromPercent ≤ redFromPercent ≤ 100: ${rule.yellowFromPercent}/${rule.redFromPercent}`)
   }
 }

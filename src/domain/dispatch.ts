@@ -134,14 +134,21 @@ export const DEFAULT_DISPATCH: DispatchCalendar = {
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间应为 HH:MM（24 小时制），例如 09:00')
 const policy = z.enum(['next', 'previous', 'ignore'])
 const weekday = z.number().int().min(1).max(7)
-const minutes = z.number().int().min(0).max(60 * 24 * 31)
+const minutes = z
+  .number()
+  .int()
+  .min(0)
+  .max(60 * 24 * 31)
 const reminder = z.object({
   key: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, '提醒的 key 应为小写英文字母开头，最多 16 个字符'),
   kind: z.enum(['before', 'deadline']),
   daysBefore: z.number().int().min(0).max(27),
   time: clockTime,
 })
-const reminders = z.array(reminder).max(6).refine((rs) => new Set(rs.map((r) => r.key)).size === rs.length, '提醒的 key 不能重复')
+const reminders = z
+  .array(reminder)
+  .max(6)
+  .refine((rs) => new Set(rs.map((r) => r.key)).size === rs.length, '提醒的 key 不能重复')
 const roundCommon = {
   enabled: z.boolean(),
   openTime: clockTime,
@@ -156,19 +163,36 @@ const roundCommon = {
 export const dispatchSchema = z
   .object({
     quietHours: z.union([z.object({ start: clockTime, end: clockTime }), z.null()]),
-    lateAfterMinutes: z.number().int().min(1).max(24 * 60),
-    leaseMinutes: z.number().int().min(1).max(24 * 60),
+    lateAfterMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    leaseMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     expireAfterDays: z.number().int().min(1).max(60),
     monthly: z
       .object({ ...roundCommon, openDay: z.number().int().min(1).max(28), deadlineDay: z.number().int().min(1).max(31) })
       .partial()
       .strict(),
-    weekly: z.object({ ...roundCommon, openWeekday: weekday, deadlineWeekday: weekday }).partial().strict(),
+    weekly: z
+      .object({ ...roundCommon, openWeekday: weekday, deadlineWeekday: weekday })
+      .partial()
+      .strict(),
     weeklyBoard: z.object({ enabled: z.boolean(), weekday, time: clockTime, holidays: policy }).partial().strict(),
     monthlyBoard: z.object({ enabled: z.boolean() }).partial().strict(),
     bulletin: z.object({ enabled: z.boolean(), afterCloseMinutes: minutes }).partial().strict(),
-    awards: z.object({ enabled: z.boolean(), winners: z.number().int().min(1).max(10), metric: z.enum(['gap', 'completion']) }).partial().strict(),
-    halfway: z.object({ enabled: z.boolean(), month: z.number().int().min(1).max(12) }).partial().strict(),
+    awards: z
+      .object({ enabled: z.boolean(), winners: z.number().int().min(1).max(10), metric: z.enum(['gap', 'completion']) })
+      .partial()
+      .strict(),
+    halfway: z
+      .object({ enabled: z.boolean(), month: z.number().int().min(1).max(12) })
+      .partial()
+      .strict(),
     escalation: z
       .object({
         enabled: z.boolean(),
@@ -217,7 +241,9 @@ export function resolveDispatch(overrides: unknown = {}): DispatchCalendar {
     escalation: { ...d.escalation, ...o.escalation },
   }
   if (out.monthly.deadlineDay < out.monthly.openDay)
-    throw new DispatchConfigError(`调度日历设置有误：\ndispatch.monthly.deadlineDay: 截止日（${out.monthly.deadlineDay}日）不能早于开始日（${out.monthly.openDay}日）`)
+    throw new DispatchConfigError(
+      `调度日历设置有误：\ndispatch.monthly.deadlineDay: 截止日（${out.monthly.deadlineDay}日）不能早于开始日（${out.monthly.openDay}日）`,
+    )
   return out
 }
 

@@ -90,12 +90,7 @@ export interface Deadline {
  * The due date of every step that applies to an item issued on `issuedOn`:
  * `deadlinesFor(SHANXI_13710, '2026-09-30', 'ordinary', cal)` → deploy 10-01, report 10-03, solve 10-07, close null.
  */
-export function deadlinesFor(
-  preset: CadencePreset,
-  issuedOn: LocalDate,
-  severity: Severity,
-  calendar: WorkdayCalendar,
-): Deadline[] {
+export function deadlinesFor(preset: CadencePreset, issuedOn: LocalDate, severity: Severity, calendar: WorkdayCalendar): Deadline[] {
   parseLocalDate(issuedOn)
   return preset.steps
     .filter((s) => s.severity === undefined || s.severity === severity)

@@ -51,7 +51,7 @@ const PUNCT = /[\s·•.,，、;；:：()（）\-—–_"“”'‘’《》<>�
 /** Width and case folded, punctuation removed, 项目/工程 suffixes dropped: '城东污水处理厂 项目' → '城东污水处理厂'. */
 export function normalizeName(name: string): string {
   let s = name.normalize('NFKC').toLowerCase().replace(PUNCT, '')
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false
     for (const suffix of SUFFIXES) {
       if (s.length > suffix.length + 1 && s.endsWith(suffix)) {
@@ -184,7 +184,8 @@ export function createNameMatcher<C extends NameCandidate>(candidates: readonly 
     found.sort((a, b) => b.score - a.score || a.name.length - b.name.length || String(a.id).localeCompare(String(b.id)))
     const top = found[0]
     const second = found[1]
-    if (top && top.confidence !== 'exact' && top.via !== 'edit' && top.score >= 0.75 && (!second || top.score - second.score >= 0.08)) top.confidence = 'likely'
+    if (top && top.confidence !== 'exact' && top.via !== 'edit' && top.score >= 0.75 && (!second || top.score - second.score >= 0.08))
+      top.confidence = 'likely'
     return found.slice(0, opts.limit ?? 5)
   }
 }

@@ -232,5 +232,3 @@ function isoWeek1Monday(year: number): LocalDate {
 function isoWeeksInYear(year: number): number {
   return Math.floor(daysBetween(isoWeek1Monday(year), formatDate(year, 12, 28)) / 7) + 1
 }
-
-

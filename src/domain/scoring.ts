@@ -115,11 +115,7 @@ interface PreparedIndicator {
  * `rankBoard([{ unitId: 'u1', league: '乡镇', indicators: { investment: { actual: 9_720_000, target: 10_000_000 }, … } }])`.
  * Pass the previous period's snapshot to fill in Δrank.
  */
-export function rankBoard(
-  units: readonly UnitInput[],
-  config: ScoringConfig = DEFAULT_SCORING,
-  previous?: BoardSnapshot | null,
-): Board {
+export function rankBoard(units: readonly UnitInput[], config: ScoringConfig = DEFAULT_SCORING, previous?: BoardSnapshot | null): Board {
   const prepared = prepare(config.indicators)
   const leagueIndex = new Map<League, number>()
   config.leagues.forEach((l, i) => leagueIndex.set(l, i))

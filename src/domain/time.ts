@@ -57,7 +57,9 @@ export function shanghaiTime(year: number, month: number, day: number, hour = 0,
 export function parseLocalDate(s: string): { year: number; month: number; day: number } {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)
   if (!m) throw new RangeError(`not a date: ${s}`)
-  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3])
+  const year = Number(m[1]),
+    month = Number(m[2]),
+    day = Number(m[3])
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw new RangeError(`not a date: ${s}`)
   return { year, month, day }
 }

@@ -75,10 +75,7 @@ const MAX_SCAN_DAYS = 400
  * A calendar from the built-in schedule plus overrides (later entries for the same date win):
  * `createWorkdayCalendar([{ date: '2026-10-09', kind: 'holiday', note: '县庆' }])`.
  */
-export function createWorkdayCalendar(
-  overrides: readonly CalendarOverride[] = [],
-  data: ScheduleData = BUILT_IN,
-): WorkdayCalendar {
+export function createWorkdayCalendar(overrides: readonly CalendarOverride[] = [], data: ScheduleData = BUILT_IN): WorkdayCalendar {
   const byDate = new Map<LocalDate, CalendarOverride>()
   for (const o of overrides) {
     parseLocalDate(o.date)

@@ -31,7 +31,13 @@ export function createApp(deps: AppDeps) {
   const app = new Hono()
   app.get('/healthz', async (c) => {
     const now = deps.now()
-    return c.json({ ok: true, schemaVersion: deps.schemaVersion, channels: deps.channels, time: now.toISOString(), warnings: await calendarWarnings(deps.db, now) })
+    return c.json({
+      ok: true,
+      schemaVersion: deps.schemaVersion,
+      channels: deps.channels,
+      time: now.toISOString(),
+      warnings: await calendarWarnings(deps.db, now),
+    })
   })
   if (deps.channels.includes('local')) app.route('/', localChannelRoutes(deps))
   if (deps.feishu) app.route('/', feishuRoutes(deps.feishu))

@@ -216,7 +216,9 @@ export function createIntake(deps: IntakeDeps): Intake {
         if (result.refresh?.length)
           await refreshCards(deps.db, result.refresh, event.receivedAt.getTime(), {
             key: (rowId) => cardUpdateKey(event.platform, event.id, rowId),
-            ...(event.type === 'card_action' && event.messageId !== undefined && result.updateCard && { exclude: { platform: event.platform, messageId: event.messageId } }),
+            ...(event.type === 'card_action' &&
+              event.messageId !== undefined &&
+              result.updateCard && { exclude: { platform: event.platform, messageId: event.messageId } }),
           })
         // A message into the chat the event came from is a reply (it goes at once, quiet hours or not); one to
         // anyone else is a push, even though a person's command sent it.
@@ -337,7 +339,16 @@ export type ChannelIntakeDeps = Pick<IntakeDeps, 'db' | 'logger' | 'now' | 'bot'
 export function channelIntake(deps: ChannelIntakeDeps, platforms: Platform[], decoders: IntakeDeps['decoders']): Intake {
   if (deps.intake) return deps.intake
   const { db, logger, now, bot, transact, concurrency } = deps
-  return createIntake({ db, logger, now, platforms, decoders, ...(bot && { bot }), ...(transact && { transact }), ...(concurrency !== undefined && { concurrency }) })
+  return createIntake({
+    db,
+    logger,
+    now,
+    platforms,
+    decoders,
+    ...(bot && { bot }),
+    ...(transact && { transact }),
+    ...(concurrency !== undefined && { concurrency }),
+  })
 }
 
 /** Whether a message goes back into the chat the event came from. */

@@ -41,7 +41,10 @@ async function closedMonths(ctx: JobContext): Promise<{ round: RoundRow; closeDu
   const horizon = now - (ctx.dispatch.expireAfterDays + 3) * DAY
   const closeAfter = ctx.dispatch.monthly.closeAfterMinutes * MINUTE
   const closed = (await roundsClosedSince(ctx.db, horizon)).filter((r) => r.kind === 'monthly')
-  const runs = await jobRunsFor(ctx.db, closed.map((r) => ({ job: 'close:monthly', period: r.period })))
+  const runs = await jobRunsFor(
+    ctx.db,
+    closed.map((r) => ({ job: 'close:monthly', period: r.period })),
+  )
   const list = closed.filter((r) => runs.has(`close:monthly|${r.period}`))
   if (ctx.dryRun) for (const r of await unclosedRounds(ctx.db)) if (r.kind === 'monthly' && r.deadlineAt + closeAfter <= now) list.push(r)
   return list.map((round) => ({ round, closeDue: outOfQuietHours(ctx.dispatch, round.deadlineAt + closeAfter) }))
@@ -65,21 +68,27 @@ export const bulletinJob: Job = async (ctx) => {
   if (!ctx.dispatch.bulletin.enabled) return []
   const slots: Slot[] = []
   for (const { round, closeDue } of await closedMonths(ctx)) {
-    const s = followUp(ctx, 'bulletin:monthly', round.period, outOfQuietHours(ctx.dispatch, closeDue + ctx.dispatch.bulletin.afterCloseMinutes * MINUTE), async () => {
-      const b = await monthlyBulletin(ctx.db, ctx.rules, round.period, ctx.now)
-      const card = bulletinCard(b, ctx.demo, ctx.rules.county)
-      const leaders = await peopleWithRole(ctx.db, 'leader')
-      const items: JobItem[] = leaders.map((p) => ({
-        to: toPerson(p.id),
-        key: clockKeys.bulletin(round.period, p.id),
-        body: { kind: 'card', card },
-        topic: `bulletin:${round.period}`,
-        rank: 1,
-        line: `${card.title}：完成率 ${b.completion}，序时 ${b.schedule}`,
-        button: { label: '查看排名', command: 'board', args: { scope: 'month' } },
-      }))
-      return { items, result: { leaders: leaders.length } }
-    })
+    const s = followUp(
+      ctx,
+      'bulletin:monthly',
+      round.period,
+      outOfQuietHours(ctx.dispatch, closeDue + ctx.dispatch.bulletin.afterCloseMinutes * MINUTE),
+      async () => {
+        const b = await monthlyBulletin(ctx.db, ctx.rules, round.period, ctx.now)
+        const card = bulletinCard(b, ctx.demo, ctx.rules.county)
+        const leaders = await peopleWithRole(ctx.db, 'leader')
+        const items: JobItem[] = leaders.map((p) => ({
+          to: toPerson(p.id),
+          key: clockKeys.bulletin(round.period, p.id),
+          body: { kind: 'card', card },
+          topic: `bulletin:${round.period}`,
+          rank: 1,
+          line: `${card.title}：完成率 ${b.completion}，序时 ${b.schedule}`,
+          button: { label: '查看排名', command: 'board', args: { scope: 'month' } },
+        }))
+        return { items, result: { leaders: leaders.length } }
+      },
+    )
     if (s) slots.push(s)
   }
   return slots
@@ -129,9 +138,22 @@ export const halfwayJob: Job = async (ctx) => {
       const data = await halfwayData(ctx, round.period)
       const card = halfwayCard(data, ctx.demo, ctx.rules.county)
       const line = `${card.title}：${card.subtitle}，1—${c.month}月完成率 ${data.completion ? formatPercent(data.completion) : '—'}`
-      const items = await groupItems(ctx, (g) => ({ key: clockKeys.halfwayGroup(year, g), body: { kind: 'card', card }, topic: `halfway:${year}`, rank: 1, line }))
+      const items = await groupItems(ctx, (g) => ({
+        key: clockKeys.halfwayGroup(year, g),
+        body: { kind: 'card', card },
+        topic: `halfway:${year}`,
+        rank: 1,
+        line,
+      }))
       for (const p of await peopleWithRole(ctx.db, 'leader'))
-        items.push({ to: toPerson(p.id), key: clockKeys.halfwayPerson(year, p.id), body: { kind: 'card', card }, topic: `halfway:${year}`, rank: 1, line })
+        items.push({
+          to: toPerson(p.id),
+          key: clockKeys.halfwayPerson(year, p.id),
+          body: { kind: 'card', card },
+          topic: `halfway:${year}`,
+          rank: 1,
+          line,
+        })
       return { items, result: { met: data.met, projectsMet: data.projectsMet, projects: data.projects } }
     })
     if (s) slots.push(s)
@@ -219,10 +241,21 @@ export async function weeklyBoard(ctx: JobContext, period: string, at: number): 
   const round = await roundByKey(db, 'weekly', period)
   const projects = await roundProjects(db, 'weekly', year)
   const reports = round ? await roundReports(db, round.id) : new Map()
-  const latest = await latestReportsBefore(db, projects.map((p) => p.project.id), at + 1)
+  const latest = await latestReportsBefore(
+    db,
+    projects.map((p) => p.project.id),
+    at + 1,
+  )
   const units = await listUnits(db)
   const schedule = dayLinear(date)
-  interface Acc { projects: number; reported: number; onTime: number; week: number; ytd: number; plan: number }
+  interface Acc {
+    projects: number
+    reported: number
+    onTime: number
+    week: number
+    ytd: number
+    plan: number
+  }
   const acc = new Map<number, Acc>()
   const late: Mention[] = []
   const seen = new Set<number>()
@@ -238,26 +271,41 @@ export async function weeklyBoard(ctx: JobContext, period: string, at: number): 
       if (round && r.firstSubmittedAt <= round.deadlineAt) a.onTime++
       a.week += r.periodInvestment ?? 0
     } else if (round) {
-      for (const c of rp.contacts) if (!seen.has(c.id)) seen.add(c.id), late.push({ personId: c.id, name: c.name })
+      for (const c of rp.contacts) if (!seen.has(c.id)) (seen.add(c.id), late.push({ personId: c.id, name: c.name }))
     }
     acc.set(rp.project.unitId, a)
   }
-  const leagues = ctx.rules.scoring.leagues.map((league) => {
-    const lines = units
-      .filter((u) => u.league === league && acc.has(u.id))
-      .map((u) => {
-        const a = acc.get(u.id)!
-        return { unit: u.name, unitId: u.id, ...a, completion: completionRate(a.ytd, a.plan) }
+  const leagues = ctx.rules.scoring.leagues
+    .map((league) => {
+      const lines = units
+        .filter((u) => u.league === league && acc.has(u.id))
+        .map((u) => {
+          const a = acc.get(u.id)!
+          return { unit: u.name, unitId: u.id, ...a, completion: completionRate(a.ytd, a.plan) }
+        })
+        .sort(
+          (x, y) =>
+            (x.completion && y.completion ? compare(y.completion, x.completion) : x.completion ? -1 : y.completion ? 1 : 0) || x.unitId - y.unitId,
+        )
+      let rank = 0
+      const out: WeeklyBoardLine[] = lines.map((l, i) => {
+        const prev = lines[i - 1]
+        if (!prev || !l.completion || !prev.completion || compare(l.completion, prev.completion) !== 0) rank = i + 1
+        return {
+          rank,
+          unit: l.unit,
+          projects: l.projects,
+          reported: l.reported,
+          onTime: l.onTime,
+          week: l.week,
+          ytd: l.ytd,
+          plan: l.plan,
+          completion: l.completion,
+        }
       })
-      .sort((x, y) => (x.completion && y.completion ? compare(y.completion, x.completion) : x.completion ? -1 : y.completion ? 1 : 0) || x.unitId - y.unitId)
-    let rank = 0
-    const out: WeeklyBoardLine[] = lines.map((l, i) => {
-      const prev = lines[i - 1]
-      if (!prev || !l.completion || !prev.completion || compare(l.completion, prev.completion) !== 0) rank = i + 1
-      return { rank, unit: l.unit, projects: l.projects, reported: l.reported, onTime: l.onTime, week: l.week, ytd: l.ytd, plan: l.plan, completion: l.completion }
+      return { league, lines: out }
     })
-    return { league, lines: out }
-  }).filter((l) => l.lines.length > 0)
+    .filter((l) => l.lines.length > 0)
   return { period, hadRound: Boolean(round), schedule, leagues, late }
 }
 
@@ -281,8 +329,16 @@ export async function latestForGroup(db: Db, rules: Rules, groupId: number, now:
   // The 通报's 赛马 lines from the board as published, league by league.
   const leagues = board.leagues.filter((l) => l.lines.length > 0).map((l) => leagueEnds(l.lines))
   return [
-    { to: toGroup(groupId), key: clockKeys.monthlyBoard(board.period, groupId), body: { kind: 'card', card: boardCard(board, { demo, county: rules.county }) } },
-    { to: toGroup(groupId), key: clockKeys.groupBulletin(board.period, groupId), body: { kind: 'card', card: bulletinCard({ ...b, leagues }, demo, rules.county) } },
+    {
+      to: toGroup(groupId),
+      key: clockKeys.monthlyBoard(board.period, groupId),
+      body: { kind: 'card', card: boardCard(board, { demo, county: rules.county }) },
+    },
+    {
+      to: toGroup(groupId),
+      key: clockKeys.groupBulletin(board.period, groupId),
+      body: { kind: 'card', card: bulletinCard({ ...b, leagues }, demo, rules.county) },
+    },
   ]
 }
 

@@ -45,7 +45,17 @@ async function pendingItems(ctx: JobContext, today: LocalDate): Promise<Pending[
   const projects = await projectsById(ctx.db, [...svs.map((s) => s.projectId), ...pbs.map((p) => p.projectId)])
   const fromSupervision = (s: Supervision): Pending => {
     const project = projects.get(s.projectId)
-    return { kind: 'supervision', id: s.id, projectId: s.projectId, matter: s.matter, dueOn: s.dueOn, notices: s.noticeCount, unitId: project?.unitId ?? null, personId: null, leaderId: project?.leaderPersonId ?? null }
+    return {
+      kind: 'supervision',
+      id: s.id,
+      projectId: s.projectId,
+      matter: s.matter,
+      dueOn: s.dueOn,
+      notices: s.noticeCount,
+      unitId: project?.unitId ?? null,
+      personId: null,
+      leaderId: project?.leaderPersonId ?? null,
+    }
   }
   const fromProblem = (p: Problem): Pending => {
     const project = projects.get(p.projectId)
@@ -73,7 +83,10 @@ export const escalationJob: Job = async (ctx) => {
   const items = await pendingItems(ctx, today)
   if (!items.length) return []
   // When the previous 通报 went out: the next one counts its working days from there.
-  const runs = await jobRunsFor(ctx.db, items.filter((p) => p.notices > 0).map((p) => ({ job: JOB[p.kind], period: periodOf(p, p.notices) })))
+  const runs = await jobRunsFor(
+    ctx.db,
+    items.filter((p) => p.notices > 0).map((p) => ({ job: JOB[p.kind], period: periodOf(p, p.notices) })),
+  )
   const slots: Slot[] = []
   for (const p of items) {
     const first = ctx.calendar.nextWorkday(p.dueOn)

@@ -46,7 +46,12 @@ function candidateWindows(ctx: JobContext): RoundWindow[] {
 const yearOf = (ms: number) => parseLocalDate(dateOf(ms)).year
 const short = (name: string) => (name.length > 10 ? `${name.slice(0, 10)}…` : name)
 const topicOf = (r: Pick<Round, 'kind' | 'period'>, projectId: number) => `round:${r.kind}:${r.period}:p${projectId}`
-const reportButton = (rp: RoundProject) => ({ label: `填报 ${short(rp.project.name)}`, style: 'primary' as const, command: 'report' as const, args: { target: rp.project.code } })
+const reportButton = (rp: RoundProject) => ({
+  label: `填报 ${short(rp.project.name)}`,
+  style: 'primary' as const,
+  command: 'report' as const,
+  args: { target: rp.project.code },
+})
 
 /**
  * Opens the monthly and weekly rounds on their day and sends each contact one card per project. A round
@@ -68,7 +73,15 @@ async function openRound(ctx: JobContext, w: RoundWindow, dryRun: boolean) {
   const { db } = ctx
   let round: Round
   if (dryRun) {
-    round = (await roundByKey(db, w.kind, w.period)) ?? { id: 0, kind: w.kind, period: w.period, opensAt: w.opensAt, deadlineAt: w.deadlineAt, closedAt: null, createdAt: ctx.now.getTime() }
+    round = (await roundByKey(db, w.kind, w.period)) ?? {
+      id: 0,
+      kind: w.kind,
+      period: w.period,
+      opensAt: w.opensAt,
+      deadlineAt: w.deadlineAt,
+      closedAt: null,
+      createdAt: ctx.now.getTime(),
+    }
   } else {
     round = (await createRound(db, { kind: w.kind, period: w.period, opensAt: w.opensAt, deadlineAt: w.deadlineAt })).round
   }
@@ -137,7 +150,8 @@ export const remindersJob: Job = async (ctx) => {
           const items: JobItem[] = []
           for (const rp of late)
             for (const c of rp.contacts) {
-              if (!dryRun) await recordReminderOnce(ctx.db, { roundId: round.id, projectId: rp.project.id, kind: spec.kind, personId: c.id, sentAt: now })
+              if (!dryRun)
+                await recordReminderOnce(ctx.db, { roundId: round.id, projectId: rp.project.id, kind: spec.kind, personId: c.id, sentAt: now })
               items.push({
                 to: toPerson(c.id),
                 key: clockKeys.reminder(spec.key, round, rp.project.id, c.id),
@@ -178,7 +192,14 @@ async function overdue(ctx: JobContext, round: Round, dryRun: boolean) {
   const late = await nonResponders(ctx, round)
   const items: JobItem[] = []
   for (const rp of late) {
-    if (!dryRun) await recordReminderOnce(ctx.db, { roundId: round.id, projectId: rp.project.id, kind: 'overdue', personId: rp.contacts[0]?.id ?? null, sentAt: now })
+    if (!dryRun)
+      await recordReminderOnce(ctx.db, {
+        roundId: round.id,
+        projectId: rp.project.id,
+        kind: 'overdue',
+        personId: rp.contacts[0]?.id ?? null,
+        sentAt: now,
+      })
     for (const c of rp.contacts)
       items.push({
         to: toPerson(c.id),

@@ -215,8 +215,23 @@ function catchUp(ctx: JobContext, tag: string, list: Pending[]): OutboundMessage
   const since = Math.min(...list.filter((x) => x.late).map((x) => x.slot.dueAt))
   const buttons: Button[] = []
   for (const { item } of kept) if (item.button && !buttons.some((b) => b.label === item.button!.label)) buttons.push(item.button)
-  const key = clockKeys.catchUp(list.map((x) => x.item.key), tag)
-  return { to, key, body: { kind: 'card', card: catchUpCard(kept.map((x) => x.item.line), buttons, since, ctx.demo) } }
+  const key = clockKeys.catchUp(
+    list.map((x) => x.item.key),
+    tag,
+  )
+  return {
+    to,
+    key,
+    body: {
+      kind: 'card',
+      card: catchUpCard(
+        kept.map((x) => x.item.line),
+        buttons,
+        since,
+        ctx.demo,
+      ),
+    },
+  }
 }
 
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : '')

@@ -117,15 +117,10 @@ export interface Card {
   elements: CardElement[]
 }
 
-export type MessageBody =
-  | { kind: 'text'; text: string; mentions?: Mention[] }
-  | { kind: 'card'; card: Card }
+export type MessageBody = { kind: 'text'; text: string; mentions?: Mention[] } | { kind: 'card'; card: Card }
 
 /** Where a message goes: one of our people, one of our groups, or straight back into a chat. */
-export type Recipient =
-  | { kind: 'person'; personId: number }
-  | { kind: 'group'; groupId: number }
-  | { kind: 'chat'; chat: ChatRef }
+export type Recipient = { kind: 'person'; personId: number } | { kind: 'group'; groupId: number } | { kind: 'chat'; chat: ChatRef }
 
 export interface OutboundMessage {
   to: Recipient

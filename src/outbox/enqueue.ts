@@ -74,7 +74,11 @@ const OUTBOX_BATCH = rowsPerInsert(outbox)
 
 // Every reply goes through here: prepared, since building the insert costs more than running it.
 const insertRows = preparedBySize(OUTBOX_BATCH, (db, n) =>
-  db.insert(outbox).values(placeholderRows(OUTBOX_COLUMNS, n) as never).onConflictDoNothing({ target: outbox.key }).prepare(),
+  db
+    .insert(outbox)
+    .values(placeholderRows(OUTBOX_COLUMNS, n) as never)
+    .onConflictDoNothing({ target: outbox.key })
+    .prepare(),
 )
 
 async function insertManyIgnoringDuplicates(db: Db, rows: (typeof outbox.$inferInsert)[]) {
@@ -128,12 +132,23 @@ export async function refreshCards(db: Db, refresh: CardRefresh[], at: number, o
   // In chunks: a county's office and unit heads may hold more cards of one item than D1 binds in a statement.
   const waiting = await inChunks(
     cards.map((c) => c.id),
-    (ids) => db.select().from(outbox).where(and(inArray(outbox.updatesId, ids), eq(outbox.status, 'pending'))).orderBy(outbox.id).all(),
+    (ids) =>
+      db
+        .select()
+        .from(outbox)
+        .where(and(inArray(outbox.updatesId, ids), eq(outbox.status, 'pending')))
+        .orderBy(outbox.id)
+        .all(),
   )
   const updates: (typeof outbox.$inferInsert)[] = []
   for (const row of cards) {
     const ex = opts.exclude
-    if (ex && row.platform === ex.platform && (row.messageId === ex.messageId || (READ_FROM_OUTBOX.includes(row.platform) && String(row.id) === ex.messageId))) continue
+    if (
+      ex &&
+      row.platform === ex.platform &&
+      (row.messageId === ex.messageId || (READ_FROM_OUTBOX.includes(row.platform) && String(row.id) === ex.messageId))
+    )
+      continue
     const card: Card = { ...bySubject.get(row.subject!)!.card(persons.get(row.id) ?? null), subject: row.subject! }
     const body: MessageBody = { kind: 'card', card }
     const latest = waiting.filter((w) => w.updatesId === row.id).at(-1)

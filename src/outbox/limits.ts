@@ -38,13 +38,22 @@ const HOUR = 60 * MINUTE
 
 export const PLATFORM_LIMITS: Readonly<Record<string, PlatformLimits>> = {
   feishu: {
-    app: [{ count: 50, windowMs: SECOND }, { count: 1000, windowMs: MINUTE }],
+    app: [
+      { count: 50, windowMs: SECOND },
+      { count: 1000, windowMs: MINUTE },
+    ],
     user: [{ count: 5, windowMs: SECOND }],
     chat: [{ count: 5, windowMs: SECOND }],
   },
   wecom: {
-    app: [{ count: 10_000, windowMs: MINUTE }, { count: 150_000, windowMs: HOUR }],
-    user: [{ count: 30, windowMs: MINUTE }, { count: 1000, windowMs: HOUR }],
+    app: [
+      { count: 10_000, windowMs: MINUTE },
+      { count: 150_000, windowMs: HOUR },
+    ],
+    user: [
+      { count: 30, windowMs: MINUTE },
+      { count: 1000, windowMs: HOUR },
+    ],
     chat: [{ count: 20, windowMs: MINUTE }],
   },
   local: { app: [], user: [], chat: [] },

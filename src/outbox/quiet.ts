@@ -27,7 +27,9 @@ export function isUrgent(row: { key: string; body?: unknown }): boolean {
  * who wrote (`in:` keys) and urgent pushes (`urgentKey`, or `urgent: true` in the body) go at once. Every
  * platform's drain uses it, the local one included.
  */
-export function quietHoursHold(d: Pick<DispatchCalendar, 'quietHours'>): (row: { key: string; body?: unknown; updatesId?: number | null }, now: number) => number {
+export function quietHoursHold(
+  d: Pick<DispatchCalendar, 'quietHours'>,
+): (row: { key: string; body?: unknown; updatesId?: number | null }, now: number) => number {
   // A card update (updatesId) changes a card already in someone's chat and notifies nobody: it goes at once.
   return (row, now) => (isReplyKey(row.key) || isUrgent(row) || row.updatesId != null ? now : outOfQuietHours(d, now))
 }

@@ -178,7 +178,18 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
   const queueSize = opts.queueSize ?? queueSizeFor(limiter, platforms)
   const pauses = opts.pauses ?? pausesFor(db)
   const configRetryMs = opts.configRetryMs ?? CONFIG_RETRY_MS
-  const stats: DrainStats = { claimed: 0, sent: 0, retried: 0, rateLimited: 0, failed: 0, released: 0, held: 0, paused: 0, officeNotices: 0, elapsedMs: 0 }
+  const stats: DrainStats = {
+    claimed: 0,
+    sent: 0,
+    retried: 0,
+    rateLimited: 0,
+    failed: 0,
+    released: 0,
+    held: 0,
+    paused: 0,
+    officeNotices: 0,
+    elapsedMs: 0,
+  }
   const office = officeNotifier(db, opts, platforms, stats)
   const pausedNotice = pauseNotifier(db, opts, platforms, pauses, stats)
   /** ms before this row may go: its buckets, and its platform's pause. */
@@ -218,7 +229,11 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
       await markSent(db, row.id, t, out.messageId)
       stats.sent++
       const ended = pauses.get(row.platform) && pauses.lift(row.platform)
-      if (ended) opts.logger?.info(`${row.platform} sends resumed: its configuration works again`, { platform: row.platform, pausedSince: new Date(ended.since).toISOString() })
+      if (ended)
+        opts.logger?.info(`${row.platform} sends resumed: its configuration works again`, {
+          platform: row.platform,
+          pausedSince: new Date(ended.since).toISOString(),
+        })
       return
     }
     const rl = rateLimitOf(row.platform, out)
@@ -230,7 +245,12 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
       await reschedule(db, row.id, until, out.reason, false)
       stats.paused++
       if (first)
-        opts.logger?.warn(`${row.platform} sends paused: configuration error`, { platform: row.platform, code: codeOf(out), reason: out.reason, retryInMs: configRetryMs })
+        opts.logger?.warn(`${row.platform} sends paused: configuration error`, {
+          platform: row.platform,
+          code: codeOf(out),
+          reason: out.reason,
+          retryInMs: configRetryMs,
+        })
       await pausedNotice(row, out, t)
     } else if (rl) {
       const until = t + (out.retryAfterMs ?? rl.waitMs)
@@ -342,7 +362,11 @@ export async function drainOutbox(db: Db, senders: Senders, clock: Clock | Date,
   }
   await Promise.all(inflight)
   if (queue.length) {
-    await release(db, queue.map((r) => r.id), c.now())
+    await release(
+      db,
+      queue.map((r) => r.id),
+      c.now(),
+    )
     stats.released += queue.length
   }
   stats.elapsedMs = c.now() - start
@@ -422,7 +446,11 @@ function pauseNotifier(db: Db, opts: DrainOptions, platforms: string[], pauses: 
       `【${platform}消息暂停发送】${out.reason}\n` +
       `这是应用配置的问题（如 App ID、App Secret 或权限），不是某条消息的问题：待发的${platform}消息都留在队列里，不会标记为失败。` +
       `请在开发者后台或环境变量中改正后重启服务；系统每 ${minutes} 分钟重试一次，恢复后每条消息补发一次。今天不再重复提醒。`
-    const messages: OutboundMessage[] = officeIds.map((id, i) => ({ to: { kind: 'person', personId: id }, key: keys[i]!, body: { kind: 'text', text } }))
+    const messages: OutboundMessage[] = officeIds.map((id, i) => ({
+      to: { kind: 'person', personId: id },
+      key: keys[i]!,
+      body: { kind: 'text', text },
+    }))
     const candidates = opts.officePlatforms ?? ([...new Set([...platforms, 'local'])] as Platform[])
     const via = [...new Set([...candidates.filter((p) => p !== row.platform && pauses.remaining(p, at) === 0), 'local' as const])]
     await enqueue(db, { platforms: via }, messages, at, (i) => keys[i]!)

@@ -63,7 +63,10 @@ export async function monthlyBulletin(db: Db, rules: Rules, period: string, now:
     gap: completion && schedule ? describeGap(gapPoints(completion, schedule)) : '—',
     colours,
     top: ranked.slice(0, 3).map((l) => `${l.unit}（${formatScore(l.score)}分）`),
-    bottom: ranked.slice(-3).reverse().map((l) => `${l.unit}（${formatScore(l.score)}分）`),
+    bottom: ranked
+      .slice(-3)
+      .reverse()
+      .map((l) => `${l.unit}（${formatScore(l.score)}分）`),
     leagues: board.leagues.filter((l) => l.lines.length > 0).map((l) => leagueEnds(l.lines)),
     late: lines.filter((l) => l.late > 0).map((l) => `${l.unit}（${l.late}个）`),
     openProblems: problems?.open ?? 0,
@@ -108,7 +111,13 @@ export async function publishedMonthBoard(db: Db, rules: Rules, period: string):
       .filter((x) => frozen.has(x.unitId))
       .map((x) => {
         const r = frozen.get(x.unitId)!
-        return { ...x, rank: r.rank, score: r.score, deltaRank: r.deltaRank, ...(x.parts && { parts: x.parts.map((p, i) => ({ ...p, points: r.parts[i] ?? p.points })) }) }
+        return {
+          ...x,
+          rank: r.rank,
+          score: r.score,
+          deltaRank: r.deltaRank,
+          ...(x.parts && { parts: x.parts.map((p, i) => ({ ...p, points: r.parts[i] ?? p.points })) }),
+        }
       })
       .sort((a, b) => a.rank - b.rank || a.unitId - b.unitId),
   }))
@@ -121,6 +130,14 @@ export async function redYellowList(db: Db, rules: Rules, period: string, only?:
   const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
   return views
     .filter((v) => (only ? v.verdict.colour === only : v.verdict.colour === 'yellow' || v.verdict.colour === 'red'))
-    .sort((a, b) => (a.verdict.colour === b.verdict.colour ? (a.verdict.gap?.points ?? 0) - (b.verdict.gap?.points ?? 0) : a.verdict.colour === 'red' ? -1 : 1))
-    .map((v) => ({ code: v.code, name: v.name, unit: units.get(v.unitId) ?? '', colour: v.verdict.colour, detail: describeVerdict(v.verdict, v.urges).replace(/^.牌/, '') }))
+    .sort((a, b) =>
+      a.verdict.colour === b.verdict.colour ? (a.verdict.gap?.points ?? 0) - (b.verdict.gap?.points ?? 0) : a.verdict.colour === 'red' ? -1 : 1,
+    )
+    .map((v) => ({
+      code: v.code,
+      name: v.name,
+      unit: units.get(v.unitId) ?? '',
+      colour: v.verdict.colour,
+      detail: describeVerdict(v.verdict, v.urges).replace(/^.牌/, ''),
+    }))
 }

@@ -62,7 +62,11 @@ export function monthOf(period: string): { year: number; month: number } {
  */
 export async function projectMonths(db: Db, period: string, opts: MonthReadOptions & { detail: true }): Promise<ProjectMonth[]>
 export async function projectMonths(db: Db, period: string, opts?: MonthReadOptions & { detail?: false }): Promise<ProjectFigures[]>
-export async function projectMonths(db: Db, period: string, opts: MonthReadOptions & { detail?: boolean } = {}): Promise<(ProjectFigures | ProjectMonth)[]> {
+export async function projectMonths(
+  db: Db,
+  period: string,
+  opts: MonthReadOptions & { detail?: boolean } = {},
+): Promise<(ProjectFigures | ProjectMonth)[]> {
   const out: (ProjectFigures | ProjectMonth)[] = []
   await eachProjectMonth(db, period, opts, (p) => void out.push({ ...p }))
   return out
@@ -97,9 +101,7 @@ async function eachProjectMonth(
   visit: (p: ProjectFigures | ProjectMonth) => void,
 ): Promise<void> {
   const { month } = monthOf(period) // throws on anything but 'YYYY-MM'
-  const round = await db.get<{ deadline_at: number } | undefined>(
-    sql`select deadline_at from rounds where kind = 'monthly' and period = ${period}`,
-  )
+  const round = await db.get<{ deadline_at: number } | undefined>(sql`select deadline_at from rounds where kind = 'monthly' and period = ${period}`)
   const only = opts.projectId === undefined ? sql`` : sql` and f.project_id = ${opts.projectId}`
   // Names come after the plan curve, so `detail` brings both.
   const withCurve = opts.detail || opts.planCurve
@@ -115,8 +117,18 @@ async function eachProjectMonth(
         + 32 * ${PREVIOUS_COLOUR_CODE} + 256 * f.urges${joined}
     where f.period = ${period}${only} order by f.project_id`)
   const figures: ProjectFigures = {
-    projectId: 0, unitId: 0, annualPlan: 0, planCurve: null, ytd: 0, reported: false, onTime: false, urges: 0,
-    previousColour: null, plannedNewStart: false, started: false, inStats: false,
+    projectId: 0,
+    unitId: 0,
+    annualPlan: 0,
+    planCurve: null,
+    ytd: 0,
+    reported: false,
+    onTime: false,
+    urges: 0,
+    previousColour: null,
+    plannedNewStart: false,
+    started: false,
+    inStats: false,
   }
   const p: ProjectFigures & Partial<ProjectMonth> = opts.detail ? { ...figures, code: '', name: '', sector: '' } : figures
   for (let i = 0; i < rows.length; i++) {
@@ -146,7 +158,11 @@ async function eachProjectMonth(
       const problems = figureProblems({ ytd: p.ytd, annualPlan: p.annualPlan, planCumulative: p.planCurve, month })
       const bound = amountProblem('本年累计', p.ytd) ?? amountProblem('年度计划', p.annualPlan)
       if (problems.length || bound) {
-        opts.skipped?.push({ projectId: p.projectId, field: problems[0]?.field ?? (amountProblem('本年累计', p.ytd) ? '本年累计' : '年度计划'), reason: problems[0]?.reason ?? bound! })
+        opts.skipped?.push({
+          projectId: p.projectId,
+          field: problems[0]?.field ?? (amountProblem('本年累计', p.ytd) ? '本年累计' : '年度计划'),
+          reason: problems[0]?.reason ?? bound!,
+        })
         continue
       }
     }
@@ -183,9 +199,19 @@ export function viewOf<P extends ProjectFigures>(rules: Rules, p: P, period: str
  */
 export async function freezeColours(db: Db, rules: Rules, period: string, at: number): Promise<number> {
   const views = (await projectMonths(db, period, { planCurve: rules.schedule === 'planCurve' })).map((p) => viewOf(rules, p, period))
-  const rows = views.map((v) => ({ projectId: v.projectId, period, colour: v.verdict.colour, ytdInvestment: v.ytd, urgeCount: v.urges, frozenAt: at }))
+  const rows = views.map((v) => ({
+    projectId: v.projectId,
+    period,
+    colour: v.verdict.colour,
+    ytdInvestment: v.ytd,
+    urgeCount: v.urges,
+    frozenAt: at,
+  }))
   for (let i = 0; i < rows.length; i += 16) {
-    await db.insert(projectColours).values(rows.slice(i, i + 16)).onConflictDoNothing()
+    await db
+      .insert(projectColours)
+      .values(rows.slice(i, i + 16))
+      .onConflictDoNothing()
   }
   return rows.length
 }
@@ -247,10 +273,32 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
     group by p.unit_id`)
   const closureOf = new Map(closures.map((c) => [c.unit_id, c]))
 
-  interface Acc { plan: Yuan; ytd: Yuan; target: Yuan; planned: number; startedPlanned: number; started: number; inStats: number; onTime: number; count: number; colours: Record<Colour, number> }
+  interface Acc {
+    plan: Yuan
+    ytd: Yuan
+    target: Yuan
+    planned: number
+    startedPlanned: number
+    started: number
+    inStats: number
+    onTime: number
+    count: number
+    colours: Record<Colour, number>
+  }
   const acc = new Map<number, Acc>()
   for (const u of units)
-    acc.set(u.id, { plan: 0, ytd: 0, target: 0, planned: 0, startedPlanned: 0, started: 0, inStats: 0, onTime: 0, count: 0, colours: { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 } })
+    acc.set(u.id, {
+      plan: 0,
+      ytd: 0,
+      target: 0,
+      planned: 0,
+      startedPlanned: 0,
+      started: 0,
+      inStats: 0,
+      onTime: 0,
+      count: 0,
+      colours: { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 },
+    })
   // 序时 is the same for every project unless each has its own plan curve: work it out once.
   const uniform = rules.schedule === 'planCurve' ? null : scheduleFor(rules, { annualPlan: 1, planCurve: null }, period)
   const skipped: SkippedFigures[] = []
@@ -258,7 +306,10 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
     const a = acc.get(p.unitId)
     if (!a) return
     const schedule = uniform ?? scheduleFor(rules, p, period)
-    const colour = colourOf({ completion: completionRate(p.ytd, p.annualPlan), schedule, urgeCount: p.urges, previousColour: p.previousColour }, rules.colour)
+    const colour = colourOf(
+      { completion: completionRate(p.ytd, p.annualPlan), schedule, urgeCount: p.urges, previousColour: p.previousColour },
+      rules.colour,
+    )
     a.plan += p.annualPlan
     a.ytd += p.ytd
     // The 序时 amount of a project, in whole 元: what it should have done by now. A unit's 投资 indicator is
@@ -317,7 +368,12 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
           colours: a.colours,
           projects: a.count,
           late: a.count - a.onTime,
-          parts: r.parts.map((points, i) => ({ key: board.indicators[i]!.key, label: board.indicators[i]!.label, weight: board.indicators[i]!.weight, points })),
+          parts: r.parts.map((points, i) => ({
+            key: board.indicators[i]!.key,
+            label: board.indicators[i]!.label,
+            weight: board.indicators[i]!.weight,
+            points,
+          })),
         }
       }),
     })),
@@ -328,7 +384,6 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
 export async function publishBoard(db: Db, board: MonthBoard, at: number): Promise<boolean> {
   return publishSnapshot(db, 'monthly', board.period, board.snapshot, at)
 }
-
 
 /** All units as the board needs them. */
 export async function boardUnits(db: Db): Promise<UnitInfo[]> {

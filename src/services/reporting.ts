@@ -33,7 +33,12 @@ export interface ReportCheck {
 }
 
 /** Same-year previous figure only: January starts the year at zero. */
-export function checkReport(values: ReportValues, project: Project, round: Round, previous: { report: Report; period: string } | undefined): ReportCheck {
+export function checkReport(
+  values: ReportValues,
+  project: Project,
+  round: Round,
+  previous: { report: Report; period: string } | undefined,
+): ReportCheck {
   const errors: string[] = []
   const warnings: string[] = []
   const w = (y: number) => `${formatWan(y)} 万元`
@@ -41,7 +46,10 @@ export function checkReport(values: ReportValues, project: Project, round: Round
   // Each figure must be whole 元, not negative, within MAX_AMOUNT_YUAN and within 3× the project's 总投资; a value
   // that fails is refused here with its reason, so nothing past these bounds is ever stored for the board to sum.
   const bad = new Set<string>()
-  for (const [label, v] of [['本期完成投资', values.periodInvestment], ['本年累计', values.ytdInvestment]] as const) {
+  for (const [label, v] of [
+    ['本期完成投资', values.periodInvestment],
+    ['本年累计', values.ytdInvestment],
+  ] as const) {
     if (v === null) continue
     const problem = amountProblem(label, v)
     if (problem) {
@@ -59,7 +67,8 @@ export function checkReport(values: ReportValues, project: Project, round: Round
   if (values.ytdInvestment !== null && !bad.has('本年累计')) {
     if (sameYear && values.ytdInvestment < prevYtd && !values.correctionReason.trim())
       errors.push(`本年累计 ${w(values.ytdInvestment)} 低于上期的 ${w(prevYtd)}。如确需更正，请在「更正说明」中写明原因`)
-    if (values.ytdInvestment > project.totalInvestment) warnings.push(`本年累计 ${w(values.ytdInvestment)} 超过项目总投资 ${w(project.totalInvestment)}，请核实`)
+    if (values.ytdInvestment > project.totalInvestment)
+      warnings.push(`本年累计 ${w(values.ytdInvestment)} 超过项目总投资 ${w(project.totalInvestment)}，请核实`)
     if (round.kind === 'monthly' && values.periodInvestment !== null && !bad.has('本期完成投资')) {
       const rise = values.ytdInvestment - prevYtd
       // 100 元 of slack: people round 万元 figures, and a few hundred 元 is not a disagreement worth asking about.

@@ -79,7 +79,8 @@ export const rulesSchema = z
 export async function loadRules(db: Db): Promise<Rules> {
   const [raw, county] = await Promise.all([getSetting(db, 'rules'), loadCounty(db)])
   const stored = rulesSchema.parse(raw ?? {})
-  const colour = stored.colour === undefined ? DEFAULT_RULES.colour : typeof stored.colour === 'string' ? COLOUR_PRESETS[stored.colour] : stored.colour
+  const colour =
+    stored.colour === undefined ? DEFAULT_RULES.colour : typeof stored.colour === 'string' ? COLOUR_PRESETS[stored.colour] : stored.colour
   return {
     schedule: stored.schedule ?? DEFAULT_RULES.schedule,
     colour,

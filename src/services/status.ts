@@ -26,7 +26,11 @@ export async function projectStatus(db: Db, rules: Rules, projectOrCode: Project
   const skipped: SkippedFigures[] = []
   const [month] = await projectMonths(db, period, { projectId: project.id, detail: true, skipped })
   if (!month)
-    throw new NotFound(skipped[0] ? `${project.name} ${period} 的数据有误，无法计算：${skipped[0].reason}` : `${project.name} 不在 ${period.slice(0, 4)} 年的项目清单中`)
+    throw new NotFound(
+      skipped[0]
+        ? `${project.name} ${period} 的数据有误，无法计算：${skipped[0].reason}`
+        : `${project.name} 不在 ${period.slice(0, 4)} 年的项目清单中`,
+    )
   const latest = (await previousMonthlyReport(db, project.id, nextPeriod(period)))?.report ?? null
   const openProblems = await db
     .select()

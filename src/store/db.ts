@@ -59,7 +59,10 @@ export function preparedBySize<Q>(max: number, build: (db: Db, rows: number) => 
 
 /** Placeholder rows for a prepared insert of `n` rows: `{ key: sql.placeholder('key0'), … }`. */
 export function placeholderRows<K extends string>(columns: readonly K[], n: number): Record<K, ReturnType<typeof sql.placeholder>>[] {
-  return Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, sql.placeholder(`${c}${i}`)])) as Record<K, ReturnType<typeof sql.placeholder>>)
+  return Array.from(
+    { length: n },
+    (_, i) => Object.fromEntries(columns.map((c) => [c, sql.placeholder(`${c}${i}`)])) as Record<K, ReturnType<typeof sql.placeholder>>,
+  )
 }
 
 /** The named parameters for `placeholderRows`. */

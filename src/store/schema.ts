@@ -19,7 +19,10 @@ export const STAGES = ['谋划', '储备', '前期', '新开工', '续建', '竣
 export const ROLES = ['contact', 'unit_head', 'leader', 'office'] as const
 export type Role = (typeof ROLES)[number]
 
-const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch() * 1000)`)
+const createdAt = () =>
+  integer('created_at')
+    .notNull()
+    .default(sql`(unixepoch() * 1000)`)
 
 export const units = sqliteTable('units', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -38,9 +41,15 @@ export const people = sqliteTable('people', {
   unitId: integer('unit_id').references(() => units.id),
   title: text('title'),
   /** JSON array of Role. */
-  roles: text('roles', { mode: 'json' }).$type<Role[]>().notNull().default(sql`'[]'`),
+  roles: text('roles', { mode: 'json' })
+    .$type<Role[]>()
+    .notNull()
+    .default(sql`'[]'`),
   /** For leaders: the sectors (分指挥部) they are in charge of; empty = all. JSON array. */
-  sectors: text('sectors', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  sectors: text('sectors', { mode: 'json' })
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'`),
   createdAt: createdAt(),
 })
 
@@ -49,7 +58,9 @@ export const identities = sqliteTable(
   'identities',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    personId: integer('person_id').notNull().references(() => people.id),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
     platform: text('platform', { enum: ['feishu', 'wecom', 'local'] }).notNull(),
     userId: text('user_id').notNull(),
     boundAt: integer('bound_at').notNull(),
@@ -78,7 +89,9 @@ export const projects = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     code: text('code').notNull().unique(),
     name: text('name').notNull(),
-    unitId: integer('unit_id').notNull().references(() => units.id),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id),
     leaderPersonId: integer('leader_person_id').references(() => people.id),
     sector: text('sector').notNull(),
     level: text('level').notNull().default('县重点'),
@@ -105,8 +118,12 @@ export const projects = sqliteTable(
 export const projectContacts = sqliteTable(
   'project_contacts',
   {
-    projectId: integer('project_id').notNull().references(() => projects.id),
-    personId: integer('person_id').notNull().references(() => people.id),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.personId] }), index('project_contacts_person').on(t.personId)],
 )
@@ -130,8 +147,12 @@ export const reports = sqliteTable(
   'reports',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    roundId: integer('round_id').notNull().references(() => rounds.id),
-    projectId: integer('project_id').notNull().references(() => projects.id),
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
     version: integer('version').notNull(),
     current: integer('current', { mode: 'boolean' }).notNull().default(true),
     periodInvestment: integer('period_investment'),
@@ -153,7 +174,9 @@ export const reports = sqliteTable(
     uniqueIndex('reports_round_project_version').on(t.roundId, t.projectId, t.version),
     index('reports_current').on(t.roundId, t.current, t.projectId),
     // The board reads a round's current figures in project order without touching the table.
-    index('reports_round_figures').on(t.roundId, t.projectId, t.ytdInvestment, t.firstSubmittedAt).where(sql`current = 1`),
+    index('reports_round_figures')
+      .on(t.roundId, t.projectId, t.ytdInvestment, t.firstSubmittedAt)
+      .where(sql`current = 1`),
     index('reports_project').on(t.projectId),
   ],
 )
@@ -166,10 +189,14 @@ export const problems = sqliteTable(
   'problems',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id').notNull().references(() => projects.id),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
     reportId: integer('report_id').references(() => reports.id),
     description: text('description').notNull(),
-    severity: text('severity', { enum: ['ordinary', 'major'] }).notNull().default('ordinary'),
+    severity: text('severity', { enum: ['ordinary', 'major'] })
+      .notNull()
+      .default('ordinary'),
     state: text('state', { enum: PROBLEM_STATES }).notNull().default('new'),
     reporterPersonId: integer('reporter_person_id').references(() => people.id),
     assigneeUnitId: integer('assignee_unit_id').references(() => units.id),
@@ -188,7 +215,9 @@ export const problemEvents = sqliteTable(
   'problem_events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    problemId: integer('problem_id').notNull().references(() => problems.id),
+    problemId: integer('problem_id')
+      .notNull()
+      .references(() => problems.id),
     at: integer('at').notNull(),
     personId: integer('person_id').references(() => people.id),
     fromState: text('from_state'),
@@ -203,12 +232,16 @@ export const supervisions = sqliteTable(
   'supervisions',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id').notNull().references(() => projects.id),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
     matter: text('matter').notNull(),
     issuedBy: integer('issued_by').references(() => people.id),
     issuedAt: integer('issued_at').notNull(),
     dueOn: text('due_on').notNull(),
-    state: text('state', { enum: ['open', 'replied', 'closed'] }).notNull().default('open'),
+    state: text('state', { enum: ['open', 'replied', 'closed'] })
+      .notNull()
+      .default('open'),
     reply: text('reply'),
     repliedAt: integer('replied_at'),
     noticeCount: integer('notice_count').notNull().default(0),
@@ -221,8 +254,12 @@ export const reminders = sqliteTable(
   'reminders',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    roundId: integer('round_id').notNull().references(() => rounds.id),
-    projectId: integer('project_id').notNull().references(() => projects.id),
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
     kind: text('kind', { enum: ['before', 'deadline', 'overdue', 'manual'] }).notNull(),
     personId: integer('person_id').references(() => people.id),
     sentAt: integer('sent_at').notNull(),
@@ -234,7 +271,9 @@ export const reminders = sqliteTable(
 export const projectColours = sqliteTable(
   'project_colours',
   {
-    projectId: integer('project_id').notNull().references(() => projects.id),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
     period: text('period').notNull(),
     colour: text('colour').notNull(),
     ytdInvestment: integer('ytd_investment').notNull(),
@@ -315,7 +354,9 @@ export const inboundLog = sqliteTable(
     dedupeKey: text('dedupe_key').notNull(),
     receivedAt: integer('received_at').notNull(),
     raw: text('raw').notNull(),
-    status: text('status', { enum: ['received', 'processed', 'failed', 'ignored'] }).notNull().default('received'),
+    status: text('status', { enum: ['received', 'processed', 'failed', 'ignored'] })
+      .notNull()
+      .default('received'),
     error: text('error'),
     /** The process working on a received row, until `lease_until`; after that another may resume it. */
     leaseOwner: text('lease_owner'),
@@ -324,7 +365,9 @@ export const inboundLog = sqliteTable(
   (t) => [
     uniqueIndex('inbound_log_key').on(t.platform, t.dedupeKey),
     index('inbound_log_received').on(t.receivedAt),
-    index('inbound_log_unfinished').on(t.status, t.leaseUntil).where(sql`status = 'received'`),
+    index('inbound_log_unfinished')
+      .on(t.status, t.leaseUntil)
+      .where(sql`status = 'received'`),
   ],
 )
 
@@ -339,7 +382,9 @@ export const outbox = sqliteTable(
     address: text('address').notNull(),
     addressKind: text('address_kind', { enum: ['user', 'chat'] }).notNull(),
     body: text('body', { mode: 'json' }).notNull(),
-    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     lockedUntil: integer('locked_until'),
@@ -429,7 +474,9 @@ export const bindCodes = sqliteTable(
   'bind_codes',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    personId: integer('person_id').notNull().references(() => people.id),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
     code: text('code').notNull(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),

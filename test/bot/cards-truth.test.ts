@@ -17,8 +17,10 @@ beforeEach(async () => {
 })
 afterEach(() => h.close())
 
-const cardsOf = (bodies: MessageBody[], id: number) => bodies.flatMap((b) => (b.kind === 'card' && b.card.subject === `problem:${id}` ? [b.card] : []))
-const buttons = (c: Card) => c.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons.map((b) => b.label) : e.kind === 'form' ? [e.submit.label] : []))
+const cardsOf = (bodies: MessageBody[], id: number) =>
+  bodies.flatMap((b) => (b.kind === 'card' && b.card.subject === `problem:${id}` ? [b.card] : []))
+const buttons = (c: Card) =>
+  c.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons.map((b) => b.label) : e.kind === 'form' ? [e.submit.label] : []))
 /** Whether a card has a form; every card asked about is also checked to render as a valid Feishu card. */
 const hasForm = (c: Card | undefined) => {
   if (c) expect(validateCard(renderCard(c))).toEqual([])
@@ -31,7 +33,11 @@ async function raise(description: string) {
   const [project] = await projectsOfContact(h.db, contact.person.id)
   const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
   await contact.click('submitReport', form.args, { ytd: String(form.prevYtdWan), problems: description })
-  const p = await h.db.select().from(problems).where(and(eq(problems.projectId, project!.id), eq(problems.description, description))).get()
+  const p = await h.db
+    .select()
+    .from(problems)
+    .where(and(eq(problems.projectId, project!.id), eq(problems.description, description)))
+    .get()
   return { id: p!.id, contact, office: h.as('office') }
 }
 
@@ -120,7 +126,11 @@ describe('every card of a problem tells its current state', () => {
     const [confirmCard] = cardsOf(await contact.inbox(), id)
     const close = confirmCard!.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons : [])).find((b) => b.label === '确认销号')!
     expect((await contact.click('confirmClose', close.args)).all).toContain('已销号')
-    const rows = await h.db.select().from(outbox).where(eq(outbox.subject, `problem:${id}`)).all()
+    const rows = await h.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.subject, `problem:${id}`))
+      .all()
     expect(rows.length).toBeGreaterThanOrEqual(5)
     for (const r of rows) {
       const card = (r.body as MessageBody & { kind: 'card' }).card

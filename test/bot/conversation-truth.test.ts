@@ -10,7 +10,12 @@ let h: Awaited<ReturnType<typeof harness>>
 afterEach(() => h.close())
 
 const reportsOf = async (period: string, projectId: number) =>
-  h.db.select({ r: reports }).from(reports).innerJoin(rounds, eq(rounds.id, reports.roundId)).where(and(eq(rounds.period, period), eq(reports.projectId, projectId))).all()
+  h.db
+    .select({ r: reports })
+    .from(reports)
+    .innerJoin(rounds, eq(rounds.id, reports.roundId))
+    .where(and(eq(rounds.period, period), eq(reports.projectId, projectId)))
+    .all()
 
 describe('item 4: the round’s calendar in chat', () => {
   it('on 2 December 填报 and 催办 say when December’s round opens, create nothing, and show the last report', async () => {
@@ -44,7 +49,11 @@ describe('item 4: the round’s calendar in chat', () => {
     const granted = await h.as('office').send(`补报 ${project!.code} 2026-10`)
     expect(granted.all).toContain('已为')
     expect(granted.all).toContain('2026年10月调度补报一次')
-    const audit = await h.db.select().from(auditLog).where(and(eq(auditLog.entity, 'reopen'), eq(auditLog.entityId, project!.id))).all()
+    const audit = await h.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entity, 'reopen'), eq(auditLog.entityId, project!.id)))
+      .all()
     expect(audit.map((a) => a.action)).toEqual(['reopen'])
     const card = (await contact.inbox()).flatMap((b) => (b.kind === 'card' && b.card.template === 'report-prompt' ? [b.card] : [])).at(-1)!
     expect(card.title).toContain('2026年10月调度')
@@ -78,7 +87,11 @@ describe('item 3: 已阅 acknowledges what the person received, and says which',
     const head = h.as('unit_head', { unit: '城关镇' })
     const ack = await head.send('已阅')
     expect(ack.all).toContain(`已阅：督办 D${sv!.id}（${project!.name} 加快管网施工）`)
-    const audit = await h.db.select().from(auditLog).where(and(eq(auditLog.entity, 'supervision'), eq(auditLog.entityId, sv!.id), eq(auditLog.action, 'ack'))).all()
+    const audit = await h.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entity, 'supervision'), eq(auditLog.entityId, sv!.id), eq(auditLog.action, 'ack')))
+      .all()
     expect(audit.map((a) => a.actorPersonId)).toEqual([head.person.id])
     expect((await head.send('已阅')).all).toContain('您没有待确认的督办或通报')
   })
@@ -140,8 +153,13 @@ describe('item 8: a misunderstanding gets one short line', () => {
 })
 
 const formFields = (card: { elements: Array<{ kind: string }> }) =>
-  Object.fromEntries(card.elements.flatMap((e) => (e.kind === 'fields' ? (e as unknown as { fields: { label: string; value: string }[] }).fields.map((f) => [f.label, f.value]) : [])))
-const buttonLabels = (card: { elements: Array<{ kind: string }> }) => card.elements.flatMap((e) => (e.kind === 'actions' ? (e as unknown as { buttons: { label: string }[] }).buttons.map((b) => b.label) : []))
+  Object.fromEntries(
+    card.elements.flatMap((e) =>
+      e.kind === 'fields' ? (e as unknown as { fields: { label: string; value: string }[] }).fields.map((f) => [f.label, f.value]) : [],
+    ),
+  )
+const buttonLabels = (card: { elements: Array<{ kind: string }> }) =>
+  card.elements.flatMap((e) => (e.kind === 'actions' ? (e as unknown as { buttons: { label: string }[] }).buttons.map((b) => b.label) : []))
 
 describe('item 6: a correction merges into the latest version; the confirm card shows old → new and every check', () => {
   it('keeps the form’s 形象进度, 需协调事项 and 下步计划, shows 累计 old → new, and asks 本月 vs 累计 before 确认', async () => {
@@ -150,7 +168,13 @@ describe('item 6: a correction merges into the latest version; the confirm card 
     const [project] = await projectsOfContact(h.db, contact.person.id)
     const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
     const prev = form.prevYtdWan
-    const first = await contact.click('submitReport', form.args, { period: '1200', ytd: String(prev + 1200), progress: '主体封顶，内部装修', coordination: '协调10kV供电接入', nextSteps: '12月完成室外管网' })
+    const first = await contact.click('submitReport', form.args, {
+      period: '1200',
+      ytd: String(prev + 1200),
+      progress: '主体封顶，内部装修',
+      coordination: '协调10kV供电接入',
+      nextSteps: '12月完成室外管网',
+    })
     expect(first.result.toast?.kind).toBe('success')
 
     let echo = await contact.send(`本年累计${prev + 4926}万元`)
@@ -172,7 +196,14 @@ describe('item 6: a correction merges into the latest version; the confirm card 
     const rows = await reportsOf('2026-11', project!.id)
     expect(rows).toHaveLength(2)
     const v2 = rows.find((x) => x.r.current)!.r
-    expect(v2).toMatchObject({ version: 2, periodInvestment: 4926 * 10_000, ytdInvestment: (prev + 4926) * 10_000, progressText: '主体封顶，内部装修', coordination: '协调10kV供电接入', nextSteps: '12月完成室外管网' })
+    expect(v2).toMatchObject({
+      version: 2,
+      periodInvestment: 4926 * 10_000,
+      ytdInvestment: (prev + 4926) * 10_000,
+      progressText: '主体封顶，内部装修',
+      coordination: '协调10kV供电接入',
+      nextSteps: '12月完成室外管网',
+    })
   })
 })
 
@@ -181,7 +212,8 @@ describe('item 7: absurd amounts are refused with the reason', () => {
     h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
     const contact = h.as('contact', { unit: '县住建局' })
     const [project] = await projectsOfContact(h.db, contact.person.id)
-    const pick = async (r: Awaited<ReturnType<typeof contact.send>>) => ((await projectsOfContact(h.db, contact.person.id)).length > 1 && !r.cards.length ? contact.send(project!.name) : r)
+    const pick = async (r: Awaited<ReturnType<typeof contact.send>>) =>
+      (await projectsOfContact(h.db, contact.person.id)).length > 1 && !r.cards.length ? contact.send(project!.name) : r
     const echo = await pick(await contact.send('本年累计99,999,999万元'))
     expect(echo.all).toContain('不能登记')
     expect(echo.all).toContain('超过单项金额上限')

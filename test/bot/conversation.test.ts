@@ -12,7 +12,12 @@ beforeEach(async () => {
 afterEach(() => h.close())
 
 const novemberReports = async (projectId: number) =>
-  h.db.select({ r: reports }).from(reports).innerJoin(rounds, eq(rounds.id, reports.roundId)).where(and(eq(rounds.period, '2026-11'), eq(reports.projectId, projectId))).all()
+  h.db
+    .select({ r: reports })
+    .from(reports)
+    .innerJoin(rounds, eq(rounds.id, reports.roundId))
+    .where(and(eq(rounds.period, '2026-11'), eq(reports.projectId, projectId)))
+    .all()
 
 describe('identity', () => {
   it('asks a stranger to bind; a typed mobile waits for the office, who binds it; then the bot knows them', async () => {
@@ -56,16 +61,27 @@ describe('reporting', () => {
     const again = await contact.click('submitReport', form.args, { period: '600', ytd: String(prevYtd + 600), progress: '主体封顶' })
     expect(again.all).toContain('第 2 版')
     const rows = await novemberReports(project!.id)
-    expect(rows.map((x) => [x.r.version, x.r.current])).toEqual([[1, false], [2, true]])
+    expect(rows.map((x) => [x.r.version, x.r.current])).toEqual([
+      [1, false],
+      [2, true],
+    ])
     expect(rows[1]!.r.ytdInvestment - rows[0]!.r.ytdInvestment).toBe(100 * 10_000)
-    const audit = await h.db.select().from(auditLog).where(and(eq(auditLog.entity, 'report'), eq(auditLog.entityId, project!.id))).all()
+    const audit = await h.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entity, 'report'), eq(auditLog.entityId, project!.id)))
+      .all()
     expect(audit.map((a) => a.action)).toEqual(['submit', 'edit'])
   })
 
   it('refuses a 累计 below last month without a reason, and stores nothing', async () => {
     const contact = h.as('contact', { unit: '县住建局' })
     const [project] = await projectsOfContact(h.db, contact.person.id)
-    const r = await contact.click('submitReport', { projectId: project!.id, roundId: promptForm((await contact.send('填报')).cards[0]!).args.roundId }, { ytd: '1', period: '1' })
+    const r = await contact.click(
+      'submitReport',
+      { projectId: project!.id, roundId: promptForm((await contact.send('填报')).cards[0]!).args.roundId },
+      { ytd: '1', period: '1' },
+    )
     expect(r.all).toContain('低于上期')
     expect(r.result.toast?.kind).toBe('error')
     expect(await novemberReports(project!.id)).toHaveLength(0)
@@ -149,7 +165,11 @@ describe('problems: 交办 → 申请销号 → 销号 only when the reporter co
     const [project] = await projectsOfContact(h.db, contact.person.id)
     const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
     await contact.click('submitReport', form.args, { ytd: String(form.prevYtdWan), problems: '施工用电线路未接通' })
-    const [p] = await h.db.select().from(problems).where(and(eq(problems.projectId, project!.id), eq(problems.description, '施工用电线路未接通'))).all()
+    const [p] = await h.db
+      .select()
+      .from(problems)
+      .where(and(eq(problems.projectId, project!.id), eq(problems.description, '施工用电线路未接通')))
+      .all()
     expect(p!.state).toBe('new')
     // A contact cannot 交办; the office can.
     expect((await contact.send(`交办 #${p!.id} 县能源局 5个工作日`)).all).toContain('限县重点项目办公室')

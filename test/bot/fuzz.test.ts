@@ -14,12 +14,77 @@ const rnd = seeded(20261126)
 
 /** Pieces people (and attackers) type: report words, numbers of every kind, signs, markup, invisible characters. */
 const PIECES = [
-  '本月完成投资', '本年累计', '累计', '1-10月累计', '开工以来累计', '总投资', '形象进度', '问题：', '存在问题：', '下步计划：', '无问题',
-  '1200', '8600万元', '1.2亿', '三千五百万', '壹仟贰佰万', '-1200', '负1200', '－', '−', '150%', '百分之abc', '百分之六十', '65%', '-10%',
-  '99999999999999999999999亿', '0.00001万', '1,234.5', '12\u200b00万元', '\u200b', '\u200d', '\ufeff', '\u00ad', '\u202e', '\u0000', '\u0007',
-  '<at user_id="all">所有人</at>', '<at id=all></at>', '[点我](https://evil.example)', '<a href="x">y</a>', '**', '~~', '`', '#', '&amp;', '"', '\\',
-  '，', '。', '；', '\n', ' ', '　', '１２００', '😀', '𠀀', '\ud800', '主体封顶', '林地手续未批', '填报', '确认', '取消', '查 城关镇', '排名', '督办',
-  '交办 #1 县自然资源局 5个工作日', '1', '2', '绑定 13912345678', '帮助', '已阅',
+  '本月完成投资',
+  '本年累计',
+  '累计',
+  '1-10月累计',
+  '开工以来累计',
+  '总投资',
+  '形象进度',
+  '问题：',
+  '存在问题：',
+  '下步计划：',
+  '无问题',
+  '1200',
+  '8600万元',
+  '1.2亿',
+  '三千五百万',
+  '壹仟贰佰万',
+  '-1200',
+  '负1200',
+  '－',
+  '−',
+  '150%',
+  '百分之abc',
+  '百分之六十',
+  '65%',
+  '-10%',
+  '99999999999999999999999亿',
+  '0.00001万',
+  '1,234.5',
+  '12\u200b00万元',
+  '\u200b',
+  '\u200d',
+  '\ufeff',
+  '\u00ad',
+  '\u202e',
+  '\u0000',
+  '\u0007',
+  '<at user_id="all">所有人</at>',
+  '<at id=all></at>',
+  '[点我](https://evil.example)',
+  '<a href="x">y</a>',
+  '**',
+  '~~',
+  '`',
+  '#',
+  '&amp;',
+  '"',
+  '\\',
+  '，',
+  '。',
+  '；',
+  '\n',
+  ' ',
+  '　',
+  '１２００',
+  '😀',
+  '𠀀',
+  '\ud800',
+  '主体封顶',
+  '林地手续未批',
+  '填报',
+  '确认',
+  '取消',
+  '查 城关镇',
+  '排名',
+  '督办',
+  '交办 #1 县自然资源局 5个工作日',
+  '1',
+  '2',
+  '绑定 13912345678',
+  '帮助',
+  '已阅',
 ]
 
 function randomText(maxPieces = 12): string {
@@ -53,7 +118,9 @@ describe('fuzz: the parser', () => {
   })
 
   it('a 20,000-character message parses in reasonable time', () => {
-    const text = Array.from({ length: 400 }, () => rnd.pick(PIECES)).join('').padEnd(20_000, '主体封顶，')
+    const text = Array.from({ length: 400 }, () => rnd.pick(PIECES))
+      .join('')
+      .padEnd(20_000, '主体封顶，')
     const t0 = performance.now()
     parseMessage(text)
     expect(performance.now() - t0).toBeLessThan(5_000)
@@ -81,13 +148,23 @@ describe('fuzz: through the bot', () => {
         const prompt = (await contact.send('填报')).cards.find((c) => c.template === 'report-prompt')
         const form = prompt?.elements.find((e) => e.kind === 'form')
         if (form && form.kind === 'form') {
-          const r = await contact.click('submitReport', form.submit.args ?? {}, { period: randomText(2), ytd: randomText(2), percent: randomText(2), progress: randomText(20), problems: randomText(20) })
+          const r = await contact.click('submitReport', form.submit.args ?? {}, {
+            period: randomText(2),
+            ytd: randomText(2),
+            percent: randomText(2),
+            progress: randomText(20),
+            problems: randomText(20),
+          })
           for (const card of r.cards) checkCard(card)
         }
       }
     }
     // every stored report is whole: the figures it must have, within bounds, and the text columns present
-    const rows = h.sqlite.prepare('select ytd_investment as ytd, period_investment as period, progress_percent as pct, progress_text as text, problems_text as problems from reports').all() as Array<Record<string, unknown>>
+    const rows = h.sqlite
+      .prepare(
+        'select ytd_investment as ytd, period_investment as period, progress_percent as pct, progress_text as text, problems_text as problems from reports',
+      )
+      .all() as Array<Record<string, unknown>>
     for (const r of rows) {
       expect(Number.isSafeInteger(r.ytd)).toBe(true)
       expect(r.ytd as number).toBeGreaterThanOrEqual(0)

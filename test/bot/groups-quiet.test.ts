@@ -16,7 +16,13 @@ beforeEach(async () => {
 })
 afterEach(() => h.close())
 
-const rows = (where: string, ...args: unknown[]) => h.sqlite.prepare(`select key, address, status, body from outbox where ${where} order by id`).all(...args) as { key: string; address: string; status: string; body: string }[]
+const rows = (where: string, ...args: unknown[]) =>
+  h.sqlite.prepare(`select key, address, status, body from outbox where ${where} order by id`).all(...args) as {
+    key: string
+    address: string
+    status: string
+    body: string
+  }[]
 
 describe('groups', () => {
   it('填报 typed in a group sends the form to the person’s own chat and one line to the group', async () => {
@@ -30,7 +36,13 @@ describe('groups', () => {
   })
 
   it('a group the bot joins starts with the latest published board and 通报', async () => {
-    const r = await h.deliver({ type: 'bot_added', id: 'g-added-1', platform: 'local', receivedAt: h.now, chat: { platform: 'local', chatId: 'group:new-one', kind: 'group', name: '县领导群' } })
+    const r = await h.deliver({
+      type: 'bot_added',
+      id: 'g-added-1',
+      platform: 'local',
+      receivedAt: h.now,
+      chat: { platform: 'local', chatId: 'group:new-one', kind: 'group', name: '县领导群' },
+    })
     const bodies = r.messages.map((m) => (m.body.kind === 'card' ? m.body.card.template : 'text'))
     expect(bodies).toEqual(expect.arrayContaining(['text', 'leaderboard', 'bulletin']))
   })

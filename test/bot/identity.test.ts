@@ -24,7 +24,10 @@ const officeIds = () => h.people.filter((p) => (p.roles as string[]).includes('o
 
 /** Everything the bot said into the sender's own chat (texts and cards). */
 const toChat = (r: BotResult, chatId: string) =>
-  r.messages.filter((m) => m.to.kind === 'chat' && m.to.chat.chatId === chatId).map((m) => textOf(m.body)).join('\n')
+  r.messages
+    .filter((m) => m.to.kind === 'chat' && m.to.chat.chatId === chatId)
+    .map((m) => textOf(m.body))
+    .join('\n')
 /** The cards addressed to the office. */
 const officeCards = (r: BotResult): Card[] =>
   r.messages.flatMap((m) => (m.to.kind === 'person' && officeIds().includes(m.to.personId) && m.body.kind === 'card' ? [m.body.card] : []))
@@ -32,7 +35,12 @@ const buttonArgs = (card: Card, command: string) => {
   for (const e of card.elements) if (e.kind === 'actions') for (const b of e.buttons) if (b.command === command) return b.args ?? {}
   return undefined
 }
-const identitiesOf = (personId: number) => h.db.select().from(identities).where(and(eq(identities.personId, personId), eq(identities.platform, 'feishu'))).all()
+const identitiesOf = (personId: number) =>
+  h.db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.personId, personId), eq(identities.platform, 'feishu')))
+    .all()
 
 describe('a typed mobile does not bind', () => {
   it('the 县长’s mobile from a stranger files a request, binds nothing and names no one', async () => {
@@ -81,7 +89,11 @@ describe('the office confirms', () => {
     expect(ok.result.updateCard && cardText(ok.result.updateCard)).toContain('已同意')
     expect(toChat(ok.result, 'oc_ou_mayor_phone')).toContain(m.name)
     expect((await personByIdentity(h.db, 'feishu', 'ou_mayor_phone'))?.id).toBe(m.id)
-    const [row] = await h.db.select().from(bindRequests).where(eq(bindRequests.id, Number(requestId))).all()
+    const [row] = await h.db
+      .select()
+      .from(bindRequests)
+      .where(eq(bindRequests.id, Number(requestId)))
+      .all()
     expect(row).toMatchObject({ state: 'approved', decidedBy: office.person.id })
 
     const help = await s.send('帮助')
@@ -89,7 +101,9 @@ describe('the office confirms', () => {
     expect(body.kind).toBe('card')
     expect(textOf(body)).toContain(m.name)
     // A second click (the other office person's copy of the card) changes nothing.
-    expect((await h.as(h.people.find((p) => officeIds().includes(p.id) && p.id !== office.person.id)!).click('approveBind', { requestId })).all).toContain('无需再处理')
+    expect(
+      (await h.as(h.people.find((p) => officeIds().includes(p.id) && p.id !== office.person.id)!).click('approveBind', { requestId })).all,
+    ).toContain('无需再处理')
   })
 
   it('拒绝 leaves the account unbound and tells the requester without naming anyone', async () => {
@@ -235,7 +249,10 @@ describe('the platform directory (fake Feishu on 127.0.0.1)', () => {
     expect(report.failed).toContain('99991672')
     expect(report.bound).toHaveLength(0)
     expect(await h.db.select().from(identities).where(eq(identities.platform, 'feishu')).all()).toHaveLength(0)
-    const bare = await fetch(`${fake.url}/open-apis/contact/v3/users/batch_get_id?user_id_type=open_id`, { method: 'POST', body: JSON.stringify({ mobiles: ['13950007919'] }) })
+    const bare = await fetch(`${fake.url}/open-apis/contact/v3/users/batch_get_id?user_id_type=open_id`, {
+      method: 'POST',
+      body: JSON.stringify({ mobiles: ['13950007919'] }),
+    })
     expect(((await bare.json()) as { code: number }).code).toBe(99991661)
   })
 
@@ -245,6 +262,6 @@ describe('the platform directory (fake Feishu on 127.0.0.1)', () => {
     const known = firstContactResolver(h.db, feishuDirectory(fake), { now: () => h.now })
     expect(await known({ platform: 'feishu', userId: 'ou_mayor_dir' })).toBe(true)
     expect(await known({ platform: 'feishu', userId: 'ou_nobody' })).toBe(false)
-    expect(fake.directoryLookups).toHaveLength(Math.ceil((h.people.filter((p) => p.mobile).length) / 50))
+    expect(fake.directoryLookups).toHaveLength(Math.ceil(h.people.filter((p) => p.mobile).length / 50))
   })
 })

@@ -32,12 +32,21 @@ describe('the command registry', () => {
 
   it('every button on every card the product sent names a known command with arguments it accepts', async () => {
     // A month's worth of cards: the round's prompts, reminders, 催办, the close with its board and 通报.
-    for (const at of [shanghaiTime(2026, 11, 25, 9), shanghaiTime(2026, 11, 27, 9), shanghaiTime(2026, 11, 30, 19, 5), shanghaiTime(2026, 12, 1, 18, 5)]) await runTick(h.db, at)
+    for (const at of [
+      shanghaiTime(2026, 11, 25, 9),
+      shanghaiTime(2026, 11, 27, 9),
+      shanghaiTime(2026, 11, 30, 19, 5),
+      shanghaiTime(2026, 12, 1, 18, 5),
+    ])
+      await runTick(h.db, at)
     const leader = h.as('leader', { title: '县长' })
     for (const t of ['帮助', '本月排名', '红黄牌', '通报', '问题', '查 城关镇', '督办 城东污水 加快进度']) await leader.send(t)
     const office = h.as('office')
     await office.send('帮助')
-    const bodies = h.sqlite.prepare('select body from outbox').all().map((r) => JSON.parse((r as { body: string }).body) as MessageBody)
+    const bodies = h.sqlite
+      .prepare('select body from outbox')
+      .all()
+      .map((r) => JSON.parse((r as { body: string }).body) as MessageBody)
     const buttons = bodies.flatMap((b) => (b.kind === 'card' ? buttonsOf(b.card) : []))
     expect(buttons.length).toBeGreaterThan(100)
     const seen = new Set<string>()
@@ -58,8 +67,17 @@ describe('已阅 on a 督办 card', () => {
     const r = await leader.send('督办 城东污水 加快管网施工 3个工作日')
     const id = Number(/D(\d+)/.exec(r.all)?.[1] ?? (h.sqlite.prepare('select max(id) n from supervisions').get() as { n: number }).n)
     const sv = h.sqlite.prepare('select project_id p from supervisions where id = ?').get(id) as { p: number }
-    const outsider = h.people.find((p) => (p.roles as string[]).includes('contact') && !(h.sqlite.prepare('select 1 from project_contacts where project_id = ? and person_id = ?').get(sv.p, p.id)))!
-    const acks = () => (h.sqlite.prepare(`select count(*) n from audit_log where entity = 'supervision' and entity_id = ? and action = 'ack'`).get(id) as { n: number }).n
+    const outsider = h.people.find(
+      (p) =>
+        (p.roles as string[]).includes('contact') &&
+        !h.sqlite.prepare('select 1 from project_contacts where project_id = ? and person_id = ?').get(sv.p, p.id),
+    )!
+    const acks = () =>
+      (
+        h.sqlite.prepare(`select count(*) n from audit_log where entity = 'supervision' and entity_id = ? and action = 'ack'`).get(id) as {
+          n: number
+        }
+      ).n
     expect((await h.as('contact', { name: outsider.name }).click('ack', { supervisionId: id })).all).toContain('不是发给您的')
     expect(acks()).toBe(0)
     const contact = h.sqlite.prepare('select person_id id from project_contacts where project_id = ?').get(sv.p) as { id: number }

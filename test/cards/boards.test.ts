@@ -6,7 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { harness, cardText } from '../harness.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
-import { boardCard, bulletinCard, colourChips, formatDay, gapText, helpCard, redYellowCard, scoreExplanation, scorePartsElement } from '../../src/cards/conversation.ts'
+import {
+  boardCard,
+  bulletinCard,
+  colourChips,
+  formatDay,
+  gapText,
+  helpCard,
+  redYellowCard,
+  scoreExplanation,
+  scorePartsElement,
+} from '../../src/cards/conversation.ts'
 import { escalationCard, halfwayCard } from '../../src/cards/clock.ts'
 import { boardUnits, monthBoard } from '../../src/services/monthly.ts'
 import { latestPublishedBoard, leagueEnds, monthlyBulletin, publishedMonthBoard, redYellowList } from '../../src/services/bulletin.ts'
@@ -43,7 +53,9 @@ describe('the 赛马 board reads plainly', () => {
       expect(String(row.gap)).toMatch(/^[+-]?\d+\.\d{2} 个百分点$|^—$/)
     }
     expect(cardText(card)).not.toMatch(/\d+\/\d+\/\d+/)
-    expect(card.subtitle).toBe('得分按五项计：投资完成率（对照序时进度）40 分、开工率 20 分、入库纳统率 15 分、按时填报率 15 分、问题销号率 10 分；同一组别内比名次')
+    expect(card.subtitle).toBe(
+      '得分按五项计：投资完成率（对照序时进度）40 分、开工率 20 分、入库纳统率 15 分、按时填报率 15 分、问题销号率 10 分；同一组别内比名次',
+    )
     expect(card.subtitle).not.toContain('Σ')
     expect(card.title).toBe('2026年10月 示例县重点项目赛马比拼')
     expect(cardText(card)).toContain('发送「查 单位名」看该单位各项得分')
@@ -58,7 +70,11 @@ describe('the 赛马 board reads plainly', () => {
     }
     const line = board.leagues[0]!.lines[0]!
     const el = scorePartsElement(line)
-    expect(el.kind === 'markdown' && el.text).toMatch(new RegExp(`^\\*\\*得分 \\d+\\.\\d{2} 分\\*\\*（乡镇第 1 名）：投资完成率 \\d+\\.\\d{2}/40 分，开工率 \\d+\\.\\d{2}/20 分，入库纳统率 \\d+\\.\\d{2}/15 分，按时填报率 \\d+\\.\\d{2}/15 分，问题销号率 \\d+\\.\\d{2}/10 分$`))
+    expect(el.kind === 'markdown' && el.text).toMatch(
+      new RegExp(
+        `^\\*\\*得分 \\d+\\.\\d{2} 分\\*\\*（乡镇第 1 名）：投资完成率 \\d+\\.\\d{2}/40 分，开工率 \\d+\\.\\d{2}/20 分，入库纳统率 \\d+\\.\\d{2}/15 分，按时填报率 \\d+\\.\\d{2}/15 分，问题销号率 \\d+\\.\\d{2}/10 分$`,
+      ),
+    )
   })
 
   it('draws the chart with an axis near the lowest score, on Feishu and on the local page', async () => {
@@ -69,10 +85,38 @@ describe('the 赛马 board reads plainly', () => {
     expect(chart).toBeDefined()
     const json = JSON.stringify(renderFeishu(card))
     expect(json).toMatch(/"orient":"bottom","type":"linear","zero":false/)
-    const vertical = JSON.stringify(renderFeishu({ ...card, elements: [{ kind: 'chart', bars: [{ label: '甲', value: 92.88 }, { label: '乙', value: 74.64 }], unit: '分' }] }))
+    const vertical = JSON.stringify(
+      renderFeishu({
+        ...card,
+        elements: [
+          {
+            kind: 'chart',
+            bars: [
+              { label: '甲', value: 92.88 },
+              { label: '乙', value: 74.64 },
+            ],
+            unit: '分',
+          },
+        ],
+      }),
+    )
     expect(vertical).toMatch(/"orient":"left","type":"linear","zero":false/)
 
-    const html = renderLocal({ template: 't', colour: 'blue', title: 't', elements: [{ kind: 'chart', bars: [{ label: '甲', value: 92.88 }, { label: '乙', value: 74.64 }], unit: '分' }] })
+    const html = renderLocal({
+      template: 't',
+      colour: 'blue',
+      title: 't',
+      elements: [
+        {
+          kind: 'chart',
+          bars: [
+            { label: '甲', value: 92.88 },
+            { label: '乙', value: 74.64 },
+          ],
+          unit: '分',
+        },
+      ],
+    })
     const widths = [...html.matchAll(/width:([\d.]+)%/g)].map((m) => Number(m[1]))
     expect(widths[0]).toBe(100)
     expect(widths[1]).toBeLessThan(40) // 0-based it would be 80 %: the difference shows
@@ -117,8 +161,27 @@ describe('one county name and one office name', () => {
       bulletinCard(b, false, county),
       redYellowCard('2026-10', await redYellowList(h.db, rules, '2026-10'), false, county),
       helpCard('张三', ['**填报**'], [], false, county),
-      halfwayCard({ year: 2026, plan: 1, ytd: 1, completion: ratio(1, 1), met: true, projects: 1, projectsMet: 1, unitsBehind: [], projectsBehind: [] }, false, county),
-      escalationCard({ kind: 'problem', id: 7, ref: '#7', project: '甲项目', unit: '城关镇', matter: '林地', dueOn: '2026-12-07', overdueDays: 3, count: 1, rung: { level: 'notice', label: '通报', talkBy: null } as never }, false, county),
+      halfwayCard(
+        { year: 2026, plan: 1, ytd: 1, completion: ratio(1, 1), met: true, projects: 1, projectsMet: 1, unitsBehind: [], projectsBehind: [] },
+        false,
+        county,
+      ),
+      escalationCard(
+        {
+          kind: 'problem',
+          id: 7,
+          ref: '#7',
+          project: '甲项目',
+          unit: '城关镇',
+          matter: '林地',
+          dueOn: '2026-12-07',
+          overdueDays: 3,
+          count: 1,
+          rung: { level: 'notice', label: '通报', talkBy: null } as never,
+        },
+        false,
+        county,
+      ),
     ]
     const texts = cards.map(cardText)
     expect(texts.slice(0, 3).every((t) => t.includes('清河县'))).toBe(true)
@@ -133,7 +196,12 @@ describe('one county name and one office name', () => {
     expect(formatDay('2026-12-07')).toBe('12月7日')
     expect(gapText(ratio(1, 2), ratio(1, 4))).toBe('+25.00 个百分点')
     expect(colourChips({ blue: 3, yellow: 1, red: 0 })).toBe('🔵3 🟡1 🔴0')
-    expect(scoreExplanation([{ key: 'investment', label: '投资完成率', weight: 60 }, { key: 'onTime', label: '按时填报率', weight: 40 }])).toBe('得分按二项计：投资完成率（对照序时进度）60 分、按时填报率 40 分；同一组别内比名次')
+    expect(
+      scoreExplanation([
+        { key: 'investment', label: '投资完成率', weight: 60 },
+        { key: 'onTime', label: '按时填报率', weight: 40 },
+      ]),
+    ).toBe('得分按二项计：投资完成率（对照序时进度）60 分、按时填报率 40 分；同一组别内比名次')
   })
 
   it('a county without the setting reads as 本县 with the default office; a bad setting is an error', async () => {

@@ -19,7 +19,8 @@ import { LEAGUES } from '../../src/domain/scoring.ts'
 import { MAX_AMOUNT_YUAN } from '../../src/domain/money.ts'
 
 /** What a hostile person types: a mention of everyone, links, tags, emphasis, entities, controls, astral characters. */
-const HOSTILE = '<at user_id="all">所有人</at><at id=all></at>[点我](https://evil.example)<a href="https://evil.example">链接</a>**粗**~~删~~`代码`#标题_斜_|\\&amp;"\u0000\u0007\u200b𠀀😀<font color=red>红</font>'
+const HOSTILE =
+  '<at user_id="all">所有人</at><at id=all></at>[点我](https://evil.example)<a href="https://evil.example">链接</a>**粗**~~删~~`代码`#标题_斜_|\\&amp;"\u0000\u0007\u200b𠀀😀<font color=red>红</font>'
 /** Three fillers: the hostile mix, all CJK (3 bytes each), all '<' (5 bytes each once escaped for markdown). */
 const FILLERS = { hostile: HOSTILE, cjk: '县', angle: '<' } as const
 type Filler = keyof typeof FILLERS
@@ -35,23 +36,65 @@ function fixtures(f: Filler) {
   const project = { id: 7, code: name, name, unitId: 1, sector: name, totalInvestment: MAX_AMOUNT_YUAN, annualPlan: 1 } as unknown as Project
   const round = { id: 3, kind: 'monthly', period: '2026-11', opensAt: 0, deadlineAt: Date.UTC(2026, 10, 28, 10), closedAt: null } as Round
   const report = {
-    id: 1, roundId: 3, projectId: 7, version: 99, current: true, periodInvestment: MAX_AMOUNT_YUAN, ytdInvestment: MAX_AMOUNT_YUAN, progressPercent: 100,
-    progressText: long, problemsText: long, coordination: long, nextSteps: long, correctionReason: long, source: 'text', submittedAt: 0, firstSubmittedAt: 0,
+    id: 1,
+    roundId: 3,
+    projectId: 7,
+    version: 99,
+    current: true,
+    periodInvestment: MAX_AMOUNT_YUAN,
+    ytdInvestment: MAX_AMOUNT_YUAN,
+    progressPercent: 100,
+    progressText: long,
+    problemsText: long,
+    coordination: long,
+    nextSteps: long,
+    correctionReason: long,
+    source: 'text',
+    submittedAt: 0,
+    firstSubmittedAt: 0,
   } as unknown as Report
   const completion = ratio(MAX_AMOUNT_YUAN, 1) // an absurd 完成率 from a 1 元 plan
   const schedule = monthLinear(11)
   const gap = gapPoints(completion, schedule)
   const view = {
-    projectId: 7, unitId: 1, annualPlan: 1, planCurve: null, ytd: MAX_AMOUNT_YUAN, reported: true, onTime: false, urges: 99, previousColour: 'red',
-    plannedNewStart: true, started: true, inStats: true, completion, schedule,
+    projectId: 7,
+    unitId: 1,
+    annualPlan: 1,
+    planCurve: null,
+    ytd: MAX_AMOUNT_YUAN,
+    reported: true,
+    onTime: false,
+    urges: 99,
+    previousColour: 'red',
+    plannedNewStart: true,
+    started: true,
+    inStats: true,
+    completion,
+    schedule,
     verdict: { colour: 'red', band: 'red', gap, heldForUrges: false, repeated: true },
   } as unknown as MonthView
   const people: Mention[] = Array.from({ length: 600 }, (_, i) => ({ personId: i + 1, name }))
   const line = (i: number, league: (typeof LEAGUES)[number]): BoardLine => ({
-    rank: i + 1, deltaRank: -(i + 1), unitId: i + 1, unit: name, league, score: 1_200_000, plan: MAX_AMOUNT_YUAN, ytd: MAX_AMOUNT_YUAN,
-    completion, schedule, colours: { blue: 9999, watch: 9999, yellow: 9999, red: 9999, none: 9999 }, projects: 9999, late: 9999,
+    rank: i + 1,
+    deltaRank: -(i + 1),
+    unitId: i + 1,
+    unit: name,
+    league,
+    score: 1_200_000,
+    plan: MAX_AMOUNT_YUAN,
+    ytd: MAX_AMOUNT_YUAN,
+    completion,
+    schedule,
+    colours: { blue: 9999, watch: 9999, yellow: 9999, red: 9999, none: 9999 },
+    projects: 9999,
+    late: 9999,
   })
-  const board: MonthBoard = { period: '2026-11', leagues: LEAGUES.map((l) => ({ league: l, lines: Array.from({ length: 2_000 }, (_, i) => line(i, l)) })), snapshot: {} as MonthBoard['snapshot'], skipped: Array.from({ length: 500 }, (_, i) => ({ projectId: i, field: '本年累计', reason: long })) }
+  const board: MonthBoard = {
+    period: '2026-11',
+    leagues: LEAGUES.map((l) => ({ league: l, lines: Array.from({ length: 2_000 }, (_, i) => line(i, l)) })),
+    snapshot: {} as MonthBoard['snapshot'],
+    skipped: Array.from({ length: 500 }, (_, i) => ({ projectId: i, field: '本年累计', reason: long })),
+  }
   const problems = Array.from({ length: 2_000 }, (_, i) => ({ id: 100_000 + i, description: long, state: 'in_progress' as const }))
   const problemView = { id: 123_456, description: long, state: 'assigned' as const, project: name, unit: name, dueOn: name, note: long }
   const units = Array.from({ length: 2_000 }, (_, i) => ({ id: i + 1, name }))
@@ -60,28 +103,145 @@ function fixtures(f: Filler) {
   const mention = (n: number) => people.slice(0, n)
   const cards: Array<[string, Card]> = [
     ['help', conv.helpCard(name, many(30, '**填报**：发送「填报」打开本期调度表'), [{ label: '填报', command: 'report' }], true)],
-    ['unit-status', conv.unitStatusCard({ name, league: name }, '2026-11', { rank: 9999, completion, schedule }, many(2_000, { ...view, name }), true)],
+    [
+      'unit-status',
+      conv.unitStatusCard({ name, league: name }, '2026-11', { rank: 9999, completion, schedule }, many(2_000, { ...view, name }), true),
+    ],
     ['report-prompt', conv.reportPromptCard({ project, round, previous: report, current: report, openProblems: problems, demo: true })],
-    ['report-confirm', conv.reportConfirmCard(project, round, { periodInvestment: Number.MAX_SAFE_INTEGER, ytdInvestment: -Number.MAX_SAFE_INTEGER, progressPercent: 150, progressText: long, problems: many(500, long), coordination: long, nextSteps: long, correctionReason: long }, many(10, long), many(200, long))],
+    [
+      'report-confirm',
+      conv.reportConfirmCard(
+        project,
+        round,
+        {
+          periodInvestment: Number.MAX_SAFE_INTEGER,
+          ytdInvestment: -Number.MAX_SAFE_INTEGER,
+          progressPercent: 150,
+          progressText: long,
+          problems: many(500, long),
+          coordination: long,
+          nextSteps: long,
+          correctionReason: long,
+        },
+        many(10, long),
+        many(200, long),
+      ),
+    ],
     ['receipt', conv.receiptCard(project, round, report, view, true)],
-    ...(['before', 'deadline', 'overdue', 'manual'] as const).map((k): [string, Card] => [`reminder-${k}`, conv.reminderCard(project, round, k, name)]),
+    ...(['before', 'deadline', 'overdue', 'manual'] as const).map((k): [string, Card] => [
+      `reminder-${k}`,
+      conv.reminderCard(project, round, k, name),
+    ]),
     ['project-status', conv.projectStatusCard({ project, unit: name, period: '2026-11', view, latest: report, openProblems: problems }, true)],
     ['leaderboard-all', conv.boardCard(board, { late: mention(600), demo: true })],
     ['leaderboard-one', conv.boardCard(board, { league: '乡镇', late: mention(600), demo: true, title: name })],
-    ['red-yellow', conv.redYellowCard('2026-11', [...many(2_000, { code: name, name, unit: name, colour: 'red' as const, detail: long }), ...many(2_000, { code: name, name, unit: name, colour: 'yellow' as const, detail: long })], true)],
+    [
+      'red-yellow',
+      conv.redYellowCard(
+        '2026-11',
+        [
+          ...many(2_000, { code: name, name, unit: name, colour: 'red' as const, detail: long }),
+          ...many(2_000, { code: name, name, unit: name, colour: 'yellow' as const, detail: long }),
+        ],
+        true,
+      ),
+    ],
     ['supervision', conv.supervisionCard({ id: 99_999, matter: long, dueOn: name }, project, name)],
     ['problem', conv.problemCard(problemView, name, many(6, { label: '更新进展', command: 'update', args: { problemId: 123_456 } }))],
     ['problem-list', conv.problemListCard(name, many(2_000, problemView), true)],
-    ['bulletin', conv.bulletinCard({ period: '2026-11', plan: 100_000 * MAX_AMOUNT_YUAN, ytd: 100_000 * MAX_AMOUNT_YUAN, completion: '100.00%', schedule: '91.67%', gap: '超序时 8.33 个百分点', colours: { blue: 99_999, watch: 99_999, yellow: 99_999, red: 99_999, none: 99_999 }, top: many(3, name), bottom: many(3, name), late: many(2_000, name), openProblems: 99_999, overdueProblems: 99_999 }, true)],
+    [
+      'bulletin',
+      conv.bulletinCard(
+        {
+          period: '2026-11',
+          plan: 100_000 * MAX_AMOUNT_YUAN,
+          ytd: 100_000 * MAX_AMOUNT_YUAN,
+          completion: '100.00%',
+          schedule: '91.67%',
+          gap: '超序时 8.33 个百分点',
+          colours: { blue: 99_999, watch: 99_999, yellow: 99_999, red: 99_999, none: 99_999 },
+          top: many(3, name),
+          bottom: many(3, name),
+          late: many(2_000, name),
+          openProblems: 99_999,
+          overdueProblems: 99_999,
+        },
+        true,
+      ),
+    ],
     ['report-mismatch', conv.reportMismatchCard(project, long)],
     ['new-problem', conv.newProblemCard(problemView, units)],
     ['catch-up', clock.catchUpCard(many(500, long), many(20, { label: name, command: 'report', args: { target: name } }), 0, true)],
-    ['late-card', (clock.markLate({ kind: 'card', card: conv.supervisionCard({ id: 1, matter: long, dueOn: name }, project, name) }, 0) as { card: Card }).card],
+    [
+      'late-card',
+      (clock.markLate({ kind: 'card', card: conv.supervisionCard({ id: 1, matter: long, dueOn: name }, project, name) }, 0) as { card: Card }).card,
+    ],
     ['overdue-head', clock.overdueHeadCard(name, round, many(2_000, { name, contacts: mention(50) }), true)],
-    ['weekly-board', clock.weeklyBoardCard({ period: '2026-W48', hadRound: false, schedule, leagues: LEAGUES.map((l) => ({ league: l, lines: Array.from({ length: 2_000 }, (_, i) => ({ rank: i + 1, unit: name, projects: 9999, reported: 9999, onTime: 9999, week: MAX_AMOUNT_YUAN, ytd: MAX_AMOUNT_YUAN, plan: 1, completion })) })), late: mention(600) }, true)],
-    ['awards', clock.awardsCard({ quarter: '2026-Q3', metric: 'gap', sectors: [], antelope: many(200, award), snail: many(200, award) }, () => name, true)],
-    ['halfway', clock.halfwayCard({ year: 2026, plan: MAX_AMOUNT_YUAN, ytd: 0, completion, met: false, projects: 99_999, projectsMet: 0, unitsBehind: many(2_000, { unit: name, completion, shortfall: MAX_AMOUNT_YUAN }), projectsBehind: many(2_000, { name, unit: name, completion, shortfall: MAX_AMOUNT_YUAN }) }, true)],
-    ['escalation', clock.escalationCard({ kind: 'supervision', id: 1, ref: name, project: name, unit: name, matter: long, dueOn: name, overdueDays: 999, count: 99, rung: { fromNotices: 3, level: 'mainLeader', label: name, talkBy: name } } as unknown as clock.EscalationNotice, true)],
+    [
+      'weekly-board',
+      clock.weeklyBoardCard(
+        {
+          period: '2026-W48',
+          hadRound: false,
+          schedule,
+          leagues: LEAGUES.map((l) => ({
+            league: l,
+            lines: Array.from({ length: 2_000 }, (_, i) => ({
+              rank: i + 1,
+              unit: name,
+              projects: 9999,
+              reported: 9999,
+              onTime: 9999,
+              week: MAX_AMOUNT_YUAN,
+              ytd: MAX_AMOUNT_YUAN,
+              plan: 1,
+              completion,
+            })),
+          })),
+          late: mention(600),
+        },
+        true,
+      ),
+    ],
+    [
+      'awards',
+      clock.awardsCard({ quarter: '2026-Q3', metric: 'gap', sectors: [], antelope: many(200, award), snail: many(200, award) }, () => name, true),
+    ],
+    [
+      'halfway',
+      clock.halfwayCard(
+        {
+          year: 2026,
+          plan: MAX_AMOUNT_YUAN,
+          ytd: 0,
+          completion,
+          met: false,
+          projects: 99_999,
+          projectsMet: 0,
+          unitsBehind: many(2_000, { unit: name, completion, shortfall: MAX_AMOUNT_YUAN }),
+          projectsBehind: many(2_000, { name, unit: name, completion, shortfall: MAX_AMOUNT_YUAN }),
+        },
+        true,
+      ),
+    ],
+    [
+      'escalation',
+      clock.escalationCard(
+        {
+          kind: 'supervision',
+          id: 1,
+          ref: name,
+          project: name,
+          unit: name,
+          matter: long,
+          dueOn: name,
+          overdueDays: 999,
+          count: 99,
+          rung: { fromNotices: 3, level: 'mainLeader', label: name, talkBy: name },
+        } as unknown as clock.EscalationNotice,
+        true,
+      ),
+    ],
   ]
   return cards
 }
@@ -94,7 +254,13 @@ function fixtures(f: Filler) {
 function leaks(markdown: string): string[] {
   const found: string[] = []
   const withoutOurs = markdown.replace(/<at id=ou_[A-Za-z0-9_]+><\/at>/g, '')
-  for (const [what, re] of [['<at', /<at\b/], ['<a ', /<a\s/], ['<font color=red', /<font color=red/], ['markdown link', /\]\(https?:/], ['user bold', /\*\*粗\*\*/]] as const)
+  for (const [what, re] of [
+    ['<at', /<at\b/],
+    ['<a ', /<a\s/],
+    ['<font color=red', /<font color=red/],
+    ['markdown link', /\]\(https?:/],
+    ['user bold', /\*\*粗\*\*/],
+  ] as const)
     if (re.test(withoutOurs)) found.push(what)
   return found
 }

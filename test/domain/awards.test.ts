@@ -69,12 +69,7 @@ describe('羚羊奖 / 蜗牛奖 (lingchuan-2021)', () => {
   })
 
   it('breaks ties by the larger annual plan, then by code', () => {
-    const tied = quarterlyAwards('2026-Q3', [
-      p('B', '工业', 50, 1000),
-      p('A', '工业', 50, 1000),
-      p('C', '工业', 50, 5000),
-      p('D', '工业', 50, 500),
-    ])
+    const tied = quarterlyAwards('2026-Q3', [p('B', '工业', 50, 1000), p('A', '工业', 50, 1000), p('C', '工业', 50, 5000), p('D', '工业', 50, 500)])
     expect(tied.sectors[0]!.best.code).toBe('C')
     expect(tied.sectors[0]!.worst!.code).toBe('A')
   })
@@ -97,11 +92,9 @@ describe('羚羊奖 / 蜗牛奖 (lingchuan-2021)', () => {
   })
 
   it('can rank by plain completion instead', () => {
-    const byCompletion = quarterlyAwards(
-      '2026-Q1',
-      [{ ...p('A', '工业', 20), schedule: ratio(10, 100) }, p('B', '工业', 30)],
-      { metric: 'completion' },
-    )
+    const byCompletion = quarterlyAwards('2026-Q1', [{ ...p('A', '工业', 20), schedule: ratio(10, 100) }, p('B', '工业', 30)], {
+      metric: 'completion',
+    })
     expect(byCompletion.sectors[0]!.best.code).toBe('B')
   })
 

@@ -49,7 +49,10 @@ describe('schedule functions on stored data past the bounds', () => {
       '年度计划',
       '计划曲线第2月', // the curve goes down before the annual plan is looked at
     ])
-    expect(figureProblems({ ytd: 1, annualPlan: 10, planCumulative: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] })[0]).toMatchObject({ field: '计划曲线第2月', value: 0 })
+    expect(figureProblems({ ytd: 1, annualPlan: 10, planCumulative: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] })[0]).toMatchObject({
+      field: '计划曲线第2月',
+      value: 0,
+    })
   })
 
   it('gapPoints never throws: an absurd 完成率 shows the limit with the exact sign', () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  COLOUR_LABELS,
-  COLOUR_PRESETS,
-  DEFAULT_COLOUR_RULE,
-  colourOf,
-  colourVerdict,
-  describeVerdict,
-} from '../../src/domain/colours.ts'
+import { COLOUR_LABELS, COLOUR_PRESETS, DEFAULT_COLOUR_RULE, colourOf, colourVerdict, describeVerdict } from '../../src/domain/colours.ts'
 import type { Colour, ColourRule } from '../../src/domain/colours.ts'
 import { ratio } from '../../src/domain/ratio.ts'
 import { monthLinear } from '../../src/domain/schedule.ts'
@@ -33,9 +26,7 @@ describe('lingchuan-2021 (default): 蓝 at 序时, 黄 after two 催办, 红 aft
     { name: 'no red after a month without a plan', completion: 8000, urges: 2, previous: 'none', want: 'yellow' },
     { name: 'tiny shortfall still counts', completion: 0, urges: 2, previous: null, want: 'yellow' },
   ])('$name', ({ completion, urges, previous, want }) => {
-    expect(colourOf({ completion: ratio(completion, 10_000), schedule: oct, urgeCount: urges, previousColour: previous })).toBe(
-      want,
-    )
+    expect(colourOf({ completion: ratio(completion, 10_000), schedule: oct, urgeCount: urges, previousColour: previous })).toBe(want)
   })
 
   it('blue exactly at 序时, decided on fractions (10/12 is not 0.8333)', () => {

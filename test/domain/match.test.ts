@@ -39,8 +39,20 @@ describe('editDistance', () => {
 
 describe('matchName', () => {
   const cases: Array<[string, Array<[number, string, string]>]> = [
-    ['城东污水处理厂', [[1, 'exact', 'exact'], [2, 'substring', 'unsure']]],
-    ['城东污水处理厂项目', [[1, 'exact', 'exact'], [2, 'substring', 'unsure']]],
+    [
+      '城东污水处理厂',
+      [
+        [1, 'exact', 'exact'],
+        [2, 'substring', 'unsure'],
+      ],
+    ],
+    [
+      '城东污水处理厂项目',
+      [
+        [1, 'exact', 'exact'],
+        [2, 'substring', 'unsure'],
+      ],
+    ],
     ['城关', [[3, 'exact', 'exact']]],
     ['经开区', [[4, 'exact', 'exact']]],
     ['自然资源局', [[5, 'substring', 'likely']]],
@@ -49,8 +61,20 @@ describe('matchName', () => {
     ['城西管廊', [[6, 'abbreviation', 'likely']]],
     ['光伏', [[8, 'substring', 'likely']]],
     // two plants fit the abbreviation: ask
-    ['城东污水厂', [[1, 'abbreviation', 'unsure'], [2, 'abbreviation', 'unsure']]],
-    ['污水厂', [[1, 'abbreviation', 'unsure'], [2, 'abbreviation', 'unsure']]],
+    [
+      '城东污水厂',
+      [
+        [1, 'abbreviation', 'unsure'],
+        [2, 'abbreviation', 'unsure'],
+      ],
+    ],
+    [
+      '污水厂',
+      [
+        [1, 'abbreviation', 'unsure'],
+        [2, 'abbreviation', 'unsure'],
+      ],
+    ],
     // a typo is found, but one character can also be a different project: ask
     ['城东污水处里厂', [[1, 'edit', 'unsure']]],
     ['城北污水处理厂', [[1, 'edit', 'unsure']]],

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  DEFAULT_INDICATORS,
-  DEFAULT_SCORING,
-  SCORE_SCALE,
-  formatScore,
-  indicatorScore,
-  rankBoard,
-  snapshotBoard,
-} from '../../src/domain/scoring.ts'
+import { DEFAULT_INDICATORS, DEFAULT_SCORING, SCORE_SCALE, formatScore, indicatorScore, rankBoard, snapshotBoard } from '../../src/domain/scoring.ts'
 import type { IndicatorDef, League, ScoringConfig, UnitInput } from '../../src/domain/scoring.ts'
 
 const def = (key: string): IndicatorDef => DEFAULT_INDICATORS.find((d) => d.key === key)!
@@ -46,11 +38,7 @@ describe('indicator score = weight × min(actual ÷ target, cap), in units of 0.
     expect(indicatorScore(def('investment'), { actual: 33_333_333_333, target: 100_000_000_000 })).toBe(133_333)
   })
 
-  it.each([
-    [{ actual: -1, target: 10 }],
-    [{ actual: 1.5, target: 10 }],
-    [{ actual: 1, target: -10 }],
-  ])('rejects %o', (m) => {
+  it.each([[{ actual: -1, target: 10 }], [{ actual: 1.5, target: 10 }], [{ actual: 1, target: -10 }]])('rejects %o', (m) => {
     expect(() => indicatorScore(def('starts'), m)).toThrow(RangeError)
   })
 
@@ -140,10 +128,10 @@ describe('rankBoard', () => {
   })
 
   it('computes Δrank against the previous snapshot, null for newcomers and league changes', () => {
-    const before = snapshotBoard(
-      rankBoard([unit('a', '乡镇', 90), unit('b', '乡镇', 80), unit('c', '乡镇', 70), unit('k', '开发区', 60)]),
-      { period: '2026-09', publishedAt: '2026-10-05T02:00:00.000Z' },
-    )
+    const before = snapshotBoard(rankBoard([unit('a', '乡镇', 90), unit('b', '乡镇', 80), unit('c', '乡镇', 70), unit('k', '开发区', 60)]), {
+      period: '2026-09',
+      publishedAt: '2026-10-05T02:00:00.000Z',
+    })
     const now = rankBoard(
       [unit('a', '乡镇', 60), unit('b', '乡镇', 80), unit('c', '乡镇', 95), unit('n', '乡镇', 10), unit('k', '乡镇', 1)],
       DEFAULT_SCORING,

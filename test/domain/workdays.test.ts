@@ -13,19 +13,12 @@ describe('the 2026 State Council schedule', () => {
     },
   )
 
-  it.each([
-    '2026-01-01',
-    '2026-02-16',
-    '2026-02-23',
-    '2026-05-05',
-    '2026-10-01',
-    '2026-10-02',
-    '2026-10-05',
-    '2026-10-06',
-    '2026-10-07',
-  ])('%s is a holiday on a weekday', (date) => {
-    expect(cal.isWorkday(date)).toBe(false)
-  })
+  it.each(['2026-01-01', '2026-02-16', '2026-02-23', '2026-05-05', '2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07'])(
+    '%s is a holiday on a weekday',
+    (date) => {
+      expect(cal.isWorkday(date)).toBe(false)
+    },
+  )
 
   it('2026-10-08 is a working Thursday: the 2026 国庆 break is 1–7 October (unlike 2025’s 1–8)', () => {
     expect(cal.isWorkday('2026-10-08')).toBe(true)
@@ -60,7 +53,11 @@ describe('addWorkdays', () => {
   })
 
   it('matches workdaysBetween in both directions', () => {
-    for (const [from, n] of [['2026-09-30', 3], ['2026-02-12', 10], ['2026-12-20', 15]] as const) {
+    for (const [from, n] of [
+      ['2026-09-30', 3],
+      ['2026-02-12', 10],
+      ['2026-12-20', 15],
+    ] as const) {
       const to = cal.addWorkdays(from, n)
       expect(cal.workdaysBetween(from, to)).toBe(n)
       expect(cal.workdaysBetween(to, from)).toBe(-n)

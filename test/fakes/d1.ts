@@ -64,7 +64,11 @@ export function fakeD1(sqlite: Database.Database): FakeD1 {
         return { results, success: true, meta: { changes: 0, last_row_id: 0, rows_read: results.length, rows_written: 0, duration: 0 } }
       }
       const r = s.run(...params)
-      return { results: [], success: true, meta: { changes: r.changes, last_row_id: Number(r.lastInsertRowid), rows_read: 0, rows_written: r.changes, duration: 0 } }
+      return {
+        results: [],
+        success: true,
+        meta: { changes: r.changes, last_row_id: Number(r.lastInsertRowid), rows_read: 0, rows_written: r.changes, duration: 0 },
+      }
     }
     return {
       execute,
@@ -87,7 +91,7 @@ export function fakeD1(sqlite: Database.Database): FakeD1 {
         }
         const rows = s.raw(true).all(...params) as T[]
         s.raw(false)
-        return options?.columnNames ? ([s.columns().map((c) => c.name) as T, ...rows]) : rows
+        return options?.columnNames ? [s.columns().map((c) => c.name) as T, ...rows] : rows
       },
       async first<T>(column?: string) {
         const [row] = execute().results as Record<string, unknown>[]
@@ -105,6 +109,6 @@ export function fakeD1(sqlite: Database.Database): FakeD1 {
 /** D1 binds JS values the way Workers do: booleans as 1/0, undefined refused. */
 function toD1Value(v: unknown): Value {
   if (typeof v === 'boolean') return v ? 1 : 0
-  if (v === undefined) throw new Error('D1_TYPE_ERROR: Type \'undefined\' not supported for value \'undefined\'')
+  if (v === undefined) throw new Error("D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'")
   return v as Value
 }

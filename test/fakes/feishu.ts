@@ -143,9 +143,7 @@ interface StoredMessage {
   createdAt: number
 }
 
-const MSG_TYPES = new Set([
-  'text', 'post', 'image', 'file', 'audio', 'media', 'sticker', 'interactive', 'share_chat', 'share_user', 'system',
-])
+const MSG_TYPES = new Set(['text', 'post', 'image', 'file', 'audio', 'media', 'sticker', 'interactive', 'share_chat', 'share_user', 'system'])
 const RECEIVE_ID_TYPES = new Set(['open_id', 'union_id', 'user_id', 'email', 'chat_id'])
 const TEXT_MAX_BYTES = 150 * 1024
 const UUID_WINDOW_MS = 3600_000
@@ -271,7 +269,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
   }
 
   function receiverProblem(id: string): Reply | undefined {
-    if (fake.outOfRange.has(id)) return err(400, 230013, "Bot has NO availability to this user.")
+    if (fake.outOfRange.has(id)) return err(400, 230013, 'Bot has NO availability to this user.')
     if (fake.stoppedBot.has(id)) return err(400, 230053, 'The user has stopped the bot from sending messages.')
     if (fake.botNotInGroup.has(id)) return err(400, 230002, 'Bot/User can NOT be out of the chat.')
     return undefined
@@ -396,7 +394,11 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
       const user_list = (mobiles as string[]).map((mobile) => {
         const openId = fake.directory.get(mobile)
         return openId
-          ? { user_id: idOf(openId), mobile, status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false } }
+          ? {
+              user_id: idOf(openId),
+              mobile,
+              status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false },
+            }
           : { mobile }
       })
       return ok({ data: { user_list } })
@@ -417,10 +419,18 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
       const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : undefined
       if (uuid && uuid.length > 50) return err(400, 230001, 'uuid is longer than 50 characters')
       const chatId = type === 'chat_id' ? receiveId : `p2p:${receiveId}`
-      return deliver('send', chatId, body.msg_type as string, body.content as string, c.parsed, {
-        receiveIdType: type,
-        receiveId,
-      }, uuid)
+      return deliver(
+        'send',
+        chatId,
+        body.msg_type as string,
+        body.content as string,
+        c.parsed,
+        {
+          receiveIdType: type,
+          receiveId,
+        },
+        uuid,
+      )
     }
 
     const replyMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(path)
@@ -436,10 +446,18 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
       const problem = receiverProblem(chatId)
       if (problem) return problem
       const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : undefined
-      return deliver('reply', chatId, body.msg_type as string, body.content as string, c.parsed, {
-        replyTo: parentId,
-        ...(body.reply_in_thread === true && { replyInThread: true }),
-      }, uuid)
+      return deliver(
+        'reply',
+        chatId,
+        body.msg_type as string,
+        body.content as string,
+        c.parsed,
+        {
+          replyTo: parentId,
+          ...(body.reply_in_thread === true && { replyInThread: true }),
+        },
+        uuid,
+      )
     }
 
     if (method === 'POST' && path === '/open-apis/interactive/v1/card/update') {

@@ -288,7 +288,15 @@ export function cardClickXml(app: WecomApp, from: string, eventKey: string, task
 
 /** `enter_agent` (the member opened the app) as decrypted XML. */
 export function enterAgentXml(app: WecomApp, from: string, o: { createTime?: number } = {}) {
-  return callbackXml({ ToUserName: app.corpId, FromUserName: from, CreateTime: o.createTime ?? Math.floor(Date.now() / 1000), MsgType: 'event', Event: 'enter_agent', EventKey: '', AgentID: app.agentId })
+  return callbackXml({
+    ToUserName: app.corpId,
+    FromUserName: from,
+    CreateTime: o.createTime ?? Math.floor(Date.now() / 1000),
+    MsgType: 'event',
+    Event: 'enter_agent',
+    EventKey: '',
+    AgentID: app.agentId,
+  })
 }
 
 export interface CallbackOptions {

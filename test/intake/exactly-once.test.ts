@@ -26,10 +26,29 @@ let seq = 0
 const direct = (personId: number) => ({ platform: 'local' as const, chatId: `person:${personId}`, kind: 'direct' as const })
 const sender = (personId: number) => ({ platform: 'local' as const, userId: String(personId) })
 function text(personId: number, t: string): InboundEvent {
-  return { type: 'text', id: `once-${++seq}`, platform: 'local', receivedAt: h.now, sender: sender(personId), chat: direct(personId), text: t, mentionedBot: false }
+  return {
+    type: 'text',
+    id: `once-${++seq}`,
+    platform: 'local',
+    receivedAt: h.now,
+    sender: sender(personId),
+    chat: direct(personId),
+    text: t,
+    mentionedBot: false,
+  }
 }
 function click(personId: number, command: string, args: Record<string, unknown>, form?: Record<string, string>): InboundEvent {
-  return { type: 'card_action', id: `once-${++seq}`, platform: 'local', receivedAt: h.now, sender: sender(personId), chat: direct(personId), command, args, ...(form && { form }) }
+  return {
+    type: 'card_action',
+    id: `once-${++seq}`,
+    platform: 'local',
+    receivedAt: h.now,
+    sender: sender(personId),
+    chat: direct(personId),
+    command,
+    args,
+    ...(form && { form }),
+  }
 }
 
 /**
@@ -81,7 +100,12 @@ describe('every command that writes does its work exactly once', () => {
     const form = promptForm((await contact.send(`填报 ${project!.code}`)).cards[0]!)
     const office = h.people.filter((p) => (p.roles as string[]).includes('office')).length
     const changed = await exactlyOnce(
-      click(contact.person.id, 'submitReport', form.args, { period: '100', ytd: String(form.prevYtdWan + 100), progress: '主体封顶', problems: '施工用电未接通' }),
+      click(contact.person.id, 'submitReport', form.args, {
+        period: '100',
+        ytd: String(form.prevYtdWan + 100),
+        progress: '主体封顶',
+        problems: '施工用电未接通',
+      }),
     )
     expect(changed).toMatchObject({ reports: 1, problems: 1, problem_events: 1, audit_log: 1 })
     expect(changed.outbox).toBe(office)
@@ -110,7 +134,10 @@ describe('every command that writes does its work exactly once', () => {
   })
 
   it('交办 → 更新 → 申请销号 → 驳回 → 申请销号 → 确认销号, each step once', async () => {
-    const problem = h.sqlite.prepare(`select id, reporter_person_id r from problems where state = 'new' order by id desc`).get() as { id: number; r: number }
+    const problem = h.sqlite.prepare(`select id, reporter_person_id r from problems where state = 'new' order by id desc`).get() as {
+      id: number
+      r: number
+    }
     const office = h.find('office')
     const energy = h.units.find((u) => u.name === '县能源局')!
     expect(await exactlyOnce(text(office.id, `交办 #${problem.id} 县能源局 5个工作日`))).toMatchObject({ problem_events: 1, outbox: 2 })
@@ -136,7 +163,14 @@ describe('two processes on one database', () => {
     let t = h.now.getTime()
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
-    const common = { db: h.db, logger: silentLogger, now: () => new Date(t), platforms: ['local' as const], decoders: { local: localDecoder }, transact: h.transact }
+    const common = {
+      db: h.db,
+      logger: silentLogger,
+      now: () => new Date(t),
+      platforms: ['local' as const],
+      decoders: { local: localDecoder },
+      transact: h.transact,
+    }
     // Process A acknowledges a 帮助 and is slow to work on it (its queue is long, or it hangs).
     const a = createIntake({ ...common, owner: 'A', bot: async (ctx, e) => (await gate, handleEvent(ctx, e)) })
     const b = createIntake({ ...common, owner: 'B' })
@@ -155,6 +189,8 @@ describe('two processes on one database', () => {
     release()
     await a.idle()
     expect(counts().outbox).toBe(before + 1)
-    expect((h.sqlite.prepare('select status, lease_owner o from inbound_log where dedupe_key = ?').get(event.id) as { status: string; o: string })).toEqual({ status: 'processed', o: 'B' })
+    expect(
+      h.sqlite.prepare('select status, lease_owner o from inbound_log where dedupe_key = ?').get(event.id) as { status: string; o: string },
+    ).toEqual({ status: 'processed', o: 'B' })
   })
 })

@@ -24,7 +24,9 @@ async function twiceDaily(c: County, from: Date, days: number) {
 function people(c: County, projectId: number) {
   const p = one<{ unit_id: number; leader_person_id: number }>(c.sqlite, 'select unit_id, leader_person_id from projects where id = ?', projectId)
   const head = one<{ head_person_id: number }>(c.sqlite, 'select head_person_id from units where id = ?', p.unit_id).head_person_id
-  const contacts = all<{ person_id: number }>(c.sqlite, 'select person_id from project_contacts where project_id = ?', projectId).map((r) => r.person_id)
+  const contacts = all<{ person_id: number }>(c.sqlite, 'select person_id from project_contacts where project_id = ?', projectId).map(
+    (r) => r.person_id,
+  )
   const mayor = one<{ id: number }>(c.sqlite, `select id from people where title = '县长'`).id
   return { head, contacts, leader: p.leader_person_id, mayor }
 }

@@ -18,8 +18,11 @@ const CHILD = fileURLToPath(new URL('./tick-child.ts', import.meta.url))
 
 function child(path: string, when: Date, startAt: number): Promise<{ queued: number; messages: number; jobs: [string, string, string][] }> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--experimental-strip-types', CHILD, path, when.toISOString(), String(startAt)], { timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
+    execFile(
+      process.execPath,
+      ['--experimental-strip-types', CHILD, path, when.toISOString(), String(startAt)],
+      { timeout: 30_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout))),
     ),
   )
 }
@@ -42,11 +45,17 @@ describe('exactly once', () => {
     const other = openNodeDatabase(path)
     const [a, b] = await Promise.all([runTick(c.db, at(11, 25, 9)), runTick(other.db, at(11, 25, 9))])
     const prompts = outboxRows(c, 'open:monthly:2026-11:')
-    const pairs = one<{ n: number }>(c.sqlite, `select count(*) n from project_contacts pc join projects p on p.id = pc.project_id where p.active = 1 and p.year = 2026`).n
+    const pairs = one<{ n: number }>(
+      c.sqlite,
+      `select count(*) n from project_contacts pc join projects p on p.id = pc.project_id where p.active = 1 and p.year = 2026`,
+    ).n
     expect(prompts).toHaveLength(pairs)
     expect(new Set(prompts.map((r) => r.key)).size).toBe(pairs)
     // One of them ran the job, the other found it taken.
-    const statuses = [...a.jobs, ...b.jobs].filter((j) => j.job === 'open:monthly').map((j) => j.status).sort()
+    const statuses = [...a.jobs, ...b.jobs]
+      .filter((j) => j.job === 'open:monthly')
+      .map((j) => j.status)
+      .sort()
     expect(statuses).toEqual(['busy', 'ran'])
     expect(a.queued + b.queued).toBe(one<{ n: number }>(c.sqlite, 'select count(*) n from outbox').n)
     expect(one<{ n: number }>(c.sqlite, `select count(*) n from rounds where period = '2026-11'`).n).toBe(1)
@@ -65,9 +74,14 @@ describe('exactly once', () => {
     const startAt = Date.now() + 1500
     const results = await Promise.all([0, 1, 2].map(() => child(path, at(11, 30, 9), startAt)))
     const reminders = outboxRows(c, 'remind:deadline:monthly:2026-11:')
-    const pairs = one<{ n: number }>(c.sqlite, `select count(*) n from project_contacts pc join projects p on p.id = pc.project_id where p.active = 1 and p.year = 2026`).n
+    const pairs = one<{ n: number }>(
+      c.sqlite,
+      `select count(*) n from project_contacts pc join projects p on p.id = pc.project_id where p.active = 1 and p.year = 2026`,
+    ).n
     expect(reminders).toHaveLength(pairs)
-    expect(results.reduce((s, r) => s + r.queued, 0)).toBe(one<{ n: number }>(c.sqlite, `select count(*) n from outbox where created_at = ?`, at(11, 30, 9).getTime()).n)
+    expect(results.reduce((s, r) => s + r.queued, 0)).toBe(
+      one<{ n: number }>(c.sqlite, `select count(*) n from outbox where created_at = ?`, at(11, 30, 9).getTime()).n,
+    )
     expect(one<{ n: number }>(c.sqlite, `select count(*) n from reminders where kind = 'deadline'`).n).toBe(pairs)
     expect(results.flatMap((r) => r.jobs).filter(([job, , status]) => job === 'remind:deadline:monthly' && status === 'ran')).toHaveLength(1)
     c.close()
@@ -109,7 +123,11 @@ describe('exactly once', () => {
     const c = await demoCounty(at(11, 20, 10), ':memory:', { ledger: false })
     const r = await runTick(c.db, at(11, 30, 9, 5))
     const monthly = r.jobs.filter((j) => j.period === '2026-11').map((j) => [j.job, j.late])
-    expect(monthly).toEqual([['open:monthly', true], ['remind:before:monthly', true], ['remind:deadline:monthly', false]])
+    expect(monthly).toEqual([
+      ['open:monthly', true],
+      ['remind:before:monthly', true],
+      ['remind:deadline:monthly', false],
+    ])
     const load = contactLoad(c)
     for (const [person, projects] of load) {
       const mine = outboxRows(c).filter((x) => x.address === `person:${person}` && !x.key.includes('weekly'))
@@ -130,7 +148,9 @@ describe('exactly once', () => {
     }
     expect(outboxRows(c, 'remind:deadline:monthly:2026-11:').filter((x) => load.get(Number(x.address.slice(7)))! > 1)).toEqual([])
     // The 催办 still count: the deadline reminders are recorded for every project.
-    expect(one<{ n: number }>(c.sqlite, `select count(*) n from reminders where kind = 'deadline'`).n).toBe([...load.values()].reduce((s, n) => s + n, 0))
+    expect(one<{ n: number }>(c.sqlite, `select count(*) n from reminders where kind = 'deadline'`).n).toBe(
+      [...load.values()].reduce((s, n) => s + n, 0),
+    )
     c.close()
   })
 
@@ -197,7 +217,9 @@ describe('exactly once', () => {
     await runTick(c.db, at(11, 30, 19))
     const close = await runTick(c.db, at(12, 1, 18), true)
     expect(close.jobs.map((j) => j.job)).toEqual(expect.arrayContaining(['close:monthly', 'bulletin:monthly']))
-    expect(one<{ closed_at: number | null }>(c.sqlite, `select closed_at from rounds where kind = 'monthly' and period = '2026-11'`).closed_at).toBeNull()
+    expect(
+      one<{ closed_at: number | null }>(c.sqlite, `select closed_at from rounds where kind = 'monthly' and period = '2026-11'`).closed_at,
+    ).toBeNull()
     c.close()
   })
 })

@@ -46,9 +46,12 @@ export interface OutboxRecord {
 }
 
 export function outboxRows(d: NodeDatabase, prefix = ''): OutboxRecord[] {
-  return (d.sqlite.prepare(`select id, key, address, created_at as createdAt, body from outbox where key like ? order by id`).all(`${prefix}%`) as (Omit<OutboxRecord, 'body'> & { body: string })[]).map(
-    (r) => ({ ...r, body: JSON.parse(r.body) as MessageBody }),
-  )
+  return (
+    d.sqlite.prepare(`select id, key, address, created_at as createdAt, body from outbox where key like ? order by id`).all(`${prefix}%`) as (Omit<
+      OutboxRecord,
+      'body'
+    > & { body: string })[]
+  ).map((r) => ({ ...r, body: JSON.parse(r.body) as MessageBody }))
 }
 
 /**
@@ -73,7 +76,8 @@ export async function tickThrough(
 
 /** Submits a monthly or weekly report for a project, as its contact would. */
 export async function report(d: NodeDatabase, roundId: number, projectId: number, at: Date, ytd = 10_000_000) {
-  const contact = d.sqlite.prepare('select person_id from project_contacts where project_id = ? order by person_id').get(projectId) as { person_id: number } | undefined
+  const contact = d.sqlite.prepare('select person_id from project_contacts where project_id = ? order by person_id').get(projectId) as
+    { person_id: number } | undefined
   await submitReport(d.db, {
     roundId,
     projectId,

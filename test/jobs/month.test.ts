@@ -21,7 +21,8 @@ const weeklyReported: number[] = []
 const counts = () => one<{ n: number }>(c.sqlite, 'select count(*) n from outbox').n
 
 const at = (m: number, d: number, h = 0, min = 0) => shanghaiTime(2026, m, d, h, min)
-const idsOf = (prefix: string, re: RegExp) => all<{ key: string }>(c.sqlite, `select key from outbox where key like ?`, `${prefix}%`).map((r) => Number(re.exec(r.key)![1]))
+const idsOf = (prefix: string, re: RegExp) =>
+  all<{ key: string }>(c.sqlite, `select key from outbox where key like ?`, `${prefix}%`).map((r) => Number(re.exec(r.key)![1]))
 
 beforeAll(async () => {
   c = await demoCounty(at(11, 20, 10))
@@ -34,7 +35,8 @@ beforeAll(async () => {
   batch3.push(...projects.slice(batch1.length + batch2.length, batch1.length + batch2.length + 5))
   never.push(...projects.filter((p) => !batch1.includes(p) && !batch2.includes(p) && !batch3.includes(p)))
 
-  const roundId = (kind: string, period: string) => one<{ id: number }>(c.sqlite, 'select id from rounds where kind = ? and period = ?', kind, period).id
+  const roundId = (kind: string, period: string) =>
+    one<{ id: number }>(c.sqlite, 'select id from rounds where kind = ? and period = ?', kind, period).id
   reports = await tickThrough(c, at(11, 20, 10), at(12, 3), 15, async (t) => {
     const ms = t.getTime()
     if (ms === at(11, 23, 11).getTime()) {
@@ -94,7 +96,10 @@ describe('a month of dispatch', () => {
     expect(heads).toHaveLength(lateUnits.length)
     expect(heads.every((h) => h.createdAt === at(11, 30, 19).getTime())).toBe(true)
     // The 催办 was counted into the frozen colours.
-    const frozen = all<{ urge_count: number }>(c.sqlite, `select urge_count from project_colours where period = '2026-11' and project_id in (${never.join(',')})`)
+    const frozen = all<{ urge_count: number }>(
+      c.sqlite,
+      `select urge_count from project_colours where period = '2026-11' and project_id in (${never.join(',')})`,
+    )
     expect(frozen.length).toBe(never.length)
     expect(frozen.every((f) => f.urge_count >= 1)).toBe(true)
   })
@@ -112,7 +117,11 @@ describe('a month of dispatch', () => {
     expect(mentions?.kind === 'mentions' && new Set(mentions.people.map((p) => p.personId))).toEqual(expected)
     // The 通报 went to each leader once.
     const leaders = all<{ id: number }>(c.sqlite, `select id from people where roles like '%leader%'`)
-    expect(outboxRows(c, 'bulletin:2026-11:').map((r) => r.address).sort()).toEqual(leaders.map((l) => `person:${l.id}`).sort())
+    expect(
+      outboxRows(c, 'bulletin:2026-11:')
+        .map((r) => r.address)
+        .sort(),
+    ).toEqual(leaders.map((l) => `person:${l.id}`).sort())
   })
 
   it('runs the weekly round for key projects and posts the Friday board to each board group once', () => {

@@ -54,9 +54,36 @@ describe('quiet hours on every drain', () => {
     const night = shanghaiTime(2026, 11, 27, 23, 5).getTime()
     const body = { kind: 'text', text: '紧急督办' }
     await h.db.insert(outbox).values([
-      { key: urgentKey('supervise:901:p1'), platform: 'local', address: 'person:1', addressKind: 'user', body, status: 'pending', nextAttemptAt: night, createdAt: night },
-      { key: 'supervise:902:p1', platform: 'local', address: 'person:1', addressKind: 'user', body: { ...body, urgent: true }, status: 'pending', nextAttemptAt: night, createdAt: night },
-      { key: 'supervise:903:p1', platform: 'local', address: 'person:1', addressKind: 'user', body, status: 'pending', nextAttemptAt: night, createdAt: night },
+      {
+        key: urgentKey('supervise:901:p1'),
+        platform: 'local',
+        address: 'person:1',
+        addressKind: 'user',
+        body,
+        status: 'pending',
+        nextAttemptAt: night,
+        createdAt: night,
+      },
+      {
+        key: 'supervise:902:p1',
+        platform: 'local',
+        address: 'person:1',
+        addressKind: 'user',
+        body: { ...body, urgent: true },
+        status: 'pending',
+        nextAttemptAt: night,
+        createdAt: night,
+      },
+      {
+        key: 'supervise:903:p1',
+        platform: 'local',
+        address: 'person:1',
+        addressKind: 'user',
+        body,
+        status: 'pending',
+        nextAttemptAt: night,
+        createdAt: night,
+      },
     ])
     expect(urgentKey(urgentKey('x'))).toBe('urgent:x')
     expect(isUrgent({ key: 'urgent:supervise:1:p2' })).toBe(true)

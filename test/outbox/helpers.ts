@@ -50,7 +50,12 @@ export async function world(o: { users?: number; groups?: number; path?: string;
     ...users.map((id, i) => ({ personId: id, platform: 'feishu' as const, userId: `ou_user${i}`, boundAt: 0 })),
   ])
   const g = o.groups ?? 0
-  if (g) await insertMany(d.db, groups, Array.from({ length: g }, (_, i) => ({ platform: 'feishu' as const, chatId: `oc_group${i}`, name: `群${i}`, addedAt: 0 })))
+  if (g)
+    await insertMany(
+      d.db,
+      groups,
+      Array.from({ length: g }, (_, i) => ({ platform: 'feishu' as const, chatId: `oc_group${i}`, name: `群${i}`, addedAt: 0 })),
+    )
   const groupIds = (d.sqlite.prepare('select id from groups order by id').all() as { id: number }[]).map((r) => r.id)
   const sender = createSdkSender({ ...APP, domain: fake.url, timeoutMs: 5000 })
   return {
@@ -71,7 +76,11 @@ export async function world(o: { users?: number; groups?: number; path?: string;
   }
 }
 
-export const text = (personId: number, key: string, t = '请填报本月调度'): OutboundMessage => ({ to: { kind: 'person', personId }, key, body: { kind: 'text', text: t } })
+export const text = (personId: number, key: string, t = '请填报本月调度'): OutboundMessage => ({
+  to: { kind: 'person', personId },
+  key,
+  body: { kind: 'text', text: t },
+})
 
 /** The most events in any window of `windowMs` (half-open, as the fake counts). */
 export function maxInWindow(times: number[], windowMs: number): number {

@@ -16,7 +16,11 @@ function maxInWindow(times: number[], windowMs: number): number {
  * Sends as fast as the limiter allows for `durationMs`, checking every millisecond: rows in turn, each
  * millisecond until one has to wait (a row blocked by its own recipient lets the next one try).
  */
-function greedy(limiter: ReturnType<typeof createLimiter>, rows: { platform: string; address: string; addressKind: 'user' | 'chat' }[], durationMs: number) {
+function greedy(
+  limiter: ReturnType<typeof createLimiter>,
+  rows: { platform: string; address: string; addressKind: 'user' | 'chat' }[],
+  durationMs: number,
+) {
   const sent: { t: number; address: string }[] = []
   let i = 0
   for (let t = 0; t < durationMs; t++) {
@@ -97,7 +101,10 @@ describe('token buckets for sliding-window limits', () => {
 
   it('scales an app limit for benches', () => {
     const scaled = scaleAppLimits(PLATFORM_LIMITS.feishu!, 10)
-    expect(scaled.app).toEqual<Rate[]>([{ count: 500, windowMs: 1000 }, { count: 10_000, windowMs: 60_000 }])
+    expect(scaled.app).toEqual<Rate[]>([
+      { count: 500, windowMs: 1000 },
+      { count: 10_000, windowMs: 60_000 },
+    ])
     expect(scaled.user).toEqual(PLATFORM_LIMITS.feishu!.user)
   })
 })

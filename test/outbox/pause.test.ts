@@ -12,7 +12,9 @@ describe('configuration errors', () => {
       // A sender that passes on only the code (or only the reason text) is read the same way.
       expect(isConfigError('feishu', { ok: false, code, reason: r.reason })).toBe(true)
     }
-    expect(classifyFeishuError({ status: 400, code: 10014, msg: 'app secret invalid' }).reason).toBe('应用密钥（App Secret）无效（10014: app secret invalid）')
+    expect(classifyFeishuError({ status: 400, code: 10014, msg: 'app secret invalid' }).reason).toBe(
+      '应用密钥（App Secret）无效（10014: app secret invalid）',
+    )
   })
 
   it('per-message failures and rate limits are not configuration errors', () => {

@@ -36,7 +36,15 @@ describe('drainOutbox', () => {
   it('keeps under 50/s, 1000/min and 5/s per receiver while reaching ≥ 90 % of the binding limit', async () => {
     w = await world({ users: 260, groups: 2 })
     const msgs = w.users.flatMap((u, i) => [0, 1, 2, 3, 4].map((k) => text(u, `open:monthly:2026-11:p${k}:u${i}`)))
-    msgs.push(...[0, 1].flatMap((g) => Array.from({ length: 20 }, (_, k) => ({ to: { kind: 'group' as const, groupId: w!.groups[g]! }, key: `board:${g}:${k}`, body: { kind: 'text' as const, text: '赛马比拼' } }))))
+    msgs.push(
+      ...[0, 1].flatMap((g) =>
+        Array.from({ length: 20 }, (_, k) => ({
+          to: { kind: 'group' as const, groupId: w!.groups[g]! },
+          key: `board:${g}:${k}`,
+          body: { kind: 'text' as const, text: '赛马比拼' },
+        })),
+      ),
+    )
     await w.queue(msgs)
     // One send at a time: on the manual clock, time jumps while a request is on the wire, which would
     // model minutes of network jitter (bench/fanout.ts runs 8 at a time on the real clock).
@@ -60,13 +68,23 @@ describe('drainOutbox', () => {
     w.clock.advance(shanghaiTime(2026, 11, 25, 21, 58).getTime() - w.clock.now())
     await w.queue([text(w.users[0]!, 'overdue:monthly:2026-11:p1:u0'), text(w.users[1]!, replyKey('feishu', 'ev_late_night', 0), '已收到您的填报')])
     // Feishu says "too many, come back in 3 minutes": both rows wait until 22:01.
-    w.fake.failNext({ status: 429, code: 99991400, msg: 'request trigger frequency limit', headers: { 'x-ogw-ratelimit-reset': '180', 'x-ogw-ratelimit-limit': '50' }, pathPrefix: '/open-apis/im' })
+    w.fake.failNext({
+      status: 429,
+      code: 99991400,
+      msg: 'request trigger frequency limit',
+      headers: { 'x-ogw-ratelimit-reset': '180', 'x-ogw-ratelimit-limit': '50' },
+      pathPrefix: '/open-apis/im',
+    })
     const hold = quietHoursHold(DEFAULT_DISPATCH)
     const night = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 600_000, concurrency: 1, holdUntil: hold })
     expect(night).toMatchObject({ sent: 1, rateLimited: 1, held: 1, failed: 0 })
     expect(sends(w.fake).map((m) => m.receiveId)).toEqual(['ou_user1'])
     const morning = shanghaiTime(2026, 11, 26, 7, 30).getTime()
-    expect(w.sqlite.prepare(`select status, next_attempt_at as due, attempts from outbox where key like 'overdue:%'`).get()).toEqual({ status: 'pending', due: morning, attempts: 0 })
+    expect(w.sqlite.prepare(`select status, next_attempt_at as due, attempts from outbox where key like 'overdue:%'`).get()).toEqual({
+      status: 'pending',
+      due: morning,
+      attempts: 0,
+    })
     w.clock.advance(morning - w.clock.now())
     expect(await drainOutbox(w.db, w.senders, w.clock, { holdUntil: hold })).toMatchObject({ sent: 1, held: 0 })
     expect(sends(w.fake).map((m) => m.receiveId)).toEqual(['ou_user1', 'ou_user0'])
@@ -75,7 +93,13 @@ describe('drainOutbox', () => {
   it('retries a 429 (99991400) only after x-ogw-ratelimit-reset, pausing the whole app', async () => {
     w = await world({ users: 3 })
     await w.queue(w.users.map((u, i) => text(u, `remind:${i}`)))
-    w.fake.failNext({ status: 429, code: 99991400, msg: 'request trigger frequency limit', headers: { 'x-ogw-ratelimit-reset': '3', 'x-ogw-ratelimit-limit': '50' }, pathPrefix: '/open-apis/im' })
+    w.fake.failNext({
+      status: 429,
+      code: 99991400,
+      msg: 'request trigger frequency limit',
+      headers: { 'x-ogw-ratelimit-reset': '3', 'x-ogw-ratelimit-limit': '50' },
+      pathPrefix: '/open-apis/im',
+    })
     const start = w.clock.now()
     // One at a time, so no other send is already on its way when the answer comes.
     const stats = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 60_000, concurrency: 1 })
@@ -119,7 +143,11 @@ describe('drainOutbox', () => {
   })
 
   it('marks permanent failures failed with the reason and tells the office once per reason per day', async () => {
-    w = await world({ users: 6, groups: 1, fake: { outOfRange: ['ou_user0', 'ou_user1', 'ou_user4'], stoppedBot: ['ou_user2'], botNotInGroup: ['oc_group0'] } })
+    w = await world({
+      users: 6,
+      groups: 1,
+      fake: { outOfRange: ['ou_user0', 'ou_user1', 'ou_user4'], stoppedBot: ['ou_user2'], botNotInGroup: ['oc_group0'] },
+    })
     await w.queue([
       text(w.users[0]!, 'u0'),
       text(w.users[1]!, 'u1'),
@@ -129,7 +157,10 @@ describe('drainOutbox', () => {
     ])
     const stats = await drainOutbox(w.db, w.senders, w.clock, { waitMs: 60_000 })
     expect(stats).toMatchObject({ failed: 4, officeNotices: 6 })
-    const failed = w.sqlite.prepare(`select key, last_error from outbox where status = 'failed' order by key`).all() as { key: string; last_error: string }[]
+    const failed = w.sqlite.prepare(`select key, last_error from outbox where status = 'failed' order by key`).all() as {
+      key: string
+      last_error: string
+    }[]
     expect(failed.map((f) => f.key)).toEqual(['g0', 'u0', 'u1', 'u2'])
     expect(failed.find((f) => f.key === 'u0')!.last_error).toContain('该用户不在应用的可用范围内')
     expect(failed.find((f) => f.key === 'u2')!.last_error).toContain('该用户已停用机器人')
@@ -167,8 +198,20 @@ describe('drainOutbox', () => {
     expect(statuses(w)).toEqual({ sent: 30 })
     expect(sends(w.fake)).toHaveLength(30)
     expect(new Set(sends(w.fake).map((s) => s.content)).size).toBe(30)
-    const ids = w.sqlite.prepare(`select message_id from outbox where key in (${claimed.slice(0, 6).map(() => '?').join(',')})`).all(...claimed.slice(0, 6).map((r) => r.key)) as { message_id: string }[]
-    expect(ids.map((r) => r.message_id).sort()).toEqual(sends(w.fake).slice(0, 6).map((s) => s.messageId).sort())
+    const ids = w.sqlite
+      .prepare(
+        `select message_id from outbox where key in (${claimed
+          .slice(0, 6)
+          .map(() => '?')
+          .join(',')})`,
+      )
+      .all(...claimed.slice(0, 6).map((r) => r.key)) as { message_id: string }[]
+    expect(ids.map((r) => r.message_id).sort()).toEqual(
+      sends(w.fake)
+        .slice(0, 6)
+        .map((s) => s.messageId)
+        .sort(),
+    )
   })
 
   it('lets two processes drain one database without ever taking the same row', async () => {
@@ -177,7 +220,13 @@ describe('drainOutbox', () => {
     const b = openNodeDatabase(path)
     const people = Array.from({ length: 300 }, (_, i) => i + 1)
     a.sqlite.exec(`insert into people (name) values ${people.map(() => `('x')`).join(',')}`)
-    await enqueue(a.db, { platforms: ['local'] }, people.map((p) => ({ to: { kind: 'person', personId: p }, key: `k${p}`, body: { kind: 'text', text: 'hi' } })), 0, String)
+    await enqueue(
+      a.db,
+      { platforms: ['local'] },
+      people.map((p) => ({ to: { kind: 'person', personId: p }, key: `k${p}`, body: { kind: 'text', text: 'hi' } })),
+      0,
+      String,
+    )
     const seen: number[] = []
     const slow = async (row: OutboxRow): Promise<SendOutcome> => {
       seen.push(row.id)
@@ -201,7 +250,13 @@ describe('drainOutbox', () => {
   it('after a long pass still waits for a retry that is due within waitMs', async () => {
     const d = openNodeDatabase(':memory:')
     d.sqlite.exec(`insert into people (name) values ${Array.from({ length: 50 }, () => `('x')`).join(',')}`)
-    await enqueue(d.db, { platforms: ['local'] }, Array.from({ length: 50 }, (_, i) => ({ to: { kind: 'person', personId: i + 1 }, key: `k${i}`, body: { kind: 'text', text: 'hi' } })), 0, String)
+    await enqueue(
+      d.db,
+      { platforms: ['local'] },
+      Array.from({ length: 50 }, (_, i) => ({ to: { kind: 'person', personId: i + 1 }, key: `k${i}`, body: { kind: 'text', text: 'hi' } })),
+      0,
+      String,
+    )
     const clock = manualClock(0)
     let limited = false
     const slow = async (row: OutboxRow): Promise<SendOutcome> => {
@@ -220,9 +275,21 @@ describe('drainOutbox', () => {
   it('marks local rows sent with the built-in or the local channel sender', async () => {
     const d = openNodeDatabase(':memory:')
     d.sqlite.exec(`insert into people (name) values ('甲'), ('乙')`)
-    await enqueue(d.db, { platforms: ['local'] }, [1, 2].map((p) => ({ to: { kind: 'person', personId: p }, key: `l${p}`, body: { kind: 'text', text: '你好' } })), 0, String)
+    await enqueue(
+      d.db,
+      { platforms: ['local'] },
+      [1, 2].map((p) => ({ to: { kind: 'person', personId: p }, key: `l${p}`, body: { kind: 'text', text: '你好' } })),
+      0,
+      String,
+    )
     expect(await drainOutbox(d.db, {}, manualClock(0))).toMatchObject({ sent: 2 })
-    await enqueue(d.db, { platforms: ['local'] }, [{ to: { kind: 'person', personId: 1 }, key: 'l3', body: { kind: 'text', text: '再见' } }], 0, String)
+    await enqueue(
+      d.db,
+      { platforms: ['local'] },
+      [{ to: { kind: 'person', personId: 1 }, key: 'l3', body: { kind: 'text', text: '再见' } }],
+      0,
+      String,
+    )
     expect(await drainOutbox(d.db, { local: localOutboxSender() as never }, manualClock(0))).toMatchObject({ sent: 1 })
     expect(d.sqlite.prepare(`select count(*) n from outbox where status = 'sent'`).get()).toEqual({ n: 3 })
     d.close()
@@ -233,8 +300,19 @@ describe('a configuration error (wrong App Secret) pauses the platform instead o
   const N = 12
   const logged: string[] = []
   const logger = { info: (m: string) => void logged.push(`info ${m}`), warn: (m: string) => void logged.push(`warn ${m}`) }
-  const feishuRows = () => w!.sqlite.prepare(`select status, attempts, last_error from outbox where platform = 'feishu' order by id`).all() as { status: string; attempts: number; last_error: string | null }[]
-  const officeNotices = () => w!.sqlite.prepare(`select platform, address, key, body from outbox where key like 'delivery-%' order by id`).all() as { platform: string; address: string; key: string; body: string }[]
+  const feishuRows = () =>
+    w!.sqlite.prepare(`select status, attempts, last_error from outbox where platform = 'feishu' order by id`).all() as {
+      status: string
+      attempts: number
+      last_error: string | null
+    }[]
+  const officeNotices = () =>
+    w!.sqlite.prepare(`select platform, address, key, body from outbox where key like 'delivery-%' order by id`).all() as {
+      platform: string
+      address: string
+      key: string
+      body: string
+    }[]
 
   it('N rows, bad secret → 0 failed, one notice to the office; secret fixed → all N sent exactly once', async () => {
     logged.length = 0
@@ -314,7 +392,13 @@ describe('a configuration error (wrong App Secret) pauses the platform instead o
     d.sqlite.exec(`insert into people (name, roles) values ('办公室', '["office"]')`)
     d.sqlite.exec(`insert into people (name) values ${Array.from({ length: 50 }, () => `('x')`).join(',')}`)
     d.sqlite.exec(`insert into identities (person_id, platform, user_id, bound_at) select id, 'wecom', 'wx' || id, 0 from people where id > 1`)
-    await enqueue(d.db, { platforms: ['wecom'] }, Array.from({ length: 50 }, (_, i) => ({ to: { kind: 'person', personId: i + 2 }, key: `w${i}`, body: { kind: 'text', text: 'hi' } })), 0, String)
+    await enqueue(
+      d.db,
+      { platforms: ['wecom'] },
+      Array.from({ length: 50 }, (_, i) => ({ to: { kind: 'person', personId: i + 2 }, key: `w${i}`, body: { kind: 'text', text: 'hi' } })),
+      0,
+      String,
+    )
     const clock = manualClock(0)
     let secretOk = false
     const got: string[] = []
@@ -330,8 +414,12 @@ describe('a configuration error (wrong App Secret) pauses the platform instead o
     expect(bad.paused).toBeGreaterThanOrEqual(1)
     expect(bad.paused).toBeLessThanOrEqual(8)
     expect(bad.officeNotices).toBe(1)
-    expect(d.sqlite.prepare(`select count(*) n from outbox where platform = 'wecom' and status = 'pending' and attempts = 0`).get()).toEqual({ n: 50 })
-    expect(d.sqlite.prepare(`select platform, address from outbox where key like 'delivery-paused:%'`).all()).toEqual([{ platform: 'local', address: 'person:1' }])
+    expect(d.sqlite.prepare(`select count(*) n from outbox where platform = 'wecom' and status = 'pending' and attempts = 0`).get()).toEqual({
+      n: 50,
+    })
+    expect(d.sqlite.prepare(`select platform, address from outbox where key like 'delivery-paused:%'`).all()).toEqual([
+      { platform: 'local', address: 'person:1' },
+    ])
     secretOk = true
     clock.advance(60_000)
     expect(await drainOutbox(d.db, { wecom }, clock, { pauses, concurrency: 8 })).toMatchObject({ sent: 50, failed: 0 })
@@ -343,12 +431,25 @@ describe('a configuration error (wrong App Secret) pauses the platform instead o
 
 describe('reading platform answers', () => {
   it('finds the code in a classified reason and knows which scope a rate limit pauses', () => {
-    const app = { ok: false as const, retryable: true, retryAfterMs: 3000, reason: '飞书接口调用频率超限（应用级）（99991400: request trigger frequency limit）' }
+    const app = {
+      ok: false as const,
+      retryable: true,
+      retryAfterMs: 3000,
+      reason: '飞书接口调用频率超限（应用级）（99991400: request trigger frequency limit）',
+    }
     expect(codeOf(app)).toBe(99991400)
     expect(rateLimitOf('feishu', app)).toEqual({ scope: 'app', waitMs: 1000 })
-    const chat = { ok: false as const, retryable: true, retryAfterMs: 1000, reason: '发送太频繁（同一用户或同一群每秒最多 5 条）（230020: This operation triggers the frequency limit.）' }
+    const chat = {
+      ok: false as const,
+      retryable: true,
+      retryAfterMs: 1000,
+      reason: '发送太频繁（同一用户或同一群每秒最多 5 条）（230020: This operation triggers the frequency limit.）',
+    }
     expect(rateLimitOf('feishu', chat)).toEqual({ scope: 'recipient', waitMs: 1000 })
-    expect(rateLimitOf('wecom', { ok: false, retryable: true, reason: 'api freq out of limit', code: 45009 })).toEqual({ scope: 'app', waitMs: 60_000 })
+    expect(rateLimitOf('wecom', { ok: false, retryable: true, reason: 'api freq out of limit', code: 45009 })).toEqual({
+      scope: 'app',
+      waitMs: 60_000,
+    })
     expect(rateLimitOf('wecom', { ok: false, retryable: true, reason: 'api concurrent out of limit', code: 45033 })!.scope).toBe('app')
     expect(rateLimitOf('feishu', { ok: false, retryable: true, reason: '无法连接飞书（ECONNREFUSED）' })).toBeNull()
     expect(rateLimitOf('feishu', { ok: false, retryable: false, reason: '该用户已停用机器人（230053: …）' })).toBeNull()

@@ -58,7 +58,10 @@ function server(port: number, db: string, feishu: string, now: Date): Server {
     FEISHU_DOMAIN: feishu,
     DIAODU_NOW: now.toISOString(),
   }
-  const child = spawn(process.execPath, ['--experimental-strip-types', '--import', './src/runtime/node/preload.ts', 'src/runtime/node/main.ts'], { cwd: new URL('../..', import.meta.url), env })
+  const child = spawn(process.execPath, ['--experimental-strip-types', '--import', './src/runtime/node/preload.ts', 'src/runtime/node/main.ts'], {
+    cwd: new URL('../..', import.meta.url),
+    env,
+  })
   children.push(child)
   let out = ''
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
@@ -69,7 +72,10 @@ function server(port: number, db: string, feishu: string, now: Date): Server {
 
 async function ready(s: Server) {
   for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`http://127.0.0.1:${s.port}/healthz`).then((r) => r.ok, () => false)
+    const ok = await fetch(`http://127.0.0.1:${s.port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -100,20 +106,39 @@ describe('kill -9', () => {
     const projects = d.sqlite.prepare('select id, code from projects order by id').all() as { id: number; code: string }[]
     // Who answers for a project: its contacts and its unit's head (the 督办 card goes to each).
     const responsible = (projectId: number) =>
-      (check.sqlite.prepare(`select count(*) n from (select person_id from project_contacts where project_id = @id union select u.head_person_id from projects p join units u on u.id = p.unit_id where p.id = @id and u.head_person_id is not null)`).get({ id: projectId }) as { n: number }).n
+      (
+        check.sqlite
+          .prepare(
+            `select count(*) n from (select person_id from project_contacts where project_id = @id union select u.head_person_id from projects p join units u on u.id = p.unit_id where p.id = @id and u.head_person_id is not null)`,
+          )
+          .get({ id: projectId }) as { n: number }
+      ).n
     d.close()
 
     const N = 80
     const events = Array.from({ length: N }, (_, i) => {
       const project = projects[i % projects.length]!
-      return { i, project, body: textMessageEvent({ text: `督办 ${project.code} 事项T${i}号 3个工作日`, senderOpenId: `ou_p${boss.id}`, chatId: `oc_boss`, chatType: 'p2p', eventId: `ev_crash_${i}` }) }
+      return {
+        i,
+        project,
+        body: textMessageEvent({
+          text: `督办 ${project.code} 事项T${i}号 3个工作日`,
+          senderOpenId: `ou_p${boss.id}`,
+          chatId: `oc_boss`,
+          chatType: 'p2p',
+          eventId: `ev_crash_${i}`,
+        }),
+      }
     })
     // Feishu signs with its clock; the servers run on the county's clock (DIAODU_NOW), which Feishu shares here.
     const started = Date.now()
     const feishuNow = () => String(Math.floor((t0.getTime() + Date.now() - started) / 1000))
     const post = async (port: number, body: unknown) => {
       const { rawBody, headers } = await webhookRequest(body, { encryptKey: ENCRYPT_KEY, timestamp: feishuNow() })
-      return fetch(`http://127.0.0.1:${port}${FEISHU_EVENTS_PATH}`, { method: 'POST', headers, body: rawBody }).then((r) => r.status, () => 0)
+      return fetch(`http://127.0.0.1:${port}${FEISHU_EVENTS_PATH}`, { method: 'POST', headers, body: rawBody }).then(
+        (r) => r.status,
+        () => 0,
+      )
     }
 
     // Process A: the round's prompts start fanning out (its first tick), the 县长's burst comes in, and at
@@ -151,7 +176,12 @@ describe('kill -9', () => {
     await until('the outbox drained', () => count(`select count(*) n from outbox where status != 'sent'`) === 0, 60_000)
 
     // D: a third process on B's port dies at once (EADDRINUSE), before it opens the database.
-    const state = () => check.sqlite.prepare(`select (select count(*) from inbound_log) i, (select count(*) from outbox) o, (select max(lease_until) from inbound_log) l, (select count(*) from job_runs) j`).get()
+    const state = () =>
+      check.sqlite
+        .prepare(
+          `select (select count(*) from inbound_log) i, (select count(*) from outbox) o, (select max(lease_until) from inbound_log) l, (select count(*) from job_runs) j`,
+        )
+        .get()
     const before = state()
     const dead = server(b.port, path, fake.url, new Date(t0.getTime() + 130_000))
     expect(await dead.exited).toBe(1)

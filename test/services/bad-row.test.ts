@@ -15,7 +15,11 @@ let code: string
 beforeAll(async () => {
   h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
   // 99999999亿元 as an old version stored it (9,999,999,900,000,000 元) in October's report of one project.
-  const row = h.sqlite.prepare(`select r.id, p.code from reports r join rounds o on o.id = r.round_id join projects p on p.id = r.project_id where o.period = '2026-10' and r.current = 1 order by r.id limit 1`).get() as { id: number; code: string }
+  const row = h.sqlite
+    .prepare(
+      `select r.id, p.code from reports r join rounds o on o.id = r.round_id join projects p on p.id = r.project_id where o.period = '2026-10' and r.current = 1 order by r.id limit 1`,
+    )
+    .get() as { id: number; code: string }
   code = row.code
   h.sqlite.prepare('update reports set ytd_investment = 9999999900000000 where id = ?').run(row.id)
 })

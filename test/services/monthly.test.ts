@@ -27,7 +27,13 @@ describe('a month of figures', () => {
         expect(b.rank).toBe(a.score === b.score ? a.rank : i + 1)
       }
     }
-    const colours = board.leagues.flatMap((l) => l.lines).reduce((s, l) => ({ blue: s.blue + l.colours.blue, yellow: s.yellow + l.colours.yellow, red: s.red + l.colours.red }), { blue: 0, yellow: 0, red: 0 })
+    const colours = board.leagues
+      .flatMap((l) => l.lines)
+      .reduce((s, l) => ({ blue: s.blue + l.colours.blue, yellow: s.yellow + l.colours.yellow, red: s.red + l.colours.red }), {
+        blue: 0,
+        yellow: 0,
+        red: 0,
+      })
     expect(colours.blue).toBeGreaterThan(10)
     expect(colours.yellow).toBeGreaterThan(0)
     expect(colours.red).toBeGreaterThan(0)
@@ -58,8 +64,11 @@ describe('project figures kept by the database', () => {
     const [y, m] = period.split('-').map(Number) as [number, number]
     const prev = m === 1 ? '' : `${m === 1 ? y - 1 : y}-${String(m - 1).padStart(2, '0')}`
     const end = `${period}-${new Date(Date.UTC(y, m, 0)).getUTCDate()}`
-    const round = db.sqlite.prepare(`select id, deadline_at from rounds where kind = 'monthly' and period = ?`).get(period) as { id: number; deadline_at: number } | undefined
-    const rows = db.sqlite.prepare(`
+    const round = db.sqlite.prepare(`select id, deadline_at from rounds where kind = 'monthly' and period = ?`).get(period) as
+      { id: number; deadline_at: number } | undefined
+    const rows = db.sqlite
+      .prepare(
+        `
       select p.id as projectId, p.unit_id as unitId, p.annual_plan as annualPlan, coalesce(r.ytd_investment, pc.ytd_investment, 0) as ytd,
         r.id is not null as reported, coalesce(r.first_submitted_at <= @deadline, 0) as onTime,
         (select count(*) from reminders x where x.round_id = @rid and x.project_id = p.id and x.kind in ('overdue', 'manual')) as urges,
@@ -68,24 +77,41 @@ describe('project figures kept by the database', () => {
       from projects p
       left join reports r on r.round_id = @rid and r.project_id = p.id and r.current = 1
       left join project_colours pc on pc.project_id = p.id and pc.period = @prev
-      where p.active = 1 and p.year = @year and (@only is null or p.id = @only) order by p.id`)
+      where p.active = 1 and p.year = @year and (@only is null or p.id = @only) order by p.id`,
+      )
       .all({ rid: round?.id ?? -1, deadline: round?.deadline_at ?? -1, prev, end, year: y, only: projectId ?? null }) as Record<string, unknown>[]
     return rows.map((r): Record<string, unknown> => ({
       ...r,
       planCurve: r.planCurve ? JSON.parse(r.planCurve as string) : null,
-      reported: r.reported === 1, onTime: r.onTime === 1, plannedNewStart: r.plannedNewStart === 1, started: r.started === 1, inStats: r.inStats === 1,
+      reported: r.reported === 1,
+      onTime: r.onTime === 1,
+      plannedNewStart: r.plannedNewStart === 1,
+      started: r.started === 1,
+      inStats: r.inStats === 1,
     }))
   }
 
   it('agree with the one-join query for every month, project by project', async () => {
     // A correction (new version), a report after the deadline, and 催办 of every kind in November.
     const nov = db.sqlite.prepare(`select id, deadline_at from rounds where period = '2026-10'`).get() as { id: number; deadline_at: number }
-    const [a, b] = db.sqlite.prepare(`select project_id from reports where round_id = ? and current = 1 order by project_id limit 2`).all(nov.id) as { project_id: number }[]
-    await submitReport(db.db, { roundId: nov.id, projectId: a!.project_id, periodInvestment: 1, ytdInvestment: 123_450_000, source: 'text', submittedAt: nov.deadline_at + 86_400_000 })
+    const [a, b] = db.sqlite.prepare(`select project_id from reports where round_id = ? and current = 1 order by project_id limit 2`).all(nov.id) as {
+      project_id: number
+    }[]
+    await submitReport(db.db, {
+      roundId: nov.id,
+      projectId: a!.project_id,
+      periodInvestment: 1,
+      ytdInvestment: 123_450_000,
+      source: 'text',
+      submittedAt: nov.deadline_at + 86_400_000,
+    })
     for (const kind of ['before', 'deadline', 'overdue', 'manual', 'manual'] as const)
       await recordReminder(db.db, { roundId: nov.id, projectId: b!.project_id, kind, sentAt: nov.deadline_at })
 
-    let carried = 0, late = 0, urged = 0, coloured = 0
+    let carried = 0,
+      late = 0,
+      urged = 0,
+      coloured = 0
     for (let m = 1; m <= 11; m++) {
       const period = `2026-${String(m).padStart(2, '0')}`
       const merged = await projectMonths(db.db, period, { detail: true })
@@ -96,7 +122,12 @@ describe('project figures kept by the database', () => {
       coloured += merged.filter((p) => p.previousColour !== null).length
     }
     // The demo county exercises every branch of the merge.
-    expect({ carried: carried > 0, late: late > 0, urged: urged > 0, coloured: coloured > 0 }).toEqual({ carried: true, late: true, urged: true, coloured: true })
+    expect({ carried: carried > 0, late: late > 0, urged: urged > 0, coloured: coloured > 0 }).toEqual({
+      carried: true,
+      late: true,
+      urged: true,
+      coloured: true,
+    })
     const oct = await projectMonths(db.db, '2026-10')
     expect(oct.find((p) => p.projectId === a!.project_id)).toMatchObject({ ytd: 123_450_000, reported: true })
     expect(oct.find((p) => p.projectId === b!.project_id)!.urges).toBe((await oracle('2026-10', b!.project_id))[0]!['urges'])
@@ -105,7 +136,8 @@ describe('project figures kept by the database', () => {
   })
 
   it('reads one project alone the same way', async () => {
-    for (const id of [1, 17, 42, 99]) expect(await projectMonths(db.db, '2026-10', { projectId: id, detail: true })).toEqual(await oracle('2026-10', id))
+    for (const id of [1, 17, 42, 99])
+      expect(await projectMonths(db.db, '2026-10', { projectId: id, detail: true })).toEqual(await oracle('2026-10', id))
     expect(await projectMonths(db.db, '2026-10', { projectId: 999_999 })).toEqual([])
   })
 
@@ -123,7 +155,16 @@ describe('project figures kept by the database', () => {
     }
     const oct = db.sqlite.prepare(`select id, deadline_at from rounds where period = '2026-10'`).get() as { id: number; deadline_at: number }
     const ids = (db.sqlite.prepare(`select id from projects where active = 1 order by id limit 8`).all() as { id: number }[]).map((r) => r.id)
-    const [moved, replanned, paused, reyeared, late, urged, recoloured, started] = ids as [number, number, number, number, number, number, number, number]
+    const [moved, replanned, paused, reyeared, late, urged, recoloured, started] = ids as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ]
     const before = await projectMonths(db.db, '2026-10')
     const of = (list: typeof before, id: number) => list.find((p) => p.projectId === id)
 
@@ -134,21 +175,44 @@ describe('project figures kept by the database', () => {
     await change(`update projects set started_on = '2026-10-31', planned_new_start = 1, in_stats = 1 where id = ?`, started)
     // A late correction entered straight into the table, withdrawn, and the earlier version made current again.
     await change(`update reports set current = 0 where round_id = ? and project_id = ?`, oct.id, late)
-    await change(`insert into reports (round_id, project_id, version, current, ytd_investment, source, submitted_at, first_submitted_at)
-      values (?, ?, 99, 1, 7, 'api', ?, ?)`, oct.id, late, oct.deadline_at + 1, oct.deadline_at + 1)
+    await change(
+      `insert into reports (round_id, project_id, version, current, ytd_investment, source, submitted_at, first_submitted_at)
+      values (?, ?, 99, 1, 7, 'api', ?, ?)`,
+      oct.id,
+      late,
+      oct.deadline_at + 1,
+      oct.deadline_at + 1,
+    )
     expect(of(await projectMonths(db.db, '2026-10'), late)).toMatchObject({ ytd: 7, reported: true, onTime: false })
     await change(`delete from reports where round_id = ? and project_id = ? and version = 99`, oct.id, late)
     await change(`update reports set current = 1 where id = (select max(id) from reports where round_id = ? and project_id = ?)`, oct.id, late)
     expect(of(await projectMonths(db.db, '2026-10'), late)).toEqual(of(before, late))
     // 催办 of one project re-kinded and one taken back.
-    await change(`insert into reminders (round_id, project_id, kind, sent_at) values (?, ?, 'before', 0), (?, ?, 'before', 0), (?, ?, 'manual', 0)`, oct.id, urged, oct.id, urged, oct.id, urged)
+    await change(
+      `insert into reminders (round_id, project_id, kind, sent_at) values (?, ?, 'before', 0), (?, ?, 'before', 0), (?, ?, 'manual', 0)`,
+      oct.id,
+      urged,
+      oct.id,
+      urged,
+      oct.id,
+      urged,
+    )
     await change(`update reminders set kind = 'overdue' where round_id = ? and project_id = ? and kind = 'before'`, oct.id, urged)
     await change(`delete from reminders where id = (select max(id) from reminders where project_id = ?)`, urged)
-    await change(`update project_colours set colour = 'red', ytd_investment = ytd_investment + 1 where project_id = ? and period = '2026-09'`, recoloured)
+    await change(
+      `update project_colours set colour = 'red', ytd_investment = ytd_investment + 1 where project_id = ? and period = '2026-09'`,
+      recoloured,
+    )
     await change(`delete from project_colours where project_id = ? and period = '2026-08'`, recoloured)
-    await change(`insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2026-08', 'yellow', 3, 0)`, recoloured)
+    await change(
+      `insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2026-08', 'yellow', 3, 0)`,
+      recoloured,
+    )
     // Last year's December (imported history) does not carry into this January.
-    await change(`insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2025-12', 'red', 999, 0)`, recoloured)
+    await change(
+      `insert into project_colours (project_id, period, colour, ytd_investment, frozen_at) values (?, '2025-12', 'red', 999, 0)`,
+      recoloured,
+    )
     expect(of(await projectMonths(db.db, '2026-01'), recoloured)).toMatchObject({ previousColour: null })
 
     const after = await projectMonths(db.db, '2026-10')
@@ -161,9 +225,13 @@ describe('project figures kept by the database', () => {
     // Back again: the same rows come back as they were, and a new project gets its twelve months.
     await change(`update projects set active = 1 where id = ?`, paused)
     await change(`update projects set year = 2026 where id = ?`, reyeared)
-    await change(`insert into projects (code, name, unit_id, sector, year, total_investment, annual_plan) values ('NEW-1', '新项目', 1, '工业', 2026, 100, 50)`)
+    await change(
+      `insert into projects (code, name, unit_id, sector, year, total_investment, annual_plan) values ('NEW-1', '新项目', 1, '工业', 2026, 100, 50)`,
+    )
     expect(of(await projectMonths(db.db, '2026-10'), paused)).toEqual(of(before, paused))
-    expect(db.sqlite.prepare(`select count(*) as n from month_figures where project_id = (select id from projects where code = 'NEW-1')`).get()).toEqual({ n: 12 })
+    expect(
+      db.sqlite.prepare(`select count(*) as n from month_figures where project_id = (select id from projects where code = 'NEW-1')`).get(),
+    ).toEqual({ n: 12 })
     await change(`delete from projects where code = 'NEW-1'`)
     // A round moved to another month takes its reports with it.
     await change(`update rounds set period = '2026-12' where id = ?`, oct.id)

@@ -12,7 +12,15 @@ const project = { id: 1, code: 'XM2026-001', name: '城东污水处理厂', tota
 const round = { id: 1, kind: 'monthly', period: '2026-10', opensAt: 0, deadlineAt: 0, closedAt: null } as Round
 const previous = { period: '2026-09', report: { ytdInvestment: 1_000 * WAN } as Report }
 const values = (v: Partial<ReportValues>): ReportValues => ({
-  periodInvestment: null, ytdInvestment: 1_200 * WAN, progressPercent: null, progressText: '', problems: [], coordination: '', nextSteps: '', correctionReason: '', ...v,
+  periodInvestment: null,
+  ytdInvestment: 1_200 * WAN,
+  progressPercent: null,
+  progressText: '',
+  problems: [],
+  coordination: '',
+  nextSteps: '',
+  correctionReason: '',
+  ...v,
 })
 
 describe('checkReport', () => {

@@ -58,7 +58,14 @@ describe('the core on D1', () => {
     const round = (await roundByKey(d1, 'monthly', '2026-10'))!
     const projectId = 1
     const before = await currentReport(d1, round.id, projectId)
-    await submitReport(d1, { roundId: round.id, projectId, periodInvestment: 10_000, ytdInvestment: before!.ytdInvestment + 10_000, source: 'text', submittedAt: NOW.getTime() })
+    await submitReport(d1, {
+      roundId: round.id,
+      projectId,
+      periodInvestment: 10_000,
+      ytdInvestment: before!.ytdInvestment + 10_000,
+      source: 'text',
+      submittedAt: NOW.getTime(),
+    })
     const versions = await reportVersions(d1, round.id, projectId)
     expect(versions.map((v) => v.current)).toEqual([...versions.slice(0, -1).map(() => false), true])
     expect(versions.at(-1)!.ytdInvestment).toBe(before!.ytdInvestment + 10_000)

@@ -28,7 +28,12 @@ describe('demo county', () => {
     for (const r of ['contact', 'unit_head', 'leader', 'office']) expect(roles).toContain(r)
     const months = await db.select().from(rounds).all()
     expect(months.map((r) => r.period)).toEqual(Array.from({ length: 10 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`))
-    const octReports = await db.select({ n: count() }).from(reports).innerJoin(rounds, eq(rounds.id, reports.roundId)).where(eq(rounds.period, '2026-10')).get()
+    const octReports = await db
+      .select({ n: count() })
+      .from(reports)
+      .innerJoin(rounds, eq(rounds.id, reports.roundId))
+      .where(eq(rounds.period, '2026-10'))
+      .get()
     expect(octReports!.n).toBeGreaterThan(all.length * 0.85)
     expect(octReports!.n).toBeLessThan(all.length)
     const states = new Set((await db.select().from(problems).all()).map((p) => p.state))
@@ -66,12 +71,19 @@ describe('demo county', () => {
     const d = openNodeDatabase(':memory:')
     const { info } = await loadDemoCounty(d.db, shanghaiTime(2026, 11, 30, 9))
     expect(info.lastMonth).toBe(10)
-    const oct = d.sqlite.prepare(`select deadline_at, closed_at from rounds where period = '2026-10'`).get() as { deadline_at: number; closed_at: number }
+    const oct = d.sqlite.prepare(`select deadline_at, closed_at from rounds where period = '2026-10'`).get() as {
+      deadline_at: number
+      closed_at: number
+    }
     expect(oct).toEqual({ deadline_at: shanghaiTime(2026, 10, 28, 18).getTime(), closed_at: shanghaiTime(2026, 10, 29, 18).getTime() })
     // March's 28th was a Saturday: its deadline moved to Monday the 30th, as the clock had it. (28 February was
     // a Saturday too, but a working one: 春节 调休.)
-    expect(d.sqlite.prepare(`select deadline_at from rounds where period = '2026-03'`).get()).toEqual({ deadline_at: shanghaiTime(2026, 3, 30, 18).getTime() })
-    expect(d.sqlite.prepare(`select deadline_at from rounds where period = '2026-02'`).get()).toEqual({ deadline_at: shanghaiTime(2026, 2, 28, 18).getTime() })
+    expect(d.sqlite.prepare(`select deadline_at from rounds where period = '2026-03'`).get()).toEqual({
+      deadline_at: shanghaiTime(2026, 3, 30, 18).getTime(),
+    })
+    expect(d.sqlite.prepare(`select deadline_at from rounds where period = '2026-02'`).get()).toEqual({
+      deadline_at: shanghaiTime(2026, 2, 28, 18).getTime(),
+    })
     expect(d.sqlite.prepare(`select count(*) as n from rounds where period = '2026-11'`).get()).toEqual({ n: 0 })
     d.close()
   })

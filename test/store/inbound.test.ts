@@ -25,7 +25,12 @@ describe('the inbound log', () => {
   })
 
   it('refuses a batch larger than one statement may bind on D1', async () => {
-    await expect(recordInboundMany(database.db, Array.from({ length: INBOUND_BATCH + 1 }, (_, i) => row(`ev_${i}`)))).rejects.toThrow(RangeError)
+    await expect(
+      recordInboundMany(
+        database.db,
+        Array.from({ length: INBOUND_BATCH + 1 }, (_, i) => row(`ev_${i}`)),
+      ),
+    ).rejects.toThrow(RangeError)
     expect(await stored()).toEqual([])
   })
 })
@@ -38,7 +43,10 @@ describe('group commit', () => {
       return recordInboundMany(database.db, rows)
     }, 4)
     const ids = await Promise.all(['a', 'b', 'a', 'c', 'd', 'e'].map((k) => record(row(k))))
-    expect(batches).toEqual([['a', 'b', 'a', 'c'], ['d', 'e']])
+    expect(batches).toEqual([
+      ['a', 'b', 'a', 'c'],
+      ['d', 'e'],
+    ])
     expect(ids.map((id) => id === null)).toEqual([false, false, true, false, false, false])
     expect(await record(row('f'))).toBeTypeOf('number')
     expect(batches).toHaveLength(3)
@@ -49,7 +57,10 @@ describe('group commit', () => {
       throw new Error('SQLITE_IOERR: disk I/O error')
     }, 8)
     const results = await Promise.allSettled([record(row('x')), record(row('y'))])
-    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['Error: SQLITE_IOERR: disk I/O error', 'Error: SQLITE_IOERR: disk I/O error'])
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual([
+      'Error: SQLITE_IOERR: disk I/O error',
+      'Error: SQLITE_IOERR: disk I/O error',
+    ])
     expect(await stored()).toEqual([])
   })
 

@@ -22,13 +22,19 @@ describe('upgrading a county database', () => {
     await loadDemoCounty(made.db, at)
     made.close()
     const old = new Database(file)
-    const later = old.prepare(`select type, name from sqlite_master where type in ('trigger', 'view') or name in ('month_figures', 'reports_round_figures', 'project_colours_period')`).all() as { type: string; name: string }[]
+    const later = old
+      .prepare(
+        `select type, name from sqlite_master where type in ('trigger', 'view') or name in ('month_figures', 'reports_round_figures', 'project_colours_period')`,
+      )
+      .all() as { type: string; name: string }[]
     for (const { type, name } of later) old.exec(`drop ${type} if exists ${name}`)
     old.exec('drop index inbound_log_unfinished; alter table inbound_log drop column lease_owner; alter table inbound_log drop column lease_until')
     // 0004_bind_requests: bind requests and one-time codes (issue 11).
     old.exec('drop table bind_requests; drop table bind_codes')
     // 0005_card_updates: each card row's subject and the update rows (issue 12).
-    old.exec('drop index outbox_subject; drop index outbox_updates; alter table outbox drop column subject; alter table outbox drop column updates_id')
+    old.exec(
+      'drop index outbox_subject; drop index outbox_updates; alter table outbox drop column subject; alter table outbox drop column updates_id',
+    )
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
     expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })
@@ -36,11 +42,19 @@ describe('upgrading a county database', () => {
 
     const upgraded = openNodeDatabase(file)
     expect(upgraded.schemaVersion).toBe(journal.entries.length)
-    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 2 })
+    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual(
+      { n: 2 },
+    )
     expect(upgraded.sqlite.prepare('select count(*) as n from reports').get()).toEqual(reports)
-    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('bind_requests', 'bind_codes', 'bind_requests_account')`).get()).toEqual({ n: 3 })
-    expect(upgraded.sqlite.prepare(`select count(*) as n from pragma_table_info('outbox') where name in ('subject', 'updates_id')`).get()).toEqual({ n: 2 })
-    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('outbox_subject', 'outbox_updates')`).get()).toEqual({ n: 2 })
+    expect(
+      upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('bind_requests', 'bind_codes', 'bind_requests_account')`).get(),
+    ).toEqual({ n: 3 })
+    expect(upgraded.sqlite.prepare(`select count(*) as n from pragma_table_info('outbox') where name in ('subject', 'updates_id')`).get()).toEqual({
+      n: 2,
+    })
+    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('outbox_subject', 'outbox_updates')`).get()).toEqual({
+      n: 2,
+    })
     const fresh = openNodeDatabase(':memory:')
     await loadDemoCounty(fresh.db, at)
     expect(await projectMonths(upgraded.db, '2026-10')).toEqual(await projectMonths(fresh.db, '2026-10'))

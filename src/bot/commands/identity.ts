@@ -16,6 +16,16 @@ async function decided(turn: Turn, r: Promise<BotResult & { text: string }>): Pr
 }
 
 export const identityCommands = [
-  command({ name: 'approveBind', args: requestArgs, allowed: officeOnly, run: (turn, a) => decided(turn, approveBind(turn.ctx, turn.person, a.requestId)) }),
-  command({ name: 'rejectBind', args: requestArgs, allowed: officeOnly, run: (turn, a) => decided(turn, rejectBind(turn.ctx, turn.person, a.requestId)) }),
+  command({
+    name: 'approveBind',
+    args: requestArgs,
+    allowed: officeOnly,
+    run: (turn, a) => decided(turn, approveBind(turn.ctx, turn.person, a.requestId)),
+  }),
+  command({
+    name: 'rejectBind',
+    args: requestArgs,
+    allowed: officeOnly,
+    run: (turn, a) => decided(turn, rejectBind(turn.ctx, turn.person, a.requestId)),
+  }),
 ]

@@ -10,7 +10,13 @@ import { leadershipCommands } from './leadership.ts'
 import { problemCommands } from './problems.ts'
 import { identityCommands } from './identity.ts'
 
-export const COMMANDS: readonly CommandEntry[] = [...reportingCommands, ...queryCommands, ...leadershipCommands, ...problemCommands, ...identityCommands]
+export const COMMANDS: readonly CommandEntry[] = [
+  ...reportingCommands,
+  ...queryCommands,
+  ...leadershipCommands,
+  ...problemCommands,
+  ...identityCommands,
+]
 
 const byName = new Map(COMMANDS.map((c) => [c.name, c]))
 const byWord = new Map(COMMANDS.flatMap((c) => (c.words ?? []).map((w) => [w.toLowerCase(), c] as const)))

@@ -19,9 +19,13 @@ import { leadersAndOffice } from '../permissions.ts'
 import { commandKeys } from '../../outbox/keys.ts'
 import { urgentKey } from '../../outbox/quiet.ts'
 
-
 async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, names: string[]) {
-  await setPending(turn.ctx.db, turn.person.id, { kind: 'choose', command, args, argName: 'target', options: names.map((n) => ({ label: n, value: n })) }, turn.ctx.now)
+  await setPending(
+    turn.ctx.db,
+    turn.person.id,
+    { kind: 'choose', command, args, argName: 'target', options: names.map((n) => ({ label: n, value: n })) },
+    turn.ctx.now,
+  )
   return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
 }
 
@@ -43,17 +47,38 @@ async function superviseCommand(turn: Turn, args: z.output<typeof superviseArgs>
   if (!target || !matter) return say(turn, '请写明项目和督办事项，例如「督办 城东污水处理厂 加快林地手续办理 3个工作日」。')
   const found = await findProject(turn.ctx.db, target)
   if (found.kind === 'none') return say(turn, `没有找到项目「${target}」。`)
-  if (found.kind === 'unsure') return askWhich(turn, 'supervise', { ...args }, found.options.map((p) => p.name))
+  if (found.kind === 'unsure')
+    return askWhich(
+      turn,
+      'supervise',
+      { ...args },
+      found.options.map((p) => p.name),
+    )
   const project = found.item
   if (!leaderCovers(turn.person, project)) return say(turn, `「${project.name}」不在您分管的领域内，不能督办。`)
   const workdays = Math.min(args.workdays ?? 3, 60)
   const dueOn = replyDueDate(localDate(turn.ctx.now), turn.ctx.calendar, workdays)
-  const row = await issueSupervision(turn.ctx.db, { projectId: project.id, matter, issuedBy: turn.person.id, issuedAt: turn.ctx.now.getTime(), dueOn })
+  const row = await issueSupervision(turn.ctx.db, {
+    projectId: project.id,
+    matter,
+    issuedBy: turn.person.id,
+    issuedAt: turn.ctx.now.getTime(),
+    dueOn,
+  })
   const card = supervisionCard(row, project, `${turn.person.name}${turn.person.title ? `（${turn.person.title}）` : ''}`)
   const to = await responsible(turn, project)
-  const messages: OutboundMessage[] = to.map((personId) => ({ to: { kind: 'person', personId }, body: { kind: 'card', card }, key: urgent ? urgentKey(commandKeys.supervision(row.id, personId)) : commandKeys.supervision(row.id, personId) }))
+  const messages: OutboundMessage[] = to.map((personId) => ({
+    to: { kind: 'person', personId },
+    body: { kind: 'card', card },
+    key: urgent ? urgentKey(commandKeys.supervision(row.id, personId)) : commandKeys.supervision(row.id, personId),
+  }))
   const warn = turn.ctx.calendar.coverage(Number(dueOn.slice(0, 4)))
-  messages.unshift(turn.reply({ kind: 'text', text: `已挂牌督办「${project.name}」：${matter}。已通知 ${to.length} 人，须于 ${dueOn}（${workdays} 个工作日）前回复。${warn ? `\n注意：${warn}` : ''}` }))
+  messages.unshift(
+    turn.reply({
+      kind: 'text',
+      text: `已挂牌督办「${project.name}」：${matter}。已通知 ${to.length} 人，须于 ${dueOn}（${workdays} 个工作日）前回复。${warn ? `\n注意：${warn}` : ''}`,
+    }),
+  )
   return { messages }
 }
 
@@ -83,15 +108,31 @@ async function urgeCommand(turn: Turn, args: z.output<typeof urgeArgs>): Promise
     const card = reminderCard(project, round, 'manual', turn.person.name)
     for (const c of await contactsOfProject(turn.ctx.db, project.id)) {
       await recordReminder(turn.ctx.db, { roundId: round.id, projectId: project.id, kind: 'manual', personId: c.id, sentAt: at })
-      messages.push({ to: { kind: 'person', personId: c.id }, body: { kind: 'card', card }, key: commandKeys.urge(turn.event, round.id, project.id, c.id) })
+      messages.push({
+        to: { kind: 'person', personId: c.id },
+        body: { kind: 'card', card },
+        key: commandKeys.urge(turn.event, round.id, project.id, c.id),
+      })
     }
   }
-  messages.unshift(turn.reply({ kind: 'text', text: urged ? `已催办「${nameOf(found.item)}」${urged} 个未填报项目，通知 ${messages.length} 人。` : `「${nameOf(found.item)}」的项目本期均已填报，无需催办。` }))
+  messages.unshift(
+    turn.reply({
+      kind: 'text',
+      text: urged
+        ? `已催办「${nameOf(found.item)}」${urged} 个未填报项目，通知 ${messages.length} 人。`
+        : `「${nameOf(found.item)}」的项目本期均已填报，无需催办。`,
+    }),
+  )
   return { messages }
 }
 
-
 export const leadershipCommands = [
-  command({ name: 'supervise', args: superviseArgs, allowed: leadersAndOffice, help: { line: '**督办**：「督办 项目名 事项 3个工作日」' }, run: superviseCommand }),
+  command({
+    name: 'supervise',
+    args: superviseArgs,
+    allowed: leadersAndOffice,
+    help: { line: '**督办**：「督办 项目名 事项 3个工作日」' },
+    run: superviseCommand,
+  }),
   command({ name: 'urge', args: urgeArgs, allowed: leadersAndOffice, help: { line: '**催办**：「催办 单位名或项目名」' }, run: urgeCommand }),
 ]

@@ -30,7 +30,10 @@ const MAX_NOTE = 300
 /** What the history says a 驳回 is (its note starts with this). */
 const REJECTED = '驳回：'
 
-const text = (turn: Turn, t: string): BotResult => ({ messages: [turn.reply({ kind: 'text', text: t })], toast: { kind: 'info', text: t.slice(0, 40) } })
+const text = (turn: Turn, t: string): BotResult => ({
+  messages: [turn.reply({ kind: 'text', text: t })],
+  toast: { kind: 'info', text: t.slice(0, 40) },
+})
 
 async function load(turn: Turn, args: { problemId: number | null }): Promise<Problem | string> {
   const id = args.problemId
@@ -41,21 +44,36 @@ async function load(turn: Turn, args: { problemId: number | null }): Promise<Pro
 
 /** The problem's latest history note (a 驳回 reason, a 销号 说明, a 进展). */
 async function lastNote(turn: Turn, p: Problem): Promise<string> {
-  const e = await turn.ctx.db.select({ note: problemEvents.note }).from(problemEvents).where(eq(problemEvents.problemId, p.id)).orderBy(desc(problemEvents.id)).limit(1).get()
+  const e = await turn.ctx.db
+    .select({ note: problemEvents.note })
+    .from(problemEvents)
+    .where(eq(problemEvents.problemId, p.id))
+    .orderBy(desc(problemEvents.id))
+    .limit(1)
+    .get()
   return e?.note ?? ''
 }
 
 async function view(turn: Turn, p: Problem, note?: string): Promise<ProblemView> {
   const project = await projectById(turn.ctx.db, p.projectId)
   const unit = p.assigneeUnitId ? await unitById(turn.ctx.db, p.assigneeUnitId) : undefined
-  return { id: p.id, description: p.description, state: p.state, project: project?.name ?? '', unit: unit?.name ?? null, dueOn: p.dueOn, ...(note ? { note } : {}) }
+  return {
+    id: p.id,
+    description: p.description,
+    state: p.state,
+    project: project?.name ?? '',
+    unit: unit?.name ?? null,
+    dueOn: p.dueOn,
+    ...(note ? { note } : {}),
+  }
 }
 
 /** Moves a problem to a new state, with its history row, as this person now. */
 const move = (turn: Turn, p: Problem, to: ProblemState, note: string, set: Partial<Problem> = {}) =>
   moveProblem(turn.ctx.db, p, to, { personId: turn.person.id, at: turn.ctx.now.getTime(), note }, set)
 
-const isAssignee = (turn: Turn, p: Problem) => p.assigneePersonId === turn.person.id || (p.assigneeUnitId !== null && turn.person.unitId === p.assigneeUnitId)
+const isAssignee = (turn: Turn, p: Problem) =>
+  p.assigneePersonId === turn.person.id || (p.assigneeUnitId !== null && turn.person.unitId === p.assigneeUnitId)
 
 const notify = (personId: number | null, card: Card, key: string): OutboundMessage[] =>
   personId ? [{ to: { kind: 'person', personId }, body: { kind: 'card', card }, key }] : []
@@ -88,7 +106,8 @@ async function readersOf(turn: Turn, p: Problem): Promise<Readers> {
   const { db } = turn.ctx
   const office = new Set((await peopleWithRole(db, 'office')).map((o) => o.id))
   const assignees = new Set<number>(p.assigneePersonId ? [p.assigneePersonId] : [])
-  if (p.assigneeUnitId) for (const r of await db.select({ id: people.id }).from(people).where(eq(people.unitId, p.assigneeUnitId)).all()) assignees.add(r.id)
+  if (p.assigneeUnitId)
+    for (const r of await db.select({ id: people.id }).from(people).where(eq(people.unitId, p.assigneeUnitId)).all()) assignees.add(r.id)
   return { office, assignees, reporter: p.reporterPersonId, units: p.state === 'new' ? await listUnits(db) : [] }
 }
 
@@ -114,7 +133,10 @@ function cardFor(p: Problem, v: ProblemView, r: Readers, personId: number | null
 }
 
 /** Every card already sent about this problem, brought up to date for its reader. */
-async function refreshOf(turn: Turn, p: Problem): Promise<{ refresh: CardRefresh; view: ProblemView; readers: Readers; card: (personId: number | null) => Card }> {
+async function refreshOf(
+  turn: Turn,
+  p: Problem,
+): Promise<{ refresh: CardRefresh; view: ProblemView; readers: Readers; card: (personId: number | null) => Card }> {
   const v = await view(turn, p, await lastNote(turn, p))
   const readers = await readersOf(turn, p)
   const card = (personId: number | null) => cardFor(p, v, readers, personId)
@@ -133,14 +155,23 @@ const phase = (state: string) => (state === 'assigned' ? 'in_progress' : state)
  */
 async function stale(turn: Turn, p: Problem, args: { state?: string | undefined; unit?: number | undefined }): Promise<BotResult | undefined> {
   if (args.state === undefined && args.unit === undefined) return undefined
-  if ((args.state === undefined || phase(args.state) === phase(p.state)) && (args.unit === undefined || args.unit === (p.assigneeUnitId ?? 0))) return undefined
+  if ((args.state === undefined || phase(args.state) === phase(p.state)) && (args.unit === undefined || args.unit === (p.assigneeUnitId ?? 0)))
+    return undefined
   const { view: v, card } = await refreshOf(turn, p)
   const t = `此卡片已过期：问题 #${p.id} 当前为 ${stateText(v)}`
-  return { updateCard: card(turn.person.id), toast: { kind: 'warning', text: t.slice(0, 40) }, messages: [turn.reply({ kind: 'text', text: `${t}。卡片已更新为最新状态。` })] }
+  return {
+    updateCard: card(turn.person.id),
+    toast: { kind: 'warning', text: t.slice(0, 40) },
+    messages: [turn.reply({ kind: 'text', text: `${t}。卡片已更新为最新状态。` })],
+  }
 }
 
 /** A text input on a problem's card, submitting `command` with the card's stamp. */
-function withForm(card: Card, p: Problem, f: { name: string; label: string; placeholder: string; submit: string; command: string; style?: Button['style'] }): Card {
+function withForm(
+  card: Card,
+  p: Problem,
+  f: { name: string; label: string; placeholder: string; submit: string; command: string; style?: Button['style'] },
+): Card {
   card.elements.push({
     kind: 'form',
     name: f.command,
@@ -152,7 +183,9 @@ function withForm(card: Card, p: Problem, f: { name: string; label: string; plac
 
 /** A card answer: into the clicked card when clicked, else as a reply. */
 const cardAnswer = (turn: Turn, card: Card, toast: string): BotResult =>
-  turn.event.type === 'card_action' ? { updateCard: card, toast: { kind: 'info', text: toast }, messages: [] } : { messages: [turn.reply({ kind: 'card', card })] }
+  turn.event.type === 'card_action'
+    ? { updateCard: card, toast: { kind: 'info', text: toast }, messages: [] }
+    : { messages: [turn.reply({ kind: 'card', card })] }
 
 /** 交办 #12 <unit> [N个工作日] (office). From a card: form.unit is the unit id, form.workdays the time limit. */
 const assignArgs = z.object({ problemId, target: words, workdays, form, ...stampArgs })
@@ -169,7 +202,11 @@ async function assignCommand(turn: Turn, args: z.output<typeof assignArgs>): Pro
     const name = args.target ?? ''
     if (!name) return text(turn, '请写明责任单位，例如「交办 #12 县自然资源局 5个工作日」。')
     const found = await findUnit(turn.ctx.db, name)
-    if (found.kind !== 'one') return text(turn, found.kind === 'none' ? `没有找到单位「${name}」。` : `您要找的是不是：${found.options.map((u) => u.name).join('、')}？请写全称。`)
+    if (found.kind !== 'one')
+      return text(
+        turn,
+        found.kind === 'none' ? `没有找到单位「${name}」。` : `您要找的是不是：${found.options.map((u) => u.name).join('、')}？请写全称。`,
+      )
     unit = found.item
   }
   const workdays = Number(form.workdays || args.workdays || 7)
@@ -180,7 +217,10 @@ async function assignCommand(turn: Turn, args: z.output<typeof assignArgs>): Pro
   const moved = await move(turn, p, 'assigned', note, { assigneeUnitId: unit.id, assigneePersonId: unit.headPersonId, dueOn })
   const { refresh, card } = await refreshOf(turn, moved)
   const messages = [
-    turn.reply({ kind: 'text', text: `问题 #${p.id} 已交办 ${unit.name}，办结时限 ${dueOn}。${previous ? `已告知原责任单位 ${previous.name}。` : ''}` }),
+    turn.reply({
+      kind: 'text',
+      text: `问题 #${p.id} 已交办 ${unit.name}，办结时限 ${dueOn}。${previous ? `已告知原责任单位 ${previous.name}。` : ''}`,
+    }),
     ...notify(unit.headPersonId, card(unit.headPersonId), commandKeys.problemAssigned(turn.event, p.id)),
   ]
   // The unit it was taken from stops working on it: told why, and its card loses its buttons (refresh).
@@ -201,20 +241,32 @@ async function updateCommand(turn: Turn, args: z.output<typeof noteArgs>): Promi
   if (typeof p === 'string') return text(turn, p)
   const old = await stale(turn, p, args)
   if (old) return old
-  if (!isAssignee(turn, p) && !isOffice(turn.person)) return text(turn, `问题 #${p.id} 当前为 ${stateText(await view(turn, p))}，不是交办给您单位的，不能更新。`)
+  if (!isAssignee(turn, p) && !isOffice(turn.person))
+    return text(turn, `问题 #${p.id} 当前为 ${stateText(await view(turn, p))}，不是交办给您单位的，不能更新。`)
   if (p.state === 'closed') return text(turn, `问题 #${p.id} 已销号。`)
   const note = (args.note ?? args.form.note ?? '').trim()
   if (!note && turn.event.type === 'card_action')
     return cardAnswer(
       turn,
-      withForm(problemCard(await view(turn, p), '更新进展', []), p, { name: 'note', label: '最新进展', placeholder: '例如：已完成林地报批材料上报', submit: '提交进展', command: 'update' }),
+      withForm(problemCard(await view(turn, p), '更新进展', []), p, {
+        name: 'note',
+        label: '最新进展',
+        placeholder: '例如：已完成林地报批材料上报',
+        submit: '提交进展',
+        command: 'update',
+      }),
       '请填写进展',
     )
   if (!note) return text(turn, '请写明进展，例如「更新 #12 已完成林地报批材料上报」。')
   if (note.length > MAX_NOTE) return text(turn, `进展请在 ${MAX_NOTE} 字以内。`)
   const moved = await move(turn, p, 'in_progress', note)
   const { refresh, card } = await refreshOf(turn, moved)
-  return { toast: { kind: 'success', text: '已更新' }, messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 进展已更新：${note}` })], updateCard: card(turn.person.id), refresh: [refresh] }
+  return {
+    toast: { kind: 'success', text: '已更新' },
+    messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 进展已更新：${note}` })],
+    updateCard: card(turn.person.id),
+    refresh: [refresh],
+  }
 }
 
 /**
@@ -228,7 +280,8 @@ async function requestCloseCommand(turn: Turn, args: z.output<typeof requestArgs
   if (typeof p === 'string') return text(turn, p)
   const old = await stale(turn, p, args)
   if (old) return old
-  if (!isAssignee(turn, p) && !isOffice(turn.person)) return text(turn, `问题 #${p.id} 当前为 ${stateText(await view(turn, p))}，不是交办给您单位的，不能申请销号。`)
+  if (!isAssignee(turn, p) && !isOffice(turn.person))
+    return text(turn, `问题 #${p.id} 当前为 ${stateText(await view(turn, p))}，不是交办给您单位的，不能申请销号。`)
   if (p.state === 'closed' || p.state === 'new') return text(turn, p.state === 'closed' ? `问题 #${p.id} 已销号。` : `问题 #${p.id} 尚未交办。`)
   if (p.state === 'close_requested') return text(turn, `问题 #${p.id} 已申请销号，等待提出人确认。`)
   const note = (args.note ?? args.form.note ?? '').trim()
@@ -236,7 +289,13 @@ async function requestCloseCommand(turn: Turn, args: z.output<typeof requestArgs
   if (!note)
     return cardAnswer(
       turn,
-      withForm(problemCard(v, '申请销号 · 请填写说明', []), p, { name: 'note', label: '销号说明（办理结果）', placeholder: '例如：临时用电已接通，企业已确认', submit: '下一步', command: 'requestClose' }),
+      withForm(problemCard(v, '申请销号 · 请填写说明', []), p, {
+        name: 'note',
+        label: '销号说明（办理结果）',
+        placeholder: '例如：临时用电已接通，企业已确认',
+        submit: '下一步',
+        command: 'requestClose',
+      }),
       '请填写销号说明',
     )
   if (note.length > MAX_NOTE) return text(turn, `销号说明请在 ${MAX_NOTE} 字以内。`)
@@ -276,7 +335,10 @@ async function confirmCloseCommand(turn: Turn, args: z.output<typeof idArgs>): P
   return {
     updateCard: card(turn.person.id),
     toast: { kind: 'success', text: '已销号' },
-    messages: [turn.reply({ kind: 'text', text: `问题 #${p.id} 已销号。` }), ...notify(p.assigneePersonId, card(p.assigneePersonId), commandKeys.problemClosed(p.id))],
+    messages: [
+      turn.reply({ kind: 'text', text: `问题 #${p.id} 已销号。` }),
+      ...notify(p.assigneePersonId, card(p.assigneePersonId), commandKeys.problemClosed(p.id)),
+    ],
     refresh: [refresh],
   }
 }
@@ -298,7 +360,12 @@ async function rejectCommand(turn: Turn, args: z.output<typeof noteArgs>): Promi
   const reason = (args.note ?? args.form.reason ?? '').trim()
   if (!reason) {
     const asked = withForm(problemCard(await view(turn, p, await lastNote(turn, p)), '驳回 · 请写明理由', []), p, {
-      name: 'reason', label: '驳回理由', placeholder: '例如：临时用电仍未接通', submit: '驳回', command: 'reject', style: 'danger',
+      name: 'reason',
+      label: '驳回理由',
+      placeholder: '例如：临时用电仍未接通',
+      submit: '驳回',
+      command: 'reject',
+      style: 'danger',
     })
     asked.elements.push({ kind: 'note', text: `也可以直接发送「驳回 #${p.id} 理由」` })
     return cardAnswer(turn, asked, '请写明驳回理由')
@@ -319,7 +386,13 @@ async function rejectCommand(turn: Turn, args: z.output<typeof noteArgs>): Promi
 }
 
 export const problemCommands = [
-  command({ name: 'assign', args: assignArgs, allowed: officeOnly, help: { line: '**交办**：「交办 #12 单位名 5个工作日」；「确认销号 #12」「驳回 #12 理由」' }, run: assignCommand }),
+  command({
+    name: 'assign',
+    args: assignArgs,
+    allowed: officeOnly,
+    help: { line: '**交办**：「交办 #12 单位名 5个工作日」；「确认销号 #12」「驳回 #12 理由」' },
+    run: assignCommand,
+  }),
   command({ name: 'update', args: noteArgs, run: updateCommand }),
   command({ name: 'requestClose', args: requestArgs, run: requestCloseCommand }),
   command({ name: 'confirmClose', args: idArgs, run: confirmCloseCommand }),

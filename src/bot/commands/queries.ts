@@ -6,7 +6,18 @@ import { LEAGUES } from '../../store/schema.ts'
 import { openProblemsWithNames } from '../../store/repos/problems.ts'
 import { supervisionById } from '../../store/repos/supervisions.ts'
 import { recordAudit } from '../../store/repos/audit.ts'
-import { boardCard, bulletinCard, helpCard, problemListCard, projectStatusCard, redYellowCard, periodLabel, unitStatusCard, scorePartsElement, type ProblemView } from '../../cards/conversation.ts'
+import {
+  boardCard,
+  bulletinCard,
+  helpCard,
+  problemListCard,
+  projectStatusCard,
+  redYellowCard,
+  periodLabel,
+  unitStatusCard,
+  scorePartsElement,
+  type ProblemView,
+} from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import pkg from '../../../package.json' with { type: 'json' }
 import { id, words } from '../args.ts'
@@ -25,7 +36,6 @@ import { hasRole, isLeader, isOffice, leadersAndOffice } from '../permissions.ts
 import { projectById, projectsOfContact } from '../../store/repos/projects.ts'
 import { contactsOfProject, unitById } from '../../store/repos/directory.ts'
 
-
 /** The month a question is about: the latest one whose round has opened (the live month once it opens). */
 export function currentMonth(turn: Turn): string {
   return statisticalMonth(localDate(turn.ctx.now), { openDay: turn.ctx.rules.monthlyOpenDay })
@@ -38,16 +48,29 @@ async function helpCommand(turn: Turn): Promise<BotResult> {
     { label: '红黄牌', command: 'redyellow' },
     { label: '问题台账', command: 'problems' },
   ]
-  return { messages: [turn.reply({ kind: 'card', card: helpCard(turn.person.name, helpLines(turn.person), buttons, turn.ctx.demo, turn.ctx.rules.county) })] }
+  return {
+    messages: [turn.reply({ kind: 'card', card: helpCard(turn.person.name, helpLines(turn.person), buttons, turn.ctx.demo, turn.ctx.rules.county) })],
+  }
 }
 
 /** Asks "您要找的是不是…" and remembers the question so a reply of "2" completes the command. */
 async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, argName: string, names: string[]): Promise<BotResult> {
-  await setPending(turn.ctx.db, turn.person.id, { kind: 'choose', command, args, argName, options: names.map((n) => ({ label: n, value: n })) }, turn.ctx.now)
+  await setPending(
+    turn.ctx.db,
+    turn.person.id,
+    { kind: 'choose', command, args, argName, options: names.map((n) => ({ label: n, value: n })) },
+    turn.ctx.now,
+  )
   return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
 }
 
-const queryArgs = z.object({ target: words, period: z.string().regex(/^\d{4}-\d{2}$/).optional() })
+const queryArgs = z.object({
+  target: words,
+  period: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional(),
+})
 
 async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promise<BotResult> {
   const period = args.period ?? currentMonth(turn)
@@ -61,14 +84,18 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
   if (found.kind === 'unsure') return askWhich(turn, 'query', { ...args }, 'target', found.options.map(nameOf))
   const item = found.item
   if ('project' in item) {
-    const s = await projectStatus(turn.ctx.db, turn.ctx.rules, item.project, period).catch((e: unknown) => (e instanceof NotFound ? e : Promise.reject(e)))
+    const s = await projectStatus(turn.ctx.db, turn.ctx.rules, item.project, period).catch((e: unknown) =>
+      e instanceof NotFound ? e : Promise.reject(e),
+    )
     if (s instanceof NotFound) return say(turn, `${s.message}。请联系${turn.ctx.rules.county.office}核实。`)
     return { messages: [turn.reply({ kind: 'card', card: projectStatusCard(s, turn.ctx.demo) })] }
   }
   // A unit: its projects with colours, where it stands on the board (as published, once it is), and its score's parts.
   const board = await boardOf(turn, period)
   const line = board.leagues.flatMap((l) => l.lines).find((l) => l.unitId === item.unit.id)
-  const views = (await projectMonths(turn.ctx.db, period, { detail: true })).filter((p) => p.unitId === item.unit.id).map((p) => viewOf(turn.ctx.rules, p, period))
+  const views = (await projectMonths(turn.ctx.db, period, { detail: true }))
+    .filter((p) => p.unitId === item.unit.id)
+    .map((p) => viewOf(turn.ctx.rules, p, period))
   const card = unitStatusCard(item.unit, period, line, views, turn.ctx.demo)
   if (line?.parts) card.elements.splice(0, 0, scorePartsElement(line))
   return { messages: [turn.reply({ kind: 'card', card })] }
@@ -76,12 +103,18 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
 
 /** A month's board: as published once its round closed (what was published is what is kept), else live. */
 async function boardOf(turn: Turn, period: string) {
-  return (await publishedMonthBoard(turn.ctx.db, turn.ctx.rules, period)) ?? monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
+  return (
+    (await publishedMonthBoard(turn.ctx.db, turn.ctx.rules, period)) ??
+    monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
+  )
 }
 
 const boardArgs = z.object({
   scope: z.enum(['week', 'month']).default('month'),
-  offset: z.coerce.number().pipe(z.union([z.literal(0), z.literal(-1), z.literal(-2)])).default(0),
+  offset: z.coerce
+    .number()
+    .pipe(z.union([z.literal(0), z.literal(-1), z.literal(-2)]))
+    .default(0),
   league: z.enum(LEAGUES).optional(),
   /** A month by name: 'YYYY-MM', or a month of the year not written (the latest such month not after now). */
   period: z.union([z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), z.object({ month: z.number().int().min(1).max(12) })]).optional(),
@@ -90,13 +123,22 @@ const boardArgs = z.object({
 async function boardCommand(turn: Turn, args: z.output<typeof boardArgs>): Promise<BotResult> {
   const live = currentMonth(turn)
   const { year, month } = shanghaiParts(turn.ctx.now)
-  const named = args.period === undefined ? undefined : typeof args.period === 'string' ? args.period : monthKey(args.period.month <= month ? year : year - 1, args.period.month)
+  const named =
+    args.period === undefined
+      ? undefined
+      : typeof args.period === 'string'
+        ? args.period
+        : monthKey(args.period.month <= month ? year : year - 1, args.period.month)
   const period = named ?? (args.offset === -2 ? previousPeriod(previousPeriod(live)) : args.offset === -1 ? previousPeriod(live) : live)
   if (named && named > live) return say(turn, `${periodLabel(named)}的调度尚未开始，还没有排名。发送「排名」查看${periodLabel(live)}。`)
   const board = await boardOf(turn, period)
   const p = shanghaiParts(turn.ctx.now)
   const title = args.scope === 'week' ? `赛马比拼周榜（截至${p.month}月${p.day}日，${periodLabel(period)}数据）` : undefined
-  return { messages: [turn.reply({ kind: 'card', card: boardCard(board, { league: args.league, title, demo: turn.ctx.demo, county: turn.ctx.rules.county }) })] }
+  return {
+    messages: [
+      turn.reply({ kind: 'card', card: boardCard(board, { league: args.league, title, demo: turn.ctx.demo, county: turn.ctx.rules.county }) }),
+    ],
+  }
 }
 
 const redYellowArgs = z.object({ colour: z.enum(['yellow', 'red']).optional() })
@@ -109,7 +151,11 @@ async function redYellowCommand(turn: Turn, args: z.output<typeof redYellowArgs>
 
 const bulletinArgs = z.object({
   period: z
-    .union([z.string().regex(/^\d{4}-\d{2}$/), z.object({ relative: z.union([z.literal(0), z.literal(-1)]) }), z.object({ month: z.number().int().min(1).max(12) })])
+    .union([
+      z.string().regex(/^\d{4}-\d{2}$/),
+      z.object({ relative: z.union([z.literal(0), z.literal(-1)]) }),
+      z.object({ month: z.number().int().min(1).max(12) }),
+    ])
     .optional(),
 })
 
@@ -133,7 +179,14 @@ async function problemsCommand(turn: Turn, args: z.output<typeof problemsArgs>):
   if (args.unit) {
     const found = await findUnit(db, args.unit)
     if (found.kind === 'none') return say(turn, `没有找到单位「${args.unit}」。`)
-    if (found.kind === 'unsure') return askWhich(turn, 'problems', { ...args }, 'unit', found.options.map((u) => u.name))
+    if (found.kind === 'unsure')
+      return askWhich(
+        turn,
+        'problems',
+        { ...args },
+        'unit',
+        found.options.map((u) => u.name),
+      )
     unitId = found.item.id
     title = `${found.item.name} 问题台账`
   }
@@ -142,14 +195,27 @@ async function problemsCommand(turn: Turn, args: z.output<typeof problemsArgs>):
   if (!isLeader(turn.person) && !isOffice(turn.person)) {
     const mine = new Set((await projectsOfContact(db, turn.person.id)).map((p) => p.id))
     const unit = turn.person.unitId
-    visible = rows.filter((r) => mine.has(r.p.projectId) || (unit !== null && (r.projectUnit === unit || r.p.assigneeUnitId === unit)) || r.p.reporterPersonId === turn.person.id)
+    visible = rows.filter(
+      (r) =>
+        mine.has(r.p.projectId) ||
+        (unit !== null && (r.projectUnit === unit || r.p.assigneeUnitId === unit)) ||
+        r.p.reporterPersonId === turn.person.id,
+    )
   }
   if (unitId !== undefined) visible = visible.filter((r) => r.projectUnit === unitId || r.p.assigneeUnitId === unitId)
-  const items: ProblemView[] = visible.slice(0, 50).map((r) => ({ id: r.p.id, description: r.p.description, state: r.p.state, project: r.projectName, unit: r.unitName, dueOn: r.p.dueOn }))
+  const items: ProblemView[] = visible
+    .slice(0, 50)
+    .map((r) => ({ id: r.p.id, description: r.p.description, state: r.p.state, project: r.projectName, unit: r.unitName, dueOn: r.p.dueOn }))
   return { messages: [turn.reply({ kind: 'card', card: problemListCard(title, items, turn.ctx.demo) })] }
 }
 
-const ackArgs = z.object({ supervisionId: id.optional(), bulletin: z.string().regex(/^\d{4}-\d{2}$/).optional() })
+const ackArgs = z.object({
+  supervisionId: id.optional(),
+  bulletin: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional(),
+})
 
 /** Whether a 督办 on this project is addressed to the person: its contacts, its unit's head, leaders, the office. */
 async function answersFor(turn: Turn, projectId: number): Promise<boolean> {
@@ -163,7 +229,11 @@ async function answersFor(turn: Turn, projectId: number): Promise<boolean> {
 /** What an 已阅 is about: a 督办 or a month's 通报, named as people read it. */
 type AckItem = { entity: 'supervision'; entityId: number; what: string } | { entity: 'bulletin'; entityId: number; what: string }
 
-const bulletinItem = (period: string): AckItem => ({ entity: 'bulletin', entityId: Number(period.replace('-', '')), what: `${periodLabel(period)}通报` })
+const bulletinItem = (period: string): AckItem => ({
+  entity: 'bulletin',
+  entityId: Number(period.replace('-', '')),
+  what: `${periodLabel(period)}通报`,
+})
 
 async function supervisionItem(turn: Turn, supervisionId: number): Promise<AckItem | string> {
   const s = await supervisionById(turn.ctx.db, supervisionId)
@@ -205,7 +275,15 @@ async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<B
   }
   if (await hasAcknowledged(db, turn.person.id, item.entity, item.entityId))
     return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `您已阅过${item.what}。` })] }
-  await recordAudit(db, { at: now.getTime(), actorPersonId: turn.person.id, entity: item.entity, entityId: item.entityId, action: 'ack', before: null, after: { what: item.what } })
+  await recordAudit(db, {
+    at: now.getTime(),
+    actorPersonId: turn.person.id,
+    entity: item.entity,
+    entityId: item.entityId,
+    action: 'ack',
+    before: null,
+    after: { what: item.what },
+  })
   return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `已阅：${item.what}` })] }
 }
 
@@ -220,8 +298,19 @@ export const queryCommands = [
   command({ name: 'query', args: queryArgs, help: { line: '**查询**：「查 项目名或单位名」查看进展、完成率、序时与色牌' }, run: queryCommand }),
   command({ name: 'board', args: boardArgs, help: { line: '**排名**：「排名」「本周排名」「排名 乡镇」查看赛马比拼' }, run: boardCommand }),
   command({ name: 'redyellow', args: redYellowArgs, help: { line: '**红黄牌**：「红黄牌」「黄牌」「红牌」' }, run: redYellowCommand }),
-  command({ name: 'problems', args: problemsArgs, help: { line: '**问题台账**：「问题」「台账 单位名」；「更新 #12 进展」「申请销号 #12 说明」' }, run: problemsCommand }),
-  command({ name: 'bulletin', args: bulletinArgs, allowed: leadersAndOffice, help: { line: '**通报**：「通报」「通报 上月」' }, run: bulletinCommand }),
+  command({
+    name: 'problems',
+    args: problemsArgs,
+    help: { line: '**问题台账**：「问题」「台账 单位名」；「更新 #12 进展」「申请销号 #12 说明」' },
+    run: problemsCommand,
+  }),
+  command({
+    name: 'bulletin',
+    args: bulletinArgs,
+    allowed: leadersAndOffice,
+    help: { line: '**通报**：「通报」「通报 上月」' },
+    run: bulletinCommand,
+  }),
   command({
     name: 'version',
     words: ['版本', '版本号', 'version'],

@@ -12,8 +12,30 @@ import { restoreClipped } from '../../cards/text.ts'
 import { openProblemsOfProject, raiseProblem } from '../../store/repos/problems.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
-import { currentReport, ensureRound, grantReopen, latestMonthlyReport, previousMonthlyReport, reopenedRounds, roundById, roundByKey, roundsTakingReports, submitReport, useReopen, type Report, type Round } from '../../store/repos/rounds.ts'
-import { formatDeadline, periodLabel, newProblemCard, reportConfirmCard, reportMismatchCard, reportPromptCard, receiptCard } from '../../cards/conversation.ts'
+import {
+  currentReport,
+  ensureRound,
+  grantReopen,
+  latestMonthlyReport,
+  previousMonthlyReport,
+  reopenedRounds,
+  roundById,
+  roundByKey,
+  roundsTakingReports,
+  submitReport,
+  useReopen,
+  type Report,
+  type Round,
+} from '../../store/repos/rounds.ts'
+import {
+  formatDeadline,
+  periodLabel,
+  newProblemCard,
+  reportConfirmCard,
+  reportMismatchCard,
+  reportPromptCard,
+  receiptCard,
+} from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import { form, id, words } from '../args.ts'
 import { hasRole, officeOnly } from '../permissions.ts'
@@ -30,7 +52,6 @@ import { clearPending, getPending, setPending } from '../pending.ts'
 import { isOffice } from '../permissions.ts'
 import { listUnits } from '../../store/repos/directory.ts'
 import { commandKeys, directReplyKey } from '../../outbox/keys.ts'
-
 
 /**
  * The round a report goes into: the open round of that kind (the month's round once the dispatch calendar
@@ -100,7 +121,8 @@ async function reportCommand(turn: Turn, args: z.output<typeof reportArgs>): Pro
   if (target) {
     const found = await findProject(turn.ctx.db, target, isOffice(turn.person) ? undefined : mine)
     if (found.kind === 'none') return say(turn, `没有找到您负责填报的项目「${target}」。您负责的项目：${mine.map((p) => p.name).join('、') || '无'}`)
-    if (found.kind === 'unsure') return say(turn, `您要找的是不是：${found.options.map((p, i) => `${i + 1}. ${p.name}`).join('；')}？请发送「填报 完整项目名」。`)
+    if (found.kind === 'unsure')
+      return say(turn, `您要找的是不是：${found.options.map((p, i) => `${i + 1}. ${p.name}`).join('；')}？请发送「填报 完整项目名」。`)
     list = [found.item]
   }
   if (list.length === 0) return say(turn, '名册中没有您负责填报的项目。如有出入，请联系县重点项目办公室。')
@@ -113,18 +135,44 @@ async function reportCommand(turn: Turn, args: z.output<typeof reportArgs>): Pro
   return {
     messages: [
       turn.reply({ kind: 'text', text: `已把填报表私聊发给${turn.person.name}，请在与调度助手的单聊中填写。` }),
-      ...cards.map((card, i) => ({ to: { kind: 'person' as const, personId: turn.person.id }, body: { kind: 'card' as const, card }, key: directReplyKey(turn.event.platform, turn.event.id, i) })),
+      ...cards.map((card, i) => ({
+        to: { kind: 'person' as const, personId: turn.person.id },
+        body: { kind: 'card' as const, card },
+        key: directReplyKey(turn.event.platform, turn.event.id, i),
+      })),
     ],
   }
 }
 
-const emptyValues = (): ReportValues => ({ periodInvestment: null, ytdInvestment: null, progressPercent: null, progressText: '', problems: [], coordination: '', nextSteps: '', correctionReason: '' })
+const emptyValues = (): ReportValues => ({
+  periodInvestment: null,
+  ytdInvestment: null,
+  progressPercent: null,
+  progressText: '',
+  problems: [],
+  coordination: '',
+  nextSteps: '',
+  correctionReason: '',
+})
 
 function valuesFromParse(p: ReplyParse): ReportValues {
-  return { ...emptyValues(), periodInvestment: p.periodInvestment, ytdInvestment: p.ytdInvestment, progressPercent: p.progressPercent, progressText: p.progressText ?? '', problems: [...p.problems], nextSteps: p.nextSteps ?? '' }
+  return {
+    ...emptyValues(),
+    periodInvestment: p.periodInvestment,
+    ytdInvestment: p.ytdInvestment,
+    progressPercent: p.progressPercent,
+    progressText: p.progressText ?? '',
+    problems: [...p.problems],
+    nextSteps: p.nextSteps ?? '',
+  }
 }
 
-const MISSING_LABELS: Record<string, string> = { periodInvestment: '本期完成投资', ytdInvestment: '本年累计', progress: '形象进度', problems: '存在问题（无问题请写「无问题」）' }
+const MISSING_LABELS: Record<string, string> = {
+  periodInvestment: '本期完成投资',
+  ytdInvestment: '本年累计',
+  progress: '形象进度',
+  problems: '存在问题（无问题请写「无问题」）',
+}
 
 /** A free-text reply: echo what was understood, ask for what is missing, and wait for 确认. */
 export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotResult> {
@@ -133,11 +181,20 @@ export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotRes
   const values = valuesFromParse(parsed)
   const kind = parsed.period?.unit === 'week' ? 'weekly' : 'monthly'
   const rounds = await Promise.all(mine.map((p) => roundForReport(turn, 'monthly', p.id)))
-  if (rounds.every((r) => r === null) && !(await roundForReport(turn, kind))) return outsideRound(turn, mine, '当前不在填报时间，这条进展暂不能登记。')
+  if (rounds.every((r) => r === null) && !(await roundForReport(turn, kind)))
+    return outsideRound(turn, mine, '当前不在填报时间，这条进展暂不能登记。')
   const missing = parsed.missing.filter((f) => f !== 'periodInvestment').map((f) => MISSING_LABELS[f] ?? f)
   if (mine.length > 1) {
-    await setPending(turn.ctx.db, turn.person.id, { kind: 'chooseProject', options: mine.map((p) => p.id), values, missing, roundKind: kind }, turn.ctx.now)
-    return say(turn, `收到。您负责 ${mine.length} 个项目，这条进展是哪个项目的？请回复序号或项目名：\n${mine.map((p, i) => `${i + 1}. ${p.name}`).join('\n')}`)
+    await setPending(
+      turn.ctx.db,
+      turn.person.id,
+      { kind: 'chooseProject', options: mine.map((p) => p.id), values, missing, roundKind: kind },
+      turn.ctx.now,
+    )
+    return say(
+      turn,
+      `收到。您负责 ${mine.length} 个项目，这条进展是哪个项目的？请回复序号或项目名：\n${mine.map((p, i) => `${i + 1}. ${p.name}`).join('\n')}`,
+    )
   }
   return confirmFor(turn, mine[0]!, values, missing, kind)
 }
@@ -149,7 +206,12 @@ function valuesOfReport(r: Report): ReportValues {
     ytdInvestment: r.ytdInvestment,
     progressPercent: r.progressPercent,
     progressText: r.progressText,
-    problems: r.problemsText ? r.problemsText.split(/[；;]+/).map((x) => x.trim()).filter(Boolean) : [],
+    problems: r.problemsText
+      ? r.problemsText
+          .split(/[；;]+/)
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [],
     coordination: r.coordination,
     nextSteps: r.nextSteps,
     correctionReason: '',
@@ -175,7 +237,14 @@ function fillFrom(v: ReportValues, base: ReportValues): ReportValues {
  * its 形象进度, 需协调事项 and 下步计划), shown old → new, with every check run now — refusals (no 确认提交 while
  * there are any), the 本月/累计 question with its two answers, warnings — so 确认 stores it at once.
  */
-export async function confirmFor(turn: Turn, project: Project, values: ReportValues, missing: string[], kind: 'monthly' | 'weekly', draft?: ReportValues): Promise<BotResult> {
+export async function confirmFor(
+  turn: Turn,
+  project: Project,
+  values: ReportValues,
+  missing: string[],
+  kind: 'monthly' | 'weekly',
+  draft?: ReportValues,
+): Promise<BotResult> {
   const { db } = turn.ctx
   const round = (await roundForReport(turn, kind, project.id)) ?? (kind === 'weekly' ? await roundForReport(turn, 'monthly', project.id) : null)
   if (!round) return outsideRound(turn, [project], '当前不在填报时间，这条进展暂不能登记。')
@@ -195,11 +264,18 @@ export async function confirmFor(turn: Turn, project: Project, values: ReportVal
     ? `本月完成 ${formatWan(check.mismatch.period)} 万元，但本年累计比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(check.mismatch.rise)} 万元，两者不一致。哪个正确？`
     : null
   await setPending(db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values: merged }, turn.ctx.now)
-  const card = reportConfirmCard(project, round, merged, stillMissing.filter((m) => m === '本年累计'), [...check.warnings, ...stillMissing.filter((m) => m !== '本年累计').map((m) => `未提到${m}`)], {
-    before: stored ?? draft ?? null,
-    errors,
-    question,
-  })
+  const card = reportConfirmCard(
+    project,
+    round,
+    merged,
+    stillMissing.filter((m) => m === '本年累计'),
+    [...check.warnings, ...stillMissing.filter((m) => m !== '本年累计').map((m) => `未提到${m}`)],
+    {
+      before: stored ?? draft ?? null,
+      errors,
+      question,
+    },
+  )
   return { messages: [turn.reply({ kind: 'card', card })] }
 }
 
@@ -272,7 +348,10 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
     ytdInvestment: ytd,
     progressPercent: percent,
     progressText: restoreClipped((form.progress ?? '').trim(), base?.progressText),
-    problems: restoreClipped(form.problems ?? '', current?.problemsText).split(/[；;\n]+/).map((s) => s.replace(/^\s*(?:\d+[.、)）]|[①-⑩])\s*/, '').trim()).filter((s) => s && !/^(无|暂无|无问题|暂无问题)$/.test(s)),
+    problems: restoreClipped(form.problems ?? '', current?.problemsText)
+      .split(/[；;\n]+/)
+      .map((s) => s.replace(/^\s*(?:\d+[.、)）]|[①-⑩])\s*/, '').trim())
+      .filter((s) => s && !/^(无|暂无|无问题|暂无问题)$/.test(s)),
     coordination: restoreClipped((form.coordination ?? '').trim(), current?.coordination),
     nextSteps: restoreClipped((form.nextSteps ?? '').trim(), current?.nextSteps),
     correctionReason: (form.reason ?? '').trim(),
@@ -281,11 +360,17 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
 }
 
 /** Check, store, answer. Nothing is stored when the check finds an error. */
-async function submit(turn: Turn, project: Project, round: Round, input: ReportValues, source: 'card' | 'text', trust?: 'period' | 'ytd'): Promise<BotResult> {
+async function submit(
+  turn: Turn,
+  project: Project,
+  round: Round,
+  input: ReportValues,
+  source: 'card' | 'text',
+  trust?: 'period' | 'ytd',
+): Promise<BotResult> {
   const { db, now } = turn.ctx
   const mine = await projectsOfContact(db, turn.person.id)
-  if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person))
-    return say(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
+  if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person)) return say(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
   const reopened = round.closedAt !== null && round.closedAt <= now.getTime() && (await reopenedRounds(db, project.id)).some((r) => r.id === round.id)
   if (round.closedAt !== null && round.closedAt <= now.getTime() && !reopened)
     return say(turn, `${periodLabel(round.period)}调度已截止，不能再修改。如需补报或更正，请联系县重点项目办公室（补报）。`)
@@ -345,10 +430,17 @@ async function routeProblems(turn: Turn, project: Project, reportId: number, lis
   const messages: OutboundMessage[] = []
   for (const description of fresh) {
     const row = await raiseProblem(db, {
-      projectId: project.id, reportId, description, reporterPersonId: turn.person.id, leaderPersonId: project.leaderPersonId, at: now.getTime(), note: '由调度填报提出',
+      projectId: project.id,
+      reportId,
+      description,
+      reporterPersonId: turn.person.id,
+      leaderPersonId: project.leaderPersonId,
+      at: now.getTime(),
+      note: '由调度填报提出',
     })
     const card = newProblemCard({ id: row.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
-    for (const o of office) messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: commandKeys.problemRaised(row.id, o.id) })
+    for (const o of office)
+      messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: commandKeys.problemRaised(row.id, o.id) })
   }
   return messages
 }
@@ -366,19 +458,27 @@ async function reopenCommand(turn: Turn, args: z.output<typeof reopenArgs>): Pro
   const period = typeof args.period === 'string' ? args.period : monthKey(args.period.month <= p.month ? p.year : p.year - 1, args.period.month)
   const found = await findProject(db, args.target)
   if (found.kind === 'none') return say(turn, `没有找到项目「${args.target}」。`)
-  if (found.kind === 'unsure') return say(turn, `您要找的是不是：${found.options.map((x, i) => `${i + 1}. ${x.name}`).join('；')}？请发送「补报 完整项目名 ${period}」。`)
+  if (found.kind === 'unsure')
+    return say(turn, `您要找的是不是：${found.options.map((x, i) => `${i + 1}. ${x.name}`).join('；')}？请发送「补报 完整项目名 ${period}」。`)
   const project = found.item
   const round = await roundByKey(db, 'monthly', period)
   if (!round) return say(turn, `${periodLabel(period)}没有调度轮次，无法补报。`)
   const at = now.getTime()
   if (round.opensAt > at) return say(turn, `${periodLabel(period)}调度尚未开始，无需补报。`)
-  if (round.closedAt === null || round.closedAt > at) return say(turn, `${periodLabel(period)}调度正在填报中（${formatDeadline(round.deadlineAt)} 截止），无需补报。`)
-  if ((await reopenedRounds(db, project.id)).some((r) => r.id === round.id)) return say(turn, `「${project.name}」${periodLabel(period)}调度已开放补报，等待填报人提交。`)
+  if (round.closedAt === null || round.closedAt > at)
+    return say(turn, `${periodLabel(period)}调度正在填报中（${formatDeadline(round.deadlineAt)} 截止），无需补报。`)
+  if ((await reopenedRounds(db, project.id)).some((r) => r.id === round.id))
+    return say(turn, `「${project.name}」${periodLabel(period)}调度已开放补报，等待填报人提交。`)
   await grantReopen(db, { roundId: round.id, projectId: project.id, by: turn.person.id, at })
   const contacts = await contactsOfProject(db, project.id)
   const card = await promptFor(turn, project, round)
   const messages: OutboundMessage[] = contacts.map((c) => ({ to: { kind: 'person', personId: c.id }, body: { kind: 'card', card } }))
-  messages.unshift(turn.reply({ kind: 'text', text: `已为「${project.name}」开放${periodLabel(period)}调度补报一次，已通知填报人 ${contacts.map((c) => c.name).join('、') || '（无）'}。` }))
+  messages.unshift(
+    turn.reply({
+      kind: 'text',
+      text: `已为「${project.name}」开放${periodLabel(period)}调度补报一次，已通知填报人 ${contacts.map((c) => c.name).join('、') || '（无）'}。`,
+    }),
+  )
   return { messages }
 }
 
@@ -395,5 +495,11 @@ export const reportingCommands = [
   command({ name: 'submitReport', args: submitArgs, run: submitReportCommand }),
   command({ name: 'confirm', args: confirmArgs, run: confirmCommand }),
   command({ name: 'cancel', args: z.object({}), run: cancelCommand }),
-  command({ name: 'reopen', args: reopenArgs, allowed: officeOnly, help: { line: '**补报**：「补报 项目名 2026-11」为一个项目重新开放已截止的调度一次' }, run: reopenCommand }),
+  command({
+    name: 'reopen',
+    args: reopenArgs,
+    allowed: officeOnly,
+    help: { line: '**补报**：「补报 项目名 2026-11」为一个项目重新开放已截止的调度一次' },
+    run: reopenCommand,
+  }),
 ]

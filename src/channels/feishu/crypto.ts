@@ -157,9 +157,7 @@ export async function encrypt(encryptKey: string, plaintext: string, iv?: Uint8A
     key = crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, 'AES-CBC', false, ['encrypt'])
     encryptKeys.set(raw, key)
   }
-  const cipher = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-CBC', iv: new Uint8Array(ivBytes) }, await key, encoder.encode(plaintext)),
-  )
+  const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: new Uint8Array(ivBytes) }, await key, encoder.encode(plaintext)))
   const out = new Uint8Array(16 + cipher.length)
   out.set(ivBytes, 0)
   out.set(cipher, 16)

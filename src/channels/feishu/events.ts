@@ -66,9 +66,7 @@ const messageReceive = z.object({
     content: z.string(),
     root_id: z.string().optional(),
     parent_id: z.string().optional(),
-    mentions: z
-      .array(z.object({ key: z.string(), id: userId.partial().optional(), name: z.string().optional() }))
-      .optional(),
+    mentions: z.array(z.object({ key: z.string(), id: userId.partial().optional(), name: z.string().optional() })).optional(),
   }),
 })
 
@@ -249,8 +247,7 @@ export const MAX_JSON_DEPTH = 64
  * @throws WebhookAuthError (401) for forged input, WebhookPayloadError (400) for malformed input.
  */
 export async function openWebhook(req: WebhookRequest, secrets: WebhookSecrets): Promise<FeishuWebhook> {
-  const header = (name: string) =>
-    req.headers instanceof Headers ? (req.headers.get(name) ?? undefined) : req.headers[name]
+  const header = (name: string) => (req.headers instanceof Headers ? (req.headers.get(name) ?? undefined) : req.headers[name])
   const { encryptKey } = secrets
 
   let signed = false
@@ -259,7 +256,8 @@ export async function openWebhook(req: WebhookRequest, secrets: WebhookSecrets):
     if (signature) {
       const timestamp = header('x-lark-request-timestamp') ?? ''
       const nonce = header('x-lark-request-nonce') ?? ''
-      if (!verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature }, secrets.sha256Hex)) throw new WebhookAuthError('signature mismatch')
+      if (!verifySignature({ timestamp, nonce, encryptKey, rawBody: req.rawBody, signature }, secrets.sha256Hex))
+        throw new WebhookAuthError('signature mismatch')
       if (secrets.maxAgeSeconds) {
         const ts = Number(timestamp)
         const now = (secrets.now?.() ?? new Date()).getTime() / 1000

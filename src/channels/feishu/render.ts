@@ -116,11 +116,7 @@ function renderElement(el: CardElement, opts: RenderOptions, names: NameGen): Js
       return [markdown(neutralToMd(el.text))]
     case 'fields':
       if (!el.fields.length) return []
-      return [
-        markdown(
-          el.fields.map((f) => fill(presets.fieldLine, { label: escapeMd(f.label), value: escapeMd(f.value) })).join('\n'),
-        ),
-      ]
+      return [markdown(el.fields.map((f) => fill(presets.fieldLine, { label: escapeMd(f.label), value: escapeMd(f.value) })).join('\n'))]
     case 'divider':
       return [{ tag: 'hr' }]
     case 'table':
@@ -164,9 +160,7 @@ function markdown(content: string): Json {
 
 function table(el: Extract<CardElement, { kind: 'table' }>): Json {
   const numeric = new Set(
-    el.columns
-      .filter((c) => c.numeric && el.rows.every((r) => r[c.key] === undefined || Number.isFinite(Number(r[c.key]))))
-      .map((c) => c.key),
+    el.columns.filter((c) => c.numeric && el.rows.every((r) => r[c.key] === undefined || Number.isFinite(Number(r[c.key])))).map((c) => c.key),
   )
   return {
     ...clone(presets.table),
@@ -218,9 +212,7 @@ function form(el: Extract<CardElement, { kind: 'form' }>): Json {
 }
 
 function formInput(input: FormInput): Json[] {
-  const label = markdown(
-    fill(input.required ? presets.inputLabelRequired : presets.inputLabel, { label: escapeMd(input.label) }),
-  )
+  const label = markdown(fill(input.required ? presets.inputLabelRequired : presets.inputLabel, { label: escapeMd(input.label) }))
   const common: Json = {
     name: input.name,
     ...(input.required && { required: true }),
@@ -320,8 +312,18 @@ export function neutralToMd(text: string): string {
 export const CARD_MAX_BYTES = 30 * 1024
 
 const INTERACTIVE_TAGS = new Set([
-  'button', 'input', 'select_static', 'multi_select_static', 'select_person', 'multi_select_person',
-  'date_picker', 'picker_time', 'picker_datetime', 'select_img', 'checker', 'overflow',
+  'button',
+  'input',
+  'select_static',
+  'multi_select_static',
+  'select_person',
+  'multi_select_person',
+  'date_picker',
+  'picker_time',
+  'picker_datetime',
+  'select_img',
+  'checker',
+  'overflow',
 ])
 
 interface Visit {

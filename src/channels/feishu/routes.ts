@@ -54,7 +54,6 @@ export const FEISHU_BOT_SETTING = 'feishuBot'
  */
 export const MAX_BODY_BYTES = 256 * 1024
 
-
 export interface FeishuReceiverDeps {
   db: Db
   logger: Logger
@@ -136,7 +135,12 @@ async function chatKindOf(db: Db, hook: FeishuWebhook): Promise<((chatId: string
 }
 
 /** The neutral event for a webhook; null when there is nothing for the bot to do. */
-async function eventOf(db: Db, hook: FeishuWebhook & { kind: 'event' | 'card' }, receivedAt: Date, botOpenId: string | undefined): Promise<InboundEvent | null> {
+async function eventOf(
+  db: Db,
+  hook: FeishuWebhook & { kind: 'event' | 'card' },
+  receivedAt: Date,
+  botOpenId: string | undefined,
+): Promise<InboundEvent | null> {
   const chatKind = await chatKindOf(db, hook)
   return toInboundEvent(hook, { botOpenId: botOpenId ?? '', receivedAt, ...(chatKind && { chatKind }) })
 }
@@ -226,7 +230,8 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
 /** The webhook back from what `storedPayload` kept. */
 function storedHook(raw: string): FeishuWebhook & { kind: 'event' | 'card' } {
   const s = JSON.parse(raw) as { kind: 'event' | 'card'; id: string; type: string; createdAt?: string; event: Record<string, unknown> }
-  if ((s.kind !== 'event' && s.kind !== 'card') || typeof s.id !== 'string' || typeof s.event !== 'object') throw new WebhookPayloadError('stored payload is not a Feishu event')
+  if ((s.kind !== 'event' && s.kind !== 'card') || typeof s.id !== 'string' || typeof s.event !== 'object')
+    throw new WebhookPayloadError('stored payload is not a Feishu event')
   const createdAt = s.createdAt ? new Date(s.createdAt) : undefined
   const common = { id: s.id, event: s.event, ...(createdAt && { createdAt }) }
   return s.kind === 'card' ? { kind: 'card', type: 'card.action.trigger', ...common } : { kind: 'event', type: s.type, ...common }

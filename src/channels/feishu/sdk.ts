@@ -198,7 +198,12 @@ export function createSdkSender(opts: SdkSenderOptions): SdkSender {
       for (let i = 0; i < mobiles.length; i += FEISHU_MOBILES_PER_LOOKUP) {
         const slice = mobiles.slice(i, i + FEISHU_MOBILES_PER_LOOKUP)
         const r = await call(() =>
-          client.request({ method: 'POST', url: '/open-apis/contact/v3/users/batch_get_id', params: { user_id_type: 'open_id' }, data: { mobiles: slice } }),
+          client.request({
+            method: 'POST',
+            url: '/open-apis/contact/v3/users/batch_get_id',
+            params: { user_id_type: 'open_id' },
+            data: { mobiles: slice },
+          }),
         )
         if (!r.ok) return r
         const list = r.body.data?.user_list ?? []

@@ -70,9 +70,7 @@ export const FEISHU_MOBILES_PER_LOOKUP = 50
 
 /** The receive_id / receive_id_type pair for a target. */
 export function receiveIdOf(to: FeishuTarget): { receive_id_type: 'open_id' | 'chat_id'; receive_id: string } {
-  return 'openId' in to
-    ? { receive_id_type: 'open_id', receive_id: to.openId }
-    : { receive_id_type: 'chat_id', receive_id: to.chatId }
+  return 'openId' in to ? { receive_id_type: 'open_id', receive_id: to.openId } : { receive_id_type: 'chat_id', receive_id: to.chatId }
 }
 
 /** A neutral ChatRef (from an InboundEvent) as a send target: Feishu chats are addressed by chat_id. */

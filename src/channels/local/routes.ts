@@ -146,7 +146,10 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
     })
 
   app.get('/chat', (c) => {
-    c.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+    c.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+    )
     return page(c, CHAT_HTML, 'text/html; charset=utf-8')
   })
   app.get('/local/chat.js', (c) => page(c, CHAT_JS, 'text/javascript; charset=utf-8'))
@@ -158,7 +161,12 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
     const [unitRows, peopleRows, groupRows, demo, county] = await Promise.all([
       deps.db.select().from(units).orderBy(asc(units.id)).all(),
       deps.db.select().from(people).orderBy(asc(people.id)).all(),
-      deps.db.select().from(groups).where(and(eq(groups.platform, 'local'), eq(groups.active, true))).orderBy(asc(groups.id)).all(),
+      deps.db
+        .select()
+        .from(groups)
+        .where(and(eq(groups.platform, 'local'), eq(groups.active, true)))
+        .orderBy(asc(groups.id))
+        .all(),
       getSetting<Record<string, unknown>>(deps.db, 'demo'),
       getSetting<{ name?: string }>(deps.db, 'county'),
     ])
@@ -254,7 +262,10 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
   /** Records the event, runs the bot, applies an in-place card update, answers with the BotResult. */
   async function handle(c: Context, event: InboundEvent, extra: { said?: string; name: string; outboxId?: number }) {
     // Where in the outbox this arrived: the inbox places what people said among the bot's messages by it.
-    const last = await deps.db.select({ n: max(outbox.id) }).from(outbox).get()
+    const last = await deps.db
+      .select({ n: max(outbox.id) })
+      .from(outbox)
+      .get()
     const raw = JSON.stringify({ event, said: extra.said ?? null, name: extra.name, afterOutboxId: last?.n ?? 0 })
     const r = await intake.accept({ platform: 'local', dedupeKey: event.id, raw, event }, { waitMs: Infinity })
     const result: BotResult | undefined = r.kind === 'answered' ? r.result : undefined
@@ -263,7 +274,10 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
     if (result.updateCard && extra.outboxId !== undefined) {
       const body: MessageBody = { kind: 'card', card: result.updateCard }
       // The row is now about what the new card is about: later changes of that item find it (refreshCards).
-      await deps.db.update(outbox).set({ body, subject: result.updateCard.subject ?? null }).where(eq(outbox.id, extra.outboxId))
+      await deps.db
+        .update(outbox)
+        .set({ body, subject: result.updateCard.subject ?? null })
+        .where(eq(outbox.id, extra.outboxId))
     }
     return c.json({ ok: true, ...result })
   }
@@ -333,7 +347,10 @@ export async function ensureCountyGroup(db: Db, at: number): Promise<void> {
   const existing = await db.select({ id: groups.id }).from(groups).where(eq(groups.platform, 'local')).limit(1).get()
   if (existing) return
   const g = await upsertGroup(db, 'local', 'group:new', COUNTY_GROUP_NAME, at)
-  await db.update(groups).set({ chatId: `group:${g.id}` }).where(eq(groups.id, g.id))
+  await db
+    .update(groups)
+    .set({ chatId: `group:${g.id}` })
+    .where(eq(groups.id, g.id))
   // The demo's county group starts with the latest published board and 通报.
   await postLatestToGroup(db, g.id, new Date(at), ['local'])
 }
@@ -358,10 +375,7 @@ const FIELD_NAMES: Record<string, string> = {
   form: '表单（form）',
 }
 
-async function parseBody<T extends z.ZodType>(
-  c: Context,
-  schema: T,
-): Promise<{ ok: true; data: z.infer<T> } | { ok: false; response: Response }> {
+async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<{ ok: true; data: z.infer<T> } | { ok: false; response: Response }> {
   let json: unknown
   try {
     json = await c.req.json()
@@ -373,4 +387,3 @@ async function parseBody<T extends z.ZodType>(
   const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))].map((f) => FIELD_NAMES[f] ?? (f || '请求体'))
   return { ok: false, response: bad(c, `请求内容不正确：${fields.join('、')}缺失或格式不对`) }
 }
-

@@ -40,12 +40,15 @@ export function wecomConfigProblems(e: WecomEnv): string[] {
   for (const k of REQUIRED) {
     if (!e[k]) problems.push(`配置错误 ${k}: 企业微信需要同时设置 ${REQUIRED.join(', ')} (WeCom needs all of them)`)
   }
-  if (e.WECOM_AGENT_ID && !/^\d{1,10}$/.test(e.WECOM_AGENT_ID)) problems.push('配置错误 WECOM_AGENT_ID: 应为应用的 AgentId 数字 (the app\'s numeric AgentId)')
+  if (e.WECOM_AGENT_ID && !/^\d{1,10}$/.test(e.WECOM_AGENT_ID))
+    problems.push("配置错误 WECOM_AGENT_ID: 应为应用的 AgentId 数字 (the app's numeric AgentId)")
   if (e.WECOM_ENCODING_AES_KEY && !/^[A-Za-z0-9]{43}$/.test(e.WECOM_ENCODING_AES_KEY)) {
     problems.push('配置错误 WECOM_ENCODING_AES_KEY: 应为 43 位字母或数字 (must be exactly 43 letters or digits, as shown in 接收消息 → 设置API接收)')
   }
-  if (e.WECOM_TOKEN && !/^[A-Za-z0-9]{1,32}$/.test(e.WECOM_TOKEN)) problems.push('配置错误 WECOM_TOKEN: 应为不超过 32 位的字母或数字 (at most 32 letters or digits)')
-  if (e.WECOM_CORP_ID && !/^[A-Za-z0-9_-]{1,64}$/.test(e.WECOM_CORP_ID)) problems.push('配置错误 WECOM_CORP_ID: 企业ID 只含字母和数字 (letters and digits, e.g. ww…)')
+  if (e.WECOM_TOKEN && !/^[A-Za-z0-9]{1,32}$/.test(e.WECOM_TOKEN))
+    problems.push('配置错误 WECOM_TOKEN: 应为不超过 32 位的字母或数字 (at most 32 letters or digits)')
+  if (e.WECOM_CORP_ID && !/^[A-Za-z0-9_-]{1,64}$/.test(e.WECOM_CORP_ID))
+    problems.push('配置错误 WECOM_CORP_ID: 企业ID 只含字母和数字 (letters and digits, e.g. ww…)')
   return problems
 }
 

@@ -123,7 +123,12 @@ export interface WecomPlain {
  *   padding or length (wrong key, tampered data), is not UTF-8, or is meant for another corp. CBC has no
  *   integrity of its own: the signature, checked first, is what proves a callback came from WeCom.
  */
-export async function decryptWecom(keys: WecomKeys, encryptB64: string, expectedReceiveId?: string, aes: RawAesCbc = webCryptoRawAes): Promise<WecomPlain> {
+export async function decryptWecom(
+  keys: WecomKeys,
+  encryptB64: string,
+  expectedReceiveId?: string,
+  aes: RawAesCbc = webCryptoRawAes,
+): Promise<WecomPlain> {
   let data: Uint8Array
   try {
     data = fromBase64(encryptB64)
@@ -177,7 +182,9 @@ export async function encryptWecom(keys: WecomKeys, msg: string, receiveId: stri
   plain.set(m, 20)
   plain.set(r, 20 + m.length)
   plain.fill(pad, n)
-  const out = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: keys.iv as Uint8Array<ArrayBuffer> }, await importKey(keys.key), plain))
+  const out = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-CBC', iv: keys.iv as Uint8Array<ArrayBuffer> }, await importKey(keys.key), plain),
+  )
   return toBase64(out.subarray(0, plain.length))
 }
 

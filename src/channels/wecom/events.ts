@@ -167,7 +167,8 @@ function checkAge(timestamp: string, s: WecomSecrets) {
   if (!s.maxAgeSeconds) return
   const ts = Number(timestamp)
   const now = (s.now?.() ?? new Date()).getTime() / 1000
-  if (!/^\d+$/.test(timestamp) || !Number.isFinite(ts) || Math.abs(now - ts) > s.maxAgeSeconds) throw new WebhookAuthError('callback timestamp too old or in the future')
+  if (!/^\d+$/.test(timestamp) || !Number.isFinite(ts) || Math.abs(now - ts) > s.maxAgeSeconds)
+    throw new WebhookAuthError('callback timestamp too old or in the future')
 }
 
 /**
@@ -212,7 +213,8 @@ export async function openCallback(req: { query: CallbackQuery; rawBody: string 
   } catch {
     throw new WebhookPayloadError('decrypted callback is neither WeCom XML nor JSON')
   }
-  if (s.agentId && fields.AgentID && fields.AgentID.trim() !== s.agentId) throw new WebhookAuthError(`callback is for another app (AgentID ${fields.AgentID})`)
+  if (s.agentId && fields.AgentID && fields.AgentID.trim() !== s.agentId)
+    throw new WebhookAuthError(`callback is for another app (AgentID ${fields.AgentID})`)
   return { format, fields }
 }
 
@@ -250,9 +252,15 @@ export function toDelivery(f: WecomFields, receivedAt: Date): WecomDelivery {
     const msgId = f.MsgId?.trim()
     const dedupeKey = msgId ? `msg:${msgId}` : `msg:${from}:${created}`
     if (msgType !== 'text') return { dedupeKey, event: null, ignoredBecause: `nothing to do for a ${msgType || 'typeless'} message` }
-    const text = (f.Content ?? '').replace(/[ \t\u00a0\u3000]+/g, ' ').replace(/ *\n */g, '\n').trim()
+    const text = (f.Content ?? '')
+      .replace(/[ \t\u00a0\u3000]+/g, ' ')
+      .replace(/ *\n */g, '\n')
+      .trim()
     const id = msgId ?? `${from}:${created}`
-    return { dedupeKey, event: { id, platform: 'wecom', receivedAt, type: 'text', sender, chat, text, mentionedBot: false, ...(msgId && { messageId: msgId }) } }
+    return {
+      dedupeKey,
+      event: { id, platform: 'wecom', receivedAt, type: 'text', sender, chat, text, mentionedBot: false, ...(msgId && { messageId: msgId }) },
+    }
   }
   const ev = f.Event?.trim() ?? ''
   switch (ev) {

@@ -164,7 +164,8 @@ export function renderCard(card: Card, taskId: string): WecomMessage[] {
   for (const el of card.elements) {
     switch (el.kind) {
       case 'fields':
-        for (const f of el.fields) fields.push({ keyname: clipChars(plain(f.label), KEYNAME_MAX), value: clipChars(plain(f.value) || '—', VALUE_MAX) })
+        for (const f of el.fields)
+          fields.push({ keyname: clipChars(plain(f.label), KEYNAME_MAX), value: clipChars(plain(f.value) || '—', VALUE_MAX) })
         break
       case 'markdown':
       case 'note':

@@ -94,7 +94,13 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
       const event = d.event
       const isClick = event?.type === 'card_action'
       const r = await intake.accept(
-        { platform: 'wecom', dedupeKey: d.dedupeKey, raw: storedPayload(fields), event, ...(d.ignoredBecause && { ignoredBecause: d.ignoredBecause }) },
+        {
+          platform: 'wecom',
+          dedupeKey: d.dedupeKey,
+          raw: storedPayload(fields),
+          event,
+          ...(d.ignoredBecause && { ignoredBecause: d.ignoredBecause }),
+        },
         isClick ? { waitMs: 0 } : {},
       )
       switch (r.kind) {

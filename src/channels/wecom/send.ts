@@ -49,7 +49,11 @@ export interface WecomClient {
   /** `message/send` to one member (userid). */
   send(touser: string, message: WecomMessage): Promise<WecomResult>
   /** `message/update_template_card` with a click's single-use response_code (72 h). */
-  updateTemplateCard(userids: string[], responseCode: string, body: { button: { replace_name: string } } | { template_card: Record<string, unknown> }): Promise<WecomResult>
+  updateTemplateCard(
+    userids: string[],
+    responseCode: string,
+    body: { button: { replace_name: string } } | { template_card: Record<string, unknown> },
+  ): Promise<WecomResult>
   /** A valid access token (fetched or cached). */
   token(): Promise<{ ok: true; token: string } | WecomFailure>
   /** Gettoken calls made (tests). */
@@ -99,7 +103,14 @@ export function classifyWecomError(f: { status?: number; errcode?: number; errms
     return { ok: false, retryable: false, code, reason: (PERMANENT[code] ?? '企业微信返回错误') + detail(code) }
   }
   const status = f.status ?? 0
-  if (status === 429 || status >= 500) return { ok: false, retryable: true, ...(status === 429 && { retryAfterMs: 1000 }), code: 'http', reason: `企业微信服务暂时不可用（HTTP ${status}）` }
+  if (status === 429 || status >= 500)
+    return {
+      ok: false,
+      retryable: true,
+      ...(status === 429 && { retryAfterMs: 1000 }),
+      code: 'http',
+      reason: `企业微信服务暂时不可用（HTTP ${status}）`,
+    }
   return { ok: false, retryable: false, code: 'http', reason: `企业微信请求失败（HTTP ${status}${f.errmsg ? `: ${f.errmsg}` : ''}）` }
 }
 
@@ -139,7 +150,11 @@ export function createWecomClient(o: WecomClientOptions): WecomClient {
   const errOf = (a: Answer): WecomFailure =>
     'networkError' in a
       ? classifyWecomError({ networkError: a.networkError })
-      : classifyWecomError({ status: a.status, ...(typeof a.json.errcode === 'number' && { errcode: a.json.errcode }), ...(typeof a.json.errmsg === 'string' && { errmsg: a.json.errmsg }) })
+      : classifyWecomError({
+          status: a.status,
+          ...(typeof a.json.errcode === 'number' && { errcode: a.json.errcode }),
+          ...(typeof a.json.errmsg === 'string' && { errmsg: a.json.errmsg }),
+        })
 
   function token(): Promise<{ ok: true; token: string } | WecomFailure> {
     if (cached && now() < cached.renewAt) return Promise.resolve({ ok: true, token: cached.token })

@@ -45,7 +45,13 @@ function signAt(text: string, numeralStart: number): boolean {
   const c = text[numeralStart - 1]
   if (c !== '-' && c !== '\u2212' && c !== '负') return false
   const before = text[numeralStart - 2]
-  return !(isAsciiDigit(before) || isChineseDigit(before) || isSmallUnit(before) || isBigUnit(before) || (before !== undefined && /[A-Za-z]/.test(before)))
+  return !(
+    isAsciiDigit(before) ||
+    isChineseDigit(before) ||
+    isSmallUnit(before) ||
+    isBigUnit(before) ||
+    (before !== undefined && /[A-Za-z]/.test(before))
+  )
 }
 
 /** `value × multiplier` in whole 元 with the sign, saturating (and saying so) where a double stops being exact. */
@@ -62,7 +68,8 @@ export const INVESTMENT_KEYWORD = /(?:完成投资|实际完成|投资额|完成
 const APPROX_BEFORE = /(?:约|近|大约|接近|超过|逾|将近)\s*$/
 const APPROX_AFTER = /^(?:左右|以上|上下)/
 /** Measure words that make `5万` a quantity, not money (5万方土方, 3万平方米, 2万千瓦). */
-const MEASURE_AFTER = /^(?:平方|立方|方|平|吨|亩|人|株|米|公里|千米|瓦|千瓦|度|户|台|套|个|件|张|辆|头|只|斤|册|次|块|棵|根|条|座|栋|层|间|份|家|名|项|批|车|箱|桶|升|公斤|m|km|kw|kg|t(?![a-z]))/i
+const MEASURE_AFTER =
+  /^(?:平方|立方|方|平|吨|亩|人|株|米|公里|千米|瓦|千瓦|度|户|台|套|个|件|张|辆|头|只|斤|册|次|块|棵|根|条|座|栋|层|间|份|家|名|项|批|车|箱|桶|升|公斤|m|km|kw|kg|t(?![a-z]))/i
 const SEPARATOR_OR_END = /^(?:$|[\s，,；;。.!！?？)）、])/
 
 const BIG: Readonly<Record<string, number>> = { 万: 10_000, 萬: 10_000, 亿: 100_000_000, 億: 100_000_000 }

@@ -301,11 +301,7 @@ function parseSupervise(s: string): Command | null {
 function parseUrge(s: string): Command | null {
   const lead = startsWithVerb(s, byLength(['催办', '催报', '催', '提醒']))
   if (!lead) return null
-  const target = cleanArg(
-    lead.rest
-      .replace(/^\s*(?:一下|下)/, '')
-      .replace(/(?:尽快|抓紧|赶紧|及时)?(?:填报|上报|报送|报数|报进度)?(?:一下)?$/, ''),
-  )
+  const target = cleanArg(lead.rest.replace(/^\s*(?:一下|下)/, '').replace(/(?:尽快|抓紧|赶紧|及时)?(?:填报|上报|报送|报数|报进度)?(?:一下)?$/, ''))
   return { command: 'urge', verb: lead.verb, args: { target: target || null } }
 }
 
@@ -351,16 +347,21 @@ function parseQuery(s: string, asked: boolean): Command | null {
     )
     return { command: 'query', verb: lead.verb, args: { target: target || null } }
   }
-  const rank = /^(.{2,30}?)\s*(?:现在|目前|本月|这个月)?\s*(?:排第几|排名第几|排在第几|第几名|排名多少|排多少|排名怎么样|排名如何|的排名|排名)\s*(?:名|位)?\s*(?:了)?\s*(?:呢|吗|啊)?$/.exec(s)
+  const rank =
+    /^(.{2,30}?)\s*(?:现在|目前|本月|这个月)?\s*(?:排第几|排名第几|排在第几|第几名|排名多少|排多少|排名怎么样|排名如何|的排名|排名)\s*(?:名|位)?\s*(?:了)?\s*(?:呢|吗|啊)?$/.exec(
+      s,
+    )
   if (rank && !BOARD_ONLY.test(rank[1]!)) return { command: 'query', verb: '排名', args: { target: cleanArg(rank[1]!) } }
-  const tail = /^(.{2,30}?)\s*的?\s*(?:进展|进度|情况)\s*(?:如何|怎么样|怎样|咋样)\s*(?:了)?\s*(?:呢|吗)?$/.exec(s) ??
+  const tail =
+    /^(.{2,30}?)\s*的?\s*(?:进展|进度|情况)\s*(?:如何|怎么样|怎样|咋样)\s*(?:了)?\s*(?:呢|吗)?$/.exec(s) ??
     (asked ? /^(.{2,30}?)\s*的?\s*(?:进展|情况)\s*(?:呢)?$/.exec(s) : null)
   if (tail) return { command: 'query', verb: '进展', args: { target: cleanArg(tail[1]!) } }
   return null
 }
 
 /** Words before 排名 that name a board, not a unit (本月排名, 乡镇排名, 十月排名). */
-const BOARD_ONLY = /^(?:[\s的]|本周|这周|上周|本月|这个月|上上个?月|上个?月|全县|县直部门|县直单位|县直|部门|开发区|园区|示范区|经开区|高新区|乡镇街道|乡镇|街道|赛马|最新|\d{4}\s*[-年/.]\s*\d{1,2}\s*月?份?|(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?)+$/
+const BOARD_ONLY =
+  /^(?:[\s的]|本周|这周|上周|本月|这个月|上上个?月|上个?月|全县|县直部门|县直单位|县直|部门|开发区|园区|示范区|经开区|高新区|乡镇街道|乡镇|街道|赛马|最新|\d{4}\s*[-年/.]\s*\d{1,2}\s*月?份?|(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?)+$/
 
 /** Politeness and particles around a command: 麻烦…, 请把…发一下, …好吗, …谢谢. */
 const POLITE_LEAD = /^(?:(?:请|麻烦|劳驾|辛苦)(?:你|您)?\s*|帮(?:我|忙)\s*|给我\s*|你\s*)+(?:把\s*)?/
@@ -372,7 +373,10 @@ export function parseCommand(input: string, opts: CommandOptions = {}): Command 
   if (!s0) return null
   if (s0 === '?' || s0 === '？') return { command: 'help', verb: '?', args: {} }
   const asked = /[?？]+$/.test(s0.replace(TRAILING_PUNCT, ''))
-  const s = s0.replace(TRAILING_PUNCT, '').replace(/[?？]+$/, '').replace(TRAILING_PUNCT, '')
+  const s = s0
+    .replace(TRAILING_PUNCT, '')
+    .replace(/[?？]+$/, '')
+    .replace(TRAILING_PUNCT, '')
   const whole = s.toLowerCase()
   if (HELP.has(whole)) return { command: 'help', verb: s, args: {} }
   if (CONFIRM.has(whole)) return { command: 'confirm', verb: s, args: {} }

@@ -20,16 +20,33 @@ export interface Decimal {
 
 /** Chinese digit characters, including the formal (大写) ones, 两 and the circle zero. */
 export const CHINESE_DIGITS: Readonly<Record<string, number>> = {
-  零: 0, 〇: 0, '○': 0,
-  一: 1, 壹: 1, 幺: 1,
-  二: 2, 贰: 2, 貳: 2, 两: 2, 兩: 2,
-  三: 3, 叁: 3, 參: 3,
-  四: 4, 肆: 4,
-  五: 5, 伍: 5,
-  六: 6, 陆: 6, 陸: 6,
-  七: 7, 柒: 7,
-  八: 8, 捌: 8,
-  九: 9, 玖: 9,
+  零: 0,
+  〇: 0,
+  '○': 0,
+  一: 1,
+  壹: 1,
+  幺: 1,
+  二: 2,
+  贰: 2,
+  貳: 2,
+  两: 2,
+  兩: 2,
+  三: 3,
+  叁: 3,
+  參: 3,
+  四: 4,
+  肆: 4,
+  五: 5,
+  伍: 5,
+  六: 6,
+  陆: 6,
+  陸: 6,
+  七: 7,
+  柒: 7,
+  八: 8,
+  捌: 8,
+  九: 9,
+  玖: 9,
 }
 
 const SMALL_UNITS: Readonly<Record<string, number>> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千: 1000, 仟: 1000 }
@@ -53,7 +70,10 @@ const ODD_SPACE_RE = /[\u2000-\u200a\u202f\u205f]/g
 
 /** Removes the invisible characters of `INVISIBLE_RE` and turns odd spaces into plain ones. */
 export function stripInvisible(text: string): string {
-  return text.replace(INVISIBLE_RE, '').replace(ODD_SPACE_RE, ' ').replace(/[\u2028\u2029]/g, '\n')
+  return text
+    .replace(INVISIBLE_RE, '')
+    .replace(ODD_SPACE_RE, ' ')
+    .replace(/[\u2028\u2029]/g, '\n')
 }
 
 /**
@@ -153,7 +173,7 @@ function tokenize(s: string): Token[] | null {
     } else if (isChineseDigit(c)) {
       let j = i
       let text = ''
-      while (j < s.length && isChineseDigit(s[j])) text += String(CHINESE_DIGITS[s[j]!]), j++
+      while (j < s.length && isChineseDigit(s[j])) ((text += String(CHINESE_DIGITS[s[j]!])), j++)
       tokens.push({ kind: 'num', value: dec(BigInt(text)), arabic: false, digits: text.length, leadingZero: text[0] === '0' })
       i = j
     } else if (isSmallUnit(c)) {

@@ -106,7 +106,9 @@ const PROBLEM_HEADER_RE =
   /(?:存在的?(?:主要)?(?:问题|困难)(?:和|及|与|、)?(?:问题|困难)?|主要(?:问题|困难)(?:和|及|与|、)?(?:问题|困难)?|困难(?:和|及|与|、)问题|问题(?:和|及|与|、)困难|堵点(?:难点)?(?:问题)?|难点(?:问题)?|(?:需要?|请求|提请)(?:县级|上级|县里|县委县政府|县政府|领导)?(?:协调|帮助)(?:解决)?(?:的)?(?:事项|问题|困难)?|协调事项|遇到的?(?:问题|困难)|问题|困难)(\s*:|是|为)?/g
 const STRONG_PROBLEM_HEADER = /^(?:存在|主要|需|请求|提请|协调事项|困难(?:和|及|与|、)|问题(?:和|及|与|、)|堵点|难点|遇到)/
 const NEXT_HEADER_RE = /(?:下一?步(?:工作)?(?:计划|打算|安排|措施|举措)?|下阶段(?:工作)?(?:计划|打算|安排)?|下月计划)(\s*:)?/g
-const REPORT_START_RE = new RegExp(`^(?:本月|当月|本周|本旬|上月|本期|本年|今年|年度|全年|累计|截[至止]|${MONTH_NUM}\\s*月?\\s*${RANGE_DASH}\\s*${MONTH_NUM}\\s*月)`)
+const REPORT_START_RE = new RegExp(
+  `^(?:本月|当月|本周|本旬|上月|本期|本年|今年|年度|全年|累计|截[至止]|${MONTH_NUM}\\s*月?\\s*${RANGE_DASH}\\s*${MONTH_NUM}\\s*月)`,
+)
 
 const NEGATION_BEFORE = /(?:无|没有|没|不|未|非|暂无)$/
 const NO_PROBLEM_RE =
@@ -444,7 +446,14 @@ export function parseReply(input: string): ReplyParse {
     const prefix = report.slice(lastClauseStart(report.slice(0, start)), start)
     const other = PERCENT_OTHER_RE.test(prefix) && !PERCENT_PROGRESS_RE.test(prefix)
     if (!other && progressPercent === null && value !== null && value >= 0 && value <= 100) progressPercent = value
-    else if (value !== null && outOfRange === null && !(value >= 0 && value <= 100) && PERCENT_PROGRESS_RE.test(prefix) && !PERCENT_OTHER_RE.test(prefix)) outOfRange = value
+    else if (
+      value !== null &&
+      outOfRange === null &&
+      !(value >= 0 && value <= 100) &&
+      PERCENT_PROGRESS_RE.test(prefix) &&
+      !PERCENT_OTHER_RE.test(prefix)
+    )
+      outOfRange = value
   }
   if (progressPercent === null) progressPercent = outOfRange
 
@@ -455,7 +464,11 @@ export function parseReply(input: string): ReplyParse {
     let body = c.text.replace(LEADING_MARKER_RE, '')
     let offset = c.start + (c.text.length - body.length)
     const labelled = PROGRESS_LABEL_RE.exec(body)
-    if (labelled && labelled[0].length > 0 && /^(?:形象进度|工程进度|建设进度|项目进展|工程进展|进展情况|目前进展|建设进展)|[:为是]\s*$/.test(labelled[0])) {
+    if (
+      labelled &&
+      labelled[0].length > 0 &&
+      /^(?:形象进度|工程进度|建设进度|项目进展|工程进展|进展情况|目前进展|建设进展)|[:为是]\s*$/.test(labelled[0])
+    ) {
       progressLabel = true
       body = body.slice(labelled[0].length)
       offset += labelled[0].length

@@ -60,7 +60,7 @@ const period = z.string().refine((s) => {
 }, '月份应为 YYYY-MM，例如 2026-10 (period must be YYYY-MM)')
 const date = z.string().refine((s) => {
   try {
-    return parseLocalDate(s), true
+    return (parseLocalDate(s), true)
   } catch {
     return false
   }
@@ -88,7 +88,9 @@ function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
   if (!r.success) {
     const message = r.error.issues[0]?.message
     // Every schema here carries its own bilingual message; zod's English defaults are replaced.
-    throw new UsageError(`--${name}: ${message && /[\u4e00-\u9fff]/.test(message) ? message : value === undefined ? '缺少该参数 (missing)' : '无效 (invalid)'}`)
+    throw new UsageError(
+      `--${name}: ${message && /[\u4e00-\u9fff]/.test(message) ? message : value === undefined ? '缺少该参数 (missing)' : '无效 (invalid)'}`,
+    )
   }
   return r.data
 }
@@ -102,7 +104,13 @@ function joinNegativeValues(args: string[]): string[] {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
     const next = args[i + 1]
-    if (a.startsWith('--') && !a.includes('=') && (VALUE_OPTIONS as readonly string[]).includes(a.slice(2)) && next !== undefined && /^-\d/.test(next)) {
+    if (
+      a.startsWith('--') &&
+      !a.includes('=') &&
+      (VALUE_OPTIONS as readonly string[]).includes(a.slice(2)) &&
+      next !== undefined &&
+      /^-\d/.test(next)
+    ) {
       out.push(`${a}=${next}`)
       i++
     } else out.push(a)
@@ -184,9 +192,14 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
   if (command === 'bind' && values.sync) {
     return withDb(async ({ db, transact }) => {
       const config = loadConfig(process.env)
-      if (!config.FEISHU_APP_ID || !config.FEISHU_APP_SECRET) throw new UsageError('bind --sync 需要 FEISHU_APP_ID 和 FEISHU_APP_SECRET (needs the Feishu app credentials)')
+      if (!config.FEISHU_APP_ID || !config.FEISHU_APP_SECRET)
+        throw new UsageError('bind --sync 需要 FEISHU_APP_ID 和 FEISHU_APP_SECRET (needs the Feishu app credentials)')
       const sender = createSdkSender({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN })
-      const report = await resolveIdentities(db, { platform: 'feishu', batchSize: 50, userIdsByMobile: (m) => sender.userIdsByMobile(m) }, { now, transact })
+      const report = await resolveIdentities(
+        db,
+        { platform: 'feishu', batchSize: 50, userIdsByMobile: (m) => sender.userIdsByMobile(m) },
+        { now, transact },
+      )
       out(values.json ? JSON.stringify(report, null, 2) : formatSyncReport(report))
       if (report.failed) process.exitCode = 1
     })
@@ -203,7 +216,10 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       out(`请本人向调度助手发送「绑定 ${mobile} ${code}」。`)
       for (const p of ['feishu', 'wecom'] as const) {
         const bound = await identityOfPerson(db, person.id, p)
-        if (bound) console.error(`注意：${person.name} 已绑定${p === 'feishu' ? '飞书' : '企业微信'}账号 ${bound.userId}，验证码不会改绑该平台（改绑请用 --user）。`)
+        if (bound)
+          console.error(
+            `注意：${person.name} 已绑定${p === 'feishu' ? '飞书' : '企业微信'}账号 ${bound.userId}，验证码不会改绑该平台（改绑请用 --user）。`,
+          )
       }
     })
   }
@@ -219,7 +235,16 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
     })
   }
   if (command === 'tick') {
-    const at = values.at === undefined ? now : new Date(check(z.string().refine((v) => !Number.isNaN(Date.parse(v)), '时间应为 ISO 格式，例如 2026-11-25T09:00:00+08:00 (ISO time)'), values.at, 'at'))
+    const at =
+      values.at === undefined
+        ? now
+        : new Date(
+            check(
+              z.string().refine((v) => !Number.isNaN(Date.parse(v)), '时间应为 ISO 格式，例如 2026-11-25T09:00:00+08:00 (ISO time)'),
+              values.at,
+              'at',
+            ),
+          )
     return withDb(async ({ db }) => {
       const config = loadConfig(process.env)
       const report = await runTick(db, at, values['dry-run'], config.channels)
@@ -234,7 +259,10 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
   }
   if (command === 'board') {
     const p = values.period === undefined ? statisticalMonth(localDate(now)) : check(period, values.period, 'period')
-    const league = values.league === undefined ? undefined : check(z.enum(LEAGUES, { message: `联赛应为 ${LEAGUES.join(' / ')} (league)` }), values.league, 'league')
+    const league =
+      values.league === undefined
+        ? undefined
+        : check(z.enum(LEAGUES, { message: `联赛应为 ${LEAGUES.join(' / ')} (league)` }), values.league, 'league')
     return withDb(async ({ db }) => {
       const rules = await loadRules(db)
       const board = await monthBoard(db, rules, p, await boardUnits(db), now)
@@ -245,20 +273,30 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         return
       }
       if (values.json) {
-        out(JSON.stringify({
-          period: p,
-          demo,
-          leagues: leagues.map((l) => ({
-            league: l.league,
-            rows: l.lines.map((x) => ({
-              rank: x.rank, unit: x.unit, score: Number(formatScore(x.score, 4)),
-              completionPercent: x.completion ? toPercent(x.completion) : null,
-              gapPoints: x.completion && x.schedule ? gapPoints(x.completion, x.schedule).points : null,
-              planWan: yuanToWan(x.plan), ytdWan: yuanToWan(x.ytd),
-              colours: x.colours, deltaRank: x.deltaRank,
-            })),
-          })),
-        }, null, 2))
+        out(
+          JSON.stringify(
+            {
+              period: p,
+              demo,
+              leagues: leagues.map((l) => ({
+                league: l.league,
+                rows: l.lines.map((x) => ({
+                  rank: x.rank,
+                  unit: x.unit,
+                  score: Number(formatScore(x.score, 4)),
+                  completionPercent: x.completion ? toPercent(x.completion) : null,
+                  gapPoints: x.completion && x.schedule ? gapPoints(x.completion, x.schedule).points : null,
+                  planWan: yuanToWan(x.plan),
+                  ytdWan: yuanToWan(x.ytd),
+                  colours: x.colours,
+                  deltaRank: x.deltaRank,
+                })),
+              })),
+            },
+            null,
+            2,
+          ),
+        )
         return
       }
       for (const l of leagues) {
@@ -267,7 +305,17 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         for (const x of l.lines) {
           const gap = x.completion && x.schedule ? gapPoints(x.completion, x.schedule).pointsText : '—'
           const delta = x.deltaRank === null ? '新' : x.deltaRank > 0 ? `↑${x.deltaRank}` : x.deltaRank < 0 ? `↓${-x.deltaRank}` : '—'
-          out([x.rank, x.unit, formatScore(x.score), x.completion ? formatPercent(x.completion) : '—', gap, `${x.colours.blue}/${x.colours.yellow}/${x.colours.red}`, delta].join('\t'))
+          out(
+            [
+              x.rank,
+              x.unit,
+              formatScore(x.score),
+              x.completion ? formatPercent(x.completion) : '—',
+              gap,
+              `${x.colours.blue}/${x.colours.yellow}/${x.colours.red}`,
+              delta,
+            ].join('\t'),
+          )
         }
         out('')
       }
@@ -283,29 +331,54 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       const found = await findProject(db, query)
       if (found.kind === 'none') throw new NotFound(`没有编号或名称为 ${query} 的项目 (no such project)`)
       if (found.kind === 'unsure')
-        throw new NotFound(`「${query}」可能是：${found.options.map((o) => `${o.name}（${o.code}）`).join('、')}，请写得更完整或用编号 (which one? give more of the name or the code)`)
+        throw new NotFound(
+          `「${query}」可能是：${found.options.map((o) => `${o.name}（${o.code}）`).join('、')}，请写得更完整或用编号 (which one? give more of the name or the code)`,
+        )
       const s = await projectStatus(db, await loadRules(db), found.item, p)
       const demo = await isDemo(db)
       const v = s.view
       const gap = v.completion && v.schedule ? gapPoints(v.completion, v.schedule) : null
       if (values.json) {
-        out(JSON.stringify({
-          code: s.project.code, name: s.project.name, unit: s.unit, period: p, demo,
-          annualPlanWan: yuanToWan(v.annualPlan), ytdWan: yuanToWan(v.ytd),
-          completionPercent: v.completion ? toPercent(v.completion) : null,
-          schedulePercent: v.schedule ? toPercent(v.schedule) : null,
-          gapPoints: gap?.points ?? null, colour: v.verdict.colour, colourLabel: COLOUR_LABELS[v.verdict.colour],
-          urges: v.urges, reported: v.reported, progress: s.latest?.progressText ?? null,
-          openProblems: s.openProblems.map((x) => ({ id: x.id, description: x.description, state: x.state, stateLabel: PROBLEM_STATE_LABELS[x.state as keyof typeof PROBLEM_STATE_LABELS] ?? x.state })),
-        }, null, 2))
+        out(
+          JSON.stringify(
+            {
+              code: s.project.code,
+              name: s.project.name,
+              unit: s.unit,
+              period: p,
+              demo,
+              annualPlanWan: yuanToWan(v.annualPlan),
+              ytdWan: yuanToWan(v.ytd),
+              completionPercent: v.completion ? toPercent(v.completion) : null,
+              schedulePercent: v.schedule ? toPercent(v.schedule) : null,
+              gapPoints: gap?.points ?? null,
+              colour: v.verdict.colour,
+              colourLabel: COLOUR_LABELS[v.verdict.colour],
+              urges: v.urges,
+              reported: v.reported,
+              progress: s.latest?.progressText ?? null,
+              openProblems: s.openProblems.map((x) => ({
+                id: x.id,
+                description: x.description,
+                state: x.state,
+                stateLabel: PROBLEM_STATE_LABELS[x.state as keyof typeof PROBLEM_STATE_LABELS] ?? x.state,
+              })),
+            },
+            null,
+            2,
+          ),
+        )
         return
       }
       out(`${s.project.code} ${s.project.name}（${s.unit}）${p}`)
       out(`年度计划 ${formatWan(v.annualPlan)} 万元，本年累计 ${formatWan(v.ytd)} 万元`)
-      out(`完成率 ${v.completion ? formatPercent(v.completion) : '—'}，序时 ${v.schedule ? formatPercent(v.schedule) : '—'}，较序时 ${gap ? gap.pointsText : '—'} 个百分点`)
+      out(
+        `完成率 ${v.completion ? formatPercent(v.completion) : '—'}，序时 ${v.schedule ? formatPercent(v.schedule) : '—'}，较序时 ${gap ? gap.pointsText : '—'} 个百分点`,
+      )
       out(`色牌 ${COLOUR_LABELS[v.verdict.colour]}，本月催办 ${v.urges} 次，${v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报'}`)
       if (s.latest) out(`形象进度 ${s.latest.progressText || '—'}`)
-      for (const x of s.openProblems) out(`问题 #${x.id} ${x.description}（${PROBLEM_STATE_LABELS[x.state as keyof typeof PROBLEM_STATE_LABELS] ?? x.state}）`)
+      for (const x of s.openProblems)
+        out(`问题 #${x.id} ${x.description}（${PROBLEM_STATE_LABELS[x.state as keyof typeof PROBLEM_STATE_LABELS] ?? x.state}）`)
       if (demo) out(DEMO_NOTE)
     })
   }
@@ -322,10 +395,21 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         out(status === 'processed' ? `#${id} 已重新处理，回复已进入发件队列。` : `#${id} 仍未成功（${status}）：${row?.error ?? ''}`)
       })
     }
-    const status = check(z.enum(['failed', 'received', 'processed', 'ignored'], { message: '状态应为 failed / received / processed / ignored (status)' }), values.status ?? 'failed', 'status')
+    const status = check(
+      z.enum(['failed', 'received', 'processed', 'ignored'], { message: '状态应为 failed / received / processed / ignored (status)' }),
+      values.status ?? 'failed',
+      'status',
+    )
     return withDb(async ({ db }) => {
       const rows = await inboundByStatus(db, status)
-      if (values.json) return out(JSON.stringify(rows.map(({ raw: _raw, ...r }) => r), null, 2))
+      if (values.json)
+        return out(
+          JSON.stringify(
+            rows.map(({ raw: _raw, ...r }) => r),
+            null,
+            2,
+          ),
+        )
       if (rows.length === 0) return out(`没有状态为 ${status} 的消息记录。(none)`)
       for (const r of rows) {
         out([`#${r.id}`, r.platform, localDateTime(new Date(r.receivedAt)), r.dedupeKey, r.status, r.error ?? ''].join('\t'))
@@ -358,12 +442,14 @@ export function main(): void {
     const fixed = loadConfig(process.env).DIAODU_NOW
     return fixed === undefined ? new Date() : new Date(fixed)
   }
-  now().then((at) => run(process.argv.slice(2), at, (s) => console.log(s))).catch((e) => {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof NotFound || e instanceof RangeError) {
-      console.error(e.message)
-      process.exit(2)
-    }
-    console.error(`出错了 (error): ${(e as Error).message}`)
-    process.exit(1)
-  })
+  now()
+    .then((at) => run(process.argv.slice(2), at, (s) => console.log(s)))
+    .catch((e) => {
+      if (e instanceof UsageError || e instanceof ConfigError || e instanceof NotFound || e instanceof RangeError) {
+        console.error(e.message)
+        process.exit(2)
+      }
+      console.error(`出错了 (error): ${(e as Error).message}`)
+      process.exit(1)
+    })
 }

@@ -88,8 +88,8 @@ export function startFeishuWs(o: FeishuWsOptions): { close(): void } {
     onReconnected: () => o.logger.info('feishu long connection re-established'),
   })
   const dispatcher = feishuWsDispatcher(o.receiver, o.logger) as unknown as EventDispatcher
-  client.start({ eventDispatcher: dispatcher }).catch((e: unknown) =>
-    o.logger.error('feishu long connection failed to start', { error: e instanceof Error ? e.message : String(e) }),
-  )
+  client
+    .start({ eventDispatcher: dispatcher })
+    .catch((e: unknown) => o.logger.error('feishu long connection failed to start', { error: e instanceof Error ? e.message : String(e) }))
   return { close: () => client.close({ force: true }) }
 }

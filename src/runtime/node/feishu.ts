@@ -93,14 +93,18 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     ...(o.intake && { intake: o.intake }),
     updateCardLater: (token, card) => sender.updateCardByToken(token, card),
     // An unbound account's first message: the directory may know it by the roster's mobile (at most every 10 min).
-    recognise: firstContactResolver(db, { platform: 'feishu', batchSize: 50, userIdsByMobile: (m) => sender.userIdsByMobile(m) }, {
-      now,
-      ...(o.transact && { transact: o.transact }),
-      onReport: (r) => {
-        if (r.failed) logger.warn('feishu directory lookup failed', { reason: r.failed })
-        else if (r.bound.length) logger.info('bound people found in the feishu directory', { count: r.bound.length })
+    recognise: firstContactResolver(
+      db,
+      { platform: 'feishu', batchSize: 50, userIdsByMobile: (m) => sender.userIdsByMobile(m) },
+      {
+        now,
+        ...(o.transact && { transact: o.transact }),
+        onReport: (r) => {
+          if (r.failed) logger.warn('feishu directory lookup failed', { reason: r.failed })
+          else if (r.bound.length) logger.info('bound people found in the feishu directory', { count: r.bound.length })
+        },
       },
-    }),
+    ),
   })
 
   // Mount before anything awaits: Hono builds its router on the first request.

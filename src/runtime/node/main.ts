@@ -73,7 +73,9 @@ async function main() {
   const allowedHosts = [...config.LOCAL_HOST, ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname] : [])]
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake, allowedHosts })
   // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
-  const feishu = channels.includes('feishu') ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact }) : undefined
+  const feishu = channels.includes('feishu')
+    ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact })
+    : undefined
   // The WeCom callback (GET/POST /webhooks/wecom) and its outbox drain every second.
   const wecom = channels.includes('wecom') ? startWecom({ config, db: database.db, logger, app, now, intake }) : undefined
   handle = app.fetch

@@ -35,7 +35,8 @@ import { wecomOutboxSender } from '../../channels/wecom/outbox.ts'
  */
 export const nodeWecomAes: RawAesCbc = {
   decryptRaw(key, iv, data) {
-    if (key.length !== 32 || iv.length !== 16 || data.length === 0 || data.length % 16 !== 0) throw new RangeError('AES-256-CBC needs a 32-byte key, a 16-byte IV and whole blocks')
+    if (key.length !== 32 || iv.length !== 16 || data.length === 0 || data.length % 16 !== 0)
+      throw new RangeError('AES-256-CBC needs a 32-byte key, a 16-byte IV and whole blocks')
     const d = createDecipheriv('aes-256-cbc', createSecretKey(key), iv)
     d.setAutoPadding(false)
     const a = d.update(data)

@@ -46,7 +46,11 @@ export type BindOutcome = 'bound' | 'already' | 'accountTaken' | 'personTaken'
  * replaced here (changing one is the office's act on the server). `already`: this very pair exists.
  */
 export async function bindIfFree(db: Db, personId: number, platform: Platform, userId: string, at: number): Promise<BindOutcome> {
-  const account = await db.select().from(identities).where(and(eq(identities.platform, platform), eq(identities.userId, userId))).get()
+  const account = await db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.platform, platform), eq(identities.userId, userId)))
+    .get()
   if (account) return account.personId === personId ? 'already' : 'accountTaken'
   if (await identityOfPerson(db, personId, platform)) return 'personTaken'
   await db.insert(identities).values({ personId, platform, userId, boundAt: at })
@@ -55,7 +59,11 @@ export async function bindIfFree(db: Db, personId: number, platform: Platform, u
 
 /** The person's account on a platform, if bound. */
 export const identityOfPerson = (db: Db, personId: number, platform: Platform) =>
-  db.select().from(identities).where(and(eq(identities.personId, personId), eq(identities.platform, platform))).get()
+  db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.personId, personId), eq(identities.platform, platform)))
+    .get()
 
 /** Roster people with a mobile and no account on `platform` yet (what a directory sync looks up). */
 export async function unboundWithMobile(db: Db, platform: Platform): Promise<Person[]> {
@@ -89,11 +97,29 @@ export async function bindAttemptsSince(db: Db, platform: Platform, userId: stri
 
 export async function recordBindRequest(
   db: Db,
-  r: { platform: Platform; userId: string; chatId: string; accountName?: string | null; mobile: string; personId: number | null; state: BindRequestState; at: number },
+  r: {
+    platform: Platform
+    userId: string
+    chatId: string
+    accountName?: string | null
+    mobile: string
+    personId: number | null
+    state: BindRequestState
+    at: number
+  },
 ): Promise<BindRequest> {
   const [row] = await db
     .insert(bindRequests)
-    .values({ platform: r.platform, userId: r.userId, chatId: r.chatId, accountName: r.accountName ?? null, mobile: r.mobile, personId: r.personId, state: r.state, createdAt: r.at })
+    .values({
+      platform: r.platform,
+      userId: r.userId,
+      chatId: r.chatId,
+      accountName: r.accountName ?? null,
+      mobile: r.mobile,
+      personId: r.personId,
+      state: r.state,
+      createdAt: r.at,
+    })
     .returning()
   return row!
 }
@@ -105,11 +131,24 @@ export const pendingBindRequest = (db: Db, platform: Platform, userId: string, p
   db
     .select()
     .from(bindRequests)
-    .where(and(eq(bindRequests.platform, platform), eq(bindRequests.userId, userId), eq(bindRequests.personId, personId), eq(bindRequests.state, 'pending')))
+    .where(
+      and(
+        eq(bindRequests.platform, platform),
+        eq(bindRequests.userId, userId),
+        eq(bindRequests.personId, personId),
+        eq(bindRequests.state, 'pending'),
+      ),
+    )
     .get()
 
 /** Marks a pending request decided; false when it was no longer pending (decided by someone else first). */
-export async function decideBindRequest(db: Db, id: number, state: 'approved' | 'rejected' | 'superseded', by: number | null, at: number): Promise<boolean> {
+export async function decideBindRequest(
+  db: Db,
+  id: number,
+  state: 'approved' | 'rejected' | 'superseded',
+  by: number | null,
+  at: number,
+): Promise<boolean> {
   const rows = await db
     .update(bindRequests)
     .set({ state, decidedAt: at, decidedBy: by })
@@ -124,12 +163,18 @@ export async function supersedeBindRequests(db: Db, where: { platform: Platform;
   if (where.userId !== undefined) conds.push(eq(bindRequests.userId, where.userId))
   if (where.personId !== undefined) conds.push(eq(bindRequests.personId, where.personId))
   if (where.except !== undefined) conds.push(ne(bindRequests.id, where.except))
-  await db.update(bindRequests).set({ state: 'superseded', decidedAt: at }).where(and(...conds))
+  await db
+    .update(bindRequests)
+    .set({ state: 'superseded', decidedAt: at })
+    .where(and(...conds))
 }
 
 /** Stores a new one-time code for a person; the person's earlier unused codes stop working. */
 export async function issueBindCode(db: Db, personId: number, code: string, at: number, validMs: number) {
-  await db.update(bindCodes).set({ usedAt: at, usedBy: 'replaced' }).where(and(eq(bindCodes.personId, personId), isNull(bindCodes.usedAt)))
+  await db
+    .update(bindCodes)
+    .set({ usedAt: at, usedBy: 'replaced' })
+    .where(and(eq(bindCodes.personId, personId), isNull(bindCodes.usedAt)))
   await db.insert(bindCodes).values({ personId, code, createdAt: at, expiresAt: at + validMs })
 }
 
@@ -158,14 +203,25 @@ export async function upsertGroup(db: Db, platform: Platform, chatId: string, na
     .insert(groups)
     .values({ platform, chatId, name, addedAt: at, active: true })
     .onConflictDoUpdate({ target: [groups.platform, groups.chatId], set: { active: true, ...(name ? { name } : {}) } })
-  return (await db.select().from(groups).where(and(eq(groups.platform, platform), eq(groups.chatId, chatId))).get())!
+  return (await db
+    .select()
+    .from(groups)
+    .where(and(eq(groups.platform, platform), eq(groups.chatId, chatId)))
+    .get())!
 }
 
 export async function deactivateGroup(db: Db, platform: Platform, chatId: string) {
-  await db.update(groups).set({ active: false }).where(and(eq(groups.platform, platform), eq(groups.chatId, chatId)))
+  await db
+    .update(groups)
+    .set({ active: false })
+    .where(and(eq(groups.platform, platform), eq(groups.chatId, chatId)))
 }
 
 export const boardGroups = (db: Db) =>
-  db.select().from(groups).where(and(eq(groups.active, true), eq(groups.boards, true))).all()
+  db
+    .select()
+    .from(groups)
+    .where(and(eq(groups.active, true), eq(groups.boards, true)))
+    .all()
 
 export const groupById = (db: Db, id: number) => db.select().from(groups).where(eq(groups.id, id)).get()

@@ -41,7 +41,12 @@ const insertRows = preparedBySize(INBOUND_BATCH, (db, n) =>
 export async function recordInboundMany(db: Db, rows: InboundRow[]): Promise<(number | null)[]> {
   if (rows.length === 0) return []
   if (rows.length > INBOUND_BATCH) throw new RangeError(`at most ${INBOUND_BATCH} inbound rows per statement`)
-  const stored = await insertRows(db, rows.length).all(rowParams(INBOUND_COLUMNS, rows.map((r) => ({ ...r, leaseOwner: r.leaseOwner ?? null, leaseUntil: r.leaseUntil ?? null }))))
+  const stored = await insertRows(db, rows.length).all(
+    rowParams(
+      INBOUND_COLUMNS,
+      rows.map((r) => ({ ...r, leaseOwner: r.leaseOwner ?? null, leaseUntil: r.leaseUntil ?? null })),
+    ),
+  )
   const key = (r: { platform: string; dedupeKey: string }) => `${r.platform}\n${r.dedupeKey}`
   const ids = new Map(stored.map((r) => [key(r), r.id]))
   return rows.map((r) => {
@@ -86,7 +91,14 @@ export async function expiredInbound(db: Db, now: number, platform?: string) {
  * Takes a received row for `owner` until `until` when no live lease holds it (compare-and-set: of two
  * processes asking at once, one gets it). `evenFailed` also takes a failed row (a retry by hand).
  */
-export async function claimInbound(db: Db, id: number, owner: string, now: number, until: number, opts: { evenFailed?: boolean } = {}): Promise<boolean> {
+export async function claimInbound(
+  db: Db,
+  id: number,
+  owner: string,
+  now: number,
+  until: number,
+  opts: { evenFailed?: boolean } = {},
+): Promise<boolean> {
   const taken = await (opts.evenFailed ? claimAnyRow : claimRow)(db).all({ id, owner, now, until })
   return taken.length > 0
 }

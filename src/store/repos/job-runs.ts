@@ -25,12 +25,19 @@ export async function claimJob(db: Db, job: string, period: string, at: number, 
     .where(and(eq(jobRuns.job, job), eq(jobRuns.period, period), isNull(jobRuns.finishedAt), lte(jobRuns.claimedAt, at - leaseMs)))
     .returning({ id: jobRuns.id })
   if (retaken.length) return 'retaken'
-  const row = await db.select({ finishedAt: jobRuns.finishedAt }).from(jobRuns).where(and(eq(jobRuns.job, job), eq(jobRuns.period, period))).get()
+  const row = await db
+    .select({ finishedAt: jobRuns.finishedAt })
+    .from(jobRuns)
+    .where(and(eq(jobRuns.job, job), eq(jobRuns.period, period)))
+    .get()
   return row?.finishedAt != null ? 'done' : 'busy'
 }
 
 export async function finishJob(db: Db, job: string, period: string, at: number, result: unknown): Promise<void> {
-  await db.update(jobRuns).set({ finishedAt: at, result: result as never }).where(and(eq(jobRuns.job, job), eq(jobRuns.period, period)))
+  await db
+    .update(jobRuns)
+    .set({ finishedAt: at, result: result as never })
+    .where(and(eq(jobRuns.job, job), eq(jobRuns.period, period)))
 }
 
 /** The stored runs of these job × period pairs, keyed `job|period`. */
@@ -39,7 +46,13 @@ export async function jobRunsFor(db: Db, keys: { job: string; period: string }[]
   if (!keys.length) return out
   const jobs = [...new Set(keys.map((k) => k.job))]
   const periods = [...new Set(keys.map((k) => k.period))]
-  const rows = await inChunks(periods, (slice) => db.select().from(jobRuns).where(and(inArray(jobRuns.job, jobs), inArray(jobRuns.period, slice))).all())
+  const rows = await inChunks(periods, (slice) =>
+    db
+      .select()
+      .from(jobRuns)
+      .where(and(inArray(jobRuns.job, jobs), inArray(jobRuns.period, slice)))
+      .all(),
+  )
   for (const r of rows) out.set(`${r.job}|${r.period}`, r)
   return out
 }

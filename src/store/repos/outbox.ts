@@ -15,10 +15,7 @@ export type OutboxRow = typeof outbox.$inferSelect
  */
 export async function claimDue(db: Db, now: number, leaseMs: number, limit: number, platforms?: string[]): Promise<OutboxRow[]> {
   if (limit <= 0) return []
-  const due = or(
-    and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)),
-    and(eq(outbox.status, 'sending'), lte(outbox.lockedUntil, now)),
-  )
+  const due = or(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)), and(eq(outbox.status, 'sending'), lte(outbox.lockedUntil, now)))
   const ids = db
     .select({ id: outbox.id })
     .from(outbox)
@@ -36,7 +33,10 @@ export async function claimDue(db: Db, now: number, leaseMs: number, limit: numb
 /** Keeps claimed rows ours for another lease. */
 export async function extendLeases(db: Db, ids: number[], until: number): Promise<void> {
   for (let i = 0; i < ids.length; i += 90)
-    await db.update(outbox).set({ lockedUntil: until }).where(and(inArray(outbox.id, ids.slice(i, i + 90)), eq(outbox.status, 'sending')))
+    await db
+      .update(outbox)
+      .set({ lockedUntil: until })
+      .where(and(inArray(outbox.id, ids.slice(i, i + 90)), eq(outbox.status, 'sending')))
 }
 
 export async function markSent(db: Db, id: number, at: number, messageId: string): Promise<void> {
@@ -73,12 +73,20 @@ export async function release(db: Db, ids: number[], now: number): Promise<void>
 }
 
 export async function markFailed(db: Db, id: number, reason: string): Promise<void> {
-  await db.update(outbox).set({ status: 'failed', lastError: reason, lockedUntil: null }).where(and(eq(outbox.id, id), eq(outbox.status, 'sending')))
+  await db
+    .update(outbox)
+    .set({ status: 'failed', lastError: reason, lockedUntil: null })
+    .where(and(eq(outbox.id, id), eq(outbox.status, 'sending')))
 }
 
 /** The earliest time any unsent row becomes claimable, or null when nothing is waiting. */
 export async function nextDueAt(db: Db, platforms?: string[]): Promise<number | null> {
-  const filter = platforms ? sql` and platform in (${sql.join(platforms.map((p) => sql`${p}`), sql`, `)})` : sql``
+  const filter = platforms
+    ? sql` and platform in (${sql.join(
+        platforms.map((p) => sql`${p}`),
+        sql`, `,
+      )})`
+    : sql``
   const row = await db.get<{ t: number | null }>(sql`select min(t) as t from (
       select min(next_attempt_at) as t from outbox where status = 'pending'${filter}
       union all select min(locked_until) as t from outbox where status = 'sending'${filter})`)
@@ -97,7 +105,11 @@ export async function outboxCounts(db: Db): Promise<Record<'pending' | 'sending'
 export async function existingKeys(db: Db, keys: string[]): Promise<Set<string>> {
   const out = new Set<string>()
   for (let i = 0; i < keys.length; i += 90) {
-    const rows = await db.select({ key: outbox.key }).from(outbox).where(inArray(outbox.key, keys.slice(i, i + 90))).all()
+    const rows = await db
+      .select({ key: outbox.key })
+      .from(outbox)
+      .where(inArray(outbox.key, keys.slice(i, i + 90)))
+      .all()
     for (const r of rows) out.add(r.key)
   }
   return out
@@ -110,11 +122,18 @@ export async function addressOwner(db: Db, row: Pick<OutboxRow, 'platform' | 'ad
   const local = /^(person|group):(\d+)$/.exec(row.address)
   if (row.platform === 'local' && local) {
     const id = Number(local[2])
-    const r = local[1] === 'person' ? await db.select({ name: people.name }).from(people).where(eq(people.id, id)).get() : await db.select({ name: groups.name }).from(groups).where(eq(groups.id, id)).get()
+    const r =
+      local[1] === 'person'
+        ? await db.select({ name: people.name }).from(people).where(eq(people.id, id)).get()
+        : await db.select({ name: groups.name }).from(groups).where(eq(groups.id, id)).get()
     return r?.name ?? null
   }
   if (row.addressKind === 'chat') {
-    const g = await db.select({ name: groups.name }).from(groups).where(and(eq(groups.platform, row.platform as 'feishu'), eq(groups.chatId, row.address))).get()
+    const g = await db
+      .select({ name: groups.name })
+      .from(groups)
+      .where(and(eq(groups.platform, row.platform as 'feishu'), eq(groups.chatId, row.address)))
+      .get()
     if (g) return g.name || null
   }
   const p = await db

@@ -13,7 +13,12 @@ export const problemById = (db: Db, id: number) => db.select().from(problems).wh
 
 /** A project's problems not yet closed, oldest first. */
 export const openProblemsOfProject = (db: Db, projectId: number) =>
-  db.select().from(problems).where(and(eq(problems.projectId, projectId), ne(problems.state, 'closed'))).orderBy(problems.id).all()
+  db
+    .select()
+    .from(problems)
+    .where(and(eq(problems.projectId, projectId), ne(problems.state, 'closed')))
+    .orderBy(problems.id)
+    .all()
 
 /** Open (not closed) ledger problems per project, for the prompt card. */
 export async function openProblemsByProject(db: Db, projectIds: number[]): Promise<Map<number, { id: number; description: string }[]>> {
@@ -44,18 +49,39 @@ export const openProblemsWithNames = (db: Db) =>
 /** A new 新增 problem with its first history row. */
 export async function raiseProblem(
   db: Db,
-  p: { projectId: number; reportId: number | null; description: string; reporterPersonId: number; leaderPersonId: number | null; at: number; note: string },
+  p: {
+    projectId: number
+    reportId: number | null
+    description: string
+    reporterPersonId: number
+    leaderPersonId: number | null
+    at: number
+    note: string
+  },
 ): Promise<Problem> {
   const [row] = await db
     .insert(problems)
-    .values({ projectId: p.projectId, reportId: p.reportId, description: p.description, reporterPersonId: p.reporterPersonId, leaderPersonId: p.leaderPersonId, createdAt: p.at })
+    .values({
+      projectId: p.projectId,
+      reportId: p.reportId,
+      description: p.description,
+      reporterPersonId: p.reporterPersonId,
+      leaderPersonId: p.leaderPersonId,
+      createdAt: p.at,
+    })
     .returning()
   await db.insert(problemEvents).values({ problemId: row!.id, at: p.at, personId: p.reporterPersonId, toState: 'new', note: p.note })
   return row!
 }
 
 /** Moves a problem to a new state (and sets `set`), with its history row, all-or-nothing. Returns the moved problem. */
-export async function moveProblem(db: Db, p: Problem, to: ProblemState, by: { personId: number; at: number; note: string }, set: Partial<Problem> = {}): Promise<Problem> {
+export async function moveProblem(
+  db: Db,
+  p: Problem,
+  to: ProblemState,
+  by: { personId: number; at: number; note: string },
+  set: Partial<Problem> = {},
+): Promise<Problem> {
   const changes = { ...set, state: to, ...(to === 'closed' ? { closedAt: by.at } : {}) }
   await atomic(db, [
     db.update(problems).set(changes).where(eq(problems.id, p.id)),
@@ -84,5 +110,8 @@ export const overdueProblems = (db: Db, today: string, maxNotices: number) =>
 
 /** Counts a 通报 if nobody has yet (compare-and-set): a re-run of the same notice changes nothing. */
 export async function countProblemNotice(db: Db, id: number, from: number): Promise<void> {
-  await db.update(problems).set({ noticeCount: from + 1 }).where(and(eq(problems.id, id), eq(problems.noticeCount, from)))
+  await db
+    .update(problems)
+    .set({ noticeCount: from + 1 })
+    .where(and(eq(problems.id, id), eq(problems.noticeCount, from)))
 }

@@ -6,8 +6,7 @@ import { projectContacts, projects } from '../schema.ts'
 
 export type Project = typeof projects.$inferSelect
 
-export const listProjects = (db: Db) =>
-  db.select().from(projects).where(eq(projects.active, true)).orderBy(asc(projects.id)).all()
+export const listProjects = (db: Db) => db.select().from(projects).where(eq(projects.active, true)).orderBy(asc(projects.id)).all()
 export const projectById = (db: Db, id: number) => db.select().from(projects).where(eq(projects.id, id)).get()
 export const projectByCode = (db: Db, code: string) => db.select().from(projects).where(eq(projects.code, code)).get()
 
@@ -24,7 +23,12 @@ export async function projectsOfContact(db: Db, personId: number): Promise<Proje
 }
 
 export const projectsOfUnit = (db: Db, unitId: number) =>
-  db.select().from(projects).where(and(eq(projects.unitId, unitId), eq(projects.active, true))).orderBy(asc(projects.id)).all()
+  db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.unitId, unitId), eq(projects.active, true)))
+    .orderBy(asc(projects.id))
+    .all()
 
 export async function projectsById(db: Db, ids: number[]): Promise<Map<number, Project>> {
   const uniq = [...new Set(ids)]

@@ -12,7 +12,11 @@ export type Report = typeof reports.$inferSelect
 export type RoundKind = Round['kind']
 
 export const roundByKey = (db: Db, kind: RoundKind, period: string) =>
-  db.select().from(rounds).where(and(eq(rounds.kind, kind), eq(rounds.period, period))).get()
+  db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.kind, kind), eq(rounds.period, period)))
+    .get()
 
 export const roundById = (db: Db, id: number) => db.select().from(rounds).where(eq(rounds.id, id)).get()
 
@@ -27,10 +31,18 @@ export async function ensureRound(
 
 /** Rounds open at an instant: opened, not yet closed. */
 export const openRounds = (db: Db, at: number) =>
-  db.select().from(rounds).where(and(lte(rounds.opensAt, at), isNull(rounds.closedAt))).orderBy(rounds.id).all()
+  db
+    .select()
+    .from(rounds)
+    .where(and(lte(rounds.opensAt, at), isNull(rounds.closedAt)))
+    .orderBy(rounds.id)
+    .all()
 
 export async function closeRound(db: Db, id: number, at: number) {
-  await db.update(rounds).set({ closedAt: at }).where(and(eq(rounds.id, id), isNull(rounds.closedAt)))
+  await db
+    .update(rounds)
+    .set({ closedAt: at })
+    .where(and(eq(rounds.id, id), isNull(rounds.closedAt)))
 }
 
 export const currentReport = (db: Db, roundId: number, projectId: number) =>
@@ -101,10 +113,18 @@ export const unclosedRounds = (db: Db) => db.select().from(rounds).where(isNull(
 
 /** Rounds closed at or after `since`. */
 export const roundsClosedSince = (db: Db, since: number) =>
-  db.select().from(rounds).where(sql`${rounds.closedAt} is not null and ${rounds.closedAt} >= ${since}`).orderBy(rounds.opensAt).all()
+  db
+    .select()
+    .from(rounds)
+    .where(sql`${rounds.closedAt} is not null and ${rounds.closedAt} >= ${since}`)
+    .orderBy(rounds.opensAt)
+    .all()
 
 /** Creates a round unless it exists; says whether this call created it. */
-export async function createRound(db: Db, r: { kind: Round['kind']; period: string; opensAt: number; deadlineAt: number }): Promise<{ round: Round; created: boolean }> {
+export async function createRound(
+  db: Db,
+  r: { kind: Round['kind']; period: string; opensAt: number; deadlineAt: number },
+): Promise<{ round: Round; created: boolean }> {
   const inserted = await db.insert(rounds).values(r).onConflictDoNothing().returning()
   if (inserted[0]) return { round: inserted[0], created: true }
   return { round: (await roundByKey(db, r.kind, r.period))!, created: false }
@@ -156,7 +176,11 @@ export async function reportedProjectIds(db: Db, roundId: number): Promise<Set<n
 
 /** Current reports of a round by project. */
 export async function roundReports(db: Db, roundId: number): Promise<Map<number, Report>> {
-  const rows = await db.select().from(reports).where(and(eq(reports.roundId, roundId), eq(reports.current, true))).all()
+  const rows = await db
+    .select()
+    .from(reports)
+    .where(and(eq(reports.roundId, roundId), eq(reports.current, true)))
+    .all()
   return new Map(rows.map((r) => [r.projectId, r]))
 }
 
@@ -171,7 +195,14 @@ export async function latestReportsBefore(db: Db, projectIds: number[], before: 
       .select({ report: reports })
       .from(reports)
       .innerJoin(rounds, eq(rounds.id, reports.roundId))
-      .where(and(inArray(reports.projectId, slice), eq(reports.current, true), sql`${rounds.opensAt} < ${before}`, kind ? eq(rounds.kind, kind) : sql`1 = 1`))
+      .where(
+        and(
+          inArray(reports.projectId, slice),
+          eq(reports.current, true),
+          sql`${rounds.opensAt} < ${before}`,
+          kind ? eq(rounds.kind, kind) : sql`1 = 1`,
+        ),
+      )
       .orderBy(sql`${rounds.opensAt} desc`)
       .all(),
   )
@@ -218,12 +249,19 @@ export async function latestMonthlyReport(db: Db, projectId: number): Promise<{ 
 
 /** 补报: the office reopens a closed round for one project; audited, used by the next report into it. */
 export async function grantReopen(db: Db, g: { roundId: number; projectId: number; by: number; at: number }): Promise<void> {
-  await db.insert(auditLog).values({ at: g.at, actorPersonId: g.by, entity: 'reopen', entityId: g.projectId, action: 'reopen', before: null, after: { roundId: g.roundId } })
+  await db
+    .insert(auditLog)
+    .values({ at: g.at, actorPersonId: g.by, entity: 'reopen', entityId: g.projectId, action: 'reopen', before: null, after: { roundId: g.roundId } })
 }
 
 /** The closed rounds reopened for a project and not used yet (each grant takes one report). */
 export async function reopenedRounds(db: Db, projectId: number): Promise<Round[]> {
-  const rows = await db.select().from(auditLog).where(and(eq(auditLog.entity, 'reopen'), eq(auditLog.entityId, projectId))).orderBy(auditLog.id).all()
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.entity, 'reopen'), eq(auditLog.entityId, projectId)))
+    .orderBy(auditLog.id)
+    .all()
   const open = new Map<number, number>()
   for (const r of rows) {
     const roundId = Number((r.after as { roundId?: number } | null)?.roundId)
@@ -237,5 +275,7 @@ export async function reopenedRounds(db: Db, projectId: number): Promise<Round[]
 
 /** Marks a reopened round used by the report just stored. */
 export async function useReopen(db: Db, u: { roundId: number; projectId: number; by: number; at: number }): Promise<void> {
-  await db.insert(auditLog).values({ at: u.at, actorPersonId: u.by, entity: 'reopen', entityId: u.projectId, action: 'used', before: null, after: { roundId: u.roundId } })
+  await db
+    .insert(auditLog)
+    .values({ at: u.at, actorPersonId: u.by, entity: 'reopen', entityId: u.projectId, action: 'used', before: null, after: { roundId: u.roundId } })
 }

@@ -10,16 +10,33 @@ export type Supervision = typeof supervisions.$inferSelect
 export const supervisionById = (db: Db, id: number) => db.select().from(supervisions).where(eq(supervisions.id, id)).get()
 
 /** A new 督办 item, with its audit row. */
-export async function issueSupervision(db: Db, s: { projectId: number; matter: string; issuedBy: number; issuedAt: number; dueOn: string }): Promise<Supervision> {
+export async function issueSupervision(
+  db: Db,
+  s: { projectId: number; matter: string; issuedBy: number; issuedAt: number; dueOn: string },
+): Promise<Supervision> {
   const [row] = await db.insert(supervisions).values(s).returning()
-  await recordAudit(db, { at: s.issuedAt, actorPersonId: s.issuedBy, entity: 'supervision', entityId: row!.id, action: 'issue', before: null, after: row })
+  await recordAudit(db, {
+    at: s.issuedAt,
+    actorPersonId: s.issuedBy,
+    entity: 'supervision',
+    entityId: row!.id,
+    action: 'issue',
+    before: null,
+    after: row,
+  })
   return row!
 }
 
 /** The newest open 督办 on any of these projects. */
 export async function latestOpenSupervisionOn(db: Db, projectIds: number[]): Promise<Supervision | undefined> {
   const newest = await inChunks(projectIds, (slice) =>
-    db.select().from(supervisions).where(and(inArray(supervisions.projectId, slice), eq(supervisions.state, 'open'))).orderBy(desc(supervisions.id)).limit(1).all(),
+    db
+      .select()
+      .from(supervisions)
+      .where(and(inArray(supervisions.projectId, slice), eq(supervisions.state, 'open')))
+      .orderBy(desc(supervisions.id))
+      .limit(1)
+      .all(),
   )
   return newest.sort((a, b) => b.id - a.id)[0]
 }
@@ -35,5 +52,8 @@ export const overdueSupervisions = (db: Db, today: string, maxNotices: number) =
 
 /** Counts a 通报 if nobody has yet (compare-and-set): a re-run of the same notice changes nothing. */
 export async function countSupervisionNotice(db: Db, id: number, from: number): Promise<void> {
-  await db.update(supervisions).set({ noticeCount: from + 1 }).where(and(eq(supervisions.id, id), eq(supervisions.noticeCount, from)))
+  await db
+    .update(supervisions)
+    .set({ noticeCount: from + 1 })
+    .where(and(eq(supervisions.id, id), eq(supervisions.noticeCount, from)))
 }

@@ -42,7 +42,13 @@ beforeEach(async () => {
   await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
   offset = shanghaiTime(2026, 11, 26, 10).getTime() - Date.now()
   fake = await startFakeFeishu({ ...APP, botOpenId: 'ou_bot_updates' })
-  const config = loadConfig({ FEISHU_APP_ID: APP.appId, FEISHU_APP_SECRET: APP.appSecret, FEISHU_ENCRYPT_KEY: ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_DOMAIN: fake.url })
+  const config = loadConfig({
+    FEISHU_APP_ID: APP.appId,
+    FEISHU_APP_SECRET: APP.appSecret,
+    FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
+    FEISHU_VERIFICATION_TOKEN: TOKEN,
+    FEISHU_DOMAIN: fake.url,
+  })
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger: silentLogger, now, channels: ['feishu'] })
   channel = await startFeishu({ config, db: database.db, logger: silentLogger, app, now, drainEveryMs: 0 })
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
@@ -101,24 +107,48 @@ describe('problem cards on Feishu', () => {
     const [project] = await projectsOfContact(database.db, contact.id)
 
     // The contact reports a problem from the 调度 card.
-    await feishuPosts(FEISHU_EVENTS_PATH, textMessageEvent({ text: `填报 ${project!.code}`, senderOpenId: 'ou_contact', chatId: 'oc_p2p_contact', chatType: 'p2p', token: TOKEN }))
+    await feishuPosts(
+      FEISHU_EVENTS_PATH,
+      textMessageEvent({ text: `填报 ${project!.code}`, senderOpenId: 'ou_contact', chatId: 'oc_p2p_contact', chatType: 'p2p', token: TOKEN }),
+    )
     await deliverAll()
     const prompt = fake.sent.find((s) => s.receiveId === 'oc_p2p_contact' && s.msgType === 'interactive')!
     const report = submitOf(prompt.parsed)
     const prevYtd = Number(findAll(prompt.parsed, (n) => n.tag === 'input' && n.name === 'ytd')[0]!.default_value ?? 0)
     await feishuPosts(
       FEISHU_CARDS_PATH,
-      cardActionEvent({ value: report.value, formValue: { ytd: String(prevYtd), problems: '施工用电线路未接通' }, operatorOpenId: 'ou_contact', messageId: prompt.messageId, chatId: 'oc_p2p_contact', name: report.name, token: TOKEN }),
+      cardActionEvent({
+        value: report.value,
+        formValue: { ytd: String(prevYtd), problems: '施工用电线路未接通' },
+        operatorOpenId: 'ou_contact',
+        messageId: prompt.messageId,
+        chatId: 'oc_p2p_contact',
+        name: report.name,
+        token: TOKEN,
+      }),
     )
     await deliverAll()
-    const p = (await database.db.select().from(problems).where(and(eq(problems.projectId, project!.id), eq(problems.description, '施工用电线路未接通'))).get())!
+    const p = (await database.db
+      .select()
+      .from(problems)
+      .where(and(eq(problems.projectId, project!.id), eq(problems.description, '施工用电线路未接通')))
+      .get())!
     const newCard = fake.sent.find((s) => s.kind === 'send' && s.receiveId === 'ou_office' && JSON.stringify(s.parsed).includes('新问题待交办'))!
     expect(newCard).toBeDefined()
     const assignForm = submitOf(newCard.parsed)
     expect(assignForm.value).toMatchObject({ cmd: 'assign', problemId: p.id, state: 'new' })
 
     // The office assigns it by typing: the card it holds is patched, form gone, 责任单位 县能源局.
-    await feishuPosts(FEISHU_EVENTS_PATH, textMessageEvent({ text: `交办 #${p.id} 县能源局 5个工作日`, senderOpenId: 'ou_office', chatId: 'oc_p2p_office', chatType: 'p2p', token: TOKEN }))
+    await feishuPosts(
+      FEISHU_EVENTS_PATH,
+      textMessageEvent({
+        text: `交办 #${p.id} 县能源局 5个工作日`,
+        senderOpenId: 'ou_office',
+        chatId: 'oc_p2p_office',
+        chatType: 'p2p',
+        token: TOKEN,
+      }),
+    )
     await deliverAll()
     const patches = fake.sent.filter((s) => s.kind === 'patch' && s.messageId === newCard.messageId)
     expect(patches).toHaveLength(1)
@@ -129,7 +159,11 @@ describe('problem cards on Feishu', () => {
     expect(findAll(patches[0]!.parsed, (n) => n.tag === 'form')).toEqual([])
     expect(fake.messageContent(newCard.messageId)).toEqual(patches[0]!.parsed)
     // The update row keeps the message it changed.
-    const update = (await database.db.select().from(outbox).where(eq(outbox.updatesId, (await database.db.select().from(outbox).where(eq(outbox.messageId, newCard.messageId)).get())!.id)).get())!
+    const update = (await database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.updatesId, (await database.db.select().from(outbox).where(eq(outbox.messageId, newCard.messageId)).get())!.id))
+      .get())!
     expect(update).toMatchObject({ status: 'sent', messageId: newCard.messageId })
 
     // The form as it was before the patch, submitted anyway: refused with the state, nothing changes.
@@ -137,7 +171,15 @@ describe('problem cards on Feishu', () => {
     const housing = (await database.db.select().from(units).where(eq(units.name, '县住建局')).get())!
     const stale = await feishuPosts(
       FEISHU_CARDS_PATH,
-      cardActionEvent({ value: assignForm.value, formValue: { unit: String(housing.id), workdays: '7' }, operatorOpenId: 'ou_office', messageId: newCard.messageId, chatId: 'oc_p2p_office', name: assignForm.name, token: TOKEN }),
+      cardActionEvent({
+        value: assignForm.value,
+        formValue: { unit: String(housing.id), workdays: '7' },
+        operatorOpenId: 'ou_office',
+        messageId: newCard.messageId,
+        chatId: 'oc_p2p_office',
+        name: assignForm.name,
+        token: TOKEN,
+      }),
     )
     expect(stale.status).toBe(200)
     expect(JSON.stringify(stale.json.toast)).toContain('此卡片已过期')

@@ -233,7 +233,13 @@ describe('the Sha256Hex implementations', () => {
     }
     expect(verifySignature(c1, nodeSha256Hex)).toBe(true)
     expect(verifySignature({ ...c1, nonce: 'abc124' }, nodeSha256Hex)).toBe(false)
-    const c2 = { timestamp: 'timestamp', nonce: 'nonce', encryptKey: '1212121212', rawBody: PLAIN_B, signature: '4dca085198cb3216defc5b65b0668c1328b038a22dbadf2bc6c4fdc3d32bbc45' }
+    const c2 = {
+      timestamp: 'timestamp',
+      nonce: 'nonce',
+      encryptKey: '1212121212',
+      rawBody: PLAIN_B,
+      signature: '4dca085198cb3216defc5b65b0668c1328b038a22dbadf2bc6c4fdc3d32bbc45',
+    }
     expect(verifySignature(c2, nodeSha256Hex)).toBe(true)
   })
 })

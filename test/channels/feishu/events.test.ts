@@ -15,15 +15,7 @@ import {
   toInboundEvent,
   type FeishuWebhook,
 } from '../../../src/channels/feishu/events.ts'
-import {
-  botAddedEvent,
-  botRemovedEvent,
-  cardActionEvent,
-  p2pChatCreateEvent,
-  textMessageEvent,
-  v2Event,
-  webhookRequest,
-} from '../../fakes/feishu.ts'
+import { botAddedEvent, botRemovedEvent, cardActionEvent, p2pChatCreateEvent, textMessageEvent, v2Event, webhookRequest } from '../../fakes/feishu.ts'
 
 const BOT = 'ou_bot'
 const ctx = { botOpenId: BOT, receivedAt: new Date('2026-11-20T01:00:00Z') }
@@ -131,15 +123,21 @@ describe('openWebhook', () => {
   })
 
   it('lets an unsigned url_verification through but still checks its token', async () => {
-    const ok = await webhookRequest({ challenge: 'ch', token: 'vtoken', type: 'url_verification' }, {
-      encryptKey: secrets.encryptKey,
-      sign: false,
-    })
+    const ok = await webhookRequest(
+      { challenge: 'ch', token: 'vtoken', type: 'url_verification' },
+      {
+        encryptKey: secrets.encryptKey,
+        sign: false,
+      },
+    )
     expect(await openWebhook(ok, secrets)).toEqual({ kind: 'url_verification', challenge: 'ch', token: 'vtoken' })
-    const bad = await webhookRequest({ challenge: 'ch', token: 'forged', type: 'url_verification' }, {
-      encryptKey: secrets.encryptKey,
-      sign: false,
-    })
+    const bad = await webhookRequest(
+      { challenge: 'ch', token: 'forged', type: 'url_verification' },
+      {
+        encryptKey: secrets.encryptKey,
+        sign: false,
+      },
+    )
     await expect(openWebhook(bad, secrets)).rejects.toBeInstanceOf(WebhookAuthError)
   })
 
@@ -225,7 +223,9 @@ describe('openWebhook: verify before decoding', () => {
     expect(req.headers).not.toHaveProperty('x-lark-signature')
     await expect(openWebhook(req, { ...base, aes })).rejects.toMatchObject({ name: 'WebhookAuthError', status: 401, message: 'missing signature' })
     // Just over the limit is refused the same way, and so is anything unsigned that is not even JSON.
-    await expect(openWebhook({ rawBody: `{"encrypt":"${'A'.repeat(UNSIGNED_MAX_CHARS)}"}`, headers: {} }, { ...base, aes })).rejects.toBeInstanceOf(WebhookAuthError)
+    await expect(openWebhook({ rawBody: `{"encrypt":"${'A'.repeat(UNSIGNED_MAX_CHARS)}"}`, headers: {} }, { ...base, aes })).rejects.toBeInstanceOf(
+      WebhookAuthError,
+    )
     await expect(openWebhook({ rawBody: 'x'.repeat(UNSIGNED_MAX_CHARS + 1), headers: {} }, { ...base, aes })).rejects.toBeInstanceOf(WebhookAuthError)
     expect(aes.calls).toBe(0)
   })
@@ -277,7 +277,11 @@ describe('openWebhook: nesting', () => {
   })
 
   it(`accepts ${MAX_JSON_DEPTH} levels, and brackets inside strings do not count`, async () => {
-    const deep = { schema: '2.0', header: { event_id: 'e', event_type: 'x', token: 'vtoken' }, event: { a: JSON.parse(nested(MAX_JSON_DEPTH - 2)) as unknown } }
+    const deep = {
+      schema: '2.0',
+      header: { event_id: 'e', event_type: 'x', token: 'vtoken' },
+      event: { a: JSON.parse(nested(MAX_JSON_DEPTH - 2)) as unknown },
+    }
     const ok = await webhookRequest(deep, { encryptKey: key })
     await expect(openWebhook(ok, secrets)).resolves.toMatchObject({ kind: 'event', type: 'x' })
     const tooDeep = { ...deep, event: { a: JSON.parse(nested(MAX_JSON_DEPTH - 1)) as unknown } }
@@ -290,7 +294,9 @@ describe('openWebhook: nesting', () => {
 
 describe('toInboundEvent: messages', () => {
   it('turns a p2p text into a direct text event', () => {
-    const ev = inbound(textMessageEvent({ text: '  查询 城南污水厂  ', chatId: 'oc_dm', senderOpenId: 'ou_zhang', messageId: 'om_1', eventId: 'ev_1' }))
+    const ev = inbound(
+      textMessageEvent({ text: '  查询 城南污水厂  ', chatId: 'oc_dm', senderOpenId: 'ou_zhang', messageId: 'om_1', eventId: 'ev_1' }),
+    )
     expect(ev).toEqual({
       id: 'ev_1',
       platform: 'feishu',

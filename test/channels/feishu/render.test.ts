@@ -3,14 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Card, CardElement } from '../../../src/model/index.ts'
-import {
-  CARD_MAX_BYTES,
-  cardCallbackResponse,
-  escapeMd,
-  renderBody,
-  renderCard,
-  validateCard,
-} from '../../../src/channels/feishu/render.ts'
+import { CARD_MAX_BYTES, cardCallbackResponse, escapeMd, renderBody, renderCard, validateCard } from '../../../src/channels/feishu/render.ts'
 import { md } from '../../../src/cards/text.ts'
 
 type Json = Record<string, any>
@@ -23,7 +16,13 @@ const opts = { resolveMention: (id: number) => people.get(id) }
 
 const everyKind: CardElement[] = [
   { kind: 'markdown', text: '**城南污水厂** 进度滞后' },
-  { kind: 'fields', fields: [{ label: '责任单位', value: '县住建局' }, { label: '计划', value: '12月*完工*' }] },
+  {
+    kind: 'fields',
+    fields: [
+      { label: '责任单位', value: '县住建局' },
+      { label: '计划', value: '12月*完工*' },
+    ],
+  },
   { kind: 'divider' },
   {
     kind: 'table',
@@ -37,7 +36,15 @@ const everyKind: CardElement[] = [
       { rank: 2, unit: '县交通局', score: '88' },
     ],
   },
-  { kind: 'chart', title: '本月得分', unit: '分', bars: [{ label: '住建', value: 96.5 }, { label: '交通', value: 88 }] },
+  {
+    kind: 'chart',
+    title: '本月得分',
+    unit: '分',
+    bars: [
+      { label: '住建', value: 96.5 },
+      { label: '交通', value: 88 },
+    ],
+  },
   {
     kind: 'actions',
     buttons: [
@@ -45,7 +52,14 @@ const everyKind: CardElement[] = [
       { label: '查看问题', command: 'problems' },
     ],
   },
-  { kind: 'mentions', people: [{ personId: 1, name: '张三' }, { personId: 3, name: '王*五' }], text: '请今日 17:00 前填报' },
+  {
+    kind: 'mentions',
+    people: [
+      { personId: 1, name: '张三' },
+      { personId: 3, name: '王*五' },
+    ],
+    text: '请今日 17:00 前填报',
+  },
   { kind: 'note', text: '数据截至 11月20日\n调度助手' },
   {
     kind: 'form',
@@ -54,7 +68,16 @@ const everyKind: CardElement[] = [
       { name: 'progress', label: '完成比例', kind: 'number', placeholder: '0–100', required: true },
       { name: 'detail', label: '进展说明', kind: 'multiline', initial: '已完成主体' },
       { name: 'title', label: '标题', kind: 'text' },
-      { name: 'status', label: '状态', kind: 'select', options: [{ value: 'ok', label: '正常' }, { value: 'late', label: '滞后' }], initial: 'ok' },
+      {
+        name: 'status',
+        label: '状态',
+        kind: 'select',
+        options: [
+          { value: 'ok', label: '正常' },
+          { value: 'late', label: '滞后' },
+        ],
+        initial: 'ok',
+      },
       { name: 'due', label: '预计完成', kind: 'date', initial: '2026-12-31' },
     ],
     submit: { label: '提交', style: 'primary', command: 'submitReport', args: { projectId: 7 } },
@@ -80,9 +103,7 @@ describe('renderCard', () => {
 
   it('renders every element kind into a card that passes validateCard', () => {
     expect(validateCard(json)).toEqual([])
-    expect(elements(json).map((e) => e.tag)).toEqual([
-      'markdown', 'markdown', 'hr', 'table', 'chart', 'column_set', 'markdown', 'markdown', 'form',
-    ])
+    expect(elements(json).map((e) => e.tag)).toEqual(['markdown', 'markdown', 'hr', 'table', 'chart', 'column_set', 'markdown', 'markdown', 'form'])
   })
 
   it('markdown passes through; fields escape their text', () => {
@@ -103,13 +124,19 @@ describe('renderCard', () => {
       { rank: 2, unit: '县交通局', score: 88 },
     ])
     expect(table.page_size).toBe(2)
-    const big = renderCard({ ...card, elements: [{ kind: 'table', columns: [{ key: 'a', label: 'A' }], rows: Array.from({ length: 30 }, (_, i) => ({ a: i })) }] }) as Json
+    const big = renderCard({
+      ...card,
+      elements: [{ kind: 'table', columns: [{ key: 'a', label: 'A' }], rows: Array.from({ length: 30 }, (_, i) => ({ a: i })) }],
+    }) as Json
     expect(elements(big)[0]!.page_size).toBe(10)
     expect(elements(big)[0]!.rows[3]).toEqual({ a: '3' })
   })
 
   it('a numeric column with a non-number falls back to text', () => {
-    const c = renderCard({ ...card, elements: [{ kind: 'table', columns: [{ key: 'v', label: 'V', numeric: true }], rows: [{ v: 1 }, { v: '—' }] }] }) as Json
+    const c = renderCard({
+      ...card,
+      elements: [{ kind: 'table', columns: [{ key: 'v', label: 'V', numeric: true }], rows: [{ v: 1 }, { v: '—' }] }],
+    }) as Json
     expect(elements(c)[0]!.columns[0].data_type).toBe('text')
     expect(validateCard(c)).toEqual([])
   })
@@ -121,7 +148,12 @@ describe('renderCard', () => {
       type: 'bar',
       xField: 'label',
       yField: 'value',
-      data: { values: [{ label: '住建', value: 96.5 }, { label: '交通', value: 88 }] },
+      data: {
+        values: [
+          { label: '住建', value: 96.5 },
+          { label: '交通', value: 88 },
+        ],
+      },
       title: { visible: true, text: '本月得分（单位：分）' },
     })
     expect(JSON.stringify(chart)).toBe(JSON.stringify(JSON.parse(JSON.stringify(chart))))
@@ -215,7 +247,14 @@ describe('renderCard', () => {
 describe('renderBody', () => {
   it('text → msg_type text with <at user_id> mentions in front', () => {
     const out = renderBody(
-      { kind: 'text', text: '请及时填报', mentions: [{ personId: 1, name: '张三' }, { personId: 9, name: '赵六' }] },
+      {
+        kind: 'text',
+        text: '请及时填报',
+        mentions: [
+          { personId: 1, name: '张三' },
+          { personId: 9, name: '赵六' },
+        ],
+      },
       opts,
     )
     expect(out.msg_type).toBe('text')
@@ -290,11 +329,7 @@ describe('validateCard', () => {
     ['six tables', with_(Array.from({ length: 6 }, () => table())), /at most 5 tables, found 6/],
     ['page_size 0', with_([table({ page_size: 0 })]), /page_size must be an integer 1–10/],
     ['page_size 11', with_([table({ page_size: 11 })]), /page_size must be an integer 1–10/],
-    [
-      'a nested table',
-      with_([{ tag: 'column_set', columns: [{ tag: 'column', elements: [table()] }] }]),
-      /table must be at the root/,
-    ],
+    ['a nested table', with_([{ tag: 'column_set', columns: [{ tag: 'column', elements: [table()] }] }]), /table must be at the root/],
     [
       'a string in a number column',
       with_([table({ columns: [{ name: 'n', display_name: 'N', data_type: 'number' }], rows: [{ n: '1' }] })]),
@@ -303,7 +338,14 @@ describe('validateCard', () => {
     ['over 30 KB', with_([{ tag: 'markdown', content: '字'.repeat(11_000) }]), /over the 30 KB limit/],
     ['element_id too long', with_([{ tag: 'hr', element_id: 'a'.repeat(21) }]), /element_id must be/],
     ['element_id starting with a digit', with_([{ tag: 'hr', element_id: '1abc' }]), /element_id must be/],
-    ['duplicate element_id', with_([{ tag: 'hr', element_id: 'a1' }, { tag: 'hr', element_id: 'a1' }]), /element_id "a1" is already used/],
+    [
+      'duplicate element_id',
+      with_([
+        { tag: 'hr', element_id: 'a1' },
+        { tag: 'hr', element_id: 'a1' },
+      ]),
+      /element_id "a1" is already used/,
+    ],
     [
       'a string callback value',
       with_([{ tag: 'button', text: { tag: 'plain_text', content: 'x' }, behaviors: [{ type: 'callback', value: 'ack' }] }]),
@@ -313,7 +355,10 @@ describe('validateCard', () => {
 
   it.each(cases)('reports %s', (_, json, problem) => {
     const problems = validateCard(json)
-    expect(problems.some((p) => problem.test(p)), problems.join('\n')).toBe(true)
+    expect(
+      problems.some((p) => problem.test(p)),
+      problems.join('\n'),
+    ).toBe(true)
   })
 
   it('accepts a 20-char element_id and exactly 5 charts and 5 tables, and a card just under 30 KB', () => {
@@ -340,39 +385,56 @@ describe('validateCard', () => {
 describe('user text reaches Feishu inert (issue 11)', () => {
   // Cards put user text into neutral markdown through md`…` (src/cards/text.ts), which breaks a typed ** so only
   // our own bold is bold; the renderer escapes everything else whoever put it there.
-  const hostile = '<at user_id="all">所有人</at> <at id=all></at> [点我](https://evil.example) <a href="https://evil.example">x</a> **粗** ~~删~~ `c` # h _i_ <font color=red>红</font>'
+  const hostile =
+    '<at user_id="all">所有人</at> <at id=all></at> [点我](https://evil.example) <a href="https://evil.example">x</a> **粗** ~~删~~ `c` # h _i_ <font color=red>红</font>'
   const interpreted = /<at\b|<a\s|<font|\]\(https?:|\*\*粗\*\*|~~删~~/
 
   it('a text message: tags, links and emphasis are shown, not interpreted; our own mentions still work', () => {
-    const out = JSON.parse(renderBody({ kind: 'text', text: `没有看懂「${hostile}」`, mentions: [{ personId: 1, name: '<at user_id="all"></at>' }] }, opts).content).text as string
+    const out = JSON.parse(
+      renderBody({ kind: 'text', text: `没有看懂「${hostile}」`, mentions: [{ personId: 1, name: '<at user_id="all"></at>' }] }, opts).content,
+    ).text as string
     expect(out.startsWith('<at user_id="ou_zhang">＜at user_id="all"＞＜/at＞</at> 没有看懂「＜at user_id="all"＞所有人＜/at＞')).toBe(true)
     expect(out.replace(/^<at user_id="ou_zhang">.*?<\/at>/, '')).not.toMatch(interpreted)
     expect(out.replace(/\u200b/g, '')).toContain('[点我](https://evil.example)') // readable as typed
   })
 
   it('markdown: our **bold** stays, everything else is escaped, inside the bold too', () => {
-    const [el] = (renderCard({ template: 't', colour: 'blue', title: 't', elements: [{ kind: 'markdown', text: `${md`**督办事项**：${hostile}`}\n**<at id=all>**` }] }).body as Json).elements as Json[]
+    const [el] = (
+      renderCard({
+        template: 't',
+        colour: 'blue',
+        title: 't',
+        elements: [{ kind: 'markdown', text: `${md`**督办事项**：${hostile}`}\n**<at id=all>**` }],
+      }).body as Json
+    ).elements as Json[]
     expect(el!.content.startsWith('**督办事项**：&#60;at user&#95;id="all"&#62;')).toBe(true)
     expect(el!.content).toContain('**&#60;at id=all&#62;**')
     expect(el!.content).not.toMatch(interpreted)
   })
 
   it('fields, notes and mention texts: the same', () => {
-    const json = renderCard({
-      template: 't', colour: 'blue', title: hostile, subtitle: hostile,
-      elements: [
-        { kind: 'fields', fields: [{ label: hostile, value: hostile }] },
-        { kind: 'note', text: md`${hostile}` },
-        { kind: 'mentions', people: [{ personId: 9, name: hostile }], text: md`${hostile}` },
-      ],
-    }, opts) as Json
+    const json = renderCard(
+      {
+        template: 't',
+        colour: 'blue',
+        title: hostile,
+        subtitle: hostile,
+        elements: [
+          { kind: 'fields', fields: [{ label: hostile, value: hostile }] },
+          { kind: 'note', text: md`${hostile}` },
+          { kind: 'mentions', people: [{ personId: 9, name: hostile }], text: md`${hostile}` },
+        ],
+      },
+      opts,
+    ) as Json
     // the grey <font> of a note is ours (cards/feishu/envelope.json); nothing else may be read as markup
     for (const el of elements(json)) expect(String(el.content).replace(/<font color='grey'>|<\/font>/g, '')).not.toMatch(interpreted)
     expect(json.header.title).toEqual({ tag: 'plain_text', content: hostile }) // plain_text: never read as markup
   })
 
   it('raw neutral markdown keeps only bold: links, tags and mentions are escaped even without md`…`', () => {
-    const [el] = (renderCard({ template: 't', colour: 'blue', title: 't', elements: [{ kind: 'markdown', text: hostile }] }).body as Json).elements as Json[]
+    const [el] = (renderCard({ template: 't', colour: 'blue', title: 't', elements: [{ kind: 'markdown', text: hostile }] }).body as Json)
+      .elements as Json[]
     expect(el!.content).not.toMatch(/<at\b|<a\s|<font|\]\(https?:|~~删~~/)
   })
 

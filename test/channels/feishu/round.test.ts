@@ -165,11 +165,19 @@ describe('a monthly round through Feishu', () => {
     expect(receipt.type).toBe('raw')
     expect(validateCard(receipt.data)).toEqual([])
     expect(JSON.stringify(receipt.data)).toContain('已收到')
-    const stored = await database.db.select().from(reports).where(eq(reports.projectId, Number(value.projectId))).all()
+    const stored = await database.db
+      .select()
+      .from(reports)
+      .where(eq(reports.projectId, Number(value.projectId)))
+      .all()
     expect(stored.some((r) => r.current && r.source === 'card' && r.progressText === '主体封顶')).toBe(true)
 
     // When the round's close is due, the dispatch clock closes it and posts the board to the group.
-    const round = (await database.db.select().from(rounds).where(eq(rounds.id, Number(value.roundId))).get())!
+    const round = (await database.db
+      .select()
+      .from(rounds)
+      .where(eq(rounds.id, Number(value.roundId)))
+      .get())!
     setNow(new Date(round.deadlineAt + DEFAULT_DISPATCH.monthly.closeAfterMinutes * 60_000 + 5 * 60_000))
     await runTick(database.db, now(), false, ['feishu'])
     expect((await database.db.select().from(rounds).where(eq(rounds.id, round.id)).get())!.closedAt).not.toBeNull()
@@ -218,7 +226,14 @@ describe('the outbox adapter', () => {
     const [someone, other] = await database.db.select().from(people).limit(2).all()
     await bindIdentity(database.db, someone!.id, 'feishu', 'ou_someone', now().getTime())
     const s = feishuOutboxSender(createSdkSender({ ...APP, domain: fake.url }), database.db)
-    const body = { kind: 'text', text: '请尽快填报', mentions: [{ personId: someone!.id, name: someone!.name }, { personId: other!.id, name: other!.name }] }
+    const body = {
+      kind: 'text',
+      text: '请尽快填报',
+      mentions: [
+        { personId: someone!.id, name: someone!.name },
+        { personId: other!.id, name: other!.name },
+      ],
+    }
     const ok = await s.send({ platform: 'feishu', address: 'oc_g', addressKind: 'chat', body, key: 'k1' })
     expect(ok).toEqual({ ok: true, messageId: fake.sent[0]!.messageId })
     expect(fake.sent[0]!.parsed).toEqual({ text: `<at user_id="ou_someone">${someone!.name}</at> @${other!.name} 请尽快填报` })
@@ -242,7 +257,10 @@ describe('first contact', () => {
   it('knows a person the Feishu directory has under the roster mobile on their first message', async () => {
     const person = (await database.db.select().from(people).where(eq(people.title, '县长')).get())!
     fake.directory.set(person.mobile!, 'ou_new_county_head')
-    const r = await feishuPosts(FEISHU_EVENTS_PATH, textMessageEvent({ text: '帮助', senderOpenId: 'ou_new_county_head', chatId: 'oc_new_head', chatType: 'p2p' }))
+    const r = await feishuPosts(
+      FEISHU_EVENTS_PATH,
+      textMessageEvent({ text: '帮助', senderOpenId: 'ou_new_county_head', chatId: 'oc_new_head', chatType: 'p2p' }),
+    )
     expect(r.status).toBe(200)
     await deliverAll()
     const sent = fake.sent.filter((s) => s.chatId === 'oc_new_head')

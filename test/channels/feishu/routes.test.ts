@@ -14,7 +14,13 @@ import { silentLogger, type Logger } from '../../../src/log.ts'
 import { groups, inboundLog, outbox, people, units } from '../../../src/store/schema.ts'
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import type { BotResult, MessageBody } from '../../../src/model/index.ts'
-import { createFeishuReceiver, FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, MAX_BODY_BYTES, type FeishuRouteDeps } from '../../../src/channels/feishu/routes.ts'
+import {
+  createFeishuReceiver,
+  FEISHU_CARDS_PATH,
+  FEISHU_EVENTS_PATH,
+  MAX_BODY_BYTES,
+  type FeishuRouteDeps,
+} from '../../../src/channels/feishu/routes.ts'
 import { classify } from '../../../src/channels/feishu/events.ts'
 import { recordInbound } from '../../../src/store/repos/inbound.ts'
 import { feishuWsDispatcher } from '../../../src/runtime/node/feishu-ws.ts'
@@ -85,7 +91,15 @@ afterEach(async () => {
 })
 
 /** POSTs what Feishu would send for `body` (encrypted and signed unless told otherwise). */
-async function post(body: unknown, o: { path?: string; timestamp?: string; encryptKey?: string | null; tamper?: (r: { rawBody: string; headers: Record<string, string> }) => void } = {}) {
+async function post(
+  body: unknown,
+  o: {
+    path?: string
+    timestamp?: string
+    encryptKey?: string | null
+    tamper?: (r: { rawBody: string; headers: Record<string, string> }) => void
+  } = {},
+) {
   const req = await webhookRequest(body, {
     ...(o.encryptKey !== null && { encryptKey: o.encryptKey ?? ENCRYPT_KEY }),
     timestamp: o.timestamp ?? nowSeconds(),
@@ -199,7 +213,11 @@ describe('size limit', () => {
 
   it(`refuses a body over MAX_BODY_BYTES (256 KiB) with 413 and stores nothing`, async () => {
     expect(MAX_BODY_BYTES).toBe(256 * 1024)
-    const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"encrypt":"${'A'.repeat(MAX_BODY_BYTES)}"}` })
+    const res = await fetch(base + FEISHU_EVENTS_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"encrypt":"${'A'.repeat(MAX_BODY_BYTES)}"}`,
+    })
     expect(res.status).toBe(413)
     expect(await inbound()).toHaveLength(0)
   })
@@ -220,7 +238,12 @@ describe('size limit', () => {
         else controller.close()
       },
     })
-    const res = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit)
+    const res = await fetch(base + FEISHU_EVENTS_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit)
     expect(res.status).toBe(413)
     expect(await inbound()).toHaveLength(0)
   })
@@ -300,7 +323,11 @@ describe('events', () => {
     const rows = await inbound()
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ platform: 'feishu', dedupeKey: 'ev_repeat_1', status: 'processed' })
-    expect(JSON.parse(rows[0]!.raw)).toMatchObject({ kind: 'event', type: 'im.message.receive_v1', event: { message: { chat_id: 'oc_dm_stranger' } } })
+    expect(JSON.parse(rows[0]!.raw)).toMatchObject({
+      kind: 'event',
+      type: 'im.message.receive_v1',
+      event: { message: { chat_id: 'oc_dm_stranger' } },
+    })
     expect(rows[0]!.raw).not.toContain(TOKEN)
     const out = await queued()
     expect(out).toHaveLength(1)
@@ -310,7 +337,9 @@ describe('events', () => {
 
   it('stores a burst of deliveries together: a repeat inside the burst is handled once, the rest each once', async () => {
     const repeated = textMessageEvent({ text: '帮助', senderOpenId: 'ou_burst_0', chatId: 'oc_burst_0', eventId: 'ev_burst_repeat' })
-    const others = Array.from({ length: 29 }, (_, i) => textMessageEvent({ text: '帮助', senderOpenId: `ou_burst_${i + 1}`, chatId: `oc_burst_${i + 1}`, eventId: `ev_burst_${i}` }))
+    const others = Array.from({ length: 29 }, (_, i) =>
+      textMessageEvent({ text: '帮助', senderOpenId: `ou_burst_${i + 1}`, chatId: `oc_burst_${i + 1}`, eventId: `ev_burst_${i}` }),
+    )
     // All in flight at once: their rows go to SQLite in the same statements.
     const requests = await Promise.all([repeated, ...others, repeated, repeated].map((e) => asFetch(e)))
     const answers = await Promise.all(requests.map((r) => fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...r }).then((res) => res.status)))
@@ -349,13 +378,24 @@ describe('events', () => {
     const gate = new Promise<void>((r) => (release = r))
     await new Promise<void>((resolve) => server.close(() => resolve()))
     await start({ bot: async () => (await gate, { messages: [] }) })
-    await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...(await asFetch(textMessageEvent({ text: '帮助', senderOpenId: 'ou_waiting', chatId: 'oc_waiting', eventId: 'ev_waiting' }))) })
-    await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', ...(await asFetch(v2Event('im.message.message_read_v1', { reader: {} }, { eventId: 'ev_read' }))) })
+    await fetch(base + FEISHU_EVENTS_PATH, {
+      method: 'POST',
+      ...(await asFetch(textMessageEvent({ text: '帮助', senderOpenId: 'ou_waiting', chatId: 'oc_waiting', eventId: 'ev_waiting' }))),
+    })
+    await fetch(base + FEISHU_EVENTS_PATH, {
+      method: 'POST',
+      ...(await asFetch(v2Event('im.message.message_read_v1', { reader: {} }, { eventId: 'ev_read' }))),
+    })
     expect((await inbound()).map((r) => r.status)).toEqual(['received', 'ignored'])
     const stopped = receiver
 
     // The next process, two minutes later (the stopped one's lease on the row has run out), with the real bot.
-    const later = createFeishuReceiver({ db: database.db, logger: recordingLogger(), now: () => new Date(NOW.getTime() + 120_000), botOpenId: () => BOT })
+    const later = createFeishuReceiver({
+      db: database.db,
+      logger: recordingLogger(),
+      now: () => new Date(NOW.getTime() + 120_000),
+      botOpenId: () => BOT,
+    })
     expect(await later.resume()).toBe(1)
     await later.idle()
     const [waiting] = await inbound()
@@ -375,11 +415,20 @@ describe('events', () => {
     await recordInbound(database.db, 'feishu', 'ev_garbled', '{"kind":"event","id":', old)
     const good = textMessageEvent({ text: '帮助', senderOpenId: 'ou_after_garbled', chatId: 'oc_after_garbled', eventId: 'ev_good' })
     const hook = classify(good)
-    await recordInbound(database.db, 'feishu', 'ev_good', JSON.stringify({ kind: 'event', id: 'ev_good', type: 'im.message.receive_v1', event: (hook as { event: unknown }).event }), old)
+    await recordInbound(
+      database.db,
+      'feishu',
+      'ev_good',
+      JSON.stringify({ kind: 'event', id: 'ev_good', type: 'im.message.receive_v1', event: (hook as { event: unknown }).event }),
+      old,
+    )
     expect(await receiver.resume()).toBe(2)
     await receiver.idle()
     const rows = await inbound()
-    expect(rows.map((r) => [r.dedupeKey, r.status])).toEqual([['ev_garbled', 'failed'], ['ev_good', 'processed']])
+    expect(rows.map((r) => [r.dedupeKey, r.status])).toEqual([
+      ['ev_garbled', 'failed'],
+      ['ev_good', 'processed'],
+    ])
     expect(rows[0]!.error).toContain('cannot resume')
     expect((await queued()).filter((m) => m.address === 'oc_after_garbled')).toHaveLength(1)
   })
@@ -430,11 +479,27 @@ describe('events', () => {
     expect((await inbound())[0]!.status).toBe('ignored')
     expect(await queued()).toHaveLength(0)
 
-    const other = await post(textMessageEvent({ text: '@_user_1 本月排名', chatType: 'group', chatId: 'oc_group', senderOpenId: 'ou_leader', mentions: [{ openId: 'ou_someone_else', name: '张三' }] }))
+    const other = await post(
+      textMessageEvent({
+        text: '@_user_1 本月排名',
+        chatType: 'group',
+        chatId: 'oc_group',
+        senderOpenId: 'ou_leader',
+        mentions: [{ openId: 'ou_someone_else', name: '张三' }],
+      }),
+    )
     expect(other.status).toBe(200)
     expect(await queued()).toHaveLength(0)
 
-    const asked = await post(textMessageEvent({ text: '@_user_1 本月排名', chatType: 'group', chatId: 'oc_group', senderOpenId: 'ou_leader', mentions: [{ openId: BOT, name: '调度助手' }] }))
+    const asked = await post(
+      textMessageEvent({
+        text: '@_user_1 本月排名',
+        chatType: 'group',
+        chatId: 'oc_group',
+        senderOpenId: 'ou_leader',
+        mentions: [{ openId: BOT, name: '调度助手' }],
+      }),
+    )
     expect(asked.status).toBe(200)
     const out = await queued()
     expect(out).toHaveLength(1)
@@ -458,7 +523,12 @@ describe('events', () => {
     // The welcome, then the latest published board and 通报: a group starts with what the county last published.
     const out = await queued()
     expect(out.map((o) => o.address)).toEqual(['oc_county', 'oc_county', 'oc_county'])
-    expect(out.map((o) => { const b = o.body as MessageBody; return b.kind === 'card' ? b.card.template : b.kind })).toEqual(['text', 'leaderboard', 'bulletin'])
+    expect(
+      out.map((o) => {
+        const b = o.body as MessageBody
+        return b.kind === 'card' ? b.card.template : b.kind
+      }),
+    ).toEqual(['text', 'leaderboard', 'bulletin'])
     await post(botRemovedEvent('oc_county'))
     ;[g] = await database.db.select().from(groups).where(eq(groups.chatId, 'oc_county')).all()
     expect(g!.active).toBe(false)
@@ -507,7 +577,15 @@ describe('card callbacks', () => {
         updateCardLater: (token, card) => sender.updateCardByToken(token, card),
         bot: async () => {
           await new Promise((r) => setTimeout(r, 200))
-          return { messages: [], updateCard: { template: 'receipt', title: '填报已收到', colour: 'green', elements: [{ kind: 'markdown', text: '本年累计 **1,234.00 万元**' }] } }
+          return {
+            messages: [],
+            updateCard: {
+              template: 'receipt',
+              title: '填报已收到',
+              colour: 'green',
+              elements: [{ kind: 'markdown', text: '本年累计 **1,234.00 万元**' }],
+            },
+          }
         },
       })
       const answer = await post(cardActionEvent({ value: { cmd: 'help' } }), { path: FEISHU_CARDS_PATH })

@@ -6,7 +6,11 @@ import { classifyFeishuError, receiveIdOf, targetOfChat, type FeishuFailure } fr
 
 describe('classifyFeishuError', () => {
   const cases: [string, FeishuFailure, { retryable: boolean; retryAfterMs?: number; code: number | string }][] = [
-    ['app rate limit with reset header', { status: 429, code: 99991400, rateLimitReset: '7' }, { retryable: true, retryAfterMs: 7000, code: 99991400 }],
+    [
+      'app rate limit with reset header',
+      { status: 429, code: 99991400, rateLimitReset: '7' },
+      { retryable: true, retryAfterMs: 7000, code: 99991400 },
+    ],
     ['app rate limit on an old API (HTTP 400)', { status: 400, code: 99991400 }, { retryable: true, retryAfterMs: 1000, code: 99991400 }],
     ['per-chat limit', { status: 400, code: 230020 }, { retryable: true, retryAfterMs: 1000, code: 230020 }],
     ['custom bot limit', { status: 400, code: 11232 }, { retryable: true, code: 11232 }],

@@ -92,11 +92,9 @@ describe.skipIf(!haveChromium)('the /chat page in Chromium', () => {
 
     const botMessages = await page.locator('.msg.bot').count()
     await help.locator('button[data-command="redyellow"]').click()
-    await page.waitForFunction(
-      (n) => document.querySelectorAll('.msg.bot').length > n || !document.getElementById('toast')!.hidden,
-      botMessages,
-      { timeout: 10_000 },
-    )
+    await page.waitForFunction((n) => document.querySelectorAll('.msg.bot').length > n || !document.getElementById('toast')!.hidden, botMessages, {
+      timeout: 10_000,
+    })
     await page.waitForTimeout(300)
     expect(await page.locator('#toast.error').count()).toBe(0)
     expect(await page.locator('.msg.bot').count()).toBeGreaterThan(botMessages)

@@ -29,7 +29,8 @@ const post = async (a: ReturnType<typeof createApp>, path: string, body: unknown
   const res = await a.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   return { status: res.status, json: (await res.json()) as { ok: boolean; updateCard?: Card; toast?: { text: string }; messages?: unknown[] } }
 }
-const cardOfRow = async (id: number) => ((await database.db.select().from(outbox).where(eq(outbox.id, id)).get())!.body as MessageBody & { kind: 'card' }).card
+const cardOfRow = async (id: number) =>
+  ((await database.db.select().from(outbox).where(eq(outbox.id, id)).get())!.body as MessageBody & { kind: 'card' }).card
 const hasForm = (c: Card) => c.elements.some((e) => e.kind === 'form')
 
 describe('problem cards on the local page', () => {
@@ -41,14 +42,31 @@ describe('problem cards on the local page', () => {
     const [office] = await peopleWithRole(database.db, 'office')
     const card = newProblemCard({ id: p.id, description: p.description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
     // The office holds two cards of it (sent twice, say by the report and by a reminder).
-    await enqueue(database.db, { platforms: ['local'] }, [1, 2].map((i) => ({ to: { kind: 'person', personId: office!.id }, body: { kind: 'card', card }, key: `test:${i}` })), NOW.getTime(), () => 'x')
-    const [first, second] = await database.db.select().from(outbox).where(eq(outbox.address, `person:${office!.id}`)).orderBy(outbox.id).all()
+    await enqueue(
+      database.db,
+      { platforms: ['local'] },
+      [1, 2].map((i) => ({ to: { kind: 'person', personId: office!.id }, body: { kind: 'card', card }, key: `test:${i}` })),
+      NOW.getTime(),
+      () => 'x',
+    )
+    const [first, second] = await database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.address, `person:${office!.id}`))
+      .orderBy(outbox.id)
+      .all()
     const form = card.elements.find((e) => e.kind === 'form')!
     if (form.kind !== 'form') throw new Error('no form')
     const land = units.find((u) => u.name === '县自然资源局')!
     const housing = units.find((u) => u.name === '县住建局')!
 
-    const done = await post(a, '/local/action', { personId: office!.id, messageId: first!.id, command: 'assign', args: form.submit.args, form: { unit: String(land.id), workdays: '5' } })
+    const done = await post(a, '/local/action', {
+      personId: office!.id,
+      messageId: first!.id,
+      command: 'assign',
+      args: form.submit.args,
+      form: { unit: String(land.id), workdays: '5' },
+    })
     expect(done.json.ok).toBe(true)
     for (const row of [first!, second!]) {
       const now = await cardOfRow(row.id)
@@ -57,7 +75,13 @@ describe('problem cards on the local page', () => {
       expect(JSON.stringify(now)).toContain('县自然资源局')
     }
 
-    const stale = await post(a, '/local/action', { personId: office!.id, messageId: second!.id, command: 'assign', args: form.submit.args, form: { unit: String(housing.id), workdays: '7' } })
+    const stale = await post(a, '/local/action', {
+      personId: office!.id,
+      messageId: second!.id,
+      command: 'assign',
+      args: form.submit.args,
+      form: { unit: String(housing.id), workdays: '7' },
+    })
     expect(stale.json.toast!.text).toContain('此卡片已过期')
     expect((await database.db.select().from(problems).where(eq(problems.id, p.id)).get())!.assigneeUnitId).toBe(land.id)
   })

@@ -48,20 +48,29 @@ afterEach(async () => {
 /** A raw HTTP request, so that any Host header can be sent (fetch always sends the URL's). */
 function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => {
-        let json: unknown
-        try {
-          json = JSON.parse(text)
-        } catch {
-          json = text
-        }
-        resolve({ status: res.statusCode ?? 0, json })
-      })
-    })
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { ...headers, ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        res.on('end', () => {
+          let json: unknown
+          try {
+            json = JSON.parse(text)
+          } catch {
+            json = text
+          }
+          resolve({ status: res.statusCode ?? 0, json })
+        })
+      },
+    )
     req.on('error', reject)
     if (body !== undefined) req.write(body)
     req.end()
@@ -83,20 +92,49 @@ describe('the local channel refuses what another site could make a browser send'
     // What a <form enctype="text/plain"> or a no-cors fetch from evil.example sends (no preflight needed).
     const r = await fetch(`${base}/local/send`, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' },
+      headers: {
+        'content-type': 'text/plain;charset=UTF-8',
+        origin: 'http://evil.example',
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'no-cors',
+      },
       body,
     })
     expect(r.status).toBe(403)
     expect(((await r.json()) as { error: string }).error).toMatch(/其他网站/)
     // Without Fetch Metadata (older browsers) the Origin alone is enough; without either, the content type.
-    expect((await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://evil.example' }, body })).status).toBe(403)
+    expect(
+      (await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://evil.example' }, body })).status,
+    ).toBe(403)
     expect((await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'null' }, body })).status).toBe(403)
     expect((await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body })).status).toBe(415)
-    expect((await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'personId=1&text=x' })).status).toBe(415)
+    expect(
+      (
+        await fetch(`${base}/local/send`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'personId=1&text=x',
+        })
+      ).status,
+    ).toBe(415)
     // JSON from another origin (a preflighted fetch, or a tool) and another port of this machine (same-site).
-    expect((await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body })).status).toBe(403)
-    expect((await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${port + 1}`, 'sec-fetch-site': 'same-site' }, body })).status).toBe(403)
-    expect((await fetch(`${base}/local/action`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://evil.example' }, body: '{}' })).status).toBe(403)
+    expect(
+      (await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body }))
+        .status,
+    ).toBe(403)
+    expect(
+      (
+        await fetch(`${base}/local/send`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${port + 1}`, 'sec-fetch-site': 'same-site' },
+          body,
+        })
+      ).status,
+    ).toBe(403)
+    expect(
+      (await fetch(`${base}/local/action`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://evil.example' }, body: '{}' }))
+        .status,
+    ).toBe(403)
     expect(counts()).toEqual(before)
   })
 
@@ -104,13 +142,25 @@ describe('the local channel refuses what another site could make a browser send'
     await fetch(`${base}/local/roster`)
     const before = counts()
     const body = JSON.stringify({ personId: someone(), text: '帮助' })
-    for (const host of ['evil.example', `evil.example:${port}`, `rebind.attacker.test:${port}`, '192.168.1.20', `localhost.evil.example:${port}`, '127.0.0.1.nip.io']) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      `rebind.attacker.test:${port}`,
+      '192.168.1.20',
+      `localhost.evil.example:${port}`,
+      '127.0.0.1.nip.io',
+    ]) {
       for (const path of ['/chat', '/local/roster', '/local/chat.js', `/local/inbox?address=person:${someone()}`]) {
         const r = await raw('GET', path, { host })
         expect({ host, path, status: r.status }).toEqual({ host, path, status: 403 })
       }
       // Same-origin as far as the browser can tell: a rebinding page's origin is the attacker's name.
-      const post = await raw('POST', '/local/send', { host, 'content-type': 'application/json', origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, body)
+      const post = await raw(
+        'POST',
+        '/local/send',
+        { host, 'content-type': 'application/json', origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+        body,
+      )
       expect({ host, status: post.status }).toEqual({ host, status: 403 })
     }
     expect((await raw('GET', '/chat', { host: 'local host' })).status).toBeGreaterThanOrEqual(400)
@@ -124,12 +174,20 @@ describe('the local channel refuses what another site could make a browser send'
       expect({ host, status: (await raw('GET', '/chat', { host })).status }).toEqual({ host, status: 200 })
     }
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    const app = new Hono().route('/', localChannelRoutes({ db: database.db, logger: silentLogger, now: () => NOW, channels: ['local'], allowedHosts: ['demo.county.lan'] }))
+    const app = new Hono().route(
+      '/',
+      localChannelRoutes({ db: database.db, logger: silentLogger, now: () => NOW, channels: ['local'], allowedHosts: ['demo.county.lan'] }),
+    )
     await listen(app.fetch)
     expect((await raw('GET', '/chat', { host: `demo.county.lan:${port}` })).status).toBe(200)
     expect((await raw('GET', '/chat', { host: 'other.county.lan' })).status).toBe(403)
     const me = someone()
-    const sent = await raw('POST', '/local/send', { host: 'demo.county.lan', 'content-type': 'application/json', origin: 'http://demo.county.lan' }, JSON.stringify({ personId: me, text: '帮助' }))
+    const sent = await raw(
+      'POST',
+      '/local/send',
+      { host: 'demo.county.lan', 'content-type': 'application/json', origin: 'http://demo.county.lan' },
+      JSON.stringify({ personId: me, text: '帮助' }),
+    )
     expect(sent.status).toBe(200)
   })
 
@@ -140,9 +198,15 @@ describe('the local channel refuses what another site could make a browser send'
     expect(r.status).toBe(200)
     expect(((await r.json()) as { ok: boolean; messages: unknown[] }).messages.length).toBeGreaterThan(0)
     // A tool (curl) sends neither Origin nor Fetch Metadata: JSON is enough.
-    const plain = await fetch(`${base}/local/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId: me, text: '红黄牌' }) })
+    const plain = await fetch(`${base}/local/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ personId: me, text: '红黄牌' }),
+    })
     expect(plain.status).toBe(200)
-    const box = (await (await fetch(`${base}/local/inbox?address=person:${me}`, { headers: { 'sec-fetch-site': 'same-origin' } })).json()) as { messages: { from: string }[] }
+    const box = (await (await fetch(`${base}/local/inbox?address=person:${me}`, { headers: { 'sec-fetch-site': 'same-origin' } })).json()) as {
+      messages: { from: string }[]
+    }
     expect(box.messages.filter((m) => m.from === 'person')).toHaveLength(2)
     expect(box.messages.some((m) => m.from === 'bot')).toBe(true)
   })
@@ -181,7 +245,8 @@ describe('npm start on a real county with no platform configured', () => {
 
   function start(env: Record<string, string>) {
     const full: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', ...env }
-    for (const k of Object.keys(full)) if (k.startsWith('FEISHU_') || k === 'HOST' || k === 'LOCAL_CHANNEL' || k === 'DEMO') if (!(k in env)) delete full[k]
+    for (const k of Object.keys(full))
+      if (k.startsWith('FEISHU_') || k === 'HOST' || k === 'LOCAL_CHANNEL' || k === 'DEMO') if (!(k in env)) delete full[k]
     const child = spawn(process.execPath, args, { cwd: new URL('../../..', import.meta.url), env: full })
     let output = ''
     child.stdout.on('data', (b: Buffer) => (output += b.toString()))
@@ -210,12 +275,17 @@ describe('npm start on a real county with no platform configured', () => {
       let health: Record<string, unknown> | undefined
       for (let i = 0; i < 200 && !health; i++) {
         await new Promise((r) => setTimeout(r, 100))
-        health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<Record<string, unknown>>, () => undefined)
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.json() as Promise<Record<string, unknown>>,
+          () => undefined,
+        )
       }
       expect(health, served.output()).toMatchObject({ ok: true, channels: ['local'] })
       expect((await fetch(`http://127.0.0.1:${port}/chat`)).status).toBe(200)
       // Not reachable on this machine's other addresses.
-      const lan = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)
+      const lan = Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === 'IPv4' && !a.internal)
       if (lan) await expect(fetch(`http://${lan.address}:${port}/healthz`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow()
       expect(served.output()).toContain('"HOST":"127.0.0.1"')
     } finally {

@@ -41,7 +41,8 @@ async function overflowing(page: Page): Promise<string[]> {
       if (style.visibility === 'hidden' || style.display === 'none') continue
       const r = e.getBoundingClientRect()
       if (r.width === 0 && r.height === 0) continue
-      if ((r.right > width + 0.5 || r.left < -0.5) && !clippedInside(e)) out.push(`${e.tagName.toLowerCase()}.${e.className} ${Math.round(r.left)}–${Math.round(r.right)}`)
+      if ((r.right > width + 0.5 || r.left < -0.5) && !clippedInside(e))
+        out.push(`${e.tagName.toLowerCase()}.${e.className} ${Math.round(r.left)}–${Math.round(r.right)}`)
     }
     if (document.documentElement.scrollWidth > width) out.push(`page scrollWidth ${document.documentElement.scrollWidth}`)
     return out
@@ -88,7 +89,16 @@ describe.skipIf(!haveChromium)('the /chat page at 390 × 844', () => {
       isMobile: true,
       hasTouch: true,
       locale: 'zh-CN',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
     page = browser.pages()[0] ?? (await browser.newPage())
     page.on('pageerror', (e) => errors.push(String(e)))
@@ -116,8 +126,22 @@ describe.skipIf(!haveChromium)('the /chat page at 390 × 844', () => {
     // Open: the whole roster drawer on screen, its search box and people reachable.
     await page.locator('#roster-toggle').click()
     await expect.poll(() => page.locator('#side').isVisible()).toBe(true)
-    await expect.poll(() => page.locator('#side').boundingBox().then((b) => b && b.x >= 0 && b.x + b.width <= WIDTH)).toBe(true)
-    await expect.poll(() => page.locator('#side').boundingBox().then((b) => b?.x)).toBe(0)
+    await expect
+      .poll(() =>
+        page
+          .locator('#side')
+          .boundingBox()
+          .then((b) => b && b.x >= 0 && b.x + b.width <= WIDTH),
+      )
+      .toBe(true)
+    await expect
+      .poll(() =>
+        page
+          .locator('#side')
+          .boundingBox()
+          .then((b) => b?.x),
+      )
+      .toBe(0)
     expect(await page.locator('#roster-toggle').getAttribute('aria-expanded')).toBe('true')
     await page.locator('#filter').fill(contact.name)
     const pick = page.locator(`[data-person-id="${contact.id}"]`)

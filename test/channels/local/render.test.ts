@@ -50,9 +50,22 @@ describe('local card renderer', () => {
   it('lays fields out as label and value pairs and tables with numeric columns', () => {
     const html = renderCard(
       card([
-        { kind: 'fields', fields: [{ label: '完成率', value: '85%' }, { label: '序时', value: '83.3%' }] },
+        {
+          kind: 'fields',
+          fields: [
+            { label: '完成率', value: '85%' },
+            { label: '序时', value: '83.3%' },
+          ],
+        },
         { kind: 'divider' },
-        { kind: 'table', columns: [{ key: 'unit', label: '单位' }, { key: 'score', label: '得分', numeric: true }], rows: [{ unit: '城关镇', score: 98.5 }] },
+        {
+          kind: 'table',
+          columns: [
+            { key: 'unit', label: '单位' },
+            { key: 'score', label: '得分', numeric: true },
+          ],
+          rows: [{ unit: '城关镇', score: 98.5 }],
+        },
         { kind: 'table', columns: [{ key: 'x', label: 'x' }], rows: [] },
       ]),
     )
@@ -65,10 +78,24 @@ describe('local card renderer', () => {
 
   it('draws a chart as bars scaled to the largest value, each with its value', () => {
     const html = renderCard(
-      card([{ kind: 'chart', title: '完成率', unit: '%', bars: [{ label: '城关镇', value: 120 }, { label: '河西镇', value: 60 }, { label: '空', value: 0 }, { label: '负', value: -30.456 }] }]),
+      card([
+        {
+          kind: 'chart',
+          title: '完成率',
+          unit: '%',
+          bars: [
+            { label: '城关镇', value: 120 },
+            { label: '河西镇', value: 60 },
+            { label: '空', value: 0 },
+            { label: '负', value: -30.456 },
+          ],
+        },
+      ]),
     )
     expect(html).toContain('<div class="chart-title">完成率</div>')
-    expect(html).toMatch(/城关镇<\/span><span class="chart-track"><span class="chart-bar" style="width:100%"><\/span><\/span><span class="chart-value">120%/)
+    expect(html).toMatch(
+      /城关镇<\/span><span class="chart-track"><span class="chart-bar" style="width:100%"><\/span><\/span><span class="chart-value">120%/,
+    )
     expect(html).toContain('style="width:50%"')
     expect(html).toContain('style="width:0%"')
     expect(html).toContain('<span class="chart-bar neg" style="width:25.4%"></span></span><span class="chart-value">-30.46%')
@@ -85,14 +112,33 @@ describe('local card renderer', () => {
             { name: 'progress', label: '形象进度', kind: 'multiline', placeholder: '例如：主体封顶', initial: 'a<b' },
             { name: 'name', label: '名称', kind: 'text' },
             { name: 'due', label: '期限', kind: 'date', initial: '2026-11-30' },
-            { name: 'status', label: '开工状态', kind: 'select', options: [{ value: 'started', label: '已开工' }, { value: 'not', label: '未开工' }] },
-            { name: 'sev', label: '严重程度', kind: 'select', initial: 'major', options: [{ value: 'ordinary', label: '一般' }, { value: 'major', label: '重大' }] },
+            {
+              name: 'status',
+              label: '开工状态',
+              kind: 'select',
+              options: [
+                { value: 'started', label: '已开工' },
+                { value: 'not', label: '未开工' },
+              ],
+            },
+            {
+              name: 'sev',
+              label: '严重程度',
+              kind: 'select',
+              initial: 'major',
+              options: [
+                { value: 'ordinary', label: '一般' },
+                { value: 'major', label: '重大' },
+              ],
+            },
           ],
           submit: { label: '提交', style: 'primary', command: 'submitReport', args: { projectId: 7, roundId: 3 } },
         },
       ]),
     )
-    expect(html).toContain('<form class="card-form" data-form="report" data-command="submitReport" data-args="{&quot;projectId&quot;:7,&quot;roundId&quot;:3}">')
+    expect(html).toContain(
+      '<form class="card-form" data-form="report" data-command="submitReport" data-args="{&quot;projectId&quot;:7,&quot;roundId&quot;:3}">',
+    )
     expect(html).toContain('<input type="number" step="any" inputmode="decimal" name="ytd" value="8600" required>')
     expect(html).toContain('<span class="req" title="必填">*</span>')
     expect(html).toContain('<textarea name="progress" rows="3" placeholder="例如：主体封顶">a&lt;b</textarea>')
@@ -106,13 +152,30 @@ describe('local card renderer', () => {
   it('renders action buttons with their command and mentions as chips', () => {
     const html = renderCard(
       card([
-        { kind: 'actions', buttons: [{ label: '本月排名', command: 'board', args: { scope: 'month' } }, { label: '驳回', style: 'danger', command: 'reject' }] },
-        { kind: 'mentions', people: [{ personId: 3, name: '王伟' }, { personId: 4, name: '李娜' }], text: '请尽快填报' },
+        {
+          kind: 'actions',
+          buttons: [
+            { label: '本月排名', command: 'board', args: { scope: 'month' } },
+            { label: '驳回', style: 'danger', command: 'reject' },
+          ],
+        },
+        {
+          kind: 'mentions',
+          people: [
+            { personId: 3, name: '王伟' },
+            { personId: 4, name: '李娜' },
+          ],
+          text: '请尽快填报',
+        },
       ]),
     )
-    expect(html).toContain('<button type="button" class="btn btn-default" data-command="board" data-args="{&quot;scope&quot;:&quot;month&quot;}">本月排名</button>')
+    expect(html).toContain(
+      '<button type="button" class="btn btn-default" data-command="board" data-args="{&quot;scope&quot;:&quot;month&quot;}">本月排名</button>',
+    )
     expect(html).toContain('<button type="button" class="btn btn-danger" data-command="reject" data-args="{}">驳回</button>')
-    expect(html).toContain('<span class="mention" data-person="3">@王伟</span> <span class="mention" data-person="4">@李娜</span> <span>请尽快填报</span>')
+    expect(html).toContain(
+      '<span class="mention" data-person="3">@王伟</span> <span class="mention" data-person="4">@李娜</span> <span>请尽快填报</span>',
+    )
   })
 
   it('renders a text message with line breaks and its mentions', () => {

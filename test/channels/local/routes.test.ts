@@ -78,7 +78,11 @@ describe('local channel routes', () => {
     expect(json.demo).toMatchObject({ county: '示例县', year: 2026 })
     expect(json.people.length).toBeGreaterThan(50)
     const head = json.people.find((p: any) => p.roles.includes('unit_head'))
-    expect(head).toMatchObject({ title: expect.any(String), unit: { name: expect.any(String), league: expect.any(String) }, roleNames: ['单位负责人'] })
+    expect(head).toMatchObject({
+      title: expect.any(String),
+      unit: { name: expect.any(String), league: expect.any(String) },
+      roleNames: ['单位负责人'],
+    })
     expect(json.people.find((p: any) => p.title === '县长')).toMatchObject({ unit: null, roles: ['leader'] })
     expect(json.groups).toEqual([{ id: expect.any(Number), name: '示例县重点项目调度群', address: `group:${json.groups[0].id}`, boards: true }])
     const rows = database.sqlite.prepare("select chat_id, name from groups where platform = 'local'").all()
@@ -202,7 +206,13 @@ describe('local channel routes', () => {
     it.each(actions)('action: %s', async (_, body) => {
       const a = app()
       const me = await personWith('contact')
-      await enqueue(database.db, { platforms: ['local'] }, [{ to: { kind: 'person', personId: 1 }, body: { kind: 'text', text: 'x' } }], NOW.getTime(), () => 'k')
+      await enqueue(
+        database.db,
+        { platforms: ['local'] },
+        [{ to: { kind: 'person', personId: 1 }, body: { kind: 'text', text: 'x' } }],
+        NOW.getTime(),
+        () => 'k',
+      )
       const row = (await database.db.select().from(outbox).get())!
       void me
       const before = counts()
@@ -231,9 +241,24 @@ describe('local channel with a stand-in bot', () => {
   })
 
   async function cardFor(personId: number) {
-    const card: Card = { template: 'x', colour: 'blue', title: '原卡片', elements: [{ kind: 'actions', buttons: [{ label: '确认', command: 'confirm' }] }] }
-    await enqueue(database.db, { platforms: ['local'] }, [{ to: { kind: 'person', personId }, body: { kind: 'card', card } }], NOW.getTime(), () => `k${personId}`)
-    return (await database.db.select().from(outbox).where(eq(outbox.address, `person:${personId}`)).get())!
+    const card: Card = {
+      template: 'x',
+      colour: 'blue',
+      title: '原卡片',
+      elements: [{ kind: 'actions', buttons: [{ label: '确认', command: 'confirm' }] }],
+    }
+    await enqueue(
+      database.db,
+      { platforms: ['local'] },
+      [{ to: { kind: 'person', personId }, body: { kind: 'card', card } }],
+      NOW.getTime(),
+      () => `k${personId}`,
+    )
+    return (await database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.address, `person:${personId}`))
+      .get())!
   }
 
   it('builds the text event the bot expects', async () => {
@@ -252,7 +277,11 @@ describe('local channel with a stand-in bot', () => {
       mentionedBot: false,
     })
     expect(seen[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
-    expect(seen[1]).toMatchObject({ chat: { chatId: `group:${json.groups[0].id}`, kind: 'group', name: '示例县重点项目调度群' }, text: '排名', mentionedBot: true })
+    expect(seen[1]).toMatchObject({
+      chat: { chatId: `group:${json.groups[0].id}`, kind: 'group', name: '示例县重点项目调度群' },
+      text: '排名',
+      mentionedBot: true,
+    })
     expect(seen[2]).toMatchObject({ text: '排名', mentionedBot: false })
     expect(new Set(seen.map((e) => e.id)).size).toBe(3)
     const logged = database.sqlite.prepare("select status from inbound_log where platform = 'local' order by id").all()
@@ -262,7 +291,13 @@ describe('local channel with a stand-in bot', () => {
   it('turns a click into a card_action with the form’s filled inputs', async () => {
     const a = routes()
     const row = await cardFor(7)
-    const r = await call(a, '/local/action', { personId: 7, messageId: row.id, command: 'submitReport', args: { projectId: 3, x: null }, form: { ytd: '8600', note: '  ' } })
+    const r = await call(a, '/local/action', {
+      personId: 7,
+      messageId: row.id,
+      command: 'submitReport',
+      args: { projectId: 3, x: null },
+      form: { ytd: '8600', note: '  ' },
+    })
     expect(r.status).toBe(200)
     expect(seen[0]).toMatchObject({
       type: 'card_action',

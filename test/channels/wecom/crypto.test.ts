@@ -5,7 +5,16 @@
  * node:crypto without auto padding) are run on every case.
  */
 import { describe, expect, it } from 'vitest'
-import { decryptWecom, encryptWecom, verifyWecomSignature, webCryptoRawAes, wecomKeys, wecomSignature, WebhookAuthError, type RawAesCbc } from '../../../src/channels/wecom/crypto.ts'
+import {
+  decryptWecom,
+  encryptWecom,
+  verifyWecomSignature,
+  webCryptoRawAes,
+  wecomKeys,
+  wecomSignature,
+  WebhookAuthError,
+  type RawAesCbc,
+} from '../../../src/channels/wecom/crypto.ts'
 import { nodeWecomAes } from '../../../src/runtime/node/wecom.ts'
 import { A, B, C, D } from './vectors.ts'
 
@@ -35,7 +44,7 @@ describe('msg_signature', () => {
 })
 
 describe.each(impls)('decrypt (%s)', (_, aes) => {
-  it('opens vector A (echostr pad 7, message pad 30 — above WebCrypto\'s 16)', async () => {
+  it("opens vector A (echostr pad 7, message pad 30 — above WebCrypto's 16)", async () => {
     const k = wecomKeys(A.aesKey)
     expect(await decryptWecom(k, A.verify.echostr, A.corpId, aes)).toEqual({ msg: A.verify.reply, receiveId: A.corpId })
     expect(await decryptWecom(k, A.post.encrypt, A.corpId, aes)).toEqual({ msg: A.post.plain, receiveId: A.corpId })
@@ -63,7 +72,10 @@ describe.each(impls)('decrypt (%s)', (_, aes) => {
   it('refuses a wrong corp id, a wrong key, truncated or tampered ciphertext with 401', async () => {
     const k = wecomKeys(A.aesKey)
     const refused = async (p: Promise<unknown>) => {
-      const e = await p.then(() => undefined, (x: unknown) => x)
+      const e = await p.then(
+        () => undefined,
+        (x: unknown) => x,
+      )
       expect(e).toBeInstanceOf(WebhookAuthError)
       expect((e as WebhookAuthError).status).toBe(401)
     }

@@ -17,7 +17,13 @@ const prompt: Card = {
   title: '2026年11月调度 · 城东污水处理厂提标改造工程（二期）配套管网建设项目',
   subtitle: '请于 11月30日 17:00 前填报',
   elements: [
-    { kind: 'fields', fields: [{ label: '项目编号', value: 'XM2026-001' }, { label: '年度计划投资', value: '12000 万元' }] },
+    {
+      kind: 'fields',
+      fields: [
+        { label: '项目编号', value: 'XM2026-001' },
+        { label: '年度计划投资', value: '12000 万元' },
+      ],
+    },
     {
       kind: 'form',
       name: 'report',
@@ -61,7 +67,14 @@ describe('render', () => {
       colour: 'red',
       title: '11月赛马比拼',
       elements: [
-        { kind: 'table', columns: [{ key: 'rank', label: '名次' }, { key: 'unit', label: '单位' }], rows: Array.from({ length: 300 }, (_, i) => ({ rank: i + 1, unit: `第${i + 1}镇` })) },
+        {
+          kind: 'table',
+          columns: [
+            { key: 'rank', label: '名次' },
+            { key: 'unit', label: '单位' },
+          ],
+          rows: Array.from({ length: 300 }, (_, i) => ({ rank: i + 1, unit: `第${i + 1}镇` })),
+        },
         { kind: 'note', text: '注：得分按五项计' },
       ],
     }
@@ -74,7 +87,15 @@ describe('render', () => {
   })
 
   it('a card with buttons and a table sends the table first as markdown', () => {
-    const card: Card = { template: 'x', colour: 'blue', title: 'T', elements: [{ kind: 'table', columns: [{ key: 'a', label: 'A' }], rows: [{ a: 1 }] }, { kind: 'actions', buttons: [{ label: '排名', command: 'board' }] }] }
+    const card: Card = {
+      template: 'x',
+      colour: 'blue',
+      title: 'T',
+      elements: [
+        { kind: 'table', columns: [{ key: 'a', label: 'A' }], rows: [{ a: 1 }] },
+        { kind: 'actions', buttons: [{ label: '排名', command: 'board' }] },
+      ],
+    }
     expect(renderCard(card, 't').map((m) => m.msgtype)).toEqual(['markdown', 'template_card'])
   })
 
@@ -85,7 +106,12 @@ describe('render', () => {
     expect(content).not.toMatch(/[<>]/)
     expect(content).not.toContain('](')
     expect(inert('a<b>')).toBe('a＜b＞')
-    const md = renderMarkdown({ template: 'x', colour: 'blue', title: '<font color="info">x</font>', elements: [{ kind: 'markdown', text: '**加粗** [x](y)' }] })
+    const md = renderMarkdown({
+      template: 'x',
+      colour: 'blue',
+      title: '<font color="info">x</font>',
+      elements: [{ kind: 'markdown', text: '**加粗** [x](y)' }],
+    })
     expect(md).toBe('**＜font color="info"＞x＜/font＞**\n**加粗** [x]\u200b(y)')
   })
 
@@ -118,9 +144,25 @@ describe('callbacks → events', () => {
   it('text, a click and enter_agent become events with their dedupe keys; others are ignored', () => {
     const at = new Date('2026-11-26T02:00:00Z')
     const text = toDelivery({ FromUserName: 'zs', CreateTime: '1795658400', MsgType: 'text', Content: '  查   城关镇 ', MsgId: '123' }, at)
-    expect(text).toMatchObject({ dedupeKey: 'msg:123', event: { type: 'text', text: '查 城关镇', chat: { chatId: 'zs', kind: 'direct' }, messageId: '123' } })
-    const click = toDelivery({ FromUserName: 'zs', CreateTime: '1795658400', MsgType: 'event', Event: 'template_card_event', EventKey: '{"cmd":"board","scope":"乡镇"}', TaskId: 'dd_1' }, at)
-    expect(click).toMatchObject({ dedupeKey: 'ev:zs:1795658400:template_card_event:dd_1', event: { type: 'card_action', command: 'board', args: { scope: '乡镇' }, messageId: 'dd_1' } })
+    expect(text).toMatchObject({
+      dedupeKey: 'msg:123',
+      event: { type: 'text', text: '查 城关镇', chat: { chatId: 'zs', kind: 'direct' }, messageId: '123' },
+    })
+    const click = toDelivery(
+      {
+        FromUserName: 'zs',
+        CreateTime: '1795658400',
+        MsgType: 'event',
+        Event: 'template_card_event',
+        EventKey: '{"cmd":"board","scope":"乡镇"}',
+        TaskId: 'dd_1',
+      },
+      at,
+    )
+    expect(click).toMatchObject({
+      dedupeKey: 'ev:zs:1795658400:template_card_event:dd_1',
+      event: { type: 'card_action', command: 'board', args: { scope: '乡镇' }, messageId: 'dd_1' },
+    })
     const enter = toDelivery({ FromUserName: 'zs', CreateTime: '1795658400', MsgType: 'event', Event: 'enter_agent' }, at)
     expect(enter).toMatchObject({ dedupeKey: 'enter:zs:2026-11-26', event: { type: 'first_contact' } })
     expect(toDelivery({ FromUserName: 'zs', CreateTime: '1', MsgType: 'image', MsgId: '9' }, at)).toMatchObject({ dedupeKey: 'msg:9', event: null })

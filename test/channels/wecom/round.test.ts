@@ -90,7 +90,13 @@ async function busiestContact() {
   return { person, projects: n }
 }
 
-type Card = { task_id: string; main_title: { title: string }; button_list: { text: string; key: string }[]; horizontal_content_list?: { keyname: string; value: string }[]; sub_title_text?: string }
+type Card = {
+  task_id: string
+  main_title: { title: string }
+  button_list: { text: string; key: string }[]
+  horizontal_content_list?: { keyname: string; value: string }[]
+  sub_title_text?: string
+}
 const cardOf = (s: WecomSent) => s.body.template_card as Card
 
 describe('WeCom round trip', () => {
@@ -177,7 +183,13 @@ describe('WeCom round trip', () => {
   })
 
   it('the start-up line shows whether each secret is set, never its value', () => {
-    const config = loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: '5', WECOM_SECRET: SECRET, WECOM_TOKEN: APP.token, WECOM_ENCODING_AES_KEY: APP.aesKey })
+    const config = loadConfig({
+      WECOM_CORP_ID: APP.corpId,
+      WECOM_AGENT_ID: '5',
+      WECOM_SECRET: SECRET,
+      WECOM_TOKEN: APP.token,
+      WECOM_ENCODING_AES_KEY: APP.aesKey,
+    })
     const line = JSON.stringify(describeConfig(config))
     expect(line).toContain('"WECOM_SECRET":"(set)"')
     expect(line).not.toContain(SECRET)
@@ -187,7 +199,11 @@ describe('WeCom round trip', () => {
 
   it('a configuration with a missing or malformed variable stops with a line naming it', () => {
     expect(() => loadConfig({ WECOM_CORP_ID: APP.corpId })).toThrow(/WECOM_SECRET/)
-    expect(() => loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: '5', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'short' })).toThrow(/配置错误 WECOM_ENCODING_AES_KEY: .*43/)
-    expect(() => loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: 'abc', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: APP.aesKey })).toThrow(/WECOM_AGENT_ID/)
+    expect(() =>
+      loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: '5', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'short' }),
+    ).toThrow(/配置错误 WECOM_ENCODING_AES_KEY: .*43/)
+    expect(() =>
+      loadConfig({ WECOM_CORP_ID: APP.corpId, WECOM_AGENT_ID: 'abc', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: APP.aesKey }),
+    ).toThrow(/WECOM_AGENT_ID/)
   })
 })

@@ -14,7 +14,14 @@ import { silentLogger } from '../../../src/log.ts'
 import { inboundLog, outbox, people } from '../../../src/store/schema.ts'
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import { wecomKeys } from '../../../src/channels/wecom/crypto.ts'
-import { createWecomReceiver, MAX_BODY_BYTES, WECOM_CALLBACK_PATH, wecomDecoder, wecomRoutes, type WecomReceiver } from '../../../src/channels/wecom/routes.ts'
+import {
+  createWecomReceiver,
+  MAX_BODY_BYTES,
+  WECOM_CALLBACK_PATH,
+  wecomDecoder,
+  wecomRoutes,
+  type WecomReceiver,
+} from '../../../src/channels/wecom/routes.ts'
 import { nodeWecomAes } from '../../../src/runtime/node/wecom.ts'
 import type { MessageBody } from '../../../src/model/index.ts'
 import { callbackRequest, cardClickXml, enterAgentXml, textXml, verificationQuery, type WecomApp } from '../../fakes/wecom.ts'
@@ -38,7 +45,14 @@ function mount(v: { token: string; aesKey: string; corpId: string }, at: Date, o
       logger: silentLogger,
       now: () => now,
       receiver,
-      secrets: { token: v.token, keys: wecomKeys(v.aesKey), corpId: v.corpId, maxAgeSeconds: o.maxAgeSeconds ?? 300, ...(o.agentId && { agentId: o.agentId }), ...(o.aes && { aes: nodeWecomAes }) },
+      secrets: {
+        token: v.token,
+        keys: wecomKeys(v.aesKey),
+        corpId: v.corpId,
+        maxAgeSeconds: o.maxAgeSeconds ?? 300,
+        ...(o.agentId && { agentId: o.agentId }),
+        ...(o.aes && { aes: nodeWecomAes }),
+      },
     }),
   )
 }
@@ -69,7 +83,8 @@ async function post(query: string, body: string, contentType = 'text/xml') {
 
 const inbound = async () => await database.db.select().from(inboundLog).all()
 const queued = async () => await database.db.select().from(outbox).orderBy(outbox.id).all()
-const postQuery = (p: { signature: string; timestamp: string; nonce: string }) => `msg_signature=${p.signature}&timestamp=${p.timestamp}&nonce=${p.nonce}`
+const postQuery = (p: { signature: string; timestamp: string; nonce: string }) =>
+  `msg_signature=${p.signature}&timestamp=${p.timestamp}&nonce=${p.nonce}`
 
 describe('URL verification (GET)', () => {
   it('answers vector A with the bare plaintext, as sent on the wire', async () => {
@@ -86,7 +101,12 @@ describe('URL verification (GET)', () => {
 
   it('answers vector B (another corp and key)', async () => {
     mount(B, atSeconds(B.verify.timestamp), { aes: 'node' })
-    const q = new URLSearchParams({ msg_signature: B.verify.signature, timestamp: B.verify.timestamp, nonce: B.verify.nonce, echostr: B.verify.echostr })
+    const q = new URLSearchParams({
+      msg_signature: B.verify.signature,
+      timestamp: B.verify.timestamp,
+      nonce: B.verify.nonce,
+      echostr: B.verify.echostr,
+    })
     expect(await get(q.toString())).toEqual({ status: 200, text: B.verify.reply })
   })
 
@@ -105,15 +125,15 @@ describe('URL verification (GET)', () => {
 })
 
 describe('callbacks (POST)', () => {
-  it('vector A (XML, pad 30 — above WebCrypto\'s 16): stored under its MsgId, answered 200 empty, the bot replies', async () => {
+  it("vector A (XML, pad 30 — above WebCrypto's 16): stored under its MsgId, answered 200 empty, the bot replies", async () => {
     mount(A, atSeconds(A.post.timestamp))
     expect(await post(postQuery(A.post), envelopeA)).toEqual({ status: 200, text: '' })
-    const rows = (await inbound())
+    const rows = await inbound()
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ platform: 'wecom', dedupeKey: 'msg:4561255354251345929', status: 'processed' })
     expect(JSON.parse(rows[0]!.raw).fields).toMatchObject({ FromUserName: 'mycreate', Content: 'hello', MsgId: '4561255354251345929' })
     // mycreate is nobody of ours: the bot asks them to bind, in the direct chat.
-    const out = (await queued())
+    const out = await queued()
     expect(out).toHaveLength(1)
     expect(out[0]).toMatchObject({ platform: 'wecom', address: 'mycreate', addressKind: 'user' })
     expect((out[0]!.body as MessageBody).kind).toBe('text')
@@ -124,8 +144,8 @@ describe('callbacks (POST)', () => {
     mount(A, atSeconds(A.post.timestamp))
     await post(postQuery(A.post), envelopeA)
     expect(await post(postQuery(A.post), envelopeA)).toEqual({ status: 200, text: '' })
-    expect((await inbound())).toHaveLength(1)
-    expect((await queued())).toHaveLength(1)
+    expect(await inbound()).toHaveLength(1)
+    expect(await queued()).toHaveLength(1)
   })
 
   it('vector B (bare XML values, Chinese text) with node:crypto AES', async () => {
@@ -134,7 +154,12 @@ describe('callbacks (POST)', () => {
     const [row] = await inbound()
     expect(row).toMatchObject({ dedupeKey: 'msg:1456453720', status: 'processed' })
     const event = await wecomDecoder(row!.raw, new Date(row!.receivedAt))
-    expect(event).toMatchObject({ type: 'text', text: '你好', sender: { platform: 'wecom', userId: 'ChenJiaShun' }, chat: { chatId: 'ChenJiaShun', kind: 'direct' } })
+    expect(event).toMatchObject({
+      type: 'text',
+      text: '你好',
+      sender: { platform: 'wecom', userId: 'ChenJiaShun' },
+      chat: { chatId: 'ChenJiaShun', kind: 'direct' },
+    })
   })
 
   it('vector C (JSON envelope and plaintext): the 64-bit MsgId is kept exactly', async () => {
@@ -160,9 +185,11 @@ describe('callbacks (POST)', () => {
     const cut = btoa(atob(ok.encrypt).slice(0, 64))
     const { wecomSignature } = await import('../../../src/channels/wecom/crypto.ts')
     const sig = wecomSignature(OUR.token, ok.timestamp, ok.nonce, cut)
-    expect((await post(`msg_signature=${sig}&timestamp=${ok.timestamp}&nonce=${ok.nonce}`, `<xml><Encrypt><![CDATA[${cut}]]></Encrypt></xml>`)).status).toBe(401)
+    expect(
+      (await post(`msg_signature=${sig}&timestamp=${ok.timestamp}&nonce=${ok.nonce}`, `<xml><Encrypt><![CDATA[${cut}]]></Encrypt></xml>`)).status,
+    ).toBe(401)
     expect((await post(`timestamp=${ok.timestamp}&nonce=${ok.nonce}`, ok.body)).status).toBe(401) // no signature at all
-    expect((await inbound())).toEqual([])
+    expect(await inbound()).toEqual([])
   })
 
   it('refuses an oversized body with 413 and a malformed one with 400 — nothing stored', async () => {
@@ -171,7 +198,7 @@ describe('callbacks (POST)', () => {
     expect((await post('msg_signature=x&timestamp=1&nonce=1', big)).status).toBe(413)
     expect((await post('msg_signature=x&timestamp=1&nonce=1', 'not xml')).status).toBe(400)
     expect((await post('msg_signature=x&timestamp=1&nonce=1', '<xml><ToUserName>x</ToUserName></xml>')).status).toBe(400)
-    expect((await inbound())).toEqual([])
+    expect(await inbound()).toEqual([])
   })
 
   it('a text whose CDATA holds a closing tag is read whole', async () => {
@@ -191,14 +218,18 @@ describe('callbacks (POST)', () => {
       const r = await callbackRequest(OUR, enterAgentXml(OUR, 'zhangsan', { createTime }))
       expect((await post(r.query, r.body)).status).toBe(200)
     }
-    expect((await inbound())).toHaveLength(1)
-    const out = (await queued())
+    expect(await inbound()).toHaveLength(1)
+    const out = await queued()
     expect(out).toHaveLength(1)
     expect(JSON.stringify(out[0]!.body)).toContain(`${person.name}您好`)
 
     const click = await callbackRequest(OUR, cardClickXml(OUR, 'zhangsan', 'not-ours', 'task1'))
     expect((await post(click.query, click.body)).status).toBe(200)
-    const row = await database.db.select().from(inboundLog).where(eq(inboundLog.dedupeKey, `ev:zhangsan:${Math.floor(now.getTime() / 1000)}:template_card_event:task1`)).get()
+    const row = await database.db
+      .select()
+      .from(inboundLog)
+      .where(eq(inboundLog.dedupeKey, `ev:zhangsan:${Math.floor(now.getTime() / 1000)}:template_card_event:task1`))
+      .get()
     expect(row?.status).toBe('ignored')
   })
 

@@ -27,7 +27,14 @@ afterEach(async () => {
 })
 
 const text = (content: string) => ({ msgtype: 'text' as const, text: { content } })
-const row = (body: MessageBody, over: Record<string, unknown> = {}) => ({ platform: 'wecom', address: 'zhangsan', addressKind: 'user' as const, body, key: 'in:wecom:msg:1:0', ...over })
+const row = (body: MessageBody, over: Record<string, unknown> = {}) => ({
+  platform: 'wecom',
+  address: 'zhangsan',
+  addressKind: 'user' as const,
+  body,
+  key: 'in:wecom:msg:1:0',
+  ...over,
+})
 
 describe('the client', () => {
   it('fetches one token for many concurrent sends and reuses it', async () => {
@@ -90,10 +97,15 @@ describe('the client', () => {
     expect(classifyWecomError({ errcode: -1, errmsg: 'system busy' })).toMatchObject({ retryable: true, code: -1 })
   })
 
-  it('update_template_card takes a send\'s response_code once', async () => {
+  it("update_template_card takes a send's response_code once", async () => {
     const sent = await client.send('a', {
       msgtype: 'template_card',
-      template_card: { card_type: 'button_interaction', task_id: 'dd_t1', main_title: { title: '卡片' }, button_list: [{ type: 0, text: '已阅', style: 1, key: '{"cmd":"ack"}' }] },
+      template_card: {
+        card_type: 'button_interaction',
+        task_id: 'dd_t1',
+        main_title: { title: '卡片' },
+        button_list: [{ type: 0, text: '已阅', style: 1, key: '{"cmd":"ack"}' }],
+      },
     })
     expect(sent.ok && sent.responseCode).toBeTruthy()
     const code = sent.ok ? sent.responseCode! : ''
@@ -117,7 +129,10 @@ describe('the outbox sender', () => {
 
   it('a card retried after WeCom took it (42014, duplicate task_id) counts as delivered', async () => {
     const sender = wecomOutboxSender(client)
-    const card: MessageBody = { kind: 'card', card: { template: 't', colour: 'blue', title: '督办', elements: [{ kind: 'actions', buttons: [{ label: '已阅', command: 'ack' }] }] } }
+    const card: MessageBody = {
+      kind: 'card',
+      card: { template: 't', colour: 'blue', title: '督办', elements: [{ kind: 'actions', buttons: [{ label: '已阅', command: 'ack' }] }] },
+    }
     const first = await sender.send(row(card))
     const again = await sender.send(row(card))
     expect(first).toEqual({ ok: true, messageId: taskIdOfKey('in:wecom:msg:1:0') })
@@ -133,7 +148,10 @@ describe('the outbox sender', () => {
 
   it('refuses rows it cannot send yet: groups, card updates, other platforms, bad bodies', async () => {
     const sender = wecomOutboxSender(client)
-    expect(await sender.send(row({ kind: 'text', text: 'x' }, { addressKind: 'chat', address: 'wrk_chat' }))).toMatchObject({ ok: false, retryable: false })
+    expect(await sender.send(row({ kind: 'text', text: 'x' }, { addressKind: 'chat', address: 'wrk_chat' }))).toMatchObject({
+      ok: false,
+      retryable: false,
+    })
     expect(await sender.send(row({ kind: 'text', text: 'x' }, { updatesId: 3 }))).toMatchObject({ ok: false, retryable: false })
     expect(await sender.send(row({ kind: 'text', text: 'x' }, { platform: 'feishu' }))).toMatchObject({ ok: false, retryable: false })
     expect(await sender.send(row({ kind: 'nope' } as unknown as MessageBody))).toMatchObject({ ok: false, retryable: false })

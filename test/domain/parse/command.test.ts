@@ -13,7 +13,15 @@ const cmd = (command: string, args: Record<string, unknown> = {}): ParsedMessage
   command: command as ParsedMessage['command'],
   args,
 })
-const unknown: ParsedMessage = { intent: 'unknown', periodInvestment: null, ytdInvestment: null, progressPercent: null, problems: [], command: null, args: {} }
+const unknown: ParsedMessage = {
+  intent: 'unknown',
+  periodInvestment: null,
+  ytdInvestment: null,
+  progressPercent: null,
+  problems: [],
+  command: null,
+  args: {},
+}
 
 const cases: Array<[string, ParsedMessage]> = [
   // help
@@ -138,7 +146,11 @@ describe('commands', () => {
 describe('command details', () => {
   it('says which verb was typed', () => {
     expect(parseCommand('赛马排名 乡镇')).toEqual({ command: 'board', verb: '赛马排名', args: { scope: 'month', offset: 0, league: '乡镇' } })
-    expect(parseCommand('挂牌督办 城东污水厂 征地')).toEqual({ command: 'supervise', verb: '挂牌督办', args: { target: '城东污水厂', matter: '征地' } })
+    expect(parseCommand('挂牌督办 城东污水厂 征地')).toEqual({
+      command: 'supervise',
+      verb: '挂牌督办',
+      args: { target: '城东污水厂', matter: '征地' },
+    })
   })
 
   it('resolves a bulletin month without a year against now', () => {

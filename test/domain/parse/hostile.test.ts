@@ -2,7 +2,16 @@
  * Input that used to be misread (issue 11): signs, invisible characters, bad percentages, amounts past the bound.
  */
 import { describe, expect, it } from 'vitest'
-import { findAmounts, parseAmount, parseMessage, parseReply, readAmount, readPercent, stripInvisible, normalizeWidth } from '../../../src/domain/parse/index.ts'
+import {
+  findAmounts,
+  parseAmount,
+  parseMessage,
+  parseReply,
+  readAmount,
+  readPercent,
+  stripInvisible,
+  normalizeWidth,
+} from '../../../src/domain/parse/index.ts'
 import { MAX_AMOUNT_YUAN } from '../../../src/domain/money.ts'
 
 const WAN = 10_000
