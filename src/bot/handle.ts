@@ -26,6 +26,27 @@ export interface Turn {
 }
 
 export async function handleEvent(ctx: BotContext, event: InboundEvent): Promise<BotResult> {
+  return withNames(await handle(ctx, event), ctx.rules.county)
+}
+
+/**
+ * The county's own names in what the bot says: texts and cards write `{office}` and `{county}` where the
+ * configured office (县重点项目建设指挥部办公室…) and county name belong, so one setting names them everywhere.
+ */
+export function withNames(result: BotResult, names: { name: string; office: string }): BotResult {
+  const fill = <T>(v: T): T => {
+    if (typeof v === 'string') return (v.includes('{') ? v.replaceAll('{office}', names.office).replaceAll('{county}', names.name) : v) as T
+    if (Array.isArray(v)) return v.map(fill) as T
+    if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) as T
+    return v
+  }
+  const { refresh, ...rest } = result
+  const out: BotResult = fill(rest)
+  if (refresh) out.refresh = refresh.map((r) => ({ ...r, card: (personId: number | null) => fill(r.card(personId)) }))
+  return out
+}
+
+async function handle(ctx: BotContext, event: InboundEvent): Promise<BotResult> {
   switch (event.type) {
     case 'bot_added': {
       const group = await upsertGroup(ctx.db, event.platform, event.chat.chatId, event.chat.name ?? '', ctx.now.getTime())

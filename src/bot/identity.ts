@@ -46,11 +46,11 @@ const HOUR_MS = 3600_000
 export const BIND_CODE_VALID_MS = 72 * HOUR_MS
 
 export const BIND_HINT =
-  '您好，我是调度助手。首次使用请绑定身份：发送「绑定 手机号」，例如「绑定 13912345678」（手机号须与县重点项目办登记的一致），县重点项目办公室确认后即可使用；如办公室给了您验证码，请发送「绑定 手机号 验证码」。'
-export const BIND_SUBMITTED = '已提交绑定申请，等待县重点项目办公室确认。确认后我会通知您；如长时间未确认，请联系县重点项目办公室。'
-export const BIND_LIMITED = '绑定尝试次数过多，请一小时后再试，或联系县重点项目办公室。'
+  '您好，我是调度助手。首次使用请绑定身份：发送「绑定 手机号」，例如「绑定 13912345678」（手机号须与{office}登记的一致），{office}确认后即可使用；如办公室给了您验证码，请发送「绑定 手机号 验证码」。'
+export const BIND_SUBMITTED = '已提交绑定申请，等待{office}确认。确认后我会通知您；如长时间未确认，请联系{office}。'
+export const BIND_LIMITED = '绑定尝试次数过多，请一小时后再试，或联系{office}。'
 const BAD_FORMAT = '手机号格式不对。请发送「绑定 手机号」，例如「绑定 13912345678」；有验证码时发送「绑定 手机号 验证码」。'
-const BAD_CODE = '手机号或验证码不正确，或验证码已过期、已使用。请向县重点项目办公室核对。'
+const BAD_CODE = '手机号或验证码不正确，或验证码已过期、已使用。请向{office}核对。'
 
 /** A runtime's transaction (the intake's `Transact`; not imported: the intake depends on the bot). */
 type Transact = <T>(fn: () => Promise<T>) => Promise<T>
@@ -149,7 +149,7 @@ export async function bindFromChat(ctx: BotContext, sender: PlatformUser, chat: 
     const req = await recordBindRequest(db, { ...base, personId: person.id, state: 'held' })
     return say(
       chat,
-      '验证码正确，但该人员已绑定其他账号，未改绑。如需更换，请联系县重点项目办公室。',
+      '验证码正确，但该人员已绑定其他账号，未改绑。如需更换，请联系{office}。',
       await toOffice(db, await bindRequestCard(db, req, { alert: heldAlert(req) })),
     )
   }
@@ -226,7 +226,7 @@ export async function approveBind(ctx: BotContext, office: Person, requestId: nu
   })
   const toRequester: OutboundMessage = {
     to: { kind: 'chat', chat: requesterChat(req.platform, req.chatId) },
-    body: { kind: 'text', text: `县重点项目办公室已确认您的绑定：${person.name}。发送「帮助」查看可用命令。` },
+    body: { kind: 'text', text: `{office}已确认您的绑定：${person.name}。发送「帮助」查看可用命令。` },
     key: commandKeys.bindDecided(req.id, 'approved'),
   }
   const r = answer(
@@ -261,7 +261,7 @@ export async function rejectBind(ctx: BotContext, office: Person, requestId: num
   })
   const toRequester: OutboundMessage = {
     to: { kind: 'chat', chat: requesterChat(req.platform, req.chatId) },
-    body: { kind: 'text', text: '您的绑定申请未通过。如有疑问，请联系县重点项目办公室。' },
+    body: { kind: 'text', text: '您的绑定申请未通过。如有疑问，请联系{office}。' },
     key: commandKeys.bindDecided(req.id, 'rejected'),
   }
   const r = answer(

@@ -7,10 +7,9 @@ export const hasRole = (p: Person, role: Role) => (p.roles as Role[]).includes(r
 export const isOffice = (p: Person) => hasRole(p, 'office')
 export const isLeader = (p: Person) => hasRole(p, 'leader')
 
-export const leadersAndOffice = (p: Person): string | undefined =>
-  isLeader(p) || isOffice(p) ? undefined : '抱歉，这项操作限县领导和县重点项目办公室使用。'
+export const leadersAndOffice = (p: Person): string | undefined => (isLeader(p) || isOffice(p) ? undefined : '抱歉，这项操作限县领导和{office}使用。')
 
-export const officeOnly = (p: Person): string | undefined => (isOffice(p) ? undefined : '抱歉，这项操作限县重点项目办公室使用。')
+export const officeOnly = (p: Person): string | undefined => (isOffice(p) ? undefined : '抱歉，这项操作限{office}使用。')
 
 /** A leader acts within the sectors they are in charge of (none listed = all); the office everywhere. */
 export function leaderCovers(p: Person, project: Project): boolean {

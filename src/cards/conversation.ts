@@ -335,7 +335,7 @@ export function receiptCard(project: Project, round: Round, report: Report, view
           ]
         : []),
       ...(report.problemsText
-        ? [{ kind: 'markdown' as const, text: md`**存在问题**：${clip(report.problemsText, LIMITS.text)}（已转县重点项目办）` }]
+        ? [{ kind: 'markdown' as const, text: md`**存在问题**：${clip(report.problemsText, LIMITS.text)}（已转{office}）` }]
         : []),
       { kind: 'note', text: `截止 ${formatDeadline(round.deadlineAt)} 前可修改` },
       ...demoNote(demo),
@@ -528,12 +528,12 @@ export function supervisionCard(s: { id: number; matter: string; dueOn: string }
     template: 'supervision',
     colour: 'red',
     title: `挂牌督办 · ${titleName(project.name)}`,
-    subtitle: `${cell(issuer)} 督办，请于 ${cell(s.dueOn, 20)} 前回复`,
+    subtitle: `${cell(issuer)} 督办，请于 ${formatDay(s.dueOn)} 前回复`,
     subject: `supervision:${s.id}`,
     elements: [
       {
         kind: 'markdown',
-        text: md`**督办事项**：${clip(s.matter, LIMITS.text)}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向县重点项目办公室复函。`,
+        text: md`**督办事项**：${clip(s.matter, LIMITS.text)}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向{office}复函。`,
       },
       { kind: 'note', text: `督办编号 D${s.id}；回复「已阅」表示已收到` },
       { kind: 'actions', buttons: [{ label: '已阅', style: 'primary', command: 'ack', args: { supervisionId: s.id } }] },
@@ -566,7 +566,7 @@ export function problemCard(p: ProblemView, title: string, buttons: Button[]): C
         fields: [
           { label: '问题', value: inert(clip(p.description, LIMITS.text)) },
           { label: '责任单位', value: p.unit === null ? '待交办' : inert(clip(p.unit, LIMITS.name)) },
-          { label: '办结时限', value: p.dueOn === null ? '—' : inert(clip(p.dueOn, 20)) },
+          { label: '办结时限', value: p.dueOn === null ? '—' : inert(clip(formatDay(p.dueOn), 20)) },
           { label: '状态', value: PROBLEM_STATE_LABELS[p.state] },
         ],
       },
@@ -602,7 +602,7 @@ export function problemListCard(title: string, items: ProblemView[], demo: boole
               description: cell(i.description, LIMITS.cell),
               unit: i.unit === null ? '待交办' : cell(i.unit),
               state: PROBLEM_STATE_LABELS[i.state],
-              due: i.dueOn === null ? '—' : cell(i.dueOn, 20),
+              due: i.dueOn === null ? '—' : cell(formatDay(i.dueOn), 20),
             })),
           }
         : { kind: 'markdown', text: '暂无未销号问题。' },

@@ -45,7 +45,7 @@ describe('item 4: the round’s calendar in chat', () => {
     h = await harness({ now: shanghaiTime(2026, 12, 2, 10) })
     const contact = h.as('contact', { unit: '城关镇' })
     const [project] = await projectsOfContact(h.db, contact.person.id)
-    expect((await contact.send(`补报 ${project!.code} 2026-10`)).all).toContain('限县重点项目办公室')
+    expect((await contact.send(`补报 ${project!.code} 2026-10`)).all).toContain('限县重点项目建设指挥部办公室')
     const granted = await h.as('office').send(`补报 ${project!.code} 2026-10`)
     expect(granted.all).toContain('已为')
     expect(granted.all).toContain('2026年10月调度补报一次')

@@ -23,10 +23,10 @@ describe('identity', () => {
   it('asks a stranger to bind; a typed mobile waits for the office, who binds it; then the bot knows them', async () => {
     const s = h.stranger('ou_new')
     expect((await s.send('排名')).all).toContain('绑定 手机号')
-    expect((await s.send('绑定 13800000000')).all).toContain('等待县重点项目办公室确认')
+    expect((await s.send('绑定 13800000000')).all).toContain('等待县重点项目建设指挥部办公室确认')
     const head = h.find('unit_head', { unit: '城关镇' })
     const asked = await s.send(`绑定 ${head.mobile}`)
-    expect(asked.all).toContain('等待县重点项目办公室确认')
+    expect(asked.all).toContain('等待县重点项目建设指挥部办公室确认')
     expect(asked.all).not.toContain(head.name)
     expect((await s.send('帮助')).all).toContain('绑定 手机号')
     const card = asked.result.messages.flatMap((m) => (m.body.kind === 'card' ? [m.body.card] : []))[0]!
@@ -172,7 +172,7 @@ describe('problems: 交办 → 申请销号 → 销号 only when the reporter co
       .all()
     expect(p!.state).toBe('new')
     // A contact cannot 交办; the office can.
-    expect((await contact.send(`交办 #${p!.id} 县能源局 5个工作日`)).all).toContain('限县重点项目办公室')
+    expect((await contact.send(`交办 #${p!.id} 县能源局 5个工作日`)).all).toContain('限县重点项目建设指挥部办公室')
     const office = h.as('office')
     const assigned = await office.send(`交办 #${p!.id} 县能源局 5个工作日`)
     expect(assigned.all).toContain('已交办 县能源局')
@@ -205,7 +205,7 @@ describe('leader commands', () => {
     const leader = h.as('leader', { title: '县长' })
     const [project] = await h.db.select().from(projects).limit(1).all()
     const r = await leader.send(`督办 ${project!.code} 加快施工许可办理`)
-    expect(r.all).toContain('2026-12-01') // Thu 26 Nov + 3 working days
+    expect(r.all).toContain('12月1日') // Thu 26 Nov + 3 working days
     const [s] = await h.db.select().from(supervisions).all()
     expect(s).toMatchObject({ projectId: project!.id, dueOn: '2026-12-01', state: 'open' })
     const contact = (await h.db.select().from(projects).where(eq(projects.id, project!.id)).all())[0]!

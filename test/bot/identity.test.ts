@@ -7,7 +7,14 @@ import { and, eq } from 'drizzle-orm'
 import { harness, cardText, textOf } from '../harness.ts'
 import { bindRequests, identities } from '../../src/store/schema.ts'
 import { bindIdentity, issueBindCode, personByIdentity } from '../../src/store/repos/directory.ts'
-import { BIND_LIMITED, BIND_SUBMITTED, BIND_CODE_VALID_MS, firstContactResolver, resolveIdentities, type Directory } from '../../src/bot/identity.ts'
+import {
+  BIND_LIMITED as LIMITED,
+  BIND_SUBMITTED as SUBMITTED,
+  BIND_CODE_VALID_MS,
+  firstContactResolver,
+  resolveIdentities,
+  type Directory,
+} from '../../src/bot/identity.ts'
 import { createSdkSender } from '../../src/channels/feishu/sdk.ts'
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
@@ -41,6 +48,11 @@ const identitiesOf = (personId: number) =>
     .from(identities)
     .where(and(eq(identities.personId, personId), eq(identities.platform, 'feishu')))
     .all()
+
+// The replies name the office as the demo county sets it.
+const OFFICE = '县重点项目建设指挥部办公室'
+const BIND_SUBMITTED = SUBMITTED.replaceAll('{office}', OFFICE)
+const BIND_LIMITED = LIMITED.replaceAll('{office}', OFFICE)
 
 describe('a typed mobile does not bind', () => {
   it('the 县长’s mobile from a stranger files a request, binds nothing and names no one', async () => {
@@ -80,7 +92,7 @@ describe('the office confirms', () => {
     const r = await s.send(`绑定 ${m.mobile}`)
     const { requestId } = buttonArgs(officeCards(r.result)[0]!, 'approveBind')!
     // Only the office may decide.
-    expect((await h.as('leader', { title: '县长' }).click('approveBind', { requestId })).all).toContain('限县重点项目办公室')
+    expect((await h.as('leader', { title: '县长' }).click('approveBind', { requestId })).all).toContain('限县重点项目建设指挥部办公室')
     expect(await personByIdentity(h.db, 'feishu', 'ou_mayor_phone')).toBeUndefined()
 
     const office = h.as('office')

@@ -86,3 +86,15 @@ describe('已阅 on a 督办 card', () => {
     expect(acks()).toBe(1)
   })
 })
+
+describe('the county’s own names', () => {
+  it('every reply names the office as the county set it', async () => {
+    const { setSetting } = await import('../../src/store/repos/settings.ts')
+    await setSetting(h.db, 'county', { name: '清河县', office: '清河县重点项目办' })
+    const contact = h.as('contact', { unit: '城关镇' })
+    const r = await contact.send('交办 #1 县能源局 5个工作日')
+    expect(r.all).toContain('限清河县重点项目办使用')
+    expect(r.all).not.toMatch(/\{office\}|县重点项目建设指挥部办公室/)
+    await setSetting(h.db, 'county', { name: '示例县', office: '县重点项目建设指挥部办公室' })
+  })
+})

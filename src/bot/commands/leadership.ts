@@ -18,6 +18,7 @@ import { words, workdays } from '../args.ts'
 import { leadersAndOffice } from '../permissions.ts'
 import { commandKeys } from '../../outbox/keys.ts'
 import { urgentKey } from '../../outbox/quiet.ts'
+import { formatDay } from '../../cards/conversation.ts'
 
 async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, names: string[]) {
   await setPending(
@@ -76,7 +77,7 @@ async function superviseCommand(turn: Turn, args: z.output<typeof superviseArgs>
   messages.unshift(
     turn.reply({
       kind: 'text',
-      text: `已挂牌督办「${project.name}」：${matter}。已通知 ${to.length} 人，须于 ${dueOn}（${workdays} 个工作日）前回复。${warn ? `\n注意：${warn}` : ''}`,
+      text: `已挂牌督办「${project.name}」：${matter}。已通知 ${to.length} 人，须于 ${formatDay(dueOn)}（${workdays} 个工作日）前回复。${warn ? `\n注意：${warn}` : ''}`,
     }),
   )
   return { messages }

@@ -24,6 +24,7 @@ import { form, problemId, words, workdays } from '../args.ts'
 import { PROBLEM_STATE_LABELS, newProblemCard, problemCard, type ProblemView } from '../../cards/conversation.ts'
 import { localDate } from '../../domain/time.ts'
 import { commandKeys } from '../../outbox/keys.ts'
+import { formatDay } from '../../cards/conversation.ts'
 
 /** A 说明 or a 驳回 reason fits on a card. */
 const MAX_NOTE = 300
@@ -219,7 +220,7 @@ async function assignCommand(turn: Turn, args: z.output<typeof assignArgs>): Pro
   const messages = [
     turn.reply({
       kind: 'text',
-      text: `问题 #${p.id} 已交办 ${unit.name}，办结时限 ${dueOn}。${previous ? `已告知原责任单位 ${previous.name}。` : ''}`,
+      text: `问题 #${p.id} 已交办 ${unit.name}，办结时限 ${formatDay(dueOn)}。${previous ? `已告知原责任单位 ${previous.name}。` : ''}`,
     }),
     ...notify(unit.headPersonId, card(unit.headPersonId), commandKeys.problemAssigned(turn.event, p.id)),
   ]
@@ -349,7 +350,7 @@ async function rejectCommand(turn: Turn, args: z.output<typeof noteArgs>): Promi
   if (typeof p === 'string') return text(turn, p)
   const old = await stale(turn, p, args)
   if (old) return old
-  if (p.reporterPersonId !== turn.person.id && !isOffice(turn.person)) return text(turn, `只有提出人或县重点项目办公室可以驳回问题 #${p.id}。`)
+  if (p.reporterPersonId !== turn.person.id && !isOffice(turn.person)) return text(turn, `只有提出人或{office}可以驳回问题 #${p.id}。`)
   if (p.state !== 'close_requested') {
     const last = await lastNote(turn, p)
     const v = await view(turn, p)

@@ -293,7 +293,7 @@ export const queryCommands = [
     name: 'bind',
     args: z.object({}),
     help: { line: '**绑定**：「绑定 手机号」' },
-    run: async (turn) => say(turn, `您已绑定为 ${turn.person.name}（${turn.person.title ?? ''}）。如需更换，请联系县重点项目办公室。`),
+    run: async (turn) => say(turn, `您已绑定为 ${turn.person.name}（${turn.person.title ?? ''}）。如需更换，请联系{office}。`),
   }),
   command({ name: 'query', args: queryArgs, help: { line: '**查询**：「查 项目名或单位名」查看进展、完成率、序时与色牌' }, run: queryCommand }),
   command({ name: 'board', args: boardArgs, help: { line: '**排名**：「排名」「本周排名」「排名 乡镇」查看赛马比拼' }, run: boardCommand }),

@@ -86,7 +86,7 @@ export async function nextRoundNote(turn: Turn): Promise<string> {
     const w = monthlyWindow(dispatch, turn.ctx.calendar, period)
     if (w && w.opensAt > at) return `${Number(period.slice(5))}月调度将于${formatDeadline(w.opensAt)}开始填报，届时会推送填报卡片。`
   }
-  return '月度调度暂未安排，请联系县重点项目办公室。'
+  return '月度调度暂未安排，请联系{office}。'
 }
 
 /** The last report of a project, in one line (what people see outside a round). */
@@ -125,7 +125,7 @@ async function reportCommand(turn: Turn, args: z.output<typeof reportArgs>): Pro
       return say(turn, `您要找的是不是：${found.options.map((p, i) => `${i + 1}. ${p.name}`).join('；')}？请发送「填报 完整项目名」。`)
     list = [found.item]
   }
-  if (list.length === 0) return say(turn, '名册中没有您负责填报的项目。如有出入，请联系县重点项目办公室。')
+  if (list.length === 0) return say(turn, '名册中没有您负责填报的项目。如有出入，请联系{office}。')
   const withRounds = await Promise.all(list.map(async (p) => ({ p, round: await roundForReport(turn, 'monthly', p.id) })))
   const open = withRounds.filter((x) => x.round !== null)
   if (!open.length) return outsideRound(turn, list)
@@ -177,7 +177,7 @@ const MISSING_LABELS: Record<string, string> = {
 /** A free-text reply: echo what was understood, ask for what is missing, and wait for 确认. */
 export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotResult> {
   const mine = await projectsOfContact(turn.ctx.db, turn.person.id)
-  if (mine.length === 0) return say(turn, '名册中没有您负责填报的项目，无法登记这条进展。如有出入，请联系县重点项目办公室。')
+  if (mine.length === 0) return say(turn, '名册中没有您负责填报的项目，无法登记这条进展。如有出入，请联系{office}。')
   const values = valuesFromParse(parsed)
   const kind = parsed.period?.unit === 'week' ? 'weekly' : 'monthly'
   const rounds = await Promise.all(mine.map((p) => roundForReport(turn, 'monthly', p.id)))
@@ -373,7 +373,7 @@ async function submit(
   if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person)) return say(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
   const reopened = round.closedAt !== null && round.closedAt <= now.getTime() && (await reopenedRounds(db, project.id)).some((r) => r.id === round.id)
   if (round.closedAt !== null && round.closedAt <= now.getTime() && !reopened)
-    return say(turn, `${periodLabel(round.period)}调度已截止，不能再修改。如需补报或更正，请联系县重点项目办公室（补报）。`)
+    return say(turn, `${periodLabel(round.period)}调度已截止，不能再修改。如需补报或更正，请联系{office}（补报）。`)
   if (round.opensAt > now.getTime()) return outsideRound(turn, [project])
   const previous = await previousMonthlyReport(db, project.id, round.period)
   const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
