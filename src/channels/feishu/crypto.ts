@@ -11,6 +11,7 @@
  *   const json = await decrypt(encryptKey, body.encrypt, aes) // aes: the runtime's AesCbc, default webCryptoAes
  */
 import { sha256 } from '@noble/hashes/sha2.js'
+import { fromBase64, toBase64, toHex } from '../../lib/bytes.ts'
 
 /** Forged or unreadable webhook input (bad signature, wrong key, tampered ciphertext, wrong token). Map to HTTP 401. */
 export class WebhookAuthError extends Error {
@@ -162,31 +163,4 @@ export async function encrypt(encryptKey: string, plaintext: string, iv?: Uint8A
   out.set(ivBytes, 0)
   out.set(cipher, 16)
   return toBase64(out)
-}
-
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
-
-function toHex(bytes: Uint8Array): string {
-  let s = ''
-  for (const b of bytes) s += HEX[b]
-  return s
-}
-
-// Uint8Array.fromBase64 (TC39, in newer V8 and Workers) is native; atob and a copy loop elsewhere.
-const nativeFromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64?.bind(Uint8Array)
-
-function fromBase64(b64: string): Uint8Array {
-  const clean = /\s/.test(b64) ? b64.replace(/\s+/g, '') : b64
-  if (nativeFromBase64) return nativeFromBase64(clean)
-  const bin = atob(clean)
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = ''
-  const CHUNK = 0x8000
-  for (let i = 0; i < bytes.length; i += CHUNK) bin += String.fromCharCode(...bytes.subarray(i, i + CHUNK))
-  return btoa(bin)
 }

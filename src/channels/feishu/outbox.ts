@@ -22,6 +22,7 @@ import { identities, outbox } from '../../store/schema.ts'
 import { renderBody, renderCard, type ResolveMention } from './render.ts'
 import type { FeishuSender, FeishuTarget } from './send.ts'
 import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
+import { messageOf, refusal } from '../../outbox/rows.ts'
 
 /** The outbox row fields the sender reads (a subset of `OutboxRow`). */
 export interface FeishuOutboxRow {
@@ -91,12 +92,6 @@ export async function mentionResolver(db: Db, bodies: MessageBody[]): Promise<Re
   return (personId) => map.get(personId)
 }
 
-function isMessageBody(v: unknown): v is MessageBody {
-  if (typeof v !== 'object' || v === null) return false
-  const b = v as { kind?: unknown; text?: unknown; card?: unknown }
-  return (b.kind === 'text' && typeof b.text === 'string') || (b.kind === 'card' && typeof b.card === 'object' && b.card !== null)
-}
-
 /**
  * The outbox's PlatformSender for 'feishu' over any FeishuSender (the SDK one on Node, a fetch one
  * elsewhere). A row that cannot be rendered fails permanently; Feishu's own errors keep their
@@ -106,8 +101,8 @@ export function feishuOutboxSender(sender: FeishuSender, db: Db): PlatformSender
   return {
     async send(row: FeishuOutboxRow): Promise<SendOutcome> {
       if (row.platform !== 'feishu') return { ok: false, retryable: false, reason: `不是飞书消息（${row.platform}）` }
-      const body = typeof row.body === 'string' ? safeParse(row.body) : row.body
-      if (!isMessageBody(body)) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
+      const body = messageOf(row)
+      if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
       if (row.updatesId != null) return patch(row.updatesId, body)
       let content
       try {
@@ -139,22 +134,6 @@ export function feishuOutboxSender(sender: FeishuSender, db: Db): PlatformSender
   }
 
   function outcome(r: Awaited<ReturnType<FeishuSender['send']>>): SendOutcome {
-    if (r.ok) return { ok: true, messageId: r.messageId }
-    return {
-      ok: false,
-      retryable: r.retryable,
-      ...(r.retryAfterMs !== undefined && { retryAfterMs: r.retryAfterMs }),
-      reason: r.reason,
-      code: r.code,
-      ...(r.config && { config: true }),
-    }
-  }
-}
-
-function safeParse(s: string): unknown {
-  try {
-    return JSON.parse(s)
-  } catch {
-    return undefined
+    return r.ok ? { ok: true, messageId: r.messageId } : refusal(r)
   }
 }

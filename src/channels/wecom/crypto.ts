@@ -24,6 +24,7 @@
  */
 import { sha1 } from '@noble/hashes/legacy.js'
 import { WebhookAuthError, timingSafeEqual } from '../feishu/crypto.ts'
+import { fromBase64, toBase64, toHex } from '../../lib/bytes.ts'
 
 export { WebhookAuthError }
 
@@ -186,28 +187,4 @@ export async function encryptWecom(keys: WecomKeys, msg: string, receiveId: stri
     await crypto.subtle.encrypt({ name: 'AES-CBC', iv: keys.iv as Uint8Array<ArrayBuffer> }, await importKey(keys.key), plain),
   )
   return toBase64(out.subarray(0, plain.length))
-}
-
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
-
-function toHex(bytes: Uint8Array): string {
-  let s = ''
-  for (const b of bytes) s += HEX[b]
-  return s
-}
-
-function fromBase64(b64: string): Uint8Array {
-  const clean = b64.replace(/\s+/g, '')
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) throw new SyntaxError('not base64')
-  const bin = atob(clean)
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = ''
-  const CHUNK = 0x8000
-  for (let i = 0; i < bytes.length; i += CHUNK) bin += String.fromCharCode(...bytes.subarray(i, i + CHUNK))
-  return btoa(bin)
 }

@@ -23,6 +23,7 @@ import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
 import { fnv1a64 } from '../../outbox/keys.ts'
 import { renderBody } from './render.ts'
 import type { WecomClient, WecomResult } from './send.ts'
+import { messageOf, refusal } from '../../outbox/rows.ts'
 
 /** The outbox row fields the sender reads (a subset of `OutboxRow`). */
 export interface WecomOutboxRow {
@@ -38,20 +39,14 @@ export interface WecomOutboxRow {
 /** The template card task_id of an outbox row. */
 export const taskIdOfKey = (key: string) => `dd_${fnv1a64(key)}`
 
-function isMessageBody(v: unknown): v is MessageBody {
-  if (typeof v !== 'object' || v === null) return false
-  const b = v as { kind?: unknown; text?: unknown; card?: unknown }
-  return (b.kind === 'text' && typeof b.text === 'string') || (b.kind === 'card' && typeof b.card === 'object' && b.card !== null)
-}
-
 export function wecomOutboxSender(client: Pick<WecomClient, 'send'>): PlatformSender & { send(row: WecomOutboxRow): Promise<SendOutcome> } {
   return {
     async send(row: WecomOutboxRow): Promise<SendOutcome> {
       if (row.platform !== 'wecom') return { ok: false, retryable: false, reason: `不是企业微信消息（${row.platform}）` }
       if (row.updatesId != null) return { ok: false, retryable: false, reason: '企业微信卡片暂不支持事后更新（需要点击时的 response_code）' }
       if (row.addressKind === 'chat') return { ok: false, retryable: false, reason: '企业微信群聊（应用群聊）暂不支持发送，请改用个人消息' }
-      const body = typeof row.body === 'string' ? safeParse(row.body) : row.body
-      if (!isMessageBody(body)) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
+      const body = messageOf(row)
+      if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
       const taskId = taskIdOfKey(row.key)
       let messages
       try {
@@ -74,21 +69,4 @@ export function wecomOutboxSender(client: Pick<WecomClient, 'send'>): PlatformSe
   }
 }
 
-function outcome(r: Extract<WecomResult, { ok: false }>): SendOutcome {
-  return {
-    ok: false,
-    retryable: r.retryable,
-    ...(r.retryAfterMs !== undefined && { retryAfterMs: r.retryAfterMs }),
-    reason: r.reason,
-    code: r.code,
-    ...(r.config && { config: true }),
-  }
-}
-
-function safeParse(s: string): unknown {
-  try {
-    return JSON.parse(s)
-  } catch {
-    return undefined
-  }
-}
+const outcome = (r: Extract<WecomResult, { ok: false }>): SendOutcome => refusal(r)
