@@ -29,3 +29,29 @@ export function refusal(r: { retryable: boolean; retryAfterMs?: number; reason: 
     ...(r.config && { config: true }),
   }
 }
+
+/** The outbox row fields a platform's sender reads (a subset of `OutboxRow`). */
+export interface SenderRow {
+  platform: string
+  address: string
+  addressKind: 'user' | 'chat'
+  body: unknown
+  key: string
+  /** An update row: the outbox row whose delivered card this one replaces. */
+  updatesId?: number | null
+}
+
+/** How a platform client says a call failed. */
+export interface PlatformFailure {
+  ok: false
+  /** True when the same call may succeed later (rate limit, server or network trouble). */
+  retryable: boolean
+  /** How long to wait before retrying, when the platform said so (rate limits). */
+  retryAfterMs?: number
+  /** The platform's error code, or 'http' (non-2xx without one) / 'network' (no response). */
+  code: number | 'http' | 'network'
+  /** The app's configuration is wrong (credentials, capability, scopes, trusted IP): not this message's fault. */
+  config?: true
+  /** For people: what went wrong, in Chinese, with the platform's own message. */
+  reason: string
+}

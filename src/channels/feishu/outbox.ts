@@ -22,18 +22,10 @@ import { identities, outbox } from '../../store/schema.ts'
 import { renderBody, renderCard, type ResolveMention } from './render.ts'
 import type { FeishuSender, FeishuTarget } from './send.ts'
 import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
-import { messageOf, refusal } from '../../outbox/rows.ts'
+import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
 
-/** The outbox row fields the sender reads (a subset of `OutboxRow`). */
-export interface FeishuOutboxRow {
-  platform: string
-  address: string
-  addressKind: 'user' | 'chat'
-  body: unknown
-  key: string
-  /** An update row: the outbox row whose delivered card this one replaces. */
-  updatesId?: number | null
-}
+/** The outbox row fields the sender reads. */
+export type FeishuOutboxRow = SenderRow
 
 /** Feishu's limit for `uuid`. */
 export const FEISHU_UUID_MAX = 50

@@ -37,6 +37,7 @@ import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
 import { cardCallbackResponse, renderCard } from './render.ts'
 import { mentionResolver } from './outbox.ts'
+import { deferWork } from '../../intake/defer.ts'
 
 export const FEISHU_EVENTS_PATH = '/webhooks/feishu/events'
 export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards'
@@ -269,23 +270,10 @@ export interface FeishuRouteDeps extends FeishuReceiverDeps {
   receiver?: FeishuReceiver
 }
 
-/** Whether requests come with an ExecutionContext (Workers) — learnt from the first one, since asking throws. */
-let hasExecutionCtx: boolean | undefined
-
-function defaultDefer(c: Context, work: Promise<void>) {
-  if (hasExecutionCtx === false) return // @hono/node-server: no ExecutionContext; the promise runs anyway
-  try {
-    c.executionCtx.waitUntil(work)
-    hasExecutionCtx = true
-  } catch {
-    hasExecutionCtx = false
-  }
-}
-
 /** The Hono sub-app with both webhook routes; mount with `app.route('/', feishuRoutes(deps))`. */
 export function feishuRoutes(deps: FeishuRouteDeps) {
   const receiver = deps.receiver ?? createFeishuReceiver(deps)
-  const defer = deps.defer ?? defaultDefer
+  const defer = deps.defer ?? deferWork
   const secrets: WebhookSecrets = { ...deps.secrets, now: deps.now }
   const app = new Hono()
 

@@ -17,22 +17,9 @@
  */
 import type { ChatRef } from '../../model/index.ts'
 import type { FeishuContent } from './render.ts'
+import type { PlatformFailure } from '../../outbox/rows.ts'
 
-export type SendResult =
-  | { ok: true; messageId: string }
-  | {
-      ok: false
-      /** True when the same call may succeed later (rate limit, server or network trouble). */
-      retryable: boolean
-      /** How long to wait before retrying, when Feishu said so (rate limits). */
-      retryAfterMs?: number
-      /** Feishu `code`, or 'http' (non-2xx without a Feishu code) / 'network' (no response). */
-      code: number | 'http' | 'network'
-      /** The app's configuration is wrong (credentials, capability, scopes): not this message's fault. */
-      config?: true
-      /** For people: what went wrong, in Chinese, with Feishu's own message. */
-      reason: string
-    }
+export type SendResult = { ok: true; messageId: string } | PlatformFailure
 
 /** A user (open_id, `ou_…`) or a chat (chat_id, `oc_…`, group or direct). */
 export type FeishuTarget = { openId: string } | { chatId: string }

@@ -23,18 +23,10 @@ import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
 import { fnv1a64 } from '../../outbox/keys.ts'
 import { renderBody } from './render.ts'
 import type { WecomClient, WecomResult } from './send.ts'
-import { messageOf, refusal } from '../../outbox/rows.ts'
+import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
 
-/** The outbox row fields the sender reads (a subset of `OutboxRow`). */
-export interface WecomOutboxRow {
-  platform: string
-  address: string
-  addressKind: 'user' | 'chat'
-  body: unknown
-  key: string
-  /** An update row: the outbox row whose delivered card this one replaces. */
-  updatesId?: number | null
-}
+/** The outbox row fields the sender reads. */
+export type WecomOutboxRow = SenderRow
 
 /** The template card task_id of an outbox row. */
 export const taskIdOfKey = (key: string) => `dd_${fnv1a64(key)}`

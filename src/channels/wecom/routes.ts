@@ -30,6 +30,7 @@ import { enqueue } from '../../outbox/enqueue.ts'
 import { replyKey } from '../../outbox/keys.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openCallback, openVerification, toDelivery, type WecomFields, type WecomSecrets } from './events.ts'
+import { deferWork } from '../../intake/defer.ts'
 
 export const WECOM_CALLBACK_PATH = '/webhooks/wecom'
 
@@ -141,22 +142,10 @@ export interface WecomRouteDeps extends WecomReceiverDeps {
   defer?: (c: Context, work: Promise<void>) => void
 }
 
-let hasExecutionCtx: boolean | undefined
-
-function defaultDefer(c: Context, work: Promise<void>) {
-  if (hasExecutionCtx === false) return
-  try {
-    c.executionCtx.waitUntil(work)
-    hasExecutionCtx = true
-  } catch {
-    hasExecutionCtx = false
-  }
-}
-
 /** The Hono sub-app with the callback's GET and POST; mount with `app.route('/', wecomRoutes(deps))`. */
 export function wecomRoutes(deps: WecomRouteDeps) {
   const receiver = deps.receiver ?? createWecomReceiver(deps)
-  const defer = deps.defer ?? defaultDefer
+  const defer = deps.defer ?? deferWork
   const secrets: WecomSecrets = { ...deps.secrets, now: deps.now }
   const app = new Hono()
 

@@ -15,20 +15,10 @@
  * Runtime-agnostic (fetch). The token never leaves this module and is never logged.
  */
 import type { WecomMessage } from './render.ts'
+import type { PlatformFailure } from '../../outbox/rows.ts'
 
-export type WecomResult =
-  | { ok: true; msgid: string; responseCode?: string }
-  | {
-      ok: false
-      retryable: boolean
-      retryAfterMs?: number
-      /** WeCom `errcode`, or 'http' / 'network'. */
-      code: number | 'http' | 'network'
-      /** The app's configuration is wrong (secret, agent id, trusted IP): not this message's fault. */
-      config?: true
-      /** For people: what went wrong, in Chinese, with WeCom's own code. */
-      reason: string
-    }
+/** A WeCom call's answer; a failure's `code` is WeCom's `errcode`, or 'http' / 'network'. */
+export type WecomResult = { ok: true; msgid: string; responseCode?: string } | PlatformFailure
 
 export type WecomFailure = Extract<WecomResult, { ok: false }>
 
