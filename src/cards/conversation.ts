@@ -8,7 +8,7 @@ import type { Person } from '../store/repos/directory.ts'
 import type { Project } from '../store/repos/projects.ts'
 import type { Report, Round } from '../store/repos/rounds.ts'
 import type { BoardLine, MonthBoard, MonthView } from '../services/monthly.ts'
-import type { RedYellowItem } from '../services/bulletin.ts'
+import type { Bulletin, RedYellowItem } from '../services/bulletin.ts'
 import type { ReportValues } from '../services/reporting.ts'
 import { DEFAULT_COUNTY, type CountyNames } from '../services/rules.ts'
 import { MAX_AMOUNT_YUAN, formatWan } from '../domain/money.ts'
@@ -621,33 +621,12 @@ const names = (list: readonly string[], max = 10) =>
         .join('、')}等 ${list.length} 个`
     : list.map((n) => clip(n, LIMITS.name)).join('、')
 
-/** The 赛马 前三 / 后三 of one league in a 通报 (leagues are never ranked together). */
-export interface BulletinLeague {
-  league: string
-  top: string[]
-  bottom: string[]
-}
-
 /**
  * The monthly 通报: totals, colours, ranks per league (前三 / 后三 of each 组别, never mixed), laggards, open
  * problems; issued by the county's office (`county`, the `county` setting).
  */
 export function bulletinCard(
-  b: {
-    period: string
-    plan: number
-    ytd: number
-    completion: string
-    schedule: string
-    gap: string
-    colours: Record<Colour, number>
-    top: string[]
-    bottom: string[]
-    leagues?: BulletinLeague[]
-    late: string[]
-    openProblems: number
-    overdueProblems: number
-  },
+  b: Omit<Bulletin, 'board' | 'leagues'> & Partial<Pick<Bulletin, 'leagues'>>,
   demo: boolean,
   county: CountyNames = DEFAULT_COUNTY,
 ): Card {

@@ -248,14 +248,7 @@ export async function weeklyBoard(ctx: JobContext, period: string, at: number): 
   )
   const units = await listUnits(db)
   const schedule = dayLinear(date)
-  interface Acc {
-    projects: number
-    reported: number
-    onTime: number
-    week: number
-    ytd: number
-    plan: number
-  }
+  type Acc = Pick<WeeklyBoardLine, 'projects' | 'reported' | 'onTime' | 'week' | 'ytd' | 'plan'>
   const acc = new Map<number, Acc>()
   const late: Mention[] = []
   const seen = new Set<number>()

@@ -19,6 +19,13 @@ export interface RedYellowItem {
   detail: string
 }
 
+/** The 赛马 前三 / 后三 of one league in a 通报 (leagues are never ranked together). */
+export interface BulletinLeague {
+  league: string
+  top: string[]
+  bottom: string[]
+}
+
 export interface Bulletin {
   period: string
   plan: number
@@ -31,7 +38,7 @@ export interface Bulletin {
   top: string[]
   bottom: string[]
   /** 前三 / 后三 of each league in board order: 乡镇, 开发区 and 县直部门 are never ranked together. */
-  leagues: { league: string; top: string[]; bottom: string[] }[]
+  leagues: BulletinLeague[]
   late: string[]
   openProblems: number
   overdueProblems: number

@@ -16,7 +16,6 @@ import {
   currentReport,
   ensureRound,
   grantReopen,
-  latestMonthlyReport,
   previousMonthlyReport,
   reopenedRounds,
   roundById,
@@ -91,7 +90,7 @@ export async function nextRoundNote(turn: Turn): Promise<string> {
 
 /** The last report of a project, in one line (what people see outside a round). */
 async function lastReportLine(turn: Turn, project: Project): Promise<string> {
-  const last = await latestMonthlyReport(turn.ctx.db, project.id)
+  const last = await previousMonthlyReport(turn.ctx.db, project.id)
   if (!last) return `「${project.name}」还没有填报记录。`
   const r = last.report
   return `「${project.name}」上次填报：${periodLabel(last.period)}，本年累计 ${formatWan(r.ytdInvestment)} 万元${r.periodInvestment === null ? '' : `，当月 ${formatWan(r.periodInvestment)} 万元`}${r.progressText ? `，${r.progressText}` : ''}（${formatDeadline(r.submittedAt)} 提交）。`

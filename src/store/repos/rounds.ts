@@ -1,5 +1,5 @@
 /** Rounds, who reports in them, their reports (every version) and the reminders sent for them. */
-import { and, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { atomic } from '../db.ts'
 import { inChunks } from '../bulk.ts'
@@ -60,16 +60,29 @@ export const reportVersions = (db: Db, roundId: number, projectId: number) =>
     .orderBy(reports.version)
     .all()
 
-/** The latest current report of a project in an earlier monthly round (last period's figures). */
-export async function previousMonthlyReport(db: Db, projectId: number, beforePeriod: string) {
-  const row = await db
+/**
+ * The latest current report of a project in a monthly round before `beforePeriod` (last period's figures), or
+ * in any monthly round when none is given, with that round's period.
+ */
+export async function previousMonthlyReport(
+  db: Db,
+  projectId: number,
+  beforePeriod?: string,
+): Promise<{ report: Report; period: string } | undefined> {
+  return db
     .select({ report: reports, period: rounds.period })
     .from(reports)
     .innerJoin(rounds, eq(rounds.id, reports.roundId))
-    .where(and(eq(reports.projectId, projectId), eq(reports.current, true), eq(rounds.kind, 'monthly')))
+    .where(
+      and(
+        eq(reports.projectId, projectId),
+        eq(reports.current, true),
+        eq(rounds.kind, 'monthly'),
+        beforePeriod === undefined ? undefined : lt(rounds.period, beforePeriod),
+      ),
+    )
     .orderBy(desc(rounds.period))
-    .all()
-  return row.find((r) => r.period < beforePeriod)
+    .get()
 }
 
 export type ReportInput = Omit<typeof reports.$inferInsert, 'id' | 'version' | 'current' | 'firstSubmittedAt'>
@@ -235,17 +248,6 @@ export const roundsTakingReports = (db: Db, at: number) =>
     .where(and(lte(rounds.opensAt, at), sql`(${rounds.closedAt} is null or ${rounds.closedAt} > ${at})`))
     .orderBy(rounds.id)
     .all()
-
-/** The latest monthly report of a project, with its round's period (any round, current version). */
-export async function latestMonthlyReport(db: Db, projectId: number): Promise<{ report: Report; period: string } | undefined> {
-  return db
-    .select({ report: reports, period: rounds.period })
-    .from(reports)
-    .innerJoin(rounds, eq(rounds.id, reports.roundId))
-    .where(and(eq(reports.projectId, projectId), eq(reports.current, true), eq(rounds.kind, 'monthly')))
-    .orderBy(desc(rounds.period))
-    .get()
-}
 
 /** 补报: the office reopens a closed round for one project; audited, used by the next report into it. */
 export async function grantReopen(db: Db, g: { roundId: number; projectId: number; by: number; at: number }): Promise<void> {
