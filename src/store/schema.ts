@@ -15,8 +15,11 @@ export type Sector = (typeof SECTORS)[number]
 export const LEVELS = ['省重点', '市重点', '县重点'] as const
 export const STAGES = ['谋划', '储备', '前期', '新开工', '续建', '竣工', '投产'] as const
 
-/** contact = 填报人, unit_head = 单位负责人, leader = 包联/分管领导, office = 指挥部办公室. */
-export const ROLES = ['contact', 'unit_head', 'leader', 'office'] as const
+/**
+ * contact = 填报人, unit_head = 单位负责人, leader = 包联/分管领导 (分管副县长), office = 指挥部办公室,
+ * executive = 常务副县长 (专题调度), county_head = 县长 (顶格调度).
+ */
+export const ROLES = ['contact', 'unit_head', 'leader', 'office', 'executive', 'county_head'] as const
 export type Role = (typeof ROLES)[number]
 
 const createdAt = () =>
@@ -105,8 +108,14 @@ export const projects = sqliteTable(
     plannedFinish: text('planned_finish'),
     /** 计划新开工 this year (counts toward 开工率). */
     plannedNewStart: integer('planned_new_start', { mode: 'boolean' }).notNull().default(false),
+    /** 开工 date (a new project) as reported; 复工 of a continuing one is resumedOn. */
     startedOn: text('started_on'),
+    resumedOn: text('resumed_on'),
     inStats: integer('in_stats', { mode: 'boolean' }).notNull().default(false),
+    /** 入库纳统 date as reported (inStats says whether; this says when). */
+    statsOn: text('stats_on'),
+    /** 主管部门: the department answerable for the project, beside the 责任单位 that builds it. */
+    competentUnitId: integer('competent_unit_id'),
     /** Key projects take the weekly round too (e.g. ≥ 5000万). */
     weekly: integer('weekly', { mode: 'boolean' }).notNull().default(false),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
@@ -160,6 +169,9 @@ export const reports = sqliteTable(
     progressPercent: integer('progress_percent'),
     progressText: text('progress_text').notNull().default(''),
     startStatus: text('start_status'),
+    /** The date a start (开工/复工) or 入库纳统 was reported in this version, 'YYYY-MM-DD'. */
+    startedOn: text('started_on'),
+    statsOn: text('stats_on'),
     problemsText: text('problems_text').notNull().default(''),
     coordination: text('coordination').notNull().default(''),
     nextSteps: text('next_steps').notNull().default(''),
@@ -184,6 +196,13 @@ export const reports = sqliteTable(
 export const PROBLEM_STATES = ['new', 'assigned', 'in_progress', 'close_requested', 'closed'] as const
 export type ProblemState = (typeof PROBLEM_STATES)[number]
 
+/** 四级调度 (qinshui-2024): 办公室常态调度 → 分管副县长精准调度 → 常务副县长专题调度 → 县长顶格调度. */
+export const DISPATCH_LEVELS = ['office', 'vice', 'executive', 'county'] as const
+export type DispatchLevel = (typeof DISPATCH_LEVELS)[number]
+
+export const SUPERVISION_STATES = ['open', 'replied', 'returned', 'closed'] as const
+export type SupervisionState = (typeof SUPERVISION_STATES)[number]
+
 /** 问题台账: one entry per problem, with its whole state history in problem_events. */
 export const problems = sqliteTable(
   'problems',
@@ -205,6 +224,9 @@ export const problems = sqliteTable(
     plan: text('plan'),
     dueOn: text('due_on'),
     noticeCount: integer('notice_count').notNull().default(0),
+    /** 四级调度: who is working the problem now (办公室 → 分管副县长 → 常务副县长 → 县长). */
+    level: text('level', { enum: DISPATCH_LEVELS }).notNull().default('office'),
+    levelSince: integer('level_since'),
     createdAt: integer('created_at').notNull(),
     closedAt: integer('closed_at'),
   },
@@ -239,12 +261,23 @@ export const supervisions = sqliteTable(
     issuedBy: integer('issued_by').references(() => people.id),
     issuedAt: integer('issued_at').notNull(),
     dueOn: text('due_on').notNull(),
-    state: text('state', { enum: ['open', 'replied', 'closed'] })
-      .notNull()
-      .default('open'),
+    state: text('state', { enum: SUPERVISION_STATES }).notNull().default('open'),
     reply: text('reply'),
     repliedAt: integer('replied_at'),
     noticeCount: integer('notice_count').notNull().default(0),
+    /** When the 督办通知书 reached the unit: the 复函 is due N working days from here, not from issuedAt. */
+    receivedAt: integer('received_at'),
+    replyDueOn: text('reply_due_on'),
+    /** The 复函's five 落实: 解决办法、责任单位、责任领导、责任人、解决时限, as labelled fields. */
+    replyFields: text('reply_fields', { mode: 'json' }).$type<Record<string, string> | null>(),
+    repliedBy: integer('replied_by'),
+    /** 退回 with a reason restarts the clock; 办结 closes it. */
+    returnedAt: integer('returned_at'),
+    returnReason: text('return_reason'),
+    closedAt: integer('closed_at'),
+    closedBy: integer('closed_by'),
+    /** Cadence preset the item follows ('default', '13710'). */
+    cadence: text('cadence').notNull().default('default'),
   },
   (t) => [index('supervisions_state').on(t.state)],
 )
@@ -260,11 +293,123 @@ export const reminders = sqliteTable(
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
-    kind: text('kind', { enum: ['before', 'deadline', 'overdue', 'manual'] }).notNull(),
+    kind: text('kind', { enum: ['before', 'deadline', 'overdue', 'manual', 'lag'] }).notNull(),
     personId: integer('person_id').references(() => people.id),
     sentAt: integer('sent_at').notNull(),
   },
   (t) => [index('reminders_round_project').on(t.roundId, t.projectId, t.kind)],
+)
+
+/**
+ * One 催办 occasion of a project: however many contacts a 催办 reaches (rows in reminders), it counts once.
+ * kind 'missing' chases an unreported round, 'lag' a project behind 序时; occasion names the dispatch
+ * ('settle:2026-10', 'weekly:2026-W44', 'manual:<person>:<minute>') so a repeat of the same one is no new 催办.
+ */
+export const urges = sqliteTable(
+  'urges',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    roundId: integer('round_id').references(() => rounds.id),
+    period: text('period').notNull(),
+    kind: text('kind', { enum: ['missing', 'lag'] }).notNull(),
+    occasion: text('occasion').notNull(),
+    byPersonId: integer('by_person_id').references(() => people.id),
+    /** How far behind 序时 at the time, in basis points (lag only). */
+    behindBp: integer('behind_bp'),
+    at: integer('at').notNull(),
+  },
+  (t) => [uniqueIndex('urges_project_occasion').on(t.projectId, t.occasion), index('urges_period').on(t.period, t.projectId)],
+)
+
+/** 分指挥部: a county's sectors, each led by a 指挥长 (分管副县长) with a 副指挥长 and a 总联络人. */
+export const sectors = sqliteTable('sectors', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Matches projects.sector. */
+  name: text('name').notNull().unique(),
+  commanderPersonId: integer('commander_person_id').references(() => people.id),
+  deputyPersonId: integer('deputy_person_id').references(() => people.id),
+  liaisonPersonId: integer('liaison_person_id').references(() => people.id),
+  sortOrder: integer('sort_order').notNull().default(0),
+  createdAt: createdAt(),
+})
+
+/** 约谈 a yellow card sets off: the sector's 指挥长 meets the 主管部门 and 项目单位 heads by dueOn. */
+export const interviews = sqliteTable(
+  'interviews',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    period: text('period').notNull(),
+    sectorId: integer('sector_id').references(() => sectors.id),
+    commanderPersonId: integer('commander_person_id').references(() => people.id),
+    dueOn: text('due_on').notNull(),
+    heldOn: text('held_on'),
+    notes: text('notes'),
+    recordedBy: integer('recorded_by').references(() => people.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('interviews_project_period').on(t.projectId, t.period), index('interviews_commander').on(t.commanderPersonId)],
+)
+
+/** 表态发言: a red project's 主管部门 head speaks at the next 指挥部 meeting. */
+export const meetingPledges = sqliteTable(
+  'meeting_pledges',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    period: text('period').notNull(),
+    speakerPersonId: integer('speaker_person_id').references(() => people.id),
+    toldAt: integer('told_at'),
+    meetingOn: text('meeting_on'),
+    spokeOn: text('spoke_on'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('meeting_pledges_project_period').on(t.projectId, t.period)],
+)
+
+/**
+ * Signed single-use links sent in chat: 'login' opens a web session (驾驶舱), 'report' opens the mobile
+ * report form. Only the SHA-256 of the token is stored.
+ */
+export const accessLinks = sqliteTable(
+  'access_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    purpose: text('purpose', { enum: ['login', 'report'] }).notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('access_links_person').on(t.personId)],
+)
+
+/** Web sessions of the 挂图作战 pages (HttpOnly cookie holds the token; the hash is stored). */
+export const webSessions = sqliteTable(
+  'web_sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tokenHash: text('token_hash').notNull().unique(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastSeenAt: integer('last_seen_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('web_sessions_person').on(t.personId)],
 )
 
 /** The colour a project got for a month, frozen when published (red needs last month's colour). */

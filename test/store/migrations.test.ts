@@ -35,6 +35,27 @@ describe('upgrading a county database', () => {
     old.exec(
       'drop index outbox_subject; drop index outbox_updates; alter table outbox drop column subject; alter table outbox drop column updates_id',
     )
+    // 0006_live_rules: 催办 occasions, sectors, 约谈, 表态, links and sessions, and the new columns (session 5).
+    old.exec(
+      'drop table urges; drop table interviews; drop table meeting_pledges; drop table sectors; drop table access_links; drop table web_sessions',
+    )
+    for (const [table, columns] of Object.entries({
+      problems: ['level', 'level_since'],
+      projects: ['resumed_on', 'stats_on', 'competent_unit_id'],
+      reports: ['started_on', 'stats_on'],
+      supervisions: [
+        'received_at',
+        'reply_due_on',
+        'reply_fields',
+        'replied_by',
+        'returned_at',
+        'return_reason',
+        'closed_at',
+        'closed_by',
+        'cadence',
+      ],
+    }))
+      for (const column of columns) old.exec(`alter table ${table} drop column ${column}`)
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
     expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })
