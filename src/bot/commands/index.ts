@@ -8,11 +8,13 @@ import { queryCommands } from './queries.ts'
 import { reportingCommands } from './reporting.ts'
 import { leadershipCommands } from './leadership.ts'
 import { problemCommands } from './problems.ts'
+import { supervisionCommands } from './supervision.ts'
 import { identityCommands } from './identity.ts'
 
 export const COMMANDS: readonly CommandEntry[] = [
   ...reportingCommands,
   ...queryCommands,
+  ...supervisionCommands,
   ...leadershipCommands,
   ...problemCommands,
   ...identityCommands,
