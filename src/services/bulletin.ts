@@ -2,22 +2,12 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import type { Rules } from './rules.ts'
-import { boardUnits, monthBoard, projectMonths, viewOf, type BoardLine, type MonthBoard } from './monthly.ts'
-import { publishedSnapshot } from '../store/repos/boards.ts'
+import { boardUnits, monthBoard, type BoardLine, type MonthBoard } from './monthly.ts'
 import { formatPercent, ratio } from '../domain/ratio.ts'
 import { completionRate, describeGap, gapPoints } from '../domain/schedule.ts'
-import { describeVerdict, type Colour } from '../domain/colours.ts'
-import { formatScore, type BoardSnapshot } from '../domain/scoring.ts'
+import type { Colour } from '../domain/colours.ts'
+import { formatScore } from '../domain/scoring.ts'
 import { localDate } from '../domain/time.ts'
-
-/** A yellow or red project as lists show it. */
-export interface RedYellowItem {
-  code: string
-  name: string
-  unit: string
-  colour: Colour
-  detail: string
-}
 
 /** The 赛马 前三 / 后三 of one league in a 通报 (leagues are never ranked together). */
 export interface BulletinLeague {
@@ -92,59 +82,4 @@ export function leagueEnds(lines: readonly Pick<BoardLine, 'unit' | 'score' | 'l
   const top = lines.slice(0, Math.min(3, Math.ceil(n / 2)))
   const bottom = lines.slice(n - Math.min(3, Math.floor(n / 2))).reverse()
   return { league: lines[0]?.league ?? '', top: top.map(label), bottom: bottom.map(label) }
-}
-
-/**
- * The latest month whose board was published (the round closed), on or before `period`, with the board as it
- * was published: figures recomputed as of the publication instant, ranks, scores and Δrank from the frozen
- * snapshot. Undefined when nothing was published yet.
- */
-export async function latestPublishedBoard(db: Db, rules: Rules, upTo?: string): Promise<MonthBoard | undefined> {
-  const row = await db.get<{ period: string }>(sql`
-    select period from board_snapshots where kind = 'monthly' and league = 'all' ${upTo ? sql`and period <= ${upTo}` : sql``}
-    order by period desc limit 1`)
-  return row ? publishedMonthBoard(db, rules, row.period) : undefined
-}
-
-/** A month's board as published (see latestPublishedBoard), or undefined when that month was not published. */
-export async function publishedMonthBoard(db: Db, rules: Rules, period: string): Promise<MonthBoard | undefined> {
-  const snapshot = await publishedSnapshot<BoardSnapshot>(db, 'monthly', period)
-  if (!snapshot) return undefined
-  const board = await monthBoard(db, rules, period, await boardUnits(db), new Date(snapshot.publishedAt))
-  const frozen = new Map(snapshot.leagues.flatMap((l) => l.rows.map((r) => [Number(r.unitId), r] as const)))
-  const leagues = board.leagues.map((l) => ({
-    league: l.league,
-    lines: l.lines
-      .filter((x) => frozen.has(x.unitId))
-      .map((x) => {
-        const r = frozen.get(x.unitId)!
-        return {
-          ...x,
-          rank: r.rank,
-          score: r.score,
-          deltaRank: r.deltaRank,
-          ...(x.parts && { parts: x.parts.map((p, i) => ({ ...p, points: r.parts[i] ?? p.points })) }),
-        }
-      })
-      .sort((a, b) => a.rank - b.rank || a.unitId - b.unitId),
-  }))
-  return { ...board, leagues, snapshot }
-}
-
-/** Yellow and red projects of a month, worst first. */
-export async function redYellowList(db: Db, rules: Rules, period: string, only?: 'yellow' | 'red'): Promise<RedYellowItem[]> {
-  const units = new Map((await boardUnits(db)).map((u) => [u.id, u.name]))
-  const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
-  return views
-    .filter((v) => (only ? v.verdict.colour === only : v.verdict.colour === 'yellow' || v.verdict.colour === 'red'))
-    .sort((a, b) =>
-      a.verdict.colour === b.verdict.colour ? (a.verdict.gap?.points ?? 0) - (b.verdict.gap?.points ?? 0) : a.verdict.colour === 'red' ? -1 : 1,
-    )
-    .map((v) => ({
-      code: v.code,
-      name: v.name,
-      unit: units.get(v.unitId) ?? '',
-      colour: v.verdict.colour,
-      detail: describeVerdict(v.verdict, v.urges).replace(/^.牌/, ''),
-    }))
 }

@@ -1,0 +1,72 @@
+/** Published boards (the month as it was frozen) and the 红黄牌 list: what every view of a month reads. */
+import { sql } from 'drizzle-orm'
+import type { Db } from '../store/db.ts'
+import type { Rules } from './rules.ts'
+import { boardUnits, monthBoard, projectMonths, viewOf, type MonthBoard } from './monthly.ts'
+import { publishedSnapshot } from '../store/repos/boards.ts'
+import { describeVerdict, type Colour } from '../domain/colours.ts'
+import type { BoardSnapshot } from '../domain/scoring.ts'
+
+/** A yellow or red project as lists show it. */
+export interface RedYellowItem {
+  code: string
+  name: string
+  unit: string
+  colour: Colour
+  detail: string
+}
+
+/**
+ * The latest month whose board was published (the round closed), on or before `period`, with the board as it
+ * was published: figures recomputed as of the publication instant, ranks, scores and Δrank from the frozen
+ * snapshot. Undefined when nothing was published yet.
+ */
+export async function latestPublishedBoard(db: Db, rules: Rules, upTo?: string): Promise<MonthBoard | undefined> {
+  const row = await db.get<{ period: string }>(sql`
+    select period from board_snapshots where kind = 'monthly' and league = 'all' ${upTo ? sql`and period <= ${upTo}` : sql``}
+    order by period desc limit 1`)
+  return row ? publishedMonthBoard(db, rules, row.period) : undefined
+}
+
+/** A month's board as published (see latestPublishedBoard), or undefined when that month was not published. */
+export async function publishedMonthBoard(db: Db, rules: Rules, period: string): Promise<MonthBoard | undefined> {
+  const snapshot = await publishedSnapshot<BoardSnapshot>(db, 'monthly', period)
+  if (!snapshot) return undefined
+  const board = await monthBoard(db, rules, period, await boardUnits(db), new Date(snapshot.publishedAt))
+  const frozen = new Map(snapshot.leagues.flatMap((l) => l.rows.map((r) => [Number(r.unitId), r] as const)))
+  const leagues = board.leagues.map((l) => ({
+    league: l.league,
+    lines: l.lines
+      .filter((x) => frozen.has(x.unitId))
+      .map((x) => {
+        const r = frozen.get(x.unitId)!
+        return {
+          ...x,
+          rank: r.rank,
+          score: r.score,
+          deltaRank: r.deltaRank,
+          ...(x.parts && { parts: x.parts.map((p, i) => ({ ...p, points: r.parts[i] ?? p.points })) }),
+        }
+      })
+      .sort((a, b) => a.rank - b.rank || a.unitId - b.unitId),
+  }))
+  return { ...board, leagues, snapshot }
+}
+
+/** Yellow and red projects of a month, worst first. */
+export async function redYellowList(db: Db, rules: Rules, period: string, only?: 'yellow' | 'red'): Promise<RedYellowItem[]> {
+  const units = new Map((await boardUnits(db)).map((u) => [u.id, u.name]))
+  const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
+  return views
+    .filter((v) => (only ? v.verdict.colour === only : v.verdict.colour === 'yellow' || v.verdict.colour === 'red'))
+    .sort((a, b) =>
+      a.verdict.colour === b.verdict.colour ? (a.verdict.gap?.points ?? 0) - (b.verdict.gap?.points ?? 0) : a.verdict.colour === 'red' ? -1 : 1,
+    )
+    .map((v) => ({
+      code: v.code,
+      name: v.name,
+      unit: units.get(v.unitId) ?? '',
+      colour: v.verdict.colour,
+      detail: describeVerdict(v.verdict, v.urges).replace(/^.牌/, ''),
+    }))
+}
