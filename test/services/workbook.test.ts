@@ -269,6 +269,56 @@ describe('errors and re-imports', () => {
   })
 })
 
+describe('主管部门', () => {
+  it('is stored as a unit matched or created like the 责任单位; a change is audited; the export carries it', async () => {
+    const d = fresh()
+    const aoa: Aoa = [
+      ['名称', '责任单位', '行业主管部门', '总投资(万元)', '年度计划投资(万元)'],
+      ['城关镇污水处理厂提标改造工程', '城关镇', '县住房和城乡建设局', 12000, 4000],
+      ['河口镇农旅融合示范园', '河口镇', '县文化和旅游局', 8000, 2000],
+      ['县城至河口镇公路改造', '县交通运输局', '县交通运输局', 15000, 5000],
+      ['某某项目', '城关镇', '某某', 1000, 500],
+    ]
+    const r = await imp(d, book({ 项目: { aoa } }), { partial: true })
+    expect(r.errors).toEqual([expect.objectContaining({ row: 5, column: '行业主管部门', message: expect.stringContaining('无法从名称判断类别') })])
+    const unitId = (name: string) => sync(d).select().from(units).where(eq(units.name, name)).get()!.id
+    const deptOf = (name: string) => sync(d).select().from(projects).where(eq(projects.name, name)).get()!.competentUnitId
+    expect(sync(d).select().from(units).where(eq(units.name, '县住房和城乡建设局')).get()).toMatchObject({ league: '县直部门' })
+    expect(deptOf('城关镇污水处理厂提标改造工程')).toBe(unitId('县住房和城乡建设局'))
+    expect(deptOf('县城至河口镇公路改造')).toBe(unitId('县交通运输局'))
+    expect(count(d, 'units')).toBe(5) // 城关镇, 河口镇, 县交通运输局 and the two departments; 某某 none
+    aoa.pop()
+    expect((await imp(d, book({ 项目: { aoa } }))).details.projects).toEqual({ created: 0, updated: 0, unchanged: 3 })
+
+    aoa[2]![2] = '县农业农村局'
+    const r2 = await imp(d, book({ 项目: { aoa } }))
+    expect(r2.details.projects).toEqual({ created: 0, updated: 1, unchanged: 2 })
+    expect(r2.changes.find((c) => c.entity === 'project')).toMatchObject({ action: 'updated', fields: ['主管部门'] })
+    const p = sync(d).select().from(projects).where(eq(projects.name, '河口镇农旅融合示范园')).get()!
+    expect(p.competentUnitId).toBe(unitId('县农业农村局'))
+    const entry = sync(d)
+      .select()
+      .from(auditLog)
+      .all()
+      .filter((a) => a.entity === 'project' && a.entityId === p.id && a.action === 'import.update')
+    expect(entry).toEqual([
+      expect.objectContaining({ before: { competentUnitId: unitId('县文化和旅游局') }, after: { competentUnitId: unitId('县农业农村局') } }),
+    ])
+
+    const { exportMonth } = await import('../../src/services/workbook/export.ts')
+    const wb = XLSX.read(await exportMonth(d.db, '2026-11', NOW), { type: 'array' })
+    const detail = XLSX.utils.sheet_to_json<Record<string, unknown>>(wb.Sheets['项目明细']!)
+    expect(detail.map((x) => [x['名称'], x['主管部门']])).toEqual([
+      ['城关镇污水处理厂提标改造工程', '县住房和城乡建设局'],
+      ['河口镇农旅融合示范园', '县农业农村局'],
+      ['县城至河口镇公路改造', '县交通运输局'],
+    ])
+    // and back: nothing changes
+    const back = await imp(d, new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer))
+    expect(back).toMatchObject({ created: 0, updated: 0, errors: [] })
+  })
+})
+
 describe('the template', () => {
   it('has the three sheets with drop-downs and an example row the import skips; filled in, it imports', async () => {
     const bytes = await templateWorkbook(2026)
@@ -294,7 +344,7 @@ describe('the template', () => {
       '是否周调度',
     ])
     const xml = new TextDecoder().decode(XLSX.CFB.find(XLSX.CFB.read(bytes, { type: 'array' }), '/xl/worksheets/sheet1.xml')!.content as Uint8Array)
-    expect(xml.match(/<dataValidation /g)?.length).toBe(6)
+    expect(xml.match(/<dataValidation /g)?.length).toBe(7)
     expect(xml).toContain('省重点,市重点,县重点')
     const d = fresh()
     const empty = await imp(d, bytes)
@@ -312,10 +362,14 @@ describe('the template', () => {
     expect(r.errors).toEqual([])
     expect(r.details).toEqual({
       projects: { created: 1, updated: 0, unchanged: 0 },
-      units: { created: 1, updated: 0, unchanged: 0 },
+      units: { created: 2, updated: 0, unchanged: 0 }, // 城关镇 and the 主管部门 县住房和城乡建设局
       people: { created: 4, updated: 0, unchanged: 0 },
     })
     const p = sync(d).select().from(projects).get()!
+    expect(sync(d).select().from(units).where(eq(units.id, p.competentUnitId!)).get()).toMatchObject({
+      name: '县住房和城乡建设局',
+      league: '县直部门',
+    })
     expect(p).toMatchObject({
       code: 'XM2026-001',
       sector: '基础设施',
@@ -410,9 +464,10 @@ describe('the admin API', () => {
     const detail = styled.getWorksheet('项目明细')!
     expect(detail.getCell(1, 1).font?.bold).toBe(true)
     expect(detail.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
-    expect(detail.getCell(2, 13).value).toBe('预警') // nothing reported in November: behind 序时, not yet carded
-    expect((detail.getCell(2, 13).fill as { fgColor?: { argb?: string } }).fgColor?.argb).toBe('FFFFF2CC')
-    expect(detail.getCell(2, 8).numFmt).toBe('#,##0.00')
+    expect(detail.getCell(1, 14).value).toBe('色牌')
+    expect(detail.getCell(2, 14).value).toBe('预警') // nothing reported in November: behind 序时, not yet carded
+    expect((detail.getCell(2, 14).fill as { fgColor?: { argb?: string } }).fgColor?.argb).toBe('FFFFF2CC')
+    expect(detail.getCell(2, 9).numFmt).toBe('#,##0.00')
     expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账'])
     // the round trip: the exported 项目明细 imports as unchanged
     const back = await upload(new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer))

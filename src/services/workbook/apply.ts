@@ -67,6 +67,7 @@ const LABELS: Record<string, string> = {
   roles: '角色',
   code: '编号',
   leaderPersonId: '包联领导',
+  competentUnitId: '主管部门',
   sector: '分指挥部/领域',
   level: '级别',
   stage: '阶段',
@@ -337,6 +338,7 @@ export async function applyRows(
       if (!existing && row.annualPlan === null) fail(row, col('annual') || col('name'), '新项目缺少年度计划投资')
       if (!existing && row.totalInvestment === null) fail(row, col('total') || col('name'), '新项目缺少总投资')
       if (row.unit) await unitNamed(row.unit, row, col('unit'), true)
+      if (row.dept) await unitNamed(row.dept, row, col('dept'), true)
       const unitIdHint = row.unit ? (unitByName.get(row.unit)?.id ?? null) : (existing?.unitId ?? null)
       const contactPlan: ({ kind: 'found'; person: Person } | { kind: 'new'; ref: PersonRef })[] = []
       for (const ref of row.contacts ?? []) {
@@ -354,6 +356,8 @@ export async function applyRows(
 
       // write
       const unit = row.unit ? await unitNamed(row.unit, row, col('unit')) : null
+      // 主管部门: a unit like the 责任单位, matched by name or created when its name tells the league
+      const dept = row.dept ? await unitNamed(row.dept, row, col('dept')) : null
       if (row.leader && !leader)
         leader = await createPerson(
           { name: row.leader.name!, mobile: row.leader.mobile, unitId: null, title: '县领导', roles: ['leader'] },
@@ -379,6 +383,7 @@ export async function applyRows(
       const fields: Partial<Project> = {
         name: row.name,
         unitId: unit?.id,
+        competentUnitId: dept?.id,
         leaderPersonId: leader?.id,
         sector: row.sector ?? undefined,
         level: row.level ?? undefined,

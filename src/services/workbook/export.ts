@@ -51,7 +51,13 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
   const meta = new Map(
     (
       await db
-        .select({ id: projects.id, totalInvestment: projects.totalInvestment, level: projects.level, stage: projects.stage })
+        .select({
+          id: projects.id,
+          totalInvestment: projects.totalInvestment,
+          level: projects.level,
+          stage: projects.stage,
+          competentUnitId: projects.competentUnitId,
+        })
         .from(projects)
         .all()
     ).map((p) => [p.id, p]),
@@ -136,6 +142,7 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
       { header: '编号', width: 14 },
       { header: '名称', width: 34 },
       { header: '责任单位', width: 18 },
+      { header: '主管部门', width: 18 },
       { header: '分指挥部/领域', width: 14 },
       { header: '级别', width: 8 },
       { header: '阶段', width: 8 },
@@ -155,6 +162,7 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
         v.code,
         v.name,
         unitNames.get(v.unitId) ?? '',
+        m?.competentUnitId ? (unitNames.get(m.competentUnitId) ?? '') : '',
         v.sector,
         m?.level ?? '',
         m?.stage ?? '',
@@ -170,7 +178,8 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
       ]
     }),
   )
-  views.forEach((v, i) => (detail.getCell(i + 2, 13).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS[v.colour] } }))
+  const colourColumn = detail.getRow(1).values.indexOf('色牌')
+  views.forEach((v, i) => (detail.getCell(i + 2, colourColumn).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS[v.colour] } }))
 
   const rows = await db
     .select({ p: problems, projectName: projects.name, unitName: units.name })

@@ -92,6 +92,7 @@ export async function templateWorkbook(year: number): Promise<Uint8Array> {
     '否',
   ])
   list(projects, PROJECT_COLUMNS, 'unit', '单位!$A$2:$A$2000', '「单位」表中的单位')
+  list(projects, PROJECT_COLUMNS, 'dept', '单位!$A$2:$A$2000', '「单位」表中的单位')
   list(projects, PROJECT_COLUMNS, 'sector', quoted(SECTORS), SECTORS.join(' / '))
   list(projects, PROJECT_COLUMNS, 'level', quoted(LEVELS), LEVELS.join(' / '))
   list(projects, PROJECT_COLUMNS, 'nature', quoted(['新建', '续建']), '新建 / 续建')
@@ -114,7 +115,7 @@ export async function templateWorkbook(year: number): Promise<Uint8Array> {
     `2. 灰色斜体的第 2 行是示例（以${EXAMPLE_MARK}开头），导入时忽略，可删除或覆盖。`,
     '3. 金额单位为万元（表头可改写为「（亿元）」或「（元）」，单元格也可写 4000万元、1.2亿元）；日期可写 2026-03-15、2026年3月 或 2026.03。',
     '4. 联系人与联系人手机可填多人，用 、 或 , 分隔，两列一一对应；名册中没有的联系人须填写手机号。',
-    '5. 责任单位不在「单位」表中时，能从名称判断类别的（××镇、××乡、××开发区、××局）自动创建，其余请先在「单位」表中填写。',
+    '5. 责任单位、主管部门不在「单位」表中时，能从名称判断类别的（××镇、××乡、××开发区、××局）自动创建，其余请先在「单位」表中填写。',
     '6. 同一文件重复导入不会产生重复数据；修改某一单元格后再导入，只更新该字段，并记入审计日志。',
   ]
   lines.forEach((l, i) => (help.getCell(i + 1, 1).value = l))
