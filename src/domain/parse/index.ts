@@ -13,7 +13,7 @@
  * 1. a command led by an explicit verb (督办, 交办 #12, 催办, 查, 排名, 通报…) is a command, even with amounts in it;
  * 2. otherwise a text with an amount, a percentage or a zero-investment phrase (本月无投资) is a report;
  * 3. otherwise any command (填报, 问题台账, 进展 XX, 收到…) is a command;
- * 4. otherwise a text with problems, 无问题, a 形象进度 label or progress words (封顶, 开工…) is a report;
+ * 4. otherwise a text with problems, 无问题, a 形象进度 label, progress words (封顶…) or a 开工 / 复工 / 入库 statement is a report;
  * 5. otherwise unknown.
  */
 import { yuanToWan } from '../money.ts'
@@ -28,6 +28,8 @@ export { parseAmount, findAmounts, readAmount } from './amounts.ts'
 export type { AmountMatch, AmountReading } from './amounts.ts'
 export { parseReply, splitProblems } from './reply.ts'
 export type { ReplyParse, ReplyField, PeriodRef, ClassifiedAmount, AmountKind } from './reply.ts'
+export { parseStarts, resolveDate } from './starts.ts'
+export type { StartStatus, DateRef, StartMention, StatsMention, StartsParse } from './starts.ts'
 export { parseCommand } from './command.ts'
 export type { Command, CommandName, CommandOptions, League, BulletinPeriod } from './command.ts'
 
@@ -61,7 +63,7 @@ export function understandMessage(text: string, opts: CommandOptions = {}): Unde
   const s = reply.signals
   if (s.amounts || s.percent || s.zeroInvestment) return { intent: 'report', reply, command: null }
   if (command) return { intent: 'command', reply: null, command }
-  if (s.problems || s.progressLabel || s.progressWords) return { intent: 'report', reply, command: null }
+  if (s.problems || s.progressLabel || s.progressWords || s.starts) return { intent: 'report', reply, command: null }
   return { intent: 'unknown', reply, command: null }
 }
 

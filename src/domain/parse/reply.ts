@@ -17,6 +17,8 @@ import type { Yuan } from '../money.ts'
 import { findAmounts } from './amounts.ts'
 import type { AmountMatch } from './amounts.ts'
 import { normalizeWidth, parseNumber } from './numbers.ts'
+import { parseStarts } from './starts.ts'
+import type { StartMention, StatsMention } from './starts.ts'
 
 export type AmountKind = 'period' | 'ytd' | 'sinceStart' | 'other'
 
@@ -58,6 +60,10 @@ export interface ReplyParse {
   problems: string[]
   /** True for 无问题 / 暂无问题 / 没有问题 / 问题：无 / a bare 无, when no problem was listed. */
   noProblems: boolean
+  /** 开工 / 复工 (with its date as written) or 未开工; null when the report text does not say. See ./starts.ts. */
+  start: StartMention | null
+  /** 入库纳统 (with its date) or 未入库; null when not said. */
+  stats: StatsMention | null
   /** Text after 下步计划 / 下一步 / 下阶段, if any. */
   nextSteps: string | null
   /** Fields a complete report has and this one lacks. */
@@ -72,6 +78,8 @@ export interface ReplyParse {
     progressLabel: boolean
     progressWords: boolean
     zeroInvestment: boolean
+    /** 开工 / 复工 / 入库 stated (or denied). */
+    starts: boolean
   }
 }
 
@@ -457,10 +465,26 @@ export function parseReply(input: string): ReplyParse {
   }
   if (progressPercent === null) progressPercent = outOfRange
 
+  // 开工 / 复工 / 入库: a clause that only states one of them is not 形象进度
+  const starts = parseStarts(report)
+  const onlyStarts = (c: Clause) => {
+    let rest = ''
+    let at = c.start
+    for (const s of starts.spans) {
+      if (s.end <= c.start || s.start >= c.end) continue
+      rest += report.slice(at, Math.max(at, s.start))
+      at = Math.max(at, s.end)
+    }
+    if (at === c.start) return false
+    rest += report.slice(at, c.end)
+    return isFiller(rest.replace(/项目|均|已|，|,/g, ''))
+  }
+
   // progress text
   let progressLabel = false
   const kept: Clause[] = []
   for (const c of clauses(report)) {
+    if (onlyStarts(c)) continue
     let body = c.text.replace(LEADING_MARKER_RE, '')
     let offset = c.start + (c.text.length - body.length)
     const labelled = PROGRESS_LABEL_RE.exec(body)
@@ -514,6 +538,8 @@ export function parseReply(input: string): ReplyParse {
     progressText: progressText || null,
     problems,
     noProblems,
+    start: starts.start,
+    stats: starts.stats,
     nextSteps: next.length ? next.join('；') : null,
     missing: [],
     amounts,
@@ -524,6 +550,7 @@ export function parseReply(input: string): ReplyParse {
       progressLabel,
       progressWords: PROGRESS_WORDS_RE.test(progressText),
       zeroInvestment,
+      starts: starts.start !== null || starts.stats !== null,
     },
   }
   if (result.periodInvestment === null) result.missing.push('periodInvestment')
