@@ -72,7 +72,8 @@ describe('project figures kept by the database', () => {
       select p.id as projectId, p.unit_id as unitId, p.annual_plan as annualPlan, coalesce(r.ytd_investment, pc.ytd_investment, 0) as ytd,
         r.id is not null as reported, coalesce(r.first_submitted_at <= @deadline, 0) as onTime,
         (select count(*) from reminders x where x.round_id = @rid and x.project_id = p.id and x.kind in ('overdue', 'manual')) as urges,
-        pc.colour as previousColour, p.planned_new_start as plannedNewStart, coalesce(p.started_on <= @end, 0) as started, p.in_stats as inStats,
+        pc.colour as previousColour, p.planned_new_start as plannedNewStart, (coalesce(p.started_on <= @end, 0) or coalesce(p.resumed_on <= @end, 0)) as started,
+        (p.in_stats and coalesce(p.stats_on <= @end, 1)) as inStats,
         p.code, p.name, p.sector, p.plan_curve as planCurve
       from projects p
       left join reports r on r.round_id = @rid and r.project_id = p.id and r.current = 1
@@ -173,6 +174,8 @@ describe('project figures kept by the database', () => {
     await change(`update projects set active = 0 where id = ?`, paused)
     await change(`update projects set year = 2027 where id = ?`, reyeared)
     await change(`update projects set started_on = '2026-10-31', planned_new_start = 1, in_stats = 1 where id = ?`, started)
+    // 复工 and a dated 入库 (issue 16): started from March, in the statistics from November only.
+    await change(`update projects set started_on = null, resumed_on = '2026-03-02', in_stats = 1, stats_on = '2026-11-05' where id = ?`, moved)
     // A late correction entered straight into the table, withdrawn, and the earlier version made current again.
     await change(`update reports set current = 0 where round_id = ? and project_id = ?`, oct.id, late)
     await change(

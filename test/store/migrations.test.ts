@@ -56,6 +56,7 @@ describe('upgrading a county database', () => {
       ],
     }))
       for (const column of columns) old.exec(`alter table ${table} drop column ${column}`)
+    // 0007_starts: month_figures' view and projects trigger remade (复工 and dated 入库): views and triggers, dropped above.
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
     expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })
