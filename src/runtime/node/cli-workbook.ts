@@ -138,7 +138,7 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
     const { exportMonth } = await import('../../services/workbook/export.ts')
     const bytes = await withDb(({ db }) => exportMonth(db, period, now))
     writeOut(path, bytes)
-    out(`已导出 ${period} 调度通报 ${path}（总览、各赛道排名、项目明细、问题台账） (exported)`)
+    out(`已导出 ${period} 调度通报 ${path}（总览、各赛道排名、项目明细、问题台账、督办） (exported)`)
     return
   }
   throw new WorkbookUsageError(`未知命令 ${command} (unknown command)`)

@@ -1,23 +1,26 @@
 /**
  * The monthly 通报 workbook: 总览 (totals, 序时, colours), a ranking sheet per league (the board as published),
- * 项目明细 with the colour as a cell fill, 问题台账. Frozen bold headers, column widths, 万元 number formats,
+ * 项目明细 with the colour as a cell fill, 问题台账, 督办 (open and overdue, in working days). Frozen bold headers, column widths, 万元 number formats,
  * Chinese sheet names. Runtime-free: returns the .xlsx bytes.
  */
 import { Workbook, type Worksheet } from '@cj-tech-master/excelts'
-import { eq } from 'drizzle-orm'
+import { eq, ne } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
-import { problems, projectColours, projects, units } from '../../store/schema.ts'
-import { loadRules } from '../rules.ts'
-import { boardUnits, monthBoard, projectMonths, viewOf } from '../monthly.ts'
+import { people, problems, projectColours, projects, supervisions, units } from '../../store/schema.ts'
+import { loadCalendar, loadRules } from '../rules.ts'
+import { boardUnits, monthBoard, monthOf, projectMonths, viewOf } from '../monthly.ts'
 import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
-import { toPercent } from '../../domain/ratio.ts'
-import { gapPoints } from '../../domain/schedule.ts'
+import { gapPoints, halfwayCheck } from '../../domain/schedule.ts'
 import { formatScore } from '../../domain/scoring.ts'
 import { yuanToWan } from '../../domain/money.ts'
-import { localDateTime } from '../../domain/time.ts'
+import { localDate, localDateTime } from '../../domain/time.ts'
+import { formatPercent, toPercent } from '../../domain/ratio.ts'
 
 const FILLS: Record<Colour, string> = { blue: 'FF9BC2E6', watch: 'FFFFF2CC', yellow: 'FFFFD966', red: 'FFFF7C80', none: 'FFEDEDED' }
 const STATE_LABELS: Record<string, string> = { new: '新增', assigned: '已交办', in_progress: '推进中', close_requested: '申请销号', closed: '已销号' }
+const SUPERVISION_LABELS: Record<string, string> = { open: '督办中', replied: '已复函', returned: '已退回', closed: '已办结' }
+/** The month by whose end half the annual plan is due (双过半: 时间过半、任务过半). */
+const HALFWAY_MONTH = 6
 const WAN = '#,##0.00'
 const PCT = '0.00"%"'
 
@@ -57,6 +60,7 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
           level: projects.level,
           stage: projects.stage,
           competentUnitId: projects.competentUnitId,
+          resumedOn: projects.resumedOn,
         })
         .from(projects)
         .all()
@@ -74,6 +78,7 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
   const schedule = views.find((v) => v.schedule)?.schedule ?? null
   const counts: Record<Colour, number> = { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
   for (const v of views) counts[v.colour]++
+  const startLines = await startsAndHalfway(db, period, views, meta)
   const overview = table(
     wb,
     '总览',
@@ -89,8 +94,7 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
       ['完成率（%）', plan > 0 ? Math.round((ytd / plan) * 10000) / 100 : null],
       ['序时进度（%）', schedule ? toPercent(schedule) : null],
       ['已填报项目', views.filter((v) => v.reported).length],
-      ['计划新开工项目', views.filter((v) => v.plannedNewStart).length],
-      ['其中已开工', views.filter((v) => v.plannedNewStart && v.started).length],
+      ...startLines,
       ...(['blue', 'watch', 'yellow', 'red'] as const).map((c) => [COLOUR_LABELS[c], counts[c]]),
       ['生成时间', localDateTime(now)],
     ],
@@ -213,5 +217,105 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
     ]),
   )
 
+  await supervisionSheet(db, wb, now)
+
   return new Uint8Array(await wb.xlsx.writeBuffer())
+}
+
+type Meta = Map<number, { resumedOn: string | null }>
+
+/**
+ * The 总览's 开复工 and 双过半 lines: 计划新开工 started (开工率), 续建 resumed (复工), and whether half the annual
+ * plan was done by the end of June — June's own figures once June is past, the month's so far before.
+ */
+async function startsAndHalfway(
+  db: Db,
+  period: string,
+  views: { projectId: number; plannedNewStart: boolean; started: boolean; annualPlan: number; ytd: number }[],
+  meta: Meta,
+): Promise<[string, string | number][]> {
+  const planned = views.filter((v) => v.plannedNewStart)
+  const started = planned.filter((v) => v.started).length
+  const continuing = views.filter((v) => !v.plannedNewStart)
+  const resumed = continuing.filter((v) => v.started || meta.get(v.projectId)?.resumedOn).length
+  const rate = (a: number, b: number) => (b > 0 ? `${Math.round((a / b) * 1000) / 10}%` : '—')
+  const { year, month } = monthOf(period)
+  const june = month >= HALFWAY_MONTH ? await projectMonths(db, `${year}-${String(HALFWAY_MONTH).padStart(2, '0')}`) : views
+  const half = halfwayCheck(
+    june.reduce((s, v) => s + v.ytd, 0),
+    june.reduce((s, v) => s + v.annualPlan, 0),
+  )
+  const projectsMet = june.filter((v) => v.annualPlan > 0 && v.ytd * 2 >= v.annualPlan).length
+  const halfway =
+    half === null
+      ? '—'
+      : month >= HALFWAY_MONTH
+        ? `${half.met ? '已实现' : '未实现'}（1—${HALFWAY_MONTH}月完成 ${formatPercent(half.completion)}，${projectsMet}/${june.length} 个项目过半）`
+        : `${HALFWAY_MONTH}月底前完成年度计划 50%：目前 ${formatPercent(half.completion)}，${projectsMet}/${june.length} 个项目已过半`
+  return [
+    ['计划新开工项目', planned.length],
+    ['其中已开工', started],
+    ['开工率', rate(started, planned.length)],
+    ['续建项目', continuing.length],
+    ['其中已复工', resumed],
+    ['复工率', rate(resumed, continuing.length)],
+    ['双过半', halfway],
+  ]
+}
+
+/**
+ * 督办: every 督办 not yet 办结, overdue first, with its state and how many working days are left to its due date
+ * (or how many it is past), by the county's working-day calendar.
+ */
+async function supervisionSheet(db: Db, wb: Workbook, now: Date) {
+  const calendar = await loadCalendar(db)
+  const today = localDate(now)
+  const rows = await db
+    .select({ s: supervisions, projectName: projects.name, unitName: units.name, issuer: people.name })
+    .from(supervisions)
+    .innerJoin(projects, eq(projects.id, supervisions.projectId))
+    .leftJoin(units, eq(units.id, projects.unitId))
+    .leftJoin(people, eq(people.id, supervisions.issuedBy))
+    .where(ne(supervisions.state, 'closed'))
+    .orderBy(supervisions.dueOn, supervisions.id)
+    .all()
+  const lines = rows.map((r) => {
+    const left = calendar.workdaysBetween(today, r.s.dueOn)
+    const overdue = r.s.state !== 'replied' && r.s.dueOn < today
+    return { r, left, overdue }
+  })
+  lines.sort((a, b) => Number(b.overdue) - Number(a.overdue))
+  const ws = table(
+    wb,
+    '督办',
+    [
+      { header: '编号', width: 8 },
+      { header: '项目', width: 30 },
+      { header: '责任单位', width: 18 },
+      { header: '督办事项', width: 44 },
+      { header: '督办领导', width: 10 },
+      { header: '下达时间', width: 18 },
+      { header: '办理时限', width: 12 },
+      { header: '剩余工作日', width: 12 },
+      { header: '状态', width: 16 },
+      { header: '通报次数', width: 10 },
+      { header: '复函', width: 40 },
+    ],
+    lines.map(({ r, left, overdue }) => [
+      `#${r.s.id}`,
+      r.projectName,
+      r.unitName ?? '',
+      r.s.matter,
+      r.issuer ?? '',
+      localDateTime(new Date(r.s.issuedAt)),
+      r.s.dueOn,
+      r.s.state === 'replied' ? null : left,
+      overdue ? `已逾期 ${-left} 个工作日` : (SUPERVISION_LABELS[r.s.state] ?? r.s.state),
+      r.s.noticeCount,
+      r.s.reply ?? '',
+    ]),
+  )
+  lines.forEach(({ overdue }, i) => {
+    if (overdue) ws.getCell(i + 2, 9).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.red } }
+  })
 }

@@ -1,0 +1,49 @@
+/**
+ * The 通报 workbook's 督办 sheet and its 开复工 / 双过半 lines, for the demo county after two 督办 typed by a
+ * leader in chat: what the office hands the 指挥部 meeting.
+ */
+import { describe, expect, it } from 'vitest'
+import * as XLSX from '@e965/xlsx'
+import { Workbook } from '@cj-tech-master/excelts'
+import { harness } from '../harness.ts'
+import { shanghaiTime } from '../../src/domain/time.ts'
+import { exportMonth } from '../../src/services/workbook/export.ts'
+
+describe('the 通报 workbook', () => {
+  it('lists open 督办 overdue first, with working days left or past, and the 开复工 and 双过半 lines', async () => {
+    const h = await harness({ now: shanghaiTime(2026, 11, 26, 10) })
+    const leader = h.as('leader', { title: '县长' })
+    const projects = h.sqlite.prepare('select code, name from projects order by id limit 2').all() as { code: string; name: string }[]
+    await leader.send(`督办 ${projects[0]!.code} 加快管网施工`) // due 3 working days on: 12月1日
+    h.at(shanghaiTime(2026, 12, 3, 10))
+    await leader.send(`督办 ${projects[1]!.code} 解决用地报批`) // due 12月8日
+
+    const bytes = await exportMonth(h.db, '2026-11', shanghaiTime(2026, 12, 4, 10))
+    const wb = XLSX.read(bytes, { type: 'array' })
+    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账', '督办'])
+    const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(wb.Sheets['督办']!)
+    expect(rows.map((r) => [r['项目'], r['督办事项'], r['办理时限'], r['剩余工作日'], r['状态']])).toEqual([
+      [projects[0]!.name, '加快管网施工', '2026-12-01', -3, '已逾期 3 个工作日'],
+      [projects[1]!.name, '解决用地报批', '2026-12-08', 2, '督办中'],
+    ])
+    expect(rows[0]!['督办领导']).toBe(leader.person.name)
+    const styled = new Workbook()
+    await styled.xlsx.load(bytes)
+    const sheet = styled.getWorksheet('督办')!
+    expect(sheet.getCell(1, 1).font?.bold).toBe(true)
+    expect((sheet.getCell(2, 9).fill as { fgColor?: { argb?: string } }).fgColor?.argb).toBe('FFFF7C80')
+    expect(sheet.getCell(3, 9).fill).toBeUndefined()
+
+    const overview = new Map(XLSX.utils.sheet_to_json<[string, unknown]>(wb.Sheets['总览']!, { header: 1 }).map((r) => [r[0], r[1]]))
+    expect(overview.get('计划新开工项目')).toBeGreaterThan(0)
+    expect(Number(overview.get('其中已开工'))).toBeLessThanOrEqual(Number(overview.get('计划新开工项目')))
+    expect(overview.get('开工率')).toMatch(/^\d+(\.\d)?%$/)
+    expect(overview.get('续建项目')).toBeGreaterThan(0)
+    expect(overview.get('双过半')).toMatch(/^(已实现|未实现)（1—6月完成 \d+\.\d+%，\d+\/\d+ 个项目过半）$/)
+    // before June it says what is due by then
+    const may = XLSX.read(await exportMonth(h.db, '2026-05', shanghaiTime(2026, 12, 4, 10)), { type: 'array' })
+    const mayOverview = new Map(XLSX.utils.sheet_to_json<[string, unknown]>(may.Sheets['总览']!, { header: 1 }).map((r) => [r[0], r[1]]))
+    expect(mayOverview.get('双过半')).toMatch(/^6月底前完成年度计划 50%：目前 \d+\.\d+%/)
+    h.close()
+  })
+})
