@@ -11,6 +11,7 @@ import { localChannelRoutes } from '../channels/local/index.ts'
 import { feishuRoutes, type FeishuRouteDeps } from '../channels/feishu/index.ts'
 import type { Intake } from '../intake/index.ts'
 import { adminRoutes } from './admin.ts'
+import { webRoutes } from '../web/index.ts'
 
 export interface AppDeps {
   db: Db
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps) {
   if (deps.channels.includes('local')) app.route('/', localChannelRoutes(deps))
   if (deps.feishu) app.route('/', feishuRoutes(deps.feishu))
   app.route('/', adminRoutes(deps)) // /api/*: only with DIAODU_ADMIN_TOKEN set (src/http/admin.ts)
+  app.route('/', webRoutes(deps)) // 挂图作战: /, /projects, /board, /map, /problems, /supervisions, /login/:token (src/web)
   app.onError((err, c) => {
     deps.logger.error('unhandled error', { path: c.req.path, error: String(err) })
     return c.json({ ok: false, error: '服务器内部错误' }, 500)

@@ -10,6 +10,7 @@ import { leadershipCommands } from './leadership.ts'
 import { problemCommands } from './problems.ts'
 import { supervisionCommands } from './supervision.ts'
 import { identityCommands } from './identity.ts'
+import { webCommands } from './web.ts'
 
 export const COMMANDS: readonly CommandEntry[] = [
   ...reportingCommands,
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   ...leadershipCommands,
   ...problemCommands,
   ...identityCommands,
+  ...webCommands,
 ]
 
 const byName = new Map(COMMANDS.map((c) => [c.name, c]))

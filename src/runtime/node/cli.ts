@@ -17,7 +17,7 @@ import { formatPercent, toPercent } from '../../domain/ratio.ts'
 import { gapPoints } from '../../domain/schedule.ts'
 import { COLOUR_LABELS } from '../../domain/colours.ts'
 import { formatScore } from '../../domain/scoring.ts'
-import { LEAGUES } from '../../store/schema.ts'
+import { LEAGUES, people } from '../../store/schema.ts'
 import { bindIdentity, identityOfPerson, issueBindCode, personByMobile } from '../../store/repos/directory.ts'
 import { BIND_CODE_VALID_MS, formatSyncReport, resolveIdentities } from '../../bot/identity.ts'
 import { createSdkSender } from '../../channels/feishu/index.ts'
@@ -33,6 +33,8 @@ import { DEMO_MARK, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { findProject } from '../../bot/lookup.ts'
 import type { Db } from '../../store/db.ts'
 import { WORKBOOK_USAGE, runWorkbook, WORKBOOK_COMMANDS } from './cli-workbook.ts'
+import { issueLoginLink } from '../../web/index.ts'
+import { eq } from 'drizzle-orm'
 
 class UsageError extends Error {}
 
@@ -46,6 +48,7 @@ const USAGE = `用法 usage: diaodu <command>
   bind --mobile 139… --platform feishu --user ou_…  预先绑定账号 pre-bind a chat account to the roster
   bind --sync                                      按名册手机号从飞书通讯录绑定账号 bind the roster through the Feishu directory
   bind --code --mobile 139…                        生成一次性绑定验证码（72 小时） a one-time code for 「绑定 手机号 验证码」
+  login-link --person 手机号或姓名                  驾驶舱一次性登录链接（30 分钟） a sign-in link to the web pages
   tick --at ISO_TIME [--dry-run] [--json]           运行到期的调度任务 run what is due as of that time
   inbound [--status failed] [--json]                收到的消息记录 inbound rows (failed by default)
   inbound --retry ID                                重新处理一条失败的消息 run the bot again on a failed row
@@ -96,7 +99,7 @@ function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
 }
 
 /** Options that take a value; `--workdays -3` is read as the value −3, not as an option named 3. */
-const VALUE_OPTIONS = ['period', 'league', 'project', 'from', 'workdays', 'mobile', 'platform', 'user', 'at', 'status', 'retry'] as const
+const VALUE_OPTIONS = ['period', 'league', 'project', 'from', 'workdays', 'mobile', 'platform', 'user', 'at', 'status', 'retry', 'person'] as const
 
 /** `--workdays -3` → `--workdays=-3`, so a negative number reaches the check and gets its own message. */
 function joinNegativeValues(args: string[]): string[] {
@@ -166,6 +169,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
           retry: { type: 'string' },
           sync: { type: 'boolean', default: false },
           code: { type: 'boolean', default: false },
+          person: { type: 'string' },
         },
       })
     } catch (e) {
@@ -232,6 +236,23 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
       if (!person) throw new NotFound(`名册中没有手机号 ${mobile} (no such mobile in the roster)`)
       await bindIdentity(db, person.id, platform, user, now.getTime())
       out(`已绑定 ${person.name} → ${platform} ${user}`)
+    })
+  }
+  if (command === 'login-link') {
+    const who = check(z.string().trim().min(1, '需要手机号或姓名，例如 --person 13912345678 (mobile or name needed)'), values.person ?? '', 'person')
+    return withDb(async ({ db }) => {
+      const matches = /^1[3-9]\d{9}$/.test(who)
+        ? [await personByMobile(db, who)].filter((p) => p !== undefined)
+        : await db.select().from(people).where(eq(people.name, who)).all()
+      if (matches.length === 0) throw new NotFound(`名册中没有「${who}」 (no such person in the roster)`)
+      if (matches.length > 1)
+        throw new UsageError(
+          `名册中有 ${matches.length} 位「${who}」，请用手机号 (several people of that name; give the mobile): ${matches.map((p) => p.mobile ?? p.id).join(', ')}`,
+        )
+      const person = matches[0]!
+      const { url, expiresAt } = await issueLoginLink(db, person.id, now)
+      out(url)
+      console.error(`${person.name}（${person.title ?? ''}）的驾驶舱登录链接，${localDateTime(expiresAt)} 前有效，仅可使用一次。`)
     })
   }
   if (command === 'tick') {

@@ -1,0 +1,3 @@
+/** 挂图作战: the web pages (routes.ts) and the sign-in links the bot and the CLI hand out (session.ts). */
+export { webRoutes, type WebDeps } from './routes.ts'
+export { issueLoginLink, LOGIN_LINK_VALID_MS, publicBase, revokeSessionsOf } from './session.ts'

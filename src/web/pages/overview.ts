@@ -1,0 +1,267 @@
+/**
+ * 总览: the totals of what the person sees (the county for the office), 完成率 against 序时 month by month,
+ * colours, 双过半 and 开复工, this month's round (who has not reported, as of this request) and the open
+ * 督办 and problems, oldest first.
+ */
+import { projectMonths, viewOf, type MonthView, type ProjectMonth } from '../../services/monthly.ts'
+import { roundByKey, reportedProjectIds } from '../../store/repos/rounds.ts'
+import { completionRate, describeGap, gapPoints } from '../../domain/schedule.ts'
+import { ratio, toPercent, type Ratio } from '../../domain/ratio.ts'
+import { monthKey } from '../../domain/periods.ts'
+import { localDate, localDateTime } from '../../domain/time.ts'
+import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
+import { periodLabel, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
+import { html, type Html } from '../html.ts'
+import { lineChart, stackedColumns, COLOUR_HEX } from '../charts.ts'
+import { dot, frame, monthLabel, pct, visibleProjects, wan, type WebCtx } from '../context.ts'
+import { contactNames, problemsWithNames, supervisionsWithNames } from '../queries.ts'
+import { sees } from '../scope.ts'
+
+const COLOURS: Colour[] = ['blue', 'watch', 'yellow', 'red', 'none']
+
+export interface Totals {
+  projects: number
+  plan: number
+  ytd: number
+  completion: Ratio | null
+  schedule: Ratio | null
+  colours: Record<Colour, number>
+}
+
+/** Σ 本年累计 ÷ Σ 年度计划 against Σ (plan × 序时) ÷ Σ plan: the weighting the board and the 通报 use. */
+export function totalsOf(views: readonly MonthView[]): Totals {
+  let plan = 0
+  let ytd = 0
+  let target = 0
+  const colours: Record<Colour, number> = { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
+  for (const v of views) {
+    plan += v.annualPlan
+    ytd += v.ytd
+    if (v.schedule) target += Math.round((v.annualPlan * v.schedule.num) / v.schedule.den)
+    colours[v.verdict.colour]++
+  }
+  return { projects: views.length, plan, ytd, completion: completionRate(ytd, plan), schedule: plan > 0 ? ratio(target, plan) : null, colours }
+}
+
+/** The months of the year up to `period`, each as the person's projects' views. */
+export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>): Promise<{ period: string; views: (MonthView & ProjectMonth)[] }[]> {
+  const year = Number(period.slice(0, 4))
+  const last = Number(period.slice(5, 7))
+  const out = []
+  for (let m = 1; m <= last; m++) {
+    const key = monthKey(year, m)
+    const views = (await projectMonths(c.db, key, { detail: true, planCurve: c.rules.schedule === 'planCurve' }))
+      .filter((p) => only.has(p.projectId))
+      .map((p) => viewOf(c.rules, p, key))
+    out.push({ period: key, views })
+  }
+  return out
+}
+
+const kpi = (label: string, value: string | Html, note = '') =>
+  html`<div class="kpi"><span>${label}</span><b>${value}</b>${note ? html`<span>${note}</span>` : ''}</div>`
+
+export async function overviewPage(c: WebCtx): Promise<Html> {
+  const visible = visibleProjects(c)
+  const ids = new Set(visible.map((p) => p.id))
+  const months = await monthsOfYear(c, c.month, ids)
+  const current = months[months.length - 1]?.views ?? []
+  const t = totalsOf(current)
+  const gap = t.completion && t.schedule ? describeGap(gapPoints(t.completion, t.schedule)) : '—'
+  const monthNo = Number(c.month.slice(5, 7))
+
+  // 双过半 from June on: the 1–6月 累计 against half the plan; 开复工 of the projects planned to start this year.
+  const june = monthNo >= 6 ? months[5]?.views : undefined
+  const halfway = june ? totalsOf(june) : undefined
+  const halfwayProjects = june ? june.filter((v) => v.annualPlan > 0 && v.ytd * 2 >= v.annualPlan).length : 0
+  const planned = current.filter((v) => v.plannedNewStart)
+  const startedPlanned = planned.filter((v) => v.started).length
+  const started = current.filter((v) => v.started).length
+
+  const chart = lineChart({
+    title: '完成率与序时进度',
+    labels: months.map((m) => monthLabel(m.period)),
+    series: [
+      { name: '完成率', colour: '#1f6fd1', values: months.map((m) => ((r) => (r ? toPercent(r) : null))(totalsOf(m.views).completion)) },
+      {
+        name: '序时进度',
+        colour: '#d33a2c',
+        dashed: true,
+        values: months.map((m) => ((r) => (r ? toPercent(r) : null))(totalsOf(m.views).schedule)),
+      },
+    ],
+  })
+  const colourChart = stackedColumns({
+    title: '各月三色分布',
+    stacks: months.map((m) => {
+      const tt = totalsOf(m.views)
+      return { label: monthLabel(m.period), parts: COLOURS.map((k) => ({ name: COLOUR_LABELS[k], value: tt.colours[k], colour: COLOUR_HEX[k]! })) }
+    }),
+  })
+
+  const body = html` <div class="cards">
+      ${kpi('项目', `${t.projects}个`)} ${kpi('年度计划投资', `${wan(t.plan)}万元`)} ${kpi('本年累计完成', `${wan(t.ytd)}万元`)}
+      ${kpi('完成率', pct(t.completion), `序时 ${pct(t.schedule)}`)} ${kpi('较序时', gap)}
+      ${kpi('三色', html`${COLOURS.filter((k) => t.colours[k]).map((k) => html`<span class="nowrap">${dot(k)} ${t.colours[k]} </span>`)}`)}
+      ${halfway ? kpi('双过半（1–6月）', pct(halfway.completion), `${halfwayProjects}/${june!.length}个项目过半`) : kpi('双过半', '6月底评价')}
+      ${kpi('开复工', `${started}/${current.length}`, `计划新开工 ${startedPlanned}/${planned.length}`)}
+    </div>
+    <div class="grid2">
+      <section class="panel">
+        <h2>${c.month.slice(0, 4)}年完成率与序时（${c.scope.label}）</h2>
+        ${chart}
+      </section>
+      <section class="panel">
+        <h2>各月三色分布</h2>
+        ${colourChart}
+      </section>
+    </div>
+    ${await roundPanel(c, ids)}
+    <div class="grid2">${await supervisionPanel(c)} ${await problemPanel(c)}</div>`
+  return frame(c, `总览 · ${periodLabel(c.month)}`, '/', body)
+}
+
+/** This month's round as of now: open or not, deadline, and the projects not yet reported by unit with their contacts. */
+async function roundPanel(c: WebCtx, ids: Set<number>): Promise<Html> {
+  const round = await roundByKey(c.db, 'monthly', c.month)
+  if (!round || round.opensAt > c.now.getTime())
+    return html`<section class="panel" id="round">
+      <h2>本月调度</h2>
+      <p class="muted">${periodLabel(c.month)}调度尚未开始。</p>
+    </section>`
+  const reported = await reportedProjectIds(c.db, round.id)
+  const missing = c.projects.filter((p) => ids.has(p.id) && p.year === Number(c.month.slice(0, 4)) && !reported.has(p.id))
+  const total = c.projects.filter((p) => ids.has(p.id) && p.year === Number(c.month.slice(0, 4))).length
+  const contacts = await contactNames(
+    c.db,
+    missing.map((p) => p.id),
+  )
+  const byUnit = new Map<number, typeof missing>()
+  for (const p of missing) byUnit.set(p.unitId, [...(byUnit.get(p.unitId) ?? []), p])
+  const rows = [...byUnit].sort((a, b) => b[1].length - a[1].length)
+  const state = round.closedAt
+    ? `已于 ${localDateTime(new Date(round.closedAt))} 收口`
+    : `截止 ${localDateTime(new Date(round.deadlineAt))}${round.deadlineAt < c.now.getTime() ? '（已逾期）' : ''}`
+  return html`<section class="panel" id="round">
+    <h2>本月调度：${periodLabel(c.month)}（${state}）</h2>
+    <p>
+      已报 <b>${total - missing.length}</b> / ${total} 个项目，未报 <b class="${missing.length ? 'down' : 'up'}">${missing.length}</b> 个。<span
+        class="muted"
+        >截至 ${localDateTime(c.now)}</span
+      >
+    </p>
+    ${
+      rows.length
+        ? html`<table>
+            <thead>
+              <tr>
+                <th>单位</th>
+                <th class="n">未报</th>
+                <th>项目（联系人）</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                ([unitId, list]) =>
+                  html`<tr>
+                    <td><a href="/projects?unit=${unitId}">${c.units.get(unitId)?.name ?? ''}</a></td>
+                    <td class="n">${list.length}</td>
+                    <td class="wrap">
+                      ${list.map(
+                        (p, i) =>
+                          html`${i ? '；' : ''}<a href="/projects/${p.id}">${p.name}</a>（${(contacts.get(p.id) ?? []).join('、') || '无联系人'}）`,
+                      )}
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : ''
+    }
+  </section>`
+}
+
+const ageDays = (from: number, now: Date) => Math.max(0, Math.floor((now.getTime() - from) / 86_400_000))
+
+async function supervisionPanel(c: WebCtx): Promise<Html> {
+  const today = localDate(c.now)
+  const rows = (await supervisionsWithNames(c.db))
+    .filter((r) => sees(c.scope, { id: r.s.projectId, unitId: r.projectUnit, sector: r.sector, leaderPersonId: r.leaderOfProject }))
+    .sort((a, b) => a.s.issuedAt - b.s.issuedAt)
+  const overdue = rows.filter((r) => (r.s.replyDueOn ?? r.s.dueOn) < today).length
+  return html`<section class="panel">
+    <h2>未办结督办 ${rows.length}件（逾期 ${overdue}）</h2>
+    <table>
+      <thead>
+        <tr>
+          <th>编号</th>
+          <th>项目</th>
+          <th>事项</th>
+          <th class="n">已历</th>
+          <th>期限</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.slice(0, 12).map((r) => {
+          const due = r.s.replyDueOn ?? r.s.dueOn
+          return html`<tr class="${due < today ? 'overdue' : ''}">
+            <td>D${r.s.id}</td>
+            <td><a href="/projects/${r.s.projectId}">${r.projectName}</a></td>
+            <td>${r.s.matter}</td>
+            <td class="n">${ageDays(r.s.issuedAt, c.now)}天</td>
+            <td>${due}</td>
+          </tr>`
+        })}
+      </tbody>
+    </table>
+    ${rows.length > 12 ? html`<p><a href="/supervisions">全部 ${rows.length} 件 →</a></p>` : ''}
+  </section>`
+}
+
+async function problemPanel(c: WebCtx): Promise<Html> {
+  const today = localDate(c.now)
+  const rows = (await problemsWithNames(c.db))
+    .filter((r) => sees(c.scope, { id: r.p.projectId, unitId: r.projectUnit, sector: r.sector, leaderPersonId: r.leaderOfProject }))
+    .sort((a, b) => a.p.createdAt - b.p.createdAt)
+  const buckets = [
+    { label: '7天内', max: 7 },
+    { label: '8–30天', max: 30 },
+    { label: '31–90天', max: 90 },
+    { label: '90天以上', max: Infinity },
+  ].map((b, i, all) => ({
+    ...b,
+    count: rows.filter((r) => {
+      const d = ageDays(r.p.createdAt, c.now)
+      return d <= b.max && (i === 0 || d > all[i - 1]!.max)
+    }).length,
+  }))
+  const overdue = rows.filter((r) => r.p.dueOn && r.p.dueOn < today).length
+  return html`<section class="panel">
+    <h2>未销号问题 ${rows.length}个（逾期 ${overdue}）</h2>
+    <p>${buckets.map((b) => html`<span class="tag">${b.label} ${b.count}</span> `)}</p>
+    <table>
+      <thead>
+        <tr>
+          <th>编号</th>
+          <th>项目</th>
+          <th>问题</th>
+          <th>状态</th>
+          <th class="n">已历</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.slice(0, 12).map(
+          (r) =>
+            html`<tr class="${r.p.dueOn && r.p.dueOn < today ? 'overdue' : ''}">
+              <td>#${r.p.id}</td>
+              <td><a href="/projects/${r.p.projectId}">${r.projectName}</a></td>
+              <td>${r.p.description}</td>
+              <td>${PROBLEM_STATE_LABELS[r.p.state]}</td>
+              <td class="n">${ageDays(r.p.createdAt, c.now)}天</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${rows.length > 12 ? html`<p><a href="/problems">全部 ${rows.length} 个 →</a></p>` : ''}
+  </section>`
+}

@@ -1,0 +1,114 @@
+/**
+ * What the pages read that no service reads yet: a project's history (every report version, 催办, frozen
+ * colours, problems and 督办) and the open 督办 / problems with their names. Reads only; the figures and the
+ * rules come from src/services.
+ */
+import { asc, desc, eq, inArray, ne, sql } from 'drizzle-orm'
+import type { Db } from '../store/db.ts'
+import { people, problems, projectColours, projectContacts, projects, reports, rounds, supervisions, units, urges } from '../store/schema.ts'
+
+export const reportsOfProject = (db: Db, projectId: number) =>
+  db
+    .select({ r: reports, period: rounds.period, kind: rounds.kind, deadlineAt: rounds.deadlineAt, by: people.name })
+    .from(reports)
+    .innerJoin(rounds, eq(rounds.id, reports.roundId))
+    .leftJoin(people, eq(people.id, reports.submittedBy))
+    .where(eq(reports.projectId, projectId))
+    .orderBy(desc(rounds.period), desc(reports.version))
+    .all()
+
+export const urgesOfProject = (db: Db, projectId: number) =>
+  db
+    .select({ u: urges, by: people.name })
+    .from(urges)
+    .leftJoin(people, eq(people.id, urges.byPersonId))
+    .where(eq(urges.projectId, projectId))
+    .orderBy(desc(urges.at))
+    .all()
+
+export const coloursOfProject = (db: Db, projectId: number) =>
+  db.select().from(projectColours).where(eq(projectColours.projectId, projectId)).orderBy(asc(projectColours.period)).all()
+
+export const problemsOfProject = (db: Db, projectId: number) =>
+  db
+    .select({ p: problems, unitName: units.name })
+    .from(problems)
+    .leftJoin(units, eq(units.id, problems.assigneeUnitId))
+    .where(eq(problems.projectId, projectId))
+    .orderBy(desc(problems.id))
+    .all()
+
+export const supervisionsOfProject = (db: Db, projectId: number) =>
+  db
+    .select({ s: supervisions, issuer: people.name })
+    .from(supervisions)
+    .leftJoin(people, eq(people.id, supervisions.issuedBy))
+    .where(eq(supervisions.projectId, projectId))
+    .orderBy(desc(supervisions.id))
+    .all()
+
+/** Every problem (open ones unless `all`), with its project and the names of the assignee unit, person and leader. */
+export async function problemsWithNames(db: Db, opts: { all?: boolean } = {}) {
+  const assignee = sql<string | null>`(select name from people where id = ${problems.assigneePersonId})`
+  const leader = sql<string | null>`(select name from people where id = ${problems.leaderPersonId})`
+  return db
+    .select({
+      p: problems,
+      projectName: projects.name,
+      projectUnit: projects.unitId,
+      sector: projects.sector,
+      leaderOfProject: projects.leaderPersonId,
+      unitName: units.name,
+      assignee,
+      leader,
+    })
+    .from(problems)
+    .innerJoin(projects, eq(projects.id, problems.projectId))
+    .leftJoin(units, eq(units.id, problems.assigneeUnitId))
+    .where(opts.all ? undefined : ne(problems.state, 'closed'))
+    .orderBy(problems.id)
+    .all()
+}
+
+/** Every 督办 (open ones unless `all`), with its project and who issued it. */
+export async function supervisionsWithNames(db: Db, opts: { all?: boolean } = {}) {
+  return db
+    .select({
+      s: supervisions,
+      projectName: projects.name,
+      projectUnit: projects.unitId,
+      sector: projects.sector,
+      leaderOfProject: projects.leaderPersonId,
+      unitName: units.name,
+      issuer: people.name,
+    })
+    .from(supervisions)
+    .innerJoin(projects, eq(projects.id, supervisions.projectId))
+    .innerJoin(units, eq(units.id, projects.unitId))
+    .leftJoin(people, eq(people.id, supervisions.issuedBy))
+    .where(opts.all ? undefined : ne(supervisions.state, 'closed'))
+    .orderBy(supervisions.id)
+    .all()
+}
+
+/** The months whose monthly board was published, newest first. */
+export async function publishedPeriods(db: Db): Promise<string[]> {
+  const rows = await db.all<{ period: string }>(sql`select distinct period from board_snapshots where kind = 'monthly' order by period desc`)
+  return rows.map((r) => r.period)
+}
+
+/** Contacts of projects, by project (the 未报 list names them). */
+export async function contactNames(db: Db, projectIds: number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>()
+  for (let i = 0; i < projectIds.length; i += 500) {
+    const slice = projectIds.slice(i, i + 500)
+    const rows = await db
+      .select({ projectId: projectContacts.projectId, name: people.name })
+      .from(projectContacts)
+      .innerJoin(people, eq(people.id, projectContacts.personId))
+      .where(inArray(projectContacts.projectId, slice))
+      .all()
+    for (const r of rows) out.set(r.projectId, [...(out.get(r.projectId) ?? []), r.name])
+  }
+  return out
+}
