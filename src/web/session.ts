@@ -1,12 +1,15 @@
 /**
  * Sign-in from chat, no passwords: 「驾驶舱」 (or `diaodu login-link`) issues a single-use link that expires;
  * opening it starts a web session held in an HttpOnly cookie. Only SHA-256 of each token is stored, so a copy
- * of the database opens nothing. Web Crypto only: the same code runs on Node and Workers.
+ * of the database opens nothing. Runtime-free (crypto.getRandomValues, @noble/hashes): the same code runs on Node
+ * and Workers, and synchronously — 「驾驶舱」 issues its link inside the turn's transaction, which awaits nothing
+ * but statements.
  */
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { accessLinks, people, webSessions } from '../store/schema.ts'
 import { toHex } from '../lib/bytes.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
 import type { Person } from '../store/repos/directory.ts'
 
 /** A sign-in link is good for 30 minutes: long enough to switch from phone to the office PC, short if forwarded. */
@@ -22,8 +25,8 @@ function newToken(): string {
   return btoa(s).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
 }
 
-export async function tokenHash(token: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))))
+export function tokenHash(token: string): string {
+  return toHex(sha256(new TextEncoder().encode(token)))
 }
 
 /**
@@ -45,7 +48,7 @@ export async function issueLoginLink(db: Db, personId: number, now: Date, base =
   const at = now.getTime()
   await db.insert(accessLinks).values({
     purpose: 'login',
-    tokenHash: await tokenHash(token),
+    tokenHash: tokenHash(token),
     personId,
     data: null,
     createdAt: at,
@@ -62,7 +65,7 @@ export async function loginLinkState(db: Db, token: string, now: Date): Promise<
   const row = await db
     .select()
     .from(accessLinks)
-    .where(and(eq(accessLinks.tokenHash, await tokenHash(token)), eq(accessLinks.purpose, 'login')))
+    .where(and(eq(accessLinks.tokenHash, tokenHash(token)), eq(accessLinks.purpose, 'login')))
     .get()
   if (!row) return { ok: false, reason: 'unknown' }
   if (row.usedAt !== null) return { ok: false, reason: 'used' }
@@ -85,13 +88,13 @@ export async function redeemLoginLink(
   const used = await db
     .update(accessLinks)
     .set({ usedAt: at })
-    .where(and(eq(accessLinks.tokenHash, await tokenHash(token)), isNull(accessLinks.usedAt)))
+    .where(and(eq(accessLinks.tokenHash, tokenHash(token)), isNull(accessLinks.usedAt)))
     .returning({ id: accessLinks.id })
     .all()
   if (used.length === 0) return { ok: false, reason: 'used' }
   const sessionToken = newToken()
   await db.insert(webSessions).values({
-    tokenHash: await tokenHash(sessionToken),
+    tokenHash: tokenHash(sessionToken),
     personId: state.personId,
     createdAt: at,
     expiresAt: at + SESSION_VALID_MS,
@@ -107,7 +110,7 @@ export async function sessionPerson(db: Db, sessionToken: string | undefined, no
     .select({ s: webSessions, p: people })
     .from(webSessions)
     .innerJoin(people, eq(people.id, webSessions.personId))
-    .where(eq(webSessions.tokenHash, await tokenHash(sessionToken)))
+    .where(eq(webSessions.tokenHash, tokenHash(sessionToken)))
     .get()
   if (!row || row.s.revokedAt !== null || row.s.expiresAt <= now.getTime()) return undefined
   // lastSeenAt to the minute: one write a minute per session at most, not one per page.
