@@ -13,8 +13,11 @@
  * (41001 missing token, 40014 unknown, 42001 expired; checks agentid 40056, touser, msgtype and its body:
  * text/markdown ≤ 2,048 bytes (45002), template_card button_interaction with task_id (unique: 42014),
  * main_title, ≤ 6 buttons with unique keys; a member outside the visibility → 81013; per member 30/min →
- * 45009), `POST /cgi-bin/message/update_template_card` (response_code once, 72 h). `failNext` injects an
- * answer (e.g. 60020), `expireTokens` makes every token expire.
+ * 45009), `POST /cgi-bin/message/update_template_card` (a response_code — from the send, or from a click,
+ * `clickCode` — is good for one call within 72 h; a second use, an unknown or expired one answers 40058, the
+ * generic invalid-parameter code, since WeCom documents none for it; a `template_card` must keep the card's
+ * task_id and pass the same checks as a send). `cards` holds what each member's card shows now. `failNext`
+ * injects an answer (e.g. 60020), `expireTokens` makes every token expire.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -47,6 +50,10 @@ export interface FakeWecom {
   close(): Promise<void>
   sent: WecomSent[]
   updates: { at: number; body: Record<string, unknown> }[]
+  /** What each card shows each member now, by task_id then userid (template_card, or `{replacedBy}` after a button update). */
+  cards: Map<string, Map<string, Record<string, unknown>>>
+  /** The fresh ResponseCode WeCom puts in the callback of a member's click on a card (single-use, 72 h). */
+  clickCode(taskId: string): string
   requests: { at: number; path: string; errcode: number }[]
   tokenRequests: number
   invisible: Set<string>
@@ -69,7 +76,7 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
   let current: { token: string; expiresAt: number } | undefined
   const windows = new Map<string, number[]>()
   const taskIds = new Set<string>()
-  const responseCodes = new Map<string, { at: number; used: boolean }>()
+  const responseCodes = new Map<string, { at: number; used: boolean; taskId: string }>()
   const failures: { errcode: number; errmsg: string }[] = []
   let seq = 0
 
@@ -78,6 +85,12 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
     close: async () => {},
     sent: [],
     updates: [],
+    cards: new Map(),
+    clickCode(taskId) {
+      const code = `rc_click_${randomBytes(8).toString('hex')}`
+      responseCodes.set(code, { at: now(), used: false, taskId })
+      return code
+    },
     requests: [],
     tokenRequests: 0,
     invisible: new Set(o.invisible),
@@ -116,7 +129,7 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
     return true
   }
 
-  function checkMessage(body: Record<string, unknown>): Answer | undefined {
+  function checkMessage(body: Record<string, unknown>, update = false): Answer | undefined {
     const msgtype = body.msgtype
     if (typeof msgtype !== 'string' || !MSGTYPES.has(msgtype)) return err(40008, `invalid message type ${String(msgtype)}`)
     const inner = body[msgtype]
@@ -129,7 +142,7 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
     if (msgtype === 'template_card') {
       if (x.card_type !== 'button_interaction' && x.card_type !== 'text_notice') return err(40058, 'card_type invalid')
       if (typeof x.task_id !== 'string' || !TASK_ID.test(x.task_id)) return err(40058, 'task_id invalid')
-      if (taskIds.has(x.task_id)) return err(42014, 'task_id duplicated')
+      if (taskIds.has(x.task_id) && !update) return err(42014, 'task_id duplicated')
       const title = x.main_title as { title?: unknown } | undefined
       if (!title || typeof title.title !== 'string' || !title.title) return err(40058, 'main_title.title missing')
       if (Array.from(title.title).length > 36) return err(40058, 'main_title.title too long')
@@ -194,9 +207,11 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
       const msgid = `msg_${(seq += 1)}_${randomBytes(4).toString('hex')}`
       let responseCode: string | undefined
       if (msgtype === 'template_card') {
-        taskIds.add((body.template_card as { task_id: string }).task_id)
+        const card = body.template_card as Record<string, unknown> & { task_id: string }
+        taskIds.add(card.task_id)
         responseCode = `rc_${randomBytes(8).toString('hex')}`
-        responseCodes.set(responseCode, { at: now(), used: false })
+        responseCodes.set(responseCode, { at: now(), used: false, taskId: card.task_id })
+        fake.cards.set(card.task_id, new Map(users.map((u) => [u, card])))
       }
       fake.sent.push({ at: now(), touser, msgtype, body, msgid, ...(responseCode && { responseCode }) })
       return ok({ invaliduser: '', msgid, ...(responseCode && { response_code: responseCode }) })
@@ -206,10 +221,23 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
       if (body.agentid !== o.agentId) return err(40056, 'invalid agentid')
       const code = typeof body.response_code === 'string' ? responseCodes.get(body.response_code) : undefined
       if (!code || code.used || now() - code.at > 72 * 3600_000) return err(40058, 'response_code invalid or used')
-      if (!body.button && !body.template_card) return err(40058, 'button or template_card required')
+      const userids = body.userids
+      if (!Array.isArray(userids) || userids.length === 0 || userids.length > 1000) return err(40058, 'userids invalid')
+      const shown = fake.cards.get(code.taskId) ?? new Map<string, Record<string, unknown>>()
+      let next: Record<string, unknown>
+      if (body.template_card) {
+        const bad = checkMessage({ msgtype: 'template_card', template_card: body.template_card }, true)
+        if (bad) return bad
+        if ((body.template_card as { task_id?: unknown }).task_id !== code.taskId) return err(40058, 'task_id does not match the response_code')
+        next = body.template_card as Record<string, unknown>
+      } else if (body.button && typeof (body.button as { replace_name?: unknown }).replace_name === 'string') {
+        next = { replacedBy: (body.button as { replace_name: string }).replace_name }
+      } else return err(40058, 'button or template_card required')
       code.used = true
+      const invalid = (userids as string[]).filter((u) => !shown.has(u))
+      for (const u of userids as string[]) if (shown.has(u)) shown.set(u, next)
       fake.updates.push({ at: now(), body })
-      return ok({ invaliduser: [] })
+      return ok({ invaliduser: invalid })
     }
     return err(404, `no route ${method} ${path}`)
   }

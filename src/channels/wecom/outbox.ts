@@ -10,18 +10,25 @@
  *   retries. A retry of a card WeCom already took answers 42014 (duplicate task_id): that is delivered.
  *   The row's message id is the task_id (a click carries it back as `TaskId`, the card action's messageId),
  *   the msgid for other messages.
- * - Not yet: group rows (应用群聊 appchat/send) and update rows (update_template_card needs the click's
- *   response_code) fail permanently with the reason.
+ * - An update row (a click changed what its card shows) carries the click's single-use `responseCode`
+ *   (`WecomUpdateBody`, queued by routes.ts): `message/update_template_card` replaces the card the member
+ *   clicked, keeping its task_id so the next click still finds its row. A new card with buttons replaces it
+ *   whole; one without buttons only greys the old buttons out (`button.replace_name`: a template card needs
+ *   at least one button), and routes.ts queues the new card as a message of its own. A code older than 72 h, or lost, is not sent.
+ * - Not yet: group rows (应用群聊 appchat/send) fail permanently with the reason.
  *
  * Runtime-agnostic.
  *
  * @example
  *   await drainOutbox(db, { wecom: wecomOutboxSender(createWecomClient(opts)) }, now, {})
  */
+import { eq } from 'drizzle-orm'
+import type { Db } from '../../store/db.ts'
+import { outbox } from '../../store/schema.ts'
 import type { MessageBody } from '../../model/index.ts'
 import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
 import { fnv1a64 } from '../../outbox/keys.ts'
-import { renderBody } from './render.ts'
+import { renderBody, renderCard } from './render.ts'
 import type { WecomClient, WecomResult } from './send.ts'
 import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
 
@@ -31,11 +38,24 @@ export type WecomOutboxRow = SenderRow
 /** The template card task_id of an outbox row. */
 export const taskIdOfKey = (key: string) => `dd_${fnv1a64(key)}`
 
-export function wecomOutboxSender(client: Pick<WecomClient, 'send'>): PlatformSender & { send(row: WecomOutboxRow): Promise<SendOutcome> } {
+/** An update row's body: the new card and the click's response_code (single-use, 72 h). */
+export type WecomUpdateBody = Extract<MessageBody, { kind: 'card' }> & { responseCode?: string; clickedAt?: number }
+
+/** How long WeCom honours a response_code (doc /94945: 72 h, once). */
+export const RESPONSE_CODE_TTL_MS = 72 * 3600_000
+
+/** What replaces the buttons of a card whose new state has none (≤ 10 characters, like a button's text). */
+export const REPLACED_LABEL = '已更新，见下条消息'
+
+export function wecomOutboxSender(
+  client: Pick<WecomClient, 'send'> & Partial<Pick<WecomClient, 'updateTemplateCard'>>,
+  db?: Db,
+  now: () => number = () => Date.now(),
+): PlatformSender & { send(row: WecomOutboxRow): Promise<SendOutcome> } {
   return {
     async send(row: WecomOutboxRow): Promise<SendOutcome> {
       if (row.platform !== 'wecom') return { ok: false, retryable: false, reason: `不是企业微信消息（${row.platform}）` }
-      if (row.updatesId != null) return { ok: false, retryable: false, reason: '企业微信卡片暂不支持事后更新（需要点击时的 response_code）' }
+      if (row.updatesId != null) return update(row, row.updatesId)
       if (row.addressKind === 'chat') return { ok: false, retryable: false, reason: '企业微信群聊（应用群聊）暂不支持发送，请改用个人消息' }
       const body = messageOf(row)
       if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
@@ -58,6 +78,34 @@ export function wecomOutboxSender(client: Pick<WecomClient, 'send'>): PlatformSe
       }
       return { ok: true, messageId: last }
     },
+  }
+
+  /** An update row onto the card its target row delivered (see the module comment). */
+  async function update(row: WecomOutboxRow, targetId: number): Promise<SendOutcome> {
+    const body = messageOf(row) as WecomUpdateBody | undefined
+    if (!body || body.kind !== 'card') return { ok: false, retryable: false, reason: '只能更新卡片消息' }
+    if (!db || !client.updateTemplateCard) return { ok: false, retryable: false, reason: '企业微信卡片更新未启用' }
+    if (!body.responseCode) return { ok: false, retryable: false, reason: '没有可用的 response_code（卡片将在下次点击时更新）' }
+    if (body.clickedAt !== undefined && now() - body.clickedAt > RESPONSE_CODE_TTL_MS)
+      return { ok: false, retryable: false, reason: '点击已超过 72 小时，企业微信不再允许更新该卡片' }
+    const target = await db.select({ status: outbox.status, messageId: outbox.messageId }).from(outbox).where(eq(outbox.id, targetId)).get()
+    if (!target || target.status === 'failed') return { ok: false, retryable: false, reason: '原卡片没有发出，无需更新' }
+    if (target.status !== 'sent' || !target.messageId) return { ok: false, retryable: true, reason: '原卡片尚未发出，稍后更新' }
+    const taskId = target.messageId
+    let rendered
+    try {
+      rendered = renderCard(body.card, taskId)
+    } catch (e) {
+      return { ok: false, retryable: false, reason: `卡片无法生成企业微信格式（${e instanceof Error ? e.message : String(e)}）` }
+    }
+    const tc = rendered.find((m) => m.msgtype === 'template_card')
+    const r = await client.updateTemplateCard(
+      [row.address],
+      body.responseCode,
+      tc ? { template_card: { ...tc.template_card, task_id: taskId } } : { button: { replace_name: REPLACED_LABEL } },
+    )
+    if (!r.ok) return outcome(r)
+    return { ok: true, messageId: taskId }
   }
 }
 

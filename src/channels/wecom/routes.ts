@@ -9,9 +9,11 @@
  *                          outbox (`message/send`).
  *
  * Forged, stale or foreign callbacks get 401, malformed ones 400, bodies over MAX_BODY_BYTES 413; none is
- * stored. A button click is answered the same way (200, empty): what the bot would have put on the clicked
- * card (`updateCard`, or only a toast) is sent to the clicker as a new message, since replacing the card
- * needs update_template_card (not built yet).
+ * stored. A button click is answered the same way (200, empty); the clicked card then shows its new state
+ * (`updateCard`) through the outbox: an update row of the card's row carrying the click's single-use
+ * ResponseCode, which the sender spends on `update_template_card` (outbox.ts). A click on a card we cannot
+ * find (or without a ResponseCode) gets the new card as a new message; a result with only a toast, the toast
+ * as text unless the bot already answered in the chat.
  *
  * Runtime-agnostic: no `node:*`.
  *
@@ -23,11 +25,14 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
-import type { BotResult, InboundEvent, OutboundMessage, Platform } from '../../model/index.ts'
+import type { BotResult, Card, InboundEvent, OutboundMessage, Platform } from '../../model/index.ts'
 import type { InboundStatus } from '../../store/repos/inbound.ts'
 import { channelIntake, type ChannelIntakeDeps, type Decoder, type Intake } from '../../intake/index.ts'
+import { and, eq, isNull } from 'drizzle-orm'
 import { enqueue } from '../../outbox/enqueue.ts'
-import { replyKey } from '../../outbox/keys.ts'
+import { cardUpdateKey, replyKey } from '../../outbox/keys.ts'
+import { outbox } from '../../store/schema.ts'
+import type { WecomUpdateBody } from './outbox.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openCallback, openVerification, toDelivery, type WecomFields, type WecomSecrets } from './events.ts'
 import { deferWork } from '../../intake/defer.ts'
@@ -59,6 +64,9 @@ export interface WecomReceiver {
   intake<T>(fn: () => Promise<T>): Promise<T>
 }
 
+/** Whether a card renders as a template card (buttons or a form) rather than markdown (render.ts). */
+const hasButtons = (card: Card) => card.elements.some((e) => (e.kind === 'actions' && e.buttons.length > 0) || e.kind === 'form')
+
 /** What the inbound log keeps: the decrypted fields (readable later without the EncodingAESKey). */
 const storedPayload = (fields: WecomFields) => JSON.stringify({ fields })
 
@@ -74,9 +82,61 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
   const intake: Intake = channelIntake(deps, platforms, { wecom: wecomDecoder })
   const echoes = new Set<Promise<void>>()
 
-  /** The clicked card's would-be replacement (or its toast) as a message to the clicker. */
-  async function echo(event: Extract<InboundEvent, { type: 'card_action' }>, result: BotResult | undefined): Promise<void> {
+  /**
+   * The clicked card's new state as an update row of the card's own row (the sender spends the click's
+   * ResponseCode on it); false when there is no such row or no code.
+   */
+  async function updateClicked(
+    event: Extract<InboundEvent, { type: 'card_action' }>,
+    card: Card,
+    responseCode: string | undefined,
+  ): Promise<boolean> {
+    if (!responseCode || !event.messageId) return false
+    const target = await deps.db
+      .select()
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.platform, 'wecom'),
+          eq(outbox.messageId, event.messageId),
+          eq(outbox.address, event.sender.userId),
+          isNull(outbox.updatesId),
+          eq(outbox.status, 'sent'),
+        ),
+      )
+      .get()
+    if (!target) return false
+    const at = event.receivedAt.getTime()
+    const body: WecomUpdateBody = { kind: 'card', card, responseCode, clickedAt: at }
+    await deps.db
+      .insert(outbox)
+      .values({
+        key: cardUpdateKey('wecom', event.id, target.id),
+        platform: 'wecom',
+        address: target.address,
+        addressKind: target.addressKind,
+        body,
+        status: 'pending',
+        nextAttemptAt: at,
+        createdAt: at,
+        subject: null,
+        updatesId: target.id,
+      })
+      .onConflictDoNothing({ target: outbox.key })
+    return true
+  }
+
+  /**
+   * The clicked card's replacement (an update of it, else a message), or its toast, to the clicker. A new card
+   * without buttons cannot be a template card: the clicked one is greyed out and the new one comes as a message.
+   */
+  async function echo(event: Extract<InboundEvent, { type: 'card_action' }>, result: BotResult | undefined, responseCode?: string): Promise<void> {
     if (!result) return
+    try {
+      if (result.updateCard && (await updateClicked(event, result.updateCard, responseCode)) && hasButtons(result.updateCard)) return
+    } catch (e) {
+      deps.logger.error('wecom card update not queued', { eventId: event.id, error: e instanceof Error ? e.message : String(e) })
+    }
     const toClicker = result.messages.some((m) => m.to.kind === 'chat' && m.to.chat.chatId === event.chat.chatId)
     let message: OutboundMessage | undefined
     if (result.updateCard) message = { to: { kind: 'chat', chat: event.chat }, body: { kind: 'card', card: result.updateCard } }
@@ -113,7 +173,8 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
           return { kind: 'accepted', work: r.work }
         case 'answered': {
           const click = event as Extract<InboundEvent, { type: 'card_action' }>
-          const work = (r.late ? r.late.then((res) => echo(click, res)) : echo(click, r.result)).catch(() => undefined)
+          const code = fields.ResponseCode?.trim() || undefined
+          const work = (r.late ? r.late.then((res) => echo(click, res, code)) : echo(click, r.result, code)).catch(() => undefined)
           echoes.add(work)
           void work.finally(() => echoes.delete(work))
           return { kind: 'accepted', work }

@@ -199,7 +199,12 @@ export function createWecomClient(o: WecomClientOptions): WecomClient {
       return result(await post('/cgi-bin/message/send', { touser, agentid: o.agentId, ...message }))
     },
     async updateTemplateCard(userids, responseCode, body) {
-      return result(await post('/cgi-bin/message/update_template_card', { userids, agentid: o.agentId, response_code: responseCode, ...body }))
+      const r = await post('/cgi-bin/message/update_template_card', { userids, agentid: o.agentId, response_code: responseCode, ...body })
+      // Here invaliduser is a list: members who never had the card.
+      const invalid = r.ok && Array.isArray(r.json.invaliduser) ? (r.json.invaliduser as unknown[]).map(String) : []
+      if (invalid.length)
+        return { ok: false, retryable: false, code: 81013, reason: `该成员没有这张卡片，无法更新（invaliduser: ${invalid.join('|')}）` }
+      return result(r)
     },
   }
 }

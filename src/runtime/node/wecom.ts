@@ -94,7 +94,7 @@ export function startWecom(o: StartWecomOptions): WecomChannel {
     }),
   )
 
-  const senders = { wecom: wecomOutboxSender(client) }
+  const senders = { wecom: wecomOutboxSender(client, db, () => now().getTime()) }
   const abort = new AbortController()
   const drainOnce = async () => {
     const hold = quietHoursHold(await loadDispatchCalendar(db))
