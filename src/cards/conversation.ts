@@ -523,25 +523,6 @@ export function redYellowCard(period: string, items: RedYellowItem[], demo: bool
   }
 }
 
-/** 督办 notice to the responsible people. */
-export function supervisionCard(s: { id: number; matter: string; dueOn: string }, project: Project, issuer: string): Card {
-  return {
-    template: 'supervision',
-    colour: 'red',
-    title: `挂牌督办 · ${titleName(project.name)}`,
-    subtitle: `${cell(issuer)} 督办，请于 ${formatDay(s.dueOn)} 前回复`,
-    subject: `supervision:${s.id}`,
-    elements: [
-      {
-        kind: 'markdown',
-        text: md`**督办事项**：${clip(s.matter, LIMITS.text)}\n请落实解决办法、责任单位、责任领导、责任人和解决时限，并向{office}复函。`,
-      },
-      { kind: 'note', text: `督办编号 D${s.id}；回复「已阅」表示已收到` },
-      { kind: 'actions', buttons: [{ label: '已阅', style: 'primary', command: 'ack', args: { supervisionId: s.id } }] },
-    ],
-  }
-}
-
 export interface ProblemView {
   id: number
   description: string

@@ -15,6 +15,7 @@ import { addDays, daysInMonth, formatDate, parseLocalDate, shanghaiParts, shangh
 import type { LocalDate } from './time.ts'
 import { parsePeriod, range } from './periods.ts'
 import type { WorkdayCalendar } from './workdays.ts'
+import { CADENCES, type Cadence } from './escalation.ts'
 
 /** 'HH:MM', 24-hour, Shanghai wall clock. */
 export type ClockTime = string
@@ -88,6 +89,12 @@ export interface DispatchCalendar {
    * The 2nd goes to the 分管领导 too, the 3rd to the 主要领导 (the leader titled `principalTitle`).
    */
   escalation: { enabled: boolean; time: ClockTime; everyWorkdays: number; maxNotices: number; principalTitle: string }
+  /**
+   * The deadlines new 督办 items and 交办 problems follow (domain/escalation.ts CADENCES): 'default' (挂牌督办,
+   * zhangzi-2020) or '13710' (lingchuan-2021 「运用13710系统」); problems of the default cadence are due in
+   * `ordinaryWorkdays`, 重大 ones in `majorWorkdays`, unless the 交办 names its own time limit.
+   */
+  cadence: { supervision: Cadence; problems: Cadence; ordinaryWorkdays: number; majorWorkdays: number }
 }
 
 export const DEFAULT_DISPATCH: DispatchCalendar = {
@@ -126,6 +133,7 @@ export const DEFAULT_DISPATCH: DispatchCalendar = {
   awards: { enabled: true, winners: 3, metric: 'gap' },
   halfway: { enabled: true, month: 6 },
   escalation: { enabled: true, time: '09:00', everyWorkdays: 5, maxNotices: 3, principalTitle: '县长' },
+  cadence: { supervision: 'default', problems: 'default', ordinaryWorkdays: 7, majorWorkdays: 20 },
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -203,6 +211,15 @@ export const dispatchSchema = z
       })
       .partial()
       .strict(),
+    cadence: z
+      .object({
+        supervision: z.enum(CADENCES),
+        problems: z.enum(CADENCES),
+        ordinaryWorkdays: z.number().int().min(1).max(120),
+        majorWorkdays: z.number().int().min(1).max(120),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict()
@@ -239,6 +256,7 @@ export function resolveDispatch(overrides: unknown = {}): DispatchCalendar {
     awards: { ...d.awards, ...o.awards },
     halfway: { ...d.halfway, ...o.halfway },
     escalation: { ...d.escalation, ...o.escalation },
+    cadence: { ...d.cadence, ...o.cadence },
   }
   if (out.monthly.deadlineDay < out.monthly.openDay)
     throw new DispatchConfigError(

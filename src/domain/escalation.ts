@@ -2,7 +2,7 @@
  * Deadlines and escalation for 督办 items and ledger problems.
  *
  * - 挂牌督办 (zhangzi-2020 §13): the addressee replies within 3 working days of the notice.
- * - 山西 13710: deploy within 1 day, report back within 3, ordinary problems solved within 7, major ones within
+ * - 山西 13710 (lingchuan-2021 names it only as 「运用13710系统」; the steps are the Shanxi system's): deploy within 1 day, report back within 3, ordinary problems solved within 7, major ones within
  *   1 month (or a dated plan), every item followed to 销号. Calendar days by default (the 1/3/7/10-working-day
  *   reading found in some blogs is wrong), but each step says which kind of day it counts.
  * - 一通报两约谈 (county-2023): an item still unfinished after its deadline is 通报ed; once it has been 通报ed
@@ -202,4 +202,53 @@ function dueDate(step: CadenceStep, issuedOn: LocalDate, calendar: WorkdayCalend
   if (!Number.isInteger(w.months) || w.months < 0) throw new RangeError(`step ${step.key}: months must be a whole number ≥ 0`)
   const d = addMonths(issuedOn, w.months)
   return step.dayKind === 'working' ? calendar.onOrAfter(d) : d
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Which cadence an item follows
+
+/**
+ * The cadences a county chooses between for new 督办 items and 交办 problems (`dispatch.cadence`; a 督办 keeps
+ * its own in `supervisions.cadence`):
+ * - 'default': 挂牌督办 复函 in 3 working days (zhangzi-2020 §13); problems in `ordinaryWorkdays` /
+ *   `majorWorkdays` working days;
+ * - '13710': lingchuan-2021 「运用13710系统」 (督办监督小组 and 监督考核机制) — the Shanxi 13710 system of
+ *   SHANXI_13710: report back in 3 days, ordinary problems solved in 7, major ones in a month.
+ */
+export const CADENCES = ['default', '13710'] as const
+export type Cadence = (typeof CADENCES)[number]
+
+export const CADENCE_LABELS: Readonly<Record<Cadence, string>> = { default: '挂牌督办（3个工作日复函）', '13710': '13710 工作制度' }
+
+/** Problem deadlines of the default cadence, in working days. */
+export interface ProblemDays {
+  ordinaryWorkdays: number
+  majorWorkdays: number
+}
+
+/**
+ * When a 督办's 复函 is due, counted from the day the unit received it (or the day it was 退回):
+ * `supervisionReplyDue('default', '2026-09-30', cal)` → '2026-10-10'; with '13710' → '2026-10-03'. An
+ * explicit `workdays` (「督办 … 5个工作日」) wins over the cadence.
+ */
+export function supervisionReplyDue(cadence: Cadence, receivedOn: LocalDate, calendar: WorkdayCalendar, workdays?: number): LocalDate {
+  if (workdays !== undefined || cadence === 'default') return replyDueDate(receivedOn, calendar, workdays ?? 3)
+  return deadlinesFor(SHANXI_13710, receivedOn, 'ordinary', calendar).find((d) => d.key === 'report')!.due!
+}
+
+/**
+ * A 交办 problem's 解决时限: explicit working days when the office wrote them, else by cadence and severity —
+ * `problemDue('default', 'major', '2026-12-01', cal, { ordinaryWorkdays: 7, majorWorkdays: 20 })`.
+ */
+export function problemDue(
+  cadence: Cadence,
+  severity: Severity,
+  assignedOn: LocalDate,
+  calendar: WorkdayCalendar,
+  days: ProblemDays,
+  workdays?: number,
+): LocalDate {
+  if (workdays !== undefined) return calendar.addWorkdays(assignedOn, workdays)
+  if (cadence === 'default') return calendar.addWorkdays(assignedOn, severity === 'major' ? days.majorWorkdays : days.ordinaryWorkdays)
+  return deadlinesFor(SHANXI_13710, assignedOn, severity, calendar).find((d) => d.key === 'solve')!.due!
 }

@@ -1,5 +1,5 @@
 /**
- * 一通报两约谈 (county-2023) for overdue 督办 items and ledger problems, on working days: the first 通报 on the
+ * 一通报两约谈 (county-2023) for overdue 督办 items (until their 复函) and ledger problems, on working days: the first 通报 on the
  * first working day after the due date, then one every `everyWorkdays` working days while the item stays
  * unfinished. Each 通报 goes to the responsible unit's head (and, for 督办, the project's contacts); the 2nd also
  * to the 分管领导 (the project's 包联 leader) to hold a 约谈; the 3rd also to the 主要领导 (the leader titled
@@ -10,7 +10,7 @@ import type { LocalDate } from '../domain/time.ts'
 import { contactsOfProject, listUnits } from '../store/repos/directory.ts'
 import { jobRunsFor } from '../store/repos/job-runs.ts'
 import { countProblemNotice, overdueProblems, type Problem } from '../store/repos/problems.ts'
-import { countSupervisionNotice, overdueSupervisions, type Supervision } from '../store/repos/supervisions.ts'
+import { countSupervisionNotice, overdueSupervisions, replyDueOf, type Supervision } from '../store/repos/supervisions.ts'
 import { projectsById } from '../store/repos/projects.ts'
 import { personWithTitle } from '../store/repos/people.ts'
 import { at, dateOf, outOfQuietHours } from '../domain/dispatch.ts'
@@ -50,7 +50,8 @@ async function pendingItems(ctx: JobContext, today: LocalDate): Promise<Pending[
       id: s.id,
       projectId: s.projectId,
       matter: s.matter,
-      dueOn: s.dueOn,
+      // Due from receipt, and again from a 退回: a complete 复函 (state 'replied') stops the 通报.
+      dueOn: replyDueOf(s),
       notices: s.noticeCount,
       unitId: project?.unitId ?? null,
       personId: null,
@@ -97,6 +98,8 @@ export const escalationJob: Job = async (ctx) => {
       // Counted by someone else (e.g. a 通报 from the office): keep the cadence from the first date.
       const from = last ? dateOf(last.claimedAt) : ctx.calendar.addWorkdays(first, (p.notices - 1) * e.everyWorkdays)
       date = ctx.calendar.addWorkdays(from, e.everyWorkdays)
+      // A 督办 退回 after its 通报 owes a new 复函: nothing before its new reply date has passed.
+      if (date < first) date = first
     }
     const dueAt = outOfQuietHours(ctx.dispatch, at(date, e.time))
     if (dueAt > now) continue

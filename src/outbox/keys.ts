@@ -60,6 +60,12 @@ export const commandKeys = {
   bindRequest: (requestId: number, personId: number) => `bind:request:${requestId}:p${personId}`,
   bindDecided: (requestId: number, state: string) => `bind:${state}:${requestId}`,
   supervision: (supervisionId: number, personId: number) => `supervise:${supervisionId}:p${personId}`,
+  /** A 督办's 复函 to its issuer, its 办结 and 退回 to the unit's people. */
+  supervisionReplied: (e: EventRef, supervisionId: number) => `supervise:reply:${supervisionId}:${ev(e)}`,
+  supervisionClosed: (supervisionId: number, personId: number) => `supervise:closed:${supervisionId}:p${personId}`,
+  supervisionReturned: (e: EventRef, supervisionId: number, personId: number) => `supervise:return:${supervisionId}:p${personId}:${ev(e)}`,
+  /** A problem 提级 to the next 调度 level, to that level's leader. */
+  problemLevel: (e: EventRef, problemId: number, personId: number) => `problem:level:${problemId}:p${personId}:${ev(e)}`,
   urge: (e: EventRef, roundId: number, projectId: number, personId: number) => `urge:${roundId}:${projectId}:p${personId}:${ev(e)}`,
   problemRaised: (problemId: number, personId: number) => `problem:new:${problemId}:p${personId}`,
   problemAssigned: (e: EventRef, problemId: number) => `problem:assign:${problemId}:${ev(e)}`,

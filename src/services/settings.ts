@@ -47,6 +47,9 @@ export const SETTING_HELP: Record<string, string> = {
   'dispatch.monthly.holidays': '遇节假日：next 顺延 / previous 提前 / ignore 不调整',
   'dispatch.weekly.enabled': '是否开展周调度 true/false',
   'dispatch.escalation.everyWorkdays': '逾期督办每隔几个工作日通报一次',
+  'dispatch.cadence.supervision': '新督办的时限：default 挂牌督办（3个工作日复函）/ 13710（3日反馈）',
+  'dispatch.cadence.problems': '交办问题的时限：default 按工作日 / 13710（一般7日、重大1个月）',
+  'dispatch.cadence.majorWorkdays': '重大问题默认办结时限（工作日）',
 }
 
 /** The value a person typed: JSON when it is JSON (26, true, null, {…}, "x"), else the text itself (pointBands, 09:00). */

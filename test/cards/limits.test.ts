@@ -9,6 +9,7 @@ import { CARD_MAX_BYTES, renderBody, renderCard, validateCard } from '../../src/
 import { renderCard as renderLocal } from '../../src/channels/local/render.ts'
 import * as conv from '../../src/cards/conversation.ts'
 import * as clock from '../../src/cards/clock.ts'
+import { supervisionCard, type SupervisionView } from '../../src/cards/supervision.ts'
 import { LIMITS, clip, inert, md, restoreClipped } from '../../src/cards/text.ts'
 import type { Project } from '../../src/store/repos/projects.ts'
 import type { Report, Round } from '../../src/store/repos/rounds.ts'
@@ -34,6 +35,17 @@ function fixtures(f: Filler) {
   const long = text(f)
   const name = text(f, 500)
   const project = { id: 7, code: name, name, unitId: 1, sector: name, totalInvestment: MAX_AMOUNT_YUAN, annualPlan: 1 } as unknown as Project
+  const supervisionView = (state: SupervisionView['state']): SupervisionView => ({
+    id: 99_999,
+    matter: long,
+    project: name,
+    issuer: name,
+    state,
+    replyDueOn: '2026-12-31',
+    cadence: 'default',
+    fields: { plan: long, unit: long, leader: long, person: long, deadline: long },
+    returnReason: long,
+  })
   const round = { id: 3, kind: 'monthly', period: '2026-11', opensAt: 0, deadlineAt: Date.UTC(2026, 10, 28, 10), closedAt: null } as Round
   const report = {
     id: 1,
@@ -146,7 +158,8 @@ function fixtures(f: Filler) {
         true,
       ),
     ],
-    ['supervision', conv.supervisionCard({ id: 99_999, matter: long, dueOn: name }, project, name)],
+    ['supervision', supervisionCard(supervisionView('returned'), 'unit')],
+    ['supervision-replied', supervisionCard(supervisionView('replied'), 'issuer')],
     ['problem', conv.problemCard(problemView, name, many(6, { label: '更新进展', command: 'update', args: { problemId: 123_456 } }))],
     ['problem-list', conv.problemListCard(name, many(2_000, problemView), true)],
     [
@@ -172,10 +185,7 @@ function fixtures(f: Filler) {
     ['report-mismatch', conv.reportMismatchCard(project, long)],
     ['new-problem', conv.newProblemCard(problemView, units)],
     ['catch-up', clock.catchUpCard(many(500, long), many(20, { label: name, command: 'report', args: { target: name } }), 0, true)],
-    [
-      'late-card',
-      (clock.markLate({ kind: 'card', card: conv.supervisionCard({ id: 1, matter: long, dueOn: name }, project, name) }, 0) as { card: Card }).card,
-    ],
+    ['late-card', (clock.markLate({ kind: 'card', card: supervisionCard(supervisionView('open'), 'unit') }, 0) as { card: Card }).card],
     ['overdue-head', clock.overdueHeadCard(name, round, many(2_000, { name, contacts: mention(50) }), true)],
     [
       'weekly-board',

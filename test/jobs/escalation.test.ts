@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { all, demoCounty, one, outboxRows, tickThrough, type County } from './helpers.ts'
+import { harness } from '../harness.ts'
+import { runTick } from '../../src/jobs/tick.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { replyDueDate } from '../../src/domain/escalation.ts'
 import { createWorkdayCalendar } from '../../src/domain/workdays.ts'
@@ -69,16 +71,35 @@ describe('一通报两约谈', () => {
     expect(overdue.kind === 'fields' && overdue.fields.find((f) => f.label === '已逾期')!.value).toBe('6 个工作日') // 12–16 and 19 Oct
   }, 60_000)
 
-  it('stops once the item is answered', async () => {
-    const c = await demoCounty(shanghaiTime(2026, 9, 20, 10), ':memory:', { ledger: false })
-    const projectId = one<{ id: number }>(c.sqlite, 'select id from projects order by id limit 1').id
-    const [sv] = await c.db.insert(supervisions).values({ projectId, matter: '土地征收', issuedAt: 0, dueOn: '2026-10-10' }).returning()
-    await twiceDaily(c, shanghaiTime(2026, 10, 12), 1)
-    expect(outboxRows(c, `notice:sv:${sv!.id}:`).length).toBeGreaterThan(0)
-    c.sqlite.prepare(`update supervisions set state = 'replied' where id = ?`).run(sv!.id)
-    await twiceDaily(c, shanghaiTime(2026, 10, 13), 20)
-    expect(outboxRows(c, `notice:sv:${sv!.id}:2:`)).toHaveLength(0)
-  }, 30_000)
+  it('stops once the item is answered: not on an incomplete 复函, on a complete one (through the bot)', async () => {
+    const h = await harness() // Thu 26 Nov 2026
+    try {
+      const leader = h.as('leader', { title: '县长' })
+      const project = one<{ id: number; code: string; unit_id: number }>(h.sqlite, 'select id, code, unit_id from projects order by id limit 1')
+      const r = await leader.send(`督办 ${project.code} 土地征收`)
+      const id = Number(/（D(\d+)）/.exec(r.all)![1]) // due Tue 1 Dec
+      const head = h.as(
+        h.people.find((p) => p.id === one<{ h: number }>(h.sqlite, 'select head_person_id h from units where id = ?', project.unit_id).h)!,
+      )
+      const tick = (d: Date) => runTick(h.db, d)
+      const noticesOf = (n: number) => all<{ key: string }>(h.sqlite, 'select key from outbox where key like ?', `notice:sv:${id}:${n}:%`)
+      await tick(shanghaiTime(2026, 12, 2, 9, 1))
+      expect(noticesOf(1).length).toBeGreaterThan(0)
+      // An incomplete 复函 changes nothing: the 2nd 通报 comes five working days later (Wed 9 Dec).
+      h.at(shanghaiTime(2026, 12, 3, 10))
+      expect((await head.send(`复函 D${id} 解决办法：加快征收补偿谈判`)).all).toContain('还缺')
+      await tick(shanghaiTime(2026, 12, 9, 9, 1))
+      expect(noticesOf(2).length).toBeGreaterThan(0)
+      // A complete one stops them.
+      h.at(shanghaiTime(2026, 12, 10, 10))
+      const full = `复函 D${id} 解决办法：加快征收补偿谈判 责任单位：县自然资源局 责任领导：分管副县长 责任人：局长 解决时限：12月31日前`
+      expect((await head.send(full)).all).toContain(`已复函督办 D${id}`)
+      for (let d = 11; d <= 31; d++) await tick(shanghaiTime(2026, 12, d, 9, 1))
+      expect(noticesOf(3)).toHaveLength(0)
+    } finally {
+      h.close()
+    }
+  }, 60_000)
 
   it('counts a ledger problem across the Spring Festival, make-up Saturdays included', async () => {
     const c = await demoCounty(shanghaiTime(2026, 2, 10, 10), ':memory:', { ledger: false })

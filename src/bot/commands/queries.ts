@@ -5,6 +5,7 @@ import type { Turn } from '../handle.ts'
 import { LEAGUES } from '../../store/schema.ts'
 import { openProblemsWithNames } from '../../store/repos/problems.ts'
 import { supervisionById } from '../../store/repos/supervisions.ts'
+import { supervisionRefresh } from './supervision.ts'
 import { recordAudit } from '../../store/repos/audit.ts'
 import {
   boardCard,
@@ -285,7 +286,12 @@ async function ackCommand(turn: Turn, args: z.output<typeof ackArgs>): Promise<B
     before: null,
     after: { what: item.what },
   })
-  return { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `已阅：${item.what}` })] }
+  const done: BotResult = { toast: { kind: 'success', text: '已阅' }, messages: [turn.reply({ kind: 'text', text: `已阅：${item.what}` })] }
+  // The 督办's cards of this reader lose their 已阅 button (and the clicked one is replaced).
+  const s = item.entity === 'supervision' ? await supervisionById(db, item.entityId) : undefined
+  if (!s) return done
+  const { refresh, card } = await supervisionRefresh(turn, s)
+  return { ...done, refresh: [refresh], ...(turn.event.type === 'card_action' && { updateCard: card(turn.person.id) }) }
 }
 
 export const queryCommands = [

@@ -12,6 +12,7 @@
  * is not a command (the colon marks a field, not a verb).
  */
 import { normalizeWidth, parseNumber } from './numbers.ts'
+import { parseSupervisionFlow, type SupervisionCommand } from './supervision.ts'
 
 import type { League } from '../scoring.ts'
 export type { League }
@@ -39,6 +40,7 @@ export type Command =
   | { command: 'confirm'; verb: string; args: Record<string, never> }
   | { command: 'cancel'; verb: string; args: Record<string, never> }
   | { command: 'reopen'; verb: string; args: { target: string | null; period: string | { month: number } } }
+  | SupervisionCommand
 
 export type CommandName = Command['command']
 
@@ -392,7 +394,8 @@ export function parseCommand(input: string, opts: CommandOptions = {}): Command 
 }
 
 function parseMost(s: string, asked: boolean, opts: CommandOptions): Command | null {
-  const direct = parseWorkflow(s) ?? parseSupervise(s) ?? parseUrge(s) ?? parseBind(s) ?? parseReopen(s, opts) ?? parseReport(s)
+  const direct =
+    parseSupervisionFlow(s) ?? parseWorkflow(s) ?? parseSupervise(s) ?? parseUrge(s) ?? parseBind(s) ?? parseReopen(s, opts) ?? parseReport(s)
   if (direct) return direct
 
   const led = s.replace(LEAD_FILLER, '')

@@ -1,7 +1,11 @@
-/** 督办 items (挂牌督办): issued by a leader on a project, answered within N working days, escalated when overdue. */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+/**
+ * 督办 items (挂牌督办): issued by a leader on a project, answered (复函, the five 落实) within N working days of
+ * receipt, then 办结 or 退回 by the issuer; escalated while unanswered past the reply date. Every change is an
+ * audit row.
+ */
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db.ts'
-import { supervisions } from '../schema.ts'
+import { supervisions, type SupervisionState } from '../schema.ts'
 import { inChunks } from '../bulk.ts'
 import { recordAudit } from './audit.ts'
 
@@ -12,7 +16,16 @@ export const supervisionById = (db: Db, id: number) => db.select().from(supervis
 /** A new 督办 item, with its audit row. */
 export async function issueSupervision(
   db: Db,
-  s: { projectId: number; matter: string; issuedBy: number; issuedAt: number; dueOn: string },
+  s: {
+    projectId: number
+    matter: string
+    issuedBy: number
+    issuedAt: number
+    dueOn: string
+    receivedAt: number
+    replyDueOn: string
+    cadence: string
+  },
 ): Promise<Supervision> {
   const [row] = await db.insert(supervisions).values(s).returning()
   await recordAudit(db, {
@@ -41,13 +54,55 @@ export async function latestOpenSupervisionOn(db: Db, projectIds: number[]): Pro
   return newest.sort((a, b) => b.id - a.id)[0]
 }
 
-/** Open 督办 items due before `today` with fewer than `maxNotices` 通报. */
+/** When the 复函 is due: the reply date of its receipt (or of its 退回), else the date it was issued with. */
+export const replyDueOf = (s: Supervision) => s.replyDueOn ?? s.dueOn
+
+/**
+ * 督办 items still waiting for a complete 复函 (open, or 退回 to the unit) whose reply date is before `today`,
+ * with fewer than `maxNotices` 通报. A 复函 stops them; 办结 ends them.
+ */
 export const overdueSupervisions = (db: Db, today: string, maxNotices: number) =>
   db
     .select()
     .from(supervisions)
-    .where(and(eq(supervisions.state, 'open'), sql`${supervisions.dueOn} < ${today}`, sql`${supervisions.noticeCount} < ${maxNotices}`))
+    .where(
+      and(
+        inArray(supervisions.state, ['open', 'returned']),
+        sql`coalesce(${supervisions.replyDueOn}, ${supervisions.dueOn}) < ${today}`,
+        sql`${supervisions.noticeCount} < ${maxNotices}`,
+      ),
+    )
     .orderBy(supervisions.id)
+    .all()
+
+/**
+ * Moves a 督办 from `s.state` to `to` with `set`, if nobody moved it first (compare-and-set on the state), with
+ * its audit row. Returns the moved row, or undefined when it had already moved on.
+ */
+export async function moveSupervision(
+  db: Db,
+  s: Supervision,
+  to: SupervisionState,
+  by: { personId: number; at: number; action: string },
+  set: Partial<Supervision> = {},
+): Promise<Supervision | undefined> {
+  const [row] = await db
+    .update(supervisions)
+    .set({ ...set, state: to })
+    .where(and(eq(supervisions.id, s.id), eq(supervisions.state, s.state)))
+    .returning()
+  if (!row) return undefined
+  await recordAudit(db, { at: by.at, actorPersonId: by.personId, entity: 'supervision', entityId: s.id, action: by.action, before: s, after: row })
+  return row
+}
+
+/** 督办 items not yet 办结, oldest first: those a person issued, or (null) every one. */
+export const unfinishedSupervisions = (db: Db, issuedBy: number | null) =>
+  db
+    .select()
+    .from(supervisions)
+    .where(issuedBy === null ? ne(supervisions.state, 'closed') : and(ne(supervisions.state, 'closed'), eq(supervisions.issuedBy, issuedBy)))
+    .orderBy(supervisions.issuedAt, supervisions.id)
     .all()
 
 /** Counts a 通报 if nobody has yet (compare-and-set): a re-run of the same notice changes nothing. */
