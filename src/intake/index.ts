@@ -42,8 +42,12 @@ import {
   type InboundStatus,
 } from '../store/repos/inbound.ts'
 
-/** Runs `fn` so that its writes land together or not at all (better-sqlite3: one transaction). */
-export type Transact = <T>(fn: () => Promise<T>) => Promise<T>
+/**
+ * Runs `fn` so that its writes land together or not at all (better-sqlite3: one transaction). A runtime whose
+ * unit of work is not the connection's (D1: one batch, src/runtime/workers/d1.ts) hands `fn` the handle to
+ * write through; without one, `fn` uses its own.
+ */
+export type Transact = <T>(fn: (db?: Db) => Promise<T>) => Promise<T>
 
 /** Turns a stored payload back into its event (resume, retry); null when there is nothing to do. */
 export type Decoder = (raw: string, receivedAt: Date) => Promise<InboundEvent | null>
@@ -203,18 +207,18 @@ export function createIntake(deps: IntakeDeps): Intake {
    */
   async function processStored(inboundId: number, event: InboundEvent): Promise<BotResult | undefined> {
     try {
-      return await transact(async () => {
+      return await transact(async (tx = deps.db) => {
         // Still ours (a row queued here longer than its lease may have been resumed by another process)?
         const at = deps.now().getTime()
         if (!(await claimInbound(deps.db, inboundId, owner, at, at + leaseMs))) {
           deps.logger.info('inbound event taken over by another process', { inboundId, eventId: event.id })
           return undefined
         }
-        const ctx = await createBotContext(deps.db, event.receivedAt, deps.platforms, deps.logger)
+        const ctx = await createBotContext(tx, event.receivedAt, deps.platforms, deps.logger)
         const result = await bot(ctx, event)
         // Earlier cards about what changed first, so this turn's own new cards (already current) stay as made.
         if (result.refresh?.length)
-          await refreshCards(deps.db, result.refresh, event.receivedAt.getTime(), {
+          await refreshCards(tx, result.refresh, event.receivedAt.getTime(), {
             key: (rowId) => cardUpdateKey(event.platform, event.id, rowId),
             ...(event.type === 'card_action' &&
               event.messageId !== undefined &&
@@ -222,11 +226,11 @@ export function createIntake(deps: IntakeDeps): Intake {
           })
         // A message into the chat the event came from is a reply (it goes at once, quiet hours or not); one to
         // anyone else is a push, even though a person's command sent it.
-        const { unreachable } = await enqueue(deps.db, { platforms: deps.platforms }, result.messages, event.receivedAt.getTime(), (i) =>
+        const { unreachable } = await enqueue(tx, { platforms: deps.platforms }, result.messages, event.receivedAt.getTime(), (i) =>
           isReplyTo(result.messages[i]!, event) ? replyKey(event.platform, event.id, i) : pushKey(event.platform, event.id, i),
         )
         if (unreachable.length) deps.logger.warn('recipients not reachable on any enabled platform', { count: unreachable.length })
-        await markInbound(deps.db, inboundId, 'processed')
+        await markInbound(tx, inboundId, 'processed')
         return result
       })
     } catch (e) {
