@@ -71,6 +71,13 @@ export function formatDay(date: string): string {
   return m ? `${Number(m[2])}月${Number(m[3])}日` : date
 }
 
+/** 开工 / 复工 and 入库 of a report as people write them: 「3月15日开工」, 「10月20日入库纳统」, or 「—」. */
+export function startText(v: Pick<ReportValues, 'startStatus' | 'startedOn'>): string {
+  if (!v.startStatus) return '—'
+  return `${v.startedOn ? formatDay(v.startedOn) : ''}${v.startStatus === 'started' ? '开工' : '复工'}`
+}
+export const statsText = (v: Pick<ReportValues, 'statsOn'>) => (v.statsOn ? `${formatDay(v.statsOn)}入库纳统` : '—')
+
 /** A unit's 蓝/黄/红 projects as colour chips: 「🔵3 🟡1 🔴0」. */
 export const colourChips = (c: Pick<Record<Colour, number>, 'blue' | 'yellow' | 'red'>) => `🔵${c.blue} 🟡${c.yellow} 🔴${c.red}`
 
@@ -150,6 +157,14 @@ export function unitStatusCard(
   }
 }
 
+/** A round's report of a project: its prompt and receipt cards are refreshed when a version is stored. */
+export const reportSubject = (roundId: number, projectId: number) => `report:${roundId}:${projectId}`
+/**
+ * Cards that should show a round's latest receipt for a project: receipts of earlier versions, and drafts or 本月/累计
+ * questions waiting for 确认 (no 确认提交 stays on them once a version is stored).
+ */
+export const receiptSubject = (roundId: number, projectId: number) => `report-receipt:${roundId}:${projectId}`
+
 export interface PromptData {
   project: Project
   round: Round
@@ -164,6 +179,17 @@ export interface PromptData {
 /** The 调度 card: a form prefilled with last period's figures. */
 export function reportPromptCard(d: PromptData): Card {
   const base = d.current ?? d.previous
+  // 开复工 / 入库 as this round's version says, else as the project stands (a start stated in an earlier round).
+  const year = d.round.period.slice(0, 4)
+  const start = d.current?.startStatus
+    ? { status: d.current.startStatus, on: d.current.startedOn }
+    : d.project.startedOn
+      ? { status: 'started', on: d.project.startedOn }
+      : d.project.resumedOn?.startsWith(year)
+        ? { status: 'resumed', on: d.project.resumedOn }
+        : null
+  const statsOn = d.current ? d.current.statsOn : d.project.statsOn
+  const inStats = d.current ? d.current.statsOn !== null : d.project.inStats
   const yuanToWanText = (y: number | null | undefined) => (y === null || y === undefined ? undefined : formatWan(y, 4, false).replace(/\.?0+$/, ''))
   const problems = capList(d.openProblems.map((p) => `#${p.id} ${clip(p.description, LIMITS.line)}`)).join('；')
   // Prefilled inputs are cut to what a Feishu input holds; the submit handler keeps the stored text when the cut
@@ -171,6 +197,7 @@ export function reportPromptCard(d: PromptData): Card {
   const initial = (text: string | null | undefined) => (text ? plainText(clip(text, LIMITS.input)) : undefined)
   return {
     template: 'report-prompt',
+    subject: reportSubject(d.round.id, d.project.id),
     colour: d.current ? 'turquoise' : 'blue',
     title: `${roundLabel(d.round)} · ${titleName(d.project.name)}`,
     subtitle: `请于 ${formatDeadline(d.round.deadlineAt)} 前填报${d.current ? '（已填报，可修改）' : ''}`,
@@ -206,6 +233,29 @@ export function reportPromptCard(d: PromptData): Card {
           },
           { name: 'progress', label: '形象进度', kind: 'text', initial: initial(base?.progressText), placeholder: '例如 主体封顶' },
           { name: 'percent', label: '形象进度（%）', kind: 'number', initial: base?.progressPercent?.toString() },
+          {
+            name: 'start',
+            label: '开复工情况',
+            kind: 'select',
+            initial: start?.status ?? 'none',
+            options: [
+              { value: 'none', label: '未开工' },
+              { value: 'started', label: '已开工（新建）' },
+              { value: 'resumed', label: '已复工（续建）' },
+            ],
+          },
+          { name: 'startedOn', label: '开工/复工日期', kind: 'date', initial: start?.on ?? undefined },
+          {
+            name: 'stats',
+            label: '入库纳统',
+            kind: 'select',
+            initial: inStats ? 'in' : 'none',
+            options: [
+              { value: 'none', label: '未入库' },
+              { value: 'in', label: '已入库纳统' },
+            ],
+          },
+          { name: 'statsOn', label: '入库日期', kind: 'date', initial: statsOn ?? undefined },
           { name: 'problems', label: '存在问题（多个用；分隔，无则留空）', kind: 'multiline', initial: initial(d.current?.problemsText) },
           { name: 'coordination', label: '需协调事项', kind: 'multiline', initial: initial(d.current?.coordination) },
           { name: 'nextSteps', label: '下步计划', kind: 'multiline', initial: initial(d.current?.nextSteps) },
@@ -250,6 +300,7 @@ export function reportConfirmCard(
   }
   return {
     template: 'report-confirm',
+    subject: receiptSubject(round.id, project.id),
     colour: errors.length ? 'red' : ready && !opts.question ? 'wathet' : 'orange',
     title: `请确认 · ${titleName(project.name)}`,
     subtitle: `${roundLabel(round)}，我理解的内容如下${before ? '（「→」后为修改后的内容）' : ''}`,
@@ -260,6 +311,8 @@ export function reportConfirmCard(
           ...field('本期完成投资', (x) => figure(x.periodInvestment)),
           ...field('本年累计', (x) => figure(x.ytdInvestment)),
           ...field('形象进度', progress),
+          ...field('开复工', startText, false),
+          ...field('入库纳统', statsText, false),
           ...field('存在问题', problems),
           ...field('需协调事项', (x) => text(x.coordination), false),
           ...field('下步计划', (x) => text(x.nextSteps), false),
@@ -312,6 +365,7 @@ export function receiptCard(project: Project, round: Round, report: Report, view
   const gap = view.completion && view.schedule ? describeGap(gapPoints(view.completion, view.schedule)) : '—'
   return {
     template: 'receipt',
+    subject: receiptSubject(round.id, project.id),
     colour: COLOUR_HEADER[view.verdict.colour],
     title: `已收到 · ${titleName(project.name)}`,
     subtitle: `${roundLabel(round)}，第 ${report.version} 版${report.version > 1 ? '（已修改）' : ''}`,
@@ -325,6 +379,10 @@ export function receiptCard(project: Project, round: Round, report: Report, view
           { label: '序时进度', value: pct(view.schedule) },
           { label: '较序时', value: gap },
           { label: '当前色牌', value: COLOUR_LABELS[view.verdict.colour] },
+          ...(report.startStatus === 'started' || report.startStatus === 'resumed'
+            ? [{ label: '开复工', value: startText({ startStatus: report.startStatus, startedOn: report.startedOn }) }]
+            : []),
+          ...(report.statsOn ? [{ label: '入库纳统', value: statsText(report) }] : []),
         ],
       },
       ...(report.progressText
@@ -654,7 +712,7 @@ export function bulletinCard(
 }
 
 /** 本月 and the rise in 累计 disagree: which one is right? */
-export function reportMismatchCard(project: Project, question: string): Card {
+export function reportMismatchCard(project: Project, question: string, roundId?: number): Card {
   return {
     template: 'report-mismatch',
     colour: 'orange',
@@ -669,6 +727,7 @@ export function reportMismatchCard(project: Project, question: string): Card {
           { label: '取消', command: 'cancel' },
         ],
       },
+    ...(roundId !== undefined && { subject: receiptSubject(roundId, project.id) }),
     ],
   }
 }

@@ -2,10 +2,14 @@
  * Checking a progress report before it is stored. Errors block (nothing is stored); a question asks the
  * person which of two conflicting figures is right; warnings are shown but do not block.
  */
+import { and, asc, eq } from 'drizzle-orm'
+import type { Db } from '../store/db.ts'
+import { auditLog, projects, reports } from '../store/schema.ts'
 import type { Project } from '../store/repos/projects.ts'
 import type { Report, Round } from '../store/repos/rounds.ts'
 import { amountProblem, formatWan } from '../domain/money.ts'
 import { PERCENT_RANGE_REASON } from '../domain/parse/numbers.ts'
+import type { StartStatus } from '../domain/parse/starts.ts'
 
 /**
  * 本年累计 (or 本期) above this many times the project's 总投资 is refused, not warned about: a year's investment
@@ -23,6 +27,15 @@ export interface ReportValues {
   coordination: string
   nextSteps: string
   correctionReason: string
+  /** 开工 / 复工 stated in this version, with its date ('YYYY-MM-DD'; null when the date written does not exist). */
+  startStatus?: StartStatus | null
+  startedOn?: string | null
+  /** 入库纳统 stated in this version: its date; null when not. */
+  statsOn?: string | null
+  /** What a typed reply said outright, so a correction can take a field back (未开工, 未入库, 无问题). */
+  said?: { start?: boolean; stats?: boolean; noProblems?: boolean }
+  /** 入库 stated with a date that does not exist: refused by the check. */
+  statsUnknownDate?: boolean
 }
 
 export interface ReportCheck {
@@ -61,6 +74,7 @@ export function checkReport(
     }
   }
   if (values.progressPercent !== null && !(values.progressPercent >= 0 && values.progressPercent <= 100)) errors.push(PERCENT_RANGE_REASON)
+  errors.push(...startProblems(values, round))
   const sameYear = previous && previous.period.slice(0, 4) === round.period.slice(0, 4)
   const prevYtd = sameYear ? previous.report.ytdInvestment : 0
   let mismatch: ReportCheck['mismatch'] = null
@@ -83,4 +97,93 @@ export function applyTrust(values: ReportValues, trust: 'period' | 'ytd', prevYt
   if (trust === 'period' && values.periodInvestment !== null) return { ...values, ytdInvestment: prevYtd + values.periodInvestment }
   if (trust === 'ytd' && values.ytdInvestment !== null) return { ...values, periodInvestment: values.ytdInvestment - prevYtd }
   return values
+}
+
+const START_LABELS: Record<StartStatus, string> = { started: '开工', resumed: '复工' }
+export const startLabel = (s: StartStatus) => START_LABELS[s]
+
+/** 开工 / 入库 dates must exist and not lie after the round's period (a start is reported once it happened). */
+function startProblems(v: ReportValues, round: Round): string[] {
+  const out: string[] = []
+  const last = `${round.period}-31`
+  if (v.startStatus) {
+    const label = START_LABELS[v.startStatus]
+    if (!v.startedOn) out.push(`没有识别出${label}日期，请写明如「3月15日${label}」`)
+    else if (v.startedOn > last) out.push(`${label}日期 ${v.startedOn} 晚于本期，尚未${label}的项目请不要填写${label}`)
+  }
+  if (v.statsUnknownDate) out.push('没有识别出入库纳统日期，请写明如「10月20日入库纳统」或「本月已入库」')
+  else if (v.statsOn && v.statsOn > last) out.push(`入库纳统日期 ${v.statsOn} 晚于本期`)
+  return out
+}
+
+/** A project's 开工 / 复工 / 入库 as the board reads them. */
+export interface ProjectStarts {
+  startedOn: string | null
+  resumedOn: string | null
+  inStats: boolean
+  statsOn: string | null
+}
+
+type StartsOfReport = Pick<Report, 'startStatus' | 'startedOn' | 'statsOn'>
+
+/**
+ * What a project's 开工 / 复工 / 入库 are, given the value it had before any report spoke of them (`base`: the
+ * project list's) and its accepted reports (current versions): the earliest 开工 and 入库 reported, the latest
+ * 复工, else the base. A correction that takes a statement back thus reverts to what was there before it.
+ */
+export function projectStarts(base: ProjectStarts, list: readonly StartsOfReport[]): ProjectStarts {
+  const dates = (f: (r: StartsOfReport) => string | null) =>
+    list
+      .map(f)
+      .filter((d): d is string => Boolean(d))
+      .sort()
+  const started = dates((r) => (r.startStatus === 'started' ? r.startedOn : null))
+  const resumed = dates((r) => (r.startStatus === 'resumed' ? r.startedOn : null))
+  const stats = dates((r) => r.statsOn)
+  return {
+    startedOn: started[0] ?? base.startedOn,
+    resumedOn: resumed.at(-1) ?? base.resumedOn,
+    inStats: stats.length > 0 || base.inStats,
+    statsOn: stats[0] ?? (stats.length ? null : base.statsOn),
+  }
+}
+
+const startsOf = (p: Pick<Project, 'startedOn' | 'resumedOn' | 'inStats' | 'statsOn'>): ProjectStarts => ({
+  startedOn: p.startedOn,
+  resumedOn: p.resumedOn,
+  inStats: p.inStats,
+  statsOn: p.statsOn,
+})
+
+/**
+ * Brings a project's 开工 / 复工 / 入库 in line with its accepted reports (after a report is stored). The value the
+ * project had before reports first changed it is kept in the audit trail (action 'starts'), so taking a statement
+ * back restores it. Returns the change, or null when nothing changed.
+ */
+export async function settleStarts(
+  db: Db,
+  projectId: number,
+  at: number,
+  by: number | null,
+): Promise<{ before: ProjectStarts; after: ProjectStarts } | null> {
+  const project = await db.select().from(projects).where(eq(projects.id, projectId)).get()
+  if (!project) return null
+  const first = await db
+    .select({ before: auditLog.before })
+    .from(auditLog)
+    .where(and(eq(auditLog.entity, 'project'), eq(auditLog.entityId, projectId), eq(auditLog.action, 'starts')))
+    .orderBy(asc(auditLog.id))
+    .get()
+  const before = startsOf(project)
+  const base = (first?.before as ProjectStarts | undefined) ?? before
+  const list = await db
+    .select({ startStatus: reports.startStatus, startedOn: reports.startedOn, statsOn: reports.statsOn })
+    .from(reports)
+    .where(and(eq(reports.projectId, projectId), eq(reports.current, true)))
+    .all()
+  const after = projectStarts(base, list)
+  if (JSON.stringify(after) === JSON.stringify(before)) return null
+  await db.update(projects).set(after).where(eq(projects.id, projectId))
+  await db.insert(auditLog).values({ at, actorPersonId: by, entity: 'project', entityId: projectId, action: 'starts', before, after })
+  return { before, after }
 }

@@ -7,7 +7,8 @@ import { z } from 'zod'
 import type { BotResult, OutboundMessage } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
 import type { ReplyParse } from '../../domain/parse/index.ts'
-import { readAmount, readPercent } from '../../domain/parse/index.ts'
+import { readAmount, readDate, readPercent, resolveDate } from '../../domain/parse/index.ts'
+import { localDate } from '../../domain/time.ts'
 import { restoreClipped } from '../../cards/text.ts'
 import { openProblemsOfProject, raiseProblem } from '../../store/repos/problems.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
@@ -34,12 +35,14 @@ import {
   reportMismatchCard,
   reportPromptCard,
   receiptCard,
+  receiptSubject,
+  reportSubject,
 } from '../../cards/conversation.ts'
 import { command, say } from '../registry.ts'
 import { form, id, words } from '../args.ts'
 import { hasRole, officeOnly } from '../permissions.ts'
 import { contactsOfProject } from '../../store/repos/directory.ts'
-import { applyTrust, checkReport, type ReportValues } from '../../services/reporting.ts'
+import { applyTrust, checkReport, settleStarts, type ReportValues } from '../../services/reporting.ts'
 import { projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyWindow } from '../../domain/dispatch.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
@@ -154,7 +157,10 @@ const emptyValues = (): ReportValues => ({
   correctionReason: '',
 })
 
-function valuesFromParse(p: ReplyParse): ReportValues {
+/** A typed reply as values; its dates (3月15日开工, 本月已入库) are read against the round's `period`. */
+function valuesFromParse(p: ReplyParse, period: string, today: string): ReportValues {
+  const start = p.start && p.start.status !== 'none' ? p.start : null
+  const statsOn = p.stats && p.stats.status === 'in' ? resolveDate(p.stats.on, period, today) : null
   return {
     ...emptyValues(),
     periodInvestment: p.periodInvestment,
@@ -163,6 +169,11 @@ function valuesFromParse(p: ReplyParse): ReportValues {
     progressText: p.progressText ?? '',
     problems: [...p.problems],
     nextSteps: p.nextSteps ?? '',
+    startStatus: start?.status ?? null,
+    startedOn: start ? resolveDate(start.on, period, today) : null,
+    statsOn,
+    statsUnknownDate: p.stats?.status === 'in' && statsOn === null,
+    said: { start: p.start !== null, stats: p.stats !== null, noProblems: p.noProblems && !p.problems.length },
   }
 }
 
@@ -177,11 +188,11 @@ const MISSING_LABELS: Record<string, string> = {
 export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotResult> {
   const mine = await projectsOfContact(turn.ctx.db, turn.person.id)
   if (mine.length === 0) return say(turn, '名册中没有您负责填报的项目，无法登记这条进展。如有出入，请联系{office}。')
-  const values = valuesFromParse(parsed)
   const kind = parsed.period?.unit === 'week' ? 'weekly' : 'monthly'
   const rounds = await Promise.all(mine.map((p) => roundForReport(turn, 'monthly', p.id)))
-  if (rounds.every((r) => r === null) && !(await roundForReport(turn, kind)))
-    return outsideRound(turn, mine, '当前不在填报时间，这条进展暂不能登记。')
+  const round = rounds.find((r) => r !== null) ?? (await roundForReport(turn, kind))
+  if (!round) return outsideRound(turn, mine, '当前不在填报时间，这条进展暂不能登记。')
+  const values = valuesFromParse(parsed, round.period, localDate(turn.ctx.now))
   const missing = parsed.missing.filter((f) => f !== 'periodInvestment').map((f) => MISSING_LABELS[f] ?? f)
   if (mine.length > 1) {
     await setPending(
@@ -214,20 +225,31 @@ function valuesOfReport(r: Report): ReportValues {
     coordination: r.coordination,
     nextSteps: r.nextSteps,
     correctionReason: '',
+    startStatus: r.startStatus === 'started' || r.startStatus === 'resumed' ? r.startStatus : null,
+    startedOn: r.startedOn,
+    statsOn: r.statsOn,
   }
 }
 
-/** A free-text reply changes only what it mentions: every field it leaves out keeps `base`'s value. */
+/**
+ * A free-text reply changes only what it mentions: every field it leaves out keeps `base`'s value; what it says
+ * outright replaces it even when empty (未开工 takes a start back, 无问题 empties the problems).
+ */
 function fillFrom(v: ReportValues, base: ReportValues): ReportValues {
+  const said = v.said ?? {}
   return {
     periodInvestment: v.periodInvestment ?? base.periodInvestment,
     ytdInvestment: v.ytdInvestment ?? base.ytdInvestment,
     progressPercent: v.progressPercent ?? base.progressPercent,
     progressText: v.progressText || base.progressText,
-    problems: v.problems.length ? v.problems : base.problems,
+    problems: v.problems.length || said.noProblems ? v.problems : base.problems,
     coordination: v.coordination || base.coordination,
     nextSteps: v.nextSteps || base.nextSteps,
     correctionReason: v.correctionReason || base.correctionReason,
+    startStatus: said.start ? (v.startStatus ?? null) : (base.startStatus ?? null),
+    startedOn: said.start ? (v.startedOn ?? null) : (base.startedOn ?? null),
+    statsOn: said.stats ? (v.statsOn ?? null) : (base.statsOn ?? null),
+    statsUnknownDate: said.stats ? v.statsUnknownDate : base.statsUnknownDate,
   }
 }
 
@@ -263,12 +285,18 @@ export async function confirmFor(
     ? `本月完成 ${formatWan(check.mismatch.period)} 万元，但本年累计比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(check.mismatch.rise)} 万元，两者不一致。哪个正确？`
     : null
   await setPending(db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values: merged }, turn.ctx.now)
+  // 「无问题」 in a correction empties the stored problems: say so, since the 问题台账 entries stay open.
+  const base = stored ?? draft
+  const cleared =
+    values.said?.noProblems && base && base.problems.length > 0
+      ? [`「无问题」：将清空本期填报的存在问题（原 ${base.problems.length} 条）；已转入问题台账的问题仍按销号流程办理`]
+      : []
   const card = reportConfirmCard(
     project,
     round,
     merged,
     stillMissing.filter((m) => m === '本年累计'),
-    [...check.warnings, ...stillMissing.filter((m) => m !== '本年累计').map((m) => `未提到${m}`)],
+    [...cleared, ...check.warnings, ...stillMissing.filter((m) => m !== '本年累计').map((m) => `未提到${m}`)],
     {
       before: stored ?? draft ?? null,
       errors,
@@ -284,10 +312,10 @@ export async function correctPending(turn: Turn, parsed: ReplyParse): Promise<Bo
   if (!pending || pending.kind !== 'confirmReport') return null
   const project = await projectById(turn.ctx.db, pending.projectId)
   if (!project) return null
-  const merged = fillFrom(valuesFromParse(parsed), pending.values)
-  if (parsed.noProblems && !parsed.problems.length) merged.problems = []
   const round = await roundById(turn.ctx.db, pending.roundId)
-  return confirmFor(turn, project, merged, [], round?.kind === 'weekly' ? 'weekly' : 'monthly', pending.values)
+  if (!round) return null
+  const merged = fillFrom(valuesFromParse(parsed, round.period, localDate(turn.ctx.now)), pending.values)
+  return confirmFor(turn, project, merged, [], round.kind === 'weekly' ? 'weekly' : 'monthly', pending.values)
 }
 
 /** 确认: submit what is pending (optionally resolving a 本月/累计 mismatch the chosen way). */
@@ -300,6 +328,19 @@ async function confirmCommand(turn: Turn, args: z.output<typeof confirmArgs>): P
   const project = await projectById(turn.ctx.db, pending.projectId)
   const round = await roundById(turn.ctx.db, pending.roundId)
   if (!project || !round) return say(turn, '要确认的项目或调度轮次已不存在，请重新填报。')
+  if (!args.trust) {
+    // A typed 确认 on a draft whose 本月 and 累计 disagree: say what disagrees and the two ways out, not the same question.
+    const previous = await previousMonthlyReport(turn.ctx.db, project.id, round.period)
+    const check = checkReport(pending.values, project, round, previous)
+    if (check.mismatch && !check.errors.length) {
+      const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
+      const { period, rise } = check.mismatch
+      const t =
+        `还不能提交：本月完成 ${formatWan(period)} 万元，但本年累计 ${formatWan(pending.values.ytdInvestment!)} 万元比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(rise)} 万元，两者不一致。` +
+        `回复「本月数正确」（本年累计改为 ${formatWan(prevYtd + period)} 万元）或「累计数正确」（本月改为 ${formatWan(rise)} 万元），或直接改写。`
+      return { messages: [turn.reply({ kind: 'card', card: reportMismatchCard(project, t, round.id) })] }
+    }
+  }
   return submit(turn, project, round, pending.values, 'text', args.trust)
 }
 
@@ -335,6 +376,15 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
     if (r.ok) percent = r.value
     else reasons.push(r.reason)
   }
+  // 开复工 and 入库: a select and a date each; the date may be typed (3月15日) or picked (2026-03-15).
+  const today = localDate(turn.ctx.now)
+  const startStatus = form.start === 'started' || form.start === 'resumed' ? form.start : null
+  const startedOn = startStatus ? readDate(form.startedOn ?? '', round.period, today) : null
+  if (startStatus && (form.startedOn ?? '').trim() && !startedOn)
+    reasons.push(`看不懂${startStatus === 'started' ? '开工' : '复工'}日期「${form.startedOn}」`)
+  const inStats = form.stats === 'in'
+  const statsOn = inStats ? readDate(form.statsOn ?? '', round.period, today) : null
+  if (inStats && (form.statsOn ?? '').trim() && !statsOn) reasons.push(`看不懂入库日期「${form.statsOn}」`)
   if (reasons.length) {
     const t = `未登记：${reasons.join('；')}。`
     return { ...say(turn, t), toast: { kind: 'error', text: reasons[0]! } }
@@ -354,6 +404,10 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
     coordination: restoreClipped((form.coordination ?? '').trim(), current?.coordination),
     nextSteps: restoreClipped((form.nextSteps ?? '').trim(), current?.nextSteps),
     correctionReason: (form.reason ?? '').trim(),
+    startStatus,
+    // 已开工 with no date picked: this period (a date inside it), as typed 已开工 reads
+    startedOn: startStatus ? (startedOn ?? resolveDate(null, round.period, today)) : null,
+    statsOn: inStats ? (statsOn ?? resolveDate(null, round.period, today)) : null,
   }
   return submit(turn, project, round, values, 'card', args.trust)
 }
@@ -387,7 +441,7 @@ async function submit(
     const t = `本月完成 ${formatWan(check.mismatch.period)} 万元，但本年累计比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(check.mismatch.rise)} 万元，两者不一致。哪个正确？`
     return {
       toast: { kind: 'warning', text: '本月数与累计增加额不一致，请确认' },
-      messages: [turn.reply({ kind: 'card', card: reportMismatchCard(project, t) })],
+      messages: [turn.reply({ kind: 'card', card: reportMismatchCard(project, t, round.id) })],
     }
   }
   const report = await submitReport(db, {
@@ -401,21 +455,31 @@ async function submit(
     coordination: values.coordination,
     nextSteps: values.nextSteps,
     correctionReason: values.correctionReason || null,
+    startStatus: values.startStatus ?? null,
+    startedOn: values.startStatus ? (values.startedOn ?? null) : null,
+    statsOn: values.statsOn ?? null,
     source,
     submittedBy: turn.person.id,
     submittedAt: now.getTime(),
   })
   await clearPending(db, turn.person.id)
+  await settleStarts(db, project.id, now.getTime(), turn.person.id)
   if (reopened) await useReopen(db, { roundId: round.id, projectId: project.id, by: turn.person.id, at: now.getTime() })
   const notices = await routeProblems(turn, project, report.id, values.problems)
   const period = round.kind === 'monthly' ? round.period : round.period
   const [figures] = await projectMonths(db, period, { projectId: project.id })
   const view = viewOf(turn.ctx.rules, figures!, period)
   const card = receiptCard(project, round, report, view, turn.ctx.demo)
+  // Earlier cards of this report: prompt forms show the stored version, drafts waiting for 确认 become the receipt.
+  const prompt = await promptFor(turn, (await projectById(db, project.id)) ?? project, round)
+  const refresh = [
+    { subject: reportSubject(round.id, project.id), card: () => prompt },
+    { subject: receiptSubject(round.id, project.id), card: () => card },
+  ]
   const messages: OutboundMessage[] = [...notices]
   if (turn.event.type !== 'card_action') messages.unshift(turn.reply({ kind: 'card', card }))
   if (check.warnings.length) messages.push(turn.reply({ kind: 'text', text: `已登记，但请核实：${check.warnings.join('；')}` }))
-  return { updateCard: card, toast: { kind: 'success', text: report.version > 1 ? '已修改' : '已提交' }, messages }
+  return { updateCard: card, toast: { kind: 'success', text: report.version > 1 ? '已修改' : '已提交' }, messages, refresh }
 }
 
 /** New problems from a report become 问题台账 entries and are sent to the office to 交办. */

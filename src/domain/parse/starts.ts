@@ -12,7 +12,7 @@
  * (已开工). Plans and wishes (计划3月开工, 争取本月开工, 具备开工条件, 开工以来累计) are not starts; 未开工 /
  * 尚未入库 are said explicitly (status 'none'), so a correction can take a start back.
  */
-import { parseNumber } from './numbers.ts'
+import { normalizeWidth, parseNumber } from './numbers.ts'
 
 export type StartStatus = 'started' | 'resumed'
 
@@ -188,4 +188,22 @@ export function resolveDate(ref: DateRef | null, period: string, today: string):
   if (ref.day !== null) return ref.day <= daysIn(year, ref.month) ? `${year}-${pad(ref.month)}-${pad(ref.day)}` : null
   const day = ref.part === 'mid' ? 11 : ref.part === 'late' ? 21 : ref.part === 'end' ? daysIn(year, ref.month) : 1
   return `${year}-${pad(ref.month)}-${pad(day)}`
+}
+
+const DATE_ONLY_RE = new RegExp(`^\\s*(?:${DATE})\\s*$`)
+
+/**
+ * A date typed or picked in a form (2026-03-15, 2026-03-15 +0800 from a date picker, 3月15日, 本月), resolved
+ * like resolveDate. Null for an empty or unreadable text, undefined never.
+ */
+export function readDate(text: string, period: string, today: string): string | null {
+  const t = normalizeWidth(text)
+    .trim()
+    .replace(/\s+[+-]\d{4}$/, '')
+    .replace(/[/.]/g, '-')
+  if (!t) return null
+  const m = DATE_ONLY_RE.exec(t)
+  if (!m) return null
+  const ref = dateRef(m.groups!)
+  return ref ? resolveDate(ref, period, today) : null
 }
