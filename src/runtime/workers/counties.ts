@@ -25,14 +25,10 @@ import type { Platform } from '../../model/index.ts'
 import { createApp } from '../../http/app.ts'
 import { createIntake, type Intake } from '../../intake/index.ts'
 import { decoders } from '../../channels/index.ts'
-import {
-  createFeishuReceiver,
-  feishuRoutes,
-  FEISHU_BOT_SETTING,
-  feishuOutboxSender,
-  createSdkSender,
-  type FeishuSender,
-} from '../../channels/feishu/index.ts'
+import { createFeishuReceiver, feishuRoutes, FEISHU_BOT_SETTING } from '../../channels/feishu/routes.ts'
+import { feishuOutboxSender } from '../../channels/feishu/outbox.ts'
+import type { FeishuSender } from '../../channels/feishu/send.ts'
+import { createFetchSender } from './feishu-fetch.ts'
 import { webCryptoAes } from '../../channels/feishu/crypto.ts'
 import { wecomKeys } from '../../channels/wecom/crypto.ts'
 import { createWecomReceiver, wecomRoutes } from '../../channels/wecom/routes.ts'
@@ -142,7 +138,7 @@ async function buildCounty(env: WorkerEnv, entry: CountyEntry, opts: { onUnit?: 
   c.botOpenId = (await getSetting<{ openId: string }>(db, FEISHU_BOT_SETTING))?.openId
 
   if (platforms.includes('feishu') && config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {
-    const sender = createSdkSender({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN })
+    const sender = createFetchSender({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN })
     c.feishu = sender
     c.senders.feishu = feishuOutboxSender(sender, db)
     const receiver = createFeishuReceiver({

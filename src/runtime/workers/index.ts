@@ -27,7 +27,7 @@ import { quietHoursHold } from '../../outbox/quiet.ts'
 import { nextDueAt } from '../../store/repos/outbox.ts'
 import { setSetting } from '../../store/repos/settings.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
-import { FEISHU_BOT_SETTING } from '../../channels/feishu/index.ts'
+import { FEISHU_BOT_SETTING } from '../../channels/feishu/routes.ts'
 import { countiesOf, countyOfRequest, county, type County, type WorkerEnv } from './counties.ts'
 
 interface ExecutionContextLike {

@@ -1,0 +1,98 @@
+/**
+ * The intake's unit of work on D1 (src/runtime/workers/d1.ts): the bot's writes, its outbox rows and the mark
+ * on its inbound row go to D1 as one batch; a turn that fails sends none of its writes; a turn that reads its
+ * own write back sees it (what is kept so far goes first). Over the fake D1 binding (test/fakes/d1.ts: real
+ * SQLite, batches all-or-nothing, 100 bound values at most), through the real intake and bot.
+ */
+import { beforeEach, describe, expect, it } from 'vitest'
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
+import { openCountyDatabase, type UnitStats } from '../../src/runtime/workers/d1.ts'
+import { createIntake, type Intake } from '../../src/intake/index.ts'
+import { handleEvent } from '../../src/bot/handle.ts'
+import { localDecoder } from '../../src/channels/local/routes.ts'
+import { getSetting, setSetting } from '../../src/store/repos/settings.ts'
+import { silentLogger } from '../../src/log.ts'
+import { shanghaiTime } from '../../src/domain/time.ts'
+import type { InboundEvent } from '../../src/model/index.ts'
+import { fakeD1, type FakeD1 } from '../fakes/d1.ts'
+
+const NOW = shanghaiTime(2026, 11, 26, 10)
+let backing: NodeDatabase
+let binding: FakeD1 & { batches: number }
+let units: UnitStats[]
+
+function intakeWith(bot?: typeof handleEvent): Intake {
+  const { db, transact } = openCountyDatabase(binding, (s) => units.push(s))
+  return createIntake({ db, logger: silentLogger, now: () => NOW, platforms: ['local'], decoders: { local: localDecoder }, transact, ...(bot && { bot }) })
+}
+
+let seq = 0
+const help = (text = '帮助'): InboundEvent => ({
+  type: 'text',
+  id: `d1-unit-${++seq}`,
+  platform: 'local',
+  receivedAt: NOW,
+  sender: { platform: 'local', userId: '9001' },
+  chat: { platform: 'local', chatId: 'person:9001', kind: 'direct' },
+  text,
+  mentionedBot: false,
+})
+const deliver = async (intake: Intake, event: InboundEvent) => {
+  const r = await intake.accept({ platform: 'local', dedupeKey: event.id, raw: JSON.stringify(event), event }, { waitMs: Infinity })
+  if (r.kind !== 'answered') throw new Error(r.kind)
+  return r
+}
+const rows = (sql: string) => backing.sqlite.prepare(sql).all()
+
+beforeEach(() => {
+  backing = openNodeDatabase(':memory:')
+  const d1 = fakeD1(backing.sqlite)
+  const batch = d1.batch.bind(d1)
+  binding = Object.assign(d1, {
+    batches: 0,
+    batch: (s: Parameters<FakeD1['batch']>[0]) => {
+      binding.batches++
+      return batch(s)
+    },
+  })
+  units = []
+})
+
+describe('the unit of work on D1', () => {
+  it('sends a turn’s replies and the mark of its row in one batch', async () => {
+    const intake = intakeWith()
+    await deliver(intake, help())
+    expect(units).toHaveLength(1)
+    expect(units[0]).toMatchObject({ batches: 1, flushes: [] })
+    expect(units[0]!.statements).toBeGreaterThanOrEqual(2) // the reply row(s) and the mark
+    expect(rows(`select status from inbound_log`)).toEqual([{ status: 'processed' }])
+    expect(rows(`select count(*) n from outbox where key like 'in:local:d1-unit-%'`)).toEqual([{ n: 1 }])
+  })
+
+  it('a turn that fails after writing leaves nothing of it: no write, no reply, the row marked failed', async () => {
+    const crashing: typeof handleEvent = async (ctx, event) => {
+      const result = await handleEvent(ctx, event)
+      await setSetting(ctx.db, 'written-by-the-failed-turn', { at: 1 })
+      throw new Error('crash after the work')
+      return result
+    }
+    const before = binding.batches
+    await deliver(intakeWith(crashing), help())
+    expect(binding.batches).toBe(before) // nothing of the turn was sent to D1
+    expect(rows(`select count(*) n from settings where key = 'written-by-the-failed-turn'`)).toEqual([{ n: 0 }])
+    expect(rows(`select count(*) n from outbox`)).toEqual([{ n: 0 }])
+    expect(rows(`select status, error from inbound_log`)).toEqual([{ status: 'failed', error: 'Error: crash after the work' }])
+  })
+
+  it('a turn that reads its own write back sees it: what was kept goes first, the rest in the last batch', async () => {
+    const readsBack: typeof handleEvent = async (ctx, event) => {
+      await setSetting(ctx.db, 'turn-note', { n: 1 })
+      const seen = await getSetting<{ n: number }>(ctx.db, 'turn-note')
+      return { messages: [{ to: { kind: 'chat', chat: event.chat }, body: { kind: 'text', text: `seen ${seen?.n}` } }] }
+    }
+    await deliver(intakeWith(readsBack), help())
+    expect(units[0]).toMatchObject({ batches: 2, flushes: ['read settings'] })
+    expect(rows(`select json_extract(body, '$.text') t from outbox`)).toEqual([{ t: 'seen 1' }])
+    expect(rows(`select status from inbound_log`)).toEqual([{ status: 'processed' }])
+  })
+})
