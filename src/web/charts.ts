@@ -185,13 +185,13 @@ export function treemap(tiles: Tile[], opts: { width?: number; height?: number; 
   const parts = tiles.map((t, i) => {
     const r = rects[i]!
     if (r.w <= 0 || r.h <= 0) return ''
-    const fs = Math.max(10, Math.min(22, r.w / Math.max(4, t.label.length + 1), r.h / 3))
+    // Each tile's words in a nested <svg>, which clips them to the tile: a small unit keeps its colour, not a spill.
+    const fs = Math.max(10, Math.min(22, (r.w - 8) / Math.max(2, t.label.length), r.h / 3))
     const text =
-      r.w > 40 && r.h > 26
-        ? `<text x="${f1(r.x + 6)}" y="${f1(r.y + fs + 4)}" font-size="${f1(fs)}" fill="#fff" font-weight="600">${escape(t.label)}</text>` +
-          (r.h > fs * 2 + 14
-            ? `<text x="${f1(r.x + 6)}" y="${f1(r.y + fs * 2 + 10)}" font-size="${f1(fs * 0.8)}" fill="#fff">${escape(t.note)}</text>`
-            : '')
+      r.w > 30 && r.h > 18
+        ? `<svg x="${f1(r.x)}" y="${f1(r.y)}" width="${f1(r.w)}" height="${f1(r.h)}"><text x="6" y="${f1(fs + 4)}" font-size="${f1(fs)}" fill="#fff" font-weight="600">${escape(t.label)}</text>` +
+          (r.h > fs * 2 + 14 ? `<text x="6" y="${f1(fs * 2 + 10)}" font-size="${f1(fs * 0.8)}" fill="#fff">${escape(t.note)}</text>` : '') +
+          '</svg>'
         : ''
     const tile = `<rect x="${f1(r.x)}" y="${f1(r.y)}" width="${f1(r.w)}" height="${f1(r.h)}" fill="${t.fill}" stroke="#fff" stroke-width="2"><title>${escape(t.tooltip)}</title></rect>${text}`
     return t.href ? `<a href="${escape(t.href)}">${tile}</a>` : tile

@@ -129,7 +129,7 @@ h1{font-size:22px;margin:4px 0 12px}h2{font-size:17px;margin:20px 0 8px}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
 th{background:#f0f3f7;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-tr.overdue td{background:#fff1ef}
+tr.overdue td{background:#fff1ef}td.wrap{white-space:normal;min-width:16em}.nowrap{white-space:nowrap}
 .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;vertical-align:-.05em;margin-right:4px}
 .c-blue{background:var(--blue)}.c-watch{background:var(--watch)}.c-yellow{background:var(--yellow)}.c-red{background:var(--red)}.c-none{background:var(--none)}
 .tag{display:inline-block;padding:0 6px;border-radius:3px;font-size:12px;background:#eef2f6;color:var(--muted)}.tag.bad{background:#fde3df;color:#a3271b}.tag.ok{background:#e3f3e6;color:#1d6b2e}

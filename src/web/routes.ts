@@ -29,8 +29,9 @@ type Env = { Variables: { person: Person; sessionId: number } }
 const HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-store',
-  // The sign-in link is in the URL: never sent on as a Referer.
-  'Referrer-Policy': 'no-referrer',
+  // The sign-in link is in the URL: never sent to another site as a Referer. (no-referrer would make the browser
+  // send `Origin: null` on our own forms, which the check below must refuse.)
+  'Referrer-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy':
     "default-src 'none'; style-src 'self' 'unsafe-inline'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'self'; base-uri 'none'",
@@ -53,8 +54,10 @@ const LINK_REFUSED: Record<'unknown' | 'used' | 'expired', string> = {
 /** Whether the request came over HTTPS (directly, or through the county's reverse proxy). */
 const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'
 
-/** A POST from a page of ours: no Origin (old browsers) or the same host. */
+/** A POST from a page of ours: Sec-Fetch-Site says so (https, localhost), else the Origin is ours (or absent: old browsers). */
 function sameOrigin(c: Context): boolean {
+  const site = c.req.header('sec-fetch-site')
+  if (site) return site === 'same-origin'
   const origin = c.req.header('origin')
   if (!origin || origin === 'null') return origin === undefined
   try {
@@ -71,6 +74,8 @@ export function webRoutes(deps: WebDeps): Hono<Env> {
   app.get('/web/login.js', (c) =>
     c.body(LOGIN_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
   )
+
+  app.get('/favicon.ico', (c) => c.body(null, 204))
 
   app.get('/login/:token', async (c) => {
     const token = c.req.param('token')

@@ -67,7 +67,7 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
   const months = await monthsOfYear(c, c.month, ids)
   const current = months[months.length - 1]?.views ?? []
   const t = totalsOf(current)
-  const gap = t.completion && t.schedule ? describeGap(gapPoints(t.completion, t.schedule)) : '—'
+  const g = t.completion && t.schedule ? gapPoints(t.completion, t.schedule) : null
   const monthNo = Number(c.month.slice(5, 7))
 
   // 双过半 from June on: the 1–6月 累计 against half the plan; 开复工 of the projects planned to start this year.
@@ -101,7 +101,8 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
 
   const body = html` <div class="cards">
       ${kpi('项目', `${t.projects}个`)} ${kpi('年度计划投资', `${wan(t.plan)}万元`)} ${kpi('本年累计完成', `${wan(t.ytd)}万元`)}
-      ${kpi('完成率', pct(t.completion), `序时 ${pct(t.schedule)}`)} ${kpi('较序时', gap)}
+      ${kpi('完成率', pct(t.completion), `序时 ${pct(t.schedule)}`)}
+      ${kpi('较序时', g ? `${g.sign > 0 ? '+' : ''}${g.pointsText}个百分点` : '—', g ? describeGap(g) : '')}
       ${kpi('三色', html`${COLOURS.filter((k) => t.colours[k]).map((k) => html`<span class="nowrap">${dot(k)} ${t.colours[k]} </span>`)}`)}
       ${halfway ? kpi('双过半（1–6月）', pct(halfway.completion), `${halfwayProjects}/${june!.length}个项目过半`) : kpi('双过半', '6月底评价')}
       ${kpi('开复工', `${started}/${current.length}`, `计划新开工 ${startedPlanned}/${planned.length}`)}
