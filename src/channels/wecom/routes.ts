@@ -33,6 +33,7 @@ import { enqueue } from '../../outbox/enqueue.ts'
 import { cardUpdateKey, replyKey } from '../../outbox/keys.ts'
 import { outbox } from '../../store/schema.ts'
 import type { WecomUpdateBody } from './outbox.ts'
+import { decodeStoredBot } from './bot.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openCallback, openVerification, toDelivery, type WecomFields, type WecomSecrets } from './events.ts'
 import { deferWork } from '../../intake/defer.ts'
@@ -72,7 +73,10 @@ const storedPayload = (fields: WecomFields) => JSON.stringify({ fields })
 
 /** Stored WeCom payloads back into events, for resume and `diaodu inbound --retry`. */
 export const wecomDecoder: Decoder = async (raw, receivedAt) => {
-  const s = JSON.parse(raw) as { fields?: unknown }
+  const s = JSON.parse(raw) as { fields?: unknown; bot?: unknown }
+  // A frame of the 智能机器人 long connection (WECOM_MODE=bot) is kept as its body.
+  const frame = decodeStoredBot(s, receivedAt)
+  if (frame !== undefined) return frame
   if (typeof s.fields !== 'object' || s.fields === null) throw new WebhookPayloadError('stored payload is not a WeCom callback')
   return toDelivery(s.fields as WecomFields, receivedAt).event
 }

@@ -19,6 +19,7 @@ import { decoders } from '../../channels/index.ts'
 import { localChannelRefusal } from '../../channels/local/index.ts'
 import { startFeishu } from './feishu.ts'
 import { startWecom } from './wecom.ts'
+import { startWecomBot } from './wecom-bot.ts'
 import { runTick } from '../../jobs/tick.ts'
 import { drainOutbox } from '../../outbox/sender.ts'
 import { quietHoursHold } from '../../outbox/quiet.ts'
@@ -76,8 +77,12 @@ async function main() {
   const feishu = channels.includes('feishu')
     ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact })
     : undefined
-  // The WeCom callback (GET/POST /webhooks/wecom) and its outbox drain every second.
-  const wecom = channels.includes('wecom') ? startWecom({ config, db: database.db, logger, app, now, intake }) : undefined
+  // The WeCom callback (GET/POST /webhooks/wecom), or with WECOM_MODE=bot the 智能机器人 long connection; its outbox drain every second.
+  const wecom = !channels.includes('wecom')
+    ? undefined
+    : config.WECOM_MODE === 'bot'
+      ? await startWecomBot({ config, db: database.db, logger, now, intake })
+      : startWecom({ config, db: database.db, logger, app, now, intake })
   handle = app.fetch
   logger.info(`listening on http://localhost:${config.PORT}`, { port: config.PORT })
   if (channels.includes('local')) logger.info(`local channel: open http://localhost:${config.PORT}/chat to act as any official`)
