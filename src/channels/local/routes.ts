@@ -9,6 +9,10 @@
  *   POST /local/action       {personId, messageId, command, args?, form?} → a card_action → BotResult
  *   GET  /local/inbox        ?address=person:12 | group:3 → {messages: [{id, at, from, body, html}]}
  *
+ * An inbox shows a bot message once the outbox would release it: a push queued in the quiet hours (22:00–07:30
+ * by default; replies to the person who wrote and urgent pushes go at once) appears in the morning, as it
+ * would on Feishu, not the moment it was queued.
+ *
  * What people send is kept in the inbound log (platform 'local') before it is processed, as every channel
  * does, and the inbox shows it beside the bot's messages so a conversation reads in order.
  *
@@ -34,6 +38,8 @@ import { getSetting } from '../../store/repos/settings.ts'
 import { renderBody } from './render.ts'
 import { CHAT_CSS, CHAT_HTML, CHAT_JS } from './page.ts'
 import { postLatestToGroup } from '../../jobs/boards.ts'
+import { loadDispatchCalendar } from '../../services/rules.ts'
+import { quietHoursHold } from '../../outbox/quiet.ts'
 
 export interface LocalChannelDeps {
   db: Db
@@ -254,7 +260,7 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
   app.get('/local/inbox', async (c) => {
     const address = Address.safeParse(c.req.query('address') ?? '')
     if (!address.success) return bad(c, '地址格式不对，应为 person:编号 或 group:编号')
-    const messages = await inbox(deps.db, address.data)
+    const messages = await inbox(deps.db, address.data, { now: deps.now().getTime(), holdUntil: quietHoursHold(await loadDispatchCalendar(deps.db)) })
     c.header('cache-control', 'no-store')
     return c.json({ ok: true, address: address.data, messages })
   })
@@ -285,8 +291,17 @@ export function localChannelRoutes(deps: LocalChannelDeps) {
   return app
 }
 
-/** The messages of one local address, oldest first: the bot's from the outbox, people's from the inbound log. */
-export async function inbox(db: Db, address: string): Promise<InboxMessage[]> {
+/** When an outbox row may go out (the quiet hours' `quietHoursHold`); without it every row is out at once. */
+export type HoldUntil = (row: { key: string; body?: unknown; updatesId?: number | null }, now: number) => number
+
+/**
+ * The messages of one local address, oldest first: the bot's from the outbox, people's from the inbound log.
+ * A bot message counts once it was delivered (sent) or the outbox would deliver it at `now`; it is dated when
+ * it went out, or would have (a push queued at 23:00 is dated 07:30).
+ */
+export async function inbox(db: Db, address: string, opts: { now?: number; holdUntil?: HoldUntil } = {}): Promise<InboxMessage[]> {
+  const now = opts.now ?? Number.POSITIVE_INFINITY
+  const release = (r: { key: string; body: unknown; updatesId: number | null }, at: number) => opts.holdUntil?.(r, at) ?? at
   const sent = await db
     .select()
     .from(outbox)
@@ -309,10 +324,13 @@ export async function inbox(db: Db, address: string): Promise<InboxMessage[]> {
     .all()
 
   type Keyed = InboxMessage & { key: [number, number, number] }
-  const out: Keyed[] = sent.map((r) => {
-    const body = r.body as MessageBody
-    return { key: [r.id, 0, 0], id: r.id, at: new Date(r.createdAt).toISOString(), from: 'bot', body, html: renderBody(body) }
-  })
+  const out: Keyed[] = sent
+    .filter((r) => r.status === 'sent' || release(r, now) <= now)
+    .map((r) => {
+      const body = r.body as MessageBody
+      const at = r.sentAt ?? release(r, r.createdAt)
+      return { key: [r.id, 0, 0], id: r.id, at: new Date(at).toISOString(), from: 'bot', body, html: renderBody(body) }
+    })
   for (const r of said) {
     let raw: { event?: { sender?: { userId?: string } }; said?: string; name?: string; afterOutboxId?: number }
     try {
