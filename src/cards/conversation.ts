@@ -589,6 +589,13 @@ export interface ProblemView {
   unit: string | null
   dueOn: string | null
   note?: string
+  /** 五到位 (county-2023) beside 责任单位 and 解决时限: 责任领导, 责任人, 解决方案; and 一般 / 重大. */
+  leader?: string | null
+  person?: string | null
+  plan?: string | null
+  severity?: 'ordinary' | 'major'
+  /** 四级调度: 办公室常态调度 … 县长顶格调度, as people read it. */
+  level?: string
 }
 
 /** A 问题台账 entry with the actions its reader can take. */
@@ -605,9 +612,14 @@ export function problemCard(p: ProblemView, title: string, buttons: Button[]): C
         kind: 'fields',
         fields: [
           { label: '问题', value: inert(clip(p.description, LIMITS.text)) },
+          ...(p.severity === 'major' ? [{ label: '类别', value: '重大问题' }] : []),
           { label: '责任单位', value: p.unit === null ? '待交办' : inert(clip(p.unit, LIMITS.name)) },
-          { label: '办结时限', value: p.dueOn === null ? '—' : inert(clip(formatDay(p.dueOn), 20)) },
+          ...(p.state !== 'new' && p.leader !== undefined ? [{ label: '责任领导', value: p.leader ? inert(clip(p.leader, LIMITS.name)) : '—' }] : []),
+          ...(p.state !== 'new' && p.person !== undefined ? [{ label: '责任人', value: p.person ? inert(clip(p.person, LIMITS.name)) : '—' }] : []),
+          ...(p.state !== 'new' && p.plan !== undefined ? [{ label: '解决方案', value: p.plan ? inert(clip(p.plan, LIMITS.text)) : '待补充' }] : []),
+          { label: '解决时限', value: p.dueOn === null ? '—' : inert(clip(formatDay(p.dueOn), 20)) },
           { label: '状态', value: PROBLEM_STATE_LABELS[p.state] },
+          ...(p.level ? [{ label: '调度层级', value: inert(clip(p.level, LIMITS.name)) }] : []),
         ],
       },
       ...(p.note ? [{ kind: 'markdown' as const, text: md`**说明**：${clip(p.note, LIMITS.text)}` }] : []),
@@ -727,13 +739,21 @@ export function reportMismatchCard(project: Project, question: string, roundId?:
           { label: '取消', command: 'cancel' },
         ],
       },
-    ...(roundId !== undefined && { subject: receiptSubject(roundId, project.id) }),
+      ...(roundId !== undefined && { subject: receiptSubject(roundId, project.id) }),
     ],
   }
 }
 
-/** A problem from a report, to the office: with the form to 交办 it. */
-export function newProblemCard(p: ProblemView, units: { id: number; name: string }[]): Card {
+/**
+ * A problem from a report, to the office: with the form to 交办 it with 五到位 (county-2023: 责任单位、责任领导、
+ * 责任人、解决方案、解决时限) and its severity; the time limit left empty follows the cadence (重大 the longer one).
+ */
+export function newProblemCard(
+  p: ProblemView,
+  units: { id: number; name: string }[],
+  leaders: { id: number; name: string }[] = [],
+  defaultLeader?: number | null,
+): Card {
   const card = problemCard(p, '新问题待交办', [])
   // A select of every unit of a big county would not fit a card: the first MAX_UNIT_OPTIONS, and the command for
   // the others (交办 can always be typed).
@@ -745,7 +765,30 @@ export function newProblemCard(p: ProblemView, units: { id: number; name: string
     name: 'assign',
     inputs: [
       { name: 'unit', label: '责任单位', kind: 'select', required: true, options: shown.map((u) => ({ value: String(u.id), label: cell(u.name) })) },
-      { name: 'workdays', label: '办结时限（工作日）', kind: 'number', initial: '7' },
+      ...(leaders.length
+        ? [
+            {
+              name: 'leader',
+              label: '责任领导',
+              kind: 'select' as const,
+              options: leaders.slice(0, MAX_UNIT_OPTIONS).map((l) => ({ value: String(l.id), label: cell(l.name) })),
+              ...(defaultLeader ? { initial: String(defaultLeader) } : {}),
+            },
+          ]
+        : [{ name: 'leader', label: '责任领导（姓名，默认包联领导）', kind: 'text' as const, placeholder: '例如：李副县长' }]),
+      { name: 'person', label: '责任人（姓名，默认单位负责人）', kind: 'text', placeholder: '例如：王建国' },
+      { name: 'plan', label: '解决方案', kind: 'multiline', required: true, placeholder: '例如：县林业局牵头，两周内完成林地报批' },
+      {
+        name: 'severity',
+        label: '问题类别',
+        kind: 'select',
+        initial: p.severity ?? 'ordinary',
+        options: [
+          { value: 'ordinary', label: '一般问题' },
+          { value: 'major', label: '重大问题' },
+        ],
+      },
+      { name: 'workdays', label: '解决时限（工作日，空则按规则：一般 7 个、重大 20 个）', kind: 'number' },
     ],
     // The state it was made for: a submit after the problem moved on is refused, never applied.
     submit: { label: '交办', style: 'primary', command: 'assign', args: { problemId: p.id, state: p.state } },

@@ -9,6 +9,7 @@ import { reportingCommands } from './reporting.ts'
 import { leadershipCommands } from './leadership.ts'
 import { problemCommands } from './problems.ts'
 import { supervisionCommands } from './supervision.ts'
+import { dispatchCommands } from './dispatch.ts'
 import { identityCommands } from './identity.ts'
 import { webCommands } from './web.ts'
 
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   ...supervisionCommands,
   ...leadershipCommands,
   ...problemCommands,
+  ...dispatchCommands,
   ...identityCommands,
   ...webCommands,
 ]

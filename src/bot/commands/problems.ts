@@ -15,7 +15,7 @@ import type { Turn } from '../handle.ts'
 import { people, problemEvents, type ProblemState } from '../../store/schema.ts'
 import { moveProblem, problemById, type Problem } from '../../store/repos/problems.ts'
 import { projectById } from '../../store/repos/projects.ts'
-import { listUnits, unitById, type Unit } from '../../store/repos/directory.ts'
+import { listUnits, personById, unitById, type Person, type Unit } from '../../store/repos/directory.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
 import { findUnit } from '../lookup.ts'
 import { isOffice, officeOnly } from '../permissions.ts'
@@ -23,6 +23,9 @@ import { command } from '../registry.ts'
 import { form, problemId, words, workdays } from '../args.ts'
 import { PROBLEM_STATE_LABELS, newProblemCard, problemCard, type ProblemView } from '../../cards/conversation.ts'
 import { localDate } from '../../domain/time.ts'
+import { problemDue } from '../../domain/escalation.ts'
+import { ASSIGN_FIELDS, SEVERITY_LABELS, labelledFields, levelLabel, readSeverity } from '../../domain/supervision.ts'
+import { loadDispatchCalendar } from '../../services/rules.ts'
 import { commandKeys } from '../../outbox/keys.ts'
 import { formatDay } from '../../cards/conversation.ts'
 
@@ -31,12 +34,12 @@ const MAX_NOTE = 300
 /** What the history says a 驳回 is (its note starts with this). */
 const REJECTED = '驳回：'
 
-const text = (turn: Turn, t: string): BotResult => ({
+export const text = (turn: Turn, t: string): BotResult => ({
   messages: [turn.reply({ kind: 'text', text: t })],
   toast: { kind: 'info', text: t.slice(0, 40) },
 })
 
-async function load(turn: Turn, args: { problemId: number | null }): Promise<Problem | string> {
+export async function load(turn: Turn, args: { problemId: number | null }): Promise<Problem | string> {
   const id = args.problemId
   if (id === null) return '请写明问题编号，例如「#12」。发送「问题」可查看台账。'
   const p = await problemById(turn.ctx.db, id)
@@ -56,8 +59,11 @@ async function lastNote(turn: Turn, p: Problem): Promise<string> {
 }
 
 async function view(turn: Turn, p: Problem, note?: string): Promise<ProblemView> {
-  const project = await projectById(turn.ctx.db, p.projectId)
-  const unit = p.assigneeUnitId ? await unitById(turn.ctx.db, p.assigneeUnitId) : undefined
+  const { db } = turn.ctx
+  const project = await projectById(db, p.projectId)
+  const unit = p.assigneeUnitId ? await unitById(db, p.assigneeUnitId) : undefined
+  const leader = p.leaderPersonId ? await personById(db, p.leaderPersonId) : undefined
+  const person = p.assigneePersonId ? await personById(db, p.assigneePersonId) : undefined
   return {
     id: p.id,
     description: p.description,
@@ -66,11 +72,18 @@ async function view(turn: Turn, p: Problem, note?: string): Promise<ProblemView>
     unit: unit?.name ?? null,
     dueOn: p.dueOn,
     ...(note ? { note } : {}),
+    leader: leader ? nameWithTitle(leader) : null,
+    person: person ? nameWithTitle(person) : null,
+    plan: p.plan,
+    severity: p.severity,
+    level: levelLabel(p.level),
   }
 }
 
+const nameWithTitle = (p: { name: string; title: string | null }) => `${p.name}${p.title ? `（${p.title}）` : ''}`
+
 /** Moves a problem to a new state, with its history row, as this person now. */
-const move = (turn: Turn, p: Problem, to: ProblemState, note: string, set: Partial<Problem> = {}) =>
+export const move = (turn: Turn, p: Problem, to: ProblemState, note: string, set: Partial<Problem> = {}) =>
   moveProblem(turn.ctx.db, p, to, { personId: turn.person.id, at: turn.ctx.now.getTime(), note }, set)
 
 const isAssignee = (turn: Turn, p: Problem) =>
@@ -134,7 +147,7 @@ function cardFor(p: Problem, v: ProblemView, r: Readers, personId: number | null
 }
 
 /** Every card already sent about this problem, brought up to date for its reader. */
-async function refreshOf(
+export async function refreshOf(
   turn: Turn,
   p: Problem,
 ): Promise<{ refresh: CardRefresh; view: ProblemView; readers: Readers; card: (personId: number | null) => Card }> {
@@ -188,8 +201,21 @@ const cardAnswer = (turn: Turn, card: Card, toast: string): BotResult =>
     ? { updateCard: card, toast: { kind: 'info', text: toast }, messages: [] }
     : { messages: [turn.reply({ kind: 'card', card })] }
 
-/** 交办 #12 <unit> [N个工作日] (office). From a card: form.unit is the unit id, form.workdays the time limit. */
+/**
+ * 交办 #12 <unit> [N个工作日] [重大] [方案：…] [责任领导：…] [责任人：…] (office), with 五到位 (county-2023): 责任单位,
+ * 责任领导 (default the project's 包联领导), 责任人 (default the unit's head), 解决方案, 解决时限 (default by the
+ * cadence and severity: a 重大 problem gets the major deadline). From a card: form.unit is the unit id, form.plan,
+ * form.leader (an id or a name), form.person, form.severity and form.workdays. Typed again with only fields and
+ * no unit, it completes the 五到位 of the unit it is with.
+ */
 const assignArgs = z.object({ problemId, target: words, workdays, form, ...stampArgs })
+
+async function personNamed(turn: Turn, name: string, unitId: number | null, roles: string[] = []): Promise<Person | undefined> {
+  const bare = name.replace(/[（(].*$/, '').trim()
+  const all = await turn.ctx.db.select().from(people).where(eq(people.name, bare)).all()
+  const fit = (p: Person) => roles.length === 0 || roles.some((r) => (p.roles as string[]).includes(r))
+  return all.find((p) => p.unitId === unitId && fit(p)) ?? all.find(fit) ?? all[0]
+}
 
 async function assignCommand(turn: Turn, args: z.output<typeof assignArgs>): Promise<BotResult> {
   const p = await load(turn, args)
@@ -197,32 +223,68 @@ async function assignCommand(turn: Turn, args: z.output<typeof assignArgs>): Pro
   const old = await stale(turn, p, args)
   if (old) return old
   if (p.state === 'closed') return text(turn, `问题 #${p.id} 已销号，不能再交办。`)
+  const { db } = turn.ctx
   const form = args.form
-  let unit = form.unit ? await unitById(turn.ctx.db, Number(form.unit)) : undefined
+  const typed = labelledFields(args.target ?? '', ASSIGN_FIELDS)
+  const sev = readSeverity(typed.rest)
+  let unit = form.unit ? await unitById(db, Number(form.unit)) : undefined
   if (!unit) {
-    const name = args.target ?? ''
-    if (!name) return text(turn, '请写明责任单位，例如「交办 #12 县自然资源局 5个工作日」。')
-    const found = await findUnit(turn.ctx.db, name)
-    if (found.kind !== 'one')
-      return text(
-        turn,
-        found.kind === 'none' ? `没有找到单位「${name}」。` : `您要找的是不是：${found.options.map((u) => u.name).join('、')}？请写全称。`,
-      )
-    unit = found.item
+    const name = sev.rest.trim()
+    if (!name && p.state !== 'new' && p.assigneeUnitId) unit = await unitById(db, p.assigneeUnitId)
+    if (!unit) {
+      if (!name) return text(turn, '请写明责任单位，例如「交办 #12 县自然资源局 5个工作日 方案：…」。')
+      const found = await findUnit(db, name)
+      if (found.kind !== 'one')
+        return text(
+          turn,
+          found.kind === 'none' ? `没有找到单位「${name}」。` : `您要找的是不是：${found.options.map((u) => u.name).join('、')}？请写全称。`,
+        )
+      unit = found.item
+    }
   }
-  const workdays = Number(form.workdays || args.workdays || 7)
-  if (!Number.isInteger(workdays) || workdays <= 0 || workdays > 120) return text(turn, '办结时限应为 1–120 个工作日。')
-  const dueOn = turn.ctx.calendar.addWorkdays(localDate(turn.ctx.now), workdays)
-  const previous = p.state !== 'new' && p.assigneeUnitId !== unit.id ? await unitById(turn.ctx.db, p.assigneeUnitId ?? 0) : undefined
-  const note = `${previous ? `改为交办（原 ${previous.name}）` : '交办'} ${unit.name}，${workdays} 个工作日`
-  const moved = await move(turn, p, 'assigned', note, { assigneeUnitId: unit.id, assigneePersonId: unit.headPersonId, dueOn })
-  const { refresh, card } = await refreshOf(turn, moved)
+  const project = await projectById(db, p.projectId)
+  const plan = ((form.plan ?? '').trim() || typed.fields.plan || p.plan || '').trim() || null
+  if (plan && plan.length > MAX_NOTE) return text(turn, `解决方案请在 ${MAX_NOTE} 字以内。`)
+  const leaderText = (form.leader ?? '').trim() || typed.fields.leader
+  const leader = leaderText
+    ? /^\d+$/.test(leaderText)
+      ? await personById(db, Number(leaderText))
+      : await personNamed(turn, leaderText, null, ['leader', 'executive', 'county_head'])
+    : undefined
+  if (leaderText && !leader) return text(turn, `没有找到责任领导「${leaderText}」，请写县领导的姓名。`)
+  const personText = (form.person ?? '').trim() || typed.fields.person
+  const person = personText ? await personNamed(turn, personText, unit.id) : undefined
+  if (personText && !person) return text(turn, `没有找到责任人「${personText}」，请写花名册中的姓名（不写则为单位负责人）。`)
+  const severity = (form.severity === 'major' || form.severity === 'ordinary' ? form.severity : sev.severity) ?? p.severity
+  const given = form.workdays ? Number(form.workdays) : args.workdays
+  if (given !== undefined && (!Number.isInteger(given) || given <= 0 || given > 120)) return text(turn, '解决时限应为 1–120 个工作日。')
+  const dispatch = await loadDispatchCalendar(db)
+  const dueOn = problemDue(dispatch.cadence.problems, severity, localDate(turn.ctx.now), turn.ctx.calendar, dispatch.cadence, given)
+  const assignee = person?.id ?? (p.assigneeUnitId === unit.id && p.assigneePersonId ? p.assigneePersonId : unit.headPersonId)
+  const leaderId = leader?.id ?? p.leaderPersonId ?? project?.leaderPersonId ?? null
+  const previous = p.state !== 'new' && p.assigneeUnitId !== unit.id ? await unitById(db, p.assigneeUnitId ?? 0) : undefined
+  const limit =
+    given !== undefined ? `${given} 个工作日` : `${SEVERITY_LABELS[severity]}问题${dispatch.cadence.problems === '13710' ? '（13710）' : ''}`
+  const note = `${previous ? `改为交办（原 ${previous.name}）` : '交办'} ${unit.name}，${limit}，解决时限 ${formatDay(dueOn)}${plan ? `；解决方案：${plan}` : ''}`
+  const moved = await move(turn, p, p.state === 'new' || previous ? 'assigned' : p.state, note, {
+    assigneeUnitId: unit.id,
+    assigneePersonId: assignee,
+    leaderPersonId: leaderId,
+    plan,
+    severity,
+    dueOn,
+  })
+  const { refresh, card, view: v } = await refreshOf(turn, moved)
+  const missing = plan ? '' : `\n五到位尚缺解决方案：请发送「交办 #${p.id} 方案：…」补充。`
+  const to = [...new Set([assignee, unit.headPersonId].filter((x): x is number => !!x))]
   const messages = [
     turn.reply({
       kind: 'text',
-      text: `问题 #${p.id} 已交办 ${unit.name}，办结时限 ${formatDay(dueOn)}。${previous ? `已告知原责任单位 ${previous.name}。` : ''}`,
+      text: `问题 #${p.id} 已交办 ${unit.name}（${SEVERITY_LABELS[severity]}），责任领导 ${v.leader ?? '—'}，责任人 ${v.person ?? '—'}，解决时限 ${formatDay(dueOn)}。${previous ? `已告知原责任单位 ${previous.name}。` : ''}${missing}`,
     }),
-    ...notify(unit.headPersonId, card(unit.headPersonId), commandKeys.problemAssigned(turn.event, p.id)),
+    ...to.flatMap((id, i) =>
+      notify(id, card(id), i === 0 ? commandKeys.problemAssigned(turn.event, p.id) : `${commandKeys.problemAssigned(turn.event, p.id)}:h`),
+    ),
   ]
   // The unit it was taken from stops working on it: told why, and its card loses its buttons (refresh).
   if (previous?.headPersonId && previous.headPersonId !== unit.headPersonId)
@@ -391,7 +453,7 @@ export const problemCommands = [
     name: 'assign',
     args: assignArgs,
     allowed: officeOnly,
-    help: { line: '**交办**：「交办 #12 单位名 5个工作日」；「确认销号 #12」「驳回 #12 理由」' },
+    help: { line: '**交办**：「交办 #12 单位名 重大 方案：… 责任人：…」；「确认销号 #12」「驳回 #12 理由」' },
     run: assignCommand,
   }),
   command({ name: 'update', args: noteArgs, run: updateCommand }),

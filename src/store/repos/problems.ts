@@ -5,7 +5,7 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm'
 import { atomic, type Db } from '../db.ts'
 import { inChunks } from '../bulk.ts'
-import { problemEvents, problems, projects, units, type ProblemState } from '../schema.ts'
+import { people, problemEvents, problems, projects, units, type DispatchLevel, type ProblemState } from '../schema.ts'
 
 export type Problem = typeof problems.$inferSelect
 
@@ -115,3 +115,32 @@ export async function countProblemNotice(db: Db, id: number, from: number): Prom
     .set({ noticeCount: from + 1 })
     .where(and(eq(problems.id, id), eq(problems.noticeCount, from)))
 }
+
+/** Open problems at these 调度 levels with their project's name, sector and 包联 leader, longest at the level first. */
+export const openProblemsAtLevels = (db: Db, levels: DispatchLevel[]) =>
+  levels.length === 0
+    ? Promise.resolve([])
+    : db
+        .select({
+          p: problems,
+          projectName: projects.name,
+          sector: projects.sector,
+          projectLeader: projects.leaderPersonId,
+          unitName: units.name,
+        })
+        .from(problems)
+        .innerJoin(projects, eq(projects.id, problems.projectId))
+        .leftJoin(units, eq(units.id, problems.assigneeUnitId))
+        .where(and(ne(problems.state, 'closed'), inArray(problems.level, levels)))
+        .orderBy(sql`coalesce(${problems.levelSince}, ${problems.createdAt})`, problems.id)
+        .all()
+
+/** A problem's history, oldest first, with who made each change. */
+export const problemHistory = (db: Db, problemId: number) =>
+  db
+    .select({ at: problemEvents.at, note: problemEvents.note, toState: problemEvents.toState, person: people.name })
+    .from(problemEvents)
+    .leftJoin(people, eq(people.id, problemEvents.personId))
+    .where(eq(problemEvents.problemId, problemId))
+    .orderBy(problemEvents.id)
+    .all()
