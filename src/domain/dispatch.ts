@@ -167,6 +167,9 @@ const roundCommon = {
   closeAfterMinutes: minutes,
 }
 
+// 「config set dispatch.cadence.problems 13710」 reads 13710 as a number: it is the preset's name.
+const cadence = z.preprocess((v) => (v === 13710 ? '13710' : v), z.enum(CADENCES))
+
 /** The stored `dispatch` setting: every section and field optional, merged over the defaults. */
 export const dispatchSchema = z
   .object({
@@ -213,8 +216,8 @@ export const dispatchSchema = z
       .strict(),
     cadence: z
       .object({
-        supervision: z.enum(CADENCES),
-        problems: z.enum(CADENCES),
+        supervision: cadence,
+        problems: cadence,
         ordinaryWorkdays: z.number().int().min(1).max(120),
         majorWorkdays: z.number().int().min(1).max(120),
       })

@@ -10,6 +10,7 @@ import { auditLog, outbox, projects, supervisions, units } from '../../src/store
 import { shanghaiTime } from '../../src/domain/time.ts'
 import type { Card, MessageBody } from '../../src/model/index.ts'
 import { renderCard, validateCard } from '../../src/channels/feishu/render.ts'
+import { setConfig } from '../../src/services/settings.ts'
 
 let h: Awaited<ReturnType<typeof harness>>
 beforeEach(async () => {
@@ -151,5 +152,17 @@ describe('挂牌督办: 复函, 退回, 办结', () => {
     expect(acts(ack.result.updateCard!)).toEqual(['提交复函'])
     for (const c of cardsOf(await head.inbox(), id)) expect(acts(c)).toEqual(['提交复函'])
     expect((await head.send('已阅')).all).toContain('您没有待确认的督办或通报')
+  })
+
+  it('follows the 13710 cadence once the county chooses it: 3 days to report back, and a 重大 problem a month', async () => {
+    await setConfig(h.db, h.transact, 'dispatch.cadence.supervision', '13710', { now: h.now })
+    await setConfig(h.db, h.transact, 'dispatch.cadence.problems', '13710', { now: h.now })
+    const { id, r } = await issue()
+    // Thu 26 Nov + 3 calendar days (13710 counts plain days): Sun 29 Nov.
+    expect(r.all).toContain('须于 11月29日（13710：3日内反馈）前复函')
+    expect(await row(id)).toMatchObject({ cadence: '13710', replyDueOn: '2026-11-29' })
+    const problemId = (h.sqlite.prepare(`select id from problems where state = 'new' order by id limit 1`).get() as { id: number }).id
+    await h.as('office').send(`交办 #${problemId} 县自然资源局 重大 方案：专班推进`)
+    expect(h.sqlite.prepare('select due_on d, severity s from problems where id = ?').get(problemId)).toEqual({ d: '2026-12-26', s: 'major' })
   })
 })
