@@ -1,7 +1,9 @@
 /**
  * A deterministic fictional county for trying the bot and for tests: 12 乡镇, 1 示范区, 16 县直部门, about a
  * hundred projects over the 7 分指挥部 sectors, people in every role, and the monthly reports from January up to
- * the last complete month before `now`, with leaders, laggards, late reports, 催办 and open and closed problems.
+ * the last complete month before `now`, with leaders, laggards, late reports and open and closed problems. Its
+ * 催办 and colours are not written beside the reports: each past month is settled by the same code the dispatch
+ * clock runs (services/settle.ts: 进度催办 of the laggards, colours frozen, board published, 约谈 and 表态 opened).
  * Everything it creates is marked as demo data (the `demo` setting and 【演示数据】 on what people see).
  */
 import { count, eq } from 'drizzle-orm'
@@ -24,11 +26,13 @@ import {
 import { getSetting, setSetting } from '../store/repos/settings.ts'
 import { shanghaiParts, shanghaiTime, formatDate } from '../domain/time.ts'
 import { seeded, type Random } from './random.ts'
-import { settleMonth } from '../services/monthly.ts'
+import { settle } from '../services/settle.ts'
+import { urgeMissing } from '../services/urges.ts'
+import { addSectors } from '../store/repos/sectors.ts'
 import { DEFAULT_RULES, loadCalendar, loadDispatchCalendar } from '../services/rules.ts'
 import { monthlyWindow, resolveDispatch, type DispatchCalendar, type RoundWindow } from '../domain/dispatch.ts'
 import type { WorkdayCalendar } from '../domain/workdays.ts'
-import { DEMO_COUNTY, DEMO_OFFICE, DEMO_UNITS, GIVEN, PROBLEM_TEXTS, PROGRESS_TEXTS, PROJECT_STEMS, SURNAMES } from './data.ts'
+import { DEMO_COUNTY, DEMO_OFFICE, DEMO_UNITS, GIVEN, PROBLEM_TEXTS, PROGRESS_TEXTS, PROJECT_STEMS, SECTOR_DEPARTMENTS, SURNAMES } from './data.ts'
 
 export interface DemoInfo {
   county: string
@@ -187,6 +191,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const reportRows: (typeof reports.$inferInsert)[] = []
   const reminderRows: (typeof reminders.$inferInsert)[] = []
   const officeId = peopleRows.find((p) => (p.roles as Role[]).includes('office'))!.id
+  const overdueByMonth = new Map<number, number[]>()
   for (const p of projectRows) {
     const kind = rnd.next()
     const pace = kind < 0.25 ? 1.05 + rnd.next() * 0.25 : kind < 0.78 ? 0.93 + rnd.next() * 0.14 : 0.45 + rnd.next() * 0.4
@@ -200,12 +205,12 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
       const missing = rnd.chance(0.03)
       const late = !missing && rnd.chance(0.08)
       const behind = next * 12 < p.annualPlan * m
-      if (behind && pace < 0.9 && rnd.chance(0.5)) {
-        // Laggards get chased twice in the month: the lingchuan yellow-card rule counts these.
-        for (let k = 0; k < 2; k++)
-          reminderRows.push({ roundId, projectId: p.id, kind: 'manual', personId: contact, sentAt: deadlineAt - (2 - k) * 86_400_000 })
+      // The draw that once decided a laggard's two written 催办: kept so every later figure stays as it was.
+      if (behind && pace < 0.9) rnd.chance(0.5)
+      if (missing || late) {
+        reminderRows.push({ roundId, projectId: p.id, kind: 'overdue', personId: contact, sentAt: deadlineAt + 3_600_000 })
+        overdueByMonth.set(m, [...(overdueByMonth.get(m) ?? []), p.id])
       }
-      if (missing || late) reminderRows.push({ roundId, projectId: p.id, kind: 'overdue', personId: contact, sentAt: deadlineAt + 3_600_000 })
       if (missing) continue
       const submittedAt = late ? deadlineAt + rnd.int(2, 60) * 3_600_000 : opensAt + rnd.int(1, 70) * 3_600_000
       reportRows.push({
@@ -269,9 +274,43 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
     ),
   )
 
-  // Close the past months as the dispatch clock would have: colours frozen, boards published.
+  // 分指挥部: each led by the 副县长 whose sectors include it, its 主管部门's head as 副指挥长 and a contact of that
+  // department as 总联络人; a township's or the zone's project answers to its sector's 主管部门.
+  const competentOf = new Map(SECTORS.map((sector) => [sector, unitRows.find((u) => u.name === SECTOR_DEPARTMENTS[sector])!]))
+  await addSectors(
+    db,
+    SECTORS.map((sector, i) => {
+      const dept = competentOf.get(sector)!
+      return {
+        name: sector,
+        commanderPersonId: leaderOf(sector).id,
+        deputyPersonId: dept.headPersonId ?? peopleRows.find((p) => p.unitId === dept.id && (p.roles as Role[]).includes('unit_head'))?.id ?? null,
+        liaisonPersonId: peopleRows.find((p) => p.unitId === dept.id && (p.roles as Role[]).includes('contact'))?.id ?? null,
+        sortOrder: i + 1,
+      }
+    }),
+  )
+  for (const p of projectRows) {
+    const unit = unitRows.find((u) => u.id === p.unitId)!
+    if (unit.league !== '县直部门')
+      await db
+        .update(projects)
+        .set({ competentUnitId: competentOf.get(p.sector as Sector)!.id })
+        .where(eq(projects.id, p.id))
+  }
+  // 常务副县长 (专题调度), after everyone else so the rest of the county is drawn as before.
+  await db.insert(people).values({ name: name(), mobile: mobile(), unitId: null, title: '常务副县长', roles: ['executive'], sectors: [] })
+
+  // Close the past months as the dispatch clock would have: the overdue job's 催办 of late and missing reports,
+  // then the settle (进度催办, colours, board, 约谈 and 表态).
   for (let m = 1; m <= lastMonth; m++) {
-    await settleMonth(db, DEFAULT_RULES, ym(year, m), new Date(roundOf(m).closesAt))
+    const round = roundOf(m)
+    await urgeMissing(
+      db,
+      { period: ym(year, m), occasion: `overdue:monthly:${ym(year, m)}`, at: new Date(round.deadlineAt + 3_600_000), roundId: roundIds[m - 1]! },
+      overdueByMonth.get(m) ?? [],
+    )
+    await settle(db, DEFAULT_RULES, ym(year, m), new Date(round.closesAt))
   }
 
   const info: DemoInfo = { county: DEMO_COUNTY, year, lastMonth, generatedFor: now.toISOString() }

@@ -32,6 +32,17 @@ export const DEMO_UNITS: { code: string; name: string; league: League }[] = [
   ].map((name, i) => ({ code: `BM${String(i + 1).padStart(2, '0')}`, name, league: '县直部门' as const })),
 ]
 
+/** Each 分指挥部's 主管部门 (its head is the 副指挥长). */
+export const SECTOR_DEPARTMENTS: Record<Sector, string> = {
+  工业: '县工信局',
+  数字经济: '县科技局',
+  能源: '县能源局',
+  文旅康养: '县文旅局',
+  乡村振兴: '县乡村振兴局',
+  现代服务业: '县商务局',
+  基础设施: '县住建局',
+}
+
 /** Project name stems per sector; a place or unit name is put in front. */
 export const PROJECT_STEMS: Record<Sector, string[]> = {
   工业: ['年产10万吨新型建材项目', '装备制造产业园', '精细化工技改项目', '铸造产业升级项目', '新材料生产线建设项目'],

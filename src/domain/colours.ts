@@ -9,7 +9,8 @@
  * 1. no plan or no data → 'none';
  * 2. 完成率 ≥ 序时 (exactly, on fractions) → 'blue';
  * 3. otherwise the band by how far behind: past `red…` → red, at or past `yellow…` → yellow, else 'watch';
- * 4. a yellow or red band is held at 'watch' until the project has had `urgesBeforeCard` 催办 this month;
+ * 4. a yellow or red band is held at 'watch' until the project has had `urgesBeforeCard` consecutive 催办 (counted
+ *    by the database: lag 催办 since the project last stood at 序时, missing-report ones too with `countMissingUrges`);
  * 5. with `redAfterRepeatYellow`, a yellow after last month's yellow or red becomes red.
  *
  * 'watch' (预警) means behind 序时 but not carded: shown to the unit, not published as a card.
@@ -36,6 +37,13 @@ export interface ColourRuleCommon {
   urgesBeforeCard: number
   /** Yellow this month after a yellow or red last month → red ("连续两个月被黄牌标识的，贴红牌"). */
   redAfterRepeatYellow: boolean
+  /**
+   * Whether missing-report 催办 count toward `urgesBeforeCard` beside the lag 催办 (default false: lingchuan-2021
+   * counts the 催办 for lag, "推进迟缓、不达序时进度，连续催办两次").
+   */
+  countMissingUrges?: boolean
+  /** Days the sector's 指挥长 has for the 约谈 a yellow card sets off (default 10). */
+  interviewWithinDays?: number
 }
 
 /** Any shortfall against 序时 is the yellow band; red comes only from repeats. */
@@ -88,7 +96,7 @@ export interface ColourInput {
   completion: Ratio | null
   /** 序时 for the same statistical month; null when unknown. */
   schedule: Ratio | null
-  /** 催办 sent to the project this month (default 0). */
+  /** Consecutive 催办 that count toward the card, up to this month's decision (default 0). */
   urgeCount?: number
   /** Last month's colour, for the repeat rule (default none). */
   previousColour?: Colour | null

@@ -1,7 +1,8 @@
 /**
  * The round jobs: open a round and prompt every contact of every project in it; remind non-responders before
  * and at the deadline; after the deadline 催办 them once and tell their unit head; close the round (a monthly
- * round is settled: colours frozen, board published) and post the monthly board to the board groups.
+ * round is settled: the laggards' 进度催办, colours frozen, board published, 约谈 and 表态 opened) and post the monthly
+ * board to the board groups. A weekly round's close 进度催办s the key projects behind 序时.
  */
 import type { Mention } from '../model/index.ts'
 import { boardCard, formatDeadline, reminderCard, reportPromptCard } from '../cards/conversation.ts'
@@ -19,7 +20,10 @@ import {
 } from '../store/repos/rounds.ts'
 import { boardGroups, listUnits } from '../store/repos/directory.ts'
 import { openProblemsByProject } from '../store/repos/problems.ts'
-import { boardUnits, monthBoard, settleMonth } from '../services/monthly.ts'
+import { boardUnits, monthBoard } from '../services/monthly.ts'
+import { settle } from '../services/settle.ts'
+import { decisionMonth, urgeLagging, urgeMissing } from '../services/urges.ts'
+import { cardNotices, lagUrgeNotices, type Notice } from './urges.ts'
 import { periodOf, previous } from '../domain/periods.ts'
 import { parseLocalDate } from '../domain/time.ts'
 import { dateOf, monthlyWindow, outOfQuietHours, reminderTime, roundConfig, weeklyWindow, type RoundWindow } from '../domain/dispatch.ts'
@@ -191,6 +195,18 @@ async function overdue(ctx: JobContext, round: Round, dryRun: boolean) {
   const now = ctx.now.getTime()
   const late = await nonResponders(ctx, round)
   const items: JobItem[] = []
+  // One missing-report 催办 per project (the colour rule counts it only when the rules say so).
+  if (!dryRun && late.length)
+    await urgeMissing(
+      ctx.db,
+      {
+        period: round.kind === 'monthly' ? round.period : await decisionMonth(ctx.db, ctx.rules, ctx.now),
+        occasion: `overdue:${round.kind}:${round.period}`,
+        at: ctx.now,
+        roundId: round.id,
+      },
+      late.map((rp) => rp.project.id),
+    )
   for (const rp of late) {
     if (!dryRun)
       await recordReminderOnce(ctx.db, {
@@ -252,9 +268,29 @@ export const closeRoundsJob: Job = async (ctx) => {
 async function close(ctx: JobContext, round: Round, dueAt: number, dryRun: boolean) {
   const { db, rules, now } = ctx
   if (!dryRun) await closeRound(db, round.id, now.getTime())
-  if (round.kind !== 'monthly') return { items: [], result: { closed: round.period } }
-  const board = dryRun ? await monthBoard(db, rules, round.period, await boardUnits(db), now) : await settleMonth(db, rules, round.period, now)
-  const items: JobItem[] = []
+  const threshold = rules.colour.urgesBeforeCard
+  if (round.kind !== 'monthly') {
+    if (dryRun) return { items: [], result: { closed: round.period } }
+    // The weekly (旬) dispatch of key projects: each one behind 序时 gets its 进度催办, counted toward the coming month.
+    const occasion = `weekly:${round.period}`
+    const weekly = new Set((await roundProjects(db, round.kind, yearOf(round.opensAt))).map((rp) => rp.project.id))
+    const urged = await urgeLagging(db, rules, { period: await decisionMonth(db, rules, now), occasion, at: now, roundId: round.id }, weekly)
+    const items = noticeItems(await lagUrgeNotices(db, urged, threshold, ctx.demo), occasion, round.period)
+    return { items, result: { closed: round.period, urged: urged.length } }
+  }
+  const settled = dryRun ? null : await settle(db, rules, round.period, now)
+  const board = settled?.board ?? (await monthBoard(db, rules, round.period, await boardUnits(db), now))
+  const occasion = `settle:${round.period}`
+  const items: JobItem[] = settled
+    ? noticeItems(
+        [
+          ...(await lagUrgeNotices(db, settled.urged, threshold, ctx.demo)),
+          ...(await cardNotices(db, settled.interviews, settled.pledges, ctx.demo)),
+        ],
+        occasion,
+        round.period,
+      )
+    : []
   // A board found more than `expireAfterDays` late is no news any more: the round is settled, nothing posted.
   if (ctx.dispatch.monthlyBoard.enabled && now.getTime() < dueAt + ctx.dispatch.expireAfterDays * DAY) {
     const late = await nonResponders(ctx, round)
@@ -281,5 +317,37 @@ async function close(ctx: JobContext, round: Round, dueAt: number, dryRun: boole
       })
     }
   }
-  return { items, result: { closed: round.period, settled: !dryRun, groups: items.length } }
+  return {
+    items,
+    result: {
+      closed: round.period,
+      settled: !dryRun,
+      groups: items.filter((i) => i.to.kind === 'group').length,
+      urged: settled?.urged.length ?? 0,
+      interviews: settled?.interviews.length ?? 0,
+      pledges: settled?.pledges.length ?? 0,
+    },
+  }
+}
+
+/** A settle's or weekly round's notices as the clock's messages (keys from the occasion and what each is about). */
+function noticeItems(notices: Notice[], occasion: string, period: string): JobItem[] {
+  return notices.map((n) => {
+    const a = n.about
+    const key =
+      a.kind === 'contact'
+        ? clockKeys.lagUrge(occasion, a.projectId, n.personId)
+        : a.kind === 'head'
+          ? clockKeys.lagUrgeHead(occasion, a.unitId)
+          : a.kind === 'interview'
+            ? clockKeys.interview(a.id, n.personId)
+            : clockKeys.pledge(period, a.projectId, n.personId)
+    const topic =
+      a.kind === 'contact' || a.kind === 'pledge'
+        ? `lag:${period}:p${a.projectId}`
+        : a.kind === 'head'
+          ? `lag-head:${occasion}:n${a.unitId}`
+          : `interview:${a.id}`
+    return { to: toPerson(n.personId), key, body: { kind: 'card' as const, card: n.card }, topic, rank: a.kind === 'pledge' ? 2 : 1, line: n.line }
+  })
 }

@@ -67,6 +67,9 @@ export const commandKeys = {
   /** A problem 提级 to the next 调度 level, to that level's leader. */
   problemLevel: (e: EventRef, problemId: number, personId: number) => `problem:level:${problemId}:p${personId}:${ev(e)}`,
   urge: (e: EventRef, roundId: number, projectId: number, personId: number) => `urge:${roundId}:${projectId}:p${personId}:${ev(e)}`,
+  /** A leader's 进度催办 of a project behind 序时, to a contact or (unitId) the unit's head. */
+  lagUrge: (e: EventRef, projectId: number, personId: number) => `urge:lag:${projectId}:p${personId}:${ev(e)}`,
+  lagUrgeHead: (e: EventRef, unitId: number) => `urge:lag-head:n${unitId}:${ev(e)}`,
   problemRaised: (problemId: number, personId: number) => `problem:new:${problemId}:p${personId}`,
   problemAssigned: (e: EventRef, problemId: number) => `problem:assign:${problemId}:${ev(e)}`,
   /** To the unit a problem was taken from by a new 交办. */
@@ -90,7 +93,16 @@ export const clockKeys = {
   awards: (quarter: string, groupId: number) => `awards:${quarter}:g${groupId}`,
   halfwayGroup: (year: string, groupId: number) => `halfway:${year}:g${groupId}`,
   halfwayPerson: (year: string, personId: number) => `halfway:${year}:u${personId}`,
+  /** The quarter-end 开复工 check (quarter '2026-Q1'). */
+  startsGroup: (quarter: string, groupId: number) => `starts:${quarter}:g${groupId}`,
+  startsPerson: (quarter: string, personId: number) => `starts:${quarter}:u${personId}`,
   notice: (kind: 'sv' | 'pb', id: number, count: number, personId: number) => `notice:${kind}:${id}:${count}:u${personId}`,
+  /** A 进度催办 of one occasion ('settle:2026-10', 'weekly:2026-W44') to a project's contact, and to its unit's head. */
+  lagUrge: (occasion: string, projectId: number, personId: number) => `lag:${occasion}:p${projectId}:u${personId}`,
+  lagUrgeHead: (occasion: string, unitId: number) => `lag-head:${occasion}:n${unitId}`,
+  /** The 约谈 a yellow card opened, to the 指挥长; the 表态发言 a red card asks, to the speaker. */
+  interview: (interviewId: number, personId: number) => `interview:${interviewId}:u${personId}`,
+  pledge: (period: string, projectId: number, personId: number) => `pledge:${period}:p${projectId}:u${personId}`,
   /** One message for several late ones: named by the keys it stands for, so a re-run merges into the same one. */
   catchUp: (mergedKeys: string[], recipientTag: string) => `catchup:${fnv1a64([...mergedKeys].sort().join('\n')).slice(0, 12)}:${recipientTag}`,
 }

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import type { Rules } from './rules.ts'
-import { boardUnits, monthBoard, projectMonths, viewOf, type MonthBoard } from './monthly.ts'
+import { boardUnits, countedUrges, monthBoard, projectMonths, viewOf, type MonthBoard } from './monthly.ts'
 import { publishedSnapshot } from '../store/repos/boards.ts'
 import { describeVerdict, type Colour } from '../domain/colours.ts'
 import type { BoardSnapshot } from '../domain/scoring.ts'
@@ -22,10 +22,16 @@ export interface RedYellowItem {
  * snapshot. Undefined when nothing was published yet.
  */
 export async function latestPublishedBoard(db: Db, rules: Rules, upTo?: string): Promise<MonthBoard | undefined> {
+  const period = await latestPublishedPeriod(db, upTo)
+  return period ? publishedMonthBoard(db, rules, period) : undefined
+}
+
+/** The latest month whose board was published, on or before `upTo` when given. */
+export async function latestPublishedPeriod(db: Db, upTo?: string): Promise<string | undefined> {
   const row = await db.get<{ period: string }>(sql`
     select period from board_snapshots where kind = 'monthly' and league = 'all' ${upTo ? sql`and period <= ${upTo}` : sql``}
     order by period desc limit 1`)
-  return row ? publishedMonthBoard(db, rules, row.period) : undefined
+  return row?.period
 }
 
 /** A month's board as published (see latestPublishedBoard), or undefined when that month was not published. */
@@ -67,6 +73,6 @@ export async function redYellowList(db: Db, rules: Rules, period: string, only?:
       name: v.name,
       unit: units.get(v.unitId) ?? '',
       colour: v.verdict.colour,
-      detail: describeVerdict(v.verdict, v.urges).replace(/^.牌/, ''),
+      detail: describeVerdict(v.verdict, countedUrges(rules, v)).replace(/^.牌/, ''),
     }))
 }

@@ -25,7 +25,10 @@ export interface ProjectFigures {
   ytd: Yuan
   reported: boolean
   onTime: boolean
+  /** Consecutive lag 催办 up to this month (since the project last stood at 序时 or the year began). */
   urges: number
+  /** Missing-report 催办 in the same window (they count toward the card when the rule says so: countedUrges). */
+  missingUrges: number
   previousColour: Colour | null
   plannedNewStart: boolean
   started: boolean
@@ -114,7 +117,7 @@ async function eachProjectMonth(
     select f.project_id, f.unit_id, f.annual_plan, coalesce(f.reported_ytd, f.carried_ytd),
       (f.reported_ytd is not null) + 2 * coalesce(f.first_submitted_at <= ${round?.deadline_at ?? null}, 0)
         + 4 * f.planned_new_start + 8 * f.started + 16 * f.in_stats
-        + 32 * ${PREVIOUS_COLOUR_CODE} + 256 * f.urges${joined}
+        + 32 * ${PREVIOUS_COLOUR_CODE} + 256 * (f.urges + 65536 * f.missing_urges)${joined}
     where f.period = ${period}${only} order by f.project_id`)
   const figures: ProjectFigures = {
     projectId: 0,
@@ -125,6 +128,7 @@ async function eachProjectMonth(
     reported: false,
     onTime: false,
     urges: 0,
+    missingUrges: 0,
     previousColour: null,
     plannedNewStart: false,
     started: false,
@@ -147,7 +151,9 @@ async function eachProjectMonth(
     p.started = (flags & 8) !== 0
     p.inStats = (flags & 16) !== 0
     p.previousColour = COLOUR_BY_CODE[flags >> 5]!
-    p.urges = Math.floor(packed / 256)
+    const urgeBits = Math.floor(packed / 256)
+    p.urges = urgeBits % 65536
+    p.missingUrges = Math.floor(urgeBits / 65536)
     if (opts.detail) {
       p.code = row[6]!
       p.name = row[7]!
@@ -185,11 +191,16 @@ export function scheduleFor(rules: Rules, p: Pick<ProjectFigures, 'annualPlan' |
   return scheduleProgress('monthLinear', { month })
 }
 
+/** The 催办 that count toward the card under the county's rule: the lag ones, and the missing-report ones if it says so. */
+export function countedUrges(rules: Rules, p: Pick<ProjectFigures, 'urges' | 'missingUrges'>): number {
+  return p.urges + (rules.colour.countMissingUrges ? p.missingUrges : 0)
+}
+
 /** Adds completion, 序时 and the colour verdict to a project's month. */
 export function viewOf<P extends ProjectFigures>(rules: Rules, p: P, period: string): MonthView & P {
   const completion = completionRate(p.ytd, p.annualPlan)
   const schedule = scheduleFor(rules, p, period)
-  const verdict = colourVerdict({ completion, schedule, urgeCount: p.urges, previousColour: p.previousColour }, rules.colour)
+  const verdict = colourVerdict({ completion, schedule, urgeCount: countedUrges(rules, p), previousColour: p.previousColour }, rules.colour)
   return { ...p, completion, schedule, verdict }
 }
 
@@ -204,7 +215,7 @@ export async function freezeColours(db: Db, rules: Rules, period: string, at: nu
     period,
     colour: v.verdict.colour,
     ytdInvestment: v.ytd,
-    urgeCount: v.urges,
+    urgeCount: countedUrges(rules, v),
     frozenAt: at,
   }))
   for (let i = 0; i < rows.length; i += 16) {
@@ -307,7 +318,7 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
     if (!a) return
     const schedule = uniform ?? scheduleFor(rules, p, period)
     const colour = colourOf(
-      { completion: completionRate(p.ytd, p.annualPlan), schedule, urgeCount: p.urges, previousColour: p.previousColour },
+      { completion: completionRate(p.ytd, p.annualPlan), schedule, urgeCount: countedUrges(rules, p), previousColour: p.previousColour },
       rules.colour,
     )
     a.plan += p.annualPlan

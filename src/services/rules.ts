@@ -51,7 +51,12 @@ export const DEFAULT_RULES: Rules = {
   county: DEFAULT_COUNTY,
 }
 
-const common = { urgesBeforeCard: z.number().int().min(0), redAfterRepeatYellow: z.boolean() }
+const common = {
+  urgesBeforeCard: z.number().int().min(0),
+  redAfterRepeatYellow: z.boolean(),
+  countMissingUrges: z.boolean().optional(),
+  interviewWithinDays: z.number().int().min(1).max(90).optional(),
+}
 const colourSchema = z.union([
   z.enum(Object.keys(COLOUR_PRESETS) as [keyof typeof COLOUR_PRESETS]),
   z.object({ kind: z.literal('lingchuan2021'), ...common }),

@@ -435,7 +435,7 @@ export const projectColours = sqliteTable(
 /**
  * Each active project's figures for each month of its year, as the board reads them: one narrow row set per
  * month instead of four tables merged. Kept by the triggers of drizzle/0002_month_figures.sql from projects,
- * reports, reminders and project_colours; the view `month_figures_source` is its definition (a project's
+ * reports, urges and project_colours (drizzle/0008_urge_occasions.sql); the view `month_figures_source` is its definition (a project's
  * rows are made from it; reports, 催办 and colours update their own columns). Nothing else writes this table.
  */
 export const monthFigures = sqliteTable(
@@ -452,12 +452,17 @@ export const monthFigures = sqliteTable(
     /** 本年累计 frozen with last month's colour (0 in January: a new year starts from nothing). */
     carriedYtd: integer('carried_ytd').notNull(),
     previousColour: text('previous_colour'),
-    /** 催办 that count toward the yellow card (overdue and manual, not the courtesy notes). */
+    /**
+     * Consecutive lag 催办 (urges of kind 'lag') up to this month since the project last stood at 序时 (a
+     * month frozen blue) or the year began: the count the yellow card waits for ("连续催办两次仍未达标").
+     */
     urges: integer('urges').notNull(),
     plannedNewStart: integer('planned_new_start').notNull(),
     /** Started on or before the month's last day. */
     started: integer('started').notNull(),
     inStats: integer('in_stats').notNull(),
+    /** Missing-report 催办 (kind 'missing') in the same window; they count toward the card only when the rule says so. */
+    missingUrges: integer('missing_urges').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.period, t.projectId] }), index('month_figures_project').on(t.projectId)],
 )

@@ -95,13 +95,14 @@ describe('a month of dispatch', () => {
     const lateUnits = all<{ unit_id: number }>(c.sqlite, `select distinct unit_id from projects where id in (${lateProjects.join(',')})`)
     expect(heads).toHaveLength(lateUnits.length)
     expect(heads.every((h) => h.createdAt === at(11, 30, 19).getTime())).toBe(true)
-    // The 催办 was counted into the frozen colours.
-    const frozen = all<{ urge_count: number }>(
+    // One missing-report 催办 per late project, however many contacts it has (they count toward the card only
+    // when the rules say so: lingchuan counts the 催办 for lag).
+    const missing = all<{ project_id: number; n: number }>(
       c.sqlite,
-      `select urge_count from project_colours where period = '2026-11' and project_id in (${never.join(',')})`,
+      `select project_id, count(*) n from urges u join rounds r on r.id = u.round_id where r.kind = 'monthly' and u.period = '2026-11' and u.kind = 'missing' group by project_id`,
     )
-    expect(frozen.length).toBe(never.length)
-    expect(frozen.every((f) => f.urge_count >= 1)).toBe(true)
+    expect(missing.every((u) => u.n === 1)).toBe(true)
+    expect(new Set(missing.map((u) => u.project_id))).toEqual(new Set(lateProjects))
   })
 
   it('closes and settles the month, then posts one board per board group with the laggards @-mentioned', () => {

@@ -6,6 +6,7 @@ import { DEFAULT_RULES } from '../../src/services/rules.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { toBasisPoints } from '../../src/domain/ratio.ts'
 import { recordReminder, submitReport } from '../../src/store/repos/rounds.ts'
+import { urgeMissing } from '../../src/services/urges.ts'
 
 const now = shanghaiTime(2026, 11, 22, 10)
 let db: ReturnType<typeof openNodeDatabase>
@@ -51,9 +52,11 @@ describe('a month of figures', () => {
     expect(toBasisPoints(line.schedule!)).toBe(8333)
   })
 
-  it('colours a laggard yellow or red only after two 催办', async () => {
+  it('colours a laggard yellow or red only after two consecutive 催办', async () => {
     const views = (await projectMonths(db.db, '2026-10')).map((p) => viewOf(DEFAULT_RULES, p, '2026-10'))
     for (const v of views.filter((v) => v.verdict.colour === 'yellow' || v.verdict.colour === 'red')) expect(v.urges).toBeGreaterThanOrEqual(2)
+    // The demo's 催办 are the settle's: one lag 催办 per project behind 序时 and month, none written beside them.
+    expect(db.sqlite.prepare(`select count(*) as n from reminders where kind = 'manual'`).get()).toEqual({ n: 0 })
     expect(views.some((v) => v.verdict.colour === 'red' && v.previousColour !== null && ['yellow', 'red'].includes(v.previousColour))).toBe(true)
   })
 })
@@ -71,16 +74,30 @@ describe('project figures kept by the database', () => {
         `
       select p.id as projectId, p.unit_id as unitId, p.annual_plan as annualPlan, coalesce(r.ytd_investment, pc.ytd_investment, 0) as ytd,
         r.id is not null as reported, coalesce(r.first_submitted_at <= @deadline, 0) as onTime,
-        (select count(*) from reminders x where x.round_id = @rid and x.project_id = p.id and x.kind in ('overdue', 'manual')) as urges,
+        (select count(*) from urges x where x.project_id = p.id and x.kind = 'lag' and x.period <= @period and x.period > coalesce(
+          (select max(b.period) from project_colours b where b.project_id = p.id and b.colour = 'blue' and b.period < @period and b.period >= @first), '')
+          and x.period >= @first) as urges,
         pc.colour as previousColour, p.planned_new_start as plannedNewStart, (coalesce(p.started_on <= @end, 0) or coalesce(p.resumed_on <= @end, 0)) as started,
         (p.in_stats and coalesce(p.stats_on <= @end, 1)) as inStats,
-        p.code, p.name, p.sector, p.plan_curve as planCurve
+        p.code, p.name, p.sector, p.plan_curve as planCurve,
+        (select count(*) from urges x where x.project_id = p.id and x.kind = 'missing' and x.period <= @period and x.period > coalesce(
+          (select max(b.period) from project_colours b where b.project_id = p.id and b.colour = 'blue' and b.period < @period and b.period >= @first), '')
+          and x.period >= @first) as missingUrges
       from projects p
       left join reports r on r.round_id = @rid and r.project_id = p.id and r.current = 1
       left join project_colours pc on pc.project_id = p.id and pc.period = @prev
       where p.active = 1 and p.year = @year and (@only is null or p.id = @only) order by p.id`,
       )
-      .all({ rid: round?.id ?? -1, deadline: round?.deadline_at ?? -1, prev, end, year: y, only: projectId ?? null }) as Record<string, unknown>[]
+      .all({
+        rid: round?.id ?? -1,
+        deadline: round?.deadline_at ?? -1,
+        prev,
+        end,
+        year: y,
+        only: projectId ?? null,
+        period,
+        first: `${y}-01`,
+      }) as Record<string, unknown>[]
     return rows.map((r): Record<string, unknown> => ({
       ...r,
       planCurve: r.planCurve ? JSON.parse(r.planCurve as string) : null,
@@ -106,8 +123,11 @@ describe('project figures kept by the database', () => {
       source: 'text',
       submittedAt: nov.deadline_at + 86_400_000,
     })
+    // Reminders are no 催办; two 催办 occasions count two, the same occasion again counts nothing.
     for (const kind of ['before', 'deadline', 'overdue', 'manual', 'manual'] as const)
       await recordReminder(db.db, { roundId: nov.id, projectId: b!.project_id, kind, sentAt: nov.deadline_at })
+    for (const occasion of ['manual:1:2026-11-02T10:00', 'manual:1:2026-11-02T10:00', 'manual:2:2026-11-02T10:05'])
+      await urgeMissing(db.db, { period: '2026-10', occasion, at: new Date(nov.deadline_at) }, [b!.project_id])
 
     let carried = 0,
       late = 0,
@@ -131,7 +151,7 @@ describe('project figures kept by the database', () => {
     })
     const oct = await projectMonths(db.db, '2026-10')
     expect(oct.find((p) => p.projectId === a!.project_id)).toMatchObject({ ytd: 123_450_000, reported: true })
-    expect(oct.find((p) => p.projectId === b!.project_id)!.urges).toBe((await oracle('2026-10', b!.project_id))[0]!['urges'])
+    expect(oct.find((p) => p.projectId === b!.project_id)!.missingUrges).toBe((await oracle('2026-10', b!.project_id))[0]!['missingUrges'])
     // January does not carry last December's 累计.
     expect((await projectMonths(db.db, '2026-01')).every((p) => p.reported || p.ytd === 0)).toBe(true)
   })
@@ -190,18 +210,19 @@ describe('project figures kept by the database', () => {
     await change(`delete from reports where round_id = ? and project_id = ? and version = 99`, oct.id, late)
     await change(`update reports set current = 1 where id = (select max(id) from reports where round_id = ? and project_id = ?)`, oct.id, late)
     expect(of(await projectMonths(db.db, '2026-10'), late)).toEqual(of(before, late))
-    // 催办 of one project re-kinded and one taken back.
+    // 催办 of one project: occasions added, re-kinded, moved to another month and one taken back.
     await change(
-      `insert into reminders (round_id, project_id, kind, sent_at) values (?, ?, 'before', 0), (?, ?, 'before', 0), (?, ?, 'manual', 0)`,
-      oct.id,
+      `insert into urges (project_id, period, kind, occasion, at) values (?, '2026-09', 'lag', 'a', 0), (?, '2026-10', 'lag', 'b', 0), (?, '2026-10', 'missing', 'c', 0)`,
       urged,
-      oct.id,
       urged,
-      oct.id,
       urged,
     )
-    await change(`update reminders set kind = 'overdue' where round_id = ? and project_id = ? and kind = 'before'`, oct.id, urged)
-    await change(`delete from reminders where id = (select max(id) from reminders where project_id = ?)`, urged)
+    await change(`update urges set kind = 'missing' where project_id = ? and occasion = 'a'`, urged)
+    await change(`update urges set period = '2026-06' where project_id = ? and occasion = 'b'`, urged)
+    await change(`delete from urges where id = (select max(id) from urges where project_id = ?)`, urged)
+    // Reaching 序时 resets the count: a month frozen blue starts the later months afresh.
+    await change(`update project_colours set colour = 'blue' where project_id = ? and period = '2026-07'`, urged)
+    await change(`update project_colours set colour = 'yellow' where project_id = ? and period = '2026-07'`, urged)
     await change(
       `update project_colours set colour = 'red', ytd_investment = ytd_investment + 1 where project_id = ? and period = '2026-09'`,
       recoloured,

@@ -6,7 +6,9 @@ import type { Person } from '../../store/repos/directory.ts'
 import type { CommandEntry } from '../registry.ts'
 import { queryCommands } from './queries.ts'
 import { reportingCommands } from './reporting.ts'
+import { startsCommands } from './starts.ts'
 import { leadershipCommands } from './leadership.ts'
+import { colourCommands } from './colours.ts'
 import { problemCommands } from './problems.ts'
 import { supervisionCommands } from './supervision.ts'
 import { dispatchCommands } from './dispatch.ts'
@@ -15,9 +17,11 @@ import { webCommands } from './web.ts'
 
 export const COMMANDS: readonly CommandEntry[] = [
   ...reportingCommands,
+  ...startsCommands,
   ...queryCommands,
   ...supervisionCommands,
   ...leadershipCommands,
+  ...colourCommands,
   ...problemCommands,
   ...dispatchCommands,
   ...identityCommands,

@@ -67,11 +67,16 @@ export async function pledgesFor(db: Db, period: string): Promise<PledgeLine[]> 
     .all()
 }
 
-/** Opens a project's 约谈 for a month; a second call for the same project and month keeps the first. True when created. */
-export async function openInterview(db: Db, row: Omit<typeof interviews.$inferInsert, 'id' | 'heldOn' | 'notes' | 'recordedBy'>): Promise<boolean> {
+/** Opens a project's 约谈 for a month; a second call for the same project and month keeps the first. Its id when created, else null. */
+export async function openInterview(
+  db: Db,
+  row: Omit<typeof interviews.$inferInsert, 'id' | 'heldOn' | 'notes' | 'recordedBy'>,
+): Promise<number | null> {
   const out = await db.insert(interviews).values(row).onConflictDoNothing().returning({ id: interviews.id })
-  return out.length > 0
+  return out[0]?.id ?? null
 }
+
+export const interviewById = (db: Db, id: number) => db.select().from(interviews).where(eq(interviews.id, id)).get()
 
 /** Records a 约谈 as held; false when it was already recorded (the first record stands). */
 export async function recordInterviewHeld(db: Db, id: number, heldOn: string, notes: string, recordedBy: number): Promise<boolean> {
