@@ -16,6 +16,7 @@ import type { LocalDate } from './time.ts'
 import { parsePeriod, range } from './periods.ts'
 import type { WorkdayCalendar } from './workdays.ts'
 import { CADENCES, type Cadence } from './escalation.ts'
+import { START_PRESET_NAMES, startTargetSchema, type StartPreset, type StartTarget } from './starts.ts'
 
 /** 'HH:MM', 24-hour, Shanghai wall clock. */
 export type ClockTime = string
@@ -83,6 +84,8 @@ export interface DispatchCalendar {
   awards: { enabled: boolean; winners: number; metric: 'gap' | 'completion' }
   /** The 双过半 check after this month's round closes (6 = June). */
   halfway: { enabled: boolean; month: number }
+  /** The 开复工 check after each quarter's last monthly round closes, against these targets (a preset of domain/starts.ts or a list). */
+  starts: { enabled: boolean; targets: StartPreset | StartTarget[] }
   /**
    * 一通报两约谈 for overdue 督办 items and ledger problems: the first 通报 on the first working day after the
    * due date at `time`, then one every `everyWorkdays` working days while unfinished, at most `maxNotices`.
@@ -132,6 +135,7 @@ export const DEFAULT_DISPATCH: DispatchCalendar = {
   bulletin: { enabled: true, afterCloseMinutes: 0 },
   awards: { enabled: true, winners: 3, metric: 'gap' },
   halfway: { enabled: true, month: 6 },
+  starts: { enabled: true, targets: 'lingchuan2025' },
   escalation: { enabled: true, time: '09:00', everyWorkdays: 5, maxNotices: 3, principalTitle: '县长' },
   cadence: { supervision: 'default', problems: 'default', ordinaryWorkdays: 7, majorWorkdays: 20 },
 }
@@ -204,6 +208,13 @@ export const dispatchSchema = z
       .object({ enabled: z.boolean(), month: z.number().int().min(1).max(12) })
       .partial()
       .strict(),
+    starts: z
+      .object({
+        enabled: z.boolean(),
+        targets: z.union([z.enum(START_PRESET_NAMES as [StartPreset, ...StartPreset[]]), z.array(startTargetSchema).min(1).max(12)]),
+      })
+      .partial()
+      .strict(),
     escalation: z
       .object({
         enabled: z.boolean(),
@@ -258,6 +269,7 @@ export function resolveDispatch(overrides: unknown = {}): DispatchCalendar {
     bulletin: { ...d.bulletin, ...o.bulletin },
     awards: { ...d.awards, ...o.awards },
     halfway: { ...d.halfway, ...o.halfway },
+    starts: { ...d.starts, ...o.starts },
     escalation: { ...d.escalation, ...o.escalation },
     cadence: { ...d.cadence, ...o.cadence },
   }

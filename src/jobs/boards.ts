@@ -37,7 +37,7 @@ type RoundRow = typeof rounds.$inferSelect
  * them late too. A month closed some other way (imported, the demo's history) gets no follow-ups, as it got
  * no board.
  */
-async function closedMonths(ctx: JobContext): Promise<{ round: RoundRow; closeDue: number }[]> {
+export async function closedMonths(ctx: JobContext): Promise<{ round: RoundRow; closeDue: number }[]> {
   const now = ctx.now.getTime()
   const horizon = now - (ctx.dispatch.expireAfterDays + 3) * DAY
   const closeAfter = ctx.dispatch.monthly.closeAfterMinutes * MINUTE
@@ -52,13 +52,13 @@ async function closedMonths(ctx: JobContext): Promise<{ round: RoundRow; closeDu
 }
 
 /** A follow-up slot of a closed month, due `afterMinutes` after the close. */
-function followUp(ctx: JobContext, job: string, period: string, dueAt: number, run: Slot['run']): Slot | null {
+export function followUp(ctx: JobContext, job: string, period: string, dueAt: number, run: Slot['run']): Slot | null {
   const now = ctx.now.getTime()
   const expiresAt = dueAt + ctx.dispatch.expireAfterDays * DAY
   return dueAt <= now && now < expiresAt ? { job, period, dueAt, expiresAt, run } : null
 }
 
-async function groupItems(ctx: JobContext, make: (groupId: number) => Omit<JobItem, 'to'>): Promise<JobItem[]> {
+export async function groupItems(ctx: JobContext, make: (groupId: number) => Omit<JobItem, 'to'>): Promise<JobItem[]> {
   const out: JobItem[] = []
   for (const g of await boardGroups(ctx.db)) if (ctx.platforms.includes(g.platform)) out.push({ to: toGroup(g.id), ...make(g.id) })
   return out

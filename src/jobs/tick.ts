@@ -23,6 +23,7 @@ import { recipientTag, type Job, type JobContext, type JobItem, type Slot, type 
 import { closeRoundsJob, openRoundsJob, overdueJob, remindersJob } from './rounds.ts'
 import { awardsJob, bulletinJob, halfwayJob, weeklyBoardJob } from './boards.ts'
 import { escalationJob } from './escalation.ts'
+import { startsJob } from './starts.ts'
 
 const MINUTE = 60_000
 
@@ -35,6 +36,7 @@ export const JOBS: readonly { name: string; job: Job }[] = [
   { name: 'bulletin', job: bulletinJob },
   { name: 'awards', job: awardsJob },
   { name: 'halfway', job: halfwayJob },
+  { name: 'starts', job: startsJob },
   { name: 'weekly-board', job: weeklyBoardJob },
   { name: 'escalation', job: escalationJob },
 ]

@@ -14,6 +14,7 @@ import { DEFAULT_RULES, loadCalendar, loadDispatchCalendar, loadRules, rulesSche
 import { DEFAULT_DISPATCH, dispatchSchema, monthlyWindow } from '../domain/dispatch.ts'
 import { COLOUR_LABELS, COLOUR_PRESETS, type Colour } from '../domain/colours.ts'
 import { DEFAULT_INDICATORS } from '../domain/scoring.ts'
+import { START_PRESETS } from '../domain/starts.ts'
 import { statisticalMonth } from '../domain/periods.ts'
 import { localDate, localDateTime } from '../domain/time.ts'
 import { projectMonths, viewOf } from './monthly.ts'
@@ -47,6 +48,8 @@ export const SETTING_HELP: Record<string, string> = {
   'dispatch.monthly.holidays': '遇节假日：next 顺延 / previous 提前 / ignore 不调整',
   'dispatch.weekly.enabled': '是否开展周调度 true/false',
   'dispatch.escalation.everyWorkdays': '逾期督办每隔几个工作日通报一次',
+  'dispatch.starts.enabled': '每季度末（该季度最后一次月度调度截止后）是否通报开复工检查 true/false',
+  'dispatch.starts.targets': '开复工目标：预设 lingchuan2025 / county2023，或 [{month,scope:new|continuing|all,percent,label}, …]',
   'dispatch.cadence.supervision': '新督办的时限：default 挂牌督办（3个工作日复函）/ 13710（3日反馈）',
   'dispatch.cadence.problems': '交办问题的时限：default 按工作日 / 13710（一般7日、重大1个月）',
   'dispatch.cadence.majorWorkdays': '重大问题默认办结时限（工作日）',
@@ -288,5 +291,7 @@ export function presets(): { key: string; value: string; meaning: string }[] {
     { key: 'rules.schedule', value: 'dayLinear', meaning: '序时按日：截至当月末的天数占全年' },
     { key: 'rules.schedule', value: 'planCurve', meaning: '序时按项目的月度计划曲线' },
     { key: 'dispatch.quietHours', value: 'null', meaning: '不设免打扰时段（默认 22:00–07:30）' },
+    { key: 'dispatch.starts.targets', value: 'lingchuan2025', meaning: `陵川 2025（默认）：${START_PRESETS.lingchuan2025.source}` },
+    { key: 'dispatch.starts.targets', value: 'county2023', meaning: `县重点工程 2023：${START_PRESETS.county2023.source}` },
   ]
 }

@@ -8,6 +8,7 @@ import { cardText, harness, promptForm, type Person } from '../harness.ts'
 import { projects, units } from '../../src/store/schema.ts'
 import { runTick } from '../../src/jobs/tick.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
+import { setConfig } from '../../src/services/settings.ts'
 
 let h: Awaited<ReturnType<typeof harness>>
 afterEach(() => h.close())
@@ -142,5 +143,60 @@ describe('开工 / 复工 and 入库 reported in chat', () => {
     await typedReport(project.name, (prev) => `本月完成投资100万元，本年累计${prev + 100}万元，设备安装，无问题`)
     expect((await projectNamed(project.name)).startedOn).toBe(before)
     void units
+  })
+})
+
+describe('「开复工」 and the quarter-end check', () => {
+  it('「开复工」 shows the 台账 against the targets; a unit head sees their unit', async () => {
+    h = await harness()
+    const county = cardText((await h.as('leader', { title: '县长' }).send('开复工')).cards[0]!)
+    expect(county).toContain('重点项目开复工台账')
+    expect(county).toContain('一季度续建项目全部复工')
+    expect(county).toContain('一季度新建项目开工50%以上')
+    expect(county).toMatch(/城东镇国道改线工程 城东镇 新建 5月1日 未开工/)
+    const head = h.people.find((p) => (p.roles as string[]).includes('unit_head') && h.units.find((u) => u.id === p.unitId)?.name === '城东镇')!
+    const own = cardText((await h.as(head).send('开复工台账')).cards[0]!)
+    expect(own).toContain('城东镇重点项目开复工台账')
+    expect(own).not.toContain('北塬乡')
+    expect(own).toMatch(/城东镇精细化工技改项目 城东镇 新建 2月1日 2月8日开工/)
+    expect(own).toMatch(/城东镇煤层气综合利用项目 城东镇 续建 \S+ 未复工/)
+  })
+
+  it('after the quarter’s last round closes, the leaders get the check naming who is behind', async () => {
+    h = await harness({ now: shanghaiTime(2026, 12, 25, 9, 1) })
+    await runTick(h.db, h.now)
+    await typedReport('城东镇国道改线工程', (prev) => `本月完成投资300万元，本年累计${prev + 300}万元，已于12月3日开工，无问题`)
+    await typedReport('城东镇精细化工技改项目', (prev) => `本月完成投资100万元，本年累计${prev + 100}万元，设备安装，3月2日复工，无问题`)
+    for (const at of [shanghaiTime(2026, 12, 29, 18, 5), shanghaiTime(2026, 12, 29, 18, 30)]) {
+      h.at(at)
+      await runTick(h.db, at)
+    }
+    const leader = h.as('leader', { title: '县长' })
+    const checks = (await leader.inbox()).flatMap((b) => (b.kind === 'card' && b.card.template === 'starts-check' ? [b.card] : []))
+    expect(checks).toHaveLength(1)
+    const text = cardText(checks[0]!)
+    expect(text).toContain('2026年全年示例县重点项目开复工检查')
+    expect(text).toMatch(/❌ 三季度新建项目全部开工：已开工 \d+\/\d+/)
+    expect(text).toContain('北塬乡智慧城市一期 北塬乡 新建 5月1日')
+    expect(text).not.toContain('城东镇国道改线工程')
+    // a second tick sends nothing twice
+    await runTick(h.db, shanghaiTime(2026, 12, 29, 19, 0))
+    expect((await leader.inbox()).filter((b) => b.kind === 'card' && b.card.template === 'starts-check')).toHaveLength(1)
+  })
+
+  it('with the county-2023 preset the check is the year’s 开工率 83 %', async () => {
+    h = await harness({ now: shanghaiTime(2026, 12, 25, 9, 1) })
+    const set = await setConfig(h.db, h.transact, 'dispatch.starts.targets', 'county2023', { now: h.now })
+    void set
+    for (const at of [shanghaiTime(2026, 12, 25, 9, 1), shanghaiTime(2026, 12, 29, 18, 5), shanghaiTime(2026, 12, 29, 18, 30)]) {
+      h.at(at)
+      await runTick(h.db, at)
+    }
+    const check = (await h.as('leader', { title: '县长' }).inbox()).flatMap((b) =>
+      b.kind === 'card' && b.card.template === 'starts-check' ? [b.card] : [],
+    )
+    const text = cardText(check[0]!)
+    expect(text).toMatch(/全年重点工程开工率83%以上：已开工 \d+\/\d+（[\d.]+%），(已达标|未达标)/)
+    expect(text).not.toContain('续建项目全部复工')
   })
 })
