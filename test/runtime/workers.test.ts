@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
-import { drizzle } from 'drizzle-orm/d1'
-import * as schema from '../../src/store/schema.ts'
-import type { Db } from '../../src/store/db.ts'
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../src/demo/county.ts'
 import { bindIdentity } from '../../src/store/repos/directory.ts'
 import { people } from '../../src/store/schema.ts'
@@ -33,7 +31,6 @@ const COUNTIES = [
 let mf: Miniflare
 let fakes: Record<string, FakeFeishu>
 const figures: Record<string, number> = {}
-const dbs: Record<string, Db> = {}
 const d1s: Record<string, Awaited<ReturnType<Miniflare['getD1Database']>>> = {}
 
 beforeAll(async () => {
@@ -92,8 +89,9 @@ beforeAll(async () => {
   await mf.ready
   figures.startMs = performance.now() - t
 
-  // Each county's database as `wrangler d1 migrations apply` leaves it, then the demo county and its people
-  // bound to Feishu accounts of that county's app (what `diaodu demo` and `diaodu bind --user` do).
+  // Each county's database as `wrangler d1 migrations apply` leaves it, then the demo county with its people
+  // bound to Feishu accounts of that county's app (`diaodu demo` and `diaodu bind --user` on a SQLite file),
+  // copied in as a county moving from npm start to Workers would (`wrangler d1 execute --file` of a dump).
   t = performance.now()
   for (const c of COUNTIES) {
     const d1 = await mf.getD1Database(`DB_${suffix(c.id)}`)
@@ -103,11 +101,15 @@ beforeAll(async () => {
       .sort())
       for (const statement of readFileSync(join(ROOT, 'drizzle', file), 'utf8').split('--> statement-breakpoint'))
         if (statement.trim()) await d1.prepare(statement).run()
-    const db = drizzle(d1 as never, { schema }) as unknown as Db
-    dbs[c.id] = db
-    await loadDemoCounty(db, LOADED)
-    for (const p of await db.select({ id: people.id }).from(people).all())
-      await bindIdentity(db, p.id, 'feishu', `ou_${c.id}_${p.id}`, LOADED.getTime())
+    const local = openNodeDatabase(':memory:')
+    await loadDemoCounty(local.db, LOADED)
+    for (const p of await local.db.select({ id: people.id }).from(people).all())
+      await bindIdentity(local.db, p.id, 'feishu', `ou_${c.id}_${p.id}`, LOADED.getTime())
+    await copyInto(d1, local)
+    expect(await count(c.id, `select count(*) n from month_figures`)).toBe(
+      (local.sqlite.prepare(`select count(*) n from month_figures`).get() as { n: number }).n,
+    )
+    local.close()
   }
   figures.seedMs = performance.now() - t
 }, 240_000)
@@ -121,6 +123,30 @@ afterAll(async () => {
       .join(' ')}`,
   )
 })
+
+/** Every row of `from` into the D1 database, within D1's 100 bound values per statement, in one batch. */
+async function copyInto(d1: Awaited<ReturnType<Miniflare['getD1Database']>>, from: NodeDatabase) {
+  // month_figures is the database's own (its triggers fill it).
+  const tables = from.sqlite
+    .prepare(
+      `select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('__drizzle_migrations', 'month_figures') order by rowid`,
+    )
+    .all() as { name: string }[]
+  const statements = []
+  for (const { name } of tables) {
+    const select = from.sqlite.prepare(`select * from "${name}"`)
+    const columns = select.columns().map((c) => c.name)
+    const rows = select.raw().all() as unknown[][]
+    const per = Math.max(1, Math.floor(100 / columns.length))
+    for (let i = 0; i < rows.length; i += per) {
+      const chunk = rows.slice(i, i + per)
+      const values = chunk.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ')
+      statements.push(d1.prepare(`insert into "${name}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${values}`).bind(...chunk.flat()))
+    }
+  }
+  // One batch, foreign keys checked at its end (D1 honours defer_foreign_keys): the tables' order does not matter.
+  await d1.batch([d1.prepare('PRAGMA defer_foreign_keys = on'), ...statements])
+}
 
 const count = async (county: string, sql: string) => ((await d1s[county]!.prepare(sql).first()) as { n: number }).n
 
