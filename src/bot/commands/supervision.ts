@@ -18,7 +18,7 @@ import { contactsOfProject, personById, unitById } from '../../store/repos/direc
 import { projectById, type Project } from '../../store/repos/projects.ts'
 import { findProject, recentCardsOf } from '../lookup.ts'
 import { setPending } from '../pending.ts'
-import { isOffice, leaderCovers, leadersAndOffice } from '../permissions.ts'
+import { hasRole, isOffice, leaderCovers, leadersAndOffice } from '../permissions.ts'
 import { formatDay } from '../../cards/conversation.ts'
 import { SUPERVISION_STATE_LABELS, supervisionCard, type SupervisionReader, type SupervisionView } from '../../cards/supervision.ts'
 import { supervisionReplyDue, type Cadence } from '../../domain/escalation.ts'
@@ -339,7 +339,10 @@ export const supervisionCommands = [
   command({
     name: 'replySupervision',
     args: replyArgs,
-    help: { line: '**复函**：「复函 D3 解决办法：… 责任单位：… 责任领导：… 责任人：… 解决时限：…」' },
+    help: {
+      line: '**复函**：「复函 D3 解决办法：… 责任单位：… 责任领导：… 责任人：… 解决时限：…」',
+      for: (p) => hasRole(p, 'contact') || hasRole(p, 'unit_head') || isOffice(p),
+    },
     run: replyCommand,
   }),
   command({ name: 'closeSupervision', args: decideArgs, run: closeCommand }),
