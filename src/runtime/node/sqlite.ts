@@ -40,33 +40,96 @@ export function openNodeDatabase(path: string): NodeDatabase {
 }
 
 /**
- * Transactions over one better-sqlite3 connection, one at a time. Every statement here completes
+ * Transactions over one better-sqlite3 connection, with group commit. Every statement here completes
  * synchronously, so a unit of work that awaits nothing but statements runs start to end without another
  * macrotask in between: nothing else of the process can put a statement into its transaction. A unit that
  * awaits real I/O would share its transaction with whatever ran meanwhile, so that is refused (rolled back).
+ *
+ * Units asked for in the same event-loop turn (the intake starts the bot runs it has waiting together) share
+ * one BEGIN … COMMIT, each inside its own SAVEPOINT: a unit that throws is rolled back to its savepoint alone
+ * and rejects; the others keep their writes. One commit then writes the pages they share (the outbox's and
+ * the inbound log's last leaves and indexes) once for the group instead of once per unit. No unit's promise
+ * settles before the COMMIT, so nothing acts on a result that is not yet durable, and whatever runs after a
+ * unit (marking a failed row) runs outside the transaction. When the COMMIT fails, or SQLite rolled the whole
+ * transaction back (a full disk), every unit of the group rejects.
  */
-export function serialTransactions(sqlite: Database.Database): Transact {
-  let tail: Promise<unknown> = Promise.resolve()
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(async () => {
-      sqlite.exec('BEGIN IMMEDIATE')
-      let crossed = false
-      const watch = setImmediate(() => (crossed = true))
-      try {
-        const out = await fn()
-        if (crossed) throw new Error('a unit of work awaited I/O inside its transaction (rolled back)')
-        sqlite.exec('COMMIT')
-        return out
-      } catch (e) {
-        if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
-        throw e
-      } finally {
-        clearImmediate(watch)
-      }
-    })
-    tail = run.catch(() => undefined)
-    return run
+export function serialTransactions(sqlite: Database.Database, opts: { maxGroup?: number } = {}): Transact {
+  const maxGroup = opts.maxGroup ?? 64
+  interface Unit {
+    fn: () => Promise<unknown>
+    resolve: (v: unknown) => void
+    reject: (e: unknown) => void
   }
+  let waiting: Unit[] = []
+  let tail: Promise<void> = Promise.resolve()
+
+  async function runGroup(units: Unit[]): Promise<void> {
+    try {
+      sqlite.exec('BEGIN IMMEDIATE')
+    } catch (e) {
+      for (const u of units) u.reject(e)
+      return
+    }
+    let crossed = false
+    const watch = setImmediate(() => (crossed = true))
+    const alone = units.length === 1
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+    let lost: unknown // why the whole transaction is gone
+    try {
+      for (const u of units) {
+        if (!alone) sqlite.exec('SAVEPOINT unit')
+        try {
+          const value = await u.fn()
+          if (crossed) throw new Error('a unit of work awaited I/O inside its transaction (rolled back)')
+          if (!alone) sqlite.exec('RELEASE unit')
+          outcomes.push({ ok: true, value })
+        } catch (error) {
+          outcomes.push({ ok: false, error })
+          // Alone, the unit is the transaction. After real I/O other work may have written into the transaction:
+          // none of it can be kept apart.
+          if (alone || crossed || !sqlite.inTransaction) {
+            lost = error
+            break
+          }
+          sqlite.exec('ROLLBACK TO unit; RELEASE unit')
+        }
+      }
+      if (lost === undefined) sqlite.exec('COMMIT')
+    } catch (e) {
+      lost = e
+    } finally {
+      clearImmediate(watch)
+    }
+    if (lost !== undefined) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+      units.forEach((u, i) => {
+        const o = outcomes[i]
+        u.reject(o && !o.ok ? o.error : lost)
+      })
+      return
+    }
+    units.forEach((u, i) => {
+      const o = outcomes[i]!
+      if (o.ok) u.resolve(o.value)
+      else u.reject(o.error)
+    })
+  }
+
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (waiting.length === 0) {
+        // Start after the turn that asked: the units asked for in it join this group.
+        setImmediate(() => {
+          const all = waiting
+          waiting = []
+          for (let i = 0; i < all.length; i += maxGroup) {
+            const group = all.slice(i, i + maxGroup)
+            tail = tail.then(() => runGroup(group))
+          }
+        })
+      }
+      waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject })
+    })
 }
 
 /**
