@@ -83,6 +83,11 @@ export function verifySignature(input: SignatureInput, hash: Sha256Hex = sha256H
 export interface AesCbc {
   /** The plaintext of `data` (whole 16-byte blocks) under `key` and `iv`, padding removed. */
   decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array | Promise<Uint8Array>
+  /**
+   * The runtime's base64 decoder for the envelope, where it has a faster one than the core's table decoder
+   * (Node's Buffer: ~0.3 µs for a 1.5 KB webhook against ~7 µs). Must throw on input that is not base64.
+   */
+  fromBase64?(b64: string): Uint8Array
 }
 
 const webCryptoKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>()
@@ -125,7 +130,7 @@ export function aesKeyBytes(encryptKey: string): Uint8Array {
 export async function decrypt(encryptKey: string, encryptB64: string, aes: AesCbc = webCryptoAes): Promise<string> {
   let buf: Uint8Array
   try {
-    buf = fromBase64(encryptB64)
+    buf = aes.fromBase64 ? aes.fromBase64(encryptB64) : fromBase64(encryptB64)
   } catch {
     throw new WebhookAuthError('encrypted body is not base64')
   }

@@ -17,6 +17,7 @@
  */
 import { createDecipheriv, createHash, createSecretKey, type Decipheriv } from 'node:crypto'
 import type { AesCbc, Sha256Hex } from '../../channels/feishu/index.ts'
+import { fromBase64 } from '../../lib/bytes.ts'
 
 // One AES-256-ECB decipher per key, without padding, made once. ECB with whole blocks and no padding keeps no
 // state between update() calls, so it is reused; CBC is the XOR with the previous ciphertext block (the IV
@@ -51,6 +52,17 @@ export const nodeAes: AesCbc = {
     if (pad < 1 || pad > 16) throw new Error('bad PKCS#7 padding')
     for (let i = out.length - pad; i < out.length - 1; i++) if (out[i] !== pad) throw new Error('bad PKCS#7 padding')
     return out.subarray(0, out.length - pad)
+  },
+  /**
+   * Buffer's decoder, which skips what is not base64 instead of refusing it: a result shorter than the text's
+   * length promises (a character skipped) goes to the core's strict decoder, which refuses it (or, for
+   * whitespace, decodes it). Base64url's '-' and '_' pass; the signature was checked before this.
+   */
+  fromBase64(b64) {
+    const out = Buffer.from(b64, 'base64')
+    let chars = b64.length
+    if (chars % 4 === 0 && chars > 0 && b64.charCodeAt(chars - 1) === 0x3d) chars -= b64.charCodeAt(chars - 2) === 0x3d ? 2 : 1
+    return out.length === Math.floor((chars * 3) / 4) && chars % 4 !== 1 ? out : fromBase64(b64)
   },
 }
 
