@@ -15,12 +15,13 @@
  * requests, for each. Then an open-loop run against ours at BENCH_RATE (500) req/s for BENCH_RATE_SECONDS
  * (10 s), latency measured from each request's scheduled time (no coordinated omission). Target p99 < 20 ms.
  * The load generator runs in a worker thread so it does not share the servers' event loop. Traffic goes to
- * 127.0.0.1 only. Last line: key=value figures.
+ * 127.0.0.1 only. BENCH_PROFILE=DIR writes a CPU profile of the servers' thread over each closed-loop run
+ * (DIR/sdk, intake, ours .cpuprofile). Last line: key=value figures.
  */
 import '../src/runtime/node/preload.ts' // as npm start does, before anything starts the thread pool
 import { createServer, request, Agent, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -206,20 +207,36 @@ async function main() {
   await new Promise<void>((r) => sdk.listen(0, '127.0.0.1', () => r()))
   const sdkUrl = `http://127.0.0.1:${(sdk.address() as AddressInfo).port}${SDK_PATH}`
 
+  // BENCH_PROFILE=DIR: a CPU profile of the servers' thread over each measured closed-loop run, DIR/NAME.cpuprofile.
+  const profileDir = process.env.BENCH_PROFILE
+  const session = profileDir ? new (await import('node:inspector/promises')).Session() : undefined
+  if (session) {
+    session.connect()
+    await session.post('Profiler.enable')
+  }
+  const profiled = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    if (!session) return run()
+    await session.post('Profiler.start')
+    const out = await run()
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(join(profileDir!, `${name}.cpuprofile`), JSON.stringify(profile))
+    return out
+  }
+
   const warm = requests.slice(0, WARM)
   const main = requests.slice(WARM, WARM + N)
   const paced = requests.slice(WARM + N)
 
   await runClient({ url: sdkUrl, requests: warm, concurrency: C })
-  const sdkRun = await runClient({ url: sdkUrl, requests: main, concurrency: C })
+  const sdkRun = await profiled('sdk', () => runClient({ url: sdkUrl, requests: main, concurrency: C }))
   await runClient({ url: intake.url, requests: warm, concurrency: C })
-  const intakeRun = await runClient({ url: intake.url, requests: main, concurrency: C })
+  const intakeRun = await profiled('intake', () => runClient({ url: intake.url, requests: main, concurrency: C }))
   await intake.receiver.idle()
   intake.server.close()
   await runClient({ url: oursUrl, requests: warm, concurrency: C })
   await receiver.idle()
   const e2eStart = performance.now()
-  const oursRun = await runClient({ url: oursUrl, requests: main, concurrency: C })
+  const oursRun = await profiled('ours', () => runClient({ url: oursUrl, requests: main, concurrency: C }))
   await receiver.idle()
   const e2eSeconds = (performance.now() - e2eStart) / 1000
   const rateRun = await runClient({ url: oursUrl, requests: paced, rate: RATE })
