@@ -5,7 +5,8 @@ import type { Role } from '../store/schema.ts'
 
 export const hasRole = (p: Person, role: Role) => (p.roles as Role[]).includes(role)
 export const isOffice = (p: Person) => hasRole(p, 'office')
-export const isLeader = (p: Person) => hasRole(p, 'leader')
+/** 县领导: 分管副县长 (leader), 常务副县长 (executive) and 县长 (county_head) alike may 督办, 催办 and read 通报. */
+export const isLeader = (p: Person) => hasRole(p, 'leader') || hasRole(p, 'executive') || hasRole(p, 'county_head')
 
 export const leadersAndOffice = (p: Person): string | undefined => (isLeader(p) || isOffice(p) ? undefined : '抱歉，这项操作限县领导和{office}使用。')
 

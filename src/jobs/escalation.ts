@@ -12,7 +12,7 @@ import { jobRunsFor } from '../store/repos/job-runs.ts'
 import { countProblemNotice, overdueProblems, type Problem } from '../store/repos/problems.ts'
 import { countSupervisionNotice, overdueSupervisions, replyDueOf, type Supervision } from '../store/repos/supervisions.ts'
 import { projectsById } from '../store/repos/projects.ts'
-import { personWithTitle } from '../store/repos/people.ts'
+import { peopleWithRole, personWithTitle } from '../store/repos/people.ts'
 import { at, dateOf, outOfQuietHours } from '../domain/dispatch.ts'
 import { escalationCard, type EscalationNotice } from '../cards/clock.ts'
 import { toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
@@ -124,7 +124,9 @@ async function notice(ctx: JobContext, p: Pending, today: LocalDate, dryRun: boo
   add(unit?.headPersonId)
   if (p.kind === 'supervision') for (const c of await contactsOfProject(ctx.db, p.projectId)) add(c.id)
   if (rung.level !== 'notice') add(p.leaderId)
-  if (rung.level === 'principalTalk') add((await personWithTitle(ctx.db, ctx.dispatch.escalation.principalTitle))?.id)
+  // The 主要领导: the 县长 by role (county_head), else by title.
+  if (rung.level === 'principalTalk')
+    add((await peopleWithRole(ctx.db, 'county_head'))[0]?.id ?? (await personWithTitle(ctx.db, ctx.dispatch.escalation.principalTitle))?.id)
   const n: EscalationNotice = {
     kind: p.kind,
     id: p.id,

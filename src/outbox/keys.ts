@@ -72,6 +72,8 @@ export const commandKeys = {
   lagUrgeHead: (e: EventRef, unitId: number) => `urge:lag-head:n${unitId}:${ev(e)}`,
   problemRaised: (problemId: number, personId: number) => `problem:new:${problemId}:p${personId}`,
   problemAssigned: (e: EventRef, problemId: number) => `problem:assign:${problemId}:${ev(e)}`,
+  /** The unit's head, when a 交办 names another 责任人 of the unit. */
+  problemAssignedHead: (e: EventRef, problemId: number) => `problem:assign-head:${problemId}:${ev(e)}`,
   /** To the unit a problem was taken from by a new 交办. */
   problemReassigned: (e: EventRef, problemId: number) => `problem:unassign:${problemId}:${ev(e)}`,
   closeRequested: (e: EventRef, problemId: number) => `problem:close:${problemId}:${ev(e)}`,

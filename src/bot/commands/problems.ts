@@ -283,7 +283,7 @@ async function assignCommand(turn: Turn, args: z.output<typeof assignArgs>): Pro
       text: `问题 #${p.id} 已交办 ${unit.name}（${SEVERITY_LABELS[severity]}），责任领导 ${v.leader ?? '—'}，责任人 ${v.person ?? '—'}，解决时限 ${formatDay(dueOn)}。${previous ? `已告知原责任单位 ${previous.name}。` : ''}${missing}`,
     }),
     ...to.flatMap((id, i) =>
-      notify(id, card(id), i === 0 ? commandKeys.problemAssigned(turn.event, p.id) : `${commandKeys.problemAssigned(turn.event, p.id)}:h`),
+      notify(id, card(id), i === 0 ? commandKeys.problemAssigned(turn.event, p.id) : commandKeys.problemAssignedHead(turn.event, p.id)),
     ),
   ]
   // The unit it was taken from stops working on it: told why, and its card loses its buttons (refresh).
