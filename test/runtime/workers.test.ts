@@ -250,4 +250,44 @@ describe('the Worker in workerd', () => {
     await worker.scheduled({ scheduledTime: new Date(), cron: '* * * * *' })
     expect(await count('one', `select count(*) n from outbox`)).toBe(before)
   })
+
+  it('a contact reports in chat on county one’s open round: which project, the echo, 确认, the report and its problem stored on D1', async () => {
+    const [one] = COUNTIES
+    const contact = (await d1s
+      .one!.prepare(
+        `select c.person_id id, c.project_id project, p.name name, r.ytd_investment ytd from project_contacts c
+           join projects p on p.id = c.project_id
+           join reports r on r.project_id = c.project_id and r.current = 1
+           join rounds o on o.id = r.round_id and o.period = '2026-10'
+         order by c.person_id, c.project_id limit 1`,
+      )
+      .first()) as { id: number; project: number; name: string; ytd: number }
+    const chat = `oc_one_report_${contact.id}`
+    let n = 0
+    const say = async (text: string) => {
+      const body = textMessageEvent({ text, senderOpenId: `ou_one_${contact.id}`, chatId: chat, eventId: `ev_report_${++n}`, token: one.token })
+      const at = Math.floor(OPENS.getTime() / 1000) + 60
+      const res = await post('/c/one/webhooks/feishu/events', await webhookRequest(body, { encryptKey: one.key, timestamp: String(at) }))
+      expect(res.status).toBe(200)
+      await until(() => answers().length >= n)
+      return answers()[n - 1]!.content
+    }
+    const answers = () => fakes.one!.sent.filter((s) => s.chatId === chat)
+    const ytdWan = contact.ytd / 10_000 + 1200
+    const problemsBefore = await count('one', `select count(*) n from problems where description = '林地手续未批'`)
+    expect(await say(`本月完成投资1200万元，本年累计${ytdWan}万元，问题：林地手续未批`)).toContain('是哪个项目')
+    expect(await say(contact.name.slice(-6))).toContain('1,200.00 万元')
+    expect(await say('确认')).toContain('已收到')
+    const stored = await d1s
+      .one!.prepare(
+        `select r.ytd_investment ytd, r.source source from reports r join rounds o on o.id = r.round_id
+          where o.period = '2026-11' and r.project_id = ? and r.current = 1`,
+      )
+      .bind(contact.project)
+      .first()
+    expect(stored).toEqual({ ytd: contact.ytd + 1200 * 10_000, source: 'text' })
+    expect(await count('one', `select count(*) n from problems where description = '林地手续未批'`)).toBe(problemsBefore + 1)
+    expect(await count('one', `select count(*) n from inbound_log where dedupe_key like 'ev_report_%' and status = 'processed'`)).toBe(3)
+    expect(await count('two', `select count(*) n from reports r join rounds o on o.id = r.round_id where o.period = '2026-11'`)).toBe(0)
+  })
 })
