@@ -101,6 +101,33 @@ describe('一通报两约谈', () => {
     }
   }, 60_000)
 
+  it('a 退回 restarts the clock: the next 通报 comes only after the new reply date', async () => {
+    const h = await harness() // Thu 26 Nov 2026
+    try {
+      const leader = h.as('leader', { title: '县长' })
+      const project = one<{ code: string; unit_id: number }>(h.sqlite, 'select code, unit_id from projects order by id limit 1 offset 2')
+      const id = Number(/（D(\d+)）/.exec((await leader.send(`督办 ${project.code} 施工许可办理`)).all)![1]) // due Tue 1 Dec
+      const head = h.as(
+        h.people.find((p) => p.id === one<{ h: number }>(h.sqlite, 'select head_person_id h from units where id = ?', project.unit_id).h)!,
+      )
+      const noticesOf = (n: number) =>
+        all<{ created_at: number }>(h.sqlite, 'select created_at from outbox where key like ?', `notice:sv:${id}:${n}:%`)
+      await runTick(h.db, shanghaiTime(2026, 12, 2, 9, 1))
+      expect(noticesOf(1).length).toBeGreaterThan(0)
+      h.at(shanghaiTime(2026, 12, 3, 10))
+      await head.send(`复函 D${id} 解决办法：并联审批 责任单位：县行政审批局 责任领导：分管副县长 责任人：局长 解决时限：12月20日前`)
+      // 退回 on Thu 10 Dec: the new 复函 is due Tue 15 Dec; nothing before Wed 16 Dec.
+      h.at(shanghaiTime(2026, 12, 10, 10))
+      expect((await leader.send(`退回 D${id} 解决时限过长`)).all).toContain('时限 12月15日')
+      for (let d = 10; d <= 15; d++) await runTick(h.db, shanghaiTime(2026, 12, d, 9, 1))
+      expect(noticesOf(2)).toHaveLength(0)
+      await runTick(h.db, shanghaiTime(2026, 12, 16, 9, 1))
+      expect(new Set(noticesOf(2).map((r) => r.created_at))).toEqual(new Set([shanghaiTime(2026, 12, 16, 9, 1).getTime()]))
+    } finally {
+      h.close()
+    }
+  }, 60_000)
+
   it('counts a ledger problem across the Spring Festival, make-up Saturdays included', async () => {
     const c = await demoCounty(shanghaiTime(2026, 2, 10, 10), ':memory:', { ledger: false })
     const project = one<{ id: number; unit_id: number; leader_person_id: number }>(c.sqlite, 'select * from projects order by id limit 1 offset 5')
