@@ -453,7 +453,7 @@ export function projectStatusCard(
           { label: '序时进度', value: pct(v.schedule) },
           { label: '较序时', value: gap },
           { label: '本月填报', value: v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报' },
-          { label: '本月催办', value: `${v.urges} 次` },
+          { label: '连续催办', value: `${v.urges} 次` },
         ],
       },
       { kind: 'markdown', text: md`**形象进度**：${clip(s.latest?.progressText, LIMITS.text) || '—'}` },
@@ -673,12 +673,67 @@ const names = (list: readonly string[], max = 10) =>
         .join('、')}等 ${list.length} 个`
     : list.map((n) => clip(n, LIMITS.name)).join('、')
 
+/** The parts of a 通报 added with the 督查 kinds (issue 16); a 通报 without them shows only the totals and ranks. */
+type BulletinDetail = 'asOf' | 'red' | 'yellow' | 'inspections' | 'stalled' | 'interviews' | 'pledges' | 'frozenAt'
+
+const NUMERALS = ['一', '二', '三', '四']
+/** 「城东污水处理厂（城东镇）」 for each, at most `max`. */
+const projectNames = (list: readonly { name: string; unit: string }[], max = 10) =>
+  names(
+    list.map((p) => `${p.name}（${p.unit}）`),
+    max,
+  )
+
+/** The 通报's 督查 sections: red and yellow projects named, the four kinds, stalled projects, 约谈 and 表态. */
+function bulletinDetail(b: Partial<Pick<Bulletin, BulletinDetail>>): CardElement[] {
+  if (!b.inspections) return []
+  const out: CardElement[] = []
+  const named = [
+    ...(b.red?.length ? [md`🔴 **红牌项目**：${projectNames(b.red)}`] : []),
+    ...(b.yellow?.length ? [md`🟡 **黄牌项目**：${projectNames(b.yellow)}`] : []),
+  ]
+  if (named.length) out.push({ kind: 'markdown', text: named.join('\n') })
+  out.push({
+    kind: 'markdown',
+    text: md`**督查情况**（截至 ${formatDay(b.asOf ?? '')}）\n${markup(
+      b.inspections
+        .map(
+          (x, i) =>
+            md`${NUMERALS[i] ?? String(i + 1)}、${x.label}：${x.items.length ? markup(md`${x.items.length} 个，${projectNames(x.items, 8)}`) : '无'}`,
+        )
+        .join('\n'),
+    )}`,
+  })
+  if (b.stalled?.length)
+    out.push({ kind: 'markdown', text: md`**具备开工条件两个月内无实质性进展**：${b.stalled.length} 个，${projectNames(b.stalled, 8)}` })
+  const talks = [
+    ...(b.interviews?.length
+      ? [
+          md`**待约谈**：${names(
+            b.interviews.map((x) => `${x.project}（${x.commander || '指挥长'}，${formatDay(x.dueOn)}前）`),
+            8,
+          )}`,
+        ]
+      : []),
+    ...(b.pledges?.length
+      ? [
+          md`**指挥部会议表态发言**：${names(
+            b.pledges.map((x) => `${x.speaker || '主管部门负责人'}（${x.project}）`),
+            8,
+          )}`,
+        ]
+      : []),
+  ]
+  if (talks.length) out.push({ kind: 'markdown', text: talks.join('\n') })
+  return out
+}
+
 /**
  * The monthly 通报: totals, colours, ranks per league (前三 / 后三 of each 组别, never mixed), laggards, open
- * problems; issued by the county's office (`county`, the `county` setting).
+ * problems, and the 督查 sections (bulletinDetail); issued by the county's office (`county`, the `county` setting).
  */
 export function bulletinCard(
-  b: Omit<Bulletin, 'board' | 'leagues'> & Partial<Pick<Bulletin, 'leagues'>>,
+  b: Omit<Bulletin, 'board' | 'leagues' | BulletinDetail> & Partial<Pick<Bulletin, 'leagues' | BulletinDetail>>,
   demo: boolean,
   county: CountyNames = DEFAULT_COUNTY,
 ): Card {
@@ -711,6 +766,7 @@ export function bulletinCard(
       { kind: 'markdown', text: md`**赛马比拼**（各组别分别排名）\n${markup(ranks.join('\n'))}` },
       { kind: 'markdown', text: md`**未按时填报**：${b.late.length ? names(b.late, 30) : '无'}` },
       { kind: 'markdown', text: `**问题台账**：未销号 ${b.openProblems} 个，其中超期 ${b.overdueProblems} 个` },
+      ...bulletinDetail(b),
       ...demoNote(demo),
       {
         kind: 'actions',
@@ -727,6 +783,7 @@ export function bulletinCard(
 export function reportMismatchCard(project: Project, question: string, roundId?: number): Card {
   return {
     template: 'report-mismatch',
+    ...(roundId !== undefined && { subject: receiptSubject(roundId, project.id) }),
     colour: 'orange',
     title: `请核对 · ${titleName(project.name)}`,
     elements: [
@@ -739,7 +796,6 @@ export function reportMismatchCard(project: Project, question: string, roundId?:
           { label: '取消', command: 'cancel' },
         ],
       },
-      ...(roundId !== undefined && { subject: receiptSubject(roundId, project.id) }),
     ],
   }
 }

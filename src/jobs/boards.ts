@@ -64,7 +64,10 @@ export async function groupItems(ctx: JobContext, make: (groupId: number) => Omi
   return out
 }
 
-/** The monthly 通报 to every leader, after the monthly round closes. */
+/**
+ * The monthly 通报 to every board group and every leader, after the monthly round closes; built once and frozen
+ * (monthlyBulletin), so the groups, the leaders and any later 「通报」 read the same copy.
+ */
 export const bulletinJob: Job = async (ctx) => {
   if (!ctx.dispatch.bulletin.enabled) return []
   const slots: Slot[] = []
@@ -78,16 +81,28 @@ export const bulletinJob: Job = async (ctx) => {
         const b = await monthlyBulletin(ctx.db, ctx.rules, round.period, ctx.now)
         const card = bulletinCard(b, ctx.demo, ctx.rules.county)
         const leaders = await peopleWithRole(ctx.db, 'leader')
+        const line = `${card.title}：完成率 ${b.completion}，序时 ${b.schedule}`
         const items: JobItem[] = leaders.map((p) => ({
           to: toPerson(p.id),
           key: clockKeys.bulletin(round.period, p.id),
           body: { kind: 'card', card },
           topic: `bulletin:${round.period}`,
           rank: 1,
-          line: `${card.title}：完成率 ${b.completion}，序时 ${b.schedule}`,
+          line,
           button: { label: '查看排名', command: 'board', args: { scope: 'month' } },
         }))
-        return { items, result: { leaders: leaders.length } }
+        // The same key a group the bot joins later gets the 通报 under (latestForGroup): never twice.
+        items.push(
+          ...(await groupItems(ctx, (g) => ({
+            key: clockKeys.groupBulletin(round.period, g),
+            body: { kind: 'card', card },
+            topic: `bulletin:${round.period}`,
+            rank: 1,
+            line,
+          }))),
+        )
+        const inspected = Object.fromEntries(b.inspections.map((x) => [x.kind, x.items.length]))
+        return { items, result: { leaders: leaders.length, groups: items.length - leaders.length, ...inspected } }
       },
     )
     if (s) slots.push(s)

@@ -109,20 +109,22 @@ describe('a month of dispatch', () => {
     const round = one<{ closed_at: number }>(c.sqlite, `select closed_at from rounds where kind = 'monthly' and period = '2026-11'`)
     expect(round.closed_at).toBe(at(12, 1, 18).getTime())
     expect(one<{ n: number }>(c.sqlite, `select count(*) n from project_colours where period = '2026-11'`).n).toBe(projects.length)
-    expect(one<{ n: number }>(c.sqlite, `select count(*) n from board_snapshots where kind = 'monthly' and period = '2026-11'`).n).toBe(1)
+    expect(
+      one<{ n: number }>(c.sqlite, `select count(*) n from board_snapshots where kind = 'monthly' and league = 'all' and period = '2026-11'`).n,
+    ).toBe(1)
     const boards = outboxRows(c, 'board:monthly:2026-11:')
     expect(boards.map((b) => b.address).sort()).toEqual(c.boardGroupIds.map((g) => `group:${g}`).sort())
     const card = (boards[0]!.body as { card: Card }).card
     const mentions = card.elements.find((e) => e.kind === 'mentions')
     const expected = new Set(never.flatMap((p) => contactsOf.get(p) ?? []))
     expect(mentions?.kind === 'mentions' && new Set(mentions.people.map((p) => p.personId))).toEqual(expected)
-    // The 通报 went to each leader once.
+    // The 通报 went to each leader and each board group once (issue 16: the groups too).
     const leaders = all<{ id: number }>(c.sqlite, `select id from people where roles like '%leader%'`)
     expect(
       outboxRows(c, 'bulletin:2026-11:')
         .map((r) => r.address)
         .sort(),
-    ).toEqual(leaders.map((l) => `person:${l.id}`).sort())
+    ).toEqual([...leaders.map((l) => `person:${l.id}`), ...c.boardGroupIds.map((g) => `group:${g}`)].sort())
   })
 
   it('runs the weekly round for key projects and posts the Friday board to each board group once', () => {
