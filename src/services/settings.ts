@@ -53,6 +53,7 @@ export const SETTING_HELP: Record<string, string> = {
   'dispatch.cadence.supervision': '新督办的时限：default 挂牌督办（3个工作日复函）/ 13710（3日反馈）',
   'dispatch.cadence.problems': '交办问题的时限：default 按工作日 / 13710（一般7日、重大1个月）',
   'dispatch.cadence.majorWorkdays': '重大问题默认办结时限（工作日）',
+  'dispatch.cadence.ordinaryWorkdays': '一般问题默认办结时限（工作日）',
 }
 
 /** The value a person typed: JSON when it is JSON (26, true, null, {…}, "x"), else the text itself (pointBands, 09:00). */
@@ -291,6 +292,10 @@ export function presets(): { key: string; value: string; meaning: string }[] {
     { key: 'rules.schedule', value: 'dayLinear', meaning: '序时按日：截至当月末的天数占全年' },
     { key: 'rules.schedule', value: 'planCurve', meaning: '序时按项目的月度计划曲线' },
     { key: 'dispatch.quietHours', value: 'null', meaning: '不设免打扰时段（默认 22:00–07:30）' },
+    { key: 'dispatch.cadence.supervision', value: 'default', meaning: '挂牌督办（长子 2020，默认）：收到后 3 个工作日内复函' },
+    { key: 'dispatch.cadence.supervision', value: '13710', meaning: '13710 工作制度（陵川 2021「运用13710系统」）：1 日部署、3 日反馈' },
+    { key: 'dispatch.cadence.problems', value: 'default', meaning: '交办问题（默认）：一般 7 个、重大 20 个工作日（majorWorkdays）' },
+    { key: 'dispatch.cadence.problems', value: '13710', meaning: '13710 工作制度：一般问题 7 日、重大问题 1 个月内解决' },
     { key: 'dispatch.starts.targets', value: 'lingchuan2025', meaning: `陵川 2025（默认）：${START_PRESETS.lingchuan2025.source}` },
     { key: 'dispatch.starts.targets', value: 'county2023', meaning: `县重点工程 2023：${START_PRESETS.county2023.source}` },
   ]
