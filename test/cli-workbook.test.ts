@@ -161,6 +161,12 @@ describe('diaodu config', () => {
     expect((await diaodu(env, 'config', 'presets')).stdout).toContain('pointBands')
     const bad = await diaodu(env, 'config', 'set', 'rules.monthlyOpenDay', '40')
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('rules.monthlyOpenDay') })
+    // a negative number is the value, not an option; each key's own words, never another key's or zod's
+    const negative = await diaodu(env, 'config', 'set', 'dispatch.escalation.everyWorkdays', '-2')
+    expect(negative).toMatchObject({ code: 2, stderr: expect.stringContaining('dispatch.escalation.everyWorkdays：不能小于 1') })
+    const quiet = await diaodu(env, 'config', 'set', 'dispatch.quietHours', 'abc')
+    expect(quiet).toMatchObject({ code: 2, stderr: expect.stringContaining('免打扰时段 {"start":"22:00","end":"07:30"}') })
+    expect(quiet.stderr).not.toMatch(/lingchuan2021|Invalid|expected/)
     const good = await diaodu(env, 'config', 'set', 'dispatch.quietHours', '{"start":"21:30","end":"08:00"}')
     expect(good.code).toBe(0)
     expect((await diaodu(env, 'config', 'show')).stdout).toContain('dispatch.quietHours.start = "21:30"  （已设置 set）')

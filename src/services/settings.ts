@@ -106,7 +106,7 @@ function explain(key: string, issue: z.core.$ZodIssue): string {
   const custom = /[\u4e00-\u9fff]/.test(issue.message) ? issue.message : null
   switch (issue.code) {
     case 'invalid_type':
-      return `${at}：应为${TYPE_WORDS[i.expected ?? ''] ?? i.expected}`
+      return `${at}：应为 ${TYPE_WORDS[i.expected ?? ''] ?? i.expected}`
     case 'too_small':
       return custom
         ? `${at}：${custom}`
@@ -120,7 +120,10 @@ function explain(key: string, issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `${at}：没有这些设置项 ${(i.keys ?? []).join('、')}`
     case 'invalid_union':
-      return `${at}：应为 ${Object.keys(COLOUR_PRESETS).join(' / ')}，或含 kind 的完整规则对象（diaodu config presets 查看）`
+      // only the colour rules are a union of presets and objects; other unions say what the key takes
+      if (at === 'rules.colour' || at.startsWith('rules.colour.'))
+        return `${at}：应为 ${Object.keys(COLOUR_PRESETS).join(' / ')}，或含 kind 的完整规则对象（diaodu config presets 查看）`
+      return `${at}：取值无效${SETTING_HELP[at] ? `，${SETTING_HELP[at]}` : '（diaodu config show 查看当前值）'}`
     default:
       return `${at}：${custom ?? '取值无效'}`
   }

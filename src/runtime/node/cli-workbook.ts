@@ -23,10 +23,14 @@ export const WORKBOOK_USAGE = `  template [--out 项目清单模板.xlsx]       
 /** A person's mistake: printed as one line, exit code 2 (the CLI entry treats RangeError so). */
 export class WorkbookUsageError extends RangeError {}
 
+/** A negative number given as a value (config set dispatch.x -2): a positional, not an option named 2. */
+const NEGATIVE = /^-\d+(\.\d+)?$/
+const MARK = '\u2063'
+
 function args(rest: string[]) {
   try {
-    return parseArgs({
-      args: rest,
+    const parsed = parseArgs({
+      args: rest.map((a) => (NEGATIVE.test(a) ? MARK + a : a)),
       allowPositionals: true,
       options: {
         out: { type: 'string' },
@@ -37,6 +41,7 @@ function args(rest: string[]) {
         period: { type: 'string' },
       },
     })
+    return { ...parsed, positionals: parsed.positionals.map((p) => (p.startsWith(MARK) ? p.slice(MARK.length) : p)) }
   } catch (e) {
     const option = /'(-{1,2}[^' ]+)/.exec((e as Error).message ?? '')?.[1] ?? ''
     throw new WorkbookUsageError(`参数错误 ${option}（diaodu help 查看用法） (bad arguments ${option}; see diaodu help)`)
