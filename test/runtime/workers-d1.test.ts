@@ -23,11 +23,19 @@ let units: UnitStats[]
 
 function intakeWith(bot?: typeof handleEvent): Intake {
   const { db, transact } = openCountyDatabase(binding, (s) => units.push(s))
-  return createIntake({ db, logger: silentLogger, now: () => NOW, platforms: ['local'], decoders: { local: localDecoder }, transact, ...(bot && { bot }) })
+  return createIntake({
+    db,
+    logger: silentLogger,
+    now: () => NOW,
+    platforms: ['local'],
+    decoders: { local: localDecoder },
+    transact,
+    ...(bot && { bot }),
+  })
 }
 
 let seq = 0
-const help = (text = '帮助'): InboundEvent => ({
+const help = (text = '帮助'): Extract<InboundEvent, { type: 'text' }> => ({
   type: 'text',
   id: `d1-unit-${++seq}`,
   platform: 'local',
@@ -94,5 +102,47 @@ describe('the unit of work on D1', () => {
     expect(units[0]).toMatchObject({ batches: 2, flushes: ['read settings'] })
     expect(rows(`select json_extract(body, '$.text') t from outbox`)).toEqual([{ t: 'seen 1' }])
     expect(rows(`select status from inbound_log`)).toEqual([{ status: 'processed' }])
+  })
+
+  it('a contact’s report on the demo county: the draft turns are one batch each, the 确认 turn says why it took more', async () => {
+    const { drizzle } = await import('drizzle-orm/d1')
+    const schema = await import('../../src/store/schema.ts')
+    const { loadDemoCounty } = await import('../../src/demo/county.ts')
+    const { projectsOfContact } = await import('../../src/store/repos/projects.ts')
+    await loadDemoCounty(drizzle(binding as never, { schema }) as never, shanghaiTime(2026, 11, 22, 10))
+    const { runTick } = await import('../../src/jobs/tick.ts')
+    await runTick(drizzle(binding as never, { schema }) as never, shanghaiTime(2026, 11, 25, 9, 1))
+    const contact = backing.sqlite.prepare(`select person_id id from project_contacts order by person_id limit 1`).get() as { id: number }
+    const [project] = await projectsOfContact(backing.db, contact.id)
+    const oct = backing.sqlite
+      .prepare(
+        `select r.ytd_investment ytd from reports r join rounds o on o.id = r.round_id where o.period = '2026-10' and r.project_id = ? and r.current = 1`,
+      )
+      .get(project!.id) as { ytd: number }
+    const intake = intakeWith()
+    const say = (text: string) =>
+      deliver(intake, {
+        ...help(text),
+        sender: { platform: 'local', userId: String(contact.id) },
+        chat: { platform: 'local', chatId: `person:${contact.id}`, kind: 'direct' },
+      })
+    units = []
+    const a = await say(`本月完成投资1200万元，本年累计${oct.ytd / 10_000 + 1200}万元，问题：工地临时用电未接通`)
+    const b = await say(project!.name.slice(-6))
+    const done = await say('确认')
+    expect(JSON.stringify(done.result?.messages)).toContain('已收到')
+    const stored = backing.sqlite
+      .prepare(
+        `select r.ytd_investment ytd from reports r join rounds o on o.id = r.round_id where o.period = '2026-11' and r.project_id = ? and r.current = 1`,
+      )
+      .get(project!.id)
+    expect(stored).toEqual({ ytd: oct.ytd + 1200 * 10_000 })
+    expect(JSON.stringify(a.result?.messages)).toContain('是哪个项目')
+    expect(JSON.stringify(b.result?.messages)).toContain('请确认')
+    // The draft turns are one batch each; the 确认 turn reads back what it stored (the new version, the new
+    // problem's id, the month's figures for the receipt), so what it kept goes first each time.
+    expect(units.slice(0, 2).map((u) => u.batches)).toEqual([1, 1])
+    expect(units[2]!.batches).toBeGreaterThanOrEqual(1)
+    console.log(`d1 units: ${units.map((u) => `batches=${u.batches} statements=${u.statements} flushes=${u.flushes.join('|') || '-'}`).join('; ')}`)
   })
 })

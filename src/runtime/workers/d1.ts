@@ -10,8 +10,8 @@
  *
  * Two things cannot wait for the end, and send what is kept so far first (a flush, one batch):
  * - a read of a table a kept write touches (the turn reads its own write back, e.g. `submitReport` reads the
- *   new version): without the flush it would read the old row; triggers and views (`month_figures`) count as
- *   touched by every write;
+ *   new version): without the flush it would read the old row; `month_figures` (triggers) and its view count
+ *   as touched by a write to any table they are made from;
  * - a write whose answer is needed now (RETURNING: a new problem's id).
  * A unit with a flush is then two or more batches; the last one always holds the outbox rows and the mark, so a
  * reply is never queued without its row marked, nor the row marked without its replies. `stats` says how many
@@ -54,8 +54,9 @@ export interface CountyDatabase {
   transact: Transact
 }
 
-/** Tables the database writes itself (triggers) or derives (views) from any write. */
+/** What the database derives itself (month_figures by triggers, its view), and the tables it derives them from. */
 const DERIVED = ['month_figures', 'month_figures_source']
+const FEEDS = new Set(['projects', 'reports', 'rounds', 'reminders', 'urges', 'project_colours'])
 
 const WRITE = /^\s*(insert|update|delete|replace)\b/i
 const RETURNING = /\breturning\b/i
@@ -102,7 +103,8 @@ export function openCountyDatabase(binding: D1Binding, onUnit?: (stats: UnitStat
       if (WRITE.test(sql)) await flush(`returning ${TARGET.exec(sql)?.[1] ?? '?'}`)
       else {
         const ids = identifiers(sql)
-        const hit = [...unit.touched, ...DERIVED].find((t) => ids.has(t))
+        const derived = [...unit.touched].some((t) => FEEDS.has(t)) ? DERIVED : []
+        const hit = [...unit.touched, ...derived].find((t) => ids.has(t))
         if (hit) await flush(`read ${hit}`)
       }
     }
