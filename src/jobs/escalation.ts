@@ -3,7 +3,8 @@
  * first working day after the due date, then one every `everyWorkdays` working days while the item stays
  * unfinished. Each 通报 goes to the responsible unit's head (and, for 督办, the project's contacts); the 2nd also
  * to the 分管领导 (the project's 包联 leader) to hold a 约谈; the 3rd also to the 主要领导 (the leader titled
- * 县长). The count is kept in `notice_count`, raised once per 通报 after its messages are queued.
+ * 县长); a problem 提级 above the office (四级调度) goes to its level's leaders from the first. The count is kept in
+ * `notice_count`, raised once per 通报 after its messages are queued.
  */
 import { nextEscalation, overdueDays } from '../domain/escalation.ts'
 import type { LocalDate } from '../domain/time.ts'
@@ -14,6 +15,8 @@ import { countSupervisionNotice, overdueSupervisions, replyDueOf, type Supervisi
 import { projectsById } from '../store/repos/projects.ts'
 import { peopleWithRole, personWithTitle } from '../store/repos/people.ts'
 import { at, dateOf, outOfQuietHours } from '../domain/dispatch.ts'
+import { levelHolders } from '../services/levels.ts'
+import { people } from '../store/schema.ts'
 import { escalationCard, type EscalationNotice } from '../cards/clock.ts'
 import { toPerson, type Job, type JobContext, type JobItem, type Slot } from './job.ts'
 import { clockKeys } from '../outbox/keys.ts'
@@ -32,6 +35,8 @@ interface Pending {
   unitId: number | null
   personId: number | null
   leaderId: number | null
+  /** A problem 提级 above the office (四级调度): the leaders of its level get every 通报 of it. */
+  levelIds: number[]
 }
 
 const JOB: Record<Kind, string> = { supervision: 'notice:supervision', problem: 'notice:problem' }
@@ -56,8 +61,10 @@ async function pendingItems(ctx: JobContext, today: LocalDate): Promise<Pending[
       unitId: project?.unitId ?? null,
       personId: null,
       leaderId: project?.leaderPersonId ?? null,
+      levelIds: [],
     }
   }
+  const everyone = pbs.some((p) => p.level !== 'office') ? await ctx.db.select().from(people).all() : []
   const fromProblem = (p: Problem): Pending => {
     const project = projects.get(p.projectId)
     return {
@@ -70,6 +77,7 @@ async function pendingItems(ctx: JobContext, today: LocalDate): Promise<Pending[
       unitId: p.assigneeUnitId ?? project?.unitId ?? null,
       personId: p.assigneePersonId,
       leaderId: p.leaderPersonId ?? project?.leaderPersonId ?? null,
+      levelIds: p.level === 'office' || !project ? [] : levelHolders(everyone, p.level, project).map((h) => h.id),
     }
   }
   return [...svs.map(fromSupervision), ...pbs.map(fromProblem)]
@@ -123,6 +131,7 @@ async function notice(ctx: JobContext, p: Pending, today: LocalDate, dryRun: boo
   add(p.personId)
   add(unit?.headPersonId)
   if (p.kind === 'supervision') for (const c of await contactsOfProject(ctx.db, p.projectId)) add(c.id)
+  for (const id of p.levelIds) add(id)
   if (rung.level !== 'notice') add(p.leaderId)
   // The 主要领导: the 县长 by role (county_head), else by title.
   if (rung.level === 'principalTalk')

@@ -10,6 +10,8 @@ import { people, problems, projects } from '../../src/store/schema.ts'
 import { projectsOfContact } from '../../src/store/repos/projects.ts'
 import { createWorkdayCalendar } from '../../src/domain/workdays.ts'
 import { importWorkbook } from '../../src/services/workbook/index.ts'
+import { runTick } from '../../src/jobs/tick.ts'
+import { shanghaiTime } from '../../src/domain/time.ts'
 import type { Card, MessageBody } from '../../src/model/index.ts'
 import { renderCard, validateCard } from '../../src/channels/feishu/render.ts'
 
@@ -151,4 +153,18 @@ describe('四级调度', () => {
     expect(list.all).toContain('本月排名')
     expect((await mayor.send(`提级 #${id} 再提`)).all).toContain('已是县长顶格调度')
   })
+
+  it('an overdue problem at the 分管副县长 level is 通报ed to him from the first 通报', async () => {
+    const { id, project } = await raise('临时用地审批超期')
+    const office = h.as('office')
+    await office.send(`交办 #${id} 县自然资源局 1个工作日 方案：加快审批`) // due Fri 27 Nov
+    await office.send(`提级 #${id} 审批久拖不决`)
+    const everyone = await h.db.select().from(people).all()
+    const vice = everyone.find((x) => x.title === '副县长' && (x.sectors as string[]).includes(project.sector))!
+    await runTick(h.db, shanghaiTime(2026, 11, 30, 9, 1))
+    const to = (h.sqlite.prepare('select address from outbox where key like ?').all(`notice:pb:${id}:1:%`) as { address: string }[]).map(
+      (r) => r.address,
+    )
+    expect(to).toContain(`person:${vice.id}`)
+  }, 60_000)
 })

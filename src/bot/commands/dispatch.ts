@@ -3,10 +3,7 @@
  * 专题调度 → 县长顶格调度. Every problem starts with the office; 「提级 #12 理由」 by the office or the leader of its
  * current level moves it up one level and tells that level's leader, with its history. 「我的调度清单」 lists the
  * problems and 督办 at the person's own level, longest waiting first.
- *
- * Who holds a level: the office (role office); the 分管副县长 of the project's sector (role leader with that sector,
- * else the project's 包联 leader); the 常务副县长 (role executive, else the title 常务副县长); the 县长 (role
- * county_head, else the title 县长).
+ * Who holds a level: services/levels.ts.
  */
 import { z } from 'zod'
 import type { BotResult, OutboundMessage } from '../../model/index.ts'
@@ -14,9 +11,10 @@ import type { Turn } from '../handle.ts'
 import { people, type DispatchLevel } from '../../store/schema.ts'
 import type { Person } from '../../store/repos/directory.ts'
 import { openProblemsAtLevels, problemHistory } from '../../store/repos/problems.ts'
-import { projectById, projectsById, type Project } from '../../store/repos/projects.ts'
+import { projectById, projectsById } from '../../store/repos/projects.ts'
 import { unfinishedSupervisions, replyDueOf } from '../../store/repos/supervisions.ts'
-import { hasRole, isLeader, isOffice } from '../permissions.ts'
+import { isLeader, isOffice } from '../permissions.ts'
+import { isCountyHead, isExecutive, isVice, levelHolders } from '../../services/levels.ts'
 import { command, say } from '../registry.ts'
 import { form, problemId, words } from '../args.ts'
 import { LEVELS, levelLabel, nextLevel } from '../../domain/supervision.ts'
@@ -25,29 +23,7 @@ import { dispatchListCard, raisedCard } from '../../cards/dispatch.ts'
 import { commandKeys } from '../../outbox/keys.ts'
 import { load, move, refreshOf, text } from './problems.ts'
 
-const isCountyHead = (p: Person) => hasRole(p, 'county_head') || p.title === '县长'
-const isExecutive = (p: Person) => hasRole(p, 'executive') || p.title === '常务副县长'
-const isVice = (p: Person) => isLeader(p) && !isCountyHead(p) && !isExecutive(p)
-
-/** The people who work problems of this project at this level (see the module comment). */
-function holders(everyone: Person[], level: DispatchLevel, project: Pick<Project, 'sector' | 'leaderPersonId'>): Person[] {
-  switch (level) {
-    case 'office':
-      return everyone.filter(isOffice)
-    case 'vice': {
-      const inSector = everyone.filter((p) => isVice(p) && (p.sectors as string[]).includes(project.sector))
-      return inSector.length ? inSector : everyone.filter((p) => p.id === project.leaderPersonId)
-    }
-    case 'executive': {
-      const byRole = everyone.filter((p) => hasRole(p, 'executive'))
-      return byRole.length ? byRole : everyone.filter((p) => p.title === '常务副县长')
-    }
-    case 'county': {
-      const byRole = everyone.filter((p) => hasRole(p, 'county_head'))
-      return byRole.length ? byRole : everyone.filter((p) => p.title === '县长')
-    }
-  }
-}
+const holders = levelHolders<Person>
 
 const everyoneIn = (turn: Turn) => turn.ctx.db.select().from(people).all()
 
