@@ -21,7 +21,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { encryptWecom, wecomKeys, wecomSignature } from '../../src/channels/wecom/crypto.ts'
 
 export interface FakeWecomOptions {
@@ -34,6 +34,8 @@ export interface FakeWecomOptions {
   perMemberPerMinute?: number
   tokenTtlSeconds?: number
   now?: () => number
+  /** Group robot webhook keys that exist (`POST /cgi-bin/webhook/send?key=`). */
+  robotKeys?: string[]
 }
 
 export interface WecomSent {
@@ -52,6 +54,8 @@ export interface FakeWecom {
   updates: { at: number; body: Record<string, unknown> }[]
   /** What each card shows each member now, by task_id then userid (template_card, or `{replacedBy}` after a button update). */
   cards: Map<string, Map<string, Record<string, unknown>>>
+  /** What group robots posted (`/cgi-bin/webhook/send`), with an image's decoded bytes. */
+  robotSent: { key: string; msgtype: string; body: Record<string, unknown>; png?: Uint8Array }[]
   /** The fresh ResponseCode WeCom puts in the callback of a member's click on a card (single-use, 72 h). */
   clickCode(taskId: string): string
   requests: { at: number; path: string; errcode: number }[]
@@ -85,6 +89,7 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
     close: async () => {},
     sent: [],
     updates: [],
+    robotSent: [],
     cards: new Map(),
     clickCode(taskId) {
       const code = `rc_click_${randomBytes(8).toString('hex')}`
@@ -152,6 +157,7 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
         const keys = new Set<string>()
         for (const b of buttons as Record<string, unknown>[]) {
           if (typeof b.text !== 'string' || !b.text || Array.from(b.text).length > 10) return err(40058, 'button text invalid')
+          if (b.type === 1 && (typeof b.url !== 'string' || !/^https?:\/\//.test(b.url))) return err(40058, 'button url invalid')
           if ((b.type ?? 0) === 0) {
             if (typeof b.key !== 'string' || !b.key || Buffer.byteLength(b.key) > 1024) return err(40058, 'button key invalid')
             if (keys.has(b.key)) return err(40058, 'button key duplicated')
@@ -164,6 +170,30 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
       if (typeof x.sub_title_text === 'string' && Array.from(x.sub_title_text).length > 160) return err(40058, 'sub_title_text too long')
     }
     return undefined
+  }
+
+  /** A group robot's webhook (doc /91770): 20 messages a minute per robot, counted even when refused. */
+  function robot(url: URL, body: Record<string, unknown>): Answer {
+    const key = url.searchParams.get('key') ?? ''
+    if (!(o.robotKeys ?? []).includes(key)) return err(93000, 'invalid webhook url')
+    if (!take(`robot:${key}`, 20, 60_000)) return err(45009, 'api freq out of limit')
+    const msgtype = String(body.msgtype)
+    const inner = (body[msgtype] ?? {}) as Record<string, unknown>
+    if (msgtype === 'text' || msgtype === 'markdown') {
+      const max = msgtype === 'text' ? 2048 : 4096
+      if (typeof inner.content !== 'string' || !inner.content) return err(41016, 'content missing')
+      if (Buffer.byteLength(inner.content) > max) return err(45002, 'content size out of limit')
+      fake.robotSent.push({ key, msgtype, body })
+      return ok()
+    }
+    if (msgtype === 'image') {
+      const bytes = typeof inner.base64 === 'string' ? Buffer.from(inner.base64, 'base64') : Buffer.alloc(0)
+      if (!bytes.length || bytes.length > 2 * 1024 * 1024) return err(40009, 'invalid image size')
+      if (createHash('md5').update(bytes).digest('hex') !== inner.md5) return err(40058, 'md5 mismatch')
+      fake.robotSent.push({ key, msgtype, body, png: new Uint8Array(bytes) })
+      return ok()
+    }
+    return err(40008, `invalid message type ${msgtype}`)
   }
 
   function handle(method: string, url: URL, raw: string): Answer {
@@ -189,6 +219,7 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
         return err(47001, 'data format error')
       }
     }
+    if (method === 'POST' && path === '/cgi-bin/webhook/send') return robot(url, body)
     const denied = authorize(url)
     if (denied) return denied
     const injected = failures.shift()

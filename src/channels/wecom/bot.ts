@@ -25,7 +25,8 @@ import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
 import { buttonAction, WebhookPayloadError, type WecomDelivery } from './events.ts'
 import { renderBody, renderCard, type WecomMessage, type WecomTemplateCard } from './render.ts'
 import { classifyWecomError } from './send.ts'
-import { taskIdOfKey } from './outbox.ts'
+import { sendToRobot, taskIdOfKey, type RobotSend } from './outbox.ts'
+import { ROBOT_PREFIX } from './robot.ts'
 import type { WecomReceiverDeps } from './routes.ts'
 
 /** A frame's body as WeCom sends it (the fields we read). */
@@ -185,10 +186,11 @@ export function botFailure(e: unknown): SendOutcome {
 }
 
 /** The outbox's sender for 'wecom' in bot mode (see the module comment). */
-export function wecomBotOutboxSender(socket: WecomBotSocket): PlatformSender & { send(row: SenderRow): Promise<SendOutcome> } {
+export function wecomBotOutboxSender(socket: WecomBotSocket, robot?: RobotSend): PlatformSender & { send(row: SenderRow): Promise<SendOutcome> } {
   return {
     async send(row) {
       if (row.platform !== 'wecom') return { ok: false, retryable: false, reason: `不是企业微信消息（${row.platform}）` }
+      if (row.addressKind === 'chat' && row.address.startsWith(ROBOT_PREFIX)) return sendToRobot(row, robot)
       if (row.updatesId != null) return { ok: false, retryable: false, reason: '智能机器人的卡片只能在点击后 5 秒内更新' }
       const body = messageOf(row)
       if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }

@@ -7,6 +7,7 @@
  * are then optional (they add message/send and the 通讯录 when set).
  */
 import { z } from 'zod'
+import { parseRobots } from './robot.ts'
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v)
 const optional = z.preprocess(emptyToUndefined, z.string().trim().min(1).optional())
@@ -33,6 +34,8 @@ export const wecomEnv = {
   WECOM_BOT_ID: optional,
   /** …and its Secret. */
   WECOM_BOT_SECRET: optional,
+  /** 群机器人 for boards: `群名=key,群名2=key2` (the key after ?key= in the robot's Webhook address). */
+  WECOM_GROUP_ROBOTS: optional,
   /** The long connection's address (tests: a loopback fake). */
   WECOM_BOT_WS_URL: z.preprocess(emptyToUndefined, z.string().url().default(WECOM_DEFAULT_BOT_WS_URL)),
 }
@@ -63,6 +66,11 @@ export function wecomConfigProblems(e: WecomEnv): string[] {
     if (appNeeded && !e[k] && !(bot === false && BOT_REQUIRED.some((b) => e[b]) && !REQUIRED.some((r) => e[r])))
       problems.push(`配置错误 ${k}: 企业微信需要同时设置 ${REQUIRED.join(', ')} (WeCom needs all of them)`)
   }
+  try {
+    parseRobots(e.WECOM_GROUP_ROBOTS)
+  } catch (x) {
+    problems.push(`配置错误 WECOM_GROUP_ROBOTS: ${x instanceof Error ? x.message : String(x)}`)
+  }
   if (e.WECOM_AGENT_ID && !/^\d{1,10}$/.test(e.WECOM_AGENT_ID))
     problems.push("配置错误 WECOM_AGENT_ID: 应为应用的 AgentId 数字 (the app's numeric AgentId)")
   if (e.WECOM_ENCODING_AES_KEY && !/^[A-Za-z0-9]{43}$/.test(e.WECOM_ENCODING_AES_KEY)) {
@@ -73,6 +81,14 @@ export function wecomConfigProblems(e: WecomEnv): string[] {
   if (e.WECOM_CORP_ID && !/^[A-Za-z0-9_-]{1,64}$/.test(e.WECOM_CORP_ID))
     problems.push('配置错误 WECOM_CORP_ID: 企业ID 只含字母和数字 (letters and digits, e.g. ww…)')
   return problems
+}
+
+const parseRobotNames = (v: string) => {
+  try {
+    return [...parseRobots(v).keys()].join(', ')
+  } catch {
+    return '(invalid)'
+  }
 }
 
 /** Whether each secret is set (never its value), for the start-up log line; nothing when WeCom is off. */
@@ -87,6 +103,7 @@ export function describeWecom(e: WecomEnv): Record<string, unknown> {
     WECOM_ENCODING_AES_KEY: secret(e.WECOM_ENCODING_AES_KEY),
     WECOM_API_BASE: e.WECOM_API_BASE,
     WECOM_MODE: e.WECOM_MODE,
+    ...(e.WECOM_GROUP_ROBOTS && { WECOM_GROUP_ROBOTS: `${parseRobotNames(e.WECOM_GROUP_ROBOTS)} (keys set)` }),
     ...(e.WECOM_MODE === 'bot' && {
       WECOM_BOT_ID: e.WECOM_BOT_ID ?? '(not set)',
       WECOM_BOT_SECRET: secret(e.WECOM_BOT_SECRET),

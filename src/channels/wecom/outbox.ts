@@ -15,20 +15,26 @@
  *   clicked, keeping its task_id so the next click still finds its row. A new card with buttons replaces it
  *   whole; one without buttons only greys the old buttons out (`button.replace_name`: a template card needs
  *   at least one button), and routes.ts queues the new card as a message of its own. A code older than 72 h, or lost, is not sent.
- * - Not yet: group rows (应用群聊 appchat/send) fail permanently with the reason.
+ * - A group robot's row (address `robot:<name>`, robot.ts) goes through its webhook: markdown and a board PNG.
+ * - With PUBLIC_URL, a card with a form (the 调度 prompt) sent to a member of ours gets a 填报 button that opens
+ *   its mobile page (`/r/<token>`, src/forms: a single-use link bound to that person and form).
+ * - Not yet: other group rows (应用群聊 appchat/send) fail permanently with the reason.
  *
  * Runtime-agnostic.
  *
  * @example
  *   await drainOutbox(db, { wecom: wecomOutboxSender(createWecomClient(opts)) }, now, {})
  */
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
-import { outbox } from '../../store/schema.ts'
+import { identities, outbox } from '../../store/schema.ts'
+import { createFormLink, formOfCard } from '../../forms/links.ts'
+import { FORM_PATH } from '../../forms/routes.ts'
 import type { MessageBody } from '../../model/index.ts'
 import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
 import { fnv1a64 } from '../../outbox/keys.ts'
 import { renderBody, renderCard } from './render.ts'
+import { ROBOT_PREFIX } from './robot.ts'
 import type { WecomClient, WecomResult } from './send.ts'
 import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
 
@@ -47,22 +53,65 @@ export const RESPONSE_CODE_TTL_MS = 72 * 3600_000
 /** What replaces the buttons of a card whose new state has none (≤ 10 characters, like a button's text). */
 export const REPLACED_LABEL = '已更新，见下条消息'
 
+/** Sends a row to a group robot (robot.ts `robotSender`). */
+export type RobotSend = (row: { address: string; body: unknown }, body: MessageBody) => Promise<SendOutcome>
+
+/** A group robot's row (`robot:<name>`) through `robot`, or a refusal saying what to configure. */
+export async function sendToRobot(row: WecomOutboxRow, robot: RobotSend | undefined): Promise<SendOutcome> {
+  const body = messageOf(row)
+  if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
+  if (!robot) return { ok: false, retryable: false, reason: '没有配置群机器人（WECOM_GROUP_ROBOTS）' }
+  return robot(row, body)
+}
+
+/**
+ * The form page link of a card with a form sent to a member of ours (src/forms): undefined without PUBLIC_URL,
+ * for a card without a form, or for an account bound to nobody.
+ */
+async function formUrlOf(
+  db: Db | undefined,
+  baseUrl: string | undefined,
+  row: WecomOutboxRow,
+  body: MessageBody,
+  at: number,
+): Promise<string | undefined> {
+  if (!db || !baseUrl || body.kind !== 'card' || row.addressKind !== 'user') return undefined
+  const data = formOfCard(body.card, { platform: 'wecom', userId: row.address })
+  if (!data) return undefined
+  const who = await db
+    .select({ personId: identities.personId })
+    .from(identities)
+    .where(and(eq(identities.platform, 'wecom'), eq(identities.userId, row.address)))
+    .get()
+  if (!who) return undefined
+  return `${baseUrl.replace(/\/+$/, '')}${FORM_PATH}/${await createFormLink(db, who.personId, data, at)}`
+}
+
+export interface WecomSenderOptions {
+  /** PUBLIC_URL: cards with a form get a 填报 button that opens its page (`/r/<token>`). */
+  formBaseUrl?: string
+}
+
 export function wecomOutboxSender(
   client: Pick<WecomClient, 'send'> & Partial<Pick<WecomClient, 'updateTemplateCard'>>,
   db?: Db,
   now: () => number = () => Date.now(),
+  robot?: RobotSend,
+  opts: WecomSenderOptions = {},
 ): PlatformSender & { send(row: WecomOutboxRow): Promise<SendOutcome> } {
   return {
     async send(row: WecomOutboxRow): Promise<SendOutcome> {
       if (row.platform !== 'wecom') return { ok: false, retryable: false, reason: `不是企业微信消息（${row.platform}）` }
       if (row.updatesId != null) return update(row, row.updatesId)
+      if (row.addressKind === 'chat' && row.address.startsWith(ROBOT_PREFIX)) return sendToRobot(row, robot)
       if (row.addressKind === 'chat') return { ok: false, retryable: false, reason: '企业微信群聊（应用群聊）暂不支持发送，请改用个人消息' }
       const body = messageOf(row)
       if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
       const taskId = taskIdOfKey(row.key)
       let messages
       try {
-        messages = renderBody(body, taskId)
+        const formUrl = await formUrlOf(db, opts.formBaseUrl, row, body, now())
+        messages = renderBody(body, taskId, formUrl ? { formUrl } : {})
       } catch (e) {
         return { ok: false, retryable: false, reason: `消息无法生成企业微信格式（${e instanceof Error ? e.message : String(e)}）` }
       }

@@ -28,8 +28,16 @@ export interface WecomTemplateCard {
   main_title: { title: string; desc?: string }
   sub_title_text?: string
   horizontal_content_list?: { keyname: string; value: string }[]
-  button_list: { type: 0; text: string; style: number; key: string }[]
+  button_list: ({ type: 0; text: string; style: number; key: string } | { type: 1; text: string; style: number; url: string })[]
 }
+
+export interface RenderOptions {
+  /** The web page of the card's form (`/r/<token>`, src/forms): its 填报 button opens it instead of calling back. */
+  formUrl?: string
+}
+
+/** What a card with a form page says instead of FORM_HINT. */
+export const FORM_PAGE_HINT = '点「填报」在手机上打开填报页面；也可以直接回复文字填报'
 
 /** WeCom's limits (doc /90236). */
 export const WECOM_TEXT_MAX_BYTES = 2048
@@ -56,9 +64,9 @@ export const FORM_HINT = '企业微信卡片不能输入：请直接回复文字
  * The messages one neutral body becomes (usually one). `taskId` makes the template card's task_id (the
  * outbox key, hashed by the sender): give a distinct one per row.
  */
-export function renderBody(body: MessageBody, taskId: string): WecomMessage[] {
+export function renderBody(body: MessageBody, taskId: string, o: RenderOptions = {}): WecomMessage[] {
   if (body.kind === 'text') return splitText(renderText(body.text, body.mentions)).map((content) => ({ msgtype: 'text', text: { content } }))
-  return renderCard(body.card, taskId)
+  return renderCard(body.card, taskId, o)
 }
 
 /** Plain text with @names in front (an app message has no @-mention; the name is shown). */
@@ -150,7 +158,7 @@ function wecomButton(b: Button, label = b.label) {
 }
 
 /** A neutral card → one markdown message, or (with buttons or a form) a button_interaction card. */
-export function renderCard(card: Card, taskId: string): WecomMessage[] {
+export function renderCard(card: Card, taskId: string, o: RenderOptions = {}): WecomMessage[] {
   const buttons: Button[] = []
   let form: Extract<CardElement, { kind: 'form' }> | undefined
   for (const el of card.elements) {
@@ -180,13 +188,14 @@ export function renderCard(card: Card, taskId: string): WecomMessage[] {
           const shown = input.kind === 'select' ? (input.options?.find((o) => o.value === input.initial)?.label ?? input.initial) : input.initial
           fields.push({ keyname: clipChars(input.label.replace(/（.*?）|\(.*?\)/g, ''), KEYNAME_MAX), value: clipChars(shown, VALUE_MAX) })
         }
-        texts.push(FORM_HINT)
+        texts.push(o.formUrl ? FORM_PAGE_HINT : FORM_HINT)
         break
       default:
         break
     }
   }
-  const list = [...(form ? [wecomButton(form.submit, '填报')] : []), ...buttons.map((b) => wecomButton(b))].slice(0, BUTTONS_MAX)
+  const submit = form && (o.formUrl ? { type: 1 as const, text: '填报', style: STYLE.primary, url: o.formUrl } : wecomButton(form.submit, '填报'))
+  const list = [...(submit ? [submit] : []), ...buttons.map((b) => wecomButton(b))].slice(0, BUTTONS_MAX)
   const sub = inert(texts.filter(Boolean).join('\n'))
   const out: WecomMessage[] = []
   // A table, a chart or more text than the card's 160 characters has no place on a template card: the whole
@@ -208,8 +217,8 @@ export function renderCard(card: Card, taskId: string): WecomMessage[] {
 
 const COLOUR: Partial<Record<Card['colour'], string>> = { red: 'warning', orange: 'warning', yellow: 'warning', green: 'info', turquoise: 'info' }
 
-/** A card as WeCom markdown (≤ 2,048 bytes, cut with 「…」). */
-export function renderMarkdown(card: Card): string {
+/** A card as WeCom markdown (≤ `maxBytes`, default 2,048, cut with 「…」; group robots split it themselves). */
+export function renderMarkdown(card: Card, maxBytes = WECOM_MARKDOWN_MAX_BYTES): string {
   const colour = COLOUR[card.colour]
   const title = `**${md(plain(card.title))}**`
   const lines: string[] = [colour ? `<font color="${colour}">${title}</font>` : title]
@@ -247,5 +256,5 @@ export function renderMarkdown(card: Card): string {
         break
     }
   }
-  return clipBytes(lines.join('\n'), WECOM_MARKDOWN_MAX_BYTES)
+  return clipBytes(lines.join('\n'), maxBytes)
 }

@@ -34,6 +34,7 @@ import { cardUpdateKey, replyKey } from '../../outbox/keys.ts'
 import { outbox } from '../../store/schema.ts'
 import type { WecomUpdateBody } from './outbox.ts'
 import { decodeStoredBot } from './bot.ts'
+import { decodeStoredForm } from '../../forms/routes.ts'
 import { WebhookAuthError } from './crypto.ts'
 import { WebhookPayloadError, openCallback, openVerification, toDelivery, type WecomFields, type WecomSecrets } from './events.ts'
 import { deferWork } from '../../intake/defer.ts'
@@ -57,6 +58,8 @@ export interface WecomReceiverDeps extends ChannelIntakeDeps {
 export type WecomReceipt = { kind: 'duplicate' } | { kind: 'ignored' } | { kind: 'accepted'; work: Promise<void> }
 
 export interface WecomReceiver {
+  /** The intake it feeds (the shared one when given): the form pages feed it too. */
+  readonly core: Intake
   /** Dedupes and stores a verified callback; the bot's work runs after (never rejects). */
   accept(fields: WecomFields): Promise<WecomReceipt>
   idle(): Promise<void>
@@ -77,6 +80,9 @@ export const wecomDecoder: Decoder = async (raw, receivedAt) => {
   // A frame of the 智能机器人 long connection (WECOM_MODE=bot) is kept as its body.
   const frame = decodeStoredBot(s, receivedAt)
   if (frame !== undefined) return frame
+  // A submission of a form page (src/forms) sent to a WeCom member.
+  const form = decodeStoredForm(s as { form?: unknown }, receivedAt)
+  if (form !== undefined) return form
   if (typeof s.fields !== 'object' || s.fields === null) throw new WebhookPayloadError('stored payload is not a WeCom callback')
   return toDelivery(s.fields as WecomFields, receivedAt).event
 }
@@ -154,6 +160,7 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
   }
 
   return {
+    core: intake,
     async accept(fields) {
       const d = toDelivery(fields, deps.now())
       const event = d.event

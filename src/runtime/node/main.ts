@@ -18,7 +18,7 @@ import { createIntake } from '../../intake/index.ts'
 import { decoders } from '../../channels/index.ts'
 import { localChannelRefusal } from '../../channels/local/index.ts'
 import { startFeishu } from './feishu.ts'
-import { startWecom } from './wecom.ts'
+import { startRobots, startWecom } from './wecom.ts'
 import { startWecomBot } from './wecom-bot.ts'
 import { runTick } from '../../jobs/tick.ts'
 import { drainOutbox } from '../../outbox/sender.ts'
@@ -78,11 +78,12 @@ async function main() {
     ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact })
     : undefined
   // The WeCom callback (GET/POST /webhooks/wecom), or with WECOM_MODE=bot the 智能机器人 long connection; its outbox drain every second.
+  const robots = channels.includes('wecom') ? await startRobots({ config, db: database.db, logger, now }) : undefined
   const wecom = !channels.includes('wecom')
     ? undefined
     : config.WECOM_MODE === 'bot'
-      ? await startWecomBot({ config, db: database.db, logger, now, intake })
-      : startWecom({ config, db: database.db, logger, app, now, intake })
+      ? await startWecomBot({ config, db: database.db, logger, now, intake, robots })
+      : startWecom({ config, db: database.db, logger, app, now, intake, robots })
   handle = app.fetch
   logger.info(`listening on http://localhost:${config.PORT}`, { port: config.PORT })
   if (channels.includes('local')) logger.info(`local channel: open http://localhost:${config.PORT}/chat to act as any official`)

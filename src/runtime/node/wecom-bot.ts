@@ -27,6 +27,7 @@ import { quietHoursHold } from '../../outbox/quiet.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
 import { WebhookPayloadError } from '../../channels/wecom/events.ts'
 import { createWecomBotReceiver, wecomBotOutboxSender, type WecomBotReceiver } from '../../channels/wecom/bot.ts'
+import type { RobotSend } from '../../channels/wecom/outbox.ts'
 
 export const BOT_LEASE_KEY = 'wecom.bot.connection'
 const LEASE_MS = 60_000
@@ -54,6 +55,8 @@ export interface StartWecomBotOptions {
   heartbeatMs?: number
   /** How long a click waits for the bot (default BOT_CLICK_WAIT_MS). */
   clickWaitMs?: number
+  /** The group robots' sender (`startRobots`). */
+  robots?: RobotSend
 }
 
 export interface WecomBotChannel {
@@ -145,7 +148,7 @@ export async function startWecomBot(o: StartWecomBotOptions): Promise<WecomBotCh
   }, RENEW_MS)
 
   const senders = {
-    wecom: wecomBotOutboxSender({ sendMessage: (chatid, body) => ws.sendMessage(chatid, body as never) }),
+    wecom: wecomBotOutboxSender({ sendMessage: (chatid, body) => ws.sendMessage(chatid, body as never) }, o.robots),
   }
   const abort = new AbortController()
   const drainOnce = async () => {

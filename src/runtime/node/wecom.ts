@@ -5,7 +5,8 @@
  * 1. our fetch client for the WeCom API (WECOM_API_BASE; token cached, single-flight refresh);
  * 2. the callback `GET`/`POST /webhooks/wecom`, mounted on the app synchronously (before the first request),
  *    with node:crypto's AES (`nodeWecomAes`: no thread-pool hop per callback);
- * 3. the outbox drain for platform 'wecom' every second.
+ * 3. the form pages `/r/<token>` (src/forms) the 填报 buttons open when PUBLIC_URL is set;
+ * 4. the outbox drain for platform 'wecom' every second (group robots too, with `robots`).
  *
  * WECOM_MODE=bot (the 智能机器人 long connection) is not built yet. `stop()` ends the drain loop and waits for
  * work in flight.
@@ -27,7 +28,23 @@ import type { RawAesCbc } from '../../channels/wecom/crypto.ts'
 import { wecomKeys } from '../../channels/wecom/crypto.ts'
 import { createWecomReceiver, wecomRoutes, type WecomReceiver } from '../../channels/wecom/routes.ts'
 import { createWecomClient, type WecomClient } from '../../channels/wecom/send.ts'
-import { wecomOutboxSender } from '../../channels/wecom/outbox.ts'
+import { wecomOutboxSender, type RobotSend } from '../../channels/wecom/outbox.ts'
+import { ROBOT_PREFIX, parseRobots, robotSender } from '../../channels/wecom/robot.ts'
+import { upsertGroup } from '../../store/repos/directory.ts'
+import { createPngRenderer } from './png.ts'
+import { formRoutes } from '../../forms/routes.ts'
+
+/**
+ * The group robots of WECOM_GROUP_ROBOTS as board groups (chat id `robot:<name>`; one added later is picked up
+ * at the next start), and their sender with the board PNG renderer. Undefined when none is configured.
+ */
+export async function startRobots(o: { config: Config; db: Db; logger: Logger; now: () => Date }): Promise<RobotSend | undefined> {
+  const robots = parseRobots(o.config.WECOM_GROUP_ROBOTS)
+  if (!robots.size) return undefined
+  for (const name of robots.keys()) await upsertGroup(o.db, 'wecom', `${ROBOT_PREFIX}${name}`, name, o.now().getTime())
+  o.logger.info('wecom group robots', { robots: [...robots.keys()] })
+  return robotSender({ robots, apiBase: o.config.WECOM_API_BASE, renderer: createPngRenderer() })
+}
 
 /**
  * AES-256-CBC without auto padding through node:crypto (synchronous: no thread-pool hop per callback);
@@ -60,6 +77,8 @@ export interface StartWecomOptions {
   platforms?: Platform[]
   /** The process's shared intake (default: one of the channel's own). */
   intake?: Intake
+  /** The group robots' sender (`startRobots`). */
+  robots?: RobotSend
 }
 
 export interface WecomChannel {
@@ -94,7 +113,11 @@ export function startWecom(o: StartWecomOptions): WecomChannel {
     }),
   )
 
-  const senders = { wecom: wecomOutboxSender(client, db, () => now().getTime()) }
+  // The form pages (/r/<token>) the cards' 填报 buttons open, fed to the same intake as the callback.
+  o.app.route('/', formRoutes({ db, logger, now, intake: receiver.core, platforms: o.platforms ?? ['wecom'] }))
+  const senders = {
+    wecom: wecomOutboxSender(client, db, () => now().getTime(), o.robots, config.PUBLIC_URL ? { formBaseUrl: config.PUBLIC_URL } : {}),
+  }
   const abort = new AbortController()
   const drainOnce = async () => {
     const hold = quietHoursHold(await loadDispatchCalendar(db))

@@ -56,8 +56,8 @@ describe('render', () => {
     ])
     expect(tc!.sub_title_text).toBe(FORM_HINT)
     expect(tc!.button_list.map((b) => b.text)).toEqual(['填报', '查看本项目详情与历…'])
-    expect(buttonAction(tc!.button_list[0]!.key)).toEqual({ command: 'submitReport', args: { projectId: 12, roundId: 3 } })
-    expect(buttonAction(tc!.button_list[1]!.key)).toEqual({ command: 'status', args: { projectId: 12 } })
+    expect(buttonAction((tc!.button_list[0] as { key: string }).key)).toEqual({ command: 'submitReport', args: { projectId: 12, roundId: 3 } })
+    expect(buttonAction((tc!.button_list[1] as { key: string }).key)).toEqual({ command: 'status', args: { projectId: 12 } })
     expect(tc!.button_list[0]!.style).toBe(1)
   })
 
