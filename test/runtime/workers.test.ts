@@ -31,12 +31,13 @@ const COUNTIES = [
 let mf: Miniflare
 let fakes: Record<string, FakeFeishu>
 const figures: Record<string, number> = {}
+let bundled: string[] = []
 const d1s: Record<string, Awaited<ReturnType<Miniflare['getD1Database']>>> = {}
 
 beforeAll(async () => {
   const out = mkdtempSync(join(tmpdir(), 'diaodu-worker-'))
   let t = performance.now()
-  execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out], {
+  execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out, '--metafile', join(out, 'meta.json')], {
     cwd: ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
     stdio: 'pipe',
@@ -45,6 +46,7 @@ beforeAll(async () => {
   const bundle = readFileSync(join(out, 'index.js'))
   figures.bundleKiB = bundle.length / 1024
   figures.gzipKiB = gzipSync(bundle).length / 1024
+  bundled = Object.keys((JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> }).inputs)
 
   fakes = {}
   for (const c of COUNTIES) fakes[c.id] = await startFakeFeishu({ appId: `cli_${c.id}`, appSecret: `secret-${c.id}`, botOpenId: `ou_bot_${c.id}` })
@@ -175,8 +177,12 @@ const post = (path: string, r: { rawBody: string; headers: Record<string, string
   mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', headers: r.headers, body: r.rawBody })
 
 describe('the Worker in workerd', () => {
-  it('builds a bundle that starts in workerd', () => {
+  it('builds a bundle that starts in workerd, with nothing of the Node runtime in it', () => {
     expect(figures.bundleKiB).toBeGreaterThan(100)
+    expect(bundled.some((f) => f.startsWith('src/runtime/workers/'))).toBe(true)
+    const nodeOnly =
+      /(^|\/)src\/runtime\/node\/|node_modules\/(better-sqlite3|@hono\/node-server|node-cron|ws|@wecom\/aibot-node-sdk|@resvg\/resvg-js|@larksuiteoapi)\//
+    expect(bundled.filter((f) => nodeOnly.test(f))).toEqual([])
     expect(figures.startMs).toBeLessThan(30_000)
   })
 
