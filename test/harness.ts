@@ -34,10 +34,11 @@ export interface Said {
 
 let seq = 0
 
-export async function harness(opts: { now?: Date } = {}) {
+/** `demoAt`: when the demo county is generated (its history ends with the last month closed by then; default 22 Nov 2026). */
+export async function harness(opts: { now?: Date; demoAt?: Date } = {}) {
   const database = openNodeDatabase(':memory:')
   const { db } = database
-  await loadDemoCounty(db, shanghaiTime(2026, 11, 22, 10))
+  await loadDemoCounty(db, opts.demoAt ?? shanghaiTime(2026, 11, 22, 10))
   let now = opts.now ?? shanghaiTime(2026, 11, 26, 10)
   const everyone = await db.select().from(people).all()
   const unitRows = await db.select().from(units).all()

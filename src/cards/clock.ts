@@ -187,7 +187,7 @@ export function awardsCard(a: QuarterlyAwards, unitOf: (code: string) => string,
         ],
         rows: [...rows(a.antelope, '🦌 羚羊奖'), ...rows(a.snail, '🐌 蜗牛奖')],
       },
-      { kind: 'note', text: '羚羊奖表扬推进最快的项目；蜗牛奖项目的主管部门主要负责人在指挥部会议上表态发言' },
+      { kind: 'note', text: '羚羊奖表彰本季度推进最快的项目，蜗牛奖警示推进最慢的项目：各分指挥部先评出最优、最差项目，再由指挥部确定' },
       ...demoNote(demo),
     ],
   }

@@ -43,7 +43,7 @@ export function progressUrgeCard(l: LagLine, threshold: number, demo: boolean, b
     elements: [
       {
         kind: 'markdown',
-        text: md`「${name}」完成率 ${pctText(l.completion)}，序时进度 ${pctText(l.schedule)}，${l.gap ? describeGap(l.gap) : '未达序时'}。还需完成 ${wan(l.needed)} 才能达到序时进度，请加快推进并如实填报。`,
+        text: md`「${name}」完成率 ${pctText(l.completion)}，序时进度 ${pctText(l.schedule)}，${l.gap ? describeGap(l.gap) : '未达序时'}。还需完成 ${wan(l.needed)}才能达到序时进度，请加快推进并如实填报。`,
       },
       { kind: 'note', text: nextStep(l.count, threshold) },
       { kind: 'actions', buttons: [{ label: '立即填报', style: 'primary', command: 'report', args: { target: l.code } }] },

@@ -29,6 +29,7 @@ import { seeded, type Random } from './random.ts'
 import { settle } from '../services/settle.ts'
 import { urgeMissing } from '../services/urges.ts'
 import { addSectors } from '../store/repos/sectors.ts'
+import { interviewById, openInterviews, recordInterviewHeld } from '../store/repos/interviews.ts'
 import { DEFAULT_RULES, loadCalendar, loadDispatchCalendar } from '../services/rules.ts'
 import { monthlyWindow, resolveDispatch, type DispatchCalendar, type RoundWindow } from '../domain/dispatch.ts'
 import type { WorkdayCalendar } from '../domain/workdays.ts'
@@ -171,12 +172,15 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const contactsByUnit = new Map<number, number[]>()
   for (const p of peopleRows)
     if (p.unitId && (p.roles as Role[]).includes('contact')) contactsByUnit.set(p.unitId, [...(contactsByUnit.get(p.unitId) ?? []), p.id])
+  // One contact per project; every fifth project of a unit with two contacts has both (a 催办 still counts once).
   await insertMany(
     db,
     projectContacts,
-    projectRows.map((p, i) => {
+    projectRows.flatMap((p, i) => {
       const list = contactsByUnit.get(p.unitId)!
-      return { projectId: p.id, personId: list[i % list.length]! }
+      const first = list[i % list.length]!
+      const second = list[(i + 1) % list.length]!
+      return [{ projectId: p.id, personId: first }, ...(i % 5 === 4 && second !== first ? [{ projectId: p.id, personId: second }] : [])]
     }),
   )
 
@@ -312,6 +316,12 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
     )
     await settle(db, DEFAULT_RULES, ym(year, m), new Date(round.closesAt))
   }
+  // The 指挥长 held the 约谈 of the months before the last one, as they would have recorded them.
+  for (const i of await openInterviews(db))
+    if (i.period < ym(year, lastMonth)) {
+      const row = await interviewById(db, i.id)
+      await recordInterviewHeld(db, i.id, row!.dueOn, '已约谈主管部门和项目单位主要负责人，明确追赶措施', row!.commanderPersonId ?? officeId)
+    }
 
   const info: DemoInfo = { county: DEMO_COUNTY, year, lastMonth, generatedFor: now.toISOString() }
   await setSetting(db, 'demo', info)

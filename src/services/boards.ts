@@ -2,10 +2,9 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import type { Rules } from './rules.ts'
-import { boardUnits, countedUrges, monthBoard, projectMonths, viewOf, type MonthBoard } from './monthly.ts'
+import { boardUnits, countedUrges, monthBoard, projectMonths, viewOf, type MonthBoard, type PublishedBoard } from './monthly.ts'
 import { publishedSnapshot } from '../store/repos/boards.ts'
 import { describeVerdict, type Colour } from '../domain/colours.ts'
-import type { BoardSnapshot } from '../domain/scoring.ts'
 
 /** A yellow or red project as lists show it. */
 export interface RedYellowItem {
@@ -34,10 +33,17 @@ export async function latestPublishedPeriod(db: Db, upTo?: string): Promise<stri
   return row?.period
 }
 
-/** A month's board as published (see latestPublishedBoard), or undefined when that month was not published. */
+/**
+ * A month's board as published (see latestPublishedBoard), or undefined when that month was not published. A
+ * board published with its lines (publishBoard) is read back as it was, byte for byte: corrections, problems
+ * closed and rule changes after publication apply from the next open month. One published before that is
+ * recomputed as of its publication instant, with ranks, scores and Δrank from the snapshot.
+ */
 export async function publishedMonthBoard(db: Db, rules: Rules, period: string): Promise<MonthBoard | undefined> {
-  const snapshot = await publishedSnapshot<BoardSnapshot>(db, 'monthly', period)
-  if (!snapshot) return undefined
+  const stored = await publishedSnapshot<PublishedBoard>(db, 'monthly', period)
+  if (!stored) return undefined
+  const { board: frozenBoard, ...snapshot } = stored
+  if (frozenBoard) return { period, leagues: frozenBoard.leagues, skipped: frozenBoard.skipped, snapshot }
   const board = await monthBoard(db, rules, period, await boardUnits(db), new Date(snapshot.publishedAt))
   const frozen = new Map(snapshot.leagues.flatMap((l) => l.rows.map((r) => [Number(r.unitId), r] as const)))
   const leagues = board.leagues.map((l) => ({
@@ -75,4 +81,24 @@ export async function redYellowList(db: Db, rules: Rules, period: string, only?:
       colour: v.verdict.colour,
       detail: describeVerdict(v.verdict, countedUrges(rules, v)).replace(/^.牌/, ''),
     }))
+}
+
+/**
+ * A month's board as every view reads it: as published once its round closed, live while it is open, and
+ * undefined for a month with nothing to rank (no round and no report: 「2027年1月暂无数据」, see noDataText).
+ */
+export async function boardOfMonth(db: Db, rules: Rules, period: string, now: Date): Promise<MonthBoard | undefined> {
+  const published = await publishedMonthBoard(db, rules, period)
+  if (published) return published
+  const data = await db.get<{ n: number }>(sql`
+    select (exists (select 1 from rounds where kind = 'monthly' and period = ${period}))
+      + (exists (select 1 from reports r join rounds d on d.id = r.round_id where d.kind = 'monthly' and d.period = ${period})) as n`)
+  if (!data?.n) return undefined
+  return monthBoard(db, rules, period, await boardUnits(db), now)
+}
+
+/** What a view says for a month with no data: 「2027年1月暂无数据」. */
+export function noDataText(period: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(period)
+  return `${m ? `${m[1]}年${Number(m[2])}月` : period}暂无数据`
 }

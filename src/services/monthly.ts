@@ -391,9 +391,16 @@ export async function monthBoard(db: Db, rules: Rules, period: string, units: Un
   }
 }
 
-/** Stores the board as published; a board already published for the period is kept as it was. */
+/** What board_snapshots keeps of a month: the ranking snapshot (Δrank of the next month reads it) and the lines as shown. */
+export type PublishedBoard = BoardSnapshot & { board?: Pick<MonthBoard, 'leagues' | 'skipped'> }
+
+/**
+ * Stores the board as published, its lines with it (every later view of the month reads them back); a board
+ * already published for the period is kept as it was.
+ */
 export async function publishBoard(db: Db, board: MonthBoard, at: number): Promise<boolean> {
-  return publishSnapshot(db, 'monthly', board.period, board.snapshot, at)
+  const data: PublishedBoard = { ...board.snapshot, board: { leagues: board.leagues, skipped: board.skipped } }
+  return publishSnapshot(db, 'monthly', board.period, data, at)
 }
 
 /** All units as the board needs them. */

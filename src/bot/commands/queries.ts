@@ -28,7 +28,7 @@ import { setPending } from '../pending.ts'
 import { NotFound, projectStatus } from '../../services/status.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyBulletin } from '../../services/bulletin.ts'
-import { publishedMonthBoard, redYellowList } from '../../services/boards.ts'
+import { boardOfMonth, noDataText, redYellowList } from '../../services/boards.ts'
 import { statisticalMonth, previous as previousPeriod, monthKey } from '../../domain/periods.ts'
 import { localDate, shanghaiParts } from '../../domain/time.ts'
 import { formatWan } from '../../domain/money.ts'
@@ -94,7 +94,7 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
   }
   // A unit: its projects with colours, where it stands on the board (as published, once it is), and its score's parts.
   const board = await boardOf(turn, period)
-  const line = board.leagues.flatMap((l) => l.lines).find((l) => l.unitId === item.unit.id)
+  const line = board?.leagues.flatMap((l) => l.lines).find((l) => l.unitId === item.unit.id)
   const views = (await projectMonths(turn.ctx.db, period, { detail: true }))
     .filter((p) => p.unitId === item.unit.id)
     .map((p) => viewOf(turn.ctx.rules, p, period))
@@ -103,12 +103,9 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
   return { messages: [turn.reply({ kind: 'card', card })] }
 }
 
-/** A month's board: as published once its round closed (what was published is what is kept), else live. */
+/** A month's board: as published once its round closed (what was published is what is kept), else live; undefined with no data. */
 async function boardOf(turn: Turn, period: string) {
-  return (
-    (await publishedMonthBoard(turn.ctx.db, turn.ctx.rules, period)) ??
-    monthBoard(turn.ctx.db, turn.ctx.rules, period, await boardUnits(turn.ctx.db), turn.ctx.now)
-  )
+  return boardOfMonth(turn.ctx.db, turn.ctx.rules, period, turn.ctx.now)
 }
 
 const boardArgs = z.object({
@@ -134,6 +131,7 @@ async function boardCommand(turn: Turn, args: z.output<typeof boardArgs>): Promi
   const period = named ?? (args.offset === -2 ? previousPeriod(previousPeriod(live)) : args.offset === -1 ? previousPeriod(live) : live)
   if (named && named > live) return say(turn, `${periodLabel(named)}的调度尚未开始，还没有排名。发送「排名」查看${periodLabel(live)}。`)
   const board = await boardOf(turn, period)
+  if (!board) return say(turn, `${noDataText(period)}。`)
   const p = shanghaiParts(turn.ctx.now)
   const title = args.scope === 'week' ? `赛马比拼周榜（截至${p.month}月${p.day}日，${periodLabel(period)}数据）` : undefined
   return {

@@ -6,9 +6,9 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { ConfigError, loadConfig } from '../../config.ts'
 import { openNodeDatabase, type NodeDatabase } from './sqlite.ts'
-import { loadDemoCounty } from '../../demo/county.ts'
+import { isEmpty, loadDemoCounty } from '../../demo/county.ts'
 import { loadCalendar, loadRules } from '../../services/rules.ts'
-import { boardUnits, monthBoard } from '../../services/monthly.ts'
+import { boardOfMonth, noDataText } from '../../services/boards.ts'
 import { NotFound, projectStatus } from '../../services/status.ts'
 import { parsePeriod, statisticalMonth } from '../../domain/periods.ts'
 import { localDate, localDateTime, parseLocalDate } from '../../domain/time.ts'
@@ -286,9 +286,14 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         : check(z.enum(LEAGUES, { message: `联赛应为 ${LEAGUES.join(' / ')} (league)` }), values.league, 'league')
     return withDb(async ({ db }) => {
       const rules = await loadRules(db)
-      const board = await monthBoard(db, rules, p, await boardUnits(db), now)
+      // A published month as published (later corrections count from the next month); a month with no data says so.
+      const board = await boardOfMonth(db, rules, p, now)
       const demo = await isDemo(db)
-      const leagues = board.leagues.filter((l) => !league || l.league === league)
+      if (!board && !(await isEmpty(db))) {
+        out(values.json ? JSON.stringify({ period: p, demo, noData: true, message: noDataText(p) }, null, 2) : noDataText(p))
+        return
+      }
+      const leagues = (board?.leagues ?? []).filter((l) => !league || l.league === league)
       if (leagues.every((l) => l.lines.length === 0) && !values.json) {
         out('暂无单位和项目。请先运行 diaodu demo 载入演示县，或导入项目清单。(no units yet)')
         return
@@ -392,11 +397,15 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         return
       }
       out(`${s.project.code} ${s.project.name}（${s.unit}）${p}`)
+      if (s.published)
+        out(
+          `本月排名已于 ${localDateTime(new Date(s.published.at))} 发布，以下为发布时的数据${s.published.changedSince ? '；之后的更正计入下月' : ''}`,
+        )
       out(`年度计划 ${formatWan(v.annualPlan)} 万元，本年累计 ${formatWan(v.ytd)} 万元`)
       out(
         `完成率 ${v.completion ? formatPercent(v.completion) : '—'}，序时 ${v.schedule ? formatPercent(v.schedule) : '—'}，较序时 ${gap ? gap.pointsText : '—'} 个百分点`,
       )
-      out(`色牌 ${COLOUR_LABELS[v.verdict.colour]}，本月催办 ${v.urges} 次，${v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报'}`)
+      out(`色牌 ${COLOUR_LABELS[v.verdict.colour]}，连续催办 ${v.urges} 次，${v.reported ? (v.onTime ? '已按时填报' : '逾期填报') : '未填报'}`)
       if (s.latest) out(`形象进度 ${s.latest.progressText || '—'}`)
       for (const x of s.openProblems)
         out(`问题 #${x.id} ${x.description}（${PROBLEM_STATE_LABELS[x.state as keyof typeof PROBLEM_STATE_LABELS] ?? x.state}）`)
