@@ -1,0 +1,257 @@
+/**
+ * npm run bench:wecom — WeCom 自建应用 callbacks over loopback HTTP, and the board PNG.
+ *
+ * Ours: the Hono app on @hono/node-server with the WeCom routes as deployed (startWecom: signature and timestamp
+ * before decryption, node:crypto AES with WeCom's 32-byte padding, receiveid and AgentID checks, the durable
+ * inbound log with dedupe in a demo-county SQLite file, the empty 200), and the real bot after the response
+ * (unbound members typing 帮助: each callback also queues one reply). Baseline in the same run: a node:http
+ * handler built on the official `@wecom/crypto` (getSignature + decrypt) with a no-op body (no dedupe, no
+ * storage, no bot). Same signed, encrypted XML callbacks for both.
+ *
+ * Closed loop: BENCH_REQUESTS (10,000) callbacks, BENCH_CONCURRENCY (32) in flight, after 500 warm-up ones,
+ * for each; then an open loop against ours at BENCH_RATE (500) req/s for BENCH_RATE_SECONDS (10 s), latency from
+ * each request's scheduled time. The load generator runs in a worker thread. Then the 赛马 board chart as a PNG
+ * (echarts SVG + resvg with the shipped font), warm. Last line: key=value figures.
+ */
+import '../src/runtime/node/preload.ts'
+import { createServer, request, Agent, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+
+interface Req {
+  path: string
+  body: string
+}
+interface Job {
+  base: string
+  requests: Req[]
+  concurrency?: number
+  rate?: number
+}
+interface Result {
+  latencies: number[]
+  seconds: number
+  errors: number
+  statuses: Record<number, number>
+}
+
+if (isMainThread) await main()
+else await client(workerData as Job)
+
+async function client(job: Job) {
+  const url = new URL(job.base)
+  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency ?? 256 })
+  const latencies: number[] = []
+  const statuses: Record<number, number> = {}
+  let errors = 0
+  const send = (r: Req) =>
+    new Promise<number>((resolve) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: r.path,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(r.body) },
+        },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        },
+      )
+      req.on('error', () => resolve(0))
+      req.end(r.body)
+    })
+  const record = (status: number, ms: number) => {
+    latencies.push(ms)
+    statuses[status] = (statuses[status] ?? 0) + 1
+    if (status !== 200) errors++
+  }
+  const t0 = performance.now()
+  if (job.rate) {
+    const gap = 1000 / job.rate
+    await Promise.all(
+      job.requests.map(async (r, i) => {
+        const at = t0 + i * gap
+        const wait = at - performance.now()
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait))
+        record(await send(r), performance.now() - at)
+      }),
+    )
+  } else {
+    let next = 0
+    await Promise.all(
+      Array.from({ length: job.concurrency ?? 32 }, async () => {
+        while (next < job.requests.length) {
+          const r = job.requests[next++]!
+          const s = performance.now()
+          record(await send(r), performance.now() - s)
+        }
+      }),
+    )
+  }
+  parentPort!.postMessage({ latencies, seconds: (performance.now() - t0) / 1000, errors, statuses } satisfies Result)
+  agent.destroy()
+}
+
+function runClient(job: Job): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(fileURLToPath(import.meta.url), { workerData: job })
+    w.once('message', (m: Result) => {
+      resolve(m)
+      void w.terminate()
+    })
+    w.once('error', reject)
+  })
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0
+}
+
+async function main() {
+  const { serve } = await import('@hono/node-server')
+  const wecomCrypto = await import('@wecom/crypto')
+  const { eq } = await import('drizzle-orm')
+  const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
+  const { loadDemoCounty } = await import('../src/demo/county.ts')
+  const { shanghaiTime } = await import('../src/domain/time.ts')
+  const { createApp } = await import('../src/http/app.ts')
+  const { loadConfig } = await import('../src/config.ts')
+  const { silentLogger } = await import('../src/log.ts')
+  const { startWecom } = await import('../src/runtime/node/wecom.ts')
+  const { WECOM_CALLBACK_PATH } = await import('../src/channels/wecom/routes.ts')
+  const { createPngRenderer } = await import('../src/runtime/node/png.ts')
+  const { chartOfCard } = await import('../src/render/chart.ts')
+  const { inboundLog } = await import('../src/store/schema.ts')
+  const { callbackRequest, textXml } = await import('../test/fakes/wecom.ts')
+
+  const N = Number(process.env.BENCH_REQUESTS ?? 10_000)
+  const C = Number(process.env.BENCH_CONCURRENCY ?? 32)
+  const RATE = Number(process.env.BENCH_RATE ?? 500)
+  const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10)
+  const WARM = 500
+  const APP = { corpId: 'ww_bench_corp', agentId: 1000009, token: 'BenchT0ken', aesKey: 'BenchKey0123456789abcdefghijklmnopqrstuvwxy' }
+
+  const dir = mkdtempSync(join(tmpdir(), 'diaodu-bench-wecom-'))
+  const database = openNodeDatabase(join(dir, 'county.db'))
+  await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
+
+  const total = 2 * (WARM + N) + RATE * RATE_SECONDS
+  const t0 = performance.now()
+  const requests: Req[] = []
+  for (let i = 0; i < total; i++) {
+    const plain = textXml(APP, `bench_user_${i % 500}`, '帮助', { msgId: String(7_000_000_000_000_000_000n + BigInt(i)) })
+    const r = await callbackRequest(APP, plain)
+    requests.push({ path: `${WECOM_CALLBACK_PATH}?${r.query}`, body: r.body })
+  }
+  console.log(`prepared ${total} signed, encrypted callbacks in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+  // Ours, as npm start runs it (drain off: sends are not measured here).
+  const config = loadConfig({
+    WECOM_CORP_ID: APP.corpId,
+    WECOM_AGENT_ID: String(APP.agentId),
+    WECOM_SECRET: 'bench-secret',
+    WECOM_TOKEN: APP.token,
+    WECOM_ENCODING_AES_KEY: APP.aesKey,
+    WECOM_API_BASE: 'http://127.0.0.1:9',
+  })
+  const app = createApp({
+    db: database.db,
+    schemaVersion: database.schemaVersion,
+    logger: silentLogger,
+    now: () => new Date(),
+    channels: config.channels,
+  })
+  const channel = startWecom({ config, db: database.db, logger: silentLogger, app, now: () => new Date(), drainEveryMs: 0 })
+  const ours = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+  await new Promise<void>((r) => ours.once('listening', () => r()))
+
+  // Baseline: @wecom/crypto, a no-op body.
+  const baseline = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const q = new URL(req.url ?? '/', 'http://x').searchParams
+      const body = Buffer.concat(chunks).toString('utf8')
+      const encrypt = /<Encrypt><!\[CDATA\[(.*?)\]\]><\/Encrypt>/.exec(body)?.[1] ?? ''
+      const sig = wecomCrypto.getSignature(APP.token, q.get('timestamp') ?? '', q.get('nonce') ?? '', encrypt)
+      if (sig !== q.get('msg_signature')) {
+        res.writeHead(401).end()
+        return
+      }
+      const { id } = wecomCrypto.decrypt(APP.aesKey, encrypt)
+      res.writeHead(id === APP.corpId ? 200 : 401).end()
+    })
+  })
+  await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', () => r()))
+
+  const base = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`
+  let cursor = 0
+  const take = (n: number) => requests.slice(cursor, (cursor += n))
+
+  // Warm both, then the closed loops: baseline first, ours second (each on callbacks it has not seen).
+  await runClient({ base: base(baseline), requests: take(WARM), concurrency: C })
+  const b = await runClient({ base: base(baseline), requests: take(N), concurrency: C })
+  await runClient({ base: base(ours), requests: take(WARM), concurrency: C })
+  await channel.receiver.idle()
+  const cpu0 = process.threadCpuUsage()
+  const o = await runClient({ base: base(ours), requests: take(N), concurrency: C })
+  const cpu = process.threadCpuUsage(cpu0)
+  await channel.receiver.idle()
+  const open = await runClient({ base: base(ours), requests: take(RATE * RATE_SECONDS), rate: RATE })
+  await channel.receiver.idle()
+  const stored = (await database.db.select().from(inboundLog).where(eq(inboundLog.platform, 'wecom')).all()).length
+
+  // The board PNG, warm.
+  const renderer = createPngRenderer()
+  const chart = chartOfCard({
+    template: 'leaderboard',
+    colour: 'purple',
+    title: '2026年11月 示例县重点项目赛马比拼',
+    elements: [{ kind: 'chart', bars: Array.from({ length: 15 }, (_, i) => ({ label: `乡镇${i + 1}`, value: 90 - i * 3 })), unit: '分' }],
+  })!
+  for (let i = 0; i < 3; i++) await renderer.png(chart)
+  const pngTimes: number[] = []
+  let size = 0
+  for (let i = 0; i < 20; i++) {
+    const s = performance.now()
+    size = (await renderer.png(chart)).length
+    pngTimes.push(performance.now() - s)
+  }
+
+  const rps = (r: Result) => r.latencies.length / r.seconds
+  const line = (name: string, r: Result) =>
+    console.log(
+      `${name.padEnd(22)} ${rps(r).toFixed(0).padStart(6)} req/s  p50 ${pct(r.latencies, 50).toFixed(1)} ms  p99 ${pct(r.latencies, 99).toFixed(1)} ms  errors ${r.errors}`,
+    )
+  line('baseline @wecom/crypto', b)
+  line('ours (closed loop)', o)
+  line(`ours at ${RATE}/s`, open)
+  console.log(`ours: ${((cpu.user + cpu.system) / 1000 / N).toFixed(3)} ms CPU per callback on the server thread; ${stored} callbacks stored`)
+  console.log(`board PNG ${size} bytes: p50 ${pct(pngTimes, 50).toFixed(1)} ms, p99 ${pct(pngTimes, 99).toFixed(1)} ms (warm)`)
+  console.log(
+    [
+      `baseline_rps=${rps(b).toFixed(0)}`,
+      `ours_rps=${rps(o).toFixed(0)}`,
+      `ratio=${(rps(o) / rps(b)).toFixed(2)}`,
+      `open_rate=${RATE}`,
+      `open_p99_ms=${pct(open.latencies, 99).toFixed(1)}`,
+      `errors=${b.errors + o.errors + open.errors}`,
+      `png_ms_p50=${pct(pngTimes, 50).toFixed(1)}`,
+      `png_bytes=${size}`,
+    ].join(' '),
+  )
+  await channel.stop()
+  await new Promise<void>((r) => ours.close(() => r()))
+  await new Promise<void>((r) => baseline.close(() => r()))
+  database.close()
+  rmSync(dir, { recursive: true, force: true })
+}
