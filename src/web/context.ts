@@ -3,14 +3,15 @@ import type { Db } from '../store/db.ts'
 import { loadCalendar, loadRules, type Rules } from '../services/rules.ts'
 import type { WorkdayCalendar } from '../domain/workdays.ts'
 import { getSetting } from '../store/repos/settings.ts'
-import { listProjects, type Project } from '../store/repos/projects.ts'
+import { projectById, type Project } from '../store/repos/projects.ts'
+import { sql } from 'drizzle-orm'
 import { listUnits, type Person, type Unit } from '../store/repos/directory.ts'
 import { statisticalMonth } from '../domain/periods.ts'
 import { localDate } from '../domain/time.ts'
 import { formatPercent, type Ratio } from '../domain/ratio.ts'
 import { formatWan } from '../domain/money.ts'
 import { COLOUR_LABELS, type Colour } from '../domain/colours.ts'
-import { scopeOf, sees, type Scope } from './scope.ts'
+import { scopeOf, scopeSql, sees, type Scope } from './scope.ts'
 import { html, page, type Html } from './html.ts'
 
 export interface WebCtx {
@@ -23,17 +24,30 @@ export interface WebCtx {
   demo: boolean
   /** The statistical month of today (the live one once its round opens), as 「查」 and 「排名」 take it. */
   month: string
-  projects: Project[]
   units: Map<number, Unit>
 }
 
+/** A project as the lists need it (read straight from SQL: a province's 100k rows through the ORM cost more). */
+export interface ProjectRow {
+  id: number
+  code: string
+  name: string
+  unitId: number
+  sector: string
+  stage: string
+  level: string
+  weekly: boolean
+  year: number
+  annualPlan: number
+  leaderPersonId: number | null
+}
+
 export async function webContext(db: Db, person: Person, now: Date): Promise<WebCtx> {
-  const [rules, calendar, demo, scope, projects, units] = await Promise.all([
+  const [rules, calendar, demo, scope, units] = await Promise.all([
     loadRules(db),
     loadCalendar(db),
     getSetting(db, 'demo'),
     scopeOf(db, person),
-    listProjects(db),
     listUnits(db),
   ])
   return {
@@ -45,13 +59,35 @@ export async function webContext(db: Db, person: Person, now: Date): Promise<Web
     scope,
     demo: Boolean(demo),
     month: statisticalMonth(localDate(now), { openDay: rules.monthlyOpenDay }),
-    projects,
     units: new Map(units.map((u) => [u.id, u])),
   }
 }
 
-/** The projects the person may see. */
-export const visibleProjects = (c: WebCtx) => c.projects.filter((p) => sees(c.scope, p))
+/** The active projects the person may see, in id order. */
+export async function visibleProjects(c: WebCtx): Promise<ProjectRow[]> {
+  const rows = await c.db.values<[number, string, string, number, string, string, string, number, number, number, number | null]>(sql`
+    select p.id, p.code, p.name, p.unit_id, p.sector, p.stage, p.level, p.weekly, p.year, p.annual_plan, p.leader_person_id
+    from projects p where p.active = 1 and ${scopeSql(c.scope)} order by p.id`)
+  return rows.map(([id, code, name, unitId, sector, stage, level, weekly, year, annualPlan, leaderPersonId]) => ({
+    id,
+    code,
+    name,
+    unitId,
+    sector,
+    stage,
+    level,
+    weekly: weekly === 1,
+    year,
+    annualPlan,
+    leaderPersonId,
+  }))
+}
+
+/** One project, when the person may see it. */
+export async function visibleProject(c: WebCtx, id: number): Promise<Project | undefined> {
+  const p = await projectById(c.db, id)
+  return p && p.active && sees(c.scope, p) ? p : undefined
+}
 
 export function frame(c: WebCtx, title: string, active: string, body: Html): Html {
   return page({

@@ -3,7 +3,7 @@
  * a 副县长 the sectors he leads (none listed: all, as in chat) and the projects he 包联; a unit head his unit;
  * a contact his projects. Several roles add up.
  */
-import { eq } from 'drizzle-orm'
+import { eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { projectContacts, units } from '../store/schema.ts'
 import type { Person } from '../store/repos/directory.ts'
@@ -68,3 +68,17 @@ export function sees(scope: Scope, p: ScopedProject): boolean {
 
 /** Whether the scope sees the whole county (the pages then show county totals, not a subset's). */
 export const seesAll = (scope: Scope) => scope.all
+
+/**
+ * `sees` as an SQL condition on a projects row aliased `p`, for the aggregates that should not bring every
+ * project into JS. The two say the same thing; the scope tests check both (pages and totals).
+ */
+export function scopeSql(scope: Scope): SQL {
+  if (scope.all) return sql`1 = 1`
+  const parts: SQL[] = []
+  if (scope.sectors.size) parts.push(sql`p.sector in ${[...scope.sectors]}`)
+  if (scope.unitIds.size) parts.push(sql`p.unit_id in ${[...scope.unitIds]}`)
+  if (scope.projectIds.size) parts.push(sql`p.id in ${[...scope.projectIds]}`)
+  if (scope.leaderPersonId !== null) parts.push(sql`p.leader_person_id = ${scope.leaderPersonId}`)
+  return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`0 = 1`
+}

@@ -174,6 +174,10 @@ describe('what each person sees', () => {
     const expected = (await w.db.select().from(projects).all()).filter((p) => sectors.includes(p.sector) || p.leaderPersonId === vice.id)
     expect(rows.length).toBe(expected.length)
     expect(rows.length).toBeLessThan((await w.db.select().from(projects).all()).length)
+    // His 总览 counts the same projects, in the live month and in the closed months summed in SQL (双过半 is June's).
+    const overview = await (await w.get('/', cookie)).text()
+    expect(overview).toContain(`${expected.length}个`)
+    expect(overview).toMatch(new RegExp(`\\d+/${expected.length}个项目过半`))
 
     const contact = w.find('contact', { unit: '城关镇' })
     const theirs = tableRows(await (await w.get('/projects', await w.signIn(contact))).text(), 'projects')

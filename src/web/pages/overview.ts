@@ -3,7 +3,8 @@
  * colours, 双过半 and 开复工, this month's round (who has not reported, as of this request) and the open
  * 督办 and problems, oldest first.
  */
-import { projectMonths, viewOf, type MonthView, type ProjectMonth } from '../../services/monthly.ts'
+import { projectMonths, scheduleFor, viewOf, type MonthView } from '../../services/monthly.ts'
+import { sql } from 'drizzle-orm'
 import { roundByKey, reportedProjectIds } from '../../store/repos/rounds.ts'
 import { completionRate, describeGap, gapPoints } from '../../domain/schedule.ts'
 import { ratio, toPercent, type Ratio } from '../../domain/ratio.ts'
@@ -13,9 +14,9 @@ import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
 import { periodLabel, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { html, type Html } from '../html.ts'
 import { lineChart, stackedColumns, COLOUR_HEX } from '../charts.ts'
-import { dot, frame, monthLabel, pct, visibleProjects, wan, type WebCtx } from '../context.ts'
+import { dot, frame, monthLabel, pct, visibleProjects, wan, type ProjectRow, type WebCtx } from '../context.ts'
 import { contactNames, problemsWithNames, supervisionsWithNames } from '../queries.ts'
-import { sees } from '../scope.ts'
+import { scopeSql, sees } from '../scope.ts'
 
 const COLOURS: Colour[] = ['blue', 'watch', 'yellow', 'red', 'none']
 
@@ -43,17 +44,82 @@ export function totalsOf(views: readonly MonthView[]): Totals {
   return { projects: views.length, plan, ytd, completion: completionRate(ytd, plan), schedule: plan > 0 ? ratio(target, plan) : null, colours }
 }
 
-/** The months of the year up to `period`, each as the person's projects' views. */
-export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>): Promise<{ period: string; views: (MonthView & ProjectMonth)[] }[]> {
+/** One month of the year as the overview charts it: the sums, and the colours as frozen (the live month: as now). */
+export interface MonthTotals extends Totals {
+  period: string
+  /** Projects at or past half their plan (双过半). */
+  halfway: number
+}
+
+/**
+ * The months of the year up to `period` for the projects in `only`. Closed months take the colours frozen when
+ * they were published (what was published is what is kept) and only the sums of their figures; the open month
+ * is the one whose every project gets its verdict (its views are returned for the rest of the page).
+ */
+export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>): Promise<{ months: MonthTotals[]; current: MonthView[] }> {
   const year = Number(period.slice(0, 4))
   const last = Number(period.slice(5, 7))
-  const out = []
+  const frozen = await frozenColours(c, year)
+  // Closed months under a 序时 the same for every project (month- or day-linear): Σ plan × 序时 ÷ Σ plan is that
+  // 序时 itself, so a month needs only its sums — one aggregate over month_figures, the rows projectMonths reads.
+  const sums = c.rules.schedule === 'planCurve' ? new Map<string, MonthSums>() : await closedMonthSums(c, year, last)
+  const months: MonthTotals[] = []
+  let current: MonthView[] = []
   for (let m = 1; m <= last; m++) {
     const key = monthKey(year, m)
-    const views = (await projectMonths(c.db, key, { detail: true, planCurve: c.rules.schedule === 'planCurve' }))
+    const colours = frozen.get(key)
+    const sum = sums.get(key)
+    if (m < last && colours && sum) {
+      months.push({
+        period: key,
+        projects: sum.n,
+        plan: sum.plan,
+        ytd: sum.ytd,
+        completion: completionRate(sum.ytd, sum.plan),
+        schedule: sum.plan > 0 ? scheduleFor(c.rules, { annualPlan: 1, planCurve: null }, key) : null,
+        colours,
+        halfway: sum.halfway,
+      })
+      continue
+    }
+    const views = (await projectMonths(c.db, key, { planCurve: c.rules.schedule === 'planCurve' }))
       .filter((p) => only.has(p.projectId))
       .map((p) => viewOf(c.rules, p, key))
-    out.push({ period: key, views })
+    if (m === last) current = views
+    months.push({ ...totalsOf(views), period: key, halfway: views.filter((v) => v.annualPlan > 0 && v.ytd * 2 >= v.annualPlan).length })
+  }
+  return { months, current }
+}
+
+interface MonthSums {
+  n: number
+  plan: number
+  ytd: number
+  halfway: number
+}
+
+async function closedMonthSums(c: WebCtx, year: number, last: number): Promise<Map<string, MonthSums>> {
+  if (last < 2) return new Map()
+  const rows = await c.db.all<MonthSums & { period: string }>(sql`
+    select f.period, count(*) as n, sum(f.annual_plan) as plan, sum(coalesce(f.reported_ytd, f.carried_ytd)) as ytd,
+      sum(case when f.annual_plan > 0 and 2 * coalesce(f.reported_ytd, f.carried_ytd) >= f.annual_plan then 1 else 0 end) as halfway
+    from month_figures f join projects p on p.id = f.project_id
+    where f.period between ${monthKey(year, 1)} and ${monthKey(year, last - 1)} and p.active = 1 and ${scopeSql(c.scope)}
+    group by f.period`)
+  return new Map(rows.map((r) => [r.period, r]))
+}
+
+/** Colour counts of each frozen month of the year, over the person's projects. */
+async function frozenColours(c: WebCtx, year: number): Promise<Map<string, Record<Colour, number>>> {
+  const rows = await c.db.all<{ period: string; colour: Colour; n: number }>(sql`
+    select k.period, k.colour, count(*) as n from project_colours k join projects p on p.id = k.project_id
+    where k.period between ${monthKey(year, 1)} and ${monthKey(year, 12)} and p.active = 1 and ${scopeSql(c.scope)}
+    group by k.period, k.colour`)
+  const out = new Map<string, Record<Colour, number>>()
+  for (const r of rows) {
+    const counts = out.get(r.period) ?? { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
+    counts[r.colour] = (counts[r.colour] ?? 0) + r.n
+    out.set(r.period, counts)
   }
   return out
 }
@@ -62,18 +128,15 @@ const kpi = (label: string, value: string | Html, note = '') =>
   html`<div class="kpi"><span>${label}</span><b>${value}</b>${note ? html`<span>${note}</span>` : ''}</div>`
 
 export async function overviewPage(c: WebCtx): Promise<Html> {
-  const visible = visibleProjects(c)
+  const visible = await visibleProjects(c)
   const ids = new Set(visible.map((p) => p.id))
-  const months = await monthsOfYear(c, c.month, ids)
-  const current = months[months.length - 1]?.views ?? []
+  const { months, current } = await monthsOfYear(c, c.month, ids)
   const t = totalsOf(current)
   const g = t.completion && t.schedule ? gapPoints(t.completion, t.schedule) : null
   const monthNo = Number(c.month.slice(5, 7))
 
   // 双过半 from June on: the 1–6月 累计 against half the plan; 开复工 of the projects planned to start this year.
-  const june = monthNo >= 6 ? months[5]?.views : undefined
-  const halfway = june ? totalsOf(june) : undefined
-  const halfwayProjects = june ? june.filter((v) => v.annualPlan > 0 && v.ytd * 2 >= v.annualPlan).length : 0
+  const halfway = monthNo >= 6 ? months[5] : undefined
   const planned = current.filter((v) => v.plannedNewStart)
   const startedPlanned = planned.filter((v) => v.started).length
   const started = current.filter((v) => v.started).length
@@ -82,21 +145,21 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
     title: '完成率与序时进度',
     labels: months.map((m) => monthLabel(m.period)),
     series: [
-      { name: '完成率', colour: '#1f6fd1', values: months.map((m) => ((r) => (r ? toPercent(r) : null))(totalsOf(m.views).completion)) },
+      { name: '完成率', colour: '#1f6fd1', values: months.map((m) => (m.completion ? toPercent(m.completion) : null)) },
       {
         name: '序时进度',
         colour: '#d33a2c',
         dashed: true,
-        values: months.map((m) => ((r) => (r ? toPercent(r) : null))(totalsOf(m.views).schedule)),
+        values: months.map((m) => (m.schedule ? toPercent(m.schedule) : null)),
       },
     ],
   })
   const colourChart = stackedColumns({
     title: '各月三色分布',
-    stacks: months.map((m) => {
-      const tt = totalsOf(m.views)
-      return { label: monthLabel(m.period), parts: COLOURS.map((k) => ({ name: COLOUR_LABELS[k], value: tt.colours[k], colour: COLOUR_HEX[k]! })) }
-    }),
+    stacks: months.map((m) => ({
+      label: monthLabel(m.period),
+      parts: COLOURS.map((k) => ({ name: COLOUR_LABELS[k], value: m.colours[k], colour: COLOUR_HEX[k]! })),
+    })),
   })
 
   const body = html` <div class="cards">
@@ -104,7 +167,7 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
       ${kpi('完成率', pct(t.completion), `序时 ${pct(t.schedule)}`)}
       ${kpi('较序时', g ? `${g.sign > 0 ? '+' : ''}${g.pointsText}个百分点` : '—', g ? describeGap(g) : '')}
       ${kpi('三色', html`${COLOURS.filter((k) => t.colours[k]).map((k) => html`<span class="nowrap">${dot(k)} ${t.colours[k]} </span>`)}`)}
-      ${halfway ? kpi('双过半（1–6月）', pct(halfway.completion), `${halfwayProjects}/${june!.length}个项目过半`) : kpi('双过半', '6月底评价')}
+      ${halfway ? kpi('双过半（1–6月）', pct(halfway.completion), `${halfway.halfway}/${halfway.projects}个项目过半`) : kpi('双过半', '6月底评价')}
       ${kpi('开复工', `${started}/${current.length}`, `计划新开工 ${startedPlanned}/${planned.length}`)}
     </div>
     <div class="grid2">
@@ -117,13 +180,13 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
         ${colourChart}
       </section>
     </div>
-    ${await roundPanel(c, ids)}
+    ${await roundPanel(c, visible)}
     <div class="grid2">${await supervisionPanel(c)} ${await problemPanel(c)}</div>`
   return frame(c, `总览 · ${periodLabel(c.month)}`, '/', body)
 }
 
 /** This month's round as of now: open or not, deadline, and the projects not yet reported by unit with their contacts. */
-async function roundPanel(c: WebCtx, ids: Set<number>): Promise<Html> {
+async function roundPanel(c: WebCtx, visible: ProjectRow[]): Promise<Html> {
   const round = await roundByKey(c.db, 'monthly', c.month)
   if (!round || round.opensAt > c.now.getTime())
     return html`<section class="panel" id="round">
@@ -131,15 +194,17 @@ async function roundPanel(c: WebCtx, ids: Set<number>): Promise<Html> {
       <p class="muted">${periodLabel(c.month)}调度尚未开始。</p>
     </section>`
   const reported = await reportedProjectIds(c.db, round.id)
-  const missing = c.projects.filter((p) => ids.has(p.id) && p.year === Number(c.month.slice(0, 4)) && !reported.has(p.id))
-  const total = c.projects.filter((p) => ids.has(p.id) && p.year === Number(c.month.slice(0, 4))).length
-  const contacts = await contactNames(
-    c.db,
-    missing.map((p) => p.id),
-  )
+  const inRound = visible.filter((p) => p.year === Number(c.month.slice(0, 4)))
+  const missing = inRound.filter((p) => !reported.has(p.id))
+  const total = inRound.length
   const byUnit = new Map<number, typeof missing>()
   for (const p of missing) byUnit.set(p.unitId, [...(byUnit.get(p.unitId) ?? []), p])
-  const rows = [...byUnit].sort((a, b) => b[1].length - a[1].length)
+  // The units owing most first, each naming its first few projects: a county of thousands stays one screen.
+  const rows = [...byUnit].sort((a, b) => b[1].length - a[1].length).slice(0, ROUND_UNITS)
+  const contacts = await contactNames(
+    c.db,
+    rows.flatMap(([, list]) => list.slice(0, ROUND_PROJECTS).map((p) => p.id)),
+  )
   const state = round.closedAt
     ? `已于 ${localDateTime(new Date(round.closedAt))} 收口`
     : `截止 ${localDateTime(new Date(round.deadlineAt))}${round.deadlineAt < c.now.getTime() ? '（已逾期）' : ''}`
@@ -154,33 +219,40 @@ async function roundPanel(c: WebCtx, ids: Set<number>): Promise<Html> {
     ${
       rows.length
         ? html`<table>
-            <thead>
-              <tr>
-                <th>单位</th>
-                <th class="n">未报</th>
-                <th>项目（联系人）</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                ([unitId, list]) =>
-                  html`<tr>
-                    <td><a href="/projects?unit=${unitId}">${c.units.get(unitId)?.name ?? ''}</a></td>
-                    <td class="n">${list.length}</td>
-                    <td class="wrap">
-                      ${list.map(
-                        (p, i) =>
-                          html`${i ? '；' : ''}<a href="/projects/${p.id}">${p.name}</a>（${(contacts.get(p.id) ?? []).join('、') || '无联系人'}）`,
-                      )}
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+              <thead>
+                <tr>
+                  <th>单位</th>
+                  <th class="n">未报</th>
+                  <th>项目（联系人）</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map(
+                  ([unitId, list]) =>
+                    html`<tr>
+                      <td><a href="/projects?unit=${unitId}">${c.units.get(unitId)?.name ?? ''}</a></td>
+                      <td class="n">${list.length}</td>
+                      <td class="wrap">
+                        ${list
+                          .slice(0, ROUND_PROJECTS)
+                          .map(
+                            (p, i) =>
+                              html`${i ? '；' : ''}<a href="/projects/${p.id}">${p.name}</a
+                                >（${(contacts.get(p.id) ?? []).join('、') || '无联系人'}）`,
+                          )}${list.length > ROUND_PROJECTS ? html` 等${list.length}个` : ''}
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            ${byUnit.size > ROUND_UNITS ? html`<p class="muted">另有 ${byUnit.size - ROUND_UNITS} 个单位有未报项目。</p>` : ''}`
         : ''
     }
   </section>`
 }
+
+const ROUND_UNITS = 40
+const ROUND_PROJECTS = 6
 
 const ageDays = (from: number, now: Date) => Math.max(0, Math.floor((now.getTime() - from) / 86_400_000))
 

@@ -14,9 +14,8 @@ import { LEVELS, STAGES } from '../../store/schema.ts'
 import { periodLabel, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { html, type Html } from '../html.ts'
 import { lineChart } from '../charts.ts'
-import { dot, frame, monthLabel, pct, periodParam, visibleProjects, wan, type WebCtx } from '../context.ts'
+import { dot, frame, monthLabel, pct, periodParam, visibleProject, visibleProjects, wan, type WebCtx } from '../context.ts'
 import { coloursOfProject, problemsOfProject, reportsOfProject, supervisionsOfProject, urgesOfProject } from '../queries.ts'
-import { sees } from '../scope.ts'
 import { contactsOfProject, personById } from '../../store/repos/directory.ts'
 
 const COLOURS: Colour[] = ['blue', 'watch', 'yellow', 'red', 'none']
@@ -39,14 +38,18 @@ export interface ListQuery {
   weekly?: string
   sort?: string
   period?: string
+  page?: string
 }
+
+/** Rows per page of the 清单: a province-sized list stays a page a phone can open. */
+export const PAGE_SIZE = 200
 
 const option = (value: string, label: string, selected: string | undefined) =>
   html`<option value="${value}" ${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`
 
 export async function projectListPage(c: WebCtx, q: ListQuery): Promise<Html> {
   const period = periodParam(c, q.period)
-  const visible = visibleProjects(c)
+  const visible = await visibleProjects(c)
   const byId = new Map(visible.map((p) => [p.id, p]))
   let rows = (await projectMonths(c.db, period, { detail: true, planCurve: c.rules.schedule === 'planCurve' }))
     .filter((m) => byId.has(m.projectId))
@@ -73,6 +76,20 @@ export async function projectListPage(c: WebCtx, q: ListQuery): Promise<Html> {
             ? (a, b) => a.p.name.localeCompare(b.p.name, 'zh-CN')
             : (a, b) => a.p.code.localeCompare(b.p.code),
   )
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE))
+  const pageNo = Math.min(pages, Math.max(1, Number(q.page) || 1))
+  const shown = rows.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE)
+  const pageLink = (n: number) => {
+    const params = new URLSearchParams(Object.entries({ ...q, period, sort, page: String(n) }).filter((e): e is [string, string] => Boolean(e[1])))
+    return `/projects?${params}`
+  }
+  const pager =
+    pages > 1
+      ? html`<p class="pager">
+          第 ${pageNo}/${pages} 页 ${pageNo > 1 ? html`<a href="${pageLink(pageNo - 1)}">上一页</a>` : ''}
+          ${pageNo < pages ? html`<a href="${pageLink(pageNo + 1)}">下一页</a>` : ''}
+        </p>`
+      : ''
   const body = html` <form class="filters" method="get" action="/projects">
       <label
         >单位<select name="unit">
@@ -132,7 +149,7 @@ export async function projectListPage(c: WebCtx, q: ListQuery): Promise<Html> {
           </tr>
         </thead>
         <tbody>
-          ${rows.map(
+          ${shown.map(
             ({ v, p }) =>
               html`<tr data-colour="${v.verdict.colour}">
                 <td>${p.code}</td>
@@ -151,7 +168,8 @@ export async function projectListPage(c: WebCtx, q: ListQuery): Promise<Html> {
           )}
         </tbody>
       </table>
-    </div>`
+    </div>
+    ${pager}`
   return frame(c, '项目清单', '/projects', body)
 }
 
@@ -160,8 +178,8 @@ const URGE_LABELS: Record<string, string> = { missing: '未报催办', lag: '滞
 
 /** A project's page, or undefined when it does not exist or the person may not see it (the route answers 404). */
 export async function projectPage(c: WebCtx, id: number): Promise<Html | undefined> {
-  const project = c.projects.find((p) => p.id === id)
-  if (!project || !sees(c.scope, project)) return undefined
+  const project = await visibleProject(c, id)
+  if (!project) return undefined
   const status = await projectStatus(c.db, c.rules, project, c.month).catch((e: unknown) => (e instanceof NotFound ? null : Promise.reject(e)))
   const year = Number(c.month.slice(0, 4))
   const last = Number(c.month.slice(5, 7))
