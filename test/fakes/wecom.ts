@@ -54,6 +54,9 @@ export interface FakeWecom {
   updates: { at: number; body: Record<string, unknown> }[]
   /** What each card shows each member now, by task_id then userid (template_card, or `{replacedBy}` after a button update). */
   cards: Map<string, Map<string, Record<string, unknown>>>
+  /** 应用群聊 the app created (chatid → name, owner, members) and what it posted to them. */
+  appChats: Map<string, { name: string; owner: string; userlist: string[] }>
+  appChatSent: { chatid: string; msgtype: string; body: Record<string, unknown> }[]
   /** What group robots posted (`/cgi-bin/webhook/send`), with an image's decoded bytes. */
   robotSent: { key: string; msgtype: string; body: Record<string, unknown>; png?: Uint8Array }[]
   /** The fresh ResponseCode WeCom puts in the callback of a member's click on a card (single-use, 72 h). */
@@ -90,6 +93,8 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
     sent: [],
     updates: [],
     robotSent: [],
+    appChats: new Map(),
+    appChatSent: [],
     cards: new Map(),
     clickCode(taskId) {
       const code = `rc_click_${randomBytes(8).toString('hex')}`
@@ -246,6 +251,31 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
       }
       fake.sent.push({ at: now(), touser, msgtype, body, msgid, ...(responseCode && { responseCode }) })
       return ok({ invaliduser: '', msgid, ...(responseCode && { response_code: responseCode }) })
+    }
+
+    if (method === 'POST' && path === '/cgi-bin/appchat/create') {
+      const { name, owner, userlist, chatid } = body as { name?: unknown; owner?: unknown; userlist?: unknown; chatid?: unknown }
+      if (typeof name !== 'string' || !name || Array.from(name).length > 50) return err(86216, 'invalid chat name')
+      if (!Array.isArray(userlist) || userlist.length < 2 || userlist.length > 2000) return err(86215, 'invalid userlist size')
+      if (typeof owner !== 'string' || !userlist.includes(owner)) return err(86004, 'owner not in userlist')
+      if (userlist.some((u) => fake.invisible.has(String(u)))) return err(60011, 'no privilege to access/modify contact')
+      const id = typeof chatid === 'string' && chatid ? chatid : `wr${randomBytes(8).toString('hex')}`
+      if (!/^[0-9a-zA-Z]{1,32}$/.test(id)) return err(86001, 'invalid chatid')
+      if (fake.appChats.has(id)) return err(86215, 'chatid exists')
+      fake.appChats.set(id, { name, owner, userlist: userlist.map(String) })
+      return ok({ chatid: id })
+    }
+
+    if (method === 'POST' && path === '/cgi-bin/appchat/send') {
+      const chatid = String(body.chatid ?? '')
+      if (!fake.appChats.has(chatid)) return err(86003, 'chat not exist')
+      const msgtype = String(body.msgtype)
+      if (!['text', 'markdown', 'image', 'voice', 'video', 'file', 'textcard', 'news', 'mpnews'].includes(msgtype))
+        return err(40008, `invalid message type ${msgtype}`)
+      const bad = checkMessage(body)
+      if (bad) return bad
+      fake.appChatSent.push({ chatid, msgtype, body })
+      return ok({ msgid: `msg_${(seq += 1)}` })
     }
 
     if (method === 'POST' && path === '/cgi-bin/message/update_template_card') {

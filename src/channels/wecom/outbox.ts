@@ -18,7 +18,7 @@
  * - A group robot's row (address `robot:<name>`, robot.ts) goes through its webhook: markdown and a board PNG.
  * - With PUBLIC_URL, a card with a form (the 调度 prompt) sent to a member of ours gets a 填报 button that opens
  *   its mobile page (`/r/<token>`, src/forms: a single-use link bound to that person and form).
- * - Not yet: other group rows (应用群聊 appchat/send) fail permanently with the reason.
+ * - Any other group row is a 应用群聊 the app created (`appchat/send`): cards go as markdown, text as text.
  *
  * Runtime-agnostic.
  *
@@ -33,7 +33,7 @@ import { FORM_PATH } from '../../forms/routes.ts'
 import type { MessageBody } from '../../model/index.ts'
 import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
 import { fnv1a64 } from '../../outbox/keys.ts'
-import { renderBody, renderCard } from './render.ts'
+import { renderBody, renderCard, renderMarkdown, type WecomMessage } from './render.ts'
 import { ROBOT_PREFIX } from './robot.ts'
 import type { WecomClient, WecomResult } from './send.ts'
 import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
@@ -93,7 +93,7 @@ export interface WecomSenderOptions {
 }
 
 export function wecomOutboxSender(
-  client: Pick<WecomClient, 'send'> & Partial<Pick<WecomClient, 'updateTemplateCard'>>,
+  client: Pick<WecomClient, 'send'> & Partial<Pick<WecomClient, 'updateTemplateCard' | 'sendAppChat'>>,
   db?: Db,
   now: () => number = () => Date.now(),
   robot?: RobotSend,
@@ -104,7 +104,7 @@ export function wecomOutboxSender(
       if (row.platform !== 'wecom') return { ok: false, retryable: false, reason: `不是企业微信消息（${row.platform}）` }
       if (row.updatesId != null) return update(row, row.updatesId)
       if (row.addressKind === 'chat' && row.address.startsWith(ROBOT_PREFIX)) return sendToRobot(row, robot)
-      if (row.addressKind === 'chat') return { ok: false, retryable: false, reason: '企业微信群聊（应用群聊）暂不支持发送，请改用个人消息' }
+      if (row.addressKind === 'chat') return sendToAppChat(row)
       const body = messageOf(row)
       if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
       const taskId = taskIdOfKey(row.key)
@@ -127,6 +127,24 @@ export function wecomOutboxSender(
       }
       return { ok: true, messageId: last }
     },
+  }
+
+  /** A 应用群聊 row: cards as markdown (appchat/send has no template cards), text as text. */
+  async function sendToAppChat(row: WecomOutboxRow): Promise<SendOutcome> {
+    if (!client.sendAppChat) return { ok: false, retryable: false, reason: '企业微信应用群聊未启用' }
+    const body = messageOf(row)
+    if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
+    const messages: Extract<WecomMessage, { msgtype: 'text' | 'markdown' }>[] =
+      body.kind === 'card'
+        ? [{ msgtype: 'markdown', markdown: { content: renderMarkdown(body.card) } }]
+        : renderBody(body, '').filter((m) => m.msgtype === 'text')
+    let last = ''
+    for (const m of messages) {
+      const r = await client.sendAppChat(row.address, m)
+      if (!r.ok) return outcome(r)
+      last = r.msgid
+    }
+    return { ok: true, messageId: last || row.key }
   }
 
   /** An update row onto the card its target row delivered (see the module comment). */

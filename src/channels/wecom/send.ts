@@ -4,7 +4,8 @@
  * - access_token: `GET /cgi-bin/gettoken?corpid&corpsecret`, cached per client (one client per app), renewed
  *   5 minutes before `expires_in` runs out, with a single-flight refresh (concurrent sends share one
  *   gettoken). An answer of 40014 (invalid) or 42001 (expired) drops it, refetches once and retries once.
- * - `message/send` (text, markdown, template_card) and `message/update_template_card`.
+ * - `message/send` (text, markdown, template_card) and `message/update_template_card`;
+ * - 应用群聊: `appchat/create` and `appchat/send` (text, markdown).
  * - Results are values, never exceptions: `{ok: true, msgid}` or `{ok: false, retryable, retryAfterMs?, code,
  *   reason, config?}`; `classifyWecomError` is the one place that decides (codes, never errmsg):
  *   45009 (frequency) and 45033 (concurrency) are rate limits (RATE_LIMIT_CODES.wecom pauses the app), -1 and
@@ -44,6 +45,13 @@ export interface WecomClient {
     responseCode: string,
     body: { button: { replace_name: string } } | { template_card: Record<string, unknown> },
   ): Promise<WecomResult>
+  /**
+   * `appchat/create` (doc /90245): a 应用群聊 of 2–2,000 members the app can post to (visibility must be the root
+   * department). `chatid` ≤ 32 letters and digits, optional (WeCom makes one).
+   */
+  createAppChat(chat: { name: string; owner: string; userlist: string[]; chatid?: string }): Promise<{ ok: true; chatid: string } | WecomFailure>
+  /** `appchat/send` (doc /90248) to a chat the app created: text or markdown (no template cards there). */
+  sendAppChat(chatid: string, message: Extract<WecomMessage, { msgtype: 'text' | 'markdown' }>): Promise<WecomResult>
   /** A valid access token (fetched or cached). */
   token(): Promise<{ ok: true; token: string } | WecomFailure>
   /** Gettoken calls made (tests). */
@@ -75,6 +83,8 @@ const PERMANENT: Record<number, string> = {
   40003: '成员 UserID 无效',
   60011: '应用没有该成员的权限（请检查应用的可见范围）',
   42014: '卡片 task_id 无效或重复',
+  86003: '应用群聊不存在（只能发到本应用创建的群）',
+  86215: '应用群聊成员不足或超出限制',
 }
 
 /** Turns WeCom's answer (or its absence) into a failure; see the module comment. */
@@ -197,6 +207,15 @@ export function createWecomClient(o: WecomClientOptions): WecomClient {
     },
     async send(touser, message) {
       return result(await post('/cgi-bin/message/send', { touser, agentid: o.agentId, ...message }))
+    },
+    async createAppChat(chat) {
+      const r = await post('/cgi-bin/appchat/create', chat)
+      if (!r.ok) return r
+      return { ok: true, chatid: typeof r.json.chatid === 'string' ? r.json.chatid : (chat.chatid ?? '') }
+    },
+    async sendAppChat(chatid, message) {
+      const r = await post('/cgi-bin/appchat/send', { chatid, ...message })
+      return r.ok ? { ok: true, msgid: typeof r.json.msgid === 'string' ? r.json.msgid : '' } : r
     },
     async updateTemplateCard(userids, responseCode, body) {
       const r = await post('/cgi-bin/message/update_template_card', { userids, agentid: o.agentId, response_code: responseCode, ...body })

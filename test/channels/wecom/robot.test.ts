@@ -1,7 +1,8 @@
 /**
  * Group robots (WECOM_GROUP_ROBOTS) get the clock's 赛马 board on loopback: the month closes (runTick), the board
  * goes to each robot's group as markdown of at most 4,096 bytes a message and as a PNG (base64 + md5, ≤ 2 MB)
- * drawn with the shipped Noto Sans SC subset; the fake robot webhook checks sizes and the md5 like WeCom.
+ * drawn with the shipped Noto Sans SC subset; the fake robot webhook checks sizes and the md5 like WeCom. A 应用群聊
+ * the app created (appchat/create) is a board group too and gets the board as markdown (appchat/send).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
@@ -18,6 +19,7 @@ import { startRobots, startWecom, type WecomChannel } from '../../../src/runtime
 import { createPngRenderer } from '../../../src/runtime/node/png.ts'
 import { chartOfCard, chartSize } from '../../../src/render/chart.ts'
 import { parseRobots, robotMarkdown } from '../../../src/channels/wecom/robot.ts'
+import { createWecomAppChat } from '../../../src/channels/wecom/appchat.ts'
 import type { Card } from '../../../src/model/index.ts'
 import { startFakeWecom, type FakeWecom } from '../../fakes/wecom.ts'
 
@@ -66,13 +68,29 @@ describe('group robot boards', () => {
   it('the month’s board reaches each robot as markdown ≤ 4,096 bytes and a PNG with drawn Chinese', async () => {
     const robotGroups = await database.db.select().from(groups).where(like(groups.chatId, 'robot:%')).all()
     expect(robotGroups.map((g) => g.name).sort()).toEqual(['乡镇群', '县指挥部群'])
+    // And a 应用群聊 the app creates: a board group too.
+    const made = await createWecomAppChat(
+      database.db,
+      channel.client,
+      { name: '重点项目调度群', owner: 'office1', userlist: ['zhangsan'], chatid: 'ddboard' },
+      at,
+    )
+    expect(made).toMatchObject({ ok: true, chatid: 'ddboard' })
+    expect(fake.appChats.get('ddboard')?.userlist.sort()).toEqual(['office1', 'zhangsan'])
 
     // The clock from the demo's day to after the month's close: the round opens, closes, the board goes out.
     for (let t = shanghaiTime(2026, 11, 22, 10).getTime(); t <= at.getTime(); t += 3600_000) await runTick(database.db, new Date(t), false, ['wecom'])
     const boards = await database.db.select().from(outbox).where(like(outbox.key, 'board:monthly:%')).all()
-    expect(boards.map((b) => b.address).sort()).toEqual(['robot:乡镇群', 'robot:县指挥部群'])
+    expect(boards.map((b) => b.address).sort()).toEqual(['ddboard', 'robot:乡镇群', 'robot:县指挥部群'])
     await channel.drainOnce()
-    expect((await database.db.select().from(outbox).where(like(outbox.key, 'board:monthly:%')).all()).map((b) => b.status)).toEqual(['sent', 'sent'])
+    expect((await database.db.select().from(outbox).where(like(outbox.key, 'board:monthly:%')).all()).map((b) => b.status)).toEqual([
+      'sent',
+      'sent',
+      'sent',
+    ])
+    // The 应用群聊 gets the board as markdown (appchat/send has no template cards).
+    const inChat = fake.appChatSent.filter((s) => s.chatid === 'ddboard').map((s) => JSON.stringify(s.body))
+    expect(inChat.some((b) => b.includes('赛马比拼'))).toBe(true)
 
     for (const key of Object.values(KEYS)) {
       const posts = fake.robotSent.filter((p) => p.key === key)

@@ -146,12 +146,27 @@ describe('the outbox sender', () => {
     expect(r).toMatchObject({ ok: false, retryable: false, config: true, code: 60020 })
   })
 
-  it('refuses rows it cannot send yet: groups, card updates, other platforms, bad bodies', async () => {
+  it('a 应用群聊 the app created gets its board as markdown; one it did not create is refused', async () => {
+    const made = await client.createAppChat({ name: '重点项目调度群', owner: 'zhangsan', userlist: ['zhangsan', 'lisi'], chatid: 'ddboard1' })
+    expect(made).toEqual({ ok: true, chatid: 'ddboard1' })
     const sender = wecomOutboxSender(client)
-    expect(await sender.send(row({ kind: 'text', text: 'x' }, { addressKind: 'chat', address: 'wrk_chat' }))).toMatchObject({
-      ok: false,
-      retryable: false,
-    })
+    const card: MessageBody = {
+      kind: 'card',
+      card: {
+        template: 'leaderboard',
+        colour: 'purple',
+        title: '赛马比拼',
+        elements: [{ kind: 'actions', buttons: [{ label: '查看', command: 'board' }] }],
+      },
+    }
+    expect(await sender.send(row(card, { addressKind: 'chat', address: 'ddboard1' }))).toMatchObject({ ok: true })
+    expect(fake.appChatSent.map((s) => s.msgtype)).toEqual(['markdown'])
+    expect(JSON.stringify(fake.appChatSent[0]!.body)).toContain('赛马比拼')
+    expect(await sender.send(row(card, { addressKind: 'chat', address: 'nochat' }))).toMatchObject({ ok: false, retryable: false, code: 86003 })
+  })
+
+  it('refuses rows it cannot send: card updates without a code, other platforms, bad bodies', async () => {
+    const sender = wecomOutboxSender(client)
     expect(await sender.send(row({ kind: 'text', text: 'x' }, { updatesId: 3 }))).toMatchObject({ ok: false, retryable: false })
     expect(await sender.send(row({ kind: 'text', text: 'x' }, { platform: 'feishu' }))).toMatchObject({ ok: false, retryable: false })
     expect(await sender.send(row({ kind: 'nope' } as unknown as MessageBody))).toMatchObject({ ok: false, retryable: false })
