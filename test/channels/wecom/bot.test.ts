@@ -137,4 +137,14 @@ describe('the 智能机器人 long connection', () => {
     await second.stop()
     other.close()
   })
+
+  it('WECOM_MODE=bot needs the bot’s id and secret, not the 自建应用; a bot id without the mode is named', () => {
+    expect(() => loadConfig({ WECOM_MODE: 'bot', WECOM_BOT_ID: BOT.botId })).toThrow(/配置错误 WECOM_BOT_SECRET/)
+    expect(loadConfig({ WECOM_MODE: 'bot', WECOM_BOT_ID: BOT.botId, WECOM_BOT_SECRET: BOT.secret }).channels).toEqual(['wecom'])
+    expect(() => loadConfig({ WECOM_BOT_ID: BOT.botId, WECOM_BOT_SECRET: BOT.secret })).toThrow(/WECOM_MODE=bot/)
+    expect(() => loadConfig({ WECOM_MODE: 'bot', WECOM_BOT_ID: BOT.botId, WECOM_BOT_SECRET: BOT.secret, WECOM_CORP_ID: 'ww1' })).toThrow(
+      /WECOM_SECRET/,
+    )
+    expect(() => loadConfig({ WECOM_MODE: 'chat' })).toThrow(/WECOM_MODE/)
+  })
 })
