@@ -15,15 +15,24 @@ export interface HistoryLine {
 }
 
 /** The problem as its new level's leader reads it: the 五到位, the reason, and what has happened so far. */
-export function raisedCard(v: ProblemView, level: string, reason: string, history: HistoryLine[], canRaise: boolean): Card {
-  const card = problemCard(v, `提级调度 · ${level}`, [{ label: '我的调度清单', command: 'dispatchList' }])
+export function raisedCard(v: ProblemView, level: { key: string; label: string }, reason: string, history: HistoryLine[], canRaise: boolean): Card {
+  const card = problemCard(v, `提级调度 · ${level.label}`, [{ label: '我的调度清单', command: 'dispatchList' }])
   const lines = history.map((h) => md`${h.at} ${h.person ?? ''}：${clip(h.note, LIMITS.line)}`)
   const extra: CardElement[] = [
     { kind: 'markdown', text: md`**提级理由**：${clip(reason, LIMITS.text)}` },
     { kind: 'markdown', text: `**办理经过**\n${capList(lines, LIMITS.lines * 2).join('\n')}` },
   ]
-  if (canRaise) extra.push({ kind: 'note', text: `职责范围内难以协调的，可发送「提级 #${v.id} 理由」提交上一级调度。` })
   card.elements.splice(1, 0, ...extra)
+  if (canRaise) {
+    // The level it was made for: once the problem has moved on, a submit is refused.
+    card.elements.push({
+      kind: 'form',
+      name: 'raiseLevel',
+      inputs: [{ name: 'reason', label: '提级理由', kind: 'multiline', required: true, placeholder: '职责范围内难以协调的原因' }],
+      submit: { label: '提请上一级调度', command: 'raiseLevel', args: { problemId: v.id, level: level.key } },
+    })
+    card.elements.push({ kind: 'note', text: `职责范围内难以协调的，也可发送「提级 #${v.id} 理由」。` })
+  }
   return card
 }
 

@@ -141,7 +141,14 @@ describe('四级调度', () => {
     expect((await office.send('我的调度清单')).all).not.toContain(`#${id}`)
     expect((await otherVice.send(`提级 #${id} 越级`)).all).toContain('只有')
 
-    await vice.send(`提级 #${id} 涉及供水特许经营协议，需专题调度`)
+    // From the card's form this time; the same form submitted again is refused (the problem has moved on).
+    const raiseForm = formOf(told!)!
+    expect(raiseForm.submit.args).toMatchObject({ problemId: id, level: 'vice' })
+    await vice.click('raiseLevel', raiseForm.submit.args, { reason: '涉及供水特许经营协议，需专题调度' })
+    expect((await problem(id))!.level).toBe('executive')
+    expect((await vice.click('raiseLevel', raiseForm.submit.args, { reason: '再提' })).all).toContain(
+      `此卡片已过期：问题 #${id} 当前为 常务副县长专题调度`,
+    )
     expect((await problem(id))!.level).toBe('executive')
     expect(cardText(cardsOf(await executive.inbox(), id)[0]!)).toContain('分管副县长精准调度（水务公司不配合')
     expect((await executive.send('我的调度清单')).all).toContain(`#${id}`)

@@ -28,12 +28,18 @@ const holders = levelHolders<Person>
 const everyoneIn = (turn: Turn) => turn.ctx.db.select().from(people).all()
 
 /** 提级 #12 <理由>: one level up, to the first level above that has someone to work it. */
-const raiseArgs = z.object({ problemId, reason: words, form, state: z.string().optional() })
+const raiseArgs = z.object({ problemId, reason: words, form, level: z.string().optional() })
 
 async function raiseCommand(turn: Turn, args: z.output<typeof raiseArgs>): Promise<BotResult> {
   const p = await load(turn, args)
   if (typeof p === 'string') return text(turn, p)
   if (p.state === 'closed') return text(turn, `问题 #${p.id} 已销号，无需提级。`)
+  // A card made for another level: the problem has moved on since (typing carries no stamp).
+  if (args.level !== undefined && args.level !== p.level)
+    return {
+      ...text(turn, `此卡片已过期：问题 #${p.id} 当前为 ${levelLabel(p.level)}。`),
+      updateCard: (await refreshOf(turn, p)).card(turn.person.id),
+    }
   const project = await projectById(turn.ctx.db, p.projectId)
   if (!project) return text(turn, `没有找到问题 #${p.id} 的项目。`)
   const everyone = await everyoneIn(turn)
@@ -56,7 +62,7 @@ async function raiseCommand(turn: Turn, args: z.output<typeof raiseArgs>): Promi
   const { refresh, view } = await refreshOf(turn, moved)
   const history = (await problemHistory(turn.ctx.db, p.id)).map((h) => ({ at: formatDeadline(h.at), person: h.person, note: h.note }))
   const targets = holders(everyone, to, project)
-  const card = raisedCard(view, levelLabel(to), reason, history, nextLevel(to) !== null)
+  const card = raisedCard(view, { key: to, label: levelLabel(to) }, reason, history, nextLevel(to) !== null)
   const messages: OutboundMessage[] = targets
     .filter((h) => h.id !== turn.person.id)
     .map((h) => ({ to: { kind: 'person', personId: h.id }, body: { kind: 'card', card }, key: commandKeys.problemLevel(turn.event, p.id, h.id) }))
