@@ -55,8 +55,13 @@ describe('the end of the second quarter', () => {
   })
 
   it('settles June and sends the 通报 once, nothing twice', () => {
-    expect(one<{ n: number }>(c.sqlite, `select count(*) n from board_snapshots where kind = 'monthly' and period = '2026-06'`).n).toBe(1)
-    expect(outboxRows(c, 'bulletin:2026-06:').length).toBe(all(c.sqlite, `select id from people where roles like '%leader%'`).length)
+    expect(
+      one<{ n: number }>(c.sqlite, `select count(*) n from board_snapshots where kind = 'monthly' and league = 'all' and period = '2026-06'`).n,
+    ).toBe(1)
+    // the 通报 to each leader and each board group (issue 16)
+    expect(outboxRows(c, 'bulletin:2026-06:').length).toBe(
+      all(c.sqlite, `select id from people where roles like '%leader%'`).length + c.boardGroupIds.length,
+    )
     expect(outboxRows(c, 'board:monthly:2026-06:')).toHaveLength(2)
     const dup = all(c.sqlite, `select key from outbox group by key having count(*) > 1`)
     expect(dup).toEqual([])

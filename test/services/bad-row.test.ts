@@ -48,6 +48,6 @@ describe('a bad row in the database', () => {
       const r = await runTick(h.db, at)
       expect(r.jobs.every((j) => j.status === 'ran' || j.status === 'retaken')).toBe(true)
     }
-    expect((h.sqlite.prepare(`select count(*) n from board_snapshots where period = '2026-11'`).get() as { n: number }).n).toBe(1)
+    expect((h.sqlite.prepare(`select count(*) n from board_snapshots where period = '2026-11' and league = 'all'`).get() as { n: number }).n).toBe(1)
   })
 })
