@@ -107,7 +107,7 @@ async function main() {
       d1Databases: { DB_BENCH: 'd1-bench' },
       queueProducers: { OUTBOX_QUEUE: 'outbox' },
       queueConsumers: { outbox: { maxBatchSize: 100, maxBatchTimeout: 1 } },
-      durableObjects: { OUTBOX_DRAINER: { className: 'OutboxDrainer', useSQLite: true } },
+      durableObjects: { COUNTY_OBJECT: { className: 'CountyObject', useSQLite: true } },
       bindings: {
         COUNTIES: JSON.stringify([{ id: 'bench' }]),
         COUNTY_BENCH: JSON.stringify({

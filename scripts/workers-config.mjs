@@ -9,7 +9,7 @@
 //         qinshui,沁水县,1b2c…,qinshui.diaodu.example.cn
 //   JSON: [{"id": "qinshui", "name": "沁水县", "database_id": "1b2c…", "hosts": ["qinshui.diaodu.example.cn"]}]
 // Output: wrangler.toml with the COUNTIES var, a DB_<ID> binding per county (migrations from ./drizzle), the
-// minute Cron Trigger, the outbox Queue (producer and consumer) and the outbox Durable Object. Each county's
+// minute Cron Trigger, the outbox Queue (producer and consumer) and the county Durable Object. Each county's
 // credentials are a secret, set once: `wrangler secret put COUNTY_<ID>` with its variables as JSON (the
 // README's "Adding a county"); the last lines of the output list the commands.
 import { readFileSync } from 'node:fs'
@@ -93,14 +93,14 @@ export function wranglerToml(counties, name = 'diaodu') {
     'max_batch_timeout = 1',
     'max_retries = 10',
     '',
-    '# One outbox sender per county (by name): its token buckets hold the per-app limits across isolates.',
+    '# One object per county (by name): its minute tick, and its outbox sender, whose token buckets hold the per-app limits across isolates.',
     '[[durable_objects.bindings]]',
-    'name = "OUTBOX_DRAINER"',
-    'class_name = "OutboxDrainer"',
+    'name = "COUNTY_OBJECT"',
+    'class_name = "CountyObject"',
     '',
     '[[migrations]]',
     'tag = "v1"',
-    'new_sqlite_classes = ["OutboxDrainer"]',
+    'new_sqlite_classes = ["CountyObject"]',
     '',
     ...counties.flatMap((c) => [`# wrangler d1 migrations apply diaodu-${c.id} --remote && wrangler secret put COUNTY_${suffix(c.id)}`]),
     '',

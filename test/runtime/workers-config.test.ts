@@ -24,7 +24,7 @@ describe('workers-config', () => {
     expect(toml.match(/migrations_dir = "drizzle"/g)).toHaveLength(2)
     expect(toml).toContain('crons = ["* * * * *"]')
     expect(toml).toContain('define = { __dirname = "\\"/\\"" }')
-    expect(toml).toContain('class_name = "OutboxDrainer"')
+    expect(toml).toContain('class_name = "CountyObject"')
     const counties = countiesOf({ COUNTIES: countiesVar(toml) })
     expect(counties.map((c) => c.id)).toEqual(['qinshui', 'yang-cheng'])
     expect(countyOfRequest(counties, new URL('https://qinshui.diaodu.example.cn/webhooks/feishu/events'))).toMatchObject({

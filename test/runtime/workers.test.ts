@@ -66,7 +66,7 @@ beforeAll(async () => {
           d1Databases: Object.fromEntries(COUNTIES.map((c) => [`DB_${suffix(c.id)}`, `d1-${c.id}`])),
           queueProducers: { OUTBOX_QUEUE: 'outbox' },
           queueConsumers: { outbox: { maxBatchSize: 100, maxBatchTimeout: 1 } },
-          durableObjects: { OUTBOX_DRAINER: { className: 'OutboxDrainer', useSQLite: true } },
+          durableObjects: { COUNTY_OBJECT: { className: 'CountyObject', useSQLite: true } },
           bindings: {
             COUNTIES: JSON.stringify(COUNTIES.map((c) => ({ id: c.id, name: c.name, hosts: [`${c.id}.diaodu.test`] }))),
             LOG_LEVEL: 'error',

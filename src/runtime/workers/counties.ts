@@ -9,7 +9,7 @@
  *   (`{"FEISHU_APP_ID": "cli_…", "FEISHU_APP_SECRET": "…", "FEISHU_ENCRYPT_KEY": "…", …}`), validated by the
  *   same schema (src/config.ts); plain vars of the Worker (`LOG_LEVEL`, `WEBHOOK_MAX_AGE_SECONDS`) are the
  *   defaults under it;
- * - `OUTBOX_QUEUE` (Queue producer) and `OUTBOX_DRAINER` (Durable Object), shared: their messages and objects are
+ * - `OUTBOX_QUEUE` (Queue producer) and `COUNTY_OBJECT` (Durable Object), shared: their messages and objects are
  *   per county by name.
  *
  * A request names its county by path (`/c/<id>/webhooks/feishu/events`) or by host (`hosts`); nothing else
@@ -42,14 +42,14 @@ import { openCountyDatabase, type D1Binding, type UnitStats } from './d1.ts'
 export interface WorkerEnv {
   COUNTIES: string
   OUTBOX_QUEUE: { send(body: unknown, opts?: { delaySeconds?: number }): Promise<void> }
-  OUTBOX_DRAINER: DurableObjectNamespaceLike
+  COUNTY_OBJECT: DurableObjectNamespaceLike
   LOG_LEVEL?: string
   [binding: string]: unknown
 }
 
 export interface DurableObjectNamespaceLike {
   idFromName(name: string): unknown
-  get(id: unknown): { drain(county: string): Promise<unknown> }
+  get(id: unknown): { drain(county: string): Promise<unknown>; tick(county: string, scheduledTime: number): Promise<unknown> }
 }
 
 const countyList = z.array(
@@ -64,9 +64,14 @@ export type CountyEntry = z.infer<typeof countyList>[number]
 /** `qinshui-xian` → `QINSHUI_XIAN`: the suffix of the county's binding names. */
 export const bindingSuffix = (id: string) => id.toUpperCase().replace(/-/g, '_')
 
+let parsedCounties: { from: unknown; counties: CountyEntry[] } | undefined
+
+/** The deployment's counties (COUNTIES), parsed once per isolate. */
 export function countiesOf(env: Pick<WorkerEnv, 'COUNTIES'>): CountyEntry[] {
+  if (parsedCounties?.from === env.COUNTIES) return parsedCounties.counties
   const parsed = countyList.safeParse(typeof env.COUNTIES === 'string' ? JSON.parse(env.COUNTIES) : env.COUNTIES)
   if (!parsed.success) throw new Error(`配置错误 COUNTIES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  parsedCounties = { from: env.COUNTIES, counties: parsed.data }
   return parsed.data
 }
 

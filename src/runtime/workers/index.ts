@@ -5,16 +5,18 @@
  * - `fetch`: `/c/<county>/…` (or a county's host) → that county's app (src/http/app.ts). Work after the
  *   response (the bot's run on a webhook) goes to `ctx.waitUntil`; when it is done the county's outbox is
  *   woken through the Queue.
- * - `scheduled` (the Cron Trigger, every minute): for each county, `runTick` (src/jobs/tick.ts) as of the
- *   trigger's time, then a wake for its outbox. One county's failure is logged and does not stop the others.
- * - `queue`: wake messages `{county}`; each county's drain runs in its Durable Object (`OutboxDrainer`, one per
- *   county by name). The outbox rows stay in D1 (claims, keys, retries as on Node); the Queue only says
- *   "look". The Durable Object is why the per-app limits hold across isolates: every send of a county's apps
- *   goes through the one object, whose token buckets (outbox/limits.ts) live in its memory — a single instance
- *   worldwide, its requests one at a time through the drain. An object is evicted only after it has been
- *   idle, when the buckets would be full again anyway; after a deploy it starts with full buckets, the 5 %
- *   burst they allow. When rows come due within the next minute (a retry, a rate-limit reset) the object sets
- *   an alarm for then; later ones are found by the next tick's wake.
+ * - `scheduled` (the Cron Trigger, every minute): each county's object (`CountyObject`, one per county by name)
+ *   runs `runTick` (src/jobs/tick.ts) as of the trigger's time, then wakes its outbox. Each county is its own
+ *   call: its D1 queries count against that object's request, not against one invocation for the whole
+ *   province (a paid invocation may make 1,000 D1 queries; a tick of one county makes tens, of a hundred
+ *   counties thousands). One county's failure is logged and does not stop the others.
+ * - `queue`: wake messages `{county}`; each county's drain runs in its object. The outbox rows stay in D1
+ *   (claims, keys, retries as on Node); the Queue only says "look". The object is why the per-app limits hold
+ *   across isolates: every send of a county's apps goes through the one object, whose token buckets
+ *   (outbox/limits.ts) live in its memory — a single instance worldwide, its drains one at a time. An object is
+ *   evicted only after it has been idle, when the buckets would be full again anyway; after a deploy it starts
+ *   with full buckets, the 5 % burst they allow. When rows come due within the next minute (a retry, a
+ *   rate-limit reset) the object sets an alarm for then; later ones are found by the next tick's wake.
  *
  * WebCrypto only: AES-CBC through `crypto.subtle` (Feishu `webCryptoAes`, WeCom `webCryptoRawAes`); no node:*.
  */
@@ -64,18 +66,11 @@ export default {
   },
 
   async scheduled(controller: { scheduledTime: number; cron: string }, env: WorkerEnv, ctx: ExecutionContextLike): Promise<void> {
-    const runs = countiesOf(env).map(async (entry) => {
-      let c: County | undefined
-      try {
-        c = await county(env, entry)
-        await learnBot(c)
-        const report = await runTick(c.db, new Date(controller.scheduledTime + c.offset), false, c.platforms)
-        if (report.queued) c.logger.info('tick', { queued: report.queued, jobs: report.jobs.map((j) => `${j.job}:${j.period}`) })
-        await wake(env, entry.id)
-      } catch (e) {
-        ;(c?.logger ?? console).error('tick failed', { county: entry.id, error: String(e) })
-      }
-    })
+    const runs = countiesOf(env).map((entry) =>
+      env.COUNTY_OBJECT.get(env.COUNTY_OBJECT.idFromName(entry.id))
+        .tick(entry.id, controller.scheduledTime)
+        .catch((e: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'tick failed', county: entry.id, error: String(e) }))),
+    )
     ctx.waitUntil(Promise.all(runs))
     await Promise.all(runs)
   },
@@ -95,7 +90,7 @@ export default {
     await Promise.all(
       [...byCounty].map(async ([id, messages]) => {
         try {
-          await env.OUTBOX_DRAINER.get(env.OUTBOX_DRAINER.idFromName(id)).drain(id)
+          await env.COUNTY_OBJECT.get(env.COUNTY_OBJECT.idFromName(id)).drain(id)
           for (const m of messages) m.ack()
         } catch (e) {
           console.error(JSON.stringify({ level: 'error', msg: 'outbox drain failed', county: id, error: String(e) }))
@@ -116,10 +111,10 @@ async function learnBot(c: County): Promise<void> {
 }
 
 /**
- * One county's outbox sender, the only one there is (named by the county's id): the app-wide limits hold
- * because every send of the county passes through this object's buckets.
+ * One county's clock and outbox sender, the only one there is (named by the county's id): the app-wide limits
+ * hold because every send of the county passes through this object's buckets.
  */
-export class OutboxDrainer extends DurableObject<WorkerEnv> {
+export class CountyObject extends DurableObject<WorkerEnv> {
   private limiter: Limiter = createLimiter()
   private pauses: Pauses = createPauses()
   private running: Promise<DrainStats> | undefined
@@ -144,15 +139,29 @@ export class OutboxDrainer extends DurableObject<WorkerEnv> {
     return this.running
   }
 
+  /** The county's minute: everything due as of the trigger's time (the county's clock), then its outbox woken. */
+  async tick(countyId: string, scheduledTime: number): Promise<{ queued: number }> {
+    const c = await this.county(countyId)
+    await learnBot(c)
+    const report = await runTick(c.db, new Date(scheduledTime + c.offset), false, c.platforms)
+    if (report.queued) c.logger.info('tick', { queued: report.queued, jobs: report.jobs.map((j) => `${j.job}:${j.period}`) })
+    await wake(this.env, countyId)
+    return { queued: report.queued }
+  }
+
   async alarm(): Promise<void> {
     const id = this.countyId ?? (await this.ctx.storage.get<string>('county'))
     if (id) await this.drain(id)
   }
 
-  private async pass(countyId: string): Promise<DrainStats> {
+  private async county(countyId: string): Promise<County> {
     const entry = countiesOf(this.env).find((c) => c.id === countyId)
     if (!entry) throw new Error(`unknown county ${countyId}`)
-    const c = await county(this.env, entry)
+    return county(this.env, entry)
+  }
+
+  private async pass(countyId: string): Promise<DrainStats> {
+    const c = await this.county(countyId)
     const platforms = Object.keys(c.senders)
     const hold = quietHoursHold(await loadDispatchCalendar(c.db))
     const stats = await drainOutbox(c.db, c.senders, c.now(), {
