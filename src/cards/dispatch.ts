@@ -4,7 +4,7 @@
  * 顶格调度 works from, beside the 赛马 board.
  */
 import type { Card, CardElement } from '../model/index.ts'
-import { LIMITS, capList, cell, clip, md } from './text.ts'
+import { LIMITS, cell, clip, md } from './text.ts'
 import { PROBLEM_STATE_LABELS, formatDay, problemCard, type ProblemView } from './conversation.ts'
 import { SUPERVISION_STATE_LABELS, type SupervisionState } from './supervision.ts'
 
@@ -17,10 +17,14 @@ export interface HistoryLine {
 /** The problem as its new level's leader reads it: the 五到位, the reason, and what has happened so far. */
 export function raisedCard(v: ProblemView, level: { key: string; label: string }, reason: string, history: HistoryLine[], canRaise: boolean): Card {
   const card = problemCard(v, `提级调度 · ${level.label}`, [{ label: '我的调度清单', command: 'dispatchList' }])
-  const lines = history.map((h) => md`${h.at} ${h.person ?? ''}：${clip(h.note, LIMITS.line)}`)
+  const lines = history.map((h) => md`${clip(h.at, 20)} ${clip(h.person, LIMITS.name)}：${clip(h.note, LIMITS.line)}`)
   const extra: CardElement[] = [
     { kind: 'markdown', text: md`**提级理由**：${clip(reason, LIMITS.text)}` },
-    { kind: 'markdown', text: `**办理经过**\n${capList(lines, LIMITS.lines * 2).join('\n')}` },
+    {
+      kind: 'markdown',
+      // The latest steps: what the leader acts on.
+      text: `**办理经过**${lines.length > LIMITS.lines ? `（最近 ${LIMITS.lines} 条，共 ${lines.length} 条）` : ''}\n${lines.slice(-LIMITS.lines).join('\n')}`,
+    },
   ]
   card.elements.splice(1, 0, ...extra)
   if (canRaise) {
@@ -55,7 +59,7 @@ export interface ListSupervision {
 }
 
 /** Rows of one of the list's two tables (both together stay within a card's LIMITS.cardRows). */
-function capRows<T>(rows: readonly T[], max = 40): { rows: T[]; note: CardElement[] } {
+function capRows<T>(rows: readonly T[], max = 25): { rows: T[]; note: CardElement[] } {
   if (rows.length <= max) return { rows: [...rows], note: [] }
   return { rows: rows.slice(0, max), note: [{ kind: 'note', text: `仅显示最早的 ${max} 项，另有 ${rows.length - max} 项未显示` }] }
 }
@@ -83,7 +87,7 @@ export function dispatchListCard(who: string, levels: string[], problems: ListPr
             project: cell(x.project),
             description: cell(x.description, LIMITS.cell),
             unit: x.unit === null ? '待交办' : cell(x.unit),
-            since: x.since,
+            since: cell(x.since, 20),
             due: x.dueOn ? formatDay(x.dueOn) : '—',
             state: PROBLEM_STATE_LABELS[x.state],
           })),

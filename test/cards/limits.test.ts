@@ -10,6 +10,7 @@ import { renderCard as renderLocal } from '../../src/channels/local/render.ts'
 import * as conv from '../../src/cards/conversation.ts'
 import * as clock from '../../src/cards/clock.ts'
 import { supervisionCard, type SupervisionView } from '../../src/cards/supervision.ts'
+import { dispatchListCard, raisedCard } from '../../src/cards/dispatch.ts'
 import { LIMITS, clip, inert, md, restoreClipped } from '../../src/cards/text.ts'
 import type { Project } from '../../src/store/repos/projects.ts'
 import type { Report, Round } from '../../src/store/repos/rounds.ts'
@@ -160,6 +161,26 @@ function fixtures(f: Filler) {
     ],
     ['supervision', supervisionCard(supervisionView('returned'), 'unit')],
     ['supervision-replied', supervisionCard(supervisionView('replied'), 'issuer')],
+    [
+      'problem-raised',
+      raisedCard(
+        { ...problemView, leader: name, person: name, plan: long, severity: 'major', level: name },
+        { key: 'vice', label: name },
+        long,
+        many(500, { at: name, person: name, note: long }),
+        true,
+      ),
+    ],
+    [
+      'dispatch-list',
+      dispatchListCard(
+        name,
+        many(4, name),
+        many(2_000, { id: 123_456, project: name, description: long, unit: name, state: 'assigned' as const, dueOn: '2026-12-31', since: name }),
+        many(2_000, { id: 99_999, project: name, matter: long, state: 'returned' as const, replyDueOn: '2026-12-31' }),
+        true,
+      ),
+    ],
     ['problem', conv.problemCard(problemView, name, many(6, { label: '更新进展', command: 'update', args: { problemId: 123_456 } }))],
     ['problem-list', conv.problemListCard(name, many(2_000, problemView), true)],
     [
