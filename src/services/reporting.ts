@@ -105,7 +105,8 @@ export const startLabel = (s: StartStatus) => START_LABELS[s]
 /** 开工 / 入库 dates must exist and not lie after the round's period (a start is reported once it happened). */
 function startProblems(v: ReportValues, round: Round): string[] {
   const out: string[] = []
-  const last = `${round.period}-31`
+  // a weekly round's key (2026-W48) sorts after every date of its year: only a monthly period bounds the date here
+  const last = /^\d{4}-\d{2}$/.test(round.period) ? `${round.period}-31` : '9999-12-31'
   if (v.startStatus) {
     const label = START_LABELS[v.startStatus]
     if (!v.startedOn) out.push(`没有识别出${label}日期，请写明如「3月15日${label}」`)

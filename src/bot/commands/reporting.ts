@@ -157,6 +157,9 @@ const emptyValues = (): ReportValues => ({
   correctionReason: '',
 })
 
+/** The month a round's dates are read against: a monthly round's period; a weekly one's, the month of the day. */
+const monthOfRound = (round: Round, now: Date) => (/^\d{4}-\d{2}$/.test(round.period) ? round.period : localDate(now).slice(0, 7))
+
 /** A typed reply as values; its dates (3月15日开工, 本月已入库) are read against the round's `period`. */
 function valuesFromParse(p: ReplyParse, period: string, today: string): ReportValues {
   const start = p.start && p.start.status !== 'none' ? p.start : null
@@ -192,7 +195,7 @@ export async function textReport(turn: Turn, parsed: ReplyParse): Promise<BotRes
   const rounds = await Promise.all(mine.map((p) => roundForReport(turn, 'monthly', p.id)))
   const round = rounds.find((r) => r !== null) ?? (await roundForReport(turn, kind))
   if (!round) return outsideRound(turn, mine, '当前不在填报时间，这条进展暂不能登记。')
-  const values = valuesFromParse(parsed, round.period, localDate(turn.ctx.now))
+  const values = valuesFromParse(parsed, monthOfRound(round, turn.ctx.now), localDate(turn.ctx.now))
   const missing = parsed.missing.filter((f) => f !== 'periodInvestment').map((f) => MISSING_LABELS[f] ?? f)
   if (mine.length > 1) {
     await setPending(
@@ -314,7 +317,7 @@ export async function correctPending(turn: Turn, parsed: ReplyParse): Promise<Bo
   if (!project) return null
   const round = await roundById(turn.ctx.db, pending.roundId)
   if (!round) return null
-  const merged = fillFrom(valuesFromParse(parsed, round.period, localDate(turn.ctx.now)), pending.values)
+  const merged = fillFrom(valuesFromParse(parsed, monthOfRound(round, turn.ctx.now), localDate(turn.ctx.now)), pending.values)
   return confirmFor(turn, project, merged, [], round.kind === 'weekly' ? 'weekly' : 'monthly', pending.values)
 }
 
@@ -378,12 +381,13 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
   }
   // 开复工 and 入库: a select and a date each; the date may be typed (3月15日) or picked (2026-03-15).
   const today = localDate(turn.ctx.now)
+  const month = monthOfRound(round, turn.ctx.now)
   const startStatus = form.start === 'started' || form.start === 'resumed' ? form.start : null
-  const startedOn = startStatus ? readDate(form.startedOn ?? '', round.period, today) : null
+  const startedOn = startStatus ? readDate(form.startedOn ?? '', month, today) : null
   if (startStatus && (form.startedOn ?? '').trim() && !startedOn)
     reasons.push(`看不懂${startStatus === 'started' ? '开工' : '复工'}日期「${form.startedOn}」`)
   const inStats = form.stats === 'in'
-  const statsOn = inStats ? readDate(form.statsOn ?? '', round.period, today) : null
+  const statsOn = inStats ? readDate(form.statsOn ?? '', month, today) : null
   if (inStats && (form.statsOn ?? '').trim() && !statsOn) reasons.push(`看不懂入库日期「${form.statsOn}」`)
   if (reasons.length) {
     const t = `未登记：${reasons.join('；')}。`
@@ -406,8 +410,8 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
     correctionReason: (form.reason ?? '').trim(),
     startStatus,
     // 已开工 with no date picked: this period (a date inside it), as typed 已开工 reads
-    startedOn: startStatus ? (startedOn ?? resolveDate(null, round.period, today)) : null,
-    statsOn: inStats ? (statsOn ?? resolveDate(null, round.period, today)) : null,
+    startedOn: startStatus ? (startedOn ?? resolveDate(null, month, today)) : null,
+    statsOn: inStats ? (statsOn ?? resolveDate(null, month, today)) : null,
   }
   return submit(turn, project, round, values, 'card', args.trust)
 }
