@@ -302,6 +302,15 @@ export function escalationCard(n: EscalationNotice, demo: boolean, county: Count
         kind: 'markdown',
         text: md`按照“一通报、两约谈”机制：两次通报未完成的，由县政府分管领导约谈；三次通报未完成的，由县政府主要领导约谈。${markup(talk)}`,
       },
+      // A 督办 stops being 通报ed once its 复函 is in: say how to send it.
+      ...(n.kind === 'supervision'
+        ? [
+            {
+              kind: 'markdown' as const,
+              text: md`请立即复函：在督办卡片上填写，或发送「复函 ${clip(n.ref, 20)} 解决办法：… 责任单位：… 责任领导：… 责任人：… 解决时限：…」。`,
+            },
+          ]
+        : []),
       { kind: 'note', text: md`${clip(county.office, LIMITS.name)}通报` },
       ...demoNote(demo),
       {
