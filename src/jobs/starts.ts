@@ -6,7 +6,7 @@
 import { startsCheckCard } from '../cards/starts.ts'
 import { peopleWithRole } from '../store/repos/people.ts'
 import { startsOverview } from '../services/starts.ts'
-import { monthNumber, quarterOf } from '../domain/periods.ts'
+import { monthNumber, quarterOf, range } from '../domain/periods.ts'
 import { clockKeys } from '../outbox/keys.ts'
 import { closedMonths, followUp, groupItems } from './boards.ts'
 import { toPerson, type Job, type Slot } from './job.ts'
@@ -23,8 +23,7 @@ export const startsJob: Job = async (ctx) => {
     const quarter = quarterOf(round.period)
     const s = followUp(ctx, 'starts:quarterly', quarter, closeDue, async () => {
       // As of the quarter's last day: what was reported in its round counts, what came later does not.
-      const lastDay = `${round.period}-${new Date(Date.UTC(Number(round.period.slice(0, 4)), month, 0)).getUTCDate()}`
-      const overview = await startsOverview(ctx.db, c.targets, lastDay)
+      const overview = await startsOverview(ctx.db, c.targets, range(round.period).end)
       const card = startsCheckCard(overview, QUARTERS[month / 3 - 1]!, ctx.demo, ctx.rules.county)
       const line = `${card.title}：${card.subtitle}`
       const body = { kind: 'card' as const, card }

@@ -18,7 +18,7 @@ import { completionRate, describeGap, gapPoints } from '../domain/schedule.ts'
 import type { Colour } from '../domain/colours.ts'
 import { formatScore } from '../domain/scoring.ts'
 import { localDate } from '../domain/time.ts'
-import { previous } from '../domain/periods.ts'
+import { previous, range } from '../domain/periods.ts'
 import { openInterviews, pledgesFor } from '../store/repos/interviews.ts'
 import { freezeBulletin, frozenBulletin } from '../store/repos/bulletins.ts'
 
@@ -83,10 +83,7 @@ export interface Bulletin {
   board: MonthBoard
 }
 
-const lastDay = (period: string) => {
-  const [y, m] = period.split('-').map(Number) as [number, number]
-  return `${period}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`
-}
+const lastDay = (period: string) => range(period).end
 const md = (d: string) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`
 
 /** The four 督查 kinds as of the month's end (dates) and `today` (overdue tasks). */

@@ -10,6 +10,7 @@ import type { Report, Round } from '../store/repos/rounds.ts'
 import { amountProblem, formatWan } from '../domain/money.ts'
 import { PERCENT_RANGE_REASON } from '../domain/parse/numbers.ts'
 import type { StartStatus } from '../domain/parse/starts.ts'
+import { range } from '../domain/periods.ts'
 
 /**
  * 本年累计 (or 本期) above this many times the project's 总投资 is refused, not warned about: a year's investment
@@ -105,8 +106,7 @@ export const startLabel = (s: StartStatus) => START_LABELS[s]
 /** 开工 / 入库 dates must exist and not lie after the round's period (a start is reported once it happened). */
 function startProblems(v: ReportValues, round: Round): string[] {
   const out: string[] = []
-  // a weekly round's key (2026-W48) sorts after every date of its year: only a monthly period bounds the date here
-  const last = /^\d{4}-\d{2}$/.test(round.period) ? `${round.period}-31` : '9999-12-31'
+  const last = range(round.period).end
   if (v.startStatus) {
     const label = START_LABELS[v.startStatus]
     if (!v.startedOn) out.push(`没有识别出${label}日期，请写明如「3月15日${label}」`)

@@ -13,6 +13,7 @@
  * 尚未入库 are said explicitly (status 'none'), so a correction can take a start back.
  */
 import { normalizeWidth, parseNumber } from './numbers.ts'
+import { addDays, daysInMonth as daysIn } from '../time.ts'
 
 export type StartStatus = 'started' | 'resumed'
 
@@ -158,7 +159,6 @@ export function parseStarts(text: string): StartsParse {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
-const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate()
 
 /**
  * A written date as 'YYYY-MM-DD', relative to a round's `period` ('YYYY-MM') and the day the report came in
@@ -173,12 +173,7 @@ export function resolveDate(ref: DateRef | null, period: string, today: string):
   const end = (y: number, m: number) => `${y}-${pad(m)}-${pad(daysIn(y, m))}`
   if (ref === null) return resolveDate({ year: null, month: null, day: null, part: null, word: 'thisMonth' }, period, today)
   if (ref.word === 'thisMonth' || ref.word === 'today' || ref.word === 'yesterday') {
-    let day = today
-    if (ref.word === 'yesterday') {
-      const t = new Date(`${today}T00:00:00Z`)
-      t.setUTCDate(t.getUTCDate() - 1)
-      day = t.toISOString().slice(0, 10)
-    }
+    const day = ref.word === 'yesterday' ? addDays(today, -1) : today
     if (ref.word === 'thisMonth' && day.slice(0, 7) !== period) return day < `${period}-01` ? `${period}-01` : end(py, pm)
     return day
   }
