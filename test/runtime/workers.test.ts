@@ -179,6 +179,7 @@ const post = (path: string, r: { rawBody: string; headers: Record<string, string
 describe('the Worker in workerd', () => {
   it('builds a bundle that starts in workerd, with nothing of the Node runtime in it', () => {
     expect(figures.bundleKiB).toBeGreaterThan(100)
+    expect(figures.gzipKiB).toBeLessThan(1024) // the target: under 1 MiB gzip
     expect(bundled.some((f) => f.startsWith('src/runtime/workers/'))).toBe(true)
     const nodeOnly =
       /(^|\/)src\/runtime\/node\/|node_modules\/(better-sqlite3|@hono\/node-server|node-cron|ws|@wecom\/aibot-node-sdk|@resvg\/resvg-js|@larksuiteoapi)\//
