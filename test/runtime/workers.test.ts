@@ -182,7 +182,7 @@ describe('the Worker in workerd', () => {
     expect(figures.gzipKiB).toBeLessThan(1024) // the target: under 1 MiB gzip
     expect(bundled.some((f) => f.startsWith('src/runtime/workers/'))).toBe(true)
     const nodeOnly =
-      /(^|\/)src\/runtime\/node\/|node_modules\/(better-sqlite3|@hono\/node-server|node-cron|ws|@wecom\/aibot-node-sdk|@resvg\/resvg-js|@larksuiteoapi)\//
+      /(^|\/)src\/runtime\/node\/|node_modules\/(echarts|zrender|better-sqlite3|@hono\/node-server|node-cron|ws|@wecom\/aibot-node-sdk|@resvg\/resvg-js|@larksuiteoapi)\//
     expect(bundled.filter((f) => nodeOnly.test(f))).toEqual([])
     expect(figures.startMs).toBeLessThan(30_000)
   })
