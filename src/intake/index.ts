@@ -64,7 +64,10 @@ export interface IntakeDeps {
   bot?: typeof handleEvent
   /** The runtime's transaction; without one (D1) each statement commits alone. */
   transact?: Transact
-  /** Bot runs in flight at once (default 4; on SQLite they run one at a time anyway). */
+  /**
+   * Bot runs started together (default 16). On SQLite they run one after another, and those started together
+   * commit as one group: one commit for up to this many events.
+   */
   concurrency?: number
   /** This process's name on the rows it works on (default a random id). */
   owner?: string
@@ -175,7 +178,7 @@ export function createIntake(deps: IntakeDeps): Intake {
   let acking = 0
   // Deliveries verified in the same turn are stored with one statement: one commit instead of one each.
   const record = coalesce((rows: InboundRow[]) => recordInboundMany(deps.db, rows), INBOUND_BATCH)
-  const later = workQueue(deps.concurrency ?? 4, () => acking > 0)
+  const later = workQueue(deps.concurrency ?? 16, () => acking > 0)
 
   /** Runs `fn` after the previous work for the same person or chat. */
   function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -206,12 +209,15 @@ export function createIntake(deps: IntakeDeps): Intake {
    * transaction. The turn's `now` is when the event arrived, so a resumed or retried event is the same turn.
    * Errors are logged and the row marked failed (after the rollback), never thrown.
    */
-  async function processStored(inboundId: number, event: InboundEvent): Promise<BotResult | undefined> {
+  async function processStored(inboundId: number, event: InboundEvent, leasedUntil?: number): Promise<BotResult | undefined> {
     try {
       return await transact(async (tx = deps.db) => {
-        // Still ours (a row queued here longer than its lease may have been resumed by another process)?
+        // Still ours (a row queued here longer than its lease may have been resumed by another process)? A row
+        // this process stored, well inside the lease it was stored with, is: no other process takes a row
+        // before its lease runs out, so the claim (an UPDATE per event) is only needed past half the lease.
         const at = deps.now().getTime()
-        if (!(await claimInbound(deps.db, inboundId, owner, at, at + leaseMs))) {
+        const surelyOurs = leasedUntil !== undefined && at < leasedUntil - leaseMs / 2
+        if (!surelyOurs && !(await claimInbound(deps.db, inboundId, owner, at, at + leaseMs))) {
           deps.logger.info('inbound event taken over by another process', { inboundId, eventId: event.id })
           return undefined
         }
@@ -245,13 +251,14 @@ export function createIntake(deps: IntakeDeps): Intake {
 
   async function accept(d: Delivery, opts: { waitMs?: number } = {}): Promise<Accepted> {
     const receivedAt = d.event?.receivedAt ?? deps.now()
+    const leasedUntil = receivedAt.getTime() + leaseMs
     const inboundId = await record({
       platform: d.platform,
       dedupeKey: d.dedupeKey,
       raw: d.raw,
       receivedAt: receivedAt.getTime(),
       leaseOwner: owner,
-      leaseUntil: receivedAt.getTime() + leaseMs,
+      leaseUntil: leasedUntil,
     })
     if (inboundId === null) {
       deps.logger.debug('duplicate delivery ignored', { platform: d.platform, dedupeKey: d.dedupeKey })
@@ -263,10 +270,10 @@ export function createIntake(deps: IntakeDeps): Intake {
       return { kind: 'ignored', inboundId }
     }
     if (opts.waitMs === undefined) {
-      const work = track(later(() => serial(keyOf(event), () => processStored(inboundId, event)))).then(() => undefined)
+      const work = track(later(() => serial(keyOf(event), () => processStored(inboundId, event, leasedUntil)))).then(() => undefined)
       return { kind: 'queued', inboundId, work }
     }
-    const work = serial(keyOf(event), () => processStored(inboundId, event))
+    const work = serial(keyOf(event), () => processStored(inboundId, event, leasedUntil))
     if (!Number.isFinite(opts.waitMs)) return { kind: 'answered', inboundId, result: await work }
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<typeof TIMEOUT>((resolve) => {
