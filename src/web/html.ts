@@ -48,6 +48,7 @@ export const NAV: NavItem[] = [
   { href: '/map', label: '一张图' },
   { href: '/problems', label: '台账' },
   { href: '/supervisions', label: '督办' },
+  { href: '/bulletin', label: '通报' },
 ]
 
 export interface PageFrame {
@@ -141,5 +142,5 @@ svg text{font-family:inherit}
 body.bare{display:flex;min-height:100vh;align-items:center;justify-content:center}main.message{background:#fff;border:1px solid var(--line);border-radius:8px;padding:24px 28px;max-width:520px}
 @media (max-width:640px){main{padding:10px}header.top{padding:8px 10px}.who{margin-left:0}.grid2{grid-template-columns:1fr}h1{font-size:19px}.kpi b{font-size:19px}}
 @media (min-width:1800px){body{font-size:17px}.kpi b{font-size:28px}}
-@media print{header.top nav,.who a,form.filters{display:none}body{background:#fff}.panel{border:none}}
+@media print{header.top nav,.who a,form.filters,.noprint,.demo{display:none}body{background:#fff}.panel{border:none}}
 `

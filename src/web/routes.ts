@@ -12,12 +12,15 @@ import type { Db } from '../store/db.ts'
 import type { Person } from '../store/repos/directory.ts'
 import { CSS, html, messagePage, type Html } from './html.ts'
 import { loginLinkState, redeemLoginLink, revokeSession, revokeSessionsOf, sessionPerson, SESSION_COOKIE } from './session.ts'
-import { webContext, type WebCtx } from './context.ts'
+import { periodParam, webContext, type WebCtx } from './context.ts'
+import { hasAnyRole } from './scope.ts'
+import { exportMonth } from '../services/workbook/export.ts'
 import { overviewPage } from './pages/overview.ts'
 import { projectListPage, projectPage } from './pages/projects.ts'
 import { boardPage } from './pages/board.ts'
 import { mapPage } from './pages/map.ts'
 import { problemsPage, supervisionsPage } from './pages/ledger.ts'
+import { bulletinPage, mayReadBulletin } from './pages/bulletin.ts'
 
 export interface WebDeps {
   db: Db
@@ -132,6 +135,26 @@ export function webRoutes(deps: WebDeps): Hono<Env> {
   app.get('/map', signedIn, async (c) => send(c, await mapPage(await ctxOf(c), c.req.query())))
   app.get('/problems', signedIn, async (c) => send(c, await problemsPage(await ctxOf(c), c.req.query())))
   app.get('/supervisions', signedIn, async (c) => send(c, await supervisionsPage(await ctxOf(c), c.req.query())))
+
+  app.get('/bulletin', signedIn, async (c) => {
+    const ctx = await ctxOf(c)
+    if (!mayReadBulletin(ctx))
+      return send(c, messagePage('无权查看', '月度通报限县领导和指挥部办公室查看。', html`<p><a href="/">返回总览</a></p>`), 403)
+    return send(c, await bulletinPage(ctx, c.req.query()))
+  })
+
+  // The 通报 workbook (diaodu export, GET /api/export) for the office signed in here.
+  app.get('/export', signedIn, async (c) => {
+    const ctx = await ctxOf(c)
+    if (!hasAnyRole(ctx.person, ['office'])) return send(c, messagePage('无权下载', '通报工作簿限指挥部办公室下载。'), 403)
+    const period = periodParam(ctx, c.req.query('period'))
+    const bytes = await exportMonth(deps.db, period, deps.now())
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="${period}.xlsx"; filename*=UTF-8''${encodeURIComponent(`${period}调度通报.xlsx`)}`,
+      'Cache-Control': 'no-store',
+    })
+  })
 
   app.get('/logout', signedIn, (c) =>
     send(

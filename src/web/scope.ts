@@ -82,3 +82,5 @@ export function scopeSql(scope: Scope): SQL {
   if (scope.leaderPersonId !== null) parts.push(sql`p.leader_person_id = ${scope.leaderPersonId}`)
   return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`0 = 1`
 }
+
+export const hasAnyRole = (p: Person, roles: Role[]) => roles.some((r) => hasRole(p, r))

@@ -161,6 +161,8 @@ describe('what each person sees', () => {
     const refused = await w.get(`/projects/${other.id}`, cookie)
     expect(refused.status).toBe(404)
     expect(await refused.text()).not.toContain(other.name)
+    // The 通报 is for leaders and the office, as in chat.
+    expect((await w.get('/bulletin', cookie)).status).toBe(403)
     const mine = await w.get(`/projects/${own[0]!.id}`, cookie)
     expect(mine.status).toBe(200)
     expect(await mine.text()).toContain(own[0]!.name)
@@ -204,6 +206,10 @@ describe('what each person sees', () => {
 
   it('renders every page for the office', async () => {
     const cookie = await w.signIn(w.find('office'))
+    const workbook = await w.get('/export?period=2026-10', cookie)
+    expect(workbook.status).toBe(200)
+    expect(workbook.headers.get('content-type')).toContain('spreadsheetml')
+    expect(new Uint8Array(await workbook.arrayBuffer()).slice(0, 2)).toEqual(new Uint8Array([0x50, 0x4b])) // a zip: .xlsx
     for (const [path, words] of [
       ['/board?period=2026-10', ['乡镇', '开发区', '县直部门', '投资完成率', '升降']],
       ['/board?period=2026-10&unit=1', ['历月走势']],
@@ -211,6 +217,7 @@ describe('what each person sees', () => {
       ['/problems', ['问题台账', '剩余']],
       ['/supervisions', ['督办']],
       ['/projects/1', ['填报记录', '色牌记录', '催办']],
+      ['/bulletin?period=2026-10', ['2026年10月调度通报', '前三', '后三']],
     ] as const) {
       const r = await w.get(path, cookie)
       expect(r.status, path).toBe(200)

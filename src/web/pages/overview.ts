@@ -3,14 +3,14 @@
  * colours, 双过半 and 开复工, this month's round (who has not reported, as of this request) and the open
  * 督办 and problems, oldest first.
  */
-import { projectMonths, scheduleFor, viewOf, type MonthView } from '../../services/monthly.ts'
+import { projectMonths, scheduleFor, type ProjectFigures } from '../../services/monthly.ts'
 import { sql } from 'drizzle-orm'
 import { roundByKey, reportedProjectIds } from '../../store/repos/rounds.ts'
 import { completionRate, describeGap, gapPoints } from '../../domain/schedule.ts'
 import { ratio, toPercent, type Ratio } from '../../domain/ratio.ts'
 import { monthKey } from '../../domain/periods.ts'
 import { localDate, localDateTime } from '../../domain/time.ts'
-import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
+import { COLOUR_LABELS, colourOf, type Colour } from '../../domain/colours.ts'
 import { periodLabel, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { html, type Html } from '../html.ts'
 import { lineChart, stackedColumns, COLOUR_HEX } from '../charts.ts'
@@ -29,19 +29,26 @@ export interface Totals {
   colours: Record<Colour, number>
 }
 
-/** Σ 本年累计 ÷ Σ 年度计划 against Σ (plan × 序时) ÷ Σ plan: the weighting the board and the 通报 use. */
-export function totalsOf(views: readonly MonthView[]): Totals {
+/**
+ * Σ 本年累计 ÷ Σ 年度计划 against Σ (plan × 序时) ÷ Σ plan, the weighting the board and the 通报 use, and each
+ * project's colour as the board decides it (colourOf on the same inputs as viewOf, without its objects).
+ */
+export function totalsOf(c: WebCtx, figures: readonly ProjectFigures[], period: string): Totals {
   let plan = 0
   let ytd = 0
   let target = 0
   const colours: Record<Colour, number> = { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
-  for (const v of views) {
-    plan += v.annualPlan
-    ytd += v.ytd
-    if (v.schedule) target += Math.round((v.annualPlan * v.schedule.num) / v.schedule.den)
-    colours[v.verdict.colour]++
+  const uniform = c.rules.schedule === 'planCurve' ? null : scheduleFor(c.rules, { annualPlan: 1, planCurve: null }, period)
+  for (const f of figures) {
+    plan += f.annualPlan
+    ytd += f.ytd
+    const schedule = uniform ?? scheduleFor(c.rules, f, period)
+    if (schedule) target += Math.round((f.annualPlan * schedule.num) / schedule.den)
+    colours[
+      colourOf({ completion: completionRate(f.ytd, f.annualPlan), schedule, urgeCount: f.urges, previousColour: f.previousColour }, c.rules.colour)
+    ]++
   }
-  return { projects: views.length, plan, ytd, completion: completionRate(ytd, plan), schedule: plan > 0 ? ratio(target, plan) : null, colours }
+  return { projects: figures.length, plan, ytd, completion: completionRate(ytd, plan), schedule: plan > 0 ? ratio(target, plan) : null, colours }
 }
 
 /** One month of the year as the overview charts it: the sums, and the colours as frozen (the live month: as now). */
@@ -56,7 +63,7 @@ export interface MonthTotals extends Totals {
  * they were published (what was published is what is kept) and only the sums of their figures; the open month
  * is the one whose every project gets its verdict (its views are returned for the rest of the page).
  */
-export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>): Promise<{ months: MonthTotals[]; current: MonthView[] }> {
+export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>): Promise<{ months: MonthTotals[]; current: ProjectFigures[] }> {
   const year = Number(period.slice(0, 4))
   const last = Number(period.slice(5, 7))
   const frozen = await frozenColours(c, year)
@@ -64,7 +71,7 @@ export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>)
   // 序时 itself, so a month needs only its sums — one aggregate over month_figures, the rows projectMonths reads.
   const sums = c.rules.schedule === 'planCurve' ? new Map<string, MonthSums>() : await closedMonthSums(c, year, last)
   const months: MonthTotals[] = []
-  let current: MonthView[] = []
+  let current: ProjectFigures[] = []
   for (let m = 1; m <= last; m++) {
     const key = monthKey(year, m)
     const colours = frozen.get(key)
@@ -82,14 +89,20 @@ export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>)
       })
       continue
     }
-    const views = (await projectMonths(c.db, key, { planCurve: c.rules.schedule === 'planCurve' }))
-      .filter((p) => only.has(p.projectId))
-      .map((p) => viewOf(c.rules, p, key))
-    if (m === last) current = views
-    months.push({ ...totalsOf(views), period: key, halfway: views.filter((v) => v.annualPlan > 0 && v.ytd * 2 >= v.annualPlan).length })
+    const figures = (await projectMonths(c.db, key, { planCurve: c.rules.schedule === 'planCurve' })).filter((p) => only.has(p.projectId))
+    const t = totalsOf(c, figures, key)
+    if (m === last) current = figures
+    months.push({ ...t, period: key, halfway: figures.filter((v) => v.annualPlan > 0 && v.ytd * 2 >= v.annualPlan).length })
   }
   return { months, current }
 }
+
+/**
+ * The scope as a condition on a row's project_id: nothing for the whole county (month_figures holds the active
+ * projects only; a join to projects there costs ten times the aggregate), an IN over the person's projects else.
+ */
+const inScope = (c: WebCtx, alias: 'f' | 'k' = 'f') =>
+  c.scope.all ? sql`` : sql` and ${sql.raw(alias)}.project_id in (select p.id from projects p where p.active = 1 and ${scopeSql(c.scope)})`
 
 interface MonthSums {
   n: number
@@ -103,8 +116,8 @@ async function closedMonthSums(c: WebCtx, year: number, last: number): Promise<M
   const rows = await c.db.all<MonthSums & { period: string }>(sql`
     select f.period, count(*) as n, sum(f.annual_plan) as plan, sum(coalesce(f.reported_ytd, f.carried_ytd)) as ytd,
       sum(case when f.annual_plan > 0 and 2 * coalesce(f.reported_ytd, f.carried_ytd) >= f.annual_plan then 1 else 0 end) as halfway
-    from month_figures f join projects p on p.id = f.project_id
-    where f.period between ${monthKey(year, 1)} and ${monthKey(year, last - 1)} and p.active = 1 and ${scopeSql(c.scope)}
+    from month_figures f
+    where f.period between ${monthKey(year, 1)} and ${monthKey(year, last - 1)}${inScope(c)}
     group by f.period`)
   return new Map(rows.map((r) => [r.period, r]))
 }
@@ -112,8 +125,8 @@ async function closedMonthSums(c: WebCtx, year: number, last: number): Promise<M
 /** Colour counts of each frozen month of the year, over the person's projects. */
 async function frozenColours(c: WebCtx, year: number): Promise<Map<string, Record<Colour, number>>> {
   const rows = await c.db.all<{ period: string; colour: Colour; n: number }>(sql`
-    select k.period, k.colour, count(*) as n from project_colours k join projects p on p.id = k.project_id
-    where k.period between ${monthKey(year, 1)} and ${monthKey(year, 12)} and p.active = 1 and ${scopeSql(c.scope)}
+    select k.period, k.colour, count(*) as n from project_colours k
+    where k.period between ${monthKey(year, 1)} and ${monthKey(year, 12)}${inScope(c, 'k')}
     group by k.period, k.colour`)
   const out = new Map<string, Record<Colour, number>>()
   for (const r of rows) {
@@ -131,7 +144,7 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
   const visible = await visibleProjects(c)
   const ids = new Set(visible.map((p) => p.id))
   const { months, current } = await monthsOfYear(c, c.month, ids)
-  const t = totalsOf(current)
+  const t = months[months.length - 1]!
   const g = t.completion && t.schedule ? gapPoints(t.completion, t.schedule) : null
   const monthNo = Number(c.month.slice(5, 7))
 
