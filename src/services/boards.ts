@@ -84,15 +84,14 @@ export async function redYellowList(db: Db, rules: Rules, period: string, only?:
 }
 
 /**
- * A month's board as every view reads it: as published once its round closed, live while it is open, and
- * undefined for a month with nothing to rank (no round and no report: 「2027年1月暂无数据」, see noDataText).
+ * A month's board as every view reads it: as published once its round closed, live while it is open (a project
+ * not reported yet carries last month's 累计), and undefined for a month with nothing to rank: no project of its
+ * year (「2027年1月暂无数据」, see noDataText) instead of every unit at 100.00.
  */
 export async function boardOfMonth(db: Db, rules: Rules, period: string, now: Date): Promise<MonthBoard | undefined> {
   const published = await publishedMonthBoard(db, rules, period)
   if (published) return published
-  const data = await db.get<{ n: number }>(sql`
-    select (exists (select 1 from rounds where kind = 'monthly' and period = ${period}))
-      + (exists (select 1 from reports r join rounds d on d.id = r.round_id where d.kind = 'monthly' and d.period = ${period})) as n`)
+  const data = await db.get<{ n: number }>(sql`select exists (select 1 from month_figures where period = ${period}) as n`)
   if (!data?.n) return undefined
   return monthBoard(db, rules, period, await boardUnits(db), now)
 }
