@@ -125,7 +125,7 @@ header nav{display:flex;flex-wrap:wrap;gap:4px}header nav a{padding:4px 10px;bor
 main{padding:16px 20px;max-width:1880px;margin:0 auto}
 h1{font-size:22px;margin:4px 0 12px}h2{font-size:17px;margin:20px 0 8px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px}
-.kpi{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 14px}.kpi b{display:block;font-size:22px}.kpi span{color:var(--muted);font-size:13px}
+.kpi{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 14px}.kpi b{display:block;font-size:22px}.kpi b.small{font-size:14px;font-weight:400}.kpi span{color:var(--muted);font-size:13px}
 .panel{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 14px;margin:12px 0;overflow-x:auto}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}

@@ -5,7 +5,7 @@
  */
 import { projectMonths, scheduleFor, type ProjectFigures } from '../../services/monthly.ts'
 import { sql } from 'drizzle-orm'
-import { roundByKey, reportedProjectIds } from '../../store/repos/rounds.ts'
+import { roundByKey } from '../../store/repos/rounds.ts'
 import { completionRate, describeGap, gapPoints } from '../../domain/schedule.ts'
 import { ratio, toPercent, type Ratio } from '../../domain/ratio.ts'
 import { monthKey } from '../../domain/periods.ts'
@@ -14,7 +14,7 @@ import { COLOUR_LABELS, colourOf, type Colour } from '../../domain/colours.ts'
 import { periodLabel, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { html, type Html } from '../html.ts'
 import { lineChart, stackedColumns, COLOUR_HEX } from '../charts.ts'
-import { dot, frame, monthLabel, pct, visibleProjects, wan, type ProjectRow, type WebCtx } from '../context.ts'
+import { dot, frame, monthLabel, pct, visibleProjects, wan, type WebCtx } from '../context.ts'
 import { contactNames, problemsWithNames, supervisionsWithNames } from '../queries.ts'
 import { scopeSql, sees } from '../scope.ts'
 
@@ -59,11 +59,15 @@ export interface MonthTotals extends Totals {
 }
 
 /**
- * The months of the year up to `period` for the projects in `only`. Closed months take the colours frozen when
+ * The months of the year up to `period` for the projects in `only` (null: the whole county). Closed months take the colours frozen when
  * they were published (what was published is what is kept) and only the sums of their figures; the open month
  * is the one whose every project gets its verdict (its views are returned for the rest of the page).
  */
-export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>): Promise<{ months: MonthTotals[]; current: ProjectFigures[] }> {
+export async function monthsOfYear(
+  c: WebCtx,
+  period: string,
+  only: Set<number> | null,
+): Promise<{ months: MonthTotals[]; current: ProjectFigures[] }> {
   const year = Number(period.slice(0, 4))
   const last = Number(period.slice(5, 7))
   const frozen = await frozenColours(c, year)
@@ -89,7 +93,7 @@ export async function monthsOfYear(c: WebCtx, period: string, only: Set<number>)
       })
       continue
     }
-    const figures = (await projectMonths(c.db, key, { planCurve: c.rules.schedule === 'planCurve' })).filter((p) => only.has(p.projectId))
+    const figures = (await projectMonths(c.db, key, { planCurve: c.rules.schedule === 'planCurve' })).filter((p) => !only || only.has(p.projectId))
     const t = totalsOf(c, figures, key)
     if (m === last) current = figures
     months.push({ ...t, period: key, halfway: figures.filter((v) => v.annualPlan > 0 && v.ytd * 2 >= v.annualPlan).length })
@@ -137,12 +141,12 @@ async function frozenColours(c: WebCtx, year: number): Promise<Map<string, Recor
   return out
 }
 
-const kpi = (label: string, value: string | Html, note = '') =>
-  html`<div class="kpi"><span>${label}</span><b>${value}</b>${note ? html`<span>${note}</span>` : ''}</div>`
+const kpi = (label: string, value: string | Html, note = '', small = false) =>
+  html`<div class="kpi"><span>${label}</span><b${small ? html` class="small"` : ''}>${value}</b>${note ? html`<span>${note}</span>` : ''}</div>`
 
 export async function overviewPage(c: WebCtx): Promise<Html> {
-  const visible = await visibleProjects(c)
-  const ids = new Set(visible.map((p) => p.id))
+  // The whole county needs no list of its projects (a province's 100k): the aggregates and the round read SQL.
+  const ids = c.scope.all ? null : new Set((await visibleProjects(c)).map((p) => p.id))
   const { months, current } = await monthsOfYear(c, c.month, ids)
   const t = months[months.length - 1]!
   const g = t.completion && t.schedule ? gapPoints(t.completion, t.schedule) : null
@@ -178,8 +182,8 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
   const body = html` <div class="cards">
       ${kpi('项目', `${t.projects}个`)} ${kpi('年度计划投资', `${wan(t.plan)}万元`)} ${kpi('本年累计完成', `${wan(t.ytd)}万元`)}
       ${kpi('完成率', pct(t.completion), `序时 ${pct(t.schedule)}`)}
-      ${kpi('较序时', g ? `${g.sign > 0 ? '+' : ''}${g.pointsText}个百分点` : '—', g ? describeGap(g) : '')}
-      ${kpi('三色', html`${COLOURS.filter((k) => t.colours[k]).map((k) => html`<span class="nowrap">${dot(k)} ${t.colours[k]} </span>`)}`)}
+      ${kpi('较序时（百分点）', g ? `${g.sign > 0 ? '+' : ''}${g.pointsText}` : '—', g ? describeGap(g) : '')}
+      ${kpi('三色', html`${COLOURS.filter((k) => t.colours[k]).map((k) => html`<span class="nowrap">${dot(k)} ${t.colours[k]} </span>`)}`, '', true)}
       ${halfway ? kpi('双过半（1–6月）', pct(halfway.completion), `${halfway.halfway}/${halfway.projects}个项目过半`) : kpi('双过半', '6月底评价')}
       ${kpi('开复工', `${started}/${current.length}`, `计划新开工 ${startedPlanned}/${planned.length}`)}
     </div>
@@ -193,23 +197,30 @@ export async function overviewPage(c: WebCtx): Promise<Html> {
         ${colourChart}
       </section>
     </div>
-    ${await roundPanel(c, visible)}
+    ${await roundPanel(c)}
     <div class="grid2">${await supervisionPanel(c)} ${await problemPanel(c)}</div>`
   return frame(c, `总览 · ${periodLabel(c.month)}`, '/', body)
 }
 
 /** This month's round as of now: open or not, deadline, and the projects not yet reported by unit with their contacts. */
-async function roundPanel(c: WebCtx, visible: ProjectRow[]): Promise<Html> {
+async function roundPanel(c: WebCtx): Promise<Html> {
   const round = await roundByKey(c.db, 'monthly', c.month)
   if (!round || round.opensAt > c.now.getTime())
     return html`<section class="panel" id="round">
       <h2>本月调度</h2>
       <p class="muted">${periodLabel(c.month)}调度尚未开始。</p>
     </section>`
-  const reported = await reportedProjectIds(c.db, round.id)
-  const inRound = visible.filter((p) => p.year === Number(c.month.slice(0, 4)))
-  const missing = inRound.filter((p) => !reported.has(p.id))
-  const total = inRound.length
+  // The round's projects (active, of its year) in the person's scope, and those without a current report.
+  const year = Number(c.month.slice(0, 4))
+  const counted = await c.db.get<{ total: number }>(
+    sql`select count(*) as total from projects p where p.active = 1 and p.year = ${year} and ${scopeSql(c.scope)}`,
+  )
+  const missing = await c.db.all<{ id: number; name: string; unitId: number }>(sql`
+    select p.id, p.name, p.unit_id as unitId from projects p
+    where p.active = 1 and p.year = ${year} and ${scopeSql(c.scope)}
+      and not exists (select 1 from reports r where r.round_id = ${round.id} and r.project_id = p.id and r.current = 1)
+    order by p.id`)
+  const total = counted?.total ?? 0
   const byUnit = new Map<number, typeof missing>()
   for (const p of missing) byUnit.set(p.unitId, [...(byUnit.get(p.unitId) ?? []), p])
   // The units owing most first, each naming its first few projects: a county of thousands stays one screen.
