@@ -113,6 +113,9 @@ interface Header {
   /** Data starts here (after a second header row when the header spans two). */
   dataFrom: number
   cols: { index: number; def: ColumnDef; header: string; unit: AmountUnit | null; year: number | null }[]
+  /** Header text by column key: one object for the sheet, shared by its rows. */
+  names?: Record<string, string>
+  byKey?: Map<string, Header['cols'][number]>
 }
 
 function matchRow(defs: readonly ColumnDef[], row: (Cell | null)[]): Header['cols'] {
@@ -170,7 +173,7 @@ function classify(sheet: Sheet): { kind: (typeof KINDS)[number]; header: Header 
   return best
 }
 
-const NOT_LISTS = /问题台账|台账|排名|总览|说明|督办/
+const NOT_LISTS = /问题台账|台账|排名|总览|说明|督办|^通报事项$/
 
 const SUMMARY = /^(合计|小计|总计|累计|总合计|汇总)$/
 const SECTION = /^([一二三四五六七八九十]+|\d+)[、.．]/
@@ -189,7 +192,10 @@ function skipRow(row: (Cell | null)[], nameIndex: number): boolean {
   return false
 }
 
-/** Parses every recognised sheet. Sheets that are none of the three kinds are left out (listed nowhere). */
+/**
+ * Parses every recognised sheet. Sheets that are none of the three kinds are left out (listed nowhere).
+ * Consumes the sheets: each row is dropped once read, so a 20,000-row list is not held as cells and as rows.
+ */
 export function parseSheets(sheets: Sheet[]): ParsedWorkbook {
   const out: ParsedWorkbook = { projects: [], units: [], people: [], errors: [], sheets: [] }
   for (const sheet of sheets) {
@@ -201,6 +207,7 @@ export function parseSheets(sheets: Sheet[]): ParsedWorkbook {
     let n = 0
     for (let r = header.dataFrom; r < sheet.rows.length; r++) {
       const row = sheet.rows[r]!
+      sheet.rows[r] = []
       if (skipRow(row, nameCol)) continue
       n++
       const reader = new RowReader(sheet.name, r + 1, row, header, out.errors)
@@ -247,7 +254,8 @@ class RowReader {
   }
 
   col(key: string) {
-    return this.header.cols.find((c) => c.def.key === key)
+    this.header.byKey ??= new Map(this.header.cols.map((c) => [c.def.key, c]))
+    return this.header.byKey.get(key)
   }
   has(key: string): boolean {
     return this.col(key) !== undefined
@@ -260,7 +268,7 @@ class RowReader {
     return this.col(key)?.header ?? ''
   }
   columns(): Record<string, string> {
-    return Object.fromEntries(this.header.cols.map((c) => [c.def.key, c.header]))
+    return (this.header.names ??= Object.fromEntries(this.header.cols.map((c) => [c.def.key, c.header])))
   }
   error(key: string, message: string): null {
     this.ok = false

@@ -76,6 +76,7 @@ function isEncryptedPackage(bytes: Uint8Array): boolean {
   }
 }
 
+const ENCRYPTED = '文件设有密码保护，请取消密码后再导入 (the file is password-protected; remove the password and try again)'
 const CORRUPT = '文件已损坏或不完整，不是有效的 Excel 文件 (the file is corrupt or incomplete, not a valid Excel workbook)'
 
 /** The zip's end-of-central-directory record (PK 5 6) within the last 64 KiB + 22 bytes, pointing inside the file. */
@@ -102,8 +103,6 @@ export function readWorkbook(bytes: Uint8Array): Sheet[] {
   const kind = kindOf(bytes)
   if (kind === 'binary')
     throw new WorkbookError('notSpreadsheet', '不是电子表格文件，请上传 .xlsx、.xls 或 .csv (not a spreadsheet: upload .xlsx, .xls or .csv)')
-  if (kind === 'cfb' && isEncryptedPackage(bytes))
-    throw new WorkbookError('encrypted', '文件设有密码保护，请取消密码后再导入 (the file is password-protected; remove the password and try again)')
   // SheetJS loops forever on a truncated zip (a download cut short): a zip must end with its directory
   if (kind === 'zip' && !hasZipDirectory(bytes)) throw new WorkbookError('corrupt', CORRUPT)
   let wb: XLSX.WorkBook
@@ -120,8 +119,9 @@ export function readWorkbook(bytes: Uint8Array): Sheet[] {
   } catch (e) {
     if (e instanceof WorkbookError) throw e
     const msg = String((e as Error).message ?? e)
-    if (/password|encrypt/i.test(msg) && kind === 'cfb')
-      throw new WorkbookError('encrypted', '文件设有密码保护，请取消密码后再导入 (the file is password-protected; remove the password and try again)')
+    // The container is read a second time only for a file SheetJS refused (reading it costs as much as the
+    // workbook: 260 MB for a 7 MB .xls)
+    if (kind === 'cfb' && (/password|encrypt/i.test(msg) || isEncryptedPackage(bytes))) throw new WorkbookError('encrypted', ENCRYPTED)
     throw new WorkbookError('corrupt', CORRUPT)
   }
   const sheets: Sheet[] = []
@@ -129,9 +129,13 @@ export function readWorkbook(bytes: Uint8Array): Sheet[] {
     const ws = wb.Sheets[name]
     if (!ws) continue
     sheets.push({ name, rows: gridOf(ws) })
+    // SheetJS's cells of this sheet are no longer needed: let them go before the next sheet is converted
+    delete wb.Sheets[name]
   }
-  if (sheets.every((s) => s.rows.every((r) => r.every((c) => c === null))))
+  if (sheets.every((s) => s.rows.every((r) => r.every((c) => c === null)))) {
+    if (kind === 'cfb' && isEncryptedPackage(bytes)) throw new WorkbookError('encrypted', ENCRYPTED)
     throw new WorkbookError('empty', '工作簿中没有任何数据 (the workbook has no data)')
+  }
   return sheets
 }
 
@@ -146,12 +150,14 @@ function gridOf(ws: XLSX.WorkSheet): (Cell | null)[][] {
   const rows: (Cell | null)[][] = []
   for (let r = 0; r <= range.e.r; r++) {
     const src = dense ? dense[r] : undefined
-    const row: (Cell | null)[] = new Array(width).fill(null)
+    // SheetJS's own row and cells become the grid's (converted in place): a 20,000-row sheet is not held twice
+    const row = (src ?? new Array(width)) as (Cell | XLSX.CellObject | null | undefined)[]
+    if (row.length > width) row.length = width
     for (let c = 0; c < width; c++) {
-      const cell = src ? src[c] : (ws[XLSX.utils.encode_cell({ r, c })] as XLSX.CellObject | undefined)
+      const cell = src ? (row[c] as XLSX.CellObject | undefined) : (ws[XLSX.utils.encode_cell({ r, c })] as XLSX.CellObject | undefined)
       row[c] = cellOf(cell)
     }
-    rows.push(row)
+    rows.push(row as (Cell | null)[])
   }
   // merged ranges: every cell of a merge carries the top-left value
   for (const m of ws['!merges'] ?? []) {
@@ -163,11 +169,19 @@ function gridOf(ws: XLSX.WorkSheet): (Cell | null)[][] {
   return rows
 }
 
+const dateFormats = new Map<string, boolean>()
+const isDateFormat = (fmt: string) => {
+  let d = dateFormats.get(fmt)
+  if (d === undefined) dateFormats.set(fmt, (d = Boolean(XLSX.SSF.is_date(fmt))))
+  return d
+}
+
+/** A SheetJS cell as a grid cell: text and number cells are reused as they are (they carry v and w), marked as dates. */
 function cellOf(cell: XLSX.CellObject | undefined): Cell | null {
   if (!cell || cell.v === undefined || cell.v === null || cell.t === 'z' || cell.t === 'e') return null
   if (cell.t === 's') {
-    const v = String(cell.v)
-    return v.trim() === '' ? null : { v }
+    if (typeof cell.v !== 'string') return { v: String(cell.v) }
+    return cell.v.trim() === '' ? null : (cell as Cell)
   }
   if (cell.t === 'd') {
     // only when a reader returned a Date: keep it as a serial (days since 1899-12-30, UTC)
@@ -175,9 +189,9 @@ function cellOf(cell: XLSX.CellObject | undefined): Cell | null {
     return { v: (d.getTime() - Date.UTC(1899, 11, 30)) / 86_400_000, date: true }
   }
   if (cell.t === 'n') {
-    const fmt = typeof cell.z === 'string' ? cell.z : undefined
-    const date = fmt !== undefined && Boolean(XLSX.SSF.is_date(fmt))
-    return { v: cell.v as number, ...(cell.w !== undefined && { w: cell.w }), ...(date && { date }) }
+    const out = cell as Cell
+    if (typeof cell.z === 'string' && isDateFormat(cell.z)) out.date = true
+    return out
   }
   if (cell.t === 'b') return { v: cell.v as boolean }
   return { v: String(cell.v) }
