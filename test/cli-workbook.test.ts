@@ -182,7 +182,7 @@ describe('diaodu export', () => {
     expect(r.code).toBe(0)
     const { readFileSync } = await import('node:fs')
     const wb = XLSX.read(new Uint8Array(readFileSync(file)), { type: 'array' })
-    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账', '督办'])
+    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账', '督办', '通报事项'])
     const back = JSON.parse((await diaodu(env, 'import', file, '--dry-run', '--json')).stdout)
     expect(back).toMatchObject({ created: 0, updated: 0, errors: [] })
     expect(back.unchanged).toBeGreaterThan(50)

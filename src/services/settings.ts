@@ -106,7 +106,7 @@ function explain(key: string, issue: z.core.$ZodIssue): string {
   const custom = /[\u4e00-\u9fff]/.test(issue.message) ? issue.message : null
   switch (issue.code) {
     case 'invalid_type':
-      return `${at}：应为 ${TYPE_WORDS[i.expected ?? ''] ?? i.expected}`
+      return `${at}：应为${TYPE_WORDS[i.expected ?? ''] ?? i.expected}`
     case 'too_small':
       return custom
         ? `${at}：${custom}`

@@ -8,6 +8,8 @@ import { Workbook } from '@cj-tech-master/excelts'
 import { harness } from '../harness.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { exportMonth } from '../../src/services/workbook/export.ts'
+import { monthlyBulletin } from '../../src/services/bulletin.ts'
+import { loadRules } from '../../src/services/rules.ts'
 
 describe('the 通报 workbook', () => {
   it('lists open 督办 overdue first, with working days left or past, and the 开复工 and 双过半 lines', async () => {
@@ -20,7 +22,7 @@ describe('the 通报 workbook', () => {
 
     const bytes = await exportMonth(h.db, '2026-11', shanghaiTime(2026, 12, 4, 10))
     const wb = XLSX.read(bytes, { type: 'array' })
-    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账', '督办'])
+    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账', '督办', '通报事项'])
     const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(wb.Sheets['督办']!)
     expect(rows.map((r) => [r['项目'], r['督办事项'], r['办理时限'], r['剩余工作日'], r['状态']])).toEqual([
       [projects[0]!.name, '加快管网施工', '2026-12-01', -3, '已逾期 3 个工作日'],
@@ -40,6 +42,13 @@ describe('the 通报 workbook', () => {
     expect(overview.get('开工率')).toMatch(/^\d+(\.\d)?%$/)
     expect(overview.get('续建项目')).toBeGreaterThan(0)
     expect(overview.get('双过半')).toMatch(/^(已实现|未实现)（1—6月完成 \d+\.\d+%，\d+\/\d+ 个项目过半）$/)
+    // the 通报's named projects, as the 通报 card has them
+    const named = XLSX.utils.sheet_to_json<Record<string, string>>(wb.Sheets['通报事项']!)
+    const bulletin = await monthlyBulletin(h.db, await loadRules(h.db), '2026-11', shanghaiTime(2026, 12, 4, 10))
+    expect(named.filter((r) => r['类别'] === '黄牌').map((r) => r['项目'])).toEqual(bulletin.yellow.map((p) => p.name))
+    expect(named.filter((r) => r['类别'] === '红牌').map((r) => r['项目'])).toEqual(bulletin.red.map((p) => p.name))
+    for (const i of bulletin.inspections) expect(named.filter((r) => r['类别'] === i.label)).toHaveLength(i.items.length)
+    expect(named.length).toBeGreaterThan(0)
     // before June it says what is due by then
     const may = XLSX.read(await exportMonth(h.db, '2026-05', shanghaiTime(2026, 12, 4, 10)), { type: 'array' })
     const mayOverview = new Map(XLSX.utils.sheet_to_json<[string, unknown]>(may.Sheets['总览']!, { header: 1 }).map((r) => [r[0], r[1]]))

@@ -468,7 +468,7 @@ describe('the admin API', () => {
     expect(detail.getCell(2, 14).value).toBe('预警') // nothing reported in November: behind 序时, not yet carded
     expect((detail.getCell(2, 14).fill as { fgColor?: { argb?: string } }).fgColor?.argb).toBe('FFFFF2CC')
     expect(detail.getCell(2, 9).numFmt).toBe('#,##0.00')
-    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账', '督办'])
+    expect(wb.SheetNames).toEqual(['总览', '乡镇排名', '开发区排名', '县直部门排名', '项目明细', '问题台账', '督办', '通报事项'])
     // the round trip: the exported 项目明细 imports as unchanged
     const back = await upload(new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer))
     expect(await back.json()).toMatchObject({ created: 0, updated: 0, unchanged: 3, errors: [] })

@@ -3,11 +3,12 @@
  * 项目明细 with the colour as a cell fill, 问题台账, 督办 (open and overdue, in working days). Frozen bold headers, column widths, 万元 number formats,
  * Chinese sheet names. Runtime-free: returns the .xlsx bytes.
  */
-import { Workbook, type Worksheet } from '@cj-tech-master/excelts'
+import { Workbook, type Style, type Worksheet } from '@cj-tech-master/excelts'
 import { eq, ne } from 'drizzle-orm'
 import type { Db } from '../../store/db.ts'
 import { people, problems, projectColours, projects, supervisions, units } from '../../store/schema.ts'
 import { loadCalendar, loadRules } from '../rules.ts'
+import { monthlyBulletin } from '../bulletin.ts'
 import { boardUnits, monthBoard, monthOf, projectMonths, viewOf } from '../monthly.ts'
 import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
 import { gapPoints, halfwayCheck } from '../../domain/schedule.ts'
@@ -19,6 +20,8 @@ import { formatPercent, toPercent } from '../../domain/ratio.ts'
 const FILLS: Record<Colour, string> = { blue: 'FF9BC2E6', watch: 'FFFFF2CC', yellow: 'FFFFD966', red: 'FFFF7C80', none: 'FFEDEDED' }
 const STATE_LABELS: Record<string, string> = { new: '新增', assigned: '已交办', in_progress: '推进中', close_requested: '申请销号', closed: '已销号' }
 const SUPERVISION_LABELS: Record<string, string> = { open: '督办中', replied: '已复函', returned: '已退回', closed: '已办结' }
+/** The 通报's list sheet; the import skips it (parse.ts NOT_LISTS), though its header names 编号 and 项目. */
+export const BULLETIN_SHEET = '通报事项'
 /** The month by whose end half the annual plan is due (双过半: 时间过半、任务过半). */
 const HALFWAY_MONTH = 6
 const WAN = '#,##0.00'
@@ -37,8 +40,26 @@ function table(wb: Workbook, name: string, cols: Col[], rows: unknown[][]): Work
   head.font = { bold: true }
   head.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true }
   cols.forEach((_, i) => (head.getCell(i + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } }))
-  for (const r of rows) ws.addRow(r)
+  // One style object per column, shared by its cells: the writer dedupes styles by object identity and
+  // otherwise serialises every cell's style to compare it (most of a 20,000-project export's time). A shared
+  // style must be replaced, never mutated (cell.fill = … would change the whole column): see `styled`.
+  const styles = cols.map((c) => (c.numFmt ? { numFmt: c.numFmt } : {}))
+  for (const r of rows) {
+    const row = ws.addRow(r)
+    r.forEach((v, i) => {
+      if (v !== null && v !== undefined && i < styles.length) row.getCell(i + 1).style = styles[i]!
+    })
+  }
   return ws
+}
+
+const shared = new Map<string, Partial<Style>>()
+/** The one style object of a fill (and number format): cells take it whole, so the writer sees one style. */
+function styled(argb: string, numFmt?: string): Partial<Style> {
+  const key = `${argb}|${numFmt ?? ''}`
+  let s = shared.get(key)
+  if (!s) shared.set(key, (s = { fill: { type: 'pattern', pattern: 'solid', fgColor: { argb } }, ...(numFmt && { numFmt }) }))
+  return s
 }
 
 /** The 通报 workbook of month `period` ('2026-10') as .xlsx bytes. */
@@ -99,8 +120,8 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
       ['生成时间', localDateTime(now)],
     ],
   )
-  for (const r of [3, 4]) overview.getCell(r, 2).numFmt = WAN
-  for (const r of [5, 6]) overview.getCell(r, 2).numFmt = PCT
+  for (const r of [3, 4]) overview.getCell(r, 2).style = { numFmt: WAN }
+  for (const r of [5, 6]) overview.getCell(r, 2).style = { numFmt: PCT }
 
   for (const l of board.leagues) {
     table(
@@ -183,7 +204,7 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
     }),
   )
   const colourColumn = detail.getRow(1).values.indexOf('色牌')
-  views.forEach((v, i) => (detail.getCell(i + 2, colourColumn).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS[v.colour] } }))
+  views.forEach((v, i) => (detail.getCell(i + 2, colourColumn).style = styled(FILLS[v.colour])))
 
   const rows = await db
     .select({ p: problems, projectName: projects.name, unitName: units.name })
@@ -218,8 +239,39 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
   )
 
   await supervisionSheet(db, wb, now)
+  await bulletinSheet(db, wb, period, now)
 
-  return new Uint8Array(await wb.xlsx.writeBuffer())
+  return new Uint8Array(await wb.xlsx.writeBuffer({ validate: false }))
+}
+
+/**
+ * 通报事项: what the month's 通报 names (services/bulletin.ts, frozen once the month is published): red and
+ * yellow projects, the four 督查 kinds, no 实质性进展 for two months, open 约谈 and the meeting's 表态 list.
+ */
+async function bulletinSheet(db: Db, wb: Workbook, period: string, now: Date) {
+  const b = await monthlyBulletin(db, await loadRules(db), period, now)
+  const rows: (string | null)[][] = []
+  const projects = (label: string, items: { code: string; name: string; unit: string; detail: string }[]) => {
+    for (const x of items) rows.push([label, x.code, x.name, x.unit, x.detail])
+  }
+  projects('红牌', b.red)
+  projects('黄牌', b.yellow)
+  for (const i of b.inspections) projects(i.label, i.items)
+  projects('两个月无实质性进展', b.stalled)
+  for (const x of b.interviews) rows.push(['约谈（未完成）', null, x.project, null, `${x.commander}，${x.dueOn} 前`])
+  for (const x of b.pledges) rows.push(['表态发言', null, x.project, null, `${x.speaker}${x.meetingOn ? `，${x.meetingOn}` : ''}`])
+  table(
+    wb,
+    BULLETIN_SHEET,
+    [
+      { header: '类别', width: 26 },
+      { header: '编号', width: 14 },
+      { header: '项目', width: 34 },
+      { header: '责任单位', width: 18 },
+      { header: '情况', width: 50 },
+    ],
+    rows,
+  )
 }
 
 type Meta = Map<number, { resumedOn: string | null }>
@@ -316,6 +368,6 @@ async function supervisionSheet(db: Db, wb: Workbook, now: Date) {
     ]),
   )
   lines.forEach(({ overdue }, i) => {
-    if (overdue) ws.getCell(i + 2, 9).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.red } }
+    if (overdue) ws.getCell(i + 2, 9).style = styled(FILLS.red)
   })
 }

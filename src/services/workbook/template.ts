@@ -120,6 +120,6 @@ export async function templateWorkbook(year: number): Promise<Uint8Array> {
   ]
   lines.forEach((l, i) => (help.getCell(i + 1, 1).value = l))
   help.getCell(1, 1).font = { bold: true, size: 14 }
-  const buf = await wb.xlsx.writeBuffer()
+  const buf = await wb.xlsx.writeBuffer({ validate: false })
   return new Uint8Array(buf)
 }
