@@ -1,8 +1,19 @@
 /** Published boards (the month as it was frozen) and the 红黄牌 list: what every view of a month reads. */
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import type { Rules } from './rules.ts'
-import { boardUnits, countedUrges, monthBoard, projectMonths, viewOf, type MonthBoard, type PublishedBoard } from './monthly.ts'
+import {
+  boardUnits,
+  countedUrges,
+  monthBoard,
+  projectMonths,
+  viewOf,
+  type MonthBoard,
+  type MonthView,
+  type ProjectMonth,
+  type PublishedBoard,
+} from './monthly.ts'
+import { projectColours } from '../store/schema.ts'
 import { publishedSnapshot } from '../store/repos/boards.ts'
 import { describeVerdict, type Colour } from '../domain/colours.ts'
 
@@ -65,10 +76,28 @@ export async function publishedMonthBoard(db: Db, rules: Rules, period: string):
   return { ...board, leagues, snapshot }
 }
 
-/** Yellow and red projects of a month, worst first. */
+/**
+ * Every project's month with its colour as the views show it: for a published month the 累计, counted 催办 and
+ * colour frozen then (later corrections and rule changes count from the next month), else live.
+ */
+export async function monthViews(db: Db, rules: Rules, period: string): Promise<(MonthView & ProjectMonth)[]> {
+  const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
+  if (!(await publishedSnapshot(db, 'monthly', period))) return views
+  const frozen = new Map(
+    (await db.select().from(projectColours).where(eq(projectColours.period, period)).all()).map((c) => [c.projectId, c] as const),
+  )
+  return views.map((v) => {
+    const f = frozen.get(v.projectId)
+    if (!f) return v
+    const again = viewOf(rules, { ...v, ytd: f.ytdInvestment, urges: f.urgeCount, missingUrges: 0 }, period)
+    return { ...again, verdict: { ...again.verdict, colour: f.colour as Colour } }
+  })
+}
+
+/** Yellow and red projects of a month, worst first (a published month's as frozen). */
 export async function redYellowList(db: Db, rules: Rules, period: string, only?: 'yellow' | 'red'): Promise<RedYellowItem[]> {
   const units = new Map((await boardUnits(db)).map((u) => [u.id, u.name]))
-  const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
+  const views = await monthViews(db, rules, period)
   return views
     .filter((v) => (only ? v.verdict.colour === only : v.verdict.colour === 'yellow' || v.verdict.colour === 'red'))
     .sort((a, b) =>

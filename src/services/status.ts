@@ -19,11 +19,8 @@ export interface ProjectStatus {
   view: MonthView & ProjectMonth
   latest: Report | null
   openProblems: (typeof problems.$inferSelect)[]
-  /**
-   * Set when the month was published: the figures and colour are the ones frozen then, and `changedSince` says
-   * whether a later correction changed the live figures (it counts from the next open month).
-   */
-  published?: { at: string; changedSince: boolean }
+  /** Set when the month was published: the figures and colour are the ones frozen then (later corrections count from the next month). */
+  published?: { at: string }
 }
 
 export class NotFound extends Error {}
@@ -51,7 +48,6 @@ export async function projectStatus(db: Db, rules: Rules, projectOrCode: Project
     const latest = frozen.report ?? (await previousMonthlyReport(db, project.id, period))?.report ?? null
     const figures = { ...month, ytd: frozen.ytd, urges: frozen.urges, missingUrges: 0, reported: frozen.report !== null }
     const view = viewOf(rules, figures, period)
-    const changedSince = month.ytd !== frozen.ytd || month.reported !== figures.reported
     return {
       project,
       unit,
@@ -59,7 +55,7 @@ export async function projectStatus(db: Db, rules: Rules, projectOrCode: Project
       view: { ...view, verdict: { ...view.verdict, colour: frozen.colour } },
       latest,
       openProblems,
-      published: { at: frozen.at, changedSince },
+      published: { at: frozen.at },
     }
   }
   const latest = (await previousMonthlyReport(db, project.id, nextPeriod(period)))?.report ?? null

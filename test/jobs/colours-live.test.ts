@@ -105,6 +105,7 @@ describe('三色 through the live clock', () => {
     const me = h.as(h.people.find((p) => p.id === commander)!)
     const open = async () => Number(/(\d+) 个/.exec((await me.send('我的待办')).cards[0]!.subtitle ?? '')![1])
     const before = await open()
+    expect((await me.send('帮助')).all).toContain(`待开展约谈（${before}）`)
     // The task card carries the form that records the 约谈 held.
     const form = task!.elements.find((e) => e.kind === 'form')
     expect(form && form.kind === 'form' && form.submit.command).toBe('interviewHeld')

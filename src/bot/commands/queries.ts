@@ -28,7 +28,8 @@ import { setPending } from '../pending.ts'
 import { NotFound, projectStatus } from '../../services/status.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyBulletin } from '../../services/bulletin.ts'
-import { boardOfMonth, noDataText, redYellowList } from '../../services/boards.ts'
+import { boardOfMonth, monthViews, noDataText, redYellowList } from '../../services/boards.ts'
+import { openInterviews } from '../../store/repos/interviews.ts'
 import { statisticalMonth, previous as previousPeriod, monthKey } from '../../domain/periods.ts'
 import { localDate, shanghaiParts } from '../../domain/time.ts'
 import { formatWan } from '../../domain/money.ts'
@@ -44,8 +45,11 @@ export function currentMonth(turn: Turn): string {
 }
 
 async function helpCommand(turn: Turn): Promise<BotResult> {
+  // A 指挥长's open 约谈 (a yellow card's) are one tap away from his help.
+  const interviews = isLeader(turn.person) ? (await openInterviews(turn.ctx.db, turn.person.id)).length : 0
   const buttons = [
     ...(hasRole(turn.person, 'contact') ? [{ label: '我要填报', style: 'primary' as const, command: 'report' }] : []),
+    ...(interviews ? [{ label: `待开展约谈（${interviews}）`, style: 'primary' as const, command: 'interviews' }] : []),
     { label: '本月排名', command: 'board', args: { scope: 'month' } },
     { label: '红黄牌', command: 'redyellow' },
     { label: '问题台账', command: 'problems' },
@@ -90,14 +94,15 @@ async function queryCommand(turn: Turn, args: z.output<typeof queryArgs>): Promi
       e instanceof NotFound ? e : Promise.reject(e),
     )
     if (s instanceof NotFound) return say(turn, `${s.message}。请联系${turn.ctx.rules.county.office}核实。`)
-    return { messages: [turn.reply({ kind: 'card', card: projectStatusCard(s, turn.ctx.demo) })] }
+    const card = projectStatusCard(s, turn.ctx.demo)
+    // A published month is shown as published, and says where later corrections go (the same words every time).
+    if (s.published) card.elements.push({ kind: 'note', text: `${periodLabel(period)}排名已发布，以上为发布时的数据；此后的更正计入下月` })
+    return { messages: [turn.reply({ kind: 'card', card })] }
   }
   // A unit: its projects with colours, where it stands on the board (as published, once it is), and its score's parts.
   const board = await boardOf(turn, period)
   const line = board?.leagues.flatMap((l) => l.lines).find((l) => l.unitId === item.unit.id)
-  const views = (await projectMonths(turn.ctx.db, period, { detail: true }))
-    .filter((p) => p.unitId === item.unit.id)
-    .map((p) => viewOf(turn.ctx.rules, p, period))
+  const views = (await monthViews(turn.ctx.db, turn.ctx.rules, period)).filter((p) => p.unitId === item.unit.id)
   const card = unitStatusCard(item.unit, period, line, views, turn.ctx.demo)
   if (line?.parts) card.elements.splice(0, 0, scorePartsElement(line))
   return { messages: [turn.reply({ kind: 'card', card })] }

@@ -397,10 +397,7 @@ export async function run(argv: string[], now: Date, out: (s: string) => void): 
         return
       }
       out(`${s.project.code} ${s.project.name}（${s.unit}）${p}`)
-      if (s.published)
-        out(
-          `本月排名已于 ${localDateTime(new Date(s.published.at))} 发布，以下为发布时的数据${s.published.changedSince ? '；之后的更正计入下月' : ''}`,
-        )
+      if (s.published) out(`本月排名已于 ${localDateTime(new Date(s.published.at))} 发布，以下为发布时的数据；此后的更正计入下月`)
       out(`年度计划 ${formatWan(v.annualPlan)} 万元，本年累计 ${formatWan(v.ytd)} 万元`)
       out(
         `完成率 ${v.completion ? formatPercent(v.completion) : '—'}，序时 ${v.schedule ? formatPercent(v.schedule) : '—'}，较序时 ${gap ? gap.pointsText : '—'} 个百分点`,
