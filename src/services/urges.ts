@@ -4,7 +4,6 @@
  * it reaches. A lag 催办 goes to a project behind 序时 and says how far behind it is and what it needs; a missing
  * 催办 chases an unreported round. The database keeps the consecutive count per month (drizzle/0008_urge_occasions).
  */
-import { sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { urges } from '../store/schema.ts'
 import type { Rules } from './rules.ts'
@@ -123,12 +122,4 @@ async function recordUrges(db: Db, kind: UrgeKind, o: UrgeOccasion, rows: { proj
     for (const r of out) fresh.add(r.projectId)
   }
   return fresh
-}
-
-/** How many 催办 of each kind a project had in a month's window (for status lines). */
-export async function urgeCounts(db: Db, projectId: number, period: string): Promise<{ lag: number; missing: number }> {
-  const row = await db.get<{ lag: number; missing: number }>(sql`
-    select coalesce(sum(kind = 'lag'), 0) as lag, coalesce(sum(kind = 'missing'), 0) as missing
-    from urges where project_id = ${projectId} and period = ${period}`)
-  return row ?? { lag: 0, missing: 0 }
 }

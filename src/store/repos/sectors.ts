@@ -1,17 +1,11 @@
 /** 分指挥部: a county's sectors with their 指挥长, 副指挥长 and 总联络人 (projects.sector names one). */
-import { asc, eq } from 'drizzle-orm'
+import { asc } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { sectors } from '../schema.ts'
 
 export type SectorRow = typeof sectors.$inferSelect
 
 export const listSectors = (db: Db) => db.select().from(sectors).orderBy(asc(sectors.sortOrder), asc(sectors.id)).all()
-
-export const sectorNamed = (db: Db, name: string) => db.select().from(sectors).where(eq(sectors.name, name)).get()
-
-/** The sectors a person leads as 指挥长. */
-export const sectorsCommandedBy = (db: Db, personId: number) =>
-  db.select().from(sectors).where(eq(sectors.commanderPersonId, personId)).orderBy(asc(sectors.sortOrder)).all()
 
 /** Adds the sectors not yet there (by name); the ones already there keep their people. */
 export async function addSectors(db: Db, rows: Omit<typeof sectors.$inferInsert, 'id' | 'createdAt'>[]): Promise<void> {
