@@ -9,6 +9,7 @@ import { publishedSnapshot, publishSnapshot } from '../store/repos/boards.ts'
 import { jobRunsFor } from '../store/repos/job-runs.ts'
 import { latestReportsBefore, roundByKey, roundProjects, roundReports, roundsClosedSince, unclosedRounds } from '../store/repos/rounds.ts'
 import { peopleWithRole } from '../store/repos/people.ts'
+import { listSectors } from '../store/repos/sectors.ts'
 import { leagueEnds, monthlyBulletin } from '../services/bulletin.ts'
 import { latestPublishedBoard } from '../services/boards.ts'
 import { loadRules, type Rules } from '../services/rules.ts'
@@ -123,7 +124,13 @@ export const awardsJob: Job = async (ctx) => {
         const schedule = ctx.rules.schedule === 'monthLinear' ? null : scheduleFor(ctx.rules, p, round.period)
         return { code: p.code, name: p.name, sector: p.sector, annualPlan: p.annualPlan, ytd: p.ytd, ...(schedule && { schedule }) }
       })
-      const awards = quarterlyAwards(quarter, candidates, { winners: ctx.dispatch.awards.winners, metric: ctx.dispatch.awards.metric })
+      // The first round is per 分指挥部, in the county's own order of them when it has set them up.
+      const sectorOrder = (await listSectors(ctx.db)).map((s) => s.name)
+      const awards = quarterlyAwards(quarter, candidates, {
+        winners: ctx.dispatch.awards.winners,
+        metric: ctx.dispatch.awards.metric,
+        ...(sectorOrder.length && { sectorOrder }),
+      })
       const unitNames = new Map((await listUnits(ctx.db)).map((u) => [u.id, u.name]))
       const unitOfCode = new Map(months.map((p) => [p.code, unitNames.get(p.unitId) ?? '']))
       const card = awardsCard(awards, (code) => unitOfCode.get(code) ?? '', ctx.demo)
