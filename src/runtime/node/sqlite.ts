@@ -101,7 +101,11 @@ export function serialTransactions(sqlite: Database.Database, opts: { maxGroup?:
       clearImmediate(watch)
     }
     if (lost !== undefined) {
-      if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+      try {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+      } catch {
+        // the connection is gone: its transaction with it
+      }
       units.forEach((u, i) => {
         const o = outcomes[i]
         u.reject(o && !o.ok ? o.error : lost)
@@ -124,7 +128,7 @@ export function serialTransactions(sqlite: Database.Database, opts: { maxGroup?:
           waiting = []
           for (let i = 0; i < all.length; i += maxGroup) {
             const group = all.slice(i, i + maxGroup)
-            tail = tail.then(() => runGroup(group))
+            tail = tail.then(() => runGroup(group)).catch((e: unknown) => group.forEach((u) => u.reject(e)))
           }
         })
       }
