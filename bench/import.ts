@@ -10,6 +10,7 @@
  *
  *   BENCH_ROWS=20000 BENCH_FORMATS=xlsx,xls,csv BENCH_KEEP=1 npm run bench:import   (KEEP: leave the files)
  *   BENCH_LEAN_HEAP=0 npm run bench:import   (without bin/diaodu.js's V8 flag for import and export)
+ *   BENCH_RECLAIM=0 npm run bench:import     (without the collection between parsing and writing)
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -100,7 +101,10 @@ async function child(step: string, file: string, dbPath: string) {
     if (bytes.length < 1000) throw new Error('empty export')
   } else {
     const { importWorkbook } = await import('../src/services/workbook/index.ts')
-    const r = await importWorkbook(database.db, new Uint8Array(readFileSync(file)), { transact: database.transact, now: NOW, year: 2026 })
+    // as diaodu import: the reader's cells collected before the rows are written (BENCH_RECLAIM=0 measures without)
+    const { reclaimer } = await import('../src/runtime/node/reclaim.ts')
+    const reclaim = process.env.BENCH_RECLAIM === '0' ? undefined : reclaimer()
+    const r = await importWorkbook(database.db, new Uint8Array(readFileSync(file)), { transact: database.transact, now: NOW, year: 2026, reclaim })
     counts = { created: r.created, updated: r.updated, unchanged: r.unchanged, errors: r.errors.length }
     if (r.errors.length) throw new Error(JSON.stringify(r.errors.slice(0, 3)))
   }

@@ -112,7 +112,7 @@ describe('diaodu template and import', () => {
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('找不到文件') })
     expect((await diaodu(env, 'import')).code).toBe(2)
     expect(count(env, 'projects') + count(env, 'units') + count(env, 'people')).toBe(0)
-  }, 60_000)
+  }, 120_000)
 })
 
 describe('diaodu config', () => {

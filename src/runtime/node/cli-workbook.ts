@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../../config.ts'
 import { openNodeDatabase, type NodeDatabase } from './sqlite.ts'
 import { shanghaiParts } from '../../domain/time.ts'
+import { reclaimer } from './reclaim.ts'
 // SheetJS and excelts are large: loaded by the commands that use them, not by every `diaodu` run.
 const workbook = () => import('../../services/workbook/index.ts')
 const settings = () => import('../../services/settings.ts')
@@ -118,6 +119,7 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
           dryRun: values['dry-run'],
           partial: values.partial,
           year,
+          reclaim: reclaimer(),
           onProgress: tty ? (done, total) => void ((progressed = true), process.stderr.write(`\r已处理 ${done}/${total} 行 rows`)) : undefined,
         })
       } catch (e) {

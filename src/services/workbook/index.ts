@@ -26,6 +26,12 @@ export interface ImportOptions {
   year?: number
   actorPersonId?: number | null
   onProgress?: (done: number, total: number) => void
+  /**
+   * Called once the file is parsed, before anything is written: a runtime that can collect garbage on demand
+   * (Node) reclaims the reader's cells here, which are dead by then but would otherwise stay in the heap while
+   * the rows are applied (a 20,000-row .xls: 600 MB resident at the peak instead of under 400).
+   */
+  reclaim?: () => void
 }
 
 export interface ImportReport extends Counts {
@@ -43,6 +49,7 @@ class Rollback extends Error {}
 /** Imports a workbook's bytes. Throws WorkbookError for a file that is not a usable spreadsheet. */
 export async function importWorkbook(db: Db, bytes: Uint8Array, opts: ImportOptions): Promise<ImportReport> {
   const parsed = parseSheets(readWorkbook(bytes))
+  opts.reclaim?.()
   const year = opts.year ?? shanghaiParts(opts.now).year
   let applied: ApplyResult | undefined
   let written = false
