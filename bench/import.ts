@@ -97,7 +97,8 @@ async function child(step: string, file: string, dbPath: string) {
   let counts = { created: 0, updated: 0, unchanged: 0, errors: 0 }
   if (step === 'export') {
     const { exportMonth } = await import('../src/services/workbook/export.ts')
-    const bytes = await exportMonth(database.db, '2026-10', NOW)
+    const { reclaimer } = await import('../src/runtime/node/reclaim.ts')
+    const bytes = await exportMonth(database.db, '2026-10', NOW, { reclaim: process.env.BENCH_RECLAIM === '0' ? undefined : reclaimer() })
     if (bytes.length < 1000) throw new Error('empty export')
   } else {
     const { importWorkbook } = await import('../src/services/workbook/index.ts')

@@ -143,7 +143,7 @@ export async function runWorkbook(command: string, rest: string[], now: Date, ou
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new WorkbookUsageError('--period: 月份应为 YYYY-MM，例如 2026-10 (period must be YYYY-MM)')
     const path = values.out ?? positionals[0] ?? `${period}调度通报.xlsx`
     const { exportMonth } = await import('../../services/workbook/export.ts')
-    const bytes = await withDb(({ db }) => exportMonth(db, period, now))
+    const bytes = await withDb(({ db }) => exportMonth(db, period, now, { reclaim: reclaimer() }))
     writeOut(path, bytes)
     out(`已导出 ${period} 调度通报 ${path}（总览、各赛道排名、项目明细、问题台账、督办） (exported)`)
     return

@@ -63,7 +63,7 @@ function styled(argb: string, numFmt?: string): Partial<Style> {
 }
 
 /** The 通报 workbook of month `period` ('2026-10') as .xlsx bytes. */
-export async function exportMonth(db: Db, period: string, now: Date): Promise<Uint8Array> {
+export async function exportMonth(db: Db, period: string, now: Date, opts: { reclaim?: () => void } = {}): Promise<Uint8Array> {
   const rules = await loadRules(db)
   const board = await monthBoard(db, rules, period, await boardUnits(db), now)
   const unitNames = new Map((await db.select({ id: units.id, name: units.name }).from(units).all()).map((u) => [u.id, u.name]))
@@ -241,6 +241,8 @@ export async function exportMonth(db: Db, period: string, now: Date): Promise<Ui
   await supervisionSheet(db, wb, now)
   await bulletinSheet(db, wb, period, now)
 
+  // the month's figures are in the sheets now: a runtime that can collect (Node) drops them before the writer runs
+  opts.reclaim?.()
   return new Uint8Array(await wb.xlsx.writeBuffer({ validate: false }))
 }
 
