@@ -196,15 +196,18 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const reminderRows: (typeof reminders.$inferInsert)[] = []
   const officeId = peopleRows.find((p) => (p.roles as Role[]).includes('office'))!.id
   const overdueByMonth = new Map<number, number[]>()
-  for (const p of projectRows) {
+  for (const [i, p] of projectRows.entries()) {
     const kind = rnd.next()
     const pace = kind < 0.25 ? 1.05 + rnd.next() * 0.25 : kind < 0.78 ? 0.93 + rnd.next() * 0.14 : 0.45 + rnd.next() * 0.4
+    // A few projects on pace stall in the autumn (from September or October: no new investment), so the live rule
+    // has fresh yellow cards to give in October and November beside the year-long laggards' red ones.
+    const stallFrom = kind >= 0.25 && kind < 0.78 ? (i % 11 === 3 ? 9 : i % 11 === 7 ? 10 : 13) : 13
     const contact = contactsByUnit.get(p.unitId)![0]!
     let ytd = 0
     for (let m = 1; m <= lastMonth; m++) {
       const roundId = roundIds[m - 1]!
       const { opensAt, deadlineAt } = roundOf(m)
-      const target = (p.annualPlan * m * pace * (0.96 + rnd.next() * 0.08)) / 12
+      const target = ((p.annualPlan * m * pace * (0.96 + rnd.next() * 0.08)) / 12) * (m >= stallFrom ? 0.8 : 1)
       const next = Math.min(p.totalInvestment, Math.max(ytd, roundTo(target, 10_000)))
       const missing = rnd.chance(0.03)
       const late = !missing && rnd.chance(0.08)
