@@ -4,6 +4,7 @@
  * before 计划投资, the amount unit in brackets).
  */
 import { normalizeWidth } from '../../domain/parse/numbers.ts'
+import type { Role } from '../../store/schema.ts'
 
 export type AmountUnit = '元' | '万元' | '亿元'
 
@@ -77,14 +78,14 @@ export const PERSON_COLUMNS = [
   { key: 'mobile', header: '手机', names: ['手机', '手机号', '手机号码', '联系电话', '电话'] },
   { key: 'title', header: '职务', names: ['职务', '职位'] },
   { key: 'unit', header: '单位', names: ['单位', '所在单位', '工作单位', '单位名称'] },
-  { key: 'roles', header: '角色', names: ['角色', '身份'], note: '填报人 / 单位负责人 / 县领导 / 指挥部办公室，多个用 、 分隔' },
+  { key: 'roles', header: '角色', names: ['角色', '身份'], note: '填报人 / 单位负责人 / 县领导 / 指挥部办公室 / 常务副县长 / 县长，多个用 、 分隔' },
 ] as const satisfies readonly ColumnDef[]
 
 export type ProjectKey = (typeof PROJECT_COLUMNS)[number]['key']
 export type UnitKey = (typeof UNIT_COLUMNS)[number]['key']
 export type PersonKey = (typeof PERSON_COLUMNS)[number]['key']
 
-export const ROLE_WORDS: Readonly<Record<string, 'contact' | 'unit_head' | 'leader' | 'office'>> = {
+export const ROLE_WORDS: Readonly<Record<string, Role>> = {
   填报人: 'contact',
   联系人: 'contact',
   联络员: 'contact',
@@ -95,8 +96,17 @@ export const ROLE_WORDS: Readonly<Record<string, 'contact' | 'unit_head' | 'lead
   领导: 'leader',
   指挥部办公室: 'office',
   办公室: 'office',
+  常务副县长: 'executive',
+  县长: 'county_head',
 }
-export const ROLE_LABELS = { contact: '填报人', unit_head: '单位负责人', leader: '县领导', office: '指挥部办公室' } as const
+export const ROLE_LABELS = {
+  contact: '填报人',
+  unit_head: '单位负责人',
+  leader: '县领导',
+  office: '指挥部办公室',
+  executive: '常务副县长',
+  county_head: '县长',
+} as const satisfies Record<Role, string>
 
 export interface HeaderInfo {
   /** The name to compare with `names`. */

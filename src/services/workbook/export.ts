@@ -178,7 +178,7 @@ export async function exportMonth(db: Db, period: string, now: Date, opts: { rec
       { header: '序时（%）', width: 10, numFmt: PCT },
       { header: '较序时（百分点）', width: 14, numFmt: '0.00' },
       { header: '色牌', width: 8 },
-      { header: '本月催办', width: 10 },
+      { header: '连续催办', width: 10 },
       { header: '填报', width: 10 },
     ],
     views.map((v) => {

@@ -3,7 +3,7 @@
  * one project's page: its curve against plan month by month, every report version, problems, 督办, 催办 and
  * its colours as frozen each month.
  */
-import { projectMonths, viewOf } from '../../services/monthly.ts'
+import { projectMonths, viewOf, countedUrges } from '../../services/monthly.ts'
 import { projectStatus, NotFound } from '../../services/status.ts'
 import { compare, toPercent } from '../../domain/ratio.ts'
 import { monthKey } from '../../domain/periods.ts'
@@ -218,7 +218,9 @@ export async function projectPage(c: WebCtx, id: number): Promise<Html | undefin
         <span>本年累计（${periodLabel(c.month)}）</span><b>${v ? `${wan(v.ytd)}万元` : '—'}</b
         ><span>完成率 ${pct(v?.completion)} · 序时 ${pct(v?.schedule)}</span>
       </div>
-      <div class="kpi"><span>色牌</span><b>${v ? dot(v.verdict.colour) : '—'}</b><span>${v ? describeVerdict(v.verdict, v.urges) : ''}</span></div>
+      <div class="kpi">
+        <span>色牌</span><b>${v ? dot(v.verdict.colour) : '—'}</b><span>${v ? describeVerdict(v.verdict, countedUrges(c.rules, v)) : ''}</span>
+      </div>
       <div class="kpi">
         <span>包联领导 / 联系人</span><b>${leader?.name ?? '—'}</b><span>${contacts.map((p) => p.name).join('、') || '无联系人'}</span>
       </div>
