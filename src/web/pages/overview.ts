@@ -70,17 +70,16 @@ export async function monthsOfYear(
 ): Promise<{ months: MonthTotals[]; current: ProjectFigures[] }> {
   const year = Number(period.slice(0, 4))
   const last = Number(period.slice(5, 7))
-  const frozen = await frozenColours(c, year)
   // Closed months under a 序时 the same for every project (month- or day-linear): Σ plan × 序时 ÷ Σ plan is that
-  // 序时 itself, so a month needs only its sums — one aggregate over month_figures, the rows projectMonths reads.
-  const sums = c.rules.schedule === 'planCurve' ? new Map<string, MonthSums>() : await closedMonthSums(c, year, last)
+  // 序时 itself, so a month needs only its sums and its frozen colours — kept once read, per published month and scope.
+  const closed = c.rules.schedule === 'planCurve' ? new Map<string, ClosedMonth>() : await closedMonths(c, year, last, only)
   const months: MonthTotals[] = []
   let current: ProjectFigures[] = []
   for (let m = 1; m <= last; m++) {
     const key = monthKey(year, m)
-    const colours = frozen.get(key)
-    const sum = sums.get(key)
-    if (m < last && colours && sum) {
+    const done = closed.get(key)
+    if (m < last && done) {
+      const sum = done.sums
       months.push({
         period: key,
         projects: sum.n,
@@ -88,7 +87,7 @@ export async function monthsOfYear(
         ytd: sum.ytd,
         completion: completionRate(sum.ytd, sum.plan),
         schedule: sum.plan > 0 ? scheduleFor(c.rules, { annualPlan: 1, planCurve: null }, key) : null,
-        colours,
+        colours: { ...done.colours },
         halfway: sum.halfway,
       })
       continue
@@ -115,29 +114,74 @@ interface MonthSums {
   halfway: number
 }
 
-async function closedMonthSums(c: WebCtx, year: number, last: number): Promise<Map<string, MonthSums>> {
-  if (last < 2) return new Map()
-  const rows = await c.db.all<MonthSums & { period: string }>(sql`
+interface ClosedMonth {
+  sums: MonthSums
+  colours: Record<Colour, number>
+}
+
+/**
+ * A published month never changes (its board and colours are frozen, its snapshot is never replaced), so its sums
+ * over a scope are summed once and kept, keyed by period, the snapshot's id (a database rebuilt and republished
+ * gets new ids) and the exact projects in scope (a project moved to another unit makes another key). By database:
+ * each keeps its own; a Workers isolate keeps what it read for its lifetime. The open month is never kept.
+ */
+const closedCache = new WeakMap<object, Map<string, ClosedMonth>>()
+/** Entries per database (months × scopes): a county's dozen months for a few hundred people who look. */
+const CLOSED_CACHE_LIMIT = 2_000
+
+async function closedMonths(c: WebCtx, year: number, last: number, only: Set<number> | null): Promise<Map<string, ClosedMonth>> {
+  const out = new Map<string, ClosedMonth>()
+  if (last < 2) return out
+  const from = monthKey(year, 1)
+  const to = monthKey(year, last - 1)
+  const published = await c.db.all<{ period: string; id: number }>(
+    sql`select period, id from board_snapshots where kind = 'monthly' and league = 'all' and period between ${from} and ${to}`,
+  )
+  if (!published.length) return out
+  let cache = closedCache.get(c.db)
+  if (!cache) closedCache.set(c.db, (cache = new Map()))
+  const scopeKey = only ? [...only].sort((a, b) => a - b).join(',') : 'all'
+  const keyOf = (p: { period: string; id: number }) => `${p.period}#${p.id}#${scopeKey}`
+  const missing: string[] = []
+  for (const p of published) {
+    const hit = cache.get(keyOf(p))
+    if (hit) {
+      // Refreshed as most recently used: the oldest entries go first when the map is full.
+      cache.delete(keyOf(p))
+      cache.set(keyOf(p), hit)
+      out.set(p.period, hit)
+    } else missing.push(p.period)
+  }
+  if (!missing.length) return out
+  const periods = sql.join(
+    missing.map((m) => sql`${m}`),
+    sql`, `,
+  )
+  const sums = await c.db.all<MonthSums & { period: string }>(sql`
     select f.period, count(*) as n, sum(f.annual_plan) as plan, sum(coalesce(f.reported_ytd, f.carried_ytd)) as ytd,
       sum(case when f.annual_plan > 0 and 2 * coalesce(f.reported_ytd, f.carried_ytd) >= f.annual_plan then 1 else 0 end) as halfway
     from month_figures f
-    where f.period between ${monthKey(year, 1)} and ${monthKey(year, last - 1)}${inScope(c)}
+    where f.period in (${periods})${inScope(c)}
     group by f.period`)
-  return new Map(rows.map((r) => [r.period, r]))
-}
-
-/** Colour counts of each frozen month of the year, over the person's projects. */
-async function frozenColours(c: WebCtx, year: number): Promise<Map<string, Record<Colour, number>>> {
-  const rows = await c.db.all<{ period: string; colour: Colour; n: number }>(sql`
+  const colours = await c.db.all<{ period: string; colour: Colour; n: number }>(sql`
     select k.period, k.colour, count(*) as n from project_colours k
-    where k.period between ${monthKey(year, 1)} and ${monthKey(year, 12)}${inScope(c, 'k')}
+    where k.period in (${periods})${inScope(c, 'k')}
     group by k.period, k.colour`)
-  const out = new Map<string, Record<Colour, number>>()
-  for (const r of rows) {
-    const counts = out.get(r.period) ?? { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
+  const countsOf = new Map<string, Record<Colour, number>>()
+  for (const r of colours) {
+    const counts = countsOf.get(r.period) ?? { blue: 0, watch: 0, yellow: 0, red: 0, none: 0 }
     counts[r.colour] = (counts[r.colour] ?? 0) + r.n
-    out.set(r.period, counts)
+    countsOf.set(r.period, counts)
   }
+  for (const s of sums) {
+    const counts = countsOf.get(s.period)
+    // A month with a snapshot but no colours frozen for it is read live, as before publication.
+    if (!counts) continue
+    const month: ClosedMonth = { sums: { n: s.n, plan: s.plan, ytd: s.ytd, halfway: s.halfway }, colours: counts }
+    out.set(s.period, month)
+    cache.set(keyOf(published.find((p) => p.period === s.period)!), month)
+  }
+  while (cache.size > CLOSED_CACHE_LIMIT) cache.delete(cache.keys().next().value!)
   return out
 }
 
