@@ -4,7 +4,7 @@
  * src/bot/cards.ts: plain values in, a neutral Card out.
  */
 import type { Button, Card, CardElement, Mention, MessageBody } from '../model/index.ts'
-import { demoNote, formatDay, formatDeadline, gapText, lateMentions, pct, periodLabel, wan } from './conversation.ts'
+import { DASHBOARD_BUTTON, demoNote, formatDay, formatDeadline, gapText, lateMentions, pct, periodLabel, wan } from './conversation.ts'
 import { DEFAULT_COUNTY, type CountyNames } from '../services/rules.ts'
 import { LIMITS, capList, cell, clip, markup, md } from './text.ts'
 import { formatWan } from '../domain/money.ts'
@@ -145,6 +145,7 @@ export function weeklyBoardCard(b: WeeklyBoard, demo: boolean, county: CountyNam
   if (b.leagues.length > leagues.length) elements.push({ kind: 'note', text: `另有 ${b.leagues.length - leagues.length} 个组别未显示` })
   if (b.late.length) elements.push(...lateMentions(b.late, '以下同志本周尚未填报，请抓紧：'))
   elements.push(...demoNote(demo))
+  elements.push({ kind: 'actions', buttons: [DASHBOARD_BUTTON] })
   return {
     template: 'weekly-board',
     colour: 'purple',

@@ -470,6 +470,12 @@ export function projectStatusCard(
   }
 }
 
+/**
+ * 驾驶舱 on the cards leaders read (通报, 赛马, 周调度): tapping runs the 'dashboard' command, whose sign-in link goes
+ * only to the tapper's own chat, even from a group.
+ */
+export const DASHBOARD_BUTTON: Button = { label: '驾驶舱', command: 'dashboard' }
+
 export const PROBLEM_STATE_LABELS = { new: '新增', assigned: '已交办', in_progress: '推进中', close_requested: '申请销号', closed: '已销号' } as const
 
 /**
@@ -527,6 +533,7 @@ export function boardCard(board: MonthBoard, opts: { league?: string; title?: st
       text: md`另有 ${board.skipped.length} 个项目的数据有误，未计入本榜（${clip(county.office, LIMITS.name)}可用「查 项目编号」核实）`,
     })
   elements.push(...demoNote(opts.demo))
+  elements.push({ kind: 'actions', buttons: [DASHBOARD_BUTTON] })
   return {
     template: 'leaderboard',
     colour: 'purple',
@@ -773,6 +780,7 @@ export function bulletinCard(
         buttons: [
           { label: '已阅', style: 'primary', command: 'ack', args: { bulletin: b.period } },
           { label: '查看排名', command: 'board', args: { scope: 'month' } },
+          DASHBOARD_BUTTON,
         ],
       },
     ],

@@ -226,3 +226,66 @@ describe('what each person sees', () => {
     }
   })
 })
+
+describe('驾驶舱 on the cards', () => {
+  interface Inbox {
+    messages: {
+      id: number | string
+      from: string
+      body: { kind: string; card?: { title: string; elements: { kind: string; buttons?: { label: string; command: string }[] }[] } }
+    }[]
+  }
+  const inbox = async (address: string) => ((await (await fetch(`${w.base}/local/inbox?address=${address}`)).json()) as Inbox).messages
+  const dashboardButton = (m: Inbox['messages'][number]) =>
+    m.body.card?.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons! : [])).find((b) => b.label === '驾驶舱')
+  const tap = async (personId: number, messageId: number | string, command: string) =>
+    (await (
+      await fetch(`${w.base}/local/action`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: w.base },
+        body: JSON.stringify({ personId, messageId, command, args: {} }),
+      })
+    ).json()) as { ok: boolean; messages: { to: { kind: string }; body: { kind: string; text?: string } }[] }
+
+  it('the 通报 and the 赛马 card carry 驾驶舱; tapping it sends a sign-in link that opens 总览', async () => {
+    const leader = w.find('leader', { title: '县长' })
+    const cards = await w.chat(leader, '通报')
+    expect(cards.join()).toContain('通报')
+    expect((await w.chat(leader, '排名')).length).toBeGreaterThan(0)
+    const mine = (await inbox(`person:${leader.id}`)).filter((m) => m.from === 'bot' && m.body.kind === 'card')
+    const bulletin = mine.find((m) => m.body.card!.title.includes('重点项目建设通报'))!
+    const board = mine.find((m) => m.body.card!.title.includes('赛马比拼'))!
+    expect(bulletin).toBeDefined()
+    expect(board).toBeDefined()
+    for (const card of [bulletin, board]) {
+      const button = dashboardButton(card)!
+      expect(button).toBeDefined()
+      const result = await tap(leader.id, card.id, button.command)
+      expect(result.ok).toBe(true)
+      const link = /https?:\/\/\S+\/login\/[A-Za-z0-9_-]+/.exec(result.messages.map((m) => m.body.text ?? '').join('\n'))?.[0]
+      expect(link).toBeDefined()
+      const signed = await fetch(link!, { method: 'POST', redirect: 'manual', headers: { origin: w.base } })
+      expect(signed.status).toBe(303)
+      const home = await (await w.get('/', signed.headers.get('set-cookie')!.split(';')[0])).text()
+      expect(home).toContain(leader.name)
+      expect(home).toContain('总览')
+    }
+  })
+
+  it('tapped on a card in a group, the link goes to the tapper’s own chat only', async () => {
+    const office = w.find('office')
+    const group = ((await (await fetch(`${w.base}/local/roster`)).json()) as { groups: { id: number }[] }).groups[0]!
+    await fetch(`${w.base}/local/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: w.base },
+      body: JSON.stringify({ personId: office.id, text: '@调度助手 排名', groupId: group.id }),
+    })
+    const card = (await inbox(`group:${group.id}`)).filter((m) => m.from === 'bot' && dashboardButton(m)).at(-1)!
+    expect(card).toBeDefined()
+    const result = await tap(office.id, card.id, dashboardButton(card)!.command)
+    const inGroup = result.messages.filter((m) => m.to.kind === 'chat').map((m) => m.body.text ?? '')
+    expect(inGroup.join()).not.toContain('/login/')
+    expect(inGroup.join()).toContain('私聊')
+    expect(result.messages.find((m) => m.to.kind === 'person')?.body.text).toContain(`${w.base}/login/`)
+  })
+})
