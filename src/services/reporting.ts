@@ -11,6 +11,7 @@ import { amountProblem, formatWan } from '../domain/money.ts'
 import { PERCENT_RANGE_REASON } from '../domain/parse/numbers.ts'
 import type { StartStatus } from '../domain/parse/starts.ts'
 import { range } from '../domain/periods.ts'
+import type { ProjectFigures } from './monthly.ts'
 
 /**
  * 本年累计 (or 本期) above this many times the project's 总投资 is refused, not warned about: a year's investment
@@ -156,17 +157,19 @@ const startsOf = (p: Pick<Project, 'startedOn' | 'resumedOn' | 'inStats' | 'stat
   statsOn: p.statsOn,
 })
 
+/** A change of a project's 开工 / 复工 / 入库, worked out before it is written. */
+export interface StartsChange {
+  projectId: number
+  before: ProjectStarts
+  after: ProjectStarts
+}
+
 /**
- * Brings a project's 开工 / 复工 / 入库 in line with its accepted reports (after a report is stored). The value the
- * project had before reports first changed it is kept in the audit trail (action 'starts'), so taking a statement
- * back restores it. Returns the change, or null when nothing changed.
+ * What `settleStarts` would change, read now. With `incoming` (the version about to be stored in its round) the
+ * change is the one the project gets once it is stored: the reads come before the report's writes, so a D1 unit
+ * of work stays one batch (src/runtime/workers/d1.ts).
  */
-export async function settleStarts(
-  db: Db,
-  projectId: number,
-  at: number,
-  by: number | null,
-): Promise<{ before: ProjectStarts; after: ProjectStarts } | null> {
+export async function planStarts(db: Db, projectId: number, incoming?: StartsOfReport & { roundId: number }): Promise<StartsChange | null> {
   const project = await db.select().from(projects).where(eq(projects.id, projectId)).get()
   if (!project) return null
   const first = await db
@@ -177,14 +180,52 @@ export async function settleStarts(
     .get()
   const before = startsOf(project)
   const base = (first?.before as ProjectStarts | undefined) ?? before
-  const list = await db
-    .select({ startStatus: reports.startStatus, startedOn: reports.startedOn, statsOn: reports.statsOn })
+  const stored = await db
+    .select({ roundId: reports.roundId, startStatus: reports.startStatus, startedOn: reports.startedOn, statsOn: reports.statsOn })
     .from(reports)
     .where(and(eq(reports.projectId, projectId), eq(reports.current, true)))
     .all()
+  const list = incoming ? [...stored.filter((r) => r.roundId !== incoming.roundId), incoming] : stored
   const after = projectStarts(base, list)
   if (JSON.stringify(after) === JSON.stringify(before)) return null
+  return { projectId, before, after }
+}
+
+/** Writes a change `planStarts` worked out, with its audit row (action 'starts'). */
+export async function applyStarts(db: Db, change: StartsChange | null, at: number, by: number | null): Promise<StartsChange | null> {
+  if (!change) return null
+  const { projectId, before, after } = change
   await db.update(projects).set(after).where(eq(projects.id, projectId))
   await db.insert(auditLog).values({ at, actorPersonId: by, entity: 'project', entityId: projectId, action: 'starts', before, after })
-  return { before, after }
+  return change
+}
+
+/**
+ * Brings a project's 开工 / 复工 / 入库 in line with its accepted reports (after a report is stored). The value the
+ * project had before reports first changed it is kept in the audit trail (action 'starts'), so taking a statement
+ * back restores it. Returns the change, or null when nothing changed.
+ */
+export async function settleStarts(db: Db, projectId: number, at: number, by: number | null): Promise<StartsChange | null> {
+  return applyStarts(db, await planStarts(db, projectId), at, by)
+}
+
+/**
+ * A project's month figures as month_figures will hold them once `report` is stored and its starts are changed
+ * by `starts` (the view month_figures_source, drizzle/0008_urge_occasions.sql): the receipt reads the figures
+ * before the report's writes, so a D1 unit of work stays one batch.
+ */
+export function figuresAfterReport(f: ProjectFigures, period: string, round: Round, report: Report, starts: StartsChange | null): ProjectFigures {
+  const end = `${period}-31`
+  const out = { ...f }
+  if (round.kind === 'monthly' && round.period === period) {
+    out.ytd = report.ytdInvestment
+    out.reported = true
+    out.onTime = report.firstSubmittedAt <= round.deadlineAt
+  }
+  if (starts) {
+    const a = starts.after
+    out.started = Boolean((a.startedOn && a.startedOn <= end) || (a.resumedOn && a.resumedOn <= end))
+    out.inStats = a.inStats && (a.statsOn === null || a.statsOn <= end)
+  }
+  return out
 }

@@ -10,13 +10,15 @@ import type { ReplyParse } from '../../domain/parse/index.ts'
 import { readAmount, readDate, readPercent, resolveDate } from '../../domain/parse/index.ts'
 import { localDate } from '../../domain/time.ts'
 import { restoreClipped } from '../../cards/text.ts'
-import { openProblemsOfProject, raiseProblem } from '../../store/repos/problems.ts'
+import { openProblemsOfProject, raiseProblem, type Problem } from '../../store/repos/problems.ts'
+import { problems } from '../../store/schema.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
 import {
   currentReport,
   ensureRound,
   grantReopen,
+  nextId,
   previousMonthlyReport,
   reopenedRounds,
   roundById,
@@ -42,7 +44,7 @@ import { command, say } from '../registry.ts'
 import { form, id, words } from '../args.ts'
 import { hasRole, officeOnly } from '../permissions.ts'
 import { contactsOfProject } from '../../store/repos/directory.ts'
-import { applyTrust, checkReport, settleStarts, type ReportValues } from '../../services/reporting.ts'
+import { applyStarts, applyTrust, checkReport, figuresAfterReport, planStarts, type ReportValues } from '../../services/reporting.ts'
 import { projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyWindow } from '../../domain/dispatch.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
@@ -448,6 +450,15 @@ async function submit(
       messages: [turn.reply({ kind: 'card', card: reportMismatchCard(project, t, round.id) })],
     }
   }
+  // Everything the receipt and the prompt need is read before the first write and the stored rows are built in
+  // code: on D1 a read of a table just written would send the writes so far as a batch of their own
+  // (src/runtime/workers/d1.ts), and a crash after it would leave the report stored with its event unmarked.
+  const startStatus = values.startStatus ?? null
+  const startedOn = values.startStatus ? (values.startedOn ?? null) : null
+  const statsOn = values.statsOn ?? null
+  const starts = await planStarts(db, project.id, { roundId: round.id, startStatus, startedOn, statsOn })
+  const period = round.kind === 'monthly' ? round.period : round.period
+  const [figuresBefore] = await projectMonths(db, period, { projectId: project.id })
   const report = await submitReport(db, {
     roundId: round.id,
     projectId: project.id,
@@ -459,23 +470,29 @@ async function submit(
     coordination: values.coordination,
     nextSteps: values.nextSteps,
     correctionReason: values.correctionReason || null,
-    startStatus: values.startStatus ?? null,
-    startedOn: values.startStatus ? (values.startedOn ?? null) : null,
-    statsOn: values.statsOn ?? null,
+    startStatus,
+    startedOn,
+    statsOn,
     source,
     submittedBy: turn.person.id,
     submittedAt: now.getTime(),
   })
   await clearPending(db, turn.person.id)
-  await settleStarts(db, project.id, now.getTime(), turn.person.id)
+  await applyStarts(db, starts, now.getTime(), turn.person.id)
   if (reopened) await useReopen(db, { roundId: round.id, projectId: project.id, by: turn.person.id, at: now.getTime() })
-  const notices = await routeProblems(turn, project, report.id, values.problems)
-  const period = round.kind === 'monthly' ? round.period : round.period
-  const [figures] = await projectMonths(db, period, { projectId: project.id })
-  const view = viewOf(turn.ctx.rules, figures!, period)
+  const routed = await routeProblems(turn, project, report.id, values.problems)
+  const notices = routed.messages
+  const view = viewOf(turn.ctx.rules, figuresAfterReport(figuresBefore!, period, round, report, starts), period)
   const card = receiptCard(project, round, report, view, turn.ctx.demo)
   // Earlier cards of this report: prompt forms show the stored version, drafts waiting for 确认 become the receipt.
-  const prompt = await promptFor(turn, (await projectById(db, project.id)) ?? project, round)
+  const prompt = reportPromptCard({
+    project: starts ? { ...project, ...starts.after } : project,
+    round,
+    previous: previous?.report ?? null,
+    current: report,
+    openProblems: routed.open,
+    demo: turn.ctx.demo,
+  })
   const refresh = [
     { subject: reportSubject(round.id, project.id), card: () => prompt },
     { subject: receiptSubject(round.id, project.id), card: () => card },
@@ -486,17 +503,28 @@ async function submit(
   return { updateCard: card, toast: { kind: 'success', text: report.version > 1 ? '已修改' : '已提交' }, messages, refresh }
 }
 
-/** New problems from a report become 问题台账 entries and are sent to the office to 交办. */
-async function routeProblems(turn: Turn, project: Project, reportId: number, list: string[]): Promise<OutboundMessage[]> {
+/**
+ * New problems from a report become 问题台账 entries and are sent to the office to 交办. Returns the messages and
+ * the project's open problems after (for the prompt card, without reading back what was just written).
+ */
+async function routeProblems(
+  turn: Turn,
+  project: Project,
+  reportId: number,
+  list: string[],
+): Promise<{ messages: OutboundMessage[]; open: Problem[] }> {
   const { db, now } = turn.ctx
-  if (!list.length) return []
   const open = await openProblemsOfProject(db, project.id)
+  if (!list.length) return { messages: [], open }
   const fresh = list.filter((d) => !open.some((o) => o.description === d))
   const office = await peopleWithRole(db, 'office')
   const units = await listUnits(db)
   const messages: OutboundMessage[] = []
-  for (const description of fresh) {
+  const first = fresh.length ? await nextId(db, problems) : 0
+  const raised: Problem[] = []
+  for (const [i, description] of fresh.entries()) {
     const row = await raiseProblem(db, {
+      id: first + i,
       projectId: project.id,
       reportId,
       description,
@@ -505,11 +533,12 @@ async function routeProblems(turn: Turn, project: Project, reportId: number, lis
       at: now.getTime(),
       note: '由调度填报提出',
     })
+    raised.push(row)
     const card = newProblemCard({ id: row.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
     for (const o of office)
       messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: commandKeys.problemRaised(row.id, o.id) })
   }
-  return messages
+  return { messages, open: [...open, ...raised] }
 }
 
 /** 补报 <project> <month>: the office reopens a closed monthly round for one project, once; audited. */

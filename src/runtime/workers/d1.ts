@@ -9,10 +9,12 @@
  * throws sends none of them (the rollback).
  *
  * Two things cannot wait for the end, and send what is kept so far first (a flush, one batch):
- * - a read of a table a kept write touches (the turn reads its own write back, e.g. `submitReport` reads the
- *   new version): without the flush it would read the old row; `month_figures` (triggers) and its view count
- *   as touched by a write to any table they are made from;
- * - a write whose answer is needed now (RETURNING: a new problem's id).
+ * - a read of a table a kept write touches (a turn that reads its own write back): without the flush it would
+ *   read the old row; `month_figures` (triggers) and its view count as touched by a write to any table they
+ *   are made from;
+ * - a write whose answer is needed now (RETURNING).
+ * The bot avoids both where it matters: a report's 确认 reads first and builds what it stores in code (the new
+ * version, a new problem with its id from `nextId`), so it is one batch and a crash cannot store half of it.
  * A unit with a flush is then two or more batches; the last one always holds the outbox rows and the mark, so a
  * reply is never queued without its row marked, nor the row marked without its replies. `stats` says how many
  * batches each unit took (test/runtime/workers.test.ts measures the common turns).

@@ -46,10 +46,14 @@ export const openProblemsWithNames = (db: Db) =>
     .orderBy(problems.id)
     .all()
 
-/** A new 新增 problem with its first history row. */
+/**
+ * A new 新增 problem with its first history row, in one statement batch. `id` is the one it gets (`nextId`):
+ * the history row needs it, and asking the database for it (RETURNING) would split a D1 unit of work.
+ */
 export async function raiseProblem(
   db: Db,
   p: {
+    id: number
     projectId: number
     reportId: number | null
     description: string
@@ -59,19 +63,30 @@ export async function raiseProblem(
     note: string
   },
 ): Promise<Problem> {
-  const [row] = await db
-    .insert(problems)
-    .values({
-      projectId: p.projectId,
-      reportId: p.reportId,
-      description: p.description,
-      reporterPersonId: p.reporterPersonId,
-      leaderPersonId: p.leaderPersonId,
-      createdAt: p.at,
-    })
-    .returning()
-  await db.insert(problemEvents).values({ problemId: row!.id, at: p.at, personId: p.reporterPersonId, toState: 'new', note: p.note })
-  return row!
+  const row: Problem = {
+    id: p.id,
+    projectId: p.projectId,
+    reportId: p.reportId,
+    description: p.description,
+    severity: 'ordinary',
+    state: 'new',
+    reporterPersonId: p.reporterPersonId,
+    assigneeUnitId: null,
+    assigneePersonId: null,
+    leaderPersonId: p.leaderPersonId,
+    plan: null,
+    dueOn: null,
+    noticeCount: 0,
+    level: 'office',
+    levelSince: null,
+    createdAt: p.at,
+    closedAt: null,
+  }
+  await atomic(db, [
+    db.insert(problems).values(row),
+    db.insert(problemEvents).values({ problemId: p.id, at: p.at, personId: p.reporterPersonId, toState: 'new', note: p.note }),
+  ])
+  return row
 }
 
 /** Moves a problem to a new state (and sets `set`), with its history row, all-or-nothing. Returns the moved problem. */

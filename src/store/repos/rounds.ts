@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { atomic } from '../db.ts'
 import { inChunks } from '../bulk.ts'
-import { auditLog, people, projectContacts, projects, reminders, reports, rounds } from '../schema.ts'
+import { auditLog, people, problems, projectContacts, projects, reminders, reports, rounds } from '../schema.ts'
 import type { Project } from './projects.ts'
 import type { Person } from './directory.ts'
 
@@ -88,19 +88,52 @@ export async function previousMonthlyReport(
 export type ReportInput = Omit<typeof reports.$inferInsert, 'id' | 'version' | 'current' | 'firstSubmittedAt'>
 
 /**
+ * The id the next row of `table` gets. The stored row is built in code with it instead of read back (a read of
+ * a table just written, or RETURNING, would split a D1 unit of work into batches: src/runtime/workers/d1.ts).
+ * Rows of these tables are never deleted, so max + 1 is what AUTOINCREMENT gives; a second writer that took
+ * the id first makes the insert (and with it the whole batch) fail, never write twice.
+ */
+export async function nextId(db: Db, table: typeof reports | typeof problems): Promise<number> {
+  const row = await db
+    .select({ n: sql<number>`coalesce(max(${table.id}), 0) + 1` })
+    .from(table)
+    .get()
+  return row!.n
+}
+
+/**
  * Stores a submission as a new version and makes it the current one; the previous version stays, and the
- * change is written to the audit trail in the same transaction.
+ * change is written to the audit trail in the same transaction. Returns the stored row, built in code (all reads
+ * come before the writes).
  */
 export async function submitReport(db: Db, input: ReportInput): Promise<Report> {
   const versions = await reportVersions(db, input.roundId, input.projectId)
   const previous = versions.find((v) => v.current)
   const version = (versions.at(-1)?.version ?? 0) + 1
+  const stored: Report = {
+    progressText: '',
+    problemsText: '',
+    coordination: '',
+    nextSteps: '',
+    periodInvestment: null,
+    progressPercent: null,
+    startStatus: null,
+    startedOn: null,
+    statsOn: null,
+    correctionReason: null,
+    submittedBy: null,
+    ...input,
+    id: await nextId(db, reports),
+    version,
+    current: true,
+    firstSubmittedAt: versions[0]?.submittedAt ?? input.submittedAt,
+  }
   await atomic(db, [
     db
       .update(reports)
       .set({ current: false })
       .where(and(eq(reports.roundId, input.roundId), eq(reports.projectId, input.projectId), eq(reports.current, true))),
-    db.insert(reports).values({ ...input, version, current: true, firstSubmittedAt: versions[0]?.submittedAt ?? input.submittedAt }),
+    db.insert(reports).values(stored),
     db.insert(auditLog).values({
       at: input.submittedAt,
       actorPersonId: input.submittedBy ?? null,
@@ -111,7 +144,7 @@ export async function submitReport(db: Db, input: ReportInput): Promise<Report> 
       after: { ...input, version },
     }),
   ])
-  return (await currentReport(db, input.roundId, input.projectId))!
+  return stored
 }
 
 export async function recordReminder(db: Db, r: typeof reminders.$inferInsert) {
