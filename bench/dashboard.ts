@@ -1,7 +1,7 @@
 /**
  * npm run bench:dashboard — the 挂图作战 pages on a 20,000-project county (200 units, twelve months of reports,
  * problems and 督办): each page's server time through the app (signed in as the office, so everything is in
- * scope; median and minimum of the runs), the bytes it sends, raw and gzip, and — where /usr/bin/chromium
+ * scope; the first run — 总览 sums the published months then — and the median and minimum of nine), the bytes it sends, raw and gzip, and — where /usr/bin/chromium
  * exists — the time from navigation to the first chart drawn, over loopback. Targets of issue 18: < 150 ms a
  * page, < 600 KB gzip for the first page, < 1.5 s to the first chart. Last line: key=value figures.
  */
@@ -57,7 +57,7 @@ const PAGES = [
 ]
 const figures: string[] = []
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-console.log('page\tmedian ms\tmin ms\tKB\tKB gzip')
+console.log('page\tfirst ms\tmedian ms\tmin ms\tKB\tKB gzip')
 for (const path of PAGES) {
   const times: number[] = []
   let body = ''
@@ -70,7 +70,7 @@ for (const path of PAGES) {
   }
   const kb = Buffer.byteLength(body) / 1024
   const gz = gzipSync(body).length / 1024
-  console.log(`${path}\t${median(times).toFixed(1)}\t${Math.min(...times).toFixed(1)}\t${kb.toFixed(0)}\t${gz.toFixed(0)}`)
+  console.log(`${path}\t${times[0]!.toFixed(1)}\t${median(times).toFixed(1)}\t${Math.min(...times).toFixed(1)}\t${kb.toFixed(0)}\t${gz.toFixed(0)}`)
   const key =
     path === '/'
       ? 'overview'
@@ -79,6 +79,8 @@ for (const path of PAGES) {
           .replace(/[^a-z0-9]+/g, '_')
           .replace(/_$/, '')
   figures.push(`${key}_ms=${median(times).toFixed(1)}`)
+  // 总览's first request sums the published months once (kept afterwards): the cold figure beside the warm median.
+  if (path === '/') figures.push(`overview_first_ms=${times[0]!.toFixed(1)}`)
   if (path === '/') figures.push(`overview_gzip_kb=${(gz + gzipSync(await (await app.request('/web/app.css')).text()).length / 1024).toFixed(1)}`)
 }
 

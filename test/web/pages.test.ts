@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { startWeb, tableRows, IN_ROUND } from './helpers.ts'
-import { accessLinks, projects, webSessions } from '../../src/store/schema.ts'
+import { accessLinks, projects, reports, webSessions } from '../../src/store/schema.ts'
 import { monthlyBulletin } from '../../src/services/bulletin.ts'
 import { loadRules } from '../../src/services/rules.ts'
 import { formatWan } from '../../src/domain/money.ts'
@@ -13,6 +13,8 @@ import { formatPercent, ratio } from '../../src/domain/ratio.ts'
 import { tokenHash } from '../../src/web/session.ts'
 import { COLOUR_LABELS } from '../../src/domain/colours.ts'
 import { run } from '../../src/runtime/node/cli.ts'
+import { roundByKey } from '../../src/store/repos/rounds.ts'
+import { report } from '../jobs/helpers.ts'
 
 let w: Awaited<ReturnType<typeof startWeb>>
 
@@ -287,5 +289,26 @@ describe('驾驶舱 on the cards', () => {
     expect(inGroup.join()).not.toContain('/login/')
     expect(inGroup.join()).toContain('私聊')
     expect(result.messages.find((m) => m.to.kind === 'person')?.body.text).toContain(`${w.base}/login/`)
+  })
+
+  // Last: it adds a report to the shared county. The published months are kept once summed; the open one is not.
+  it('总览 stays live for the open month: a report just confirmed shows at once, as the 通报 counts it', async () => {
+    const cookie = await w.signIn(w.find('office'))
+    const kpi = (page: string, label: string) => new RegExp(`<span>${label}</span><b>([^<]+)</b>`).exec(page)?.[1]
+    const before = await (await w.get('/', cookie)).text()
+    const round = (await roundByKey(w.db, 'monthly', '2026-11'))!
+    const reported = new Set((await w.db.select().from(reports).where(eq(reports.roundId, round.id)).all()).map((r) => r.projectId))
+    const project = (await w.db.select().from(projects).all()).find((p) => p.active && p.year === 2026 && !reported.has(p.id))!
+    expect(project).toBeDefined()
+    await report(w.database, round.id, project.id, IN_ROUND, project.annualPlan)
+    const after = await (await w.get('/', cookie)).text()
+    const b = await monthlyBulletin(w.db, await loadRules(w.db), '2026-11', IN_ROUND)
+    expect(kpi(after, '本年累计完成')).toBe(`${formatWan(b.ytd, 0)}万元`)
+    expect(kpi(after, '本年累计完成')).not.toBe(kpi(before, '本年累计完成'))
+    // The closed months' 完成率 and 三色 as the charts title them: the same before and after.
+    const closed = (page: string) =>
+      [...page.matchAll(/<title>([^<]+)<\/title>/g)].map((m) => m[1]!).filter((t) => /^\d+月/.test(t) && !t.startsWith('11月'))
+    expect(closed(after).length).toBeGreaterThan(10)
+    expect(closed(after)).toEqual(closed(before))
   })
 })

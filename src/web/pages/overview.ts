@@ -5,6 +5,8 @@
  */
 import { projectMonths, scheduleFor, type ProjectFigures } from '../../services/monthly.ts'
 import { sql } from 'drizzle-orm'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { roundByKey } from '../../store/repos/rounds.ts'
 import { completionRate, describeGap, gapPoints } from '../../domain/schedule.ts'
 import { ratio, toPercent, type Ratio } from '../../domain/ratio.ts'
@@ -140,7 +142,8 @@ async function closedMonths(c: WebCtx, year: number, last: number, only: Set<num
   if (!published.length) return out
   let cache = closedCache.get(c.db)
   if (!cache) closedCache.set(c.db, (cache = new Map()))
-  const scopeKey = only ? [...only].sort((a, b) => a - b).join(',') : 'all'
+  // A digest of the ids, not the ids: a 副县长 of thousands of projects would keep a long key per month.
+  const scopeKey = only ? bytesToHex(sha256(new TextEncoder().encode([...only].sort((a, b) => a - b).join(',')))) : 'all'
   const keyOf = (p: { period: string; id: number }) => `${p.period}#${p.id}#${scopeKey}`
   const missing: string[] = []
   for (const p of published) {
