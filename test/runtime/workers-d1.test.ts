@@ -46,7 +46,7 @@ const help = (text = '帮助'): Extract<InboundEvent, { type: 'text' }> => ({
   mentionedBot: false,
 })
 const deliver = async (intake: Intake, event: InboundEvent) => {
-  const r = await intake.accept({ platform: 'local', dedupeKey: event.id, raw: JSON.stringify(event), event }, { waitMs: Infinity })
+  const r = await intake.accept({ platform: 'local', dedupeKey: event.id, raw: JSON.stringify({ event }), event }, { waitMs: Infinity })
   if (r.kind !== 'answered') throw new Error(r.kind)
   return r
 }
@@ -65,6 +65,36 @@ beforeEach(() => {
   })
   units = []
 })
+
+/** The demo county on D1 after the tick of 25 Nov, and its first contact's way to talk to the bot. */
+async function demoContact() {
+  const { drizzle } = await import('drizzle-orm/d1')
+  const schema = await import('../../src/store/schema.ts')
+  const { loadDemoCounty } = await import('../../src/demo/county.ts')
+  const { projectsOfContact } = await import('../../src/store/repos/projects.ts')
+  await loadDemoCounty(drizzle(binding as never, { schema }) as never, shanghaiTime(2026, 11, 22, 10))
+  const { runTick } = await import('../../src/jobs/tick.ts')
+  await runTick(drizzle(binding as never, { schema }) as never, shanghaiTime(2026, 11, 25, 9, 1))
+  const contact = backing.sqlite.prepare(`select person_id id from project_contacts order by person_id limit 1`).get() as { id: number }
+  const [project] = await projectsOfContact(backing.db, contact.id)
+  const oct = backing.sqlite
+    .prepare(
+      `select r.ytd_investment ytd from reports r join rounds o on o.id = r.round_id where o.period = '2026-10' and r.project_id = ? and r.current = 1`,
+    )
+    .get(project!.id) as { ytd: number }
+  const intake = intakeWith()
+  const say = (text: string) =>
+    deliver(intake, {
+      ...help(text),
+      sender: { platform: 'local', userId: String(contact.id) },
+      chat: { platform: 'local', chatId: `person:${contact.id}`, kind: 'direct' },
+    })
+  return { project: project!, octYtd: oct.ytd, intake, say }
+}
+
+const receipts = () => (rows(`select count(*) n from outbox where body like '%已收到%'`)[0] as { n: number }).n
+const novemberReports = (projectId: number) =>
+  rows(`select r.ytd_investment ytd from reports r join rounds o on o.id = r.round_id where o.period = '2026-11' and r.project_id = ${projectId}`)
 
 describe('the unit of work on D1', () => {
   it('sends a turn’s replies and the mark of its row in one batch', async () => {
@@ -105,27 +135,8 @@ describe('the unit of work on D1', () => {
   })
 
   it('a contact’s report on the demo county: the draft turns and the 确认 that stores it with a problem are one batch each', async () => {
-    const { drizzle } = await import('drizzle-orm/d1')
-    const schema = await import('../../src/store/schema.ts')
-    const { loadDemoCounty } = await import('../../src/demo/county.ts')
-    const { projectsOfContact } = await import('../../src/store/repos/projects.ts')
-    await loadDemoCounty(drizzle(binding as never, { schema }) as never, shanghaiTime(2026, 11, 22, 10))
-    const { runTick } = await import('../../src/jobs/tick.ts')
-    await runTick(drizzle(binding as never, { schema }) as never, shanghaiTime(2026, 11, 25, 9, 1))
-    const contact = backing.sqlite.prepare(`select person_id id from project_contacts order by person_id limit 1`).get() as { id: number }
-    const [project] = await projectsOfContact(backing.db, contact.id)
-    const oct = backing.sqlite
-      .prepare(
-        `select r.ytd_investment ytd from reports r join rounds o on o.id = r.round_id where o.period = '2026-10' and r.project_id = ? and r.current = 1`,
-      )
-      .get(project!.id) as { ytd: number }
-    const intake = intakeWith()
-    const say = (text: string) =>
-      deliver(intake, {
-        ...help(text),
-        sender: { platform: 'local', userId: String(contact.id) },
-        chat: { platform: 'local', chatId: `person:${contact.id}`, kind: 'direct' },
-      })
+    const { project, octYtd, say } = await demoContact()
+    const oct = { ytd: octYtd }
     units = []
     const a = await say(`本月完成投资1200万元，本年累计${oct.ytd / 10_000 + 1200}万元，问题：工地临时用电未接通`)
     const b = await say(project!.name.slice(-6))
@@ -148,5 +159,39 @@ describe('the unit of work on D1', () => {
       rows(`select p.description, e.to_state from problems p join problem_events e on e.problem_id = p.id where p.project_id = ${project!.id}`),
     ).toEqual([{ description: '工地临时用电未接通', to_state: 'new' }])
     console.log(`d1 units: ${units.map((u) => `batches=${u.batches} statements=${u.statements} flushes=${u.flushes.join('|') || '-'}`).join('; ')}`)
+  })
+  it('the 确认 whose batch never lands stores nothing; its retry stores the report and its problem once', async () => {
+    const { project, octYtd, intake, say } = await demoContact()
+    await say(`本月完成投资1200万元，本年累计${octYtd / 10_000 + 1200}万元，问题：工地临时用电未接通`)
+    await say(project.name.slice(-6))
+    // The isolate dies while the batch that marks the 确认's row is on its way: D1 never commits that batch
+    // (when the turn took three batches, the first two had stored the report and the problem by then).
+    const send = binding.batch
+    const latest = () => (rows(`select status from inbound_log order by id desc limit 1`)[0] as { status: string }).status
+    binding.batch = async (statements) => {
+      let sent: ReturnType<typeof send> | undefined
+      // The fake runs a batch at once, so it can be run inside a transaction of our own and undone.
+      backing.sqlite.transaction(() => {
+        sent = send(statements)
+        if (latest() !== 'processed') return
+        binding.batch = send
+        throw new Error('D1_ERROR: Network connection lost.')
+      })()
+      return sent!
+    }
+    const lost = await say('确认')
+    expect(lost.result).toBeUndefined()
+    expect(novemberReports(project.id)).toEqual([])
+    expect(rows(`select count(*) n from problems where project_id = ${project.id}`)).toEqual([{ n: 0 }])
+    const row = rows(`select id, status from inbound_log order by id desc limit 1`)[0] as { id: number; status: string }
+    expect(row.status).toBe('failed')
+    expect(receipts()).toBe(0)
+
+    expect(await intake.retry(row.id)).toBe('processed')
+    expect(novemberReports(project.id)).toEqual([{ ytd: octYtd + 1200 * 10_000 }])
+    expect(rows(`select count(*) n from problems p join problem_events e on e.problem_id = p.id where p.project_id = ${project.id}`)).toEqual([
+      { n: 1 },
+    ])
+    expect(receipts()).toBeGreaterThan(0)
   })
 })
