@@ -194,4 +194,30 @@ describe('the unit of work on D1', () => {
     ])
     expect(receipts()).toBeGreaterThan(0)
   })
+  it('a 确认 whose new problem id another isolate took first runs again and stores everything once', async () => {
+    const { project, octYtd, say } = await demoContact()
+    await say(`本月完成投资1200万元，本年累计${octYtd / 10_000 + 1200}万元，问题：工地临时用电未接通`)
+    await say(project.name.slice(-6))
+    // Between the 确认's reads and its batch, a leader in another isolate raises a problem on the project.
+    const send = binding.batch
+    binding.batch = async (statements) => {
+      binding.batch = send
+      backing.sqlite
+        .prepare(`insert into problems (project_id, description, created_at) values (?, '另一处同时提出的问题', ?)`)
+        .run(project.id, NOW.getTime())
+      return send(statements)
+    }
+    units = []
+    const done = await say('确认')
+    expect(JSON.stringify(done.result?.messages)).toContain('已收到')
+    expect(units.map((u) => u.batches)).toEqual([1, 1]) // the batch that failed on the taken id, then the one that landed
+    expect(novemberReports(project.id)).toEqual([{ ytd: octYtd + 1200 * 10_000 }])
+    const mine = rows(
+      `select p.id, count(e.id) events from problems p left join problem_events e on e.problem_id = p.id where p.description = '工地临时用电未接通' group by p.id`,
+    ) as { id: number; events: number }[]
+    expect(mine).toEqual([{ id: expect.any(Number), events: 1 }])
+    // The office's card names the problem as stored, so 交办 on it reaches it.
+    expect(JSON.stringify(done.result?.messages)).toContain(`#${mine[0]!.id}`)
+    expect(rows(`select status from inbound_log order by id desc limit 1`)).toEqual([{ status: 'processed' }])
+  })
 })

@@ -20,7 +20,9 @@
  * batches each unit took (test/runtime/workers.test.ts measures the common turns).
  *
  * Units run one at a time per county and isolate (as `serialTransactions` on Node): the recording handle is
- * used only inside a unit, so no other request's statement can join its batch.
+ * used only inside a unit, so no other request's statement can join its batch. Units in two isolates can choose
+ * the same new id; the one whose batch comes second fails on it, and a unit that sent nothing before that batch
+ * runs again (at most three times; `onUnit` hears of each run).
  */
 import { drizzle } from 'drizzle-orm/d1'
 import type { Db } from '../../store/db.ts'
@@ -59,6 +61,10 @@ export interface CountyDatabase {
 /** What the database derives itself (month_figures by triggers, its view), and the tables it derives them from. */
 const DERIVED = ['month_figures', 'month_figures_source']
 const FEEDS = new Set(['projects', 'reports', 'rounds', 'reminders', 'urges', 'project_colours'])
+
+/** A unique key the unit chose from its reads (`nextId`, a report's next version) and another isolate took first. */
+const TAKEN = /UNIQUE constraint failed/i
+const MAX_ATTEMPTS = 3
 
 const WRITE = /^\s*(insert|update|delete|replace)\b/i
 const RETURNING = /\breturning\b/i
@@ -151,15 +157,24 @@ export function openCountyDatabase(binding: D1Binding, onUnit?: (stats: UnitStat
   let tail: Promise<unknown> = Promise.resolve()
   const transact: Transact = <T>(fn: (db?: Db) => Promise<T>): Promise<T> => {
     const run = tail.then(async () => {
-      unit = { kept: [], touched: new Set(), stats: { batches: 0, statements: 0, flushes: [] } }
-      const stats = unit.stats
-      try {
-        const out = await fn(unitDb)
-        await flush()
-        return out
-      } finally {
-        unit = undefined // a unit that threw: what it kept is dropped, never sent
-        onUnit?.(stats)
+      for (let attempt = 1; ; attempt++) {
+        unit = { kept: [], touched: new Set(), stats: { batches: 0, statements: 0, flushes: [] } }
+        const stats = unit.stats
+        try {
+          const out = await fn(unitDb)
+          try {
+            await flush()
+          } catch (e) {
+            // Another isolate took an id (or a report version) this unit read as free: when nothing of the unit
+            // was sent before, it is as if it never ran, so it runs again on fresh reads.
+            if (attempt < MAX_ATTEMPTS && stats.batches === 1 && TAKEN.test(String(e))) continue
+            throw e
+          }
+          return out
+        } finally {
+          unit = undefined // a unit that threw: what it kept is dropped, never sent
+          onUnit?.(stats)
+        }
       }
     })
     tail = run.catch(() => undefined)
