@@ -2,6 +2,9 @@
  * Issue 12 through the Feishu channel on loopback (server + fake open API, as in round.test.ts): a problem card
  * sent to the office is patched in place (PATCH /open-apis/im/v1/messages/:message_id) when the problem
  * changes, and a click on the card as it was before is refused with the problem's state, never applied.
+ * Likewise a 督办: the unit head's card renders its 复函 form as a Feishu form; the 复函 submitted from it reaches
+ * the leader; once the leader 办结s it the head's card is patched in place (no form left), and the old form
+ * submitted anyway is refused with the 督办's state.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { serve, type ServerType } from '@hono/node-server'
@@ -13,7 +16,7 @@ import { shanghaiTime } from '../../../src/domain/time.ts'
 import { createApp } from '../../../src/http/app.ts'
 import { loadConfig } from '../../../src/config.ts'
 import { silentLogger } from '../../../src/log.ts'
-import { outbox, problemEvents, problems, units } from '../../../src/store/schema.ts'
+import { auditLog, outbox, problemEvents, problems, projects, supervisions, units } from '../../../src/store/schema.ts'
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import { peopleWithRole } from '../../../src/store/repos/people.ts'
 import { projectsOfContact } from '../../../src/store/repos/projects.ts'
@@ -191,5 +194,62 @@ describe('problem cards on Feishu', () => {
     expect((await database.db.select().from(problemEvents).where(eq(problemEvents.problemId, p.id)).all()).length).toBe(events)
     await deliverAll()
     expect(fake.sent.filter((s) => s.kind === 'patch' && s.messageId === newCard.messageId)).toHaveLength(1)
+  })
+})
+
+describe('督办 cards on Feishu', () => {
+  it('复函 from the card’s form, 办结 typed: the head’s card is patched without its form, and the old form is refused', async () => {
+    const leader = (await database.db.select().from(people).where(eq(people.title, '县长')).get())!
+    const project = (await database.db.select().from(projects).limit(1).get())!
+    const unit = (await database.db.select().from(units).where(eq(units.id, project.unitId)).get())!
+    await bindIdentity(database.db, leader.id, 'feishu', 'ou_leader', now().getTime())
+    await bindIdentity(database.db, unit.headPersonId!, 'feishu', 'ou_head', now().getTime())
+    const say = (text: string, who: string) =>
+      feishuPosts(FEISHU_EVENTS_PATH, textMessageEvent({ text, senderOpenId: who, chatId: `oc_p2p_${who}`, chatType: 'p2p', token: TOKEN }))
+
+    await say(`督办 ${project.code} 加快施工许可办理`, 'ou_leader')
+    await deliverAll()
+    const sv = (await database.db.select().from(supervisions).get())!
+    const card = fake.sent.find((s) => s.kind === 'send' && s.receiveId === 'ou_head' && JSON.stringify(s.parsed).includes(`D${sv.id}`))!
+    expect(validateCard(card.parsed)).toEqual([])
+    const inputs = findAll(card.parsed, (n) => n.tag === 'input').map((n) => String(n.name))
+    expect(inputs).toEqual(['plan', 'unit', 'leader', 'person', 'deadline'])
+    const form = submitOf(card.parsed)
+    expect(form.value).toMatchObject({ cmd: 'replySupervision', supervisionId: sv.id, state: 'open' })
+    const fields = { plan: '并联审批，三日内出证', unit: '县行政审批局', leader: '分管副县长', person: '审批局局长', deadline: '12月4日前' }
+    const click = (formValue: Record<string, string>) =>
+      feishuPosts(
+        FEISHU_CARDS_PATH,
+        cardActionEvent({
+          value: form.value,
+          formValue,
+          operatorOpenId: 'ou_head',
+          messageId: card.messageId,
+          chatId: 'oc_p2p_ou_head',
+          name: form.name,
+          token: TOKEN,
+        }),
+      )
+    const answered = await click(fields)
+    expect(JSON.stringify(answered.json.toast)).toContain('已复函')
+    await deliverAll()
+    expect(fake.sent.some((s) => s.kind === 'send' && s.receiveId === 'ou_leader' && JSON.stringify(s.parsed).includes('审批局局长'))).toBe(true)
+
+    await say(`办结 D${sv.id}`, 'ou_leader')
+    await deliverAll()
+    const patches = fake.sent.filter((s) => s.kind === 'patch' && s.messageId === card.messageId)
+    expect(patches.length).toBeGreaterThanOrEqual(1)
+    const last = patches.at(-1)!.parsed
+    expect(validateCard(last)).toEqual([])
+    expect(JSON.stringify(last)).toContain('已办结')
+    expect(findAll(last, (n) => n.tag === 'form')).toEqual([])
+
+    // The form as it was first sent, submitted again: refused with the state, nothing recorded.
+    const before = (await database.db.select().from(auditLog).where(eq(auditLog.entity, 'supervision')).all()).length
+    const stale = await click(fields)
+    expect(JSON.stringify(stale.json.toast)).toContain('此卡片已过期')
+    expect(findAll((stale.json.card as { data: Json }).data, (n) => n.tag === 'form')).toEqual([])
+    expect((await database.db.select().from(supervisions).get())!.state).toBe('closed')
+    expect((await database.db.select().from(auditLog).where(eq(auditLog.entity, 'supervision')).all()).length).toBe(before)
   })
 })
