@@ -16,12 +16,10 @@
  */
 import type { Hono } from 'hono'
 import type { Config } from '../../config.ts'
+import { startDrainLoop } from './drain.ts'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
 import type { Platform } from '../../model/index.ts'
-import { drainOutbox } from '../../outbox/sender.ts'
-import { loadDispatchCalendar } from '../../services/rules.ts'
-import { quietHoursHold } from '../../outbox/quiet.ts'
 import { createSdkSender } from '../../channels/feishu/sdk.ts'
 import type { FeishuSender } from '../../channels/feishu/send.ts'
 import { createFeishuReceiver, feishuRoutes, FEISHU_BOT_SETTING, type FeishuReceiver } from '../../channels/feishu/routes.ts'
@@ -150,40 +148,19 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
     ws = startFeishuWs({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN, receiver, logger })
   }
 
-  const senders = { feishu: feishuOutboxSender(sender, db) }
-  const abort = new AbortController()
-  const drainOnce = async () => {
-    const hold = quietHoursHold(await loadDispatchCalendar(db))
-    await drainOutbox(db, senders, now(), { platforms: ['feishu'], signal: abort.signal, holdUntil: hold, logger })
-  }
-
-  let drainTimer: ReturnType<typeof setTimeout> | undefined
-  let draining: Promise<void> | undefined
-  const every = o.drainEveryMs ?? 1000
-  const loop = () => {
-    if (stopped) return
-    draining = drainOnce()
-      .catch((e: unknown) => logger.error('feishu outbox drain failed', { error: e instanceof Error ? e.message : String(e) }))
-      .finally(() => {
-        draining = undefined
-        if (!stopped) drainTimer = setTimeout(loop, every)
-      })
-  }
-  if (every > 0) loop()
+  const drain = startDrainLoop({ db, senders: { feishu: feishuOutboxSender(sender, db) }, platform: 'feishu', now, logger, everyMs: o.drainEveryMs })
 
   logger.info('feishu channel started', { mode, domain: config.FEISHU_DOMAIN })
   return {
     sender,
     receiver,
     botOpenId: () => botOpenId,
-    drainOnce,
+    drainOnce: drain.drainOnce,
     async stop() {
       stopped = true
-      abort.abort()
-      clearTimeout(drainTimer)
       clearTimeout(botTimer)
       ws?.close()
-      await draining
+      await drain.stop()
       await receiver.idle()
     },
   }

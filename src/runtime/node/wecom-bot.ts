@@ -17,14 +17,12 @@
  */
 import { WSClient } from '@wecom/aibot-node-sdk'
 import type { Config } from '../../config.ts'
+import { startDrainLoop } from './drain.ts'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
 import type { Platform } from '../../model/index.ts'
 import type { Intake } from '../../intake/index.ts'
 import { getSetting, setSetting } from '../../store/repos/settings.ts'
-import { drainOutbox } from '../../outbox/sender.ts'
-import { quietHoursHold } from '../../outbox/quiet.ts'
-import { loadDispatchCalendar } from '../../services/rules.ts'
 import { WebhookPayloadError } from '../../channels/wecom/events.ts'
 import { createWecomBotReceiver, wecomBotOutboxSender, type WecomBotReceiver } from '../../channels/wecom/bot.ts'
 import type { RobotSend } from '../../channels/wecom/outbox.ts'
@@ -150,37 +148,16 @@ export async function startWecomBot(o: StartWecomBotOptions): Promise<WecomBotCh
   const senders = {
     wecom: wecomBotOutboxSender({ sendMessage: (chatid, body) => ws.sendMessage(chatid, body as never) }, o.robots),
   }
-  const abort = new AbortController()
-  const drainOnce = async () => {
-    const hold = quietHoursHold(await loadDispatchCalendar(db))
-    await drainOutbox(db, senders, now(), { platforms: ['wecom'], signal: abort.signal, holdUntil: hold, logger })
-  }
-  let stopped = false
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let draining: Promise<void> | undefined
-  const every = o.drainEveryMs ?? 1000
-  const loop = () => {
-    if (stopped) return
-    draining = drainOnce()
-      .catch((e: unknown) => logger.error('wecom bot outbox drain failed', { error: e instanceof Error ? e.message : String(e) }))
-      .finally(() => {
-        draining = undefined
-        if (!stopped) timer = setTimeout(loop, every)
-      })
-  }
-  if (every > 0) loop()
+  const drain = startDrainLoop({ db, senders, platform: 'wecom', now, logger, everyMs: o.drainEveryMs })
   logger.info('wecom channel started', { mode: 'bot', botId, url: config.WECOM_BOT_WS_URL })
   return {
     receiver,
     ready,
-    drainOnce,
+    drainOnce: drain.drainOnce,
     async stop() {
-      stopped = true
-      abort.abort()
-      clearTimeout(timer)
       clearInterval(renew)
       ws.disconnect()
-      await draining
+      await drain.stop()
       await receiver.idle()
       const held = await getSetting<Lease>(db, BOT_LEASE_KEY)
       if (held?.owner === owner) await setSetting(db, BOT_LEASE_KEY, { ...held, until: 0 })

@@ -17,13 +17,11 @@
 import { createDecipheriv, createSecretKey } from 'node:crypto'
 import type { Hono } from 'hono'
 import type { Config } from '../../config.ts'
+import { startDrainLoop } from './drain.ts'
 import type { Db } from '../../store/db.ts'
 import type { Logger } from '../../log.ts'
 import type { Platform } from '../../model/index.ts'
 import type { Intake } from '../../intake/index.ts'
-import { drainOutbox } from '../../outbox/sender.ts'
-import { quietHoursHold } from '../../outbox/quiet.ts'
-import { loadDispatchCalendar } from '../../services/rules.ts'
 import type { RawAesCbc } from '../../channels/wecom/crypto.ts'
 import { wecomKeys } from '../../channels/wecom/crypto.ts'
 import { createWecomReceiver, wecomRoutes, type WecomReceiver } from '../../channels/wecom/routes.ts'
@@ -118,35 +116,14 @@ export function startWecom(o: StartWecomOptions): WecomChannel {
   const senders = {
     wecom: wecomOutboxSender(client, db, () => now().getTime(), o.robots, config.PUBLIC_URL ? { formBaseUrl: config.PUBLIC_URL } : {}),
   }
-  const abort = new AbortController()
-  const drainOnce = async () => {
-    const hold = quietHoursHold(await loadDispatchCalendar(db))
-    await drainOutbox(db, senders, now(), { platforms: ['wecom'], signal: abort.signal, holdUntil: hold, logger })
-  }
-  let stopped = false
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let draining: Promise<void> | undefined
-  const every = o.drainEveryMs ?? 1000
-  const loop = () => {
-    if (stopped) return
-    draining = drainOnce()
-      .catch((e: unknown) => logger.error('wecom outbox drain failed', { error: e instanceof Error ? e.message : String(e) }))
-      .finally(() => {
-        draining = undefined
-        if (!stopped) timer = setTimeout(loop, every)
-      })
-  }
-  if (every > 0) loop()
+  const drain = startDrainLoop({ db, senders, platform: 'wecom', now, logger, everyMs: o.drainEveryMs })
   logger.info('wecom channel started', { mode: 'callback', apiBase: config.WECOM_API_BASE, agentId })
   return {
     client,
     receiver,
-    drainOnce,
+    drainOnce: drain.drainOnce,
     async stop() {
-      stopped = true
-      abort.abort()
-      clearTimeout(timer)
-      await draining
+      await drain.stop()
       await receiver.idle()
     },
   }
