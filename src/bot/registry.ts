@@ -17,6 +17,7 @@ import type { z } from 'zod'
 import type { BotResult } from '../model/index.ts'
 import type { Person } from '../store/repos/directory.ts'
 import type { Turn } from './handle.ts'
+import { setPending } from './pending.ts'
 
 export interface CommandEntry<A extends z.ZodType = z.ZodType> {
   /** What card buttons carry (`{cmd: name}`) and what the parser names. */
@@ -40,4 +41,15 @@ export function command<A extends z.ZodType>(entry: CommandEntry<A>): CommandEnt
 /** A plain text reply into the chat the turn came from. */
 export function say(turn: Turn, text: string): BotResult {
   return { messages: [turn.reply({ kind: 'text', text })] }
+}
+
+/** Several matches for what the person named: asks which, and the numbered reply runs `command` with it as `argName`. */
+export async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, argName: string, names: string[]): Promise<BotResult> {
+  await setPending(
+    turn.ctx.db,
+    turn.person.id,
+    { kind: 'choose', command, args, argName, options: names.map((n) => ({ label: n, value: n })) },
+    turn.ctx.now,
+  )
+  return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
 }

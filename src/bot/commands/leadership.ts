@@ -7,26 +7,15 @@ import { contactsOfProject } from '../../store/repos/directory.ts'
 import { projectsOfUnit, type Project } from '../../store/repos/projects.ts'
 import { currentReport, recordReminder } from '../../store/repos/rounds.ts'
 import { findProjectOrUnit, nameOf } from '../lookup.ts'
-import { setPending } from '../pending.ts'
 import { leaderCovers } from '../permissions.ts'
 import { reminderCard } from '../../cards/conversation.ts'
 import { outsideRound, roundForReport } from './reporting.ts'
 import { decisionMonth, manualOccasion, urgeLagging, urgeMissing } from '../../services/urges.ts'
 import { lagUrgeNotices } from '../../jobs/urges.ts'
-import { command, say } from '../registry.ts'
+import { askWhich, command, say } from '../registry.ts'
 import { words } from '../args.ts'
 import { leadersAndOffice } from '../permissions.ts'
 import { commandKeys } from '../../outbox/keys.ts'
-
-async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, names: string[]) {
-  await setPending(
-    turn.ctx.db,
-    turn.person.id,
-    { kind: 'choose', command, args, argName: 'target', options: names.map((n) => ({ label: n, value: n })) },
-    turn.ctx.now,
-  )
-  return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
-}
 
 /**
  * 催办 <unit or project>: a project that has not reported in the open round gets a 催办 to report (a missing-report
@@ -42,7 +31,7 @@ async function urgeCommand(turn: Turn, args: z.output<typeof urgeArgs>): Promise
   if (!target) return say(turn, '请写明催办对象，例如「催办 城关镇」或「催办 城东污水处理厂」。')
   const found = await findProjectOrUnit(db, target)
   if (found.kind === 'none') return say(turn, `没有找到「${target}」。`)
-  if (found.kind === 'unsure') return askWhich(turn, 'urge', { ...args }, found.options.map(nameOf))
+  if (found.kind === 'unsure') return askWhich(turn, 'urge', { ...args }, 'target', found.options.map(nameOf))
   const list = 'project' in found.item ? [found.item.project] : await projectsOfUnit(db, found.item.unit.id)
   const covered = list.filter((p) => leaderCovers(turn.person, p))
   if (!covered.length) return say(turn, `「${nameOf(found.item)}」的项目不在您分管的领域内，不能催办。`)

@@ -19,12 +19,11 @@ import {
   scorePartsElement,
   type ProblemView,
 } from '../../cards/conversation.ts'
-import { command, say } from '../registry.ts'
+import { askWhich, command, say } from '../registry.ts'
 import pkg from '../../../package.json' with { type: 'json' }
 import { id, words } from '../args.ts'
 import { helpLines } from './index.ts'
 import { buttonsOf, findProjectOrUnit, findUnit, hasAcknowledged, nameOf, recentCardsOf } from '../lookup.ts'
-import { setPending } from '../pending.ts'
 import { NotFound, projectStatus } from '../../services/status.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyBulletin } from '../../services/bulletin.ts'
@@ -60,15 +59,6 @@ async function helpCommand(turn: Turn): Promise<BotResult> {
 }
 
 /** Asks "您要找的是不是…" and remembers the question so a reply of "2" completes the command. */
-async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, argName: string, names: string[]): Promise<BotResult> {
-  await setPending(
-    turn.ctx.db,
-    turn.person.id,
-    { kind: 'choose', command, args, argName, options: names.map((n) => ({ label: n, value: n })) },
-    turn.ctx.now,
-  )
-  return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
-}
 
 const queryArgs = z.object({
   target: words,

@@ -17,7 +17,6 @@ import { issueSupervision, moveSupervision, replyDueOf, supervisionById, type Su
 import { contactsOfProject, personById, unitById } from '../../store/repos/directory.ts'
 import { projectById, type Project } from '../../store/repos/projects.ts'
 import { findProject, recentCardsOf } from '../lookup.ts'
-import { setPending } from '../pending.ts'
 import { hasRole, isOffice, leaderCovers, leadersAndOffice } from '../permissions.ts'
 import { formatDay } from '../../cards/conversation.ts'
 import { SUPERVISION_STATE_LABELS, supervisionCard, type SupervisionReader, type SupervisionView } from '../../cards/supervision.ts'
@@ -26,20 +25,10 @@ import { readReply, replyText } from '../../domain/supervision.ts'
 import { outOfQuietHours } from '../../domain/dispatch.ts'
 import { localDate } from '../../domain/time.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
-import { command, say } from '../registry.ts'
+import { askWhich, command, say } from '../registry.ts'
 import { form, id, words, workdays } from '../args.ts'
 import { commandKeys } from '../../outbox/keys.ts'
 import { urgentKey } from '../../outbox/quiet.ts'
-
-async function askWhich(turn: Turn, command: string, args: Record<string, unknown>, names: string[]) {
-  await setPending(
-    turn.ctx.db,
-    turn.person.id,
-    { kind: 'choose', command, args, argName: 'target', options: names.map((n) => ({ label: n, value: n })) },
-    turn.ctx.now,
-  )
-  return say(turn, `您要找的是不是：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}\n请回复序号。`)
-}
 
 /** The people who answer for a project: its contacts and its unit's head. */
 async function responsible(turn: Turn, project: Project): Promise<number[]> {
@@ -159,6 +148,7 @@ async function superviseCommand(turn: Turn, args: z.output<typeof superviseArgs>
       turn,
       'supervise',
       { ...args },
+      'target',
       found.options.map((p) => p.name),
     )
   const project = found.item
