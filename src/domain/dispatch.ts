@@ -90,8 +90,10 @@ export interface DispatchCalendar {
    * 一通报两约谈 for overdue 督办 items and ledger problems: the first 通报 on the first working day after the
    * due date at `time`, then one every `everyWorkdays` working days while unfinished, at most `maxNotices`.
    * The 2nd goes to the 分管领导 too, the 3rd to the 主要领导 (the leader titled `principalTitle`).
+   * A 复函 left undecided (neither 办结 nor 退回) reminds its issuer `decideWorkdays` working days after it came in, and
+   * again every `everyWorkdays`, at most `maxNotices` times.
    */
-  escalation: { enabled: boolean; time: ClockTime; everyWorkdays: number; maxNotices: number; principalTitle: string }
+  escalation: { enabled: boolean; time: ClockTime; everyWorkdays: number; maxNotices: number; principalTitle: string; decideWorkdays: number }
   /**
    * The deadlines new 督办 items and 交办 problems follow (domain/escalation.ts CADENCES): 'default' (挂牌督办,
    * zhangzi-2020) or '13710' (lingchuan-2021 「运用13710系统」); problems of the default cadence are due in
@@ -136,7 +138,7 @@ export const DEFAULT_DISPATCH: DispatchCalendar = {
   awards: { enabled: true, winners: 3, metric: 'gap' },
   halfway: { enabled: true, month: 6 },
   starts: { enabled: true, targets: 'lingchuan2025' },
-  escalation: { enabled: true, time: '09:00', everyWorkdays: 5, maxNotices: 3, principalTitle: '县长' },
+  escalation: { enabled: true, time: '09:00', everyWorkdays: 5, maxNotices: 3, principalTitle: '县长', decideWorkdays: 2 },
   cadence: { supervision: 'default', problems: 'default', ordinaryWorkdays: 7, majorWorkdays: 20 },
 }
 
@@ -222,6 +224,7 @@ export const dispatchSchema = z
         everyWorkdays: z.number().int().min(1).max(60),
         maxNotices: z.number().int().min(1).max(10),
         principalTitle: z.string().min(1),
+        decideWorkdays: z.number().int().min(1).max(30),
       })
       .partial()
       .strict(),

@@ -24,6 +24,7 @@ import { closeRoundsJob, openRoundsJob, overdueJob, remindersJob } from './round
 import { awardsJob, bulletinJob, halfwayJob, weeklyBoardJob } from './boards.ts'
 import { escalationJob } from './escalation.ts'
 import { startsJob } from './starts.ts'
+import { decisionJob } from './decisions.ts'
 
 const MINUTE = 60_000
 
@@ -39,6 +40,7 @@ export const JOBS: readonly { name: string; job: Job }[] = [
   { name: 'starts', job: startsJob },
   { name: 'weekly-board', job: weeklyBoardJob },
   { name: 'escalation', job: escalationJob },
+  { name: 'decide', job: decisionJob },
 ]
 
 /** 'ran' = claimed and done now; 'retaken' = a crashed claim taken over; 'would-run' = dry run; 'busy' = another tick has it. */

@@ -99,6 +99,8 @@ export const clockKeys = {
   startsGroup: (quarter: string, groupId: number) => `starts:${quarter}:g${groupId}`,
   startsPerson: (quarter: string, personId: number) => `starts:${quarter}:u${personId}`,
   notice: (kind: 'sv' | 'pb', id: number, count: number, personId: number) => `notice:${kind}:${id}:${count}:u${personId}`,
+  /** The n-th reminder to decide the 复函 that came in at `repliedAt` (a new 复函 after 退回 starts again). */
+  decide: (supervisionId: number, repliedAt: number, n: number, personId: number) => `decide:${supervisionId}:${repliedAt}:${n}:u${personId}`,
   /** A 进度催办 of one occasion ('settle:2026-10', 'weekly:2026-W44') to a project's contact, and to its unit's head. */
   lagUrge: (occasion: string, projectId: number, personId: number) => `lag:${occasion}:p${projectId}:u${personId}`,
   lagUrgeHead: (occasion: string, unitId: number) => `lag-head:${occasion}:n${unitId}`,

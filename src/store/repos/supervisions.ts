@@ -112,3 +112,7 @@ export async function countSupervisionNotice(db: Db, id: number, from: number): 
     .set({ noticeCount: from + 1 })
     .where(and(eq(supervisions.id, id), eq(supervisions.noticeCount, from)))
 }
+
+/** 督办 items whose 复函 is in and still waits for its issuer's 办结 or 退回. */
+export const undecidedSupervisions = (db: Db) =>
+  db.select().from(supervisions).where(eq(supervisions.state, 'replied')).orderBy(supervisions.id).all()
