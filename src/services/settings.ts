@@ -48,6 +48,7 @@ export const SETTING_HELP: Record<string, string> = {
   'dispatch.monthly.holidays': '遇节假日：next 顺延 / previous 提前 / ignore 不调整',
   'dispatch.weekly.enabled': '是否开展周调度 true/false',
   'dispatch.escalation.everyWorkdays': '逾期督办每隔几个工作日通报一次',
+  'dispatch.escalation.decideWorkdays': '复函提交后几个工作日未办结或退回，提醒交办领导审核',
   'dispatch.starts.enabled': '每季度末（该季度最后一次月度调度截止后）是否通报开复工检查 true/false',
   'dispatch.starts.targets': '开复工目标：预设 lingchuan2025 / county2023，或 [{month,scope:new|continuing|all,percent,label}, …]',
   'dispatch.cadence.supervision': '新督办的时限：default 挂牌督办（3个工作日复函）/ 13710（3日反馈）',
