@@ -14,9 +14,9 @@
  * text/markdown ≤ 2,048 bytes (45002), template_card button_interaction with task_id (unique: 42014),
  * main_title, ≤ 6 buttons with unique keys; a member outside the visibility → 81013; per member 30/min →
  * 45009), `POST /cgi-bin/message/update_template_card` (a response_code — from the send, or from a click,
- * `clickCode` — is good for one call within 72 h; a second use, an unknown or expired one answers 40058, the
- * generic invalid-parameter code, since WeCom documents none for it; a `template_card` must keep the card's
- * task_id and pass the same checks as a send). `cards` holds what each member's card shows now. `failNext`
+ * `clickCode` — is good for one call within 72 h; a second use, an unknown or expired one answers 60140
+ * 无效的response_code, as the global code list /90313 says; a `template_card` must keep the card's task_id and
+ * pass the same checks as a send), `POST /cgi-bin/appchat/create` and `appchat/send` (the 86xxx codes of /90313). `cards` holds what each member's card shows now. `failNext`
  * injects an answer (e.g. 60020), `expireTokens` makes every token expire.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -255,10 +255,12 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
 
     if (method === 'POST' && path === '/cgi-bin/appchat/create') {
       const { name, owner, userlist, chatid } = body as { name?: unknown; owner?: unknown; userlist?: unknown; chatid?: unknown }
-      if (typeof name !== 'string' || !name || Array.from(name).length > 50) return err(86216, 'invalid chat name')
-      if (!Array.isArray(userlist) || userlist.length < 2 || userlist.length > 2000) return err(86215, 'invalid userlist size')
-      if (typeof owner !== 'string' || !userlist.includes(owner)) return err(86004, 'owner not in userlist')
-      if (userlist.some((u) => fake.invisible.has(String(u)))) return err(60011, 'no privilege to access/modify contact')
+      // The codes of the global list (/90313): 86004 群名不合法, 86006 群成员数过多或过少, 86207 群主不在群成员列表,
+      // 86216 存在非法会话成员ID, 86001 chatid 不合法, 86215 会话ID已经存在.
+      if (typeof name !== 'string' || !name || Array.from(name).length > 50) return err(86004, 'invalid chat name')
+      if (!Array.isArray(userlist) || userlist.length < 2 || userlist.length > 2000) return err(86006, 'invalid userlist size')
+      if (typeof owner !== 'string' || !userlist.includes(owner)) return err(86207, 'owner not in userlist')
+      if (userlist.some((u) => fake.invisible.has(String(u)))) return err(86216, 'invalid chat member')
       const id = typeof chatid === 'string' && chatid ? chatid : `wr${randomBytes(8).toString('hex')}`
       if (!/^[0-9a-zA-Z]{1,32}$/.test(id)) return err(86001, 'invalid chatid')
       if (fake.appChats.has(id)) return err(86215, 'chatid exists')
@@ -281,7 +283,7 @@ export async function startFakeWecom(o: FakeWecomOptions): Promise<FakeWecom> {
     if (method === 'POST' && path === '/cgi-bin/message/update_template_card') {
       if (body.agentid !== o.agentId) return err(40056, 'invalid agentid')
       const code = typeof body.response_code === 'string' ? responseCodes.get(body.response_code) : undefined
-      if (!code || code.used || now() - code.at > 72 * 3600_000) return err(40058, 'response_code invalid or used')
+      if (!code || code.used || now() - code.at > 72 * 3600_000) return err(60140, 'invalid response_code')
       const userids = body.userids
       if (!Array.isArray(userids) || userids.length === 0 || userids.length > 1000) return err(40058, 'userids invalid')
       const shown = fake.cards.get(code.taskId) ?? new Map<string, Record<string, unknown>>()

@@ -66,6 +66,12 @@ const RATE: Record<number, { waitMs: number; reason: string }> = {
   45033: { waitMs: 2_000, reason: '企业微信接口并发调用超限' },
 }
 
+/**
+ * WeCom's answer to update_template_card with a response_code that is spent, older than 72 h or unknown:
+ * 60140 无效的response_code (global code list, doc /90313: 「可能是response_code已经过期」).
+ */
+export const RESPONSE_CODE_INVALID = 60140
+
 /** Configuration errors, with what to fix. */
 export const WECOM_CONFIG_ERRORS: Record<number, string> = {
   60020:
@@ -83,8 +89,18 @@ const PERMANENT: Record<number, string> = {
   40003: '成员 UserID 无效',
   60011: '应用没有该成员的权限（请检查应用的可见范围）',
   42014: '卡片 task_id 无效或重复',
+  // 应用群聊 (appchat/create, appchat/send; global code list /90313).
+  86001: '应用群聊 ID 无效（32 个以内的字母或数字）',
   86003: '应用群聊不存在（只能发到本应用创建的群）',
-  86215: '应用群聊成员不足或超出限制',
+  86004: '应用群聊名称无效（不能为空，最多 50 个字）',
+  86005: '应用群聊群主无效',
+  86006: '应用群聊成员过多或过少（2 到 2000 人）',
+  86007: '应用群聊成员无效',
+  86008: '不能操作其他应用创建的群',
+  86207: '群主不在群成员列表中',
+  86215: '该群 ID 已被使用（换一个群 ID，或不填由企业微信生成）',
+  86216: '群成员中有无效的 UserID（不在通讯录或应用可见范围内）',
+  [RESPONSE_CODE_INVALID]: 'response_code 无效：已用过、已过期（72 小时）或不属于这张卡片',
 }
 
 /** Turns WeCom's answer (or its absence) into a failure; see the module comment. */

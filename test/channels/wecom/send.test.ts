@@ -4,7 +4,7 @@
  * task ids, and rows this part does not send yet.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createWecomClient, classifyWecomError, type WecomClient } from '../../../src/channels/wecom/send.ts'
+import { createWecomClient, classifyWecomError, RESPONSE_CODE_INVALID, type WecomClient } from '../../../src/channels/wecom/send.ts'
 import { taskIdOfKey, wecomOutboxSender } from '../../../src/channels/wecom/outbox.ts'
 import { RATE_LIMIT_CODES } from '../../../src/outbox/limits.ts'
 import type { MessageBody } from '../../../src/model/index.ts'
@@ -110,7 +110,10 @@ describe('the client', () => {
     expect(sent.ok && sent.responseCode).toBeTruthy()
     const code = sent.ok ? sent.responseCode! : ''
     expect((await client.updateTemplateCard(['a'], code, { button: { replace_name: '已处理' } })).ok).toBe(true)
-    expect((await client.updateTemplateCard(['a'], code, { button: { replace_name: '已处理' } })).ok).toBe(false)
+    // A second use is 60140 无效的response_code (doc /90313), permanent: the card stays as the first update left it.
+    const again = await client.updateTemplateCard(['a'], code, { button: { replace_name: '已处理' } })
+    expect(again).toMatchObject({ ok: false, retryable: false, code: RESPONSE_CODE_INVALID })
+    expect(RESPONSE_CODE_INVALID).toBe(60140)
     expect(fake.updates).toHaveLength(1)
   })
 })
