@@ -636,3 +636,23 @@ export const bindCodes = sqliteTable(
   },
   (t) => [index('bind_codes_person').on(t.personId)],
 )
+
+/**
+ * WeCom response codes (drizzle/0010_wecom_cards.sql): `message/send` answers one for each template card, and
+ * each click's callback carries another; each lets `update_template_card` replace that member's card once,
+ * within 72 h (doc /94945). A card changed by another route (a report on the form page, a problem closed by
+ * someone else) is brought up to date with the newest unspent code of its task_id (channels/wecom/cards.ts).
+ */
+export const wecomCardCodes = sqliteTable(
+  'wecom_card_codes',
+  {
+    code: text('code').primaryKey(),
+    /** The card's task_id (its outbox row's message_id). */
+    taskId: text('task_id').notNull(),
+    /** The member whose card it updates. */
+    userId: text('user_id').notNull(),
+    issuedAt: integer('issued_at').notNull(),
+    spentAt: integer('spent_at'),
+  },
+  (t) => [index('wecom_card_codes_task').on(t.taskId, t.spentAt)],
+)

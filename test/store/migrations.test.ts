@@ -58,6 +58,8 @@ describe('upgrading a county database', () => {
       for (const column of columns) old.exec(`alter table ${table} drop column ${column}`)
     // 0007_starts: month_figures' view and projects trigger remade (复工 and dated 入库): views and triggers, dropped above.
     // 0008_urge_occasions: month_figures.missing_urges goes with month_figures, the urge_streaks view with the views.
+    // 0010_wecom_cards: the response codes of sent WeCom cards (issue 15).
+    old.exec('drop index wecom_card_codes_task; drop table wecom_card_codes')
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
     expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })
@@ -76,6 +78,11 @@ describe('upgrading a county database', () => {
       n: 2,
     })
     expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('outbox_subject', 'outbox_updates')`).get()).toEqual({
+      n: 2,
+    })
+    expect(
+      upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('wecom_card_codes', 'wecom_card_codes_task')`).get(),
+    ).toEqual({
       n: 2,
     })
     // The first release's 催办 were reminder rows: the overdue ones become one missing-report 催办 per project and month.
