@@ -99,9 +99,10 @@ const READ_FROM_OUTBOX: readonly string[] = ['local']
  * Platforms whose outbox sender applies update rows (Feishu: PATCH of the message), and how old a message they
  * still update (Feishu: 14 days; an older one would only fail and alarm the office). A sender that does not know
  * update rows would post the new card as a second message, so other platforms get none: their outdated cards are
- * still refused when clicked. WeCom joins this list when its sender updates its template cards.
+ * still refused when clicked. WeCom: 72 h, the life of the response_code a sent template card is replaced with
+ * (channels/wecom/cards.ts; a card with none left is skipped, not posted again).
  */
-const UPDATES_SENT: Readonly<Record<string, number>> = { feishu: 14 * 86_400_000 }
+const UPDATES_SENT: Readonly<Record<string, number>> = { feishu: 14 * 86_400_000, wecom: 72 * 3600_000 }
 
 export interface RefreshOptions {
   /** The key of the update row for the sent card in outbox row `rowId` (keys.ts, from the event). */

@@ -25,7 +25,7 @@ import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
 import { buttonAction, WebhookPayloadError, type WecomDelivery } from './events.ts'
 import { renderBody, renderCard, type WecomMessage, type WecomTemplateCard } from './render.ts'
 import { classifyWecomError } from './send.ts'
-import { sendToRobot, taskIdOfKey, type RobotSend } from './outbox.ts'
+import { SKIPPED_PREFIX, sendToRobot, taskIdOfKey, type RobotSend } from './outbox.ts'
 import { ROBOT_PREFIX } from './robot.ts'
 import type { WecomReceiverDeps } from './routes.ts'
 
@@ -191,7 +191,9 @@ export function wecomBotOutboxSender(socket: WecomBotSocket, robot?: RobotSend):
     async send(row) {
       if (row.platform !== 'wecom') return { ok: false, retryable: false, reason: `不是企业微信消息（${row.platform}）` }
       if (row.addressKind === 'chat' && row.address.startsWith(ROBOT_PREFIX)) return sendToRobot(row, robot)
-      if (row.updatesId != null) return { ok: false, retryable: false, reason: '智能机器人的卡片只能在点击后 5 秒内更新' }
+      // A 智能机器人 card can be replaced only in the answer to its click (within 5 s): a refresh of it (the item
+      // changed by another route) is settled without sending; the old card is refused with the current state when clicked.
+      if (row.updatesId != null) return { ok: true, messageId: `${SKIPPED_PREFIX}${row.key}` }
       const body = messageOf(row)
       if (!body) return { ok: false, retryable: false, reason: '消息内容格式无效，无法发送' }
       const taskId = taskIdOfKey(row.key)

@@ -10,11 +10,19 @@
  *   retries. A retry of a card WeCom already took answers 42014 (duplicate task_id): that is delivered.
  *   The row's message id is the task_id (a click carries it back as `TaskId`, the card action's messageId),
  *   the msgid for other messages.
- * - An update row (a click changed what its card shows) carries the click's single-use `responseCode`
- *   (`WecomUpdateBody`, queued by routes.ts): `message/update_template_card` replaces the card the member
- *   clicked, keeping its task_id so the next click still finds its row. A new card with buttons replaces it
- *   whole; one without buttons only greys the old buttons out (`button.replace_name`: a template card needs
- *   at least one button), and routes.ts queues the new card as a message of its own. A code older than 72 h, or lost, is not sent.
+ * - Every template card `message/send` takes comes with a response_code: it is kept (cards.ts) for one later
+ *   update of that member's card.
+ * - An update row replaces the card its target row delivered with `message/update_template_card`, keeping its
+ *   task_id so the next click still finds its row. A click's update row (routes.ts) carries the click's own
+ *   single-use `responseCode` (`WecomUpdateBody`); a refresh's (the item changed by another route: refreshCards)
+ *   takes the card's newest kept code. A new card with buttons replaces the old one whole; one without buttons
+ *   only greys the old buttons out (`button.replace_name`: a template card needs at least one button) — after a
+ *   click with REPLACED_LABEL, routes.ts queueing the new card as a message of its own; after a refresh with
+ *   OUTDATED_LABEL. With no valid code left (all spent, older than 72 h, or WeCom answers 60140) the update is
+ *   skipped: nothing is sent, the row is settled with a message id `skipped:<task_id>` (no failure, no office
+ *   notice), and the old card stays until clicked — a click on an out-of-date card is refused with the current
+ *   state and replaces it with the click's own code. A fresh card is not sent instead: every change of a problem
+ *   would then post a new card to each member holding an old one, against their 30 a minute.
  * - A group robot's row (address `robot:<name>`, robot.ts) goes through its webhook: markdown and a board PNG.
  * - With PUBLIC_URL, a card with a form (the 调度 prompt) sent to a member of ours gets a 填报 button that opens
  *   its mobile page (`/r/<token>`, src/forms: a single-use link bound to that person and form).
@@ -35,7 +43,8 @@ import type { PlatformSender, SendOutcome } from '../../outbox/sender.ts'
 import { fnv1a64 } from '../../outbox/keys.ts'
 import { renderBody, renderCard, renderMarkdown, type WecomMessage } from './render.ts'
 import { ROBOT_PREFIX } from './robot.ts'
-import type { WecomClient, WecomResult } from './send.ts'
+import { RESPONSE_CODE_INVALID, type WecomClient, type WecomResult } from './send.ts'
+import { RESPONSE_CODE_TTL_MS, keepResponseCode, returnResponseCode, takeResponseCode } from './cards.ts'
 import { messageOf, refusal, type SenderRow } from '../../outbox/rows.ts'
 
 /** The outbox row fields the sender reads. */
@@ -47,11 +56,16 @@ export const taskIdOfKey = (key: string) => `dd_${fnv1a64(key)}`
 /** An update row's body: the new card and the click's response_code (single-use, 72 h). */
 export type WecomUpdateBody = Extract<MessageBody, { kind: 'card' }> & { responseCode?: string; clickedAt?: number }
 
-/** How long WeCom honours a response_code (doc /94945: 72 h, once). */
-export const RESPONSE_CODE_TTL_MS = 72 * 3600_000
+export { RESPONSE_CODE_TTL_MS }
 
 /** What replaces the buttons of a card whose new state has none (≤ 10 characters, like a button's text). */
 export const REPLACED_LABEL = '已更新，见下条消息'
+
+/** What replaces the buttons of a card refreshed (not clicked) into a state without buttons. */
+export const OUTDATED_LABEL = '状态已更新'
+
+/** The message id of an update row that had no valid response_code: settled, nothing sent. */
+export const SKIPPED_PREFIX = 'skipped:'
 
 /** Sends a row to a group robot (robot.ts `robotSender`). */
 export type RobotSend = (row: { address: string; body: unknown }, body: MessageBody) => Promise<SendOutcome>
@@ -123,6 +137,8 @@ export function wecomOutboxSender(
           continue
         }
         if (!r.ok) return outcome(r)
+        if (m.msgtype === 'template_card' && r.responseCode && db)
+          await keepResponseCode(db, { code: r.responseCode, taskId, userId: row.address, issuedAt: now() }).catch(() => undefined)
         last = m.msgtype === 'template_card' ? taskId : r.msgid
       }
       return { ok: true, messageId: last }
@@ -152,7 +168,6 @@ export function wecomOutboxSender(
     const body = messageOf(row) as WecomUpdateBody | undefined
     if (!body || body.kind !== 'card') return { ok: false, retryable: false, reason: '只能更新卡片消息' }
     if (!db || !client.updateTemplateCard) return { ok: false, retryable: false, reason: '企业微信卡片更新未启用' }
-    if (!body.responseCode) return { ok: false, retryable: false, reason: '没有可用的 response_code（卡片将在下次点击时更新）' }
     if (body.clickedAt !== undefined && now() - body.clickedAt > RESPONSE_CODE_TTL_MS)
       return { ok: false, retryable: false, reason: '点击已超过 72 小时，企业微信不再允许更新该卡片' }
     const target = await db.select({ status: outbox.status, messageId: outbox.messageId }).from(outbox).where(eq(outbox.id, targetId)).get()
@@ -166,13 +181,22 @@ export function wecomOutboxSender(
       return { ok: false, retryable: false, reason: `卡片无法生成企业微信格式（${e instanceof Error ? e.message : String(e)}）` }
     }
     const tc = rendered.find((m) => m.msgtype === 'template_card')
-    const r = await client.updateTemplateCard(
-      [row.address],
-      body.responseCode,
-      tc ? { template_card: { ...tc.template_card, task_id: taskId } } : { button: { replace_name: REPLACED_LABEL } },
-    )
-    if (!r.ok) return outcome(r)
-    return { ok: true, messageId: taskId }
+    const clicked = body.responseCode !== undefined
+    const replacement = tc
+      ? { template_card: { ...tc.template_card, task_id: taskId } }
+      : { button: { replace_name: clicked ? REPLACED_LABEL : OUTDATED_LABEL } }
+    // The click's own code first, then the card's kept ones (a code WeCom no longer takes is skipped).
+    let code = body.responseCode ?? (await takeResponseCode(db, taskId, row.address, now()))
+    for (let tries = 0; code && tries < 3; tries++) {
+      const r = await client.updateTemplateCard([row.address], code, replacement)
+      if (r.ok) return { ok: true, messageId: taskId }
+      if (r.code !== RESPONSE_CODE_INVALID) {
+        if (r.retryable && code !== body.responseCode) await returnResponseCode(db, code)
+        return outcome(r)
+      }
+      code = await takeResponseCode(db, taskId, row.address, now())
+    }
+    return { ok: true, messageId: `${SKIPPED_PREFIX}${taskId}` }
   }
 }
 

@@ -33,6 +33,7 @@ import { enqueue } from '../../outbox/enqueue.ts'
 import { cardUpdateKey, replyKey } from '../../outbox/keys.ts'
 import { outbox } from '../../store/schema.ts'
 import type { WecomUpdateBody } from './outbox.ts'
+import { keepResponseCode } from './cards.ts'
 import { decodeStoredBot } from './bot.ts'
 import { decodeStoredForm } from '../../forms/routes.ts'
 import { WebhookAuthError } from './crypto.ts'
@@ -141,12 +142,21 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
    * without buttons cannot be a template card: the clicked one is greyed out and the new one comes as a message.
    */
   async function echo(event: Extract<InboundEvent, { type: 'card_action' }>, result: BotResult | undefined, responseCode?: string): Promise<void> {
-    if (!result) return
+    let queued = false
     try {
-      if (result.updateCard && (await updateClicked(event, result.updateCard, responseCode)) && hasButtons(result.updateCard)) return
+      queued = !!result?.updateCard && (await updateClicked(event, result.updateCard, responseCode))
+      // A code the click's answer did not need is kept for a later refresh of the card (cards.ts).
+      if (!queued && responseCode && event.messageId)
+        await keepResponseCode(deps.db, {
+          code: responseCode,
+          taskId: event.messageId,
+          userId: event.sender.userId,
+          issuedAt: event.receivedAt.getTime(),
+        })
     } catch (e) {
       deps.logger.error('wecom card update not queued', { eventId: event.id, error: e instanceof Error ? e.message : String(e) })
     }
+    if (!result || (queued && hasButtons(result.updateCard!))) return
     const toClicker = result.messages.some((m) => m.to.kind === 'chat' && m.to.chat.chatId === event.chat.chatId)
     let message: OutboundMessage | undefined
     if (result.updateCard) message = { to: { kind: 'chat', chat: event.chat }, body: { kind: 'card', card: result.updateCard } }
