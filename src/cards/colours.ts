@@ -3,11 +3,13 @@
  * 约谈 a yellow card sets the sector's 指挥长, the 表态发言 a red card asks of the 主管部门's head, and the lists
  * of open 约谈 and of the meeting's 表态.
  */
-import type { Card, CardElement } from '../model/index.ts'
-import { demoNote, formatDay, periodLabel, wan } from './conversation.ts'
+import type { Button, Card, CardElement } from '../model/index.ts'
+import { COLOUR_HEADER, demoNote, formatDay, gapText, pct, periodLabel, wan } from './conversation.ts'
 import { capList, cell, clip, LIMITS, md } from './text.ts'
 import { describeGap, type Gap } from '../domain/schedule.ts'
 import { formatPercent, type Ratio } from '../domain/ratio.ts'
+import { COLOUR_LABELS } from '../domain/colours.ts'
+import type { SectorBoard } from '../services/boards.ts'
 
 /** One project's lag as a 进度催办 says it. */
 export interface LagLine {
@@ -145,30 +147,182 @@ export function interviewsCard(
   return { template: 'interviews', colour: 'yellow', title: '待开展的约谈', subtitle: `${list.length} 个`, elements }
 }
 
-/** The 表态发言 list of the 指挥部 meeting after a month. */
-export function pledgesCard(period: string, list: { projectName: string; speakerName: string; meetingOn: string | null }[], demo: boolean): Card {
+/** A 表态发言 on the meeting's list. */
+export interface PledgeItem {
+  projectId: number
+  projectName: string
+  period: string
+  speakerName: string
+  spokeOn: string | null
+}
+
+/** The most 已发言 buttons one list card carries (the rest are typed: 「表态 项目编号 已发言」). */
+const SPOKE_BUTTONS = 10
+
+/**
+ * The 表态发言 list of the next 指挥部 meeting: its date when the office set it (else 下次), each red project's
+ * speaker and whether he has spoken; the office's copy has a 「已发言」 button per speaker still to speak.
+ */
+export function pledgesCard(
+  period: string,
+  list: PledgeItem[],
+  meeting: { on: string | null; past: boolean },
+  opts: { demo: boolean; office: boolean },
+): Card {
+  const open = list.filter((p) => !p.spokeOn)
+  const when = meeting.on && !meeting.past ? `${formatDay(meeting.on)}指挥部会议` : '下次指挥部会议'
+  const buttons: Button[] = open
+    .slice(0, SPOKE_BUTTONS)
+    .map((p) => ({ label: `${clip(p.projectName, 12)} 已发言`, command: 'pledgeSpoke', args: { projectId: p.projectId } }))
   return {
     template: 'pledges',
     colour: 'red',
     title: `指挥部会议表态发言清单 · ${periodLabel(period)}红牌项目`,
-    subtitle: `${list.length} 个项目`,
+    subtitle: `${when} · ${list.length} 个项目${list.length ? `，待发言 ${open.length} 个` : ''}`,
     elements: [
+      {
+        kind: 'markdown',
+        text: meeting.on
+          ? meeting.past
+            ? md`上次指挥部会议于 ${formatDay(meeting.on)} 召开；下次会议时间待定（{office}发送「指挥部会议 日期」设定）。`
+            : md`**下次指挥部会议：${formatDay(meeting.on)}**。以下主管部门主要负责人在会上表态发言，说明原因和追赶措施。`
+          : md`
+下次指挥部会议时间待定（{office}发送「指挥部会议 12月10日」设定，清单上的负责人会收到通知）。
+            `,
+      },
       list.length
         ? {
             kind: 'table',
             columns: [
               { key: 'project', label: '项目' },
+              { key: 'period', label: '红牌月份' },
               { key: 'speaker', label: '表态发言人' },
-              { key: 'meeting', label: '会议' },
+              { key: 'state', label: '发言情况' },
             ],
             rows: list.slice(0, LIMITS.rows).map((p) => ({
               project: cell(p.projectName),
+              period: periodLabel(p.period),
               speaker: cell(p.speakerName || '主管部门主要负责人'),
-              meeting: p.meetingOn ? formatDay(p.meetingOn) : '下次指挥部会议',
+              state: p.spokeOn ? `已于${formatDay(p.spokeOn)}发言` : '待发言',
             })),
           }
         : { kind: 'markdown', text: `${periodLabel(period)}没有红牌项目，无需表态发言。` },
-      ...demoNote(demo),
+      ...(opts.office && buttons.length
+        ? [
+            { kind: 'note' as const, text: '会后请记录已发言的负责人：点下方按钮，或发送「表态 项目编号 已发言」' },
+            { kind: 'actions' as const, buttons },
+          ]
+        : []),
+      ...(opts.office && open.length > SPOKE_BUTTONS
+        ? [{ kind: 'note' as const, text: `另有 ${open.length - SPOKE_BUTTONS} 个请发送「表态 项目编号 已发言」` }]
+        : []),
+      ...demoNote(opts.demo),
+    ],
+  }
+}
+
+/** A 分指挥部's projects ranked by 投资完成率 against 序时 (「排名 工业」). */
+export function sectorBoardCard(b: SectorBoard, opts: { commander?: string; demo: boolean; county: { name: string } }): Card {
+  const ranked = b.lines.filter((l) => l.rank !== null)
+  const count = (c: keyof typeof COLOUR_LABELS) => b.lines.filter((l) => l.colour === c).length
+  const rows = b.lines.slice(0, LIMITS.rows)
+  const elements: CardElement[] = [
+    {
+      kind: 'markdown',
+      text: md`**${clip(b.sector, LIMITS.name)}分指挥部**：${b.lines.length} 个项目，🔵${count('blue')} 🟠${count('watch')} 🟡${count('yellow')} 🔴${count('red')}${opts.commander ? `；指挥长 ${clip(opts.commander, 20)}` : ''}`,
+    },
+  ]
+  if (b.lines.length)
+    elements.push({
+      kind: 'table',
+      columns: [
+        { key: 'rank', label: '名次', numeric: true },
+        { key: 'project', label: '项目' },
+        { key: 'unit', label: '责任单位' },
+        { key: 'completion', label: '投资完成率' },
+        { key: 'gap', label: '较序时' },
+        { key: 'colour', label: '色牌' },
+        { key: 'delta', label: '名次变化' },
+      ],
+      rows: rows.map((l) => ({
+        rank: l.rank ?? '—',
+        project: cell(l.name),
+        unit: cell(l.unit),
+        completion: pct(l.completion),
+        gap: gapText(l.completion, l.schedule),
+        colour: COLOUR_LABELS[l.colour],
+        delta:
+          l.rank === null
+            ? '—'
+            : l.deltaRank === null
+              ? '新上榜'
+              : l.deltaRank > 0
+                ? `↑${l.deltaRank}`
+                : l.deltaRank < 0
+                  ? `↓${-l.deltaRank}`
+                  : '持平',
+      })),
+    })
+  else elements.push({ kind: 'markdown', text: `${periodLabel(b.period)}该分指挥部没有在建的重点项目。` })
+  if (b.lines.length > rows.length) elements.push({ kind: 'note', text: `仅显示前 ${rows.length} 个，另有 ${b.lines.length - rows.length} 个未显示` })
+  if (ranked.length < b.lines.length) elements.push({ kind: 'note', text: `${b.lines.length - ranked.length} 个项目没有年度计划，不参与排名` })
+  elements.push({
+    kind: 'note',
+    text: '按投资完成率较序时进度排名（同分并列，再按年度计划、项目编号）；分指挥部各选最优、最差项目参评季度羚羊奖、蜗牛奖',
+  })
+  if (b.published) elements.push({ kind: 'note', text: `${periodLabel(b.period)}排名已发布，以上为发布时的数据；此后的更正和规则调整计入下月` })
+  elements.push(...demoNote(opts.demo))
+  return {
+    template: 'sector-board',
+    colour: COLOUR_HEADER[count('red') ? 'red' : count('yellow') ? 'yellow' : 'blue'],
+    title: `${periodLabel(b.period)} ${cell(opts.county.name)}${cell(b.sector, LIMITS.name)}分指挥部项目排名`,
+    subtitle: `${ranked.length} 个项目参与排名`,
+    elements,
+  }
+}
+
+/** One 分指挥部 as the list shows it. */
+export interface SectorItem {
+  name: string
+  projects: number
+  commander: string
+  deputy: string
+  liaison: string
+}
+
+/** The county's 分指挥部 and their people (「分指挥部」); the office is told how to change them. */
+export function sectorsCard(list: SectorItem[], opts: { demo: boolean; office: boolean }): Card {
+  const who = (s: string) => (s ? cell(s, 20) : '未设置')
+  return {
+    template: 'sectors',
+    colour: 'blue',
+    title: '分指挥部',
+    subtitle: `${list.length} 个分指挥部`,
+    elements: [
+      list.length
+        ? {
+            kind: 'table',
+            columns: [
+              { key: 'name', label: '分指挥部' },
+              { key: 'projects', label: '项目数', numeric: true },
+              { key: 'commander', label: '指挥长' },
+              { key: 'deputy', label: '副指挥长' },
+              { key: 'liaison', label: '总联络人' },
+            ],
+            rows: list.slice(0, LIMITS.rows).map((s) => ({
+              name: cell(s.name),
+              projects: s.projects,
+              commander: who(s.commander),
+              deputy: who(s.deputy),
+              liaison: who(s.liaison),
+            })),
+          }
+        : { kind: 'markdown', text: '还没有分指挥部：导入项目时填写「分指挥部/领域」一栏即可。' },
+      ...(opts.office
+        ? [{ kind: 'note' as const, text: '修改请发送「设置分指挥部 工业 指挥长 张三」（或 副指挥长、总联络人），人员须在花名册中' }]
+        : []),
+      { kind: 'actions', buttons: list.slice(0, 8).map((s) => ({ label: `${clip(s.name, 8)}排名`, command: 'board', args: { sector: s.name } })) },
+      ...demoNote(opts.demo),
     ],
   }
 }

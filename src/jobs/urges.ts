@@ -86,9 +86,9 @@ export async function cardNotices(db: Db, interviews: OpenedInterview[], pledges
     if (!p.speakerPersonId) continue
     out.push({
       personId: p.speakerPersonId,
-      card: pledgeNoticeCard({ project: p.project.name, period: p.period, meetingOn: null }, demo),
+      card: pledgeNoticeCard({ project: p.project.name, period: p.period, meetingOn: p.meetingOn }, demo),
       about: { kind: 'pledge', projectId: p.project.id },
-      line: `「${p.project.name}」红牌，请在指挥部会议上表态发言`,
+      line: `「${p.project.name}」红牌，请在${p.meetingOn ? `${p.meetingOn}的` : '下次'}指挥部会议上表态发言`,
     })
   }
   return out

@@ -15,7 +15,10 @@ import {
 } from './monthly.ts'
 import { projectColours } from '../store/schema.ts'
 import { publishedSnapshot } from '../store/repos/boards.ts'
+import { freezeSectorBoards, frozenSectorBoards, knownSectors } from '../store/repos/sectors.ts'
 import { describeVerdict, type Colour } from '../domain/colours.ts'
+import { compareDifferences, type Ratio } from '../domain/ratio.ts'
+import { previous as previousPeriod } from '../domain/periods.ts'
 
 /** A yellow or red project as lists show it. */
 export interface RedYellowItem {
@@ -129,4 +132,135 @@ export async function boardOfMonth(db: Db, rules: Rules, period: string, now: Da
 export function noDataText(period: string): string {
   const m = /^(\d{4})-(\d{2})$/.exec(period)
   return `${m ? `${m[1]}年${Number(m[2])}月` : period}暂无数据`
+}
+
+/** One project on its 分指挥部's board. */
+export interface SectorLine {
+  /** null: no annual plan or 序时, so nothing to rank by (listed last). */
+  rank: number | null
+  /** Places up since last month's board of the sector (null: not on it). */
+  deltaRank: number | null
+  projectId: number
+  code: string
+  name: string
+  unit: string
+  annualPlan: number
+  ytd: number
+  completion: Ratio | null
+  schedule: Ratio | null
+  colour: Colour
+}
+
+/** A 分指挥部's projects ranked by 投资完成率 against 序时, as every view of the month reads it. */
+export interface SectorBoard {
+  period: string
+  sector: string
+  lines: SectorLine[]
+  /** The month was published: these are the lines as published (later corrections count from the next month). */
+  published: boolean
+}
+
+type Ranked = Omit<SectorLine, 'deltaRank'>
+
+/**
+ * Every sector's projects of a month, ranked within the sector: 完成率 − 序时 compared exactly (as the awards'
+ * first round compares them), ties share a place, then the larger annual plan and the code order the list. A
+ * published month reads its frozen 累计 and colours (monthViews).
+ */
+async function rankSectors(db: Db, rules: Rules, period: string): Promise<Map<string, Ranked[]>> {
+  const units = new Map((await boardUnits(db)).map((u) => [u.id, u.name]))
+  const bySector = new Map<string, Ranked[]>()
+  for (const v of await monthViews(db, rules, period)) {
+    const line: Ranked = {
+      rank: null,
+      projectId: v.projectId,
+      code: v.code,
+      name: v.name,
+      unit: units.get(v.unitId) ?? '',
+      annualPlan: v.annualPlan,
+      ytd: v.ytd,
+      completion: v.completion,
+      schedule: v.schedule,
+      colour: v.verdict.colour,
+    }
+    bySector.set(v.sector, [...(bySector.get(v.sector) ?? []), line])
+  }
+  const gapOrder = (a: Ranked, b: Ranked) => compareDifferences(b.completion!, b.schedule!, a.completion!, a.schedule!)
+  for (const lines of bySector.values()) {
+    const rankable = (l: Ranked) => l.completion !== null && l.schedule !== null
+    lines.sort(
+      (a, b) =>
+        Number(rankable(b)) - Number(rankable(a)) ||
+        (rankable(a) && rankable(b) ? gapOrder(a, b) : 0) ||
+        b.annualPlan - a.annualPlan ||
+        (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    )
+    lines.forEach((l, i) => {
+      if (!rankable(l)) return
+      const before = lines[i - 1]
+      l.rank = before && before.rank !== null && gapOrder(before, l) === 0 ? before.rank : i + 1
+    })
+  }
+  return bySector
+}
+
+/** Every sector's board of a month, with Δrank against the month before (each as its views read it). */
+async function sectorBoards(db: Db, rules: Rules, period: string): Promise<Map<string, SectorLine[]>> {
+  const [now, before] = await Promise.all([rankSectors(db, rules, period), linesOf(db, rules, previousPeriod(period))])
+  const rankBefore = new Map([...before.values()].flat().map((l) => [l.projectId, l.rank] as const))
+  return new Map(
+    [...now].map(([sector, lines]) => [
+      sector,
+      lines.map((l) => {
+        const was = rankBefore.get(l.projectId)
+        return { ...l, deltaRank: l.rank !== null && was !== undefined && was !== null ? was - l.rank : null }
+      }),
+    ]),
+  )
+}
+
+/** A month's sector lines as published when they were frozen, else as ranked now (ranks only: Δrank is not needed). */
+async function linesOf(db: Db, rules: Rules, period: string): Promise<Map<string, Pick<SectorLine, 'projectId' | 'rank'>[]>> {
+  const frozen = await frozenSectorBoards<SectorLine[]>(db, period)
+  if (frozen) return new Map(Object.entries(frozen))
+  return rankSectors(db, rules, period)
+}
+
+/**
+ * Freezes a published month's 分指挥部 boards beside its county board (settle calls it after publishing), so every
+ * later view of them reads the lines as published. A second call keeps the first copy.
+ */
+export async function publishSectorBoards(db: Db, rules: Rules, period: string, at: Date): Promise<void> {
+  await freezeSectorBoards(db, period, Object.fromEntries(await sectorBoards(db, rules, period)), at.getTime())
+}
+
+/**
+ * One sector's board of a month: as frozen when the month was published, recomputed from the frozen colours for
+ * a month published before sector boards were kept, live while the month is open; undefined with no data.
+ */
+export async function sectorBoardOfMonth(db: Db, rules: Rules, period: string, sector: string): Promise<SectorBoard | undefined> {
+  const frozen = await frozenSectorBoards<SectorLine[]>(db, period)
+  if (frozen) return { period, sector, lines: frozen[sector] ?? [], published: true }
+  const published = (await publishedSnapshot(db, 'monthly', period)) !== undefined
+  if (!published) {
+    const data = await db.get<{ n: number }>(sql`select exists (select 1 from month_figures where period = ${period}) as n`)
+    if (!data?.n) return undefined
+  }
+  return { period, sector, lines: (await sectorBoards(db, rules, period)).get(sector) ?? [], published }
+}
+
+/**
+ * The sector a person named: its exact name, with or without 分指挥部 (「工业分指挥部」), else the sectors whose
+ * name contains what was typed (「基础」 → 基础设施).
+ */
+export async function resolveSector(
+  db: Db,
+  typed: string,
+): Promise<{ kind: 'one'; name: string } | { kind: 'unsure'; options: string[] } | { kind: 'none'; known: string[] }> {
+  const t = typed.trim().replace(/的?(?:分指挥部|指挥部)$/, '')
+  const known = (await knownSectors(db)).map((s) => s.name)
+  if (known.includes(t)) return { kind: 'one', name: t }
+  const near = t ? known.filter((n) => n.includes(t)) : []
+  if (near.length === 1) return { kind: 'one', name: near[0]! }
+  return near.length ? { kind: 'unsure', options: near } : { kind: 'none', known }
 }

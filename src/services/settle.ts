@@ -11,7 +11,8 @@ import { projectColours, projects, units } from '../store/schema.ts'
 import type { Rules } from './rules.ts'
 import { settleMonth, type MonthBoard } from './monthly.ts'
 import { urgeLagging, type LagUrge } from './urges.ts'
-import { addPledge, openInterview } from '../store/repos/interviews.ts'
+import { addPledge, nextMeeting, openInterview } from '../store/repos/interviews.ts'
+import { publishSectorBoards } from './boards.ts'
 import { listSectors } from '../store/repos/sectors.ts'
 import { addDays, localDate } from '../domain/time.ts'
 import type { Project } from '../store/repos/projects.ts'
@@ -33,6 +34,8 @@ export interface AddedPledge {
   project: Project
   period: string
   speakerPersonId: number | null
+  /** The 指挥部 meeting the office has set, when it is still to come. */
+  meetingOn: string | null
 }
 
 export interface Settled {
@@ -42,10 +45,12 @@ export interface Settled {
   pledges: AddedPledge[]
 }
 
-/** Urges the laggards, freezes the month, publishes its board and opens what the new cards set off. */
+/** Urges the laggards, freezes the month, publishes its board (and its 分指挥部 boards) and opens what the new cards set off. */
 export async function settle(db: Db, rules: Rules, period: string, at: Date): Promise<Settled> {
-  const urged = await urgeLagging(db, rules, { period, occasion: `settle:${period}`, at })
+  // The month's own figures decide (a weekly report after the monthly one belongs to the next month).
+  const urged = await urgeLagging(db, rules, { period, occasion: `settle:${period}`, at, figures: 'month' })
   const board = await settleMonth(db, rules, period, at)
+  await publishSectorBoards(db, rules, period, at)
   const { interviews, pledges } = await cardConsequences(db, rules, period, at)
   return { board, urged, interviews, pledges }
 }
@@ -63,6 +68,8 @@ async function cardConsequences(db: Db, rules: Rules, period: string, at: Date):
   const unitOf = new Map(unitRows.map((u) => [u.id, u]))
   const sectorOf = new Map((await listSectors(db)).map((s) => [s.name, s]))
   const dueOn = addDays(localDate(at), rules.colour.interviewWithinDays ?? 10)
+  const meeting = await nextMeeting(db)
+  const meetingOn = meeting && meeting.on >= localDate(at) ? meeting.on : null
   const interviews: OpenedInterview[] = []
   const pledges: AddedPledge[] = []
   for (const { project, colour } of carded) {
@@ -81,8 +88,8 @@ async function cardConsequences(db: Db, rules: Rules, period: string, at: Date):
     } else {
       // "主管部门主要负责人在指挥部会议上表态发言"; a project without a 主管部门 sends its own unit's head.
       const speakerPersonId = (competent ?? own)?.headPersonId ?? null
-      if (await addPledge(db, { projectId: project.id, period, speakerPersonId, toldAt: at.getTime(), meetingOn: null, createdAt: at.getTime() }))
-        pledges.push({ project, period, speakerPersonId })
+      if (await addPledge(db, { projectId: project.id, period, speakerPersonId, toldAt: at.getTime(), meetingOn, createdAt: at.getTime() }))
+        pledges.push({ project, period, speakerPersonId, meetingOn })
     }
   }
   return { interviews, pledges }

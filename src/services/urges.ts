@@ -4,12 +4,13 @@
  * it reaches. A lag 催办 goes to a project behind 序时 and says how far behind it is and what it needs; a missing
  * 催办 chases an unreported round. The database keeps the consecutive count per month (drizzle/0008_urge_occasions).
  */
+import { sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { urges } from '../store/schema.ts'
 import type { Rules } from './rules.ts'
 import { countedUrges, projectMonths, viewOf, type MonthView, type ProjectMonth } from './monthly.ts'
 import { publishedSnapshot } from '../store/repos/boards.ts'
-import { next as nextPeriod, statisticalMonth } from '../domain/periods.ts'
+import { next as nextPeriod, previous as previousMonth, statisticalMonth } from '../domain/periods.ts'
 import { localDate } from '../domain/time.ts'
 import type { Yuan } from '../domain/money.ts'
 
@@ -40,14 +41,48 @@ export async function decisionMonth(db: Db, rules: Rules, now: Date): Promise<st
   return (await publishedSnapshot(db, 'monthly', month)) ? nextPeriod(month) : month
 }
 
-/** The projects of a month behind 序时 (under the county's rule), worst first; `projectIds` narrows them. */
-export async function laggingProjects(db: Db, rules: Rules, period: string, projectIds?: ReadonlySet<number>): Promise<(MonthView & ProjectMonth)[]> {
+/**
+ * The projects of a month behind 序时 (under the county's rule), worst first; `projectIds` narrows them. With
+ * `figures: 'latest'` a project's 本年累计 is its latest report: a weekly (旬) report submitted after the month's
+ * figure (its monthly report, else last month's) replaces it, so a key project that caught up this week is not
+ * chased for last month's figure. The month's 序时 target is the same either way.
+ */
+export async function laggingProjects(
+  db: Db,
+  rules: Rules,
+  period: string,
+  projectIds?: ReadonlySet<number>,
+  figures: 'month' | 'latest' = 'month',
+): Promise<(MonthView & ProjectMonth)[]> {
   const months = await projectMonths(db, period, { detail: true })
+  const latest = figures === 'latest' ? await latestWeeklyYtd(db, period) : new Map<number, number>()
   return months
     .filter((p) => !projectIds || projectIds.has(p.projectId))
-    .map((p) => viewOf(rules, p, period))
+    .map((p) => viewOf(rules, latest.has(p.projectId) ? { ...p, ytd: latest.get(p.projectId)! } : p, period))
     .filter((v) => v.verdict.gap !== null && v.verdict.gap.sign < 0)
     .sort((a, b) => a.verdict.gap!.basisPoints - b.verdict.gap!.basisPoints || a.projectId - b.projectId)
+}
+
+/**
+ * Each project's 本年累计 from its latest current weekly or 旬 report of `period`'s year, when that report came in
+ * after the month's own figure: the month's monthly report, else the month before's (whose 累计 was carried).
+ */
+async function latestWeeklyYtd(db: Db, period: string): Promise<Map<number, number>> {
+  const year = period.slice(0, 4)
+  const prev = previousMonth(period)
+  const rows = await db.all<{ project_id: number; ytd: number }>(sql`
+    with month_at as (
+      select r.project_id, max(r.submitted_at) as at from reports r join rounds rd on rd.id = r.round_id
+      where r.current = 1 and rd.kind = 'monthly' and rd.period in (${period}, ${prev}) group by r.project_id
+    ), weekly as (
+      select r.project_id, r.ytd_investment as ytd, r.submitted_at,
+        row_number() over (partition by r.project_id order by r.submitted_at desc, r.id desc) as n
+      from reports r join rounds rd on rd.id = r.round_id
+      where r.current = 1 and rd.kind in ('weekly', 'xun') and strftime('%Y', r.submitted_at / 1000 + 8 * 3600, 'unixepoch') = ${year}
+    )
+    select w.project_id, w.ytd from weekly w left join month_at m on m.project_id = w.project_id
+    where w.n = 1 and w.submitted_at > coalesce(m.at, 0)`)
+  return new Map(rows.map((r) => [r.project_id, r.ytd]))
 }
 
 /** What a project still has to do to reach its 序时 amount, in 元 (0 when it is there). */
@@ -62,6 +97,8 @@ export interface UrgeOccasion {
   at: Date
   byPersonId?: number | null
   roundId?: number | null
+  /** Which 本年累计 a project is judged by: the month's own ('month', the settle) or its latest report ('latest', default). */
+  figures?: 'month' | 'latest'
 }
 
 /**
@@ -69,7 +106,7 @@ export interface UrgeOccasion {
  * already urged on this occasion is left out: running the same occasion twice urges nobody twice.
  */
 export async function urgeLagging(db: Db, rules: Rules, o: UrgeOccasion, projectIds?: ReadonlySet<number>): Promise<LagUrge[]> {
-  const behind = await laggingProjects(db, rules, o.period, projectIds)
+  const behind = await laggingProjects(db, rules, o.period, projectIds, o.figures ?? 'latest')
   const fresh = await recordUrges(
     db,
     'lag',

@@ -96,7 +96,7 @@ describe('三色 through the live clock', () => {
       `select commander_person_id from sectors where name = ?`,
       project.sector,
     ).commander_person_id
-    const [task] = await cardsTo(commander, 'interview-task')
+    const [task] = (await cardsTo(commander, 'interview-task')).filter((c) => c.title.includes(project.name))
     const competentHead = one<{ name: string }>(
       `select p.name from units u join people p on p.id = u.head_person_id where u.id = ?`,
       project.competent_unit_id,

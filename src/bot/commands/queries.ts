@@ -27,7 +27,10 @@ import { buttonsOf, findProjectOrUnit, findUnit, hasAcknowledged, nameOf, recent
 import { NotFound, projectStatus } from '../../services/status.ts'
 import { boardUnits, monthBoard, projectMonths, viewOf } from '../../services/monthly.ts'
 import { monthlyBulletin } from '../../services/bulletin.ts'
-import { boardOfMonth, monthViews, noDataText, redYellowList } from '../../services/boards.ts'
+import { boardOfMonth, monthViews, noDataText, redYellowList, resolveSector, sectorBoardOfMonth } from '../../services/boards.ts'
+import { knownSectors } from '../../store/repos/sectors.ts'
+import { sectorBoardCard } from '../../cards/colours.ts'
+import { peopleById } from '../../store/repos/people.ts'
 import { openInterviews } from '../../store/repos/interviews.ts'
 import { statisticalMonth, previous as previousPeriod, monthKey } from '../../domain/periods.ts'
 import { localDate, shanghaiParts } from '../../domain/time.ts'
@@ -112,6 +115,8 @@ const boardArgs = z.object({
   league: z.enum(LEAGUES).optional(),
   /** A month by name: 'YYYY-MM', or a month of the year not written (the latest such month not after now). */
   period: z.union([z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), z.object({ month: z.number().int().min(1).max(12) })]).optional(),
+  /** One 分指挥部's board of projects (「排名 工业」, 「工业分指挥部排名」). */
+  sector: words,
 })
 
 async function boardCommand(turn: Turn, args: z.output<typeof boardArgs>): Promise<BotResult> {
@@ -125,15 +130,62 @@ async function boardCommand(turn: Turn, args: z.output<typeof boardArgs>): Promi
         : monthKey(args.period.month <= month ? year : year - 1, args.period.month)
   const period = named ?? (args.offset === -2 ? previousPeriod(previousPeriod(live)) : args.offset === -1 ? previousPeriod(live) : live)
   if (named && named > live) return say(turn, `${periodLabel(named)}的调度尚未开始，还没有排名。发送「排名」查看${periodLabel(live)}。`)
+  if (args.sector) return sectorBoardReply(turn, { ...args, sector: args.sector }, period)
   const board = await boardOf(turn, period)
   if (!board) return say(turn, `${noDataText(period)}。`)
   const p = shanghaiParts(turn.ctx.now)
   const title = args.scope === 'week' ? `赛马比拼周榜（截至${p.month}月${p.day}日，${periodLabel(period)}数据）` : undefined
-  return {
-    messages: [
-      turn.reply({ kind: 'card', card: boardCard(board, { league: args.league, title, demo: turn.ctx.demo, county: turn.ctx.rules.county }) }),
-    ],
+  const card = boardCard(board, { league: args.league, title, demo: turn.ctx.demo, county: turn.ctx.rules.county })
+  // A 副县长 (or a 分指挥部's 指挥长) sees his own sectors' boards one tap away.
+  const mine = await sectorsOf(turn)
+  if (mine.length)
+    card.elements.push({
+      kind: 'actions',
+      buttons: mine.slice(0, 4).map((s) => ({ label: `${s}分指挥部排名`, command: 'board', args: { sector: s, ...(named && { period: named }) } })),
+    })
+  return { messages: [turn.reply({ kind: 'card', card })] }
+}
+
+/** The sectors a leader is in charge of: those listed on him in the roster and those he is 指挥长 of. */
+async function sectorsOf(turn: Turn): Promise<string[]> {
+  if (!isLeader(turn.person)) return []
+  const listed = turn.person.sectors as string[]
+  const known = await knownSectors(turn.ctx.db)
+  return known.filter((s) => listed.includes(s.name) || s.row?.commanderPersonId === turn.person.id).map((s) => s.name)
+}
+
+/**
+ * 「排名 工业」: one 分指挥部's projects ranked by 完成率 against 序时, as published once the month is (else live). A
+ * name that is no sector but a unit or project is the 查 of it (「排名 城关镇」); 「分指挥部排名」 alone offers the
+ * person's own sectors, or all.
+ */
+async function sectorBoardReply(turn: Turn, args: z.output<typeof boardArgs> & { sector: string }, period: string): Promise<BotResult> {
+  const { db, rules } = turn.ctx
+  const bare = args.sector.replace(/的?(?:分指挥部|指挥部)$/, '') === ''
+  const found = bare ? { kind: 'unsure' as const, options: [] as string[] } : await resolveSector(db, args.sector)
+  if (found.kind === 'none') {
+    const other = await findProjectOrUnit(db, args.sector)
+    if (other.kind !== 'none') return queryCommand(turn, { target: args.sector, period: undefined })
+    return say(
+      turn,
+      `没有「${args.sector}」分指挥部。现有：${found.known.join('、') || '无'}。发送「排名 分指挥部名」查看，例如「排名 ${found.known[0] ?? '工业'}」。`,
+    )
   }
+  if (found.kind === 'unsure') {
+    const options = found.options.length
+      ? found.options
+      : (await sectorsOf(turn)).length
+        ? await sectorsOf(turn)
+        : (await knownSectors(db)).map((s) => s.name)
+    if (!options.length) return say(turn, '还没有分指挥部：导入项目时填写「分指挥部/领域」一栏即可。')
+    return askWhich(turn, 'board', { ...args }, 'sector', options)
+  }
+  const board = await sectorBoardOfMonth(db, rules, period, found.name)
+  if (!board) return say(turn, `${noDataText(period)}。`)
+  const commanderId = (await knownSectors(db)).find((s) => s.name === found.name)?.row?.commanderPersonId
+  const commander = commanderId ? (await peopleById(db, [commanderId])).get(commanderId)?.name : undefined
+  const card = sectorBoardCard(board, { ...(commander && { commander }), demo: turn.ctx.demo, county: rules.county })
+  return { messages: [turn.reply({ kind: 'card', card })] }
 }
 
 const redYellowArgs = z.object({ colour: z.enum(['yellow', 'red']).optional() })

@@ -13,6 +13,7 @@
  */
 import { normalizeWidth, parseNumber } from './numbers.ts'
 import { parseSupervisionFlow, type SupervisionCommand } from './supervision.ts'
+import { parseColourFlow, type ColourCommand } from './colours.ts'
 
 import type { League } from '../scoring.ts'
 export type { League }
@@ -23,7 +24,11 @@ export type BulletinPeriod = string | { relative: 0 | -1 } | { month: number }
 export type Command =
   | { command: 'help'; verb: string; args: Record<string, never> }
   | { command: 'query'; verb: string; args: { target: string | null } }
-  | { command: 'board'; verb: string; args: { scope: 'week' | 'month'; offset: 0 | -1 | -2; league?: League; period?: string | { month: number } } }
+  | {
+      command: 'board'
+      verb: string
+      args: { scope: 'week' | 'month'; offset: 0 | -1 | -2; league?: League; period?: string | { month: number }; sector?: string }
+    }
   | { command: 'redyellow'; verb: string; args: { colour?: 'yellow' | 'red' } }
   | { command: 'supervise'; verb: string; args: { target: string | null; matter: string | null; workdays?: number } }
   | { command: 'urge'; verb: string; args: { target: string | null } }
@@ -41,6 +46,7 @@ export type Command =
   | { command: 'cancel'; verb: string; args: Record<string, never> }
   | { command: 'reopen'; verb: string; args: { target: string | null; period: string | { month: number } } }
   | SupervisionCommand
+  | ColourCommand
 
 export type CommandName = Command['command']
 
@@ -171,9 +177,19 @@ function parseBoard(s: string, opts: CommandOptions = {}): Command | null {
       break
     }
   }
-  if (rest.replace(BOARD_FILLER, '') !== '') return null
   const period = month.period !== undefined ? { period: month.period } : {}
-  return { command: 'board', verb: verb[0], args: league ? { ...when, league, ...period } : { ...when, ...period } }
+  const base = league ? { ...when, league, ...period } : { ...when, ...period }
+  if (rest.replace(BOARD_FILLER, '') === '') return { command: 'board', verb: verb[0], args: base }
+  // 「排名 工业」, 「上月排名 工业」, 「工业分指挥部排名」: one 分指挥部's board (the handler says when no sector has that name).
+  const sector = rest.replace(/分指挥部|指挥部/g, ' ').replace(/^[\s的]+|[\s的]+$/g, '') || (/分指挥部/.test(s) ? '分指挥部' : '')
+  const named =
+    /分指挥部/.test(s) ||
+    s
+      .slice(verb.index + verb[0].length)
+      .trim()
+      .startsWith(sector)
+  if (!named || !/^[\p{Script=Han}A-Za-z0-9·]{2,12}$/u.test(sector) || /怎|如何|吗|呢|哪|什么|多少|第几/.test(sector)) return null
+  return { command: 'board', verb: verb[0], args: { ...base, sector } }
 }
 
 const REDYELLOW_WORDS = /红黄牌|红黄榜|红黄名单|红牌|黄牌|亮牌/
@@ -395,7 +411,14 @@ export function parseCommand(input: string, opts: CommandOptions = {}): Command 
 
 function parseMost(s: string, asked: boolean, opts: CommandOptions): Command | null {
   const direct =
-    parseSupervisionFlow(s) ?? parseWorkflow(s) ?? parseSupervise(s) ?? parseUrge(s) ?? parseBind(s) ?? parseReopen(s, opts) ?? parseReport(s)
+    parseSupervisionFlow(s) ??
+    parseColourFlow(s) ??
+    parseWorkflow(s) ??
+    parseSupervise(s) ??
+    parseUrge(s) ??
+    parseBind(s) ??
+    parseReopen(s, opts) ??
+    parseReport(s)
   if (direct) return direct
 
   const led = s.replace(LEAD_FILLER, '')
