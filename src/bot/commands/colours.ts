@@ -155,7 +155,9 @@ export function parseMeetingDay(text: string, today: string): string | null {
   else if (short) {
     const year = Number(today.slice(0, 4))
     const thisYear = valid(year, Number(short[1]), Number(short[2]))
-    date = thisYear && thisYear < today ? valid(year + 1, Number(short[1]), Number(short[2])) : thisYear
+    // 1月8日 written in December is next year's; 11月20日 written on 26 November is a day already past.
+    const next = thisYear && thisYear < today ? valid(year + 1, Number(short[1]), Number(short[2])) : null
+    date = next ? (next <= addDays(today, 120) ? next : null) : thisYear
   }
   if (!date || date < today || date > addDays(today, 366)) return null
   return date

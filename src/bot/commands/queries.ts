@@ -178,6 +178,7 @@ async function sectorBoardReply(turn: Turn, args: z.output<typeof boardArgs> & {
         ? await sectorsOf(turn)
         : (await knownSectors(db)).map((s) => s.name)
     if (!options.length) return say(turn, '还没有分指挥部：导入项目时填写「分指挥部/领域」一栏即可。')
+    if (options.length === 1) return sectorBoardReply(turn, { ...args, sector: options[0]! }, period)
     return askWhich(turn, 'board', { ...args }, 'sector', options)
   }
   const board = await sectorBoardOfMonth(db, rules, period, found.name)
