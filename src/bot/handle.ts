@@ -3,7 +3,7 @@
  * same Command, so one parser, one permission check and one handler serve both.
  */
 import type { BotContext } from './context.ts'
-import type { BotResult, ChatRef, CommandName, InboundEvent, OutboundMessage, MessageBody, PlatformUser } from '../model/index.ts'
+import type { BotResult, ChatRef, CommandName, InboundEvent, OutboundMessage, MessageBody, Platform, PlatformUser } from '../model/index.ts'
 import type { Person } from '../store/repos/directory.ts'
 import { deactivateGroup, personByIdentity, personById, upsertGroup } from '../store/repos/directory.ts'
 import { BIND_HINT, bindFromChat } from './identity.ts'
@@ -15,6 +15,14 @@ import { projectById } from '../store/repos/projects.ts'
 import { buttonForLabel, findProject } from './lookup.ts'
 import { clip } from '../cards/text.ts'
 import { latestForGroup } from '../jobs/boards.ts'
+
+/**
+ * The source of events from the 挂图作战 pages (src/web/actions.ts): the person a web session stands for runs a
+ * card's command, through the intake like any chat event. Not a chat platform — nobody binds an account on it
+ * and nothing is pushed to it (the page reads its replies back from the outbox) — but typed as one, so the
+ * event, the inbound log and the outbox carry it unchanged.
+ */
+export const WEB_SOURCE = 'web' as Platform
 
 export interface Turn {
   ctx: BotContext
@@ -179,7 +187,8 @@ export async function runCommand(turn: Turn, name: CommandName, args: Record<str
 }
 
 async function identify(ctx: BotContext, sender: PlatformUser): Promise<Person | undefined> {
-  if (sender.platform === 'local') {
+  // The local page and a web session name our person by id: the channel (never the user) set it.
+  if (sender.platform === 'local' || sender.platform === WEB_SOURCE) {
     const id = Number(sender.userId)
     return Number.isInteger(id) ? personById(ctx.db, id) : undefined
   }

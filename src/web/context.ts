@@ -11,7 +11,7 @@ import { localDate } from '../domain/time.ts'
 import { formatPercent, type Ratio } from '../domain/ratio.ts'
 import { formatWan } from '../domain/money.ts'
 import { COLOUR_LABELS, type Colour } from '../domain/colours.ts'
-import { scopeOf, scopeSql, sees, type Scope } from './scope.ts'
+import { hasAnyRole, scopeOf, scopeSql, sees, type Scope } from './scope.ts'
 import { html, page, type Html } from './html.ts'
 
 export interface WebCtx {
@@ -25,6 +25,8 @@ export interface WebCtx {
   /** The statistical month of today (the live one once its round opens), as 「查」 and 「排名」 take it. */
   month: string
   units: Map<number, Unit>
+  /** The session's CSRF token, for the forms a page carries (actions.ts). */
+  csrf?: string
 }
 
 /** A project as the lists need it (read straight from SQL: a province's 100k rows through the ORM cost more). */
@@ -96,6 +98,7 @@ export function frame(c: WebCtx, title: string, active: string, body: Html): Htm
     county: c.rules.county.name === '本县' ? '' : c.rules.county.name,
     who: { name: c.person.name, title: c.person.title, scope: c.scope.label },
     demo: c.demo,
+    office: hasAnyRole(c.person, ['office']),
     body,
   })
 }

@@ -51,6 +51,12 @@ export const NAV: NavItem[] = [
   { href: '/bulletin', label: '通报' },
 ]
 
+/** The office's own pages (导入 the 清单, 设置 the rules), after the others. */
+export const OFFICE_NAV: NavItem[] = [
+  { href: '/import', label: '导入' },
+  { href: '/settings', label: '设置' },
+]
+
 export interface PageFrame {
   title: string
   /** The nav item this page belongs to. */
@@ -58,6 +64,8 @@ export interface PageFrame {
   county: string
   who: { name: string; title: string | null; scope: string }
   demo: boolean
+  /** The office sees its own pages in the nav. */
+  office?: boolean
   body: Html
 }
 
@@ -74,7 +82,9 @@ export function page(f: PageFrame): Html {
       <body>
         <header class="top">
           <div class="brand">${f.county}重点项目 · 挂图作战</div>
-          <nav>${NAV.map((n) => html`<a href="${n.href}" ${n.href === f.active ? raw(' class="on" aria-current="page"') : ''}>${n.label}</a>`)}</nav>
+          <nav>
+            ${[...NAV, ...(f.office ? OFFICE_NAV : [])].map((n) => html`<a href="${n.href}" ${n.href === f.active ? raw(' class="on" aria-current="page"') : ''}>${n.label}</a>`)}
+          </nav>
           <div class="who">
             <span>${f.who.name}${f.who.title ? html`（${f.who.title}）` : ''}</span> <span class="scope">范围：${f.who.scope}</span>
             <a href="/logout">退出</a>
@@ -140,6 +150,14 @@ select,input,button{font:inherit;padding:4px 6px;border:1px solid #c5ccd4;border
 svg text{font-family:inherit}
 .legend{font-size:13px;color:var(--muted)}.legend span{margin-right:12px}
 body.bare{display:flex;min-height:100vh;align-items:center;justify-content:center}main.message{background:#fff;border:1px solid var(--line);border-radius:8px;padding:24px 28px;max-width:520px}
+section.card h2{margin-top:0}dl.fields{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:6px 16px;margin:8px 0}dl.fields div{min-width:0}dl.fields dt{color:var(--muted);font-size:12px}dl.fields dd{margin:0;overflow-wrap:anywhere}
+.act-buttons{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}.act-buttons form{margin:0}
+form.act-form{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:8px 16px;margin:8px 0;align-items:end}
+label.field{display:flex;flex-direction:column;font-size:13px;color:var(--muted);min-width:0}label.field textarea,label.field input,label.field select{width:100%;color:var(--ink)}
+textarea{font:inherit;padding:4px 6px;border:1px solid #c5ccd4;border-radius:4px}.req{color:var(--red);margin-left:2px}
+button.act{background:#fff;color:#12355b}button.act.primary{background:#12355b;color:#fff}button.act.danger{background:#fff;color:#a3271b;border-color:#a3271b}
+section.answer{border-left:4px solid var(--blue)}section.answer.bad{border-left-color:var(--red)}
+table.diff td.wrap{max-width:40em}.err{color:#a3271b}
 @media (max-width:640px){main{padding:10px}header.top{padding:8px 10px}.who{margin-left:0}.grid2{grid-template-columns:1fr}h1{font-size:19px}.kpi b{font-size:19px}}
 @media (min-width:1800px){body{font-size:17px}.kpi b{font-size:28px}}
 @media print{header.top nav,.who a,form.filters,.noprint,.demo{display:none}body{background:#fff}.panel{border:none}}

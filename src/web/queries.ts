@@ -3,9 +3,22 @@
  * colours, problems and 督办) and the open 督办 / problems with their names. Reads only; the figures and the
  * rules come from src/services.
  */
-import { asc, desc, eq, inArray, ne, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
-import { people, problems, projectColours, projectContacts, projects, reports, rounds, supervisions, units, urges } from '../store/schema.ts'
+import {
+  auditLog,
+  people,
+  problemEvents,
+  problems,
+  projectColours,
+  projectContacts,
+  projects,
+  reports,
+  rounds,
+  supervisions,
+  units,
+  urges,
+} from '../store/schema.ts'
 
 export const reportsOfProject = (db: Db, projectId: number) =>
   db
@@ -112,3 +125,67 @@ export async function contactNames(db: Db, projectIds: number[]): Promise<Map<nu
   }
   return out
 }
+
+/** One problem with its names (the 台账 row), or undefined. */
+export async function problemWithNames(db: Db, id: number) {
+  const assignee = sql<string | null>`(select name from people where id = ${problems.assigneePersonId})`
+  const leader = sql<string | null>`(select name from people where id = ${problems.leaderPersonId})`
+  const reporter = sql<string | null>`(select name from people where id = ${problems.reporterPersonId})`
+  return db
+    .select({
+      p: problems,
+      projectName: projects.name,
+      projectUnit: projects.unitId,
+      sector: projects.sector,
+      leaderOfProject: projects.leaderPersonId,
+      unitName: units.name,
+      assignee,
+      leader,
+      reporter,
+    })
+    .from(problems)
+    .innerJoin(projects, eq(projects.id, problems.projectId))
+    .leftJoin(units, eq(units.id, problems.assigneeUnitId))
+    .where(eq(problems.id, id))
+    .get()
+}
+
+/** One 督办 with its names, or undefined. */
+export async function supervisionWithNames(db: Db, id: number) {
+  return db
+    .select({
+      s: supervisions,
+      projectName: projects.name,
+      projectUnit: projects.unitId,
+      sector: projects.sector,
+      leaderOfProject: projects.leaderPersonId,
+      unitName: units.name,
+      issuer: people.name,
+    })
+    .from(supervisions)
+    .innerJoin(projects, eq(projects.id, supervisions.projectId))
+    .innerJoin(units, eq(units.id, projects.unitId))
+    .leftJoin(people, eq(people.id, supervisions.issuedBy))
+    .where(eq(supervisions.id, id))
+    .get()
+}
+
+/** A problem's history, oldest first: who moved it where, when, with what note. */
+export const problemHistory = (db: Db, id: number) =>
+  db
+    .select({ e: problemEvents, by: people.name })
+    .from(problemEvents)
+    .leftJoin(people, eq(people.id, problemEvents.personId))
+    .where(eq(problemEvents.problemId, id))
+    .orderBy(asc(problemEvents.id))
+    .all()
+
+/** A 督办's history from the audit log (issued, 已阅, 复函, 办结, 退回), oldest first. */
+export const supervisionHistory = (db: Db, id: number) =>
+  db
+    .select({ a: auditLog, by: people.name })
+    .from(auditLog)
+    .leftJoin(people, eq(people.id, auditLog.actorPersonId))
+    .where(and(eq(auditLog.entity, 'supervision'), eq(auditLog.entityId, id)))
+    .orderBy(asc(auditLog.id))
+    .all()

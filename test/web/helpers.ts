@@ -10,7 +10,8 @@ import { shanghaiTime } from '../../src/domain/time.ts'
 import { silentLogger } from '../../src/log.ts'
 import { createApp } from '../../src/http/app.ts'
 import { runTick } from '../../src/jobs/tick.ts'
-import { people, units, type Role } from '../../src/store/schema.ts'
+import { eq } from 'drizzle-orm'
+import { people, problems, projectContacts, projects, units, type Role } from '../../src/store/schema.ts'
 import type { BotResult } from '../../src/model/index.ts'
 
 export type Person = typeof people.$inferSelect
@@ -52,6 +53,11 @@ export async function startWeb() {
 
   /** What the bot answered a person who typed `text` in their direct chat on the /chat page. */
   async function chat(person: Person, text: string): Promise<string[]> {
+    return (await send(person, text)).messages.map((m) => (m.body.kind === 'text' ? m.body.text : m.body.card.title))
+  }
+
+  /** The whole BotResult of a person's message in their direct chat. */
+  async function send(person: Person, text: string): Promise<BotResult> {
     const r = await fetch(`${base}/local/send`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: base },
@@ -59,7 +65,25 @@ export async function startWeb() {
     })
     const result = (await r.json()) as BotResult & { ok: boolean }
     if (!result.ok) throw new Error(`send failed: ${JSON.stringify(result)}`)
-    return result.messages.map((m) => (m.body.kind === 'text' ? m.body.text : m.body.card.title))
+    return result
+  }
+
+  /**
+   * A problem raised as contacts raise them: a report of one of their projects with 问题：… in chat, then 确认.
+   * Returns the problem's id (the office gets its card with the 交办 form).
+   */
+  async function raiseProblem(contact: Person, description: string): Promise<number> {
+    const theirs = new Set((await db.select().from(projectContacts).where(eq(projectContacts.personId, contact.id)).all()).map((c) => c.projectId))
+    const { name } = (await db.select().from(projects).all()).find((p) => theirs.has(p.id) && p.active && p.year === 2026)!
+    const prompt = (await send(contact, `填报 ${name}`)).messages.flatMap((m) => (m.body.kind === 'card' ? [m.body.card] : []))
+    const form = prompt.flatMap((c) => c.elements).find((e) => e.kind === 'form' && e.inputs.some((i) => i.name === 'ytd'))
+    const prev = Number(form?.kind === 'form' ? (form.inputs.find((i) => i.name === 'ytd')?.initial ?? 0) : 0)
+    const said = await chat(contact, `本月完成投资100万元，本年累计${prev + 100}万元，主体施工，问题：${description}`)
+    if (said.join().includes('是哪个项目')) await chat(contact, name)
+    const confirmed = await chat(contact, '确认')
+    const row = (await db.select().from(problems).where(eq(problems.description, description)).all())[0]
+    if (!row) throw new Error(`no problem raised: ${[...said, ...confirmed].join(' | ')}`)
+    return row.id
   }
 
   /** The sign-in link the bot sends for 「驾驶舱」. */
@@ -89,6 +113,8 @@ export async function startWeb() {
     units: unitRows,
     find,
     chat,
+    send,
+    raiseProblem,
     loginLink,
     signIn,
     get,
@@ -110,4 +136,29 @@ export function tableRows(page: string, id: string): string[][] {
   return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((m) =>
     [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim()),
   )
+}
+
+/** A form of a page: where it posts and its fields (hidden ones with their values; inputs with their initial values). */
+export interface PageForm {
+  action: string
+  fields: Record<string, string>
+  submit: string
+}
+
+const unescapeHtml = (s: string) =>
+  s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')
+
+/** The POST forms of a page, as a browser without scripts would send them (first submit button). */
+export function formsOn(page: string): PageForm[] {
+  return [...page.matchAll(/<form[^>]*method="post"[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => {
+    const fields: Record<string, string> = {}
+    for (const i of m[2]!.matchAll(/<input[^>]*?name="([^"]+)"[^>]*?>/g)) fields[i[1]!] = unescapeHtml(/value="([^"]*)"/.exec(i[0])?.[1] ?? '')
+    for (const t of m[2]!.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[t[1]!] = unescapeHtml(t[2]!)
+    for (const sel of m[2]!.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
+      const chosen = /<option value="([^"]*)"\s*selected/.exec(sel[2]!) ?? /<option value="([^"]*)"/.exec(sel[2]!)
+      fields[sel[1]!] = unescapeHtml(chosen?.[1] ?? '')
+    }
+    const submit = /<button[^>]*>([\s\S]*?)<\/button>/.exec(m[2]!)?.[1]?.trim() ?? ''
+    return { action: unescapeHtml(m[1]!), fields, submit }
+  })
 }

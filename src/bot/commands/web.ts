@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { BotResult } from '../../model/index.ts'
 import type { Turn } from '../handle.ts'
 import { command } from '../registry.ts'
-import { issueLoginLink, LOGIN_LINK_VALID_MS } from '../../web/index.ts'
+import { issueLoginLink, LOGIN_LINK_VALID_MS } from '../../services/login-links.ts'
 import { directReplyKey } from '../../outbox/keys.ts'
 
 async function dashboardCommand(turn: Turn): Promise<BotResult> {

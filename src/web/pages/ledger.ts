@@ -1,7 +1,6 @@
 /**
  * 台账 (问题) and 督办: every item the person sees with its state, owners and deadline in working days,
- * overdue first. Acting on an item stays in chat for now (the same commands, so permissions and history are
- * one); each row says which command does it.
+ * overdue first. Each item's number opens its page (items.ts), with the actions its chat card offers the person.
  */
 import { localDate } from '../../domain/time.ts'
 import { PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
@@ -11,11 +10,37 @@ import { frame, type WebCtx } from '../context.ts'
 import { problemsWithNames, supervisionsWithNames } from '../queries.ts'
 import { sees } from '../scope.ts'
 
+interface ItemOfProject {
+  projectUnit: number
+  sector: string
+  leaderOfProject: number | null
+}
+
+/** Whether the person sees a problem: its project, a unit of theirs it is assigned to, or one they raised or hold. */
+export function problemVisible(
+  c: WebCtx,
+  r: ItemOfProject & { p: { projectId: number; assigneeUnitId: number | null; assigneePersonId: number | null; reporterPersonId: number | null } },
+): boolean {
+  return (
+    sees(c.scope, { id: r.p.projectId, unitId: r.projectUnit, sector: r.sector, leaderPersonId: r.leaderOfProject }) ||
+    (r.p.assigneeUnitId !== null && c.scope.unitIds.has(r.p.assigneeUnitId)) ||
+    r.p.reporterPersonId === c.person.id ||
+    r.p.assigneePersonId === c.person.id
+  )
+}
+
+/** Whether the person sees a 督办: its project, or one they issued. */
+export function supervisionVisible(c: WebCtx, r: ItemOfProject & { s: { projectId: number; issuedBy: number | null } }): boolean {
+  return (
+    sees(c.scope, { id: r.s.projectId, unitId: r.projectUnit, sector: r.sector, leaderPersonId: r.leaderOfProject }) || r.s.issuedBy === c.person.id
+  )
+}
+
 export const SUPERVISION_STATE_LABELS: Record<string, string> = { open: '待复函', replied: '已复函', returned: '已退回', closed: '已办结' }
-const LEVEL_LABELS: Record<string, string> = { office: '办公室', vice: '分管副县长', executive: '常务副县长', county: '县长' }
+export const LEVEL_LABELS: Record<string, string> = { office: '办公室', vice: '分管副县长', executive: '常务副县长', county: '县长' }
 
 /** '剩 3 个工作日', '今日到期', '逾期 2 个工作日', from today to the due date in working days. */
-function dueText(c: WebCtx, due: string | null, today: string): { text: string; overdue: boolean; order: number } {
+export function dueText(c: WebCtx, due: string | null, today: string): { text: string; overdue: boolean; order: number } {
   if (!due) return { text: '未定期限', overdue: false, order: Number.MAX_SAFE_INTEGER }
   const n = c.calendar.workdaysBetween(today, due)
   if (due < today) return { text: `逾期 ${Math.max(1, -n)} 个工作日`, overdue: true, order: n }
@@ -36,12 +61,7 @@ export async function problemsPage(c: WebCtx, q: { state?: string }): Promise<Ht
   const today = localDate(c.now)
   const all = q.state !== undefined && q.state !== ''
   const rows = (await problemsWithNames(c.db, { all }))
-    .filter(
-      (r) =>
-        sees(c.scope, { id: r.p.projectId, unitId: r.projectUnit, sector: r.sector, leaderPersonId: r.leaderOfProject }) ||
-        (r.p.assigneeUnitId !== null && c.scope.unitIds.has(r.p.assigneeUnitId)) ||
-        r.p.reporterPersonId === c.person.id,
-    )
+    .filter((r) => problemVisible(c, r))
     .filter((r) => !all || q.state === 'all' || r.p.state === q.state)
     .map((r) => ({
       ...r,
@@ -52,8 +72,8 @@ export async function problemsPage(c: WebCtx, q: { state?: string }): Promise<Ht
       ${stateFilter('state', PROBLEM_STATES, PROBLEM_STATE_LABELS, q.state)}<button type="submit">筛选</button>
     </form>
     <p class="muted">
-      共 ${rows.length} 个，逾期 ${rows.filter((r) => r.due.overdue).length} 个。在聊天中处理：「交办 #编号 单位 N个工作日」「更新 #编号
-      进展」「申请销号 #编号 说明」「确认销号 #编号」。
+      共 ${rows.length} 个，逾期 ${rows.filter((r) => r.due.overdue).length}
+      个。点编号查看问题并办理（交办、更新进展、申请销号、确认销号或驳回，与聊天中的命令相同）。
     </p>
     <div class="panel">
       <table id="problems">
@@ -76,7 +96,7 @@ export async function problemsPage(c: WebCtx, q: { state?: string }): Promise<Ht
           ${rows.map(
             (r) =>
               html`<tr class="${r.due.overdue ? 'overdue' : ''}">
-                <td>#${r.p.id}</td>
+                <td><a href="/problems/${r.p.id}">#${r.p.id}</a></td>
                 <td><a href="/projects/${r.p.projectId}">${r.projectName}</a></td>
                 <td class="wrap">${r.p.description}</td>
                 <td>${PROBLEM_STATE_LABELS[r.p.state]}</td>
@@ -99,7 +119,7 @@ export async function supervisionsPage(c: WebCtx, q: { state?: string }): Promis
   const today = localDate(c.now)
   const all = q.state !== undefined && q.state !== ''
   const rows = (await supervisionsWithNames(c.db, { all }))
-    .filter((r) => sees(c.scope, { id: r.s.projectId, unitId: r.projectUnit, sector: r.sector, leaderPersonId: r.leaderOfProject }))
+    .filter((r) => supervisionVisible(c, r))
     .filter((r) => !all || q.state === 'all' || r.s.state === q.state)
     .map((r) => ({
       ...r,
@@ -111,7 +131,8 @@ export async function supervisionsPage(c: WebCtx, q: { state?: string }): Promis
       ${stateFilter('state', SUPERVISION_STATES, SUPERVISION_STATE_LABELS, q.state)}<button type="submit">筛选</button>
     </form>
     <p class="muted">
-      共 ${rows.length} 件，逾期 ${rows.filter((r) => r.due.overdue).length} 件。在聊天中：「督办 项目名 事项 N个工作日」，收到督办后回复「已阅」。
+      共 ${rows.length} 件，逾期 ${rows.filter((r) => r.due.overdue).length}
+      件。点编号查看督办并办理（复函、办结、退回，与聊天中的命令相同）；新督办在聊天中发送「督办 项目名 事项 N个工作日」。
     </p>
     <div class="panel">
       <table id="supervisions">
@@ -133,7 +154,7 @@ export async function supervisionsPage(c: WebCtx, q: { state?: string }): Promis
           ${rows.map(
             (r) =>
               html`<tr class="${r.due.overdue ? 'overdue' : ''}">
-                <td>D${r.s.id}</td>
+                <td><a href="/supervisions/${r.s.id}">D${r.s.id}</a></td>
                 <td><a href="/projects/${r.s.projectId}">${r.projectName}</a></td>
                 <td>${r.unitName}</td>
                 <td class="wrap">${r.s.matter}</td>
