@@ -1,39 +1,55 @@
 /**
- * A deterministic fictional county for trying the bot and for tests: 12 乡镇, 1 示范区, 16 县直部门, about a
- * hundred projects over the 7 分指挥部 sectors, people in every role, and the monthly reports from January up to
- * the last complete month before `now`, with leaders, laggards, late reports and open and closed problems. Its
- * 催办 and colours are not written beside the reports: each past month is settled by the same code the dispatch
- * clock runs (services/settle.ts: 进度催办 of the laggards, colours frozen, board published, 约谈 and 表态 opened).
+ * A deterministic fictional county for trying the bot and for tests, shaped like the Shanxi counties of the seeds:
+ * 12 乡镇, the 转型综改示范区 and the county departments and companies with projects (data.ts), about 160 projects
+ * over the 7 分指挥部 with sizes like lingchuan-2025's list, people in every role (县长, 常务副县长, the 副县长 who lead
+ * the 分指挥部, the office, unit heads, one to three 联络员 per unit), and the months from January up to the last
+ * one the dispatch clock has closed before `now`.
+ *
+ * The history is not written beside the product: each month runs as the clock and the people run it. The round
+ * opens as the clock opens it; each contact files the month's report through the report checks and versions
+ * (history.ts: the service under 「填报」), 复工 and 开工 and 入库纳统 stated in those reports; an hour after the
+ * deadline the overdue job's 催办 goes to the projects still unreported; the round closes and the month is settled
+ * (services/settle.ts: 进度催办 of every project behind 序时, colours by the live rule, board published, 约谈 and
+ * 表态 opened). Problems raised in reports are 交办, worked and 销号 through the ledger's moves as the office and
+ * the units make them, each on its own day. Only the county itself (units, people, the project list, contacts,
+ * 分指挥部) is inserted, as an import would.
  * Everything it creates is marked as demo data (the `demo` setting and 【演示数据】 on what people see).
  */
 import { count, eq } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { insertMany } from '../store/bulk.ts'
-import {
-  SECTORS,
-  people,
-  problemEvents,
-  problems,
-  projectContacts,
-  projects,
-  reminders,
-  reports,
-  rounds,
-  units,
-  type Role,
-  type Sector,
-} from '../store/schema.ts'
+import { SECTORS, people, projectContacts, projects, units, type Role } from '../store/schema.ts'
 import { getSetting, setSetting } from '../store/repos/settings.ts'
-import { shanghaiParts, shanghaiTime, formatDate } from '../domain/time.ts'
-import { seeded, type Random } from './random.ts'
-import { settle } from '../services/settle.ts'
-import { urgeMissing } from '../services/urges.ts'
+import { closeRound, createRound, recordReminderOnce, type Report } from '../store/repos/rounds.ts'
+import { problemById, type Problem } from '../store/repos/problems.ts'
 import { addSectors } from '../store/repos/sectors.ts'
 import { interviewById, openInterviews, recordInterviewHeld } from '../store/repos/interviews.ts'
-import { DEFAULT_RULES, loadCalendar, loadDispatchCalendar } from '../services/rules.ts'
-import { monthlyWindow, resolveDispatch, type DispatchCalendar, type RoundWindow } from '../domain/dispatch.ts'
+import { shanghaiParts, formatDate, localDate } from '../domain/time.ts'
+import { monthlyWindow, outOfQuietHours, resolveDispatch, type DispatchCalendar, type RoundWindow } from '../domain/dispatch.ts'
 import type { WorkdayCalendar } from '../domain/workdays.ts'
-import { DEMO_COUNTY, DEMO_OFFICE, DEMO_UNITS, GIVEN, PROBLEM_TEXTS, PROGRESS_TEXTS, PROJECT_STEMS, SECTOR_DEPARTMENTS, SURNAMES } from './data.ts'
+import { settle } from '../services/settle.ts'
+import { urgeMissing } from '../services/urges.ts'
+import { DEFAULT_RULES, loadCalendar, loadDispatchCalendar } from '../services/rules.ts'
+import type { ReportValues } from '../services/reporting.ts'
+import type { Project } from '../store/repos/projects.ts'
+import { seeded, type Random } from './random.ts'
+import { fileReport, takeStep, type ProblemStep } from './history.ts'
+import {
+  DEMO_COUNTY,
+  DEMO_OFFICE,
+  DEMO_UNITS,
+  GIVEN,
+  LEADER_SECTORS,
+  MEMBERS_WITHOUT_PROJECTS,
+  PROBLEM_CLOSED,
+  PROBLEM_PROGRESS,
+  PROBLEM_TEXTS,
+  PROGRESS_TEXTS,
+  SECTOR_DEPARTMENTS,
+  SURNAMES,
+  type ProjectStem,
+  type Size,
+} from './data.ts'
 
 export interface DemoInfo {
   county: string
@@ -42,6 +58,10 @@ export interface DemoInfo {
   lastMonth: number
   generatedFor: string
 }
+
+const HOUR = 3_600_000
+const DAY = 86_400_000
+const WAN = 10_000
 
 /**
  * A month's round as the dispatch clock runs it (by default: opens the 25th 09:00, deadline the 28th 18:00
@@ -71,6 +91,81 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 /**
+ * How a project goes through its year, as ratios of its 本年累计 to the 序时 amount (年度计划 × month ÷ 12): at 1
+ * or above it is blue. Most projects keep 序时; some slip one month and catch up; some stall in the autumn (no
+ * new investment from `from`); a few lag all year, some of them catching up in the summer.
+ */
+type Pace =
+  | { kind: 'ahead' | 'onPace'; base: number }
+  | { kind: 'slip'; base: number; month: number }
+  | { kind: 'stall'; base: number; from: number }
+  | { kind: 'lag'; base: number; recoverFrom: number | null }
+
+function drawPace(rnd: Random, size: Size): Pace {
+  const k = rnd.next()
+  // Big projects are watched weekly and rarely fall far behind; small ones more often.
+  const lagShare = size === 'L' ? 0.04 : 0.09
+  if (k < 0.28) return { kind: 'ahead', base: 1.04 + rnd.next() * 0.26 }
+  if (k < 0.58) return { kind: 'onPace', base: 1.005 + rnd.next() * 0.06 }
+  if (k < 0.72) return { kind: 'slip', base: 1.005 + rnd.next() * 0.05, month: rnd.int(3, 11) }
+  if (k < 0.84) return { kind: 'stall', base: 1.0 + rnd.next() * 0.04, from: rnd.pick([8, 9, 9, 10, 10, 11]) }
+  if (k < 0.84 + lagShare) return { kind: 'lag', base: 0.55 + rnd.next() * 0.3, recoverFrom: rnd.chance(0.5) ? rnd.int(5, 9) : null }
+  return { kind: 'onPace', base: 1.01 + rnd.next() * 0.05 }
+}
+
+/** The 本年累计 a project reaches in month m, given the one before (never less: a year's total only grows). */
+function ytdFor(
+  p: { annualPlan: number; totalInvestment: number },
+  pace: Pace,
+  m: number,
+  prev: number,
+  start: { month: number; landFirst: boolean } | null,
+  rnd: Random,
+): number {
+  const schedule = (p.annualPlan * m) / 12
+  let r: number
+  // Before 开工 a new project has nothing to show, unless its land and 前期 costs (which count as investment) come first.
+  if (start && m < start.month && !start.landFirst) return 0
+  switch (pace.kind) {
+    case 'slip':
+      r = m === pace.month ? 0.82 + rnd.next() * 0.14 : pace.base
+      break
+    case 'stall':
+      if (m >= pace.from) return Math.min(p.totalInvestment, prev + (m === pace.from ? roundTo(p.annualPlan * 0.01 * rnd.next(), WAN) : 0))
+      r = pace.base
+      break
+    case 'lag':
+      r = pace.recoverFrom !== null && m >= pace.recoverFrom ? 1.01 + rnd.next() * 0.05 : pace.base + rnd.next() * 0.05
+      break
+    default:
+      r = pace.base + rnd.next() * 0.02
+  }
+  // A project that has just started is still catching up on the months it could not build.
+  if (start && m === start.month && !start.landFirst) r *= 0.75
+  const target = Math.ceil((schedule * r) / WAN) * WAN
+  return Math.min(p.totalInvestment, Math.max(prev, target))
+}
+
+/** Sizes like lingchuan-2025: a score of 重大项目 above 5000万 a year, a few more 亿元 ones, many small ones. */
+function drawSize(rnd: Random, size: Size): { total: number; annualPlan: number } {
+  if (size === 'L') {
+    const annual = roundTo((5_000 + rnd.next() ** 2 * 30_000) * WAN, 100 * WAN)
+    return { annualPlan: annual, total: roundTo(annual * (1.8 + rnd.next() * 2.7), 1_000 * WAN) }
+  }
+  if (size === 'M') {
+    const annual = roundTo((1_000 + rnd.next() * 4_000) * WAN, 50 * WAN)
+    return { annualPlan: annual, total: roundTo(annual * (1.5 + rnd.next() * 1.8), 100 * WAN) }
+  }
+  const annual = roundTo((200 + rnd.next() ** 1.5 * 2_000) * WAN, 10 * WAN)
+  return { annualPlan: annual, total: roundTo(annual * (1.1 + rnd.next() * 1.4), 10 * WAN) }
+}
+
+function progressText(rnd: Random, share: number): string {
+  const band = share === 0 ? 'before' : share < 0.3 ? 'early' : share < 0.75 ? 'middle' : 'late'
+  return rnd.pick(PROGRESS_TEXTS[band])
+}
+
+/**
  * Loads the demo county into an empty database. Idempotent: on a database that already has the demo it
  * returns the stored info; on a database holding a real county it refuses.
  */
@@ -87,11 +182,13 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   await insertMany(
     db,
     units,
-    DEMO_UNITS.map((u) => ({ ...u, shortName: u.name.replace(/^县/, '') })),
+    DEMO_UNITS.map((u) => ({ code: u.code, name: u.name, league: u.league, shortName: u.shortName })),
   )
   const unitRows = await db.select().from(units).orderBy(units.id).all()
+  const unitNamed = (name: string) => unitRows.find((u) => u.name === name)!
+  const specOf = new Map(DEMO_UNITS.map((u) => [u.name, u]))
 
-  // People: a head and one or two contacts per unit, county leaders, and the dispatch office.
+  // People: county leaders, the office, members without projects, and a head and one to three contacts per unit.
   const usedNames = new Set<string>()
   const name = () => {
     for (;;) {
@@ -103,227 +200,262 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const mobile = () => `139${String(50000000 + ++mobileSeq * 7919).slice(0, 8)}`
   type NewPerson = typeof people.$inferInsert
   const newPeople: NewPerson[] = []
-  const leaderSectors: Sector[][] = [[...SECTORS.slice(0, 2)], [SECTORS[2]!, SECTORS[3]!], [SECTORS[4]!, SECTORS[5]!], [SECTORS[6]!]]
-  const devUnit = unitRows.find((u) => u.name === '县发改局')!
-  newPeople.push({ name: name(), mobile: mobile(), unitId: null, title: '县长', roles: ['leader'], sectors: [] })
-  leaderSectors.forEach((sectors) => newPeople.push({ name: name(), mobile: mobile(), unitId: null, title: '副县长', roles: ['leader'], sectors }))
-  newPeople.push({ name: name(), mobile: mobile(), unitId: devUnit.id, title: '指挥部办公室主任', roles: ['office'], sectors: [] })
-  newPeople.push({ name: name(), mobile: mobile(), unitId: devUnit.id, title: '指挥部办公室科员', roles: ['office'], sectors: [] })
+  const devUnit = unitNamed('县发改局')
+  const person = (title: string, roles: Role[], unitId: number | null = null, sectors: string[] = []) =>
+    newPeople.push({ name: name(), mobile: mobile(), unitId, title, roles, sectors })
+  person('县长', ['leader', 'county_head'])
+  LEADER_SECTORS.forEach((sectors) => person('副县长', ['leader'], null, sectors))
+  person('常务副县长', ['executive'])
+  person('指挥部办公室主任', ['office'], devUnit.id)
+  person('指挥部办公室科员', ['office'], devUnit.id)
+  for (const m of MEMBERS_WITHOUT_PROJECTS) person(m.title, m.office ? ['office'] : [])
   for (const u of unitRows) {
-    const headTitle = u.league === '乡镇' ? (u.name.endsWith('乡') ? '乡长' : '镇长') : u.league === '开发区' ? '管委会主任' : '局长'
-    newPeople.push({ name: name(), mobile: mobile(), unitId: u.id, title: headTitle, roles: ['unit_head'], sectors: [] })
-    const contacts = u.league === '县直部门' ? 1 : 2
-    for (let i = 0; i < contacts; i++)
-      newPeople.push({ name: name(), mobile: mobile(), unitId: u.id, title: '项目联络员', roles: ['contact'], sectors: [] })
+    const spec = specOf.get(u.name)!
+    person(spec.headTitle, ['unit_head'], u.id)
+    for (let i = 0; i < spec.contacts; i++) person('项目联络员', ['contact'], u.id)
   }
   await insertMany(db, people, newPeople)
   const peopleRows = await db.select().from(people).orderBy(people.id).all()
-  for (const u of unitRows) {
-    const head = peopleRows.find((p) => p.unitId === u.id && (p.roles as Role[]).includes('unit_head'))
-    if (head) await db.update(units).set({ headPersonId: head.id }).where(eq(units.id, u.id))
+  const headOf = new Map<number, number>()
+  const contactsByUnit = new Map<number, number[]>()
+  for (const p of peopleRows) {
+    if (!p.unitId) continue
+    const roles = p.roles as Role[]
+    if (roles.includes('unit_head')) headOf.set(p.unitId, p.id)
+    if (roles.includes('contact')) contactsByUnit.set(p.unitId, [...(contactsByUnit.get(p.unitId) ?? []), p.id])
   }
+  for (const u of unitRows)
+    await db
+      .update(units)
+      .set({ headPersonId: headOf.get(u.id)! })
+      .where(eq(units.id, u.id))
   const leaders = peopleRows.filter((p) => p.title === '副县长')
   const leaderOf = (sector: string) => leaders.find((l) => (l.sectors as string[]).includes(sector)) ?? leaders[0]!
+  const officeId = peopleRows.find((p) => p.title === '指挥部办公室主任')!.id
 
-  // Projects, with sizes spread like a real list: most 2000万–1亿, some 亿元以上, a few above 5亿.
+  // The project list as the office imports it in January: 续建 projects started in earlier years, 计划新开工 ones
+  // with their planned month; 开工, 复工 and 入库 of this year come later, in the reports.
   type NewProject = typeof projects.$inferInsert
+  type Plan = { stem: ProjectStem; pace: Pace; startMonth: number | null; landFirst: boolean; resumeOn: string | null; statsMonth: number | null }
   const newProjects: NewProject[] = []
-  const usedProjectNames = new Set<string>()
+  const plans: Plan[] = []
   let seq = 0
   for (const u of unitRows) {
-    const n = u.league === '乡镇' ? 4 : u.league === '开发区' ? 12 : u.name === '县城投公司' ? 4 : 2
-    for (let i = 0; i < n; i++) {
-      const sector = u.league === '开发区' ? rnd.pick(['工业', '数字经济', '能源'] as const) : rnd.pick(SECTORS)
-      let projectName = ''
-      for (let tries = 0; !projectName || usedProjectNames.has(projectName); tries++) {
-        const stem = rnd.pick(PROJECT_STEMS[sector])
-        projectName = stem.startsWith('城东') ? stem : `${u.shortName ?? u.name}${stem}`
-        if (tries > 5) projectName = `${u.shortName ?? u.name}${stem}（${tries}期）`
-      }
-      usedProjectNames.add(projectName)
-      const total = investmentSize(rnd)
-      const annualPlan = Math.max(10_000_000, roundTo(total * (0.25 + rnd.next() * 0.35), 100_000))
-      const plannedNewStart = rnd.chance(0.3)
-      const startMonth = rnd.int(2, 9)
-      const started = !plannedNewStart || (startMonth <= lastMonth && rnd.chance(0.8))
+    const spec = specOf.get(u.name)!
+    for (const stem of spec.projects) {
+      const { total, annualPlan } = drawSize(rnd, stem.size)
+      const isNew = rnd.chance(stem.size === 'L' ? 0.25 : 0.32)
+      // lingchuan-2025: 一季度新建项目开工50%以上、上半年90%以上、三季度全部开工 — most do, a few are late or not yet.
+      const plannedMonth = isNew ? rnd.pick([3, 3, 3, 4, 4, 5, 5, 6, 7]) : null
+      const delay = isNew ? rnd.pick([0, 0, 0, 0, 1, 1, 2]) : 0
+      const startMonth = plannedMonth === null ? null : rnd.chance(0.04) ? 13 : Math.min(13, plannedMonth + delay)
+      // 续建 projects stop for the winter and 复工 between February and April, most before the quarter ends.
+      const resumeMonth = isNew ? null : rnd.pick([2, 2, 2, 2, 2, 3, 3, 3, 3, 4])
+      const resumeOn = resumeMonth === null ? null : formatDate(year, resumeMonth, resumeMonth === 2 ? rnd.int(18, 27) : rnd.int(1, 25))
+      const statsMonth = startMonth !== null && startMonth <= 11 && rnd.chance(0.85) ? startMonth + rnd.int(0, 2) : null
+      const sector = stem.sector
+      const competent = u.league === '县直部门' ? null : unitNamed(stem.competent ?? SECTOR_DEPARTMENTS[sector]).id
+      const startedBefore = formatDate(year - rnd.int(1, 2), rnd.int(3, 10), rnd.int(1, 28))
       newProjects.push({
         code: `XM${year}-${String(++seq).padStart(3, '0')}`,
-        name: projectName,
+        name: stem.name.replace('{u}', u.name),
         unitId: u.id,
         leaderPersonId: leaderOf(sector).id,
         sector,
         level: total >= 1_000_000_000 ? '省重点' : total >= 300_000_000 ? '市重点' : '县重点',
-        stage: plannedNewStart ? (started ? '新开工' : '前期') : '续建',
+        stage: isNew ? '新开工' : '续建',
         year,
         totalInvestment: total,
         annualPlan,
-        plannedStart: plannedNewStart ? formatDate(year, startMonth, 1) : formatDate(year - 1, rnd.int(3, 10), 1),
+        plannedStart: isNew ? formatDate(year, plannedMonth!, 1) : startedBefore,
         plannedFinish: formatDate(year + rnd.int(0, 2), rnd.int(6, 12), 30),
-        plannedNewStart,
-        startedOn: started ? (plannedNewStart ? formatDate(year, startMonth, rnd.int(5, 25)) : formatDate(year - 1, 6, 1)) : null,
-        inStats: started && rnd.chance(0.85),
+        plannedNewStart: isNew,
+        startedOn: isNew ? null : startedBefore,
+        inStats: !isNew,
+        statsOn: isNew ? null : startedBefore,
+        competentUnitId: competent,
         weekly: annualPlan >= 50_000_000 || total >= 100_000_000,
       })
+      plans.push({ stem, pace: drawPace(rnd, stem.size), startMonth, landFirst: isNew && startMonth! <= 12 && rnd.chance(0.5), resumeOn, statsMonth })
     }
   }
   await insertMany(db, projects, newProjects)
-  const projectRows = await db.select().from(projects).orderBy(projects.id).all()
+  const projectRows: Project[] = await db.select().from(projects).orderBy(projects.id).all()
 
-  const contactsByUnit = new Map<number, number[]>()
-  for (const p of peopleRows)
-    if (p.unitId && (p.roles as Role[]).includes('contact')) contactsByUnit.set(p.unitId, [...(contactsByUnit.get(p.unitId) ?? []), p.id])
-  // One contact per project; every fifth project of a unit with two contacts has both (a 催办 still counts once).
+  // Contacts: one 联络员 per project, turn about; a big project of a unit with two or more has two (a 催办 still counts once).
+  const contactsOf = new Map<number, number[]>()
+  for (const [i, p] of projectRows.entries()) {
+    const list = contactsByUnit.get(p.unitId)!
+    const first = list[i % list.length]!
+    const second = list[(i + 1) % list.length]!
+    const both = second !== first && (plans[i]!.stem.size === 'L' || i % 6 === 5)
+    contactsOf.set(p.id, both ? [first, second] : [first])
+  }
   await insertMany(
     db,
     projectContacts,
-    projectRows.flatMap((p, i) => {
-      const list = contactsByUnit.get(p.unitId)!
-      const first = list[i % list.length]!
-      const second = list[(i + 1) % list.length]!
-      return [{ projectId: p.id, personId: first }, ...(i % 5 === 4 && second !== first ? [{ projectId: p.id, personId: second }] : [])]
-    }),
-  )
-
-  // Monthly rounds and reports. Each project has a pace: leaders run ahead of 序时, laggards fall behind.
-  const roundIds: number[] = []
-  for (let m = 1; m <= lastMonth; m++) {
-    const { opensAt, deadlineAt, closesAt } = roundOf(m)
-    await db.insert(rounds).values({ kind: 'monthly', period: ym(year, m), opensAt, deadlineAt, closedAt: closesAt })
-  }
-  for (const r of await db.select().from(rounds).orderBy(rounds.period).all()) roundIds.push(r.id)
-
-  const reportRows: (typeof reports.$inferInsert)[] = []
-  const reminderRows: (typeof reminders.$inferInsert)[] = []
-  const officeId = peopleRows.find((p) => (p.roles as Role[]).includes('office'))!.id
-  const overdueByMonth = new Map<number, number[]>()
-  for (const [i, p] of projectRows.entries()) {
-    const kind = rnd.next()
-    const pace = kind < 0.25 ? 1.05 + rnd.next() * 0.25 : kind < 0.78 ? 0.93 + rnd.next() * 0.14 : 0.45 + rnd.next() * 0.4
-    // A few projects on pace stall in the autumn (from September or October: no new investment), so the live rule
-    // has fresh yellow cards to give in October and November beside the year-long laggards' red ones.
-    const stallFrom = kind >= 0.25 && kind < 0.78 ? (i % 11 === 3 ? 9 : i % 11 === 7 ? 10 : 13) : 13
-    const contact = contactsByUnit.get(p.unitId)![0]!
-    let ytd = 0
-    for (let m = 1; m <= lastMonth; m++) {
-      const roundId = roundIds[m - 1]!
-      const { opensAt, deadlineAt } = roundOf(m)
-      const target = ((p.annualPlan * m * pace * (0.96 + rnd.next() * 0.08)) / 12) * (m >= stallFrom ? 0.8 : 1)
-      const next = Math.min(p.totalInvestment, Math.max(ytd, roundTo(target, 10_000)))
-      const missing = rnd.chance(0.03)
-      const late = !missing && rnd.chance(0.08)
-      const behind = next * 12 < p.annualPlan * m
-      // The draw that once decided a laggard's two written 催办: kept so every later figure stays as it was.
-      if (behind && pace < 0.9) rnd.chance(0.5)
-      if (missing || late) {
-        reminderRows.push({ roundId, projectId: p.id, kind: 'overdue', personId: contact, sentAt: deadlineAt + 3_600_000 })
-        overdueByMonth.set(m, [...(overdueByMonth.get(m) ?? []), p.id])
-      }
-      if (missing) continue
-      const submittedAt = late ? deadlineAt + rnd.int(2, 60) * 3_600_000 : opensAt + rnd.int(1, 70) * 3_600_000
-      reportRows.push({
-        roundId,
-        projectId: p.id,
-        version: 1,
-        current: true,
-        periodInvestment: next - ytd,
-        ytdInvestment: next,
-        progressPercent: Math.min(100, Math.round((next / p.totalInvestment) * 100)),
-        progressText: rnd.pick(PROGRESS_TEXTS),
-        problemsText: '',
-        source: 'demo',
-        submittedBy: contact,
-        submittedAt,
-        firstSubmittedAt: submittedAt,
-      })
-      ytd = next
-    }
-  }
-  await insertMany(db, reports, reportRows)
-  await insertMany(db, reminders, reminderRows)
-
-  // Problems: some closed (销号), some still moving through the ledger.
-  const states = ['closed', 'closed', 'closed', 'in_progress', 'assigned', 'new', 'close_requested'] as const
-  for (let i = 0; i < 28; i++) {
-    const p = rnd.pick(projectRows)
-    const state = rnd.pick(states)
-    const createdMonth = rnd.int(1, lastMonth)
-    const created = shanghaiTime(year, createdMonth, rnd.int(1, 24), 10).getTime()
-    const assignee = rnd.pick(unitRows.filter((u) => u.league === '县直部门'))
-    const dueMonth = Math.min(12, createdMonth + 1)
-    await db.insert(problems).values({
-      projectId: p.id,
-      description: rnd.pick(PROBLEM_TEXTS),
-      severity: rnd.chance(0.3) ? 'major' : 'ordinary',
-      state,
-      reporterPersonId: contactsByUnit.get(p.unitId)![0]!,
-      assigneeUnitId: state === 'new' ? null : assignee.id,
-      assigneePersonId: state === 'new' ? null : (assignee.headPersonId ?? null),
-      leaderPersonId: p.leaderPersonId,
-      dueOn: state === 'new' ? null : formatDate(year, dueMonth, 20),
-      createdAt: created,
-      closedAt: state === 'closed' ? created + rnd.int(5, 40) * 86_400_000 : null,
-    })
-  }
-  const problemRows = await db.select().from(problems).all()
-  const flow = ['new', 'assigned', 'in_progress', 'close_requested', 'closed']
-  await insertMany(
-    db,
-    problemEvents,
-    problemRows.flatMap((pr) =>
-      flow.slice(0, flow.indexOf(pr.state) + 1).map((toState, k) => ({
-        problemId: pr.id,
-        at: pr.createdAt + k * 3 * 86_400_000,
-        personId: k === 0 ? pr.reporterPersonId : officeId,
-        fromState: k === 0 ? null : flow[k - 1]!,
-        toState,
-        note: k === 0 ? '由月度调度填报提出' : '',
-      })),
-    ),
+    [...contactsOf].flatMap(([projectId, ids]) => ids.map((personId) => ({ projectId, personId }))),
   )
 
   // 分指挥部: each led by the 副县长 whose sectors include it, its 主管部门's head as 副指挥长 and a contact of that
-  // department as 总联络人; a township's or the zone's project answers to its sector's 主管部门.
-  const competentOf = new Map(SECTORS.map((sector) => [sector, unitRows.find((u) => u.name === SECTOR_DEPARTMENTS[sector])!]))
+  // department as 总联络人 (the 约谈 a yellow card sets off goes to the 指挥长).
   await addSectors(
     db,
     SECTORS.map((sector, i) => {
-      const dept = competentOf.get(sector)!
+      const dept = unitNamed(SECTOR_DEPARTMENTS[sector])
       return {
         name: sector,
         commanderPersonId: leaderOf(sector).id,
-        deputyPersonId: dept.headPersonId ?? peopleRows.find((p) => p.unitId === dept.id && (p.roles as Role[]).includes('unit_head'))?.id ?? null,
-        liaisonPersonId: peopleRows.find((p) => p.unitId === dept.id && (p.roles as Role[]).includes('contact'))?.id ?? null,
+        deputyPersonId: headOf.get(dept.id) ?? null,
+        liaisonPersonId: contactsByUnit.get(dept.id)?.[0] ?? null,
         sortOrder: i + 1,
       }
     }),
   )
-  for (const p of projectRows) {
-    const unit = unitRows.find((u) => u.id === p.unitId)!
-    if (unit.league !== '县直部门')
-      await db
-        .update(projects)
-        .set({ competentUnitId: competentOf.get(p.sector as Sector)!.id })
-        .where(eq(projects.id, p.id))
-  }
-  // 常务副县长 (专题调度), after everyone else so the rest of the county is drawn as before.
-  await db.insert(people).values({ name: name(), mobile: mobile(), unitId: null, title: '常务副县长', roles: ['executive'], sectors: [] })
 
-  // Close the past months as the dispatch clock would have: the overdue job's 催办 of late and missing reports,
-  // then the settle (进度催办, colours, board, 约谈 and 表态).
+  // The ledger's steps waiting for their day: each month's settle sees the problems as they stood then.
+  const steps: { step: ProblemStep; problemId: number; projectId: number }[] = []
+  const runStepsUntil = async (t: number) => {
+    steps.sort((a, b) => a.step.at - b.step.at)
+    while (steps.length && steps[0]!.step.at <= t) {
+      const { step, problemId, projectId } = steps.shift()!
+      const p = (await problemById(db, problemId))!
+      await takeStep(db, p, step, dispatch, cal, projectRows.find((x) => x.id === projectId)!.leaderPersonId)
+    }
+  }
+  const plannedProblems = new Set<number>()
+  const planProblem = (problem: Problem, project: Project, m: number) => {
+    const text = PROBLEM_TEXTS.find((t) => t.text === problem.description)!
+    const assignee = unitNamed(text.unit)
+    const head = headOf.get(assignee.id) ?? null
+    const reporter = problem.reporterPersonId!
+    // The office 交办 it within days (a problem from the last month may still wait); the unit works it, asks
+    // to close it, and the reporter confirms — or, for a hard one, it is still being worked.
+    if (m === lastMonth && rnd.chance(0.35)) return
+    let t = problem.createdAt + rnd.int(20, 70) * HOUR
+    const severity = rnd.chance(0.25) ? 'major' : 'ordinary'
+    const unit = { id: assignee.id, name: assignee.name, headPersonId: head }
+    const add = (step: ProblemStep) => steps.push({ step, problemId: problem.id, projectId: project.id })
+    add({ kind: 'assign', at: t, by: officeId, unit, severity })
+    t += rnd.int(3, 10) * DAY
+    add({ kind: 'update', at: t, by: head ?? officeId, note: rnd.pick(PROBLEM_PROGRESS) })
+    if (rnd.chance(0.2)) return
+    t += rnd.int(4, severity === 'major' ? 30 : 14) * DAY
+    add({ kind: 'requestClose', at: t, by: head ?? officeId, note: rnd.pick(PROBLEM_CLOSED) })
+    t += rnd.int(1, 4) * DAY
+    add({ kind: 'confirmClose', at: t, by: reporter })
+  }
+
+  // The months, one after another, as the clock and the people ran them.
+  const ytdOf = new Map<number, number>()
+  const lastReport = new Map<number, { report: Report; period: string }>()
+  const filed = new Map<number, { report: Report; period: string }>()
+  const raisedBy = new Map<number, number>()
+  const owed = new Map<number, { start?: string; resume?: string; stats?: string }>()
   for (let m = 1; m <= lastMonth; m++) {
-    const round = roundOf(m)
+    const w = roundOf(m)
+    const period = ym(year, m)
+    const { round } = await createRound(db, { kind: 'monthly', period, opensAt: w.opensAt, deadlineAt: w.deadlineAt })
+    const overdueAt = outOfQuietHours(dispatch, w.deadlineAt + dispatch.monthly.overdueAfterMinutes * 60_000)
+    const happened = (projectId: number, plan: Plan) => {
+      const owe = owed.get(projectId) ?? {}
+      if (plan.startMonth === m) owe.start = formatDate(year, m, rnd.int(5, 20))
+      if (plan.resumeOn?.slice(0, 7) === period) owe.resume = plan.resumeOn
+      if (plan.statsMonth === m) owe.stats = `${period}-${rnd.int(21, 25)}`
+      owed.set(projectId, owe)
+      return owe
+    }
+    const filings: { project: Project; plan: Plan; at: number; values: ReportValues; by: number; edit: boolean }[] = []
+    for (const [i, project] of projectRows.entries()) {
+      const plan = plans[i]!
+      const behindBefore = plan.pace.kind === 'lag' || (plan.startMonth !== null && m < plan.startMonth)
+      // Late and missing reports: rare, and more often from projects that are behind.
+      const missing = rnd.chance(behindBefore ? 0.07 : 0.015)
+      const late = !missing && rnd.chance(behindBefore ? 0.15 : 0.05)
+      if (missing) {
+        // What happened this month is told in the next report.
+        happened(project.id, plan)
+        continue
+      }
+      const prev = ytdOf.get(project.id) ?? 0
+      const ytd = ytdFor(project, plan.pace, m, prev, plan.startMonth === null ? null : { month: plan.startMonth, landFirst: plan.landFirst }, rnd)
+      ytdOf.set(project.id, ytd)
+      const at = late
+        ? w.deadlineAt + rnd.int(1, 20) * HOUR
+        : w.opensAt + rnd.int(1, Math.max(2, Math.floor((w.deadlineAt - w.opensAt) / HOUR) - 1)) * HOUR
+      const contacts = contactsOf.get(project.id)!
+      // 开工 / 复工 / 入库 as the report states them: in the month it happened, or the next report after a missed one.
+      const owe = happened(project.id, plan)
+      owed.delete(project.id)
+      // A problem comes with the report of a project that falls behind (or cannot start), once.
+      const behind = ytd * 12 < project.annualPlan * m
+      const problemsNow: string[] = []
+      if (behind && !raisedBy.has(project.id) && rnd.chance(plan.pace.kind === 'lag' || plan.pace.kind === 'stall' ? 0.7 : 0.25)) {
+        problemsNow.push(rnd.pick(PROBLEM_TEXTS).text)
+        raisedBy.set(project.id, m)
+      }
+      const values: ReportValues = {
+        periodInvestment: ytd - prev,
+        ytdInvestment: ytd,
+        progressPercent: null,
+        progressText: progressText(rnd, ytd / project.totalInvestment),
+        problems: problemsNow,
+        coordination: '',
+        nextSteps: '',
+        correctionReason: '',
+        startStatus: owe.start ? 'started' : owe.resume ? 'resumed' : null,
+        startedOn: owe.start ?? owe.resume ?? null,
+        statsOn: owe.stats ?? null,
+      }
+      filings.push({ project, plan, at, values, by: contacts[rnd.int(0, contacts.length - 1)]!, edit: !late && rnd.chance(0.03) })
+    }
+    filings.sort((a, b) => a.at - b.at || a.project.id - b.project.id)
+    const file = async (f: (typeof filings)[number]) => {
+      const previous = lastReport.get(f.project.id)
+      const { report, raised } = await fileReport(db, { project: f.project, round, values: f.values, by: f.by, at: f.at, source: 'card', previous })
+      filed.set(f.project.id, { report, period })
+      for (const p of raised) planProblem(p, f.project, m)
+      // Now and then a contact corrects the 形象进度 before the deadline: a second version, the first kept.
+      if (f.edit)
+        await fileReport(db, {
+          project: f.project,
+          round,
+          values: { ...f.values, problems: [], progressText: `${f.values.progressText}，${rnd.pick(['进度正常', '按计划推进'])}` },
+          by: f.by,
+          at: Math.min(f.at + rnd.int(1, 20) * HOUR, w.deadlineAt - HOUR),
+          source: 'text',
+          previous,
+        }).then(({ report }) => filed.set(f.project.id, { report, period }))
+    }
+    await runStepsUntil(w.opensAt)
+    for (const f of filings.filter((x) => x.at <= overdueAt)) await file(f)
+    // The overdue job, an hour after the deadline: one 催办 per project still unreported, its contact told.
+    const reported = new Set(filings.filter((x) => x.at <= overdueAt).map((x) => x.project.id))
+    const late = projectRows.filter((p) => !reported.has(p.id))
     await urgeMissing(
       db,
-      { period: ym(year, m), occasion: `overdue:monthly:${ym(year, m)}`, at: new Date(round.deadlineAt + 3_600_000), roundId: roundIds[m - 1]! },
-      overdueByMonth.get(m) ?? [],
+      { period, occasion: `overdue:monthly:${period}`, at: new Date(overdueAt), roundId: round.id },
+      late.map((p) => p.id),
     )
-    await settle(db, DEFAULT_RULES, ym(year, m), new Date(round.closesAt))
+    for (const p of late)
+      await recordReminderOnce(db, { roundId: round.id, projectId: p.id, kind: 'overdue', personId: contactsOf.get(p.id)![0]!, sentAt: overdueAt })
+    for (const f of filings.filter((x) => x.at > overdueAt)) await file(f)
+    // The round closes a day after the deadline and the month is settled.
+    await runStepsUntil(w.closesAt)
+    await closeRound(db, round.id, w.closesAt)
+    await settle(db, DEFAULT_RULES, period, new Date(w.closesAt))
+    for (const [id, r] of filed) lastReport.set(id, r)
+    filed.clear()
   }
-  // The 指挥长 held the 约谈 of the months before the last one, as they would have recorded them.
+  await runStepsUntil(now.getTime())
+
+  // The 指挥长 held the 约谈 of the months before the last one, on the day due, as they would have recorded them.
+  const today = localDate(now)
   for (const i of await openInterviews(db))
     if (i.period < ym(year, lastMonth)) {
-      const row = await interviewById(db, i.id)
-      await recordInterviewHeld(db, i.id, row!.dueOn, '已约谈主管部门和项目单位主要负责人，明确追赶措施', row!.commanderPersonId ?? officeId)
+      const row = (await interviewById(db, i.id))!
+      if (row.dueOn <= today)
+        await recordInterviewHeld(db, i.id, row.dueOn, '已约谈主管部门和项目单位主要负责人，明确追赶措施', row.commanderPersonId ?? officeId)
     }
 
   const info: DemoInfo = { county: DEMO_COUNTY, year, lastMonth, generatedFor: now.toISOString() }
@@ -331,12 +463,6 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   // The names every card uses (loadCounty, with the rules).
   await setSetting(db, 'county', { name: DEMO_COUNTY, office: DEMO_OFFICE, demo: true })
   return { created: true, info }
-}
-
-function investmentSize(rnd: Random): number {
-  const band = rnd.next()
-  const wan = band < 0.6 ? rnd.int(2_000, 10_000) : band < 0.9 ? rnd.int(10_000, 50_000) : rnd.int(50_000, 300_000)
-  return roundTo(wan * 10_000, 1_000_000)
 }
 
 function roundTo(n: number, step: number): number {
