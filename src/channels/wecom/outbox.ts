@@ -176,7 +176,9 @@ export function wecomOutboxSender(
     const taskId = target.messageId
     let rendered
     try {
-      rendered = renderCard(body.card, taskId)
+      // A form keeps its 填报 button opening the page (a new link: the old one may be spent).
+      const formUrl = await formUrlOf(db, opts.formBaseUrl, row, body, now())
+      rendered = renderCard(body.card, taskId, formUrl ? { formUrl } : {})
     } catch (e) {
       return { ok: false, retryable: false, reason: `卡片无法生成企业微信格式（${e instanceof Error ? e.message : String(e)}）` }
     }

@@ -9,11 +9,14 @@
  *                          outbox (`message/send`).
  *
  * Forged, stale or foreign callbacks get 401, malformed ones 400, bodies over MAX_BODY_BYTES 413; none is
- * stored. A button click is answered the same way (200, empty); the clicked card then shows its new state
- * (`updateCard`) through the outbox: an update row of the card's row carrying the click's single-use
- * ResponseCode, which the sender spends on `update_template_card` (outbox.ts). A click on a card we cannot
- * find (or without a ResponseCode) gets the new card as a new message; a result with only a toast, the toast
- * as text unless the bot already answered in the chat.
+ * stored. A button click waits up to `passiveReplyMs` (PASSIVE_REPLY_MS, 3 s of WeCom's 5) for the bot: a new
+ * card (`updateCard`) that came in time is the callback's encrypted response (passive.ts; the click's
+ * ResponseCode stays unspent, kept for a later refresh). Past the budget the answer is 200, empty, and the
+ * clicked card shows its new state through the outbox: an update row of the card's row carrying the click's
+ * single-use ResponseCode, which the sender spends on `update_template_card` (outbox.ts). A new card with a
+ * form goes that way too when form pages are on (its 填报 link is made by the sender). A click on a card we
+ * cannot find (or without a ResponseCode) gets the new card as a new message; a result with only a toast, the
+ * toast as text unless the bot already answered in the chat.
  *
  * Runtime-agnostic: no `node:*`.
  *
@@ -34,6 +37,7 @@ import { cardUpdateKey, replyKey } from '../../outbox/keys.ts'
 import { outbox } from '../../store/schema.ts'
 import type { WecomUpdateBody } from './outbox.ts'
 import { keepResponseCode } from './cards.ts'
+import { encryptedReply, passiveCardXml } from './passive.ts'
 import { decodeStoredBot } from './bot.ts'
 import { decodeStoredForm } from '../../forms/routes.ts'
 import { WebhookAuthError } from './crypto.ts'
@@ -54,9 +58,29 @@ const CLICK_ECHO = 999
 export interface WecomReceiverDeps extends ChannelIntakeDeps {
   /** Platforms the outbox may deliver on (default `['wecom']`). */
   platforms?: Platform[]
+  /**
+   * How long a click waits for the bot's answer to put the new card in the callback's response (passive.ts;
+   * default PASSIVE_REPLY_MS); past it, or 0, the card is updated through update_template_card.
+   */
+  passiveReplyMs?: number
+  /** Form pages are on (PUBLIC_URL): a new card with a form goes through the outbox, which makes its link. */
+  formPages?: boolean
 }
 
-export type WecomReceipt = { kind: 'duplicate' } | { kind: 'ignored' } | { kind: 'accepted'; work: Promise<void> }
+/**
+ * The default budget for a passive reply: WeCom waits 5 s for the response (and retries after); 3 s for the bot
+ * leaves the rest for the network and the encryption.
+ */
+export const PASSIVE_REPLY_MS = 3000
+
+/** A clicked card to replace in the callback's response: the new card, for whom, and the clicked task_id. */
+export interface PassiveCard {
+  card: Card
+  to: string
+  taskId: string
+}
+
+export type WecomReceipt = { kind: 'duplicate' } | { kind: 'ignored' } | { kind: 'accepted'; work: Promise<void>; passive?: PassiveCard }
 
 export interface WecomReceiver {
   /** The intake it feeds (the shared one when given): the form pages feed it too. */
@@ -141,12 +165,18 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
    * The clicked card's replacement (an update of it, else a message), or its toast, to the clicker. A new card
    * without buttons cannot be a template card: the clicked one is greyed out and the new one comes as a message.
    */
-  async function echo(event: Extract<InboundEvent, { type: 'card_action' }>, result: BotResult | undefined, responseCode?: string): Promise<void> {
-    let queued = false
+  async function echo(
+    event: Extract<InboundEvent, { type: 'card_action' }>,
+    result: BotResult | undefined,
+    responseCode?: string,
+    passive = false,
+  ): Promise<void> {
+    // Passive: the callback's response replaces the clicked card; only a card without buttons follows as a message.
+    let queued = passive
     try {
-      queued = !!result?.updateCard && (await updateClicked(event, result.updateCard, responseCode))
+      if (!passive) queued = !!result?.updateCard && (await updateClicked(event, result.updateCard, responseCode))
       // A code the click's answer did not need is kept for a later refresh of the card (cards.ts).
-      if (!queued && responseCode && event.messageId)
+      if ((passive || !queued) && responseCode && event.messageId)
         await keepResponseCode(deps.db, {
           code: responseCode,
           taskId: event.messageId,
@@ -169,6 +199,9 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
     }
   }
 
+  const passiveMs = deps.passiveReplyMs ?? PASSIVE_REPLY_MS
+  const hasForm = (card: Card) => card.elements.some((e) => e.kind === 'form')
+
   return {
     core: intake,
     async accept(fields) {
@@ -183,7 +216,7 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
           event,
           ...(d.ignoredBecause && { ignoredBecause: d.ignoredBecause }),
         },
-        isClick ? { waitMs: 0 } : {},
+        isClick ? { waitMs: passiveMs } : {},
       )
       switch (r.kind) {
         case 'duplicate':
@@ -195,6 +228,13 @@ export function createWecomReceiver(deps: WecomReceiverDeps): WecomReceiver {
         case 'answered': {
           const click = event as Extract<InboundEvent, { type: 'card_action' }>
           const code = fields.ResponseCode?.trim() || undefined
+          const card = r.late ? undefined : r.result?.updateCard
+          if (passiveMs > 0 && card && click.messageId && !(deps.formPages && hasForm(card))) {
+            const work = echo(click, r.result, code, true).catch(() => undefined)
+            echoes.add(work)
+            void work.finally(() => echoes.delete(work))
+            return { kind: 'accepted', work, passive: { card, to: click.sender.userId, taskId: click.messageId } }
+          }
           const work = (r.late ? r.late.then((res) => echo(click, res, code)) : echo(click, r.result, code)).catch(() => undefined)
           echoes.add(work)
           void work.finally(() => echoes.delete(work))
@@ -281,6 +321,20 @@ export function wecomRoutes(deps: WecomRouteDeps) {
         return refuse(c, e)
       }
       if (receipt.kind === 'accepted') defer(c, receipt.work)
+      if (receipt.kind === 'accepted' && receipt.passive) {
+        // The clicked card's new state in the response (passive.ts), signed over the request's timestamp and nonce.
+        const { card, to, taskId } = receipt.passive
+        const plain = passiveCardXml(card, { to, corpId: secrets.corpId, at: deps.now(), taskId })
+        const q = query(c)
+        const body = await encryptedReply(plain, {
+          token: secrets.token,
+          keys: secrets.keys,
+          corpId: secrets.corpId,
+          timestamp: q.timestamp ?? '',
+          nonce: q.nonce ?? '',
+        })
+        return c.body(body, 200, { 'content-type': 'application/xml; charset=utf-8' })
+      }
       // 200 with an empty body: WeCom takes it as "received, no passive reply".
       return c.body(null, 200)
     }),

@@ -77,6 +77,8 @@ export interface StartWecomOptions {
   intake?: Intake
   /** The group robots' sender (`startRobots`). */
   robots?: RobotSend
+  /** How long a click waits to be answered in the callback's response (default PASSIVE_REPLY_MS; 0: always the API). */
+  passiveReplyMs?: number
 }
 
 export interface WecomChannel {
@@ -99,7 +101,15 @@ export function startWecom(o: StartWecomOptions): WecomChannel {
     throw new Error('startWecom: WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_ENCODING_AES_KEY are required')
   }
   const client = o.client ?? createWecomClient({ corpId, secret, agentId: Number(agentId), apiBase: config.WECOM_API_BASE })
-  const receiver = createWecomReceiver({ db, logger, now, ...(o.platforms && { platforms: o.platforms }), ...(o.intake && { intake: o.intake }) })
+  const receiver = createWecomReceiver({
+    db,
+    logger,
+    now,
+    formPages: Boolean(config.PUBLIC_URL),
+    ...(o.passiveReplyMs !== undefined && { passiveReplyMs: o.passiveReplyMs }),
+    ...(o.platforms && { platforms: o.platforms }),
+    ...(o.intake && { intake: o.intake }),
+  })
   o.app.route(
     '/',
     wecomRoutes({

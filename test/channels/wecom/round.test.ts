@@ -3,10 +3,12 @@
  * the outbox drain) talks to the fake WeCom API, which checks tokens, message shapes and the per-member
  * limit like the real one. A bound member types 帮助, clicks a button of the card that comes back, asks to
  * report and gets one template card per project with a 填报 button; a token WeCom expired early is
- * refetched once. A clicked card shows its new state (update_template_card with the click's single-use
- * ResponseCode, through the outbox): the office's 新问题待交办 card, out of date after the problem was assigned by
- * typing, is clicked; the click is refused with the problem's state and the very card clicked is replaced,
- * keeping its task_id. The same ResponseCode is never spent twice.
+ * refetched once. A clicked card shows its new state: in the callback's encrypted response when the bot answers
+ * within the budget (passive.ts; the click's code stays unspent), else through update_template_card with the
+ * click's single-use ResponseCode (the suite API_SUITE turns the passive reply off): the office's 新问题待交办
+ * card, refreshed with its send's response_code when the problem is assigned by typing, is clicked; the click is
+ * refused with the problem's state and the very card clicked is replaced, keeping its task_id. The same
+ * ResponseCode is never spent twice.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { serve, type ServerType } from '@hono/node-server'
@@ -18,10 +20,13 @@ import { shanghaiTime } from '../../../src/domain/time.ts'
 import { createApp } from '../../../src/http/app.ts'
 import { loadConfig, describeConfig } from '../../../src/config.ts'
 import { silentLogger } from '../../../src/log.ts'
-import { inboundLog, outbox, people, problems, projectContacts } from '../../../src/store/schema.ts'
+import { inboundLog, outbox, people, problems, projectContacts, wecomCardCodes } from '../../../src/store/schema.ts'
+import { decryptWecom, wecomKeys, wecomSignature } from '../../../src/channels/wecom/crypto.ts'
+import { parseFlatXml } from '../../../src/channels/wecom/events.ts'
+import { PASSIVE_REPLACED_LABEL } from '../../../src/channels/wecom/passive.ts'
 import { peopleWithRole } from '../../../src/store/repos/people.ts'
 import { projectsOfContact } from '../../../src/store/repos/projects.ts'
-import { REPLACED_LABEL } from '../../../src/channels/wecom/outbox.ts'
+import { OUTDATED_LABEL, REPLACED_LABEL } from '../../../src/channels/wecom/outbox.ts'
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import { startWecom, type WecomChannel } from '../../../src/runtime/node/wecom.ts'
 import { WECOM_CALLBACK_PATH } from '../../../src/channels/wecom/routes.ts'
@@ -39,7 +44,10 @@ let offset = 0
 const now = () => new Date(Date.now() + offset)
 const setNow = (d: Date) => void (offset = d.getTime() - Date.now())
 
-beforeEach(async () => {
+/** The suite whose clicks are answered through update_template_card (no passive reply in the response). */
+const API_SUITE = 'card updates through update_template_card'
+
+beforeEach(async (ctx) => {
   database = openNodeDatabase(':memory:')
   await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
   setNow(shanghaiTime(2026, 11, 26, 10))
@@ -54,7 +62,16 @@ beforeEach(async () => {
   })
   expect(config.channels).toEqual(['wecom'])
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger: silentLogger, now, channels: config.channels })
-  channel = startWecom({ config, db: database.db, logger: silentLogger, app, now, drainEveryMs: 0 })
+  const passiveReplyMs = ctx.task.suite?.name === API_SUITE ? 0 : undefined
+  channel = startWecom({
+    config,
+    db: database.db,
+    logger: silentLogger,
+    app,
+    now,
+    drainEveryMs: 0,
+    ...(passiveReplyMs !== undefined && { passiveReplyMs }),
+  })
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -218,36 +235,101 @@ const clock = () => Math.floor(now().getTime() / 1000)
 
 type Tc = { task_id: string; main_title: { title: string }; button_list?: { text: string; key: string }[]; sub_title_text?: string }
 
-describe('card updates on WeCom', () => {
-  it('a click on an out-of-date problem card is refused and that card is replaced with the current one', async () => {
-    const [office] = await peopleWithRole(database.db, 'office')
-    await bindIdentity(database.db, office!.id, 'wecom', 'office1', now().getTime())
-    const links = await database.db.select().from(projectContacts).all()
-    const counts = new Map<number, number>()
-    for (const l of links) counts.set(l.personId, (counts.get(l.personId) ?? 0) + 1)
-    const contactId = [...counts][0]![0]
-    await bindIdentity(database.db, contactId, 'wecom', 'zhangsan', now().getTime())
-    const [project] = await projectsOfContact(database.db, contactId)
+/**
+ * A contact reports by text with a problem and gets the 请确认 card; the office is bound. Returns the card, the
+ * contact's project and the office's account.
+ */
+async function reportAwaitingConfirmation() {
+  const [office] = await peopleWithRole(database.db, 'office')
+  await bindIdentity(database.db, office!.id, 'wecom', 'office1', now().getTime())
+  const links = await database.db.select().from(projectContacts).all()
+  const contactId = links[0]!.personId
+  await bindIdentity(database.db, contactId, 'wecom', 'zhangsan', now().getTime())
+  const [project] = await projectsOfContact(database.db, contactId)
+  // The contact reports by text (the prompt card shows last month's 本年累计), naming a problem.
+  await wecomPosts(textXml(APP, 'zhangsan', `填报 ${project!.code}`))
+  await deliverAll()
+  const prompt = fake.sent.filter((s) => s.touser === 'zhangsan' && s.msgtype === 'template_card').at(-1)!.body.template_card as {
+    horizontal_content_list: { keyname: string; value: string }[]
+  }
+  const prev = Number(prompt.horizontal_content_list.find((f) => f.keyname === '上期本年累计')!.value.replace(/[^\d.]/g, ''))
+  await wecomPosts(textXml(APP, 'zhangsan', `本月完成投资100万元，本年累计${prev + 100}万元，问题：施工用电线路未接通`))
+  await deliverAll()
+  if (JSON.stringify(fake.sent.at(-1)!.body).includes('哪个项目')) {
+    await wecomPosts(textXml(APP, 'zhangsan', project!.name))
+    await deliverAll()
+  }
+  const confirm = fake.sent.at(-1)!.body.template_card as Tc
+  expect(confirm.main_title.title).toContain('请确认')
+  return { confirm, project: project! }
+}
 
-    // The contact reports by text (the prompt card shows last month's 本年累计), naming a problem.
-    await wecomPosts(textXml(APP, 'zhangsan', `填报 ${project!.code}`))
+/** The decrypted plaintext of an encrypted passive reply (what WeCom would read). */
+async function passiveOf(text: string) {
+  const encrypt = /<Encrypt><!\[CDATA\[([^\]]+)\]\]><\/Encrypt>/.exec(text)?.[1]
+  expect(encrypt).toBeDefined()
+  const signature = /<MsgSignature><!\[CDATA\[([0-9a-f]+)\]\]>/.exec(text)![1]!
+  const ts = /<TimeStamp>(\d+)<\/TimeStamp>/.exec(text)![1]!
+  const nonce = /<Nonce><!\[CDATA\[(\d+)\]\]>/.exec(text)![1]!
+  expect(wecomSignature(APP.token, ts, nonce, encrypt!)).toBe(signature)
+  const { msg, receiveId } = await decryptWecom(wecomKeys(APP.aesKey), encrypt!, APP.corpId)
+  expect(receiveId).toBe(APP.corpId)
+  return msg
+}
+
+describe('card updates in the callback response', () => {
+  it('a click answered within the budget replaces its card in the encrypted response, spending no response_code', async () => {
+    const { confirm } = await reportAwaitingConfirmation()
+    const code = fake.clickCode(confirm.task_id)
+    const yes = confirm.button_list!.find((b) => b.text === '确认提交')!
+    const updatesBefore = fake.updates.length
+    const answer = await wecomPosts(cardClickXml(APP, 'zhangsan', yes.key, confirm.task_id, { responseCode: code, createTime: clock() }))
+    expect(answer.status).toBe(200)
+    const plain = await passiveOf(answer.text)
+    expect(parseFlatXml(plain)).toMatchObject({ ToUserName: 'zhangsan', FromUserName: APP.corpId, MsgType: 'update_template_card' })
+    expect(plain).toContain('<CardType><![CDATA[button_interaction]]></CardType>')
+    expect(plain).toContain('已收到')
+    expect(plain).not.toContain('确认提交')
     await deliverAll()
-    const prompt = fake.sent.filter((s) => s.touser === 'zhangsan' && s.msgtype === 'template_card').at(-1)!.body.template_card as {
-      horizontal_content_list: { keyname: string; value: string }[]
-    }
-    const prev = Number(prompt.horizontal_content_list.find((f) => f.keyname === '上期本年累计')!.value.replace(/[^\d.]/g, ''))
-    await wecomPosts(textXml(APP, 'zhangsan', `本月完成投资100万元，本年累计${prev + 100}万元，问题：施工用电线路未接通`))
+    // The clicked card was not updated through the API (the report's refresh of the prompt card was): the click's
+    // code is kept, unspent, for a later refresh of the receipt.
+    expect(fake.updates.slice(updatesBefore).some((u) => u.body.response_code === code)).toBe(false)
+    expect(fake.cards.get(confirm.task_id)!.get('zhangsan')).toEqual(confirm)
+    const kept = await database.db.select().from(wecomCardCodes).where(eq(wecomCardCodes.code, code)).get()
+    expect(kept).toMatchObject({ taskId: confirm.task_id, userId: 'zhangsan', spentAt: null })
+    expect(fake.requests.filter((r) => r.errcode !== 0)).toEqual([])
+  })
+
+  it('a card whose new state has no buttons is greyed out in the response and follows as a message', async () => {
+    const { confirm, project } = await reportAwaitingConfirmation()
+    const yes = confirm.button_list!.find((b) => b.text === '确认提交')!
+    await wecomPosts(cardClickXml(APP, 'zhangsan', yes.key, confirm.task_id, { responseCode: fake.clickCode(confirm.task_id), createTime: clock() }))
     await deliverAll()
-    if (JSON.stringify(fake.sent.at(-1)!.body).includes('哪个项目')) {
-      await wecomPosts(textXml(APP, 'zhangsan', project!.name))
-      await deliverAll()
-    }
+    const p = (await database.db.select().from(problems).where(eq(problems.projectId, project.id)).all()).at(-1)!
+    const sent = fake.sent.find((s) => s.touser === 'office1' && s.msgtype === 'template_card' && JSON.stringify(s.body).includes('新问题待交办'))!
+    const card = sent.body.template_card as Tc
+    await wecomPosts(textXml(APP, 'office1', `交办 #${p.id} 县能源局 5个工作日`))
+    await deliverAll()
+    const answer = await wecomPosts(
+      cardClickXml(APP, 'office1', card.button_list![0]!.key, card.task_id, { responseCode: fake.clickCode(card.task_id), createTime: clock() }),
+    )
+    const plain = await passiveOf(answer.text)
+    expect(parseFlatXml(plain)).toMatchObject({ ToUserName: 'office1', MsgType: 'update_button' })
+    expect(plain).toContain(`<ReplaceName><![CDATA[${PASSIVE_REPLACED_LABEL}]]></ReplaceName>`)
+    await deliverAll()
+    expect(fake.sent.at(-1)!.touser).toBe('office1')
+    expect(JSON.stringify(fake.sent.at(-1)!.body)).toContain('县能源局')
+  })
+})
+
+describe(API_SUITE, () => {
+  it('a click on an out-of-date problem card is refused and that card is replaced with the current one', async () => {
+    const { confirm, project } = await reportAwaitingConfirmation()
     // 请确认 card: the click on 确认提交 stores the report, and that card turns into the receipt.
-    const confirm = fake.sent.at(-1)!.body.template_card as Tc
-    expect(confirm.main_title.title).toContain('请确认')
     const confirmCode = fake.clickCode(confirm.task_id)
     const yes = confirm.button_list!.find((b) => b.text === '确认提交')!
-    await wecomPosts(cardClickXml(APP, 'zhangsan', yes.key, confirm.task_id, { responseCode: confirmCode, createTime: clock() }))
+    const answer = await wecomPosts(cardClickXml(APP, 'zhangsan', yes.key, confirm.task_id, { responseCode: confirmCode, createTime: clock() }))
+    expect(answer).toEqual({ status: 200, text: '' })
     await deliverAll()
     expect(fake.updates.at(-1)!.body).toMatchObject({ response_code: confirmCode, userids: ['zhangsan'] })
     const receipt = fake.cards.get(confirm.task_id)!.get('zhangsan')!
@@ -257,7 +339,7 @@ describe('card updates on WeCom', () => {
     const p = await database.db
       .select()
       .from(problems)
-      .where(and(eq(problems.projectId, project!.id), eq(problems.description, '施工用电线路未接通')))
+      .where(and(eq(problems.projectId, project.id), eq(problems.description, '施工用电线路未接通')))
       .get()
     expect(p).toBeDefined()
     const sent = fake.sent.find((s) => s.touser === 'office1' && s.msgtype === 'template_card' && JSON.stringify(s.body).includes('新问题待交办'))!
@@ -265,12 +347,21 @@ describe('card updates on WeCom', () => {
     const card = sent.body.template_card as Tc
     const button = card.button_list![0]!
 
-    // Assigned by typing: the card the office holds still offers the old buttons.
+    // The contact's prompt card was brought up to date by the report with the response_code its send returned.
+    const promptSent = fake.sent.filter((s) => s.touser === 'zhangsan' && JSON.stringify(s.body).includes('直接回复文字填报')).at(-1)
+    if (promptSent) expect(fake.updates.some((u) => u.body.response_code === promptSent.responseCode)).toBe(true)
+
+    // Assigned by typing: the office's card is refreshed with its send's response_code (no buttons left: greyed out).
     await wecomPosts(textXml(APP, 'office1', `交办 #${p!.id} 县能源局 5个工作日`))
     await deliverAll()
+    expect(fake.updates.at(-1)!.body).toMatchObject({
+      response_code: sent.responseCode,
+      userids: ['office1'],
+      button: { replace_name: OUTDATED_LABEL },
+    })
     const updatesBefore = fake.updates.length
 
-    // The office clicks it anyway: refused, and the clicked card is replaced by the problem as it is now.
+    // A click that left before the card was redrawn: refused, and the clicked card is replaced by the problem as it is now.
     const code = fake.clickCode(card.task_id)
     const clickedAt = clock()
     await wecomPosts(cardClickXml(APP, 'office1', button.key, card.task_id, { responseCode: code, createTime: clickedAt }))
