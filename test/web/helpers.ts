@@ -36,6 +36,9 @@ export async function startWeb() {
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
   })
+  // A test may be busy longer than Node's 5 s keep-alive (loading a county for the CLI): the client's idle socket
+  // must not be closed under it (ECONNRESET on the next fetch).
+  ;(server as import('node:http').Server).keepAliveTimeout = 120_000
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   // The links the bot writes start with the public URL: this server.
   process.env.DIAODU_PUBLIC_URL = base
