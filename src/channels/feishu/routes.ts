@@ -34,7 +34,7 @@ import { getSetting } from '../../store/repos/settings.ts'
 import type { InboundStatus } from '../../store/repos/inbound.ts'
 import { channelIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
 import { WebhookAuthError } from './crypto.ts'
-import { WebhookPayloadError, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
+import { WebhookPayloadError, classify, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
 import { cardCallbackResponse, renderCard } from './render.ts'
 import { mentionResolver } from './outbox.ts'
 import { deferWork } from '../../intake/defer.ts'
@@ -228,9 +228,14 @@ export function createFeishuReceiver(deps: FeishuReceiverDeps): FeishuReceiver {
   }
 }
 
-/** The webhook back from what `storedPayload` kept. */
+/** The webhook back from what `storedPayload` kept: Feishu's own JSON, or (rows stored before) our re-serialised one. */
 function storedHook(raw: string): FeishuWebhook & { kind: 'event' | 'card' } {
-  const s = JSON.parse(raw) as { kind: 'event' | 'card'; id: string; type: string; createdAt?: string; event: Record<string, unknown> }
+  const s = JSON.parse(raw) as { kind?: unknown; id: string; type: string; createdAt?: string; event: Record<string, unknown> }
+  if (s.kind === undefined) {
+    const hook = classify(s)
+    if (hook.kind === 'url_verification') throw new WebhookPayloadError('stored payload is not a Feishu event')
+    return hook
+  }
   if ((s.kind !== 'event' && s.kind !== 'card') || typeof s.id !== 'string' || typeof s.event !== 'object')
     throw new WebhookPayloadError('stored payload is not a Feishu event')
   const createdAt = s.createdAt ? new Date(s.createdAt) : undefined
@@ -240,9 +245,17 @@ function storedHook(raw: string): FeishuWebhook & { kind: 'event' | 'card' } {
 
 /**
  * What the inbound log keeps: the decrypted payload (readable later without the Encrypt Key), without the
- * verification token.
+ * verification token. As received where the hook has its text and the token appears in it once, as Feishu
+ * writes it (`"token":"…"`, blanked in place): no second serialisation per webhook. Otherwise re-serialised.
  */
 function storedPayload(hook: FeishuWebhook & { kind: 'event' | 'card' }): string {
+  const text = hook.text
+  if (text !== undefined) {
+    if (hook.token === undefined) return text
+    const field = `"token":${JSON.stringify(hook.token)}`
+    const at = text.indexOf(field)
+    if (at >= 0 && text.indexOf(field, at + field.length) < 0) return `${text.slice(0, at)}"token":""${text.slice(at + field.length)}`
+  }
   return JSON.stringify({
     kind: hook.kind,
     id: hook.id,

@@ -323,9 +323,10 @@ describe('events', () => {
     const rows = await inbound()
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ platform: 'feishu', dedupeKey: 'ev_repeat_1', status: 'processed' })
+    // Feishu's own payload, decrypted, as received but for the verification token.
     expect(JSON.parse(rows[0]!.raw)).toMatchObject({
-      kind: 'event',
-      type: 'im.message.receive_v1',
+      schema: '2.0',
+      header: { event_id: 'ev_repeat_1', event_type: 'im.message.receive_v1', token: '' },
       event: { message: { chat_id: 'oc_dm_stranger' } },
     })
     expect(rows[0]!.raw).not.toContain(TOKEN)
