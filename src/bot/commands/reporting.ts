@@ -46,6 +46,7 @@ import { hasRole, officeOnly } from '../permissions.ts'
 import { contactsOfProject } from '../../store/repos/directory.ts'
 import { applyStarts, applyTrust, checkReport, figuresAfterReport, planStarts, type ReportValues } from '../../services/reporting.ts'
 import { projectMonths, viewOf } from '../../services/monthly.ts'
+import { decisionMonth } from '../../services/urges.ts'
 import { monthlyWindow } from '../../domain/dispatch.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
 import { shanghaiParts } from '../../domain/time.ts'
@@ -457,7 +458,9 @@ async function submit(
   const startedOn = values.startStatus ? (values.startedOn ?? null) : null
   const statsOn = values.statsOn ?? null
   const starts = await planStarts(db, project.id, { roundId: round.id, startStatus, startedOn, statsOn })
-  const period = round.kind === 'monthly' ? round.period : round.period
+  // A weekly (旬) report is measured as the week's 进度催办 measures it: its own 本年累计 against the month the next
+  // colour decision sets (a week key such as 2026-W46 is no month).
+  const period = round.kind === 'monthly' ? round.period : await decisionMonth(db, turn.ctx.rules, now)
   const [figuresBefore] = await projectMonths(db, period, { projectId: project.id })
   const report = await submitReport(db, {
     roundId: round.id,
@@ -482,7 +485,8 @@ async function submit(
   if (reopened) await useReopen(db, { roundId: round.id, projectId: project.id, by: turn.person.id, at: now.getTime() })
   const routed = await routeProblems(turn, project, report.id, values.problems)
   const notices = routed.messages
-  const view = viewOf(turn.ctx.rules, figuresAfterReport(figuresBefore!, period, round, report, starts), period)
+  const after = figuresAfterReport(figuresBefore!, period, round, report, starts)
+  const view = viewOf(turn.ctx.rules, round.kind === 'monthly' ? after : { ...after, ytd: report.ytdInvestment }, period)
   const card = receiptCard(project, round, report, view, turn.ctx.demo)
   // Earlier cards of this report: prompt forms show the stored version, drafts waiting for 确认 become the receipt.
   const prompt = reportPromptCard({
