@@ -59,6 +59,5 @@ export function countySecret(c: SuiteCounty, fakes: Fakes): string {
 declare module 'vitest' {
   export interface ProvidedContext {
     fakes: Fakes
-    seeds: Record<string, SeedStatement[]>
   }
 }

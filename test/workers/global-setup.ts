@@ -22,8 +22,10 @@ export default async function setup(project: TestProject) {
   for (const c of COUNTIES) feishu[c.id] = await startFakeFeishu({ appId: c.appId, appSecret: c.appSecret, botOpenId: `ou_bot_${c.id}` })
   const wecom: FakeWecom = await startFakeWecom({ corpId: A.corpId, secret: 'wecom-secret-two', agentId: 218 })
 
+  const seeds: Record<string, SeedStatement[]> = {}
   // What the tests read: GET /feishu/<county> and /wecom (what each fake accepted, and every request's answer);
-  // POST /feishu/<county>/fail (the next answers, as `failNext`); POST /reset before each file.
+  // POST /feishu/<county>/fail (the next answers, as `failNext`); POST /reset before each file;
+  // GET /seed/<county> (its dump; megabytes, more than vitest's provide channel carries to workerd).
   const control = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -40,6 +42,7 @@ export default async function setup(project: TestProject) {
         wecom.requests.length = 0
         return answer(200, {})
       }
+      if (kind === 'seed' && id && seeds[id]) return answer(200, seeds[id])
       if (kind === 'wecom') return answer(200, { sent: wecom.sent, requests: wecom.requests })
       const f = kind === 'feishu' && id ? feishu[id] : undefined
       if (!f) return answer(404, { error: `no fake ${req.url}` })
@@ -53,7 +56,6 @@ export default async function setup(project: TestProject) {
   })
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve))
 
-  const seeds: Record<string, SeedStatement[]> = {}
   for (const c of COUNTIES) {
     const local = openNodeDatabase(':memory:')
     await loadDemoCounty(local.db, LOADED)
@@ -70,7 +72,6 @@ export default async function setup(project: TestProject) {
     feishu: Object.fromEntries(Object.entries(feishu).map(([id, f]) => [id, f.url])),
     wecom: wecom.url,
   })
-  project.provide('seeds', seeds)
 
   return async () => {
     control.closeAllConnections()

@@ -7,7 +7,7 @@ import { applyD1Migrations, type D1Migration } from 'cloudflare:test'
 import { inject } from 'vitest'
 import type { SentRecord, RequestRecord } from '../fakes/feishu.ts'
 import type { WecomSent } from '../fakes/wecom.ts'
-import './counties.ts'
+import type { SeedStatement } from './counties.ts'
 
 export interface D1 {
   prepare(sql: string): { bind(...v: unknown[]): D1Prepared } & D1Prepared
@@ -27,7 +27,7 @@ export const fakes = inject('fakes')
 export async function seedCounty(county: string): Promise<void> {
   const db = d1(county)
   await applyD1Migrations(db as never, bindings.TEST_MIGRATIONS)
-  const seeds = inject('seeds')[county]!
+  const seeds = (await control(`/seed/${county}`)) as SeedStatement[]
   // One batch, foreign keys checked at its end (D1 honours defer_foreign_keys): the tables' order does not matter.
   await db.batch([db.prepare('PRAGMA defer_foreign_keys = on'), ...seeds.map((s) => db.prepare(s.sql).bind(...s.params))])
 }
