@@ -1,7 +1,8 @@
 /**
  * npm run bench:dashboard — the 挂图作战 pages on a 20,000-project county (200 units, twelve months of reports,
  * problems and 督办): each page's server time through the app (signed in as the office, so everything is in
- * scope; the first run — 总览 sums the published months then — and the median and minimum of nine), the bytes it sends, raw and gzip, and — where /usr/bin/chromium
+ * scope; the first run — 总览 sums the published months then — and the median and minimum of nine), the bytes it sends, raw and gzip, an action
+ * posted on a page (POST /act through the intake, and the page after its redirect), and — where /usr/bin/chromium
  * exists — the time from navigation to the first chart drawn, over loopback. Targets of issue 18: < 150 ms a
  * page, < 600 KB gzip for the first page, < 1.5 s to the first chart. Last line: key=value figures.
  */
@@ -18,6 +19,8 @@ import { silentLogger } from '../src/log.ts'
 import { shanghaiTime } from '../src/domain/time.ts'
 import { seeded } from '../src/demo/random.ts'
 import { issueLoginLink } from '../src/web/index.ts'
+import { csrfToken } from '../src/web/actions.ts'
+import * as XLSX from '@e965/xlsx'
 import { settleMonth } from '../src/services/monthly.ts'
 import { loadRules } from '../src/services/rules.ts'
 
@@ -53,7 +56,11 @@ const PAGES = [
   '/board?period=2026-10&unit=1',
   '/map',
   '/problems',
+  `/problems/${(sqlite.prepare(`select min(id) id from problems where state = 'assigned'`).get() as { id: number }).id}`,
   '/supervisions',
+  '/supervisions/1',
+  '/import',
+  '/settings',
 ]
 const figures: string[] = []
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -78,10 +85,63 @@ for (const path of PAGES) {
           .slice(1)
           .replace(/[^a-z0-9]+/g, '_')
           .replace(/_$/, '')
-  figures.push(`${key}_ms=${median(times).toFixed(1)}`)
+  figures.push(`${key.replace(/^(problems|supervisions)_\d+$/, '$1_item')}_ms=${median(times).toFixed(1)}`)
   // 总览's first request sums the published months once (kept afterwards): the cold figure beside the warm median.
   if (path === '/') figures.push(`overview_first_ms=${times[0]!.toFixed(1)}`)
   if (path === '/') figures.push(`overview_gzip_kb=${(gz + gzipSync(await (await app.request('/web/app.css')).text()).length / 1024).toFixed(1)}`)
+}
+
+// An action on the page (更新进展 on a problem, as the office): the POST through the intake (the bot's run, its
+// writes and the outbox in one transaction) and the page after the redirect, nine times, each a new form.
+{
+  const problem = (sqlite.prepare(`select min(id) id from problems where state = 'assigned'`).get() as { id: number }).id
+  const csrf = csrfToken(cookie.split('=')[1]!)
+  const post: number[] = []
+  const after: number[] = []
+  for (let i = 0; i < 9; i++) {
+    const body = new URLSearchParams({
+      _csrf: csrf,
+      _nonce: `bench-nonce-${i}-${'x'.repeat(24)}`,
+      _command: 'update',
+      _args: JSON.stringify({ problemId: problem }),
+      note: `进展 ${i}`,
+    })
+    t = performance.now()
+    const r = await app.request('/act', { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body })
+    post.push(performance.now() - t)
+    if (r.status !== 303) throw new Error(`/act answered ${r.status}`)
+    t = performance.now()
+    const page = await (await app.request(r.headers.get('location')!, { headers: { cookie } })).text()
+    after.push(performance.now() - t)
+    if (!page.includes('进展已更新')) throw new Error('the answer page does not show the reply')
+  }
+  console.log(`/act (更新进展)\tPOST median ${median(post).toFixed(1)} ms\tpage after the redirect ${median(after).toFixed(1)} ms`)
+  figures.push(`act_post_ms=${median(post).toFixed(1)} act_page_ms=${median(after).toFixed(1)}`)
+}
+
+// 导入's preview on this county: a 10-row workbook (5 new projects, 5 of the county's with a new plan), dry run.
+{
+  const wb = XLSX.utils.book_new()
+  const rows = [
+    ['项目', '承建单位', '年度计划(万元)'],
+    ...Array.from({ length: 10 }, (_, i) => [i < 5 ? `新项目${i}` : `项目${i}`, `单位${1 + i}`, 1000 + i]),
+  ]
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), '项目清单')
+  const bytes = new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer)
+  const csrf = csrfToken(cookie.split('=')[1]!)
+  const times: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const form = new FormData()
+    form.append('_csrf', csrf)
+    form.append('file', new File([bytes], '清单.xlsx'))
+    t = performance.now()
+    const r = await app.request('/import', { method: 'POST', headers: { cookie }, body: form })
+    const text = await r.text()
+    times.push(performance.now() - t)
+    if (r.status !== 200 || !text.includes('试导入')) throw new Error(`/import answered ${r.status}`)
+  }
+  console.log(`/import (preview of 10 rows)\tmedian ${median(times).toFixed(1)} ms`)
+  figures.push(`import_preview_ms=${median(times).toFixed(1)}`)
 }
 
 if (existsSync('/usr/bin/chromium')) {
