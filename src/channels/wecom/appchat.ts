@@ -2,7 +2,8 @@
  * 应用群聊 (doc /90244–90248): a group chat the 自建应用 itself creates and posts to (its visibility must be the
  * root department; it cannot read the chat). Made a board group of ours when created, so boards and 通报 reach
  * it through the outbox like any group (cards as markdown: appchat/send has no template cards). Members ≤ 200
- * messages a minute from the app across its chats: the outbox's per-chat bucket keeps far below.
+ * messages a minute from the app across its chats: the outbox's per-chat bucket keeps far below. Made by the
+ * operator with `diaodu wecom-group create` (src/runtime/node/cli-wecom.ts).
  *
  * Runtime-agnostic.
  *

@@ -33,6 +33,7 @@ import { DEMO_MARK, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { findProject } from '../../bot/lookup.ts'
 import type { Db } from '../../store/db.ts'
 import { WORKBOOK_USAGE, runWorkbook, WORKBOOK_COMMANDS } from './cli-workbook.ts'
+import { WECOM_GROUP_USAGE, runWecomGroup } from './cli-wecom.ts'
 import { issueLoginLink } from '../../web/index.ts'
 import { eq } from 'drizzle-orm'
 
@@ -52,7 +53,8 @@ const USAGE = `用法 usage: diaodu <command>
   tick --at ISO_TIME [--dry-run] [--json]           运行到期的调度任务 run what is due as of that time
   inbound [--status failed] [--json]                收到的消息记录 inbound rows (failed by default)
   inbound --retry ID                                重新处理一条失败的消息 run the bot again on a failed row
-${WORKBOOK_USAGE}`
+${WORKBOOK_USAGE}
+${WECOM_GROUP_USAGE}`
 
 const period = z.string().refine((s) => {
   try {
@@ -146,6 +148,7 @@ const HELP = new Set(['help', '--help', '-h', '帮助'])
 export async function run(argv: string[], now: Date, out: (s: string) => void): Promise<void> {
   const [command, ...rest] = argv
   if (command !== undefined && WORKBOOK_COMMANDS.has(command) && !rest.includes('--help')) return runWorkbook(command, rest, now, out)
+  if (command === 'wecom-group' && !rest.includes('--help')) return runWecomGroup(rest, now, out)
   if (command !== undefined && HELP.has(command)) return out(USAGE)
   if (rest.includes('--help') || rest.includes('-h')) return out(USAGE)
   const { values, positionals } = (() => {

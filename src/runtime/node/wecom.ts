@@ -8,7 +8,7 @@
  * 3. the form pages `/r/<token>` (src/forms) the 填报 buttons open when PUBLIC_URL is set;
  * 4. the outbox drain for platform 'wecom' every second (group robots too, with `robots`).
  *
- * WECOM_MODE=bot (the 智能机器人 long connection) is not built yet. `stop()` ends the drain loop and waits for
+ * WECOM_MODE=bot (the 智能机器人 long connection) is wecom-bot.ts. `stop()` ends the drain loop and waits for
  * work in flight.
  *
  * @example
