@@ -161,21 +161,22 @@ async function stalledProjects(db: Db, period: string): Promise<BulletinProject[
 
 /**
  * The 通报 of `period` as of `now`; for a published month, the copy frozen at its first build (built and frozen
- * now when there is none yet).
+ * now when there is none yet). `opts.board`: the month's live board as the caller already built it for `now`
+ * (monthBoard with boardUnits; the export does), used instead of building it again when the month is not published.
  */
-export async function monthlyBulletin(db: Db, rules: Rules, period: string, now: Date): Promise<Bulletin> {
+export async function monthlyBulletin(db: Db, rules: Rules, period: string, now: Date, opts: { board?: MonthBoard } = {}): Promise<Bulletin> {
   const kept = await frozenBulletin<Bulletin>(db, period)
   if (kept) return kept
   const published = await publishedMonthBoard(db, rules, period)
-  const b = await buildBulletin(db, rules, period, now, published)
+  const b = await buildBulletin(db, rules, period, now, published ?? opts.board)
   if (!published) return b
   const frozen = { ...b, frozenAt: now.getTime() }
   await freezeBulletin(db, period, frozen, now.getTime())
   return (await frozenBulletin<Bulletin>(db, period)) ?? frozen
 }
 
-async function buildBulletin(db: Db, rules: Rules, period: string, now: Date, published: MonthBoard | undefined): Promise<Bulletin> {
-  const board = published ?? (await monthBoard(db, rules, period, await boardUnits(db), now))
+async function buildBulletin(db: Db, rules: Rules, period: string, now: Date, built: MonthBoard | undefined): Promise<Bulletin> {
+  const board = built ?? (await monthBoard(db, rules, period, await boardUnits(db), now))
   const lines = board.leagues.flatMap((l) => l.lines)
   const plan = lines.reduce((s, l) => s + l.plan, 0)
   const ytd = lines.reduce((s, l) => s + l.ytd, 0)

@@ -36,6 +36,15 @@ describe('the 通报 workbook', () => {
     expect((sheet.getCell(2, 9).fill as { fgColor?: { argb?: string } }).fgColor?.argb).toBe('FFFF7C80')
     expect(sheet.getCell(3, 9).fill).toBeUndefined()
 
+    // 万元 amounts and percentages formatted as such, counts as plain numbers
+    const formats = new Map<unknown, unknown>()
+    styled.getWorksheet('总览')!.eachRow((row) => formats.set(row.getCell(1).value, row.getCell(2).numFmt))
+    expect([...formats].filter(([, f]) => f)).toEqual([
+      ['年度计划投资（万元）', '#,##0.00'],
+      ['本年累计完成（万元）', '#,##0.00'],
+      ['完成率（%）', '0.00"%"'],
+      ['序时进度（%）', '0.00"%"'],
+    ])
     const overview = new Map(XLSX.utils.sheet_to_json<[string, unknown]>(wb.Sheets['总览']!, { header: 1 }).map((r) => [r[0], r[1]]))
     expect(overview.get('计划新开工项目')).toBeGreaterThan(0)
     expect(Number(overview.get('其中已开工'))).toBeLessThanOrEqual(Number(overview.get('计划新开工项目')))
