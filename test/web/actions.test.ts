@@ -110,6 +110,28 @@ describe('交办 on the page is the chat’s 交办', () => {
     expect(await w.db.select().from(inboundLog).where(eq(inboundLog.platform, 'web')).all()).toHaveLength(1)
   })
 
+  it('in scope but not allowed: the bot’s own refusal, in Chinese, on the page after the redirect; nothing changes', async () => {
+    // The reporter sees his problem, but 交办 is the office's: the command's permission check answers, not the page.
+    const theirs = await w.signIn(reporter)
+    const page = await (await w.get(`/problems/${problemId}`, theirs)).text()
+    expect(formFor(page, 'assign')).toBeUndefined()
+    const before = (await w.db.select().from(problemEvents).where(eq(problemEvents.problemId, problemId)).all()).length
+    const r = await submit(
+      theirs,
+      {
+        action: '/act',
+        fields: { _csrf: await csrfOf(theirs), _nonce: 'r'.repeat(43), _command: 'assign', _args: JSON.stringify({ problemId }) },
+        submit: '',
+      },
+      { unit: String(w.units[0]!.id) },
+    )
+    expect(r.status).toBe(303)
+    const answer = await follow(theirs, r)
+    expect(answer).toMatch(/抱歉，这项操作限.*办公室使用/)
+    expect(answer).not.toContain('{office}')
+    expect((await w.db.select().from(problemEvents).where(eq(problemEvents.problemId, problemId)).all()).length).toBe(before)
+  })
+
   it('a person out of scope gets 403 on the action, and nothing is stored', async () => {
     const other = w.find('unit_head', { unit: '城东镇' })
     const theirs = await w.signIn(other)
