@@ -52,7 +52,8 @@ describe('refreshCards', () => {
     const local = await row('b', 'local', 'sent')
     const sent = await row('c', 'feishu', 'sent')
     const sending = await row('d', 'feishu', 'sending')
-    const wecom = await row('e', 'wecom', 'sent')
+    // WeCom updates a sent card within the 72 h of its response_code (channels/wecom/cards.ts): this one is older.
+    const wecom = await row('e', 'wecom', 'sent', { sentAt: at - 73 * 3600_000 })
     const failed = await row('f', 'feishu', 'failed')
     const other = await row('g', 'feishu', 'sent', { subject: 'problem:8' })
     const old = await row('h', 'feishu', 'sent', { sentAt: at - 15 * 86_400_000 })
