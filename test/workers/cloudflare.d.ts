@@ -29,4 +29,6 @@ declare module 'cloudflare:test' {
     fn: (instance: unknown, state: { storage: { getAlarm(): Promise<number | null> } }) => R | Promise<R>,
   ): Promise<R>
   export function runDurableObjectAlarm(stub: unknown): Promise<boolean>
+  export function reset(): Promise<void>
+  export function abortAllDurableObjects(): Promise<void>
 }

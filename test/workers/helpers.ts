@@ -3,7 +3,8 @@
  * the Worker (its real `fetch`, `scheduled` and `queue` handlers), and what the fakes on loopback received.
  */
 import { env, exports } from 'cloudflare:workers'
-import { applyD1Migrations, type D1Migration } from 'cloudflare:test'
+import { abortAllDurableObjects, applyD1Migrations, reset, type D1Migration } from 'cloudflare:test'
+import { forgetCounties } from '../../src/runtime/workers/counties.ts'
 import { inject } from 'vitest'
 import type { SentRecord, RequestRecord } from '../fakes/feishu.ts'
 import type { WecomSent } from '../fakes/wecom.ts'
@@ -54,8 +55,21 @@ export const feishuOf = (id: string) => control(`/feishu/${id}`) as Promise<{ se
 export const wecomOf = () => control('/wecom') as Promise<{ sent: WecomSent[]; requests: { at: number; path: string; errcode: number }[] }>
 export const failFeishu = (id: string, failure: { status: number; code?: number; headers?: Record<string, string>; pathPrefix?: string }, n = 1) =>
   control(`/feishu/${id}/fail`, { failure, count: n })
-/** The fakes forget what they received (each file starts with its own storage, and the fakes are shared). */
-export const resetFakes = () => control('/reset', {})
+const resetFakes = () => control('/reset', {})
+
+/**
+ * What each file starts from: every binding's data deleted, the Durable Objects and this isolate's counties
+ * started afresh, the fakes' records cleared, then the counties' databases migrated and loaded. (The files
+ * share one workerd isolate, `isolate: false` in project.ts: the plugin's fresh worker per file dies on a
+ * too-large WebSocket message after the first file here.)
+ */
+export async function freshCounties(ids: string[]): Promise<void> {
+  await reset()
+  await abortAllDurableObjects()
+  forgetCounties()
+  await resetFakes()
+  for (const id of ids) await seedCounty(id)
+}
 
 export async function until(what: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms

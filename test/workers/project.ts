@@ -3,8 +3,7 @@
  * @cloudflare/vitest-plugin, with the Worker of the root wrangler.toml (its entry, Durable Object, Queue, define
  * and compatibility flags) serving two counties, each on its own D1 database with its own secret. The
  * platforms' fakes run in Node (global-setup.ts) on loopback, where the Worker reaches them over real HTTP.
- * Storage is the test file's own (the plugin's isolation per file); files run one after another, since they
- * share the fakes.
+ * Files run one after another in one isolate, each from a clean slate (helpers.ts `freshCounties`).
  */
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineProject } from 'vitest/config'
@@ -40,6 +39,9 @@ export const workersProject = defineProject({
     include: ['test/workers/**/*.test.ts'],
     globalSetup: ['./test/workers/global-setup.ts'],
     fileParallelism: false,
+    // One isolate for every file (each starts from freshCounties in helpers.ts): with a fresh worker per file,
+    // the second file's worker dies at start on "WebSocket protocol error … Message is too large" (1009).
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

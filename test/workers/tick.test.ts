@@ -10,12 +10,9 @@ import { env } from 'cloudflare:workers'
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
 import worker from '../../src/runtime/workers/index.ts'
 import { COUNTIES } from './counties.ts'
-import { count, feishuOf, resetFakes, seedCounty, until } from './helpers.ts'
+import { count, freshCounties, feishuOf, until } from './helpers.ts'
 
-beforeAll(async () => {
-  await resetFakes()
-  for (const c of COUNTIES) await seedCounty(c.id)
-})
+beforeAll(() => freshCounties(['one', 'two']))
 
 const tick = async () => {
   const ctx = createExecutionContext()

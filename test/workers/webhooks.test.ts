@@ -5,15 +5,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { textMessageEvent, webhookRequest } from '../fakes/feishu.ts'
 import { COUNTIES, OPENS } from './counties.ts'
-import { count, d1, feishuOf, post, resetFakes, seedCounty, until } from './helpers.ts'
+import { count, freshCounties, d1, feishuOf, post, until } from './helpers.ts'
 
 const [one, two] = COUNTIES as [(typeof COUNTIES)[0], (typeof COUNTIES)[1]]
 const figures: Record<string, number> = {}
 
 beforeAll(async () => {
-  await resetFakes()
   const t = performance.now()
-  for (const c of COUNTIES) await seedCounty(c.id)
+  await freshCounties(COUNTIES.map((c) => c.id))
   figures.seedMs = performance.now() - t
 })
 

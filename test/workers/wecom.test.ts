@@ -8,13 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { A, envelopeA } from '../channels/wecom/vectors.ts'
 import { callbackRequest, textXml } from '../fakes/wecom.ts'
 import { OPENS, WECOM_APP } from './counties.ts'
-import { count, resetFakes, seedCounty, until, wecomOf, worker } from './helpers.ts'
+import { count, freshCounties, until, wecomOf, worker } from './helpers.ts'
 
-beforeAll(async () => {
-  await resetFakes()
-  await seedCounty('one')
-  await seedCounty('two')
-})
+beforeAll(() => freshCounties(['one', 'two']))
 
 const countySeconds = Math.floor(OPENS.getTime() / 1000)
 const callback = (path: string, init?: RequestInit) => worker.fetch(`http://localhost${path}`, init)
