@@ -240,6 +240,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const newProjects: NewProject[] = []
   const plans: Plan[] = []
   let seq = 0
+  let newCount = 0
   for (const u of unitRows) {
     const spec = specOf.get(u.name)!
     for (const stem of spec.projects) {
@@ -248,7 +249,9 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
       // lingchuan-2025: 一季度新建项目开工50%以上、上半年90%以上、三季度全部开工 — most do, a few are late or not yet.
       const plannedMonth = isNew ? rnd.pick([3, 3, 3, 4, 4, 5, 5, 6, 7]) : null
       const delay = isNew ? rnd.pick([0, 0, 0, 0, 1, 1, 2]) : 0
-      const startMonth = plannedMonth === null ? null : rnd.chance(0.04) ? 13 : Math.min(13, plannedMonth + delay)
+      // Every seventeenth new project does not start this year (land or 林地 still missing): the 台账's 未开工.
+      const stuck = isNew && newCount++ % 17 === 8
+      const startMonth = plannedMonth === null ? null : stuck ? 13 : Math.min(13, plannedMonth + delay)
       // 续建 projects stop for the winter and 复工 between February and April, most before the quarter ends.
       const resumeMonth = isNew ? null : rnd.pick([2, 2, 2, 2, 2, 3, 3, 3, 3, 4])
       const resumeOn = resumeMonth === null ? null : formatDate(year, resumeMonth, resumeMonth === 2 ? rnd.int(18, 27) : rnd.int(1, 25))
