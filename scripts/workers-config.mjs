@@ -12,6 +12,16 @@
 // minute Cron Trigger, the outbox Queue (producer and consumer) and the county Durable Object. Each county's
 // credentials are a secret, set once: `wrangler secret put COUNTY_<ID>` with its variables as JSON (the
 // README's "Adding a county"); the last lines of the output list the commands.
+//
+// Cloudflare's limits (developers.cloudflare.com/workers/platform/limits): 128 variables per Worker on the Paid
+// plan, 64 on Free, secrets and text counted together, 5 KB each. So the county list is split over COUNTIES,
+// COUNTIES_2, … (each under 5 KB), and past 128 variables counties share a secret: `COUNTY_SECRETS_<n>`, a JSON
+// object of several counties' variables by id (`{"qinshui": {"FEISHU_APP_ID": …}, …}`, under 5 KB).
+//
+//   node scripts/workers-config.mjs bind <county> --mobile 139… --platform feishu|wecom --user ou_…
+// prints what `diaodu bind --user` does on a county's SQLite file, for its D1 database: one `wrangler d1
+// execute --remote` statement (the same upsert as bindIdentity in src/store/repos/directory.ts), run with the
+// operator's Cloudflare login; a mobile not in the roster fails on identities.person_id (NOT NULL) and binds nothing.
 import { readFileSync } from 'node:fs'
 
 export function parseCounties(text, isJson) {
@@ -51,6 +61,38 @@ function csvRows(text) {
 const suffix = (id) => id.toUpperCase().replace(/-/g, '_')
 const str = (s) => JSON.stringify(s) // TOML basic strings share JSON's escapes
 
+/** A variable's value may be 5 KB (Cloudflare's limit); the list is cut a little below it. */
+export const VAR_MAX_BYTES = 4800
+
+/** The county list as COUNTIES, COUNTIES_2, … each a JSON array under VAR_MAX_BYTES (the Worker joins them). */
+export function countyVars(list) {
+  const chunks = [[]]
+  for (const c of list) {
+    const last = chunks[chunks.length - 1]
+    if (last.length && Buffer.byteLength(JSON.stringify([...last, c])) > VAR_MAX_BYTES) chunks.push([c])
+    else last.push(c)
+  }
+  return chunks.map((chunk, i) => [i === 0 ? 'COUNTIES' : `COUNTIES_${i + 1}`, JSON.stringify(chunk)])
+}
+
+/** Variables a Worker may have, secrets and text together (Paid; Free allows 64). */
+export const WORKER_VARS_MAX = 128
+
+/** The `wrangler d1 execute` command that binds a chat account to a roster person of one county (`diaodu bind --user`). */
+export function bindCommand(county, { mobile, platform, user }) {
+  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(county ?? '')) throw new Error(`county id "${county ?? ''}" must be lower-case letters, digits and -`)
+  if (!/^1[3-9]\d{9}$/.test(mobile ?? '')) throw new Error('--mobile must be an 11-digit mobile (手机号应为 11 位)')
+  if (platform !== 'feishu' && platform !== 'wecom') throw new Error('--platform must be feishu or wecom (平台应为 feishu 或 wecom)')
+  if (!/^[A-Za-z0-9_.@-]{1,128}$/.test(user ?? '')) throw new Error('--user must be the platform user id, e.g. a Feishu open_id (需要平台用户 ID)')
+  // INSERT … SELECT needs a WHERE before ON CONFLICT (SQLite's upsert parsing); no such mobile → person_id NULL → refused.
+  const sql =
+    `INSERT INTO identities (person_id, platform, user_id, bound_at) ` +
+    `SELECT (SELECT id FROM people WHERE mobile = '${mobile}'), '${platform}', '${user}', CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE true ` +
+    `ON CONFLICT (platform, user_id) DO UPDATE SET person_id = excluded.person_id, bound_at = excluded.bound_at ` +
+    `RETURNING person_id, platform, user_id`
+  return { sql, command: `npx wrangler d1 execute diaodu-${county} --remote --command "${sql}"` }
+}
+
 export function wranglerToml(counties, name = 'diaodu') {
   const list = counties.map((c) => ({ id: c.id, ...(c.name && { name: c.name }), hosts: c.hosts }))
   const out = [
@@ -65,7 +107,7 @@ export function wranglerToml(counties, name = 'diaodu') {
     `alias = { "echarts" = "./src/runtime/workers/no-charts.ts" }`,
     '',
     '[vars]',
-    `COUNTIES = ${str(JSON.stringify(list))}`,
+    ...countyVars(list).map(([k, v]) => `${k} = ${str(v)}`),
     `LOG_LEVEL = "info"`,
     '',
     '# The dispatch clock: one tick a minute (UTC; the schedules themselves are Shanghai time, in the database).',
@@ -107,11 +149,33 @@ export function wranglerToml(counties, name = 'diaodu') {
     ...counties.flatMap((c) => [`# wrangler d1 migrations apply diaodu-${c.id} --remote && wrangler secret put COUNTY_${suffix(c.id)}`]),
     '',
   )
+  const vars = countyVars(list).length + 1 + counties.length
+  if (vars > WORKER_VARS_MAX)
+    out.push(
+      `# ${vars} variables with a secret per county: Cloudflare allows ${WORKER_VARS_MAX} per Worker (Paid). Put several counties in one`,
+      '# secret instead: wrangler secret put COUNTY_SECRETS_1 with {"<id>": {…its variables…}, …}, each under 5 KB.',
+      '',
+    )
   return out.join('\n')
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2)
+  if (args[0] === 'bind') {
+    const flag = (name) => {
+      const at = args.indexOf(`--${name}`)
+      return at >= 0 ? args[at + 1] : undefined
+    }
+    try {
+      const { command } = bindCommand(args[1], { mobile: flag('mobile'), platform: flag('platform'), user: flag('user') })
+      process.stdout.write(`${command}\n`)
+      process.exit(0)
+    } catch (e) {
+      console.error(`workers-config bind: ${e.message}`)
+      console.error('usage: node scripts/workers-config.mjs bind <county> --mobile 139… --platform feishu|wecom --user ou_…')
+      process.exit(2)
+    }
+  }
   const nameAt = args.indexOf('--name')
   const workerName = nameAt >= 0 ? args.splice(nameAt, 2)[1] : 'diaodu'
   const file = args[0]

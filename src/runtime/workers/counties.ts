@@ -3,12 +3,15 @@
  * app and senders — built once per isolate from the bindings, never shared between counties.
  *
  * The deployment's bindings (scripts/workers-config.mjs writes them for a list of counties):
- * - `COUNTIES` (var): `[{"id": "qinshui", "name": "沁水县", "hosts": ["qinshui.diaodu.example.cn"]}]`;
+ * - `COUNTIES` (var): `[{"id": "qinshui", "name": "沁水县", "hosts": ["qinshui.diaodu.example.cn"]}]`, continued
+ *   in `COUNTIES_2`, `COUNTIES_3`… (a variable holds at most 5 KB, about 70 counties with a host each);
  * - `DB_<ID>` (D1), one database per county, `<ID>` being the id upper-cased with `-` as `_` (`DB_QINSHUI`);
  * - `COUNTY_<ID>` (secret): the county's variables as JSON, the same names `npm start` reads
  *   (`{"FEISHU_APP_ID": "cli_…", "FEISHU_APP_SECRET": "…", "FEISHU_ENCRYPT_KEY": "…", …}`), validated by the
  *   same schema (src/config.ts); plain vars of the Worker (`LOG_LEVEL`, `WEBHOOK_MAX_AGE_SECONDS`) are the
- *   defaults under it;
+ *   defaults under it. A Worker may have 128 variables (secrets and text together; 64 on the Free plan), so
+ *   beyond ~120 counties several share a secret: `COUNTY_SECRETS_<n>`, `{"qinshui": {…}, "yangcheng": {…}}`
+ *   (each under 5 KB, about 8 counties with both platforms);
  * - `OUTBOX_QUEUE` (Queue producer) and `COUNTY_OBJECT` (Durable Object), shared: their messages and objects are
  *   per county by name.
  *
@@ -64,15 +67,50 @@ export type CountyEntry = z.infer<typeof countyList>[number]
 /** `qinshui-xian` → `QINSHUI_XIAN`: the suffix of the county's binding names. */
 export const bindingSuffix = (id: string) => id.toUpperCase().replace(/-/g, '_')
 
-let parsedCounties: { from: unknown; counties: CountyEntry[] } | undefined
+let parsedCounties: { from: string; counties: CountyEntry[] } | undefined
 
-/** The deployment's counties (COUNTIES), parsed once per isolate. */
-export function countiesOf(env: Pick<WorkerEnv, 'COUNTIES'>): CountyEntry[] {
-  if (parsedCounties?.from === env.COUNTIES) return parsedCounties.counties
-  const parsed = countyList.safeParse(typeof env.COUNTIES === 'string' ? JSON.parse(env.COUNTIES) : env.COUNTIES)
+/** COUNTIES, COUNTIES_2, COUNTIES_3…: the parts of the county list, in order. */
+function countyListParts(env: Record<string, unknown>): unknown[] {
+  const parts = Object.keys(env)
+    .map((k) => ({ k, n: k === 'COUNTIES' ? 1 : Number(/^COUNTIES_(\d+)$/.exec(k)?.[1] ?? NaN) }))
+    .filter((p) => Number.isInteger(p.n))
+    .sort((a, b) => a.n - b.n)
+  return parts.flatMap(({ k }) => {
+    const v = env[k]
+    const list: unknown = typeof v === 'string' ? JSON.parse(v) : v
+    if (!Array.isArray(list)) throw new Error(`配置错误 ${k}: 应为县的 JSON 数组 (a JSON array of counties)`)
+    return list
+  })
+}
+
+/** The deployment's counties (COUNTIES and its continuations), parsed once per isolate. */
+export function countiesOf(env: Pick<WorkerEnv, 'COUNTIES'> & Record<string, unknown>): CountyEntry[] {
+  const from = Object.keys(env)
+    .filter((k) => /^COUNTIES(_\d+)?$/.test(k))
+    .map((k) => `${k}=${typeof env[k] === 'string' ? env[k] : JSON.stringify(env[k])}`)
+    .join('\n')
+  if (parsedCounties?.from === from) return parsedCounties.counties
+  const parsed = countyList.safeParse(countyListParts(env))
   if (!parsed.success) throw new Error(`配置错误 COUNTIES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
-  parsedCounties = { from: env.COUNTIES, counties: parsed.data }
+  const twice = parsed.data.find((c, i) => parsed.data.findIndex((o) => o.id === c.id) !== i)
+  if (twice) throw new Error(`配置错误 COUNTIES: 县 ${twice.id} 出现两次 (listed twice)`)
+  parsedCounties = { from, counties: parsed.data }
   return parsed.data
+}
+
+/**
+ * A county's own variables: its `COUNTY_<ID>` secret, or its entry in a shared `COUNTY_SECRETS_<n>` secret
+ * (`{"<id>": {…}}`); none at all is an empty object (the county then runs without platforms).
+ */
+export function countySecretOf(env: Record<string, unknown>, id: string): Record<string, string> {
+  const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v)
+  const own = env[`COUNTY_${bindingSuffix(id)}`]
+  if (own !== undefined) return parse(own) as Record<string, string>
+  for (const k of Object.keys(env).filter((k) => /^COUNTY_SECRETS_\w+$/.test(k))) {
+    const shared = parse(env[k]) as Record<string, Record<string, string>> | null
+    if (shared && typeof shared === 'object' && shared[id]) return shared[id]
+  }
+  return {}
 }
 
 /** The county a request is for, and its path inside the county (`/c/qinshui/healthz` → `/healthz`). */
@@ -123,8 +161,7 @@ async function buildCounty(env: WorkerEnv, entry: CountyEntry, opts: { onUnit?: 
   const suffix = bindingSuffix(entry.id)
   const binding = env[`DB_${suffix}`] as D1Binding | undefined
   if (!binding) throw new Error(`县 ${entry.id} 没有数据库绑定 DB_${suffix} (no D1 binding DB_${suffix})`)
-  const secret = env[`COUNTY_${suffix}`]
-  const own = typeof secret === 'string' ? (JSON.parse(secret) as Record<string, string>) : ((secret ?? {}) as Record<string, string>)
+  const own = countySecretOf(env, entry.id)
   const plain = Object.fromEntries(
     Object.entries(env).filter(
       ([k, v]) => typeof v === 'string' && /^(LOG_LEVEL|WEBHOOK_MAX_AGE_SECONDS|FEISHU_DOMAIN|WECOM_API_BASE|DIAODU_NOW)$/.test(k),
