@@ -11,6 +11,7 @@ import { localChannelRoutes } from '../channels/local/index.ts'
 import { feishuRoutes, type FeishuRouteDeps } from '../channels/feishu/routes.ts'
 import type { Intake } from '../intake/index.ts'
 import { adminRoutes } from './admin.ts'
+import type { Transact } from '../services/workbook/index.ts'
 import { webRoutes } from '../web/index.ts'
 
 export interface AppDeps {
@@ -26,6 +27,10 @@ export interface AppDeps {
   allowedHosts?: string[]
   /** Feishu webhook routes (Workers, tests); on Node `startFeishu` mounts them instead. */
   feishu?: FeishuRouteDeps
+  /** The runtime's transaction, for the admin API's import and settings (src/http/admin.ts). */
+  transact?: Transact
+  /** A full garbage collection on demand (Node: runtime/node/reclaim.ts), run by the admin API's import and export. */
+  reclaim?: () => void
 }
 
 export function createApp(deps: AppDeps) {
