@@ -53,6 +53,8 @@ export interface WebDeps {
   /** The runtime's transaction (the intake's unit of work; 导入 and 设置 run in it too). */
   transact?: IntakeDeps['transact']
   bot?: IntakeDeps['bot']
+  /** A full garbage collection on demand (Node), run by 导入 between parsing and writing, as `diaodu import` does. */
+  reclaim?: () => void
 }
 
 type Env = { Variables: { person: Person; sessionId: number; csrf: string } }
@@ -257,7 +259,14 @@ export function webRoutes(deps: WebDeps): Hono<Env> {
   })
   const tooLarge = `文件过大：上限 ${MAX_WORKBOOK_BYTES / 1024 / 1024} MB。`
   const runImport = async (c: Context<Env>, bytes: Uint8Array, dryRun: boolean, partial: boolean) =>
-    importWorkbook(deps.db, bytes, { transact, now: deps.now(), dryRun, partial, actorPersonId: c.get('person').id })
+    importWorkbook(deps.db, bytes, {
+      transact,
+      now: deps.now(),
+      dryRun,
+      partial,
+      actorPersonId: c.get('person').id,
+      ...(deps.reclaim && { reclaim: deps.reclaim }),
+    })
   app.post('/import', signedIn, async (c) => {
     const refused = officeOnly(c)
     if (refused) return refused
