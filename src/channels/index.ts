@@ -11,6 +11,8 @@ import { feishuDecoder } from './feishu/routes.ts'
 import { describeWecom, wecomConfigProblems, wecomConfigured, wecomEnv, type WecomEnv } from './wecom/config.ts'
 import { wecomDecoder } from './wecom/routes.ts'
 import { localDecoder } from './local/routes.ts'
+import { webDecoder } from '../web/index.ts'
+import { WEB_SOURCE } from '../bot/handle.ts'
 
 /** The variables every channel reads, merged into the configuration schema. */
 export const channelEnv = { ...feishuEnv, ...wecomEnv }
@@ -64,9 +66,12 @@ export function enabledPlatforms(env: ChannelEnv): Platform[] {
   return on.length ? on : ['local']
 }
 
-/** Every channel's decoder of stored payloads, by platform. */
+/**
+ * Every channel's decoder of stored payloads, by platform, and the 挂图作战 pages' (their actions are stored
+ * events too), so a start-up resume or `diaodu inbound --retry` finishes a page's action as it does a chat's.
+ */
 export function decoders(db: Db): Record<string, Decoder> {
-  return Object.fromEntries(CHANNELS.map((c) => [c.platform, c.decoder(db)]))
+  return { ...Object.fromEntries(CHANNELS.map((c) => [c.platform, c.decoder(db)])), [WEB_SOURCE]: webDecoder }
 }
 
 /** The Chinese name of a platform ('feishu' → 飞书). */

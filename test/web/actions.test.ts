@@ -10,6 +10,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { formsOn, startWeb, type PageForm, type Person } from './helpers.ts'
 import { auditLog, inboundLog, outbox, problemEvents, problems, projects } from '../../src/store/schema.ts'
 import { getSetting } from '../../src/store/repos/settings.ts'
+import { decoders } from '../../src/channels/index.ts'
 
 let w: Awaited<ReturnType<typeof startWeb>>
 
@@ -86,6 +87,13 @@ describe('交办 on the page is the chat’s 交办', () => {
     expect(webRows.every((row) => row.status === 'sent')).toBe(true)
     // The inbound log keeps the event like a chat message's.
     expect((await w.db.select().from(inboundLog).where(eq(inboundLog.platform, 'web')).all()).map((row) => row.status)).toEqual(['processed'])
+  })
+
+  it('the stored action reads back through the channels’ decoders (start-up resume and inbound --retry finish it like a chat’s)', async () => {
+    const [row] = await w.db.select().from(inboundLog).where(eq(inboundLog.platform, 'web')).all()
+    const event = await decoders(w.db)[row!.platform]!(row!.raw, new Date(row!.receivedAt))
+    expect(event).toMatchObject({ platform: 'web', type: 'card_action', command: 'assign' })
+    expect(JSON.stringify(event)).toContain(String(office.id))
   })
 
   it('the same form posted again (same nonce) does nothing twice and shows the first answer', async () => {
