@@ -16,6 +16,7 @@ import {
 import { projectColours } from '../store/schema.ts'
 import { publishedSnapshot } from '../store/repos/boards.ts'
 import { freezeSectorBoards, frozenSectorBoards, knownSectors } from '../store/repos/sectors.ts'
+import { freezeRules, frozenRules } from '../store/repos/bulletins.ts'
 import { describeVerdict, type Colour } from '../domain/colours.ts'
 import { compareDifferences, type Ratio } from '../domain/ratio.ts'
 import { previous as previousPeriod } from '../domain/periods.ts'
@@ -79,11 +80,31 @@ export async function publishedMonthBoard(db: Db, rules: Rules, period: string):
   return { ...board, leagues, snapshot }
 }
 
+/** What of the rules a published month keeps: the colour rule and the 序时 mode it was decided under. */
+type PublishedRules = Pick<Rules, 'colour' | 'schedule'>
+
+/** Keeps the colour rule and 序时 mode a month is published under (settle calls it), for rulesAsPublished. */
+export async function publishRules(db: Db, rules: Rules, period: string, at: Date): Promise<void> {
+  const kept: PublishedRules = { colour: rules.colour, schedule: rules.schedule }
+  await freezeRules(db, period, kept, at.getTime())
+}
+
+/**
+ * The rules a month's views read: for a published month its colour rule and 序时 mode as published (so a rule
+ * changed later neither re-colours nor re-words it: 「连续两个月黄牌」 stays), else the county's rules now.
+ */
+export async function rulesAsPublished(db: Db, rules: Rules, period: string): Promise<Rules> {
+  const kept = await frozenRules<PublishedRules>(db, period)
+  return kept ? { ...rules, colour: kept.colour, schedule: kept.schedule } : rules
+}
+
 /**
  * Every project's month with its colour as the views show it: for a published month the 累计, counted 催办 and
- * colour frozen then (later corrections and rule changes count from the next month), else live.
+ * colour frozen then, under the rule it was published under (later corrections and rule changes count from the
+ * next month), else live.
  */
-export async function monthViews(db: Db, rules: Rules, period: string): Promise<(MonthView & ProjectMonth)[]> {
+export async function monthViews(db: Db, current: Rules, period: string): Promise<(MonthView & ProjectMonth)[]> {
+  const rules = await rulesAsPublished(db, current, period)
   const views = (await projectMonths(db, period, { detail: true })).map((p) => viewOf(rules, p, period))
   if (!(await publishedSnapshot(db, 'monthly', period))) return views
   const frozen = new Map(
@@ -98,8 +119,9 @@ export async function monthViews(db: Db, rules: Rules, period: string): Promise<
 }
 
 /** Yellow and red projects of a month, worst first (a published month's as frozen). */
-export async function redYellowList(db: Db, rules: Rules, period: string, only?: 'yellow' | 'red'): Promise<RedYellowItem[]> {
+export async function redYellowList(db: Db, current: Rules, period: string, only?: 'yellow' | 'red'): Promise<RedYellowItem[]> {
   const units = new Map((await boardUnits(db)).map((u) => [u.id, u.name]))
+  const rules = await rulesAsPublished(db, current, period)
   const views = await monthViews(db, rules, period)
   return views
     .filter((v) => (only ? v.verdict.colour === only : v.verdict.colour === 'yellow' || v.verdict.colour === 'red'))

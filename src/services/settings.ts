@@ -18,6 +18,8 @@ import { START_PRESETS } from '../domain/starts.ts'
 import { statisticalMonth } from '../domain/periods.ts'
 import { localDate, localDateTime } from '../domain/time.ts'
 import { projectMonths, viewOf } from './monthly.ts'
+import { decisionMonth } from './urges.ts'
+import { latestPublishedPeriod } from './boards.ts'
 
 export type Transact = <T>(fn: () => Promise<T>) => Promise<T>
 
@@ -218,7 +220,11 @@ export async function setConfig(
     throw new SettingError(`设置无效 ${explain(section, rel)}`)
   }
   const before = path.reduce<unknown>((v, p) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined), stored)
-  const period = statisticalMonth(localDate(opts.now))
+  // A rules change counts from the open month (the one the next colour decision sets): a published month stays as published.
+  const current = section === 'rules' ? await loadRules(db) : undefined
+  const month = statisticalMonth(localDate(opts.now), current ? { openDay: current.monthlyOpenDay } : {})
+  const period = current ? await decisionMonth(db, current, opts.now) : month
+  const published = current ? await latestPublishedPeriod(db, period) : undefined
   const result: SetResult = { key, before: before ?? null, after: value, written: false, effect: [], period }
   try {
     await transact(async () => {
@@ -251,6 +257,7 @@ export async function setConfig(
                 .map(([k, n]) => `${k} ${n} 个`)
                 .join('，')}）`,
         )
+        if (published) result.effect.push(`已发布的 ${published} 及以前不变（排名、名次变化、色牌和通报按发布时保存），新规则自 ${period} 起执行`)
         if (newRules.monthlyOpenDay !== oldRules.monthlyOpenDay)
           result.effect.push(`当月填报的起算日由 ${oldRules.monthlyOpenDay} 日改为 ${newRules.monthlyOpenDay} 日`)
       } else {

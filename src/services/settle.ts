@@ -12,7 +12,7 @@ import type { Rules } from './rules.ts'
 import { settleMonth, type MonthBoard } from './monthly.ts'
 import { urgeLagging, type LagUrge } from './urges.ts'
 import { addPledge, nextMeeting, openInterview } from '../store/repos/interviews.ts'
-import { publishSectorBoards } from './boards.ts'
+import { publishRules, publishSectorBoards } from './boards.ts'
 import { listSectors } from '../store/repos/sectors.ts'
 import { addDays, localDate } from '../domain/time.ts'
 import type { Project } from '../store/repos/projects.ts'
@@ -50,6 +50,7 @@ export async function settle(db: Db, rules: Rules, period: string, at: Date): Pr
   // The month's own figures decide (a weekly report after the monthly one belongs to the next month).
   const urged = await urgeLagging(db, rules, { period, occasion: `settle:${period}`, at, figures: 'month' })
   const board = await settleMonth(db, rules, period, at)
+  await publishRules(db, rules, period, at)
   await publishSectorBoards(db, rules, period, at)
   const { interviews, pledges } = await cardConsequences(db, rules, period, at)
   return { board, urged, interviews, pledges }

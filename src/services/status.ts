@@ -8,6 +8,7 @@ import { projectByCode, type Project } from '../store/repos/projects.ts'
 import { unitById } from '../store/repos/directory.ts'
 import { previousMonthlyReport, type Report } from '../store/repos/rounds.ts'
 import { publishedSnapshot } from '../store/repos/boards.ts'
+import { rulesAsPublished } from './boards.ts'
 import type { Colour } from '../domain/colours.ts'
 import type { BoardSnapshot } from '../domain/scoring.ts'
 import { next as nextPeriod } from '../domain/periods.ts'
@@ -47,7 +48,8 @@ export async function projectStatus(db: Db, rules: Rules, projectOrCode: Project
     // The month as published: its frozen 累计, 催办 count and colour, and the report that was current then.
     const latest = frozen.report ?? (await previousMonthlyReport(db, project.id, period))?.report ?? null
     const figures = { ...month, ytd: frozen.ytd, urges: frozen.urges, missingUrges: 0, reported: frozen.report !== null }
-    const view = viewOf(rules, figures, period)
+    // Under the rule the month was published under: a later rule change does not re-word it.
+    const view = viewOf(await rulesAsPublished(db, rules, period), figures, period)
     return {
       project,
       unit,

@@ -10,6 +10,10 @@ import { harness, promptForm, type Said } from '../harness.ts'
 import { runTick } from '../../src/jobs/tick.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import type { Card, MessageBody } from '../../src/model/index.ts'
+import { setConfig } from '../../src/services/settings.ts'
+import { loadRules } from '../../src/services/rules.ts'
+import { projectStatus } from '../../src/services/status.ts'
+import { redYellowList } from '../../src/services/boards.ts'
 
 type H = Awaited<ReturnType<typeof harness>>
 let h: H
@@ -134,7 +138,8 @@ describe('三色 through the live clock', () => {
     const leader = h.as('leader', { title: '县长' })
     const board = async () => (await leader.send('10月排名')).cards[0]
     const status = async () => (await leader.send(`查 ${project.code}`)).cards[0]
-    const [boardBefore, statusBefore] = [await board(), await status()]
+    const sectorBoard = async () => (await leader.send(`10月排名 ${project.sector}`)).cards[0]
+    const [boardBefore, statusBefore, sectorBefore] = [await board(), await status(), await sectorBoard()]
     expect((await h.as('office').send(`补报 ${project.code} 2026-10`)).all).toContain('已为')
     const card = (await h.as(h.people.find((p) => p.id === contacts[0])!).inbox())
       .flatMap((b) => (b.kind === 'card' && b.card.template === 'report-prompt' ? [b.card] : []))
@@ -147,10 +152,49 @@ describe('三色 through the live clock', () => {
     ).toBe('success')
     expect(JSON.stringify(await board())).toBe(JSON.stringify(boardBefore))
     expect(JSON.stringify(await status())).toBe(JSON.stringify(statusBefore))
+    expect(JSON.stringify(await sectorBoard())).toBe(JSON.stringify(sectorBefore))
     // November's card starts from the corrected 累计.
     await tickUntil(at(11, 26))
     const contact = h.as(h.people.find((p) => p.id === contacts[0])!)
     expect(promptForm((await contact.send(`填报 ${project.code}`)).cards[0]!).prevYtdWan).toBe(corrected)
+  })
+
+  it('a rules change leaves October as published (board, Δrank, status, 红黄牌, 通报) and counts from November, and says so', async () => {
+    const leader = h.as('leader', { title: '县长' })
+    const office = h.as('office')
+    // October as the bot shows it, and as the CLI reads it (diaodu status / board use the same services).
+    const views = async () => {
+      const rules = await loadRules(h.db)
+      return [
+        (await leader.send('10月排名')).cards,
+        (await leader.send(`10月排名 ${project.sector}`)).cards,
+        (await leader.send('通报 10月')).cards,
+        (await office.send('表态清单')).cards,
+        await projectStatus(h.db, rules, project.code, '2026-10'),
+        await redYellowList(h.db, rules, '2026-10'),
+      ].map((v) => JSON.stringify(v))
+    }
+    const before = await views()
+    expect(before[0]).toContain('名次变化')
+    // November, the open month (its round opened on the 25th), as its 红黄牌 shows it.
+    expect(h.now.getTime()).toBeGreaterThan(at(11, 25).getTime())
+    const novemberList = async () => JSON.stringify([(await leader.send('红黄牌')).cards, (await leader.send(`查 ${project.code}`)).cards])
+    const novemberBefore = await novemberList()
+    const byPoints = await setConfig(h.db, h.transact, 'rules.colour', 'pointBands', { now: h.now, actorPersonId: office.person.id })
+    const fewerUrges = await setConfig(h.db, h.transact, 'rules.colour.urgesBeforeCard', '1', { now: h.now, actorPersonId: office.person.id })
+    for (const r of [byPoints, fewerUrges]) {
+      expect(r.written).toBe(true)
+      expect(r.period).toBe('2026-11')
+      expect(r.effect.join('\n')).toContain('已发布的 2026-10 及以前不变（排名、名次变化、色牌和通报按发布时保存），新规则自 2026-11 起执行')
+    }
+    expect(byPoints.colourChanges!.projects).toBeGreaterThan(0)
+    expect(byPoints.effect[0]).toMatch(/^2026-11：\d+ 个项目中 \d+ 个色牌改变/)
+    expect(await views()).toEqual(before)
+    // The open month follows the new rule.
+    expect(await novemberList()).not.toBe(novemberBefore)
+    await setConfig(h.db, h.transact, 'rules.colour', 'lingchuan2021', { now: h.now })
+    expect(await novemberList()).toBe(novemberBefore)
+    expect(await views()).toEqual(before)
   })
 
   it('November: at 序时 → blue, no 催办, and the count starts again', async () => {
