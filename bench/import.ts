@@ -6,14 +6,16 @@
  * fork) beside the largest of process.memoryUsage().rss sampled every 20 ms (which misses what a synchronous
  * parse holds between two samples). CPU seconds are printed beside the wall time: on a shared machine the wall
  * time is mostly the neighbours'. Targets (issue 14): import < 10 s, < 500 MB;
- * export < 5 s. Last line: key=value figures.
+ * export < 5 s. `http` posts the .xlsx to POST /api/import of the app served on loopback (a fresh database) and
+ * also prints the resident and heap size once it has answered: what the server keeps of the upload.
+ * Last line: key=value figures.
  *
  *   BENCH_ROWS=20000 BENCH_FORMATS=xlsx,xls,csv BENCH_KEEP=1 npm run bench:import   (KEEP: leave the files)
  *   BENCH_LEAN_HEAP=0 npm run bench:import   (without bin/diaodu.js's V8 flag for import and export)
  *   BENCH_RECLAIM=0 npm run bench:import     (without the collection between parsing and writing)
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -23,6 +25,7 @@ import { setFlagsFromString } from 'node:v8'
 const SELF = fileURLToPath(import.meta.url)
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const NOW = new Date('2026-11-20T10:00:00+08:00')
+const TIME = '/usr/bin/time'
 
 interface StepResult {
   step: string
@@ -30,6 +33,11 @@ interface StepResult {
   cpuMs: number
   maxRssMb: number
   sampledRssMb: number
+  /** /usr/bin/time -v's maximum resident set size, where the machine has it. */
+  timeRssMb?: number
+  /** http: resident and heap size once the answer has come. */
+  afterRssMb?: number
+  afterHeapMb?: number
   created: number
   updated: number
   unchanged: number
@@ -59,16 +67,19 @@ async function main() {
       const size = (statSync(file).size / 1024 / 1024).toFixed(1)
       console.log(`${format}: ${rows} rows, ${size} MB`)
       const steps = [run('import', file, db), run('reimport', file, db)]
-      if (format === formats[0]) steps.push(run('export', file, db))
+      if (format === formats[0]) steps.push(run('export', file, db), run('http', file, join(dir, 'http.db')))
       for (const s of steps) {
         console.log(
-          `  ${s.step.padEnd(8)} ${(s.ms / 1000).toFixed(2)} s (CPU ${(s.cpuMs / 1000).toFixed(2)} s)  peak RSS ${s.maxRssMb} MB (sampled ${s.sampledRssMb} MB)` +
-            (s.step === 'export' ? '' : `  created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, errors ${s.errors}`),
+          `  ${s.step.padEnd(8)} ${(s.ms / 1000).toFixed(2)} s (CPU ${(s.cpuMs / 1000).toFixed(2)} s)  peak RSS ${s.maxRssMb} MB (sampled ${s.sampledRssMb} MB` +
+            (s.timeRssMb ? `, time -v ${s.timeRssMb} MB)` : ')') +
+            (s.step === 'export' ? '' : `  created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, errors ${s.errors}`) +
+            (s.afterRssMb ? `  after the answer: RSS ${s.afterRssMb} MB, heap ${s.afterHeapMb} MB` : ''),
         )
         figures.push(
           `${format}_${s.step}_s=${(s.ms / 1000).toFixed(2)}`,
           `${format}_${s.step}_cpu_s=${(s.cpuMs / 1000).toFixed(2)}`,
           `${format}_${s.step}_rss_mb=${s.maxRssMb}`,
+          ...(s.afterRssMb ? [`${format}_${s.step}_after_rss_mb=${s.afterRssMb}`, `${format}_${s.step}_after_heap_mb=${s.afterHeapMb}`] : []),
         )
       }
     }
@@ -79,12 +90,17 @@ async function main() {
   console.log(figures.join(' '))
 }
 
-/** One step in a fresh process; /usr/bin/time -v's figure is printed too where the machine has it. */
+/** One step in a fresh process, under /usr/bin/time -v where the machine has it (its figure is printed too). */
 function run(step: string, file: string, db: string): StepResult {
   const args = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--import', './src/runtime/node/preload.ts', SELF]
-  const out = spawnSync(process.execPath, [...args, '--child', step, file, db], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
+  const time = existsSync(TIME) ? [TIME, '-v'] : []
+  const [cmd, ...rest] = [...time, process.execPath, ...args, '--child', step, file, db]
+  const out = spawnSync(cmd!, rest, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
   if (out.status !== 0) throw new Error(`${step} failed: ${out.stderr}`)
-  return JSON.parse(out.stdout.trim().split('\n').pop()!) as StepResult
+  const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as StepResult
+  const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(out.stderr)?.[1]
+  if (kb) result.timeRssMb = Math.round(Number(kb) / 1024)
+  return result
 }
 
 async function child(step: string, file: string, dbPath: string) {
@@ -95,7 +111,42 @@ async function child(step: string, file: string, dbPath: string) {
   const t0 = performance.now()
   const c0 = process.cpuUsage()
   let counts = { created: 0, updated: 0, unchanged: 0, errors: 0 }
-  if (step === 'export') {
+  let after: { afterRssMb: number; afterHeapMb: number } | undefined
+  if (step === 'http') {
+    // the admin API as npm start serves it: createApp with the runtime's transaction and reclaim, on loopback
+    const { createApp } = await import('../src/http/app.ts')
+    const { silentLogger } = await import('../src/log.ts')
+    const { serve } = await import('@hono/node-server')
+    const { reclaimer } = await import('../src/runtime/node/reclaim.ts')
+    process.env.DIAODU_ADMIN_TOKEN = 'bench-admin-token-0123456789'
+    const reclaim = process.env.BENCH_RECLAIM === '0' ? undefined : reclaimer()
+    const app = createApp({
+      db: database.db,
+      schemaVersion: 0,
+      logger: silentLogger,
+      now: () => NOW,
+      channels: [],
+      transact: database.transact,
+      reclaim,
+    })
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    })
+    const { port } = server.address() as { port: number }
+    const form = new FormData()
+    form.append('file', new File([readFileSync(file)], 'list.xlsx'))
+    const res = await fetch(`http://127.0.0.1:${port}/api/import`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `Bearer ${process.env.DIAODU_ADMIN_TOKEN}` },
+    })
+    const r = (await res.json()) as { created: number; updated: number; unchanged: number; errors: unknown[] }
+    if (res.status !== 200) throw new Error(JSON.stringify(r).slice(0, 500))
+    counts = { created: r.created, updated: r.updated, unchanged: r.unchanged, errors: r.errors.length }
+    const mem = process.memoryUsage()
+    after = { afterRssMb: Math.round(mem.rss / 1024 / 1024), afterHeapMb: Math.round(mem.heapUsed / 1024 / 1024) }
+    server.close()
+  } else if (step === 'export') {
     const { exportMonth } = await import('../src/services/workbook/export.ts')
     const { reclaimer } = await import('../src/runtime/node/reclaim.ts')
     const bytes = await exportMonth(database.db, '2026-10', NOW, { reclaim: process.env.BENCH_RECLAIM === '0' ? undefined : reclaimer() })
@@ -123,6 +174,7 @@ async function child(step: string, file: string, dbPath: string) {
     maxRssMb: mb(hwm || process.resourceUsage().maxRSS * 1024),
     sampledRssMb: mb(sampled),
     ...counts,
+    ...after,
   }
   console.log(JSON.stringify(result))
 }
