@@ -713,6 +713,8 @@ function bulletinDetail(b: Partial<Pick<Bulletin, BulletinDetail>>): CardElement
   })
   if (b.stalled?.length)
     out.push({ kind: 'markdown', text: md`**具备开工条件两个月内无实质性进展**：${b.stalled.length} 个，${projectNames(b.stalled, 8)}` })
+  // The meeting the office set (「指挥部会议 12月10日」), when the speakers were told one.
+  const meetingOn = b.pledges?.find((x) => x.meetingOn)?.meetingOn
   const talks = [
     ...(b.interviews?.length
       ? [
@@ -724,7 +726,7 @@ function bulletinDetail(b: Partial<Pick<Bulletin, BulletinDetail>>): CardElement
       : []),
     ...(b.pledges?.length
       ? [
-          md`**指挥部会议表态发言**：${names(
+          md`**${meetingOn ? formatDay(meetingOn) : ''}指挥部会议表态发言**：${names(
             b.pledges.map((x) => `${x.speaker || '主管部门负责人'}（${x.project}）`),
             8,
           )}`,

@@ -175,6 +175,7 @@ describe('the 指挥部 meeting', () => {
     expect(list.cards[0]!.subtitle).toContain('12月10日指挥部会议')
     expect(list.all).toContain('下次指挥部会议：12月10日')
     expect((await h.as(leader).send('指挥部会议')).all).toContain('下次指挥部会议：12月10日')
+    expect((await h.as(leader).send('通报')).all).toContain('12月10日指挥部会议表态发言')
     expect(one<{ n: number }>(`select count(*) as n from audit_log where entity = 'meeting' and action = 'meeting.set'`).n).toBe(1)
   })
 
