@@ -174,31 +174,34 @@ export function wecomOutboxSender(
     if (!target || target.status === 'failed') return { ok: false, retryable: false, reason: '原卡片没有发出，无需更新' }
     if (target.status !== 'sent' || !target.messageId) return { ok: false, retryable: true, reason: '原卡片尚未发出，稍后更新' }
     const taskId = target.messageId
+    const skipped: SendOutcome = { ok: true, messageId: `${SKIPPED_PREFIX}${taskId}` }
+    // The click's own code first, then the card's kept ones (a code WeCom no longer takes is skipped).
+    let code = body.responseCode ?? (await takeResponseCode(db, taskId, row.address, now()))
+    if (!code) return skipped
+    const giveBack = async (c: string) => void (c !== body.responseCode && (await returnResponseCode(db, c)))
     let rendered
     try {
       // A form keeps its 填报 button opening the page (a new link: the old one may be spent).
       const formUrl = await formUrlOf(db, opts.formBaseUrl, row, body, now())
       rendered = renderCard(body.card, taskId, formUrl ? { formUrl } : {})
     } catch (e) {
+      await giveBack(code)
       return { ok: false, retryable: false, reason: `卡片无法生成企业微信格式（${e instanceof Error ? e.message : String(e)}）` }
     }
     const tc = rendered.find((m) => m.msgtype === 'template_card')
-    const clicked = body.responseCode !== undefined
     const replacement = tc
       ? { template_card: { ...tc.template_card, task_id: taskId } }
-      : { button: { replace_name: clicked ? REPLACED_LABEL : OUTDATED_LABEL } }
-    // The click's own code first, then the card's kept ones (a code WeCom no longer takes is skipped).
-    let code = body.responseCode ?? (await takeResponseCode(db, taskId, row.address, now()))
+      : { button: { replace_name: body.responseCode !== undefined ? REPLACED_LABEL : OUTDATED_LABEL } }
     for (let tries = 0; code && tries < 3; tries++) {
       const r = await client.updateTemplateCard([row.address], code, replacement)
       if (r.ok) return { ok: true, messageId: taskId }
       if (r.code !== RESPONSE_CODE_INVALID) {
-        if (r.retryable && code !== body.responseCode) await returnResponseCode(db, code)
+        if (r.retryable) await giveBack(code)
         return outcome(r)
       }
       code = await takeResponseCode(db, taskId, row.address, now())
     }
-    return { ok: true, messageId: `${SKIPPED_PREFIX}${taskId}` }
+    return skipped
   }
 }
 
