@@ -82,6 +82,12 @@ describe('the Cron Trigger and the outbox Queue in workerd', () => {
     }
   })
 
+  it('a wake for a county whose database is not bound yet is retried; the tick above ran the other counties all the same', async () => {
+    const r = await consume([{ county: 'three' }, { county: 'one' }])
+    expect(r.retryMessages.map((m) => m.msgId)).toEqual(['m0'])
+    expect(r.explicitAcks).toEqual(['m1'])
+  })
+
   it('a wake for a county no longer listed, or garbage, is acknowledged and drains nothing; a second tick in the minute queues nothing', async () => {
     const before = await count('one', `select count(*) n from outbox`)
     const r = await consume([{ county: 'gone' }, 'garbage', { county: 42 }])

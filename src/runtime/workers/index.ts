@@ -49,7 +49,15 @@ export default {
     if (url.pathname === '/healthz') return Response.json({ ok: true, counties: counties.map((c) => c.id) })
     const found = countyOfRequest(counties, url)
     if (!found) return Response.json({ ok: false, error: '未找到该县 (unknown county)' }, { status: 404 })
-    const c = await county(env, found.county)
+    let c: County
+    try {
+      c = await county(env, found.county)
+    } catch (e) {
+      // Its database binding or migrations missing, its secret malformed: this county answers 503 (and is built
+      // again on the next request), the others are not affected.
+      console.error(JSON.stringify({ level: 'error', msg: 'county unavailable', county: found.county.id, error: String(e) }))
+      return Response.json({ ok: false, error: '该县暂不可用，请联系管理员 (county unavailable)' }, { status: 503 })
+    }
     url.pathname = found.path
     const inner = new Request(url, request)
     const response = await c.app.fetch(inner, env, ctx as never)
