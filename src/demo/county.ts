@@ -327,6 +327,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
     }
   }
   const plannedProblems = new Set<number>()
+  const waiting: { problem: Problem; project: Project }[] = []
   const planProblem = (problem: Problem, project: Project, m: number) => {
     const text = PROBLEM_TEXTS.find((t) => t.text === problem.description)!
     const assignee = unitNamed(text.unit)
@@ -334,7 +335,8 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
     const reporter = problem.reporterPersonId!
     // The office 交办 it within days (a problem from the last month may still wait); the unit works it, asks
     // to close it, and the reporter confirms — or, for a hard one, it is still being worked.
-    if (m === lastMonth && rnd.chance(0.35)) return
+    // The office 交办s the last month's problems at its next 调度会, all but the latest raised: that one still waits.
+    if (m === lastMonth) return void waiting.push({ problem, project })
     let t = problem.createdAt + rnd.int(20, 70) * HOUR
     const severity = rnd.chance(0.25) ? 'major' : 'ordinary'
     const unit = { id: assignee.id, name: assignee.name, headPersonId: head }
@@ -353,7 +355,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const ytdOf = new Map<number, number>()
   const lastReport = new Map<number, { report: Report; period: string }>()
   const filed = new Map<number, { report: Report; period: string }>()
-  const raisedBy = new Map<number, number>()
+  const raisedBy = new Map<number, { count: number; month: number }>()
   const owed = new Map<number, { start?: string; resume?: string; stats?: string }>()
   for (let m = 1; m <= lastMonth; m++) {
     const w = roundOf(m)
@@ -390,12 +392,15 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
       // 开工 / 复工 / 入库 as the report states them: in the month it happened, or the next report after a missed one.
       const owe = happened(project.id, plan)
       owed.delete(project.id)
-      // A problem comes with the report of a project that falls behind (or cannot start), once.
       const behind = ytd * 12 < project.annualPlan * m
       const problemsNow: string[] = []
-      if (behind && !raisedBy.has(project.id) && rnd.chance(plan.pace.kind === 'lag' || plan.pace.kind === 'stall' ? 0.7 : 0.25)) {
+      // A problem comes with the report of a project that falls behind (or cannot start), now and then with one on pace;
+      // at most two a project, a quarter apart.
+      const before = raisedBy.get(project.id)
+      const chance = !behind ? 0.012 : before ? 0.15 : plan.pace.kind === 'lag' || plan.pace.kind === 'stall' ? 0.7 : 0.25
+      if ((!before || (before.count < 2 && m - before.month >= 3)) && rnd.chance(chance)) {
         problemsNow.push(rnd.pick(PROBLEM_TEXTS).text)
-        raisedBy.set(project.id, m)
+        raisedBy.set(project.id, { count: (before?.count ?? 0) + 1, month: m })
       }
       const values: ReportValues = {
         periodInvestment: ytd - prev,
@@ -450,6 +455,8 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
     for (const [id, r] of filed) lastReport.set(id, r)
     filed.clear()
   }
+  waiting.sort((a, b) => a.problem.createdAt - b.problem.createdAt || a.problem.id - b.problem.id)
+  for (const w of waiting.slice(0, -1)) planProblem(w.problem, w.project, 0)
   await runStepsUntil(now.getTime())
 
   // The 指挥长 held the 约谈 of the months before the last one, on the day due, as they would have recorded them.

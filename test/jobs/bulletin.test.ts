@@ -111,7 +111,13 @@ describe('the monthly 通报', () => {
   it('stays byte for byte as sent after a later correction (补报 of a start)', async () => {
     now = shanghaiTime(2026, 12, 2, 10)
     const office = personWith('office')
-    const project = c.sqlite.prepare(`select id, code, name from projects where name = '城东镇国道改线工程'`).get() as {
+    // A 计划新开工 project that has not started yet and reported in October.
+    const project = c.sqlite
+      .prepare(
+        `select id, code, name from projects p where planned_new_start = 1 and started_on is null and exists (select 1 from reports r
+          join rounds d on d.id = r.round_id where d.period = '2026-10' and r.project_id = p.id and r.current = 1) order by id`,
+      )
+      .get() as {
       id: number
       code: string
       name: string

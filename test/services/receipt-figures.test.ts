@@ -35,13 +35,30 @@ async function storeAndCompare(input: Omit<ReportInput, 'roundId' | 'source'>) {
   return { before: before!, after: after!, change }
 }
 
-const projectsWhere = (reported: boolean) =>
+/**
+ * Projects that have not started (no 开工, no 复工, not in the statistics), by whether they reported in October
+ * (undefined: not late, either way).
+ */
+const projectsWhere = (reported?: boolean) =>
   (
     db.sqlite
       .prepare(
         `select p.id from projects p where p.active = 1 and p.year = 2026 and p.started_on is null and p.resumed_on is null and p.in_stats = 0
-          and ${reported ? '' : 'not'} exists (select 1 from reports r join rounds o on o.id = r.round_id where o.period = '2026-10' and r.project_id = p.id and r.current = 1)
+          and ${reported ? '' : 'not'} exists (select 1 from reports r join rounds o on o.id = r.round_id where o.period = '2026-10' and r.project_id = p.id and r.current = 1
+            ${reported === undefined ? 'and r.first_submitted_at > o.deadline_at' : ''})
           order by p.id limit 2`,
+      )
+      .all() as { id: number }[]
+  ).map((r) => r.id)
+
+/** Projects with no October report. */
+const unreported = () =>
+  (
+    db.sqlite
+      .prepare(
+        `select p.id from projects p where p.active = 1 and p.year = 2026
+          and not exists (select 1 from reports r join rounds o on o.id = r.round_id where o.period = '2026-10' and r.project_id = p.id and r.current = 1)
+          order by p.id`,
       )
       .all() as { id: number }[]
   ).map((r) => r.id)
@@ -66,7 +83,7 @@ describe('the receipt’s figures, worked out before the report is stored', () =
   })
 
   it('a first report after the deadline with nothing about starts: reported, late, starts unchanged', async () => {
-    const [id] = projectsWhere(false)
+    const [id] = unreported()
     expect(id).toBeDefined()
     const round = (await roundByKey(db.db, 'monthly', '2026-10'))!
     const { after, change } = await storeAndCompare({
@@ -80,7 +97,7 @@ describe('the receipt’s figures, worked out before the report is stored', () =
   })
 
   it('a 复工 on the month’s last day counts in the month; a report before the deadline is on time', async () => {
-    const [id] = projectsWhere(false) // the one before has reported now
+    const [id] = projectsWhere() // not started and not late: the first test's project has started now
     expect(id).toBeDefined()
     const round = (await roundByKey(db.db, 'monthly', '2026-10'))!
     const { after } = await storeAndCompare({

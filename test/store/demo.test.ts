@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { count, eq } from 'drizzle-orm'
+import { and, count, eq } from 'drizzle-orm'
 import { openNodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty, lastCompleteMonth } from '../../src/demo/county.ts'
 import { people, projects, reports, rounds, units, problems } from '../../src/store/schema.ts'
@@ -32,7 +32,7 @@ describe('demo county', () => {
       .select({ n: count() })
       .from(reports)
       .innerJoin(rounds, eq(rounds.id, reports.roundId))
-      .where(eq(rounds.period, '2026-10'))
+      .where(and(eq(rounds.period, '2026-10'), eq(reports.current, true)))
       .get()
     expect(octReports!.n).toBeGreaterThan(all.length * 0.85)
     expect(octReports!.n).toBeLessThan(all.length)
