@@ -3,7 +3,9 @@
  * would be — a card action (the form's submit command and arguments, the fields as its form) from the person the
  * link was sent to, through the shared intake, so the checks, the 请确认 step, versions and the audit trail are
  * the chat's. The link is spent when the bot accepts the submission (it answers with a new card: the receipt),
- * which is also sent to the person's chat; a refusal shows its reason above the form, values kept, link open.
+ * which is also sent to the person's chat; a refusal shows its reason above the form, values kept, link open. A
+ * question about the figures (本月 and the rise in 累计 disagree: the card's 请核对) is asked on the page as well,
+ * its answers (本月数正确 / 累计数正确) posting `_trust` to the same link: the card's 'confirm' button, as in chat.
  *
  * Answers carry `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (the token is in the URL).
  * Runtime-agnostic.
@@ -15,14 +17,32 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import type { Db } from '../store/db.ts'
 import type { Logger } from '../log.ts'
-import type { InboundEvent, Platform } from '../model/index.ts'
+import type { InboundEvent, OutboundMessage, Platform } from '../model/index.ts'
 import type { Intake } from '../intake/index.ts'
 import { enqueue } from '../outbox/enqueue.ts'
 import { replyKey } from '../outbox/keys.ts'
 import { openFormLink, spendFormLink, type FormLinkData } from './links.ts'
-import { answerPage, formPage } from './page.ts'
+import { answerPage, formPage, type Confirmation } from './page.ts'
 
 export const FORM_PATH = '/r'
+
+/** The answers of the 请核对 question a page can give (the 'confirm' command's `trust`). */
+const TRUST = new Set(['period', 'ytd'])
+
+/** The question and answers of a 请核对 card among the bot's messages (buttons running 'confirm' with a trust). */
+function confirmationOf(messages: OutboundMessage[]): Confirmation | undefined {
+  for (const m of messages) {
+    if (m.body.kind !== 'card') continue
+    const buttons = m.body.card.elements.flatMap((e) => (e.kind === 'actions' ? e.buttons : []))
+    const choices = buttons.flatMap((b) =>
+      b.command === 'confirm' && TRUST.has(String(b.args?.trust)) ? [{ label: b.label, trust: String(b.args!.trust) }] : [],
+    )
+    if (!choices.length) continue
+    const question = m.body.card.elements.flatMap((e) => (e.kind === 'markdown' || e.kind === 'note' ? [e.text] : [])).join('\n')
+    return { question: question || m.body.card.title, choices }
+  }
+  return undefined
+}
 
 /** How long the page waits for the bot's answer. */
 const WAIT_MS = 10_000
@@ -74,6 +94,8 @@ export function formRoutes(deps: FormRouteDeps) {
       const v = posted[i.name]
       if (typeof v === 'string' && v.trim()) values[i.name] = v.trim().slice(0, MAX_FIELD)
     }
+    // An answer to the page's question (本月数正确 / 累计数正确) is the card's 'confirm' button, as in chat.
+    const trust = typeof posted._trust === 'string' && TRUST.has(posted._trust) ? posted._trust : undefined
     const id = `form:${link.id}:${nonce}`
     const chat = { platform: d.to.platform, chatId: d.to.userId, kind: 'direct' as const }
     const event: Extract<InboundEvent, { type: 'card_action' }> = {
@@ -83,9 +105,9 @@ export function formRoutes(deps: FormRouteDeps) {
       type: 'card_action',
       sender: { platform: d.to.platform, userId: d.to.userId },
       chat,
-      command: d.form.submit.command,
-      args: { ...(d.form.submit.args ?? {}) },
-      form: values,
+      ...(trust
+        ? { command: 'confirm' as const, args: { trust } }
+        : { command: d.form.submit.command, args: { ...(d.form.submit.args ?? {}) }, form: values }),
     }
     const { receivedAt: _, ...kept } = event
     const r = await deps.intake.accept({ platform: d.to.platform, dedupeKey: id, raw: JSON.stringify({ form: kept }), event }, { waitMs: WAIT_MS })
@@ -116,6 +138,9 @@ export function formRoutes(deps: FormRouteDeps) {
       const lines = card.elements.flatMap((e) => (e.kind === 'fields' ? e.fields.map((f) => `${f.label}：${f.value}`) : []))
       return c.html(answerPage(card.title, 'ok', toast?.text ?? '已提交', lines))
     }
+    // A question about the figures (the card's 请核对): asked on the page too, its answers as buttons.
+    const confirm = confirmationOf(result.messages)
+    if (confirm) return c.html(formPage(d, crypto.randomUUID(), { values, confirm }))
     // A refusal, or a question (请确认) sent to the chat: the link stays open for a corrected submission.
     const kind = toast?.kind === 'error' ? 'err' : 'warn'
     const said = result.messages.flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : [])).join('\n')

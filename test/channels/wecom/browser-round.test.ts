@@ -2,7 +2,8 @@
  * A whole monthly round on WeCom, end to end on loopback, with the form page in a real browser: the clock opens the
  * month's round and the contact's prompt template card reaches the fake WeCom API; the card's 填报 button (a URL
  * to /r/<token>) is opened in Debian's Chromium through playwright-core at a phone's 390 px, the fields are filled
- * and submitted, and the answer page confirms what was stored; the prompt card the contact holds is then replaced
+ * (本月 and 累计 disagreeing), the page asks which is right as the card would (请核对), 本月数正确 submits, and the
+ * answer page confirms what was stored; the prompt card the contact holds is then replaced
  * through update_template_card with the response_code its send returned (its 填报 now a fresh link); the clock
  * closes the round and the board goes to the group robot as markdown ≤ 4,096 bytes and the board's chart as a PNG
  * (≤ 2 MB, its IHDR the chart's size). Skipped (with a reason) only where /usr/bin/chromium is absent. Screenshots go to
@@ -157,13 +158,19 @@ describe.skipIf(!haveChromium)('a monthly round on WeCom, its form page in Chrom
     expect((await page.goto(url))?.status()).toBe(200)
     await expect(page.locator('h1').textContent()).resolves.toContain(prompt.main_title.title.split(' · ').at(-1)!.slice(0, 4))
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    // 本月 120 but 累计 up by 150: the page asks which is right, as the card would (请核对), and stores nothing yet.
     await page.locator('#f_period').fill('120')
-    await page.locator('#f_ytd').fill(String(prev + 120))
+    await page.locator('#f_ytd').fill(String(prev + 150))
     if (await page.locator('#f_progress').count()) await page.locator('#f_progress').fill('主体结构施工，完成三层')
     await page.screenshot({ path: join(ARTIFACTS, 'form-390.png'), fullPage: true })
     const before = (await database.db.select().from(reports).where(eq(reports.projectId, projectId)).all()).length
-    await Promise.all([page.waitForLoadState('load'), page.locator('button[type="submit"]').click()])
-    // The answer page confirms what was stored.
+    await Promise.all([page.waitForURL(url), page.locator('form:not(.confirm) button[type="submit"]').click()])
+    await expect(page.locator('form.confirm .msg').innerText()).resolves.toContain('两者不一致')
+    expect(await page.locator('#f_ytd').inputValue()).toBe(String(prev + 150))
+    expect((await database.db.select().from(reports).where(eq(reports.projectId, projectId)).all()).length).toBe(before)
+    await page.screenshot({ path: join(ARTIFACTS, 'confirm-390.png'), fullPage: true })
+    // 本月数正确: 累计 follows from 本月 — the confirmation submits, and the answer page says what was stored.
+    await Promise.all([page.waitForURL(url), page.locator('form.confirm button', { hasText: '本月数正确' }).click()])
     await page.locator('.msg').waitFor()
     const answer = await page.locator('main').innerText()
     expect(answer).toContain('已提交')
