@@ -11,6 +11,8 @@ import { runTick } from '../../src/jobs/tick.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import type { Card, MessageBody } from '../../src/model/index.ts'
 import type { Role } from '../../src/store/schema.ts'
+import { importWorkbook } from '../../src/services/workbook/index.ts'
+import * as XLSX from '@e965/xlsx'
 
 type H = Awaited<ReturnType<typeof harness>>
 let h: H
@@ -146,6 +148,34 @@ describe('分指挥部 edited by the office', () => {
     })
     // Back as it was, for the meeting below.
     expect((await office.send(`设置分指挥部 ${sector} 指挥长 ${leader.name}`)).all).toContain('已设置')
+  })
+})
+
+describe('the same name twice in the roster', () => {
+  it('asks which one, by unit and title, and sets the one picked', async () => {
+    const namesake = h.people.find((p) => (p.roles as Role[]).includes('leader') && p.id !== leader.id)!
+    // The office adds a second person of that name through the roster import.
+    const wb = XLSX.utils.book_new()
+    XLSX.utils.book_append_sheet(
+      wb,
+      XLSX.utils.aoa_to_sheet([
+        ['姓名', '手机', '职务', '单位', '角色'],
+        [namesake.name, '13999990001', '县委常委', '', '县领导'],
+      ]),
+      '人员',
+    )
+    const bytes = new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer)
+    const imported = await importWorkbook(h.db, bytes, { transact: h.transact, now: h.now })
+    expect(imported).toMatchObject({ written: true, errors: [] })
+    const twin = one<{ id: number }>(`select id from people where mobile = '13999990001'`).id
+    const office = h.as('office')
+    const ask = await office.send(`设置分指挥部 ${sector} 总联络人 ${namesake.name}`)
+    expect(ask.all).toContain('您要找的是不是')
+    expect(ask.all).toContain(`${namesake.name}（县委常委）`)
+    const options = ask.all.split('\n').filter((l) => /^\d\. /.test(l))
+    const pick = options.find((l) => l.includes('县委常委'))!.slice(0, 1)
+    expect((await office.send(pick)).all).toContain(`已设置：${sector}分指挥部总联络人 ${namesake.name}`)
+    expect(one<{ l: number }>(`select liaison_person_id as l from sectors where name = ?`, sector).l).toBe(twin)
   })
 })
 
