@@ -146,7 +146,18 @@ export interface County {
 
 const built = new Map<string, Promise<County>>()
 
-/** The county's runtime, built on first use in this isolate. */
+/**
+ * The county's runtime for one request, built for it alone. workerd ties timers, fetches and the promises
+ * they settle to the request that made them, and the intake's work queue, its group commit and the senders'
+ * token fetch are shared state of that kind: two webhooks of one county overlapping in an isolate then fail
+ * with "Cannot perform I/O on behalf of a different request" and hang. So `fetch` builds its own (the config
+ * parse and two D1 reads); the county's Durable Object keeps one for its calls (`county`).
+ */
+export function countyForRequest(env: WorkerEnv, entry: CountyEntry): Promise<County> {
+  return buildCounty(env, entry, {})
+}
+
+/** The county's runtime, built on first use in this isolate (the county's Durable Object). */
 export function county(env: WorkerEnv, entry: CountyEntry, opts: { onUnit?: (s: UnitStats) => void } = {}): Promise<County> {
   let c = built.get(entry.id)
   if (!c) {

@@ -2,7 +2,8 @@
  * The Cloudflare Workers entry (wrangler.toml `main`): the same Hono app, the same dispatch clock and the
  * same outbox as `npm start`, for many counties at once, each on its own D1 database (counties.ts).
  *
- * - `fetch`: `/c/<county>/…` (or a county's host) → that county's app (src/http/app.ts). Work after the
+ * - `fetch`: `/c/<county>/…` (or a county's host) → that county's app (src/http/app.ts), built for this
+ *   request (`countyForRequest`: nothing of one request's I/O is shared with another's). Work after the
  *   response (the bot's run on a webhook) goes to `ctx.waitUntil`; when it is done the county's outbox is
  *   woken through the Queue.
  * - `scheduled` (the Cron Trigger, every minute): each county's object (`CountyObject`, one per county by name)
@@ -30,7 +31,7 @@ import { nextDueAt } from '../../store/repos/outbox.ts'
 import { setSetting } from '../../store/repos/settings.ts'
 import { loadDispatchCalendar } from '../../services/rules.ts'
 import { FEISHU_BOT_SETTING } from '../../channels/feishu/routes.ts'
-import { countiesOf, countyOfRequest, county, type County, type WorkerEnv } from './counties.ts'
+import { countiesOf, countyForRequest, countyOfRequest, county, type County, type WorkerEnv } from './counties.ts'
 
 interface ExecutionContextLike {
   waitUntil(p: Promise<unknown>): void
@@ -51,10 +52,10 @@ export default {
     if (!found) return Response.json({ ok: false, error: '未找到该县 (unknown county)' }, { status: 404 })
     let c: County
     try {
-      c = await county(env, found.county)
+      c = await countyForRequest(env, found.county)
     } catch (e) {
-      // Its database binding or migrations missing, its secret malformed: this county answers 503 (and is built
-      // again on the next request), the others are not affected.
+      // Its database binding or migrations missing, its secret malformed: this county answers 503, the others
+      // are not affected.
       console.error(JSON.stringify({ level: 'error', msg: 'county unavailable', county: found.county.id, error: String(e) }))
       return Response.json({ ok: false, error: '该县暂不可用，请联系管理员 (county unavailable)' }, { status: 503 })
     }
