@@ -10,6 +10,7 @@ import { cardText, harness, promptForm } from '../harness.ts'
 import { runTick } from '../../src/jobs/tick.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { formatWan } from '../../src/domain/money.ts'
+import { formatPercent, ratio } from '../../src/domain/ratio.ts'
 import type { Card, MessageBody } from '../../src/model/index.ts'
 
 type H = Awaited<ReturnType<typeof harness>>
@@ -52,6 +53,9 @@ async function reportWeek(p: Key, ytd: number) {
     progress: '主体施工',
   })
   expect(r.result.toast?.kind).toBe('success')
+  // The receipt measures the week's 本年累计 against the month the next colour decision sets (November: 91.67 %).
+  expect(r.all).toContain(`完成率：${formatPercent(ratio(ytd, p.annual_plan))}`)
+  expect(r.all).toContain('序时进度：91.67%')
 }
 
 beforeAll(async () => {
