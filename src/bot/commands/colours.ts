@@ -14,6 +14,7 @@ import {
   interviewById,
   nextMeeting,
   openInterviews,
+  openPledges,
   pledgesFor,
   recordInterviewHeld,
   recordPledgeSpoken,
@@ -171,8 +172,9 @@ async function meetingCommand(turn: Turn, args: z.output<typeof meetingArgs>): P
   const today = localDate(now)
   const current = await nextMeeting(db)
   if (!args.when) {
-    const open = (await pledgesListCard(turn))?.subtitle ?? ''
-    if (current && current.on >= today) return say(turn, `下次指挥部会议：${formatDay(current.on)}（${open}）。发送「表态清单」查看表态发言名单。`)
+    const open = new Set((await openPledges(db)).map((p) => p.projectId)).size
+    if (current && current.on >= today)
+      return say(turn, `下次指挥部会议：${formatDay(current.on)}，${open} 个红牌项目的负责人表态发言。发送「表态清单」查看名单。`)
     return say(turn, '下次指挥部会议时间未定。{office}可发送「指挥部会议 12月10日」设定，表态发言清单上的负责人会收到通知。')
   }
   const refusal = officeOnly(turn.person)
