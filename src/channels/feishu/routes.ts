@@ -34,7 +34,7 @@ import { getSetting } from '../../store/repos/settings.ts'
 import type { InboundStatus } from '../../store/repos/inbound.ts'
 import { channelIntake, type Decoder, type Intake, type IntakeDeps } from '../../intake/index.ts'
 import { WebhookAuthError } from './crypto.ts'
-import { WebhookPayloadError, classify, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookSecrets } from './events.ts'
+import { WebhookPayloadError, classify, openWebhook, toInboundEvent, type FeishuWebhook, type WebhookRequest, type WebhookSecrets } from './events.ts'
 import { cardCallbackResponse, renderCard } from './render.ts'
 import { mentionResolver } from './outbox.ts'
 import { deferWork } from '../../intake/defer.ts'
@@ -283,24 +283,67 @@ export interface FeishuRouteDeps extends FeishuReceiverDeps {
   receiver?: FeishuReceiver
 }
 
-/** The Hono sub-app with both webhook routes; mount with `app.route('/', feishuRoutes(deps))`. */
-export function feishuRoutes(deps: FeishuRouteDeps) {
-  const receiver = deps.receiver ?? createFeishuReceiver(deps)
-  const defer = deps.defer ?? deferWork
-  const secrets: WebhookSecrets = { ...deps.secrets, now: deps.now }
-  const app = new Hono()
+/** A webhook request as any transport hands it over: the raw body, its headers (lower-case names) and its path. */
+export interface FeishuWebhookRequest extends WebhookRequest {
+  path: string
+}
 
-  const refuse = (c: Context, e: unknown) => {
+/** The answer to one webhook: status and JSON body, and work to keep running after the response (`defer`). */
+export interface FeishuWebhookAnswer {
+  status: 200 | 400 | 401
+  body: Record<string, unknown>
+  work?: Promise<void>
+}
+
+/**
+ * One webhook from raw body to answer, transport-free: the Hono routes below wrap it, and the Node runtime
+ * serves the two webhook paths with it straight from node:http (src/runtime/node/http.ts), without building a
+ * Web Request and Response per webhook.
+ */
+export function feishuWebhookHandler(deps: FeishuRouteDeps): (req: FeishuWebhookRequest) => Promise<FeishuWebhookAnswer> {
+  const receiver = deps.receiver ?? createFeishuReceiver(deps)
+  const secrets: WebhookSecrets = { ...deps.secrets, now: deps.now }
+
+  const refuse = (path: string, e: unknown): FeishuWebhookAnswer => {
     if (e instanceof WebhookAuthError) {
-      deps.logger.warn('feishu webhook refused', { path: c.req.path, reason: e.message })
-      return c.json({ error: 'unauthorized' }, 401)
+      deps.logger.warn('feishu webhook refused', { path, reason: e.message })
+      return { status: 401, body: { error: 'unauthorized' } }
     }
     if (e instanceof WebhookPayloadError) {
-      deps.logger.warn('feishu webhook malformed', { path: c.req.path, reason: e.message })
-      return c.json({ error: 'bad request' }, 400)
+      deps.logger.warn('feishu webhook malformed', { path, reason: e.message })
+      return { status: 400, body: { error: 'bad request' } }
     }
     throw e
   }
+
+  const answer = async (req: FeishuWebhookRequest): Promise<FeishuWebhookAnswer> => {
+    let receipt: Receipt
+    try {
+      const hook = await openWebhook(req, secrets)
+      receipt = await receiver.accept(hook)
+    } catch (e) {
+      return refuse(req.path, e)
+    }
+    switch (receipt.kind) {
+      case 'challenge':
+        return { status: 200, body: { challenge: receipt.challenge } }
+      case 'duplicate':
+      case 'ignored':
+        return { status: 200, body: {} }
+      case 'accepted':
+        return { status: 200, body: {}, work: receipt.work }
+      case 'card':
+        return { status: 200, body: receipt.response, ...(receipt.late && { work: receipt.late }) }
+    }
+  }
+  return (req) => receiver.intake(() => answer(req))
+}
+
+/** The Hono sub-app with both webhook routes; mount with `app.route('/', feishuRoutes(deps))`. */
+export function feishuRoutes(deps: FeishuRouteDeps & { handler?: ReturnType<typeof feishuWebhookHandler> }) {
+  const handler = deps.handler ?? feishuWebhookHandler(deps)
+  const defer = deps.defer ?? deferWork
+  const app = new Hono()
 
   const tooLarge = (c: Context) => {
     deps.logger.warn('feishu webhook too large', { path: c.req.path })
@@ -315,29 +358,10 @@ export function feishuRoutes(deps: FeishuRouteDeps) {
     return Number(length) > MAX_BODY_BYTES ? Promise.resolve(tooLarge(c)) : next()
   }
 
-  const handle = (c: Context) => receiver.intake(() => respond(c))
-  const respond = async (c: Context) => {
-    const rawBody = await c.req.text()
-    let receipt: Receipt
-    try {
-      const hook = await openWebhook({ rawBody, headers: c.req.raw.headers }, secrets)
-      receipt = await receiver.accept(hook)
-    } catch (e) {
-      return refuse(c, e)
-    }
-    switch (receipt.kind) {
-      case 'challenge':
-        return c.json({ challenge: receipt.challenge })
-      case 'duplicate':
-      case 'ignored':
-        return c.json({})
-      case 'accepted':
-        defer(c, receipt.work)
-        return c.json({})
-      case 'card':
-        if (receipt.late) defer(c, receipt.late)
-        return c.json(receipt.response)
-    }
+  const handle = async (c: Context) => {
+    const a = await handler({ rawBody: await c.req.text(), headers: c.req.raw.headers, path: c.req.path })
+    if (a.work) defer(c, a.work)
+    return c.json(a.body, a.status)
   }
 
   app.post(FEISHU_EVENTS_PATH, limit, handle)

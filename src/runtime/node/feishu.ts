@@ -22,7 +22,15 @@ import type { Logger } from '../../log.ts'
 import type { Platform } from '../../model/index.ts'
 import { createSdkSender } from '../../channels/feishu/sdk.ts'
 import type { FeishuSender } from '../../channels/feishu/send.ts'
-import { createFeishuReceiver, feishuRoutes, FEISHU_BOT_SETTING, type FeishuReceiver } from '../../channels/feishu/routes.ts'
+import {
+  createFeishuReceiver,
+  feishuRoutes,
+  feishuWebhookHandler,
+  FEISHU_BOT_SETTING,
+  type FeishuReceiver,
+  type FeishuRouteDeps,
+} from '../../channels/feishu/routes.ts'
+import { feishuNodeRoutes, type NodeRoute } from './http.ts'
 import { feishuOutboxSender } from '../../channels/feishu/outbox.ts'
 import { startFeishuWs } from './feishu-ws.ts'
 import { nodeAes, nodeSha256Hex } from './aes.ts'
@@ -49,6 +57,11 @@ export interface StartFeishuOptions {
   intake?: Intake
   /** The database's transaction (the directory sync binds people in one). */
   transact?: Transact
+  /**
+   * Where webhook mode puts the two webhook paths to be answered straight from node:http (src/runtime/node/http.ts),
+   * for the caller to serve once everything has started. Without it only the Hono routes serve them.
+   */
+  nodeRoutes?: Map<string, NodeRoute>
 }
 
 export interface FeishuChannel {
@@ -108,25 +121,25 @@ export async function startFeishu(o: StartFeishuOptions): Promise<FeishuChannel>
   // Mount before anything awaits: Hono builds its router on the first request.
   let ws: { close(): void } | undefined
   if (mode === 'webhook') {
-    o.app.route(
-      '/',
-      feishuRoutes({
-        db,
-        logger,
-        now,
-        botOpenId: () => botOpenId,
-        receiver,
-        secrets: {
-          ...(config.FEISHU_ENCRYPT_KEY && { encryptKey: config.FEISHU_ENCRYPT_KEY }),
-          ...(config.FEISHU_VERIFICATION_TOKEN && { verificationToken: config.FEISHU_VERIFICATION_TOKEN }),
-          maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS,
-          // node:crypto: a synchronous AES (no thread-pool hop per webhook, as WebCrypto's, the core's default,
-          // has) and OpenSSL's SHA-256 for the signature.
-          aes: nodeAes,
-          sha256Hex: nodeSha256Hex,
-        },
-      }),
-    )
+    const deps: FeishuRouteDeps = {
+      db,
+      logger,
+      now,
+      botOpenId: () => botOpenId,
+      receiver,
+      secrets: {
+        ...(config.FEISHU_ENCRYPT_KEY && { encryptKey: config.FEISHU_ENCRYPT_KEY }),
+        ...(config.FEISHU_VERIFICATION_TOKEN && { verificationToken: config.FEISHU_VERIFICATION_TOKEN }),
+        maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS,
+        // node:crypto: a synchronous AES (no thread-pool hop per webhook, as WebCrypto's, the core's default,
+        // has) and OpenSSL's SHA-256 for the signature.
+        aes: nodeAes,
+        sha256Hex: nodeSha256Hex,
+      },
+    }
+    const handler = feishuWebhookHandler(deps)
+    o.app.route('/', feishuRoutes({ ...deps, handler }))
+    if (o.nodeRoutes) for (const [path, route] of feishuNodeRoutes(handler, logger)) o.nodeRoutes.set(path, route)
   }
 
   let botTimer: ReturnType<typeof setTimeout> | undefined

@@ -6,7 +6,6 @@
  * without touching the database, instead of resuming and draining the first one's work.
  */
 import './preload.ts' // first (npm start also loads it with --import, before the rest is resolved)
-import { serve } from '@hono/node-server'
 import cron from 'node-cron'
 import { ConfigError, describeConfig, listenHost, loadConfig, type Config } from '../../config.ts'
 import { clockOf } from './clock.ts'
@@ -18,6 +17,7 @@ import { createIntake } from '../../intake/index.ts'
 import { decoders } from '../../channels/index.ts'
 import { localChannelRefusal } from '../../channels/local/index.ts'
 import { startFeishu } from './feishu.ts'
+import { nodeServer, type NodeRoute } from './http.ts'
 import { startRobots, startWecom } from './wecom.ts'
 import { startWecomBot } from './wecom-bot.ts'
 import { runTick } from '../../jobs/tick.ts'
@@ -45,7 +45,10 @@ async function main() {
   let handle: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
   // Loopback unless HOST says otherwise while the local channel (anyone may act as any official) is on.
   const hostname = listenHost(config)
-  const server = serve({ fetch: (req) => handle(req), port: config.PORT, ...(hostname !== undefined && { hostname }) })
+  // The Feishu webhooks are answered straight from node:http (src/runtime/node/http.ts), from when `handle` is set.
+  const nodeRoutes = new Map<string, NodeRoute>()
+  const server = nodeServer((req) => handle(req), nodeRoutes, hostname === undefined ? {} : { hostname })
+  server.listen(config.PORT, hostname)
   await new Promise<void>((resolve) => {
     server.once('listening', resolve)
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -74,8 +77,9 @@ async function main() {
   const allowedHosts = [...config.LOCAL_HOST, ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname] : [])]
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake, allowedHosts })
   // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
+  const startedRoutes = new Map<string, NodeRoute>()
   const feishu = channels.includes('feishu')
-    ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact })
+    ? await startFeishu({ config, db: database.db, logger, app, now, intake, transact: database.transact, nodeRoutes: startedRoutes })
     : undefined
   // The WeCom callback (GET/POST /webhooks/wecom), or with WECOM_MODE=bot the 智能机器人 long connection; its outbox drain every second.
   const robots = channels.includes('wecom') ? await startRobots({ config, db: database.db, logger, now }) : undefined
@@ -85,6 +89,7 @@ async function main() {
       ? await startWecomBot({ config, db: database.db, logger, now, intake, robots })
       : startWecom({ config, db: database.db, logger, app, now, intake, robots })
   handle = app.fetch
+  for (const [path, route] of startedRoutes) nodeRoutes.set(path, route)
   logger.info(`listening on http://localhost:${config.PORT}`, { port: config.PORT })
   if (channels.includes('local')) logger.info(`local channel: open http://localhost:${config.PORT}/chat to act as any official`)
   // Events a stopped process acknowledged but did not finish: their people are waiting.

@@ -3,7 +3,7 @@
  * county, the real bot. What a forged, stale, malformed or repeated request does, and what a good one does.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { serve, type ServerType } from '@hono/node-server'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { eq } from 'drizzle-orm'
 import { openNodeDatabase, type NodeDatabase } from '../../../src/runtime/node/sqlite.ts'
@@ -14,8 +14,11 @@ import { silentLogger, type Logger } from '../../../src/log.ts'
 import { groups, inboundLog, outbox, people, units } from '../../../src/store/schema.ts'
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import type { BotResult, MessageBody } from '../../../src/model/index.ts'
+import { feishuNodeRoutes, nodeServer } from '../../../src/runtime/node/http.ts'
 import {
   createFeishuReceiver,
+  feishuRoutes,
+  feishuWebhookHandler,
   FEISHU_CARDS_PATH,
   FEISHU_EVENTS_PATH,
   MAX_BODY_BYTES,
@@ -51,10 +54,11 @@ interface Logged {
 }
 
 let database: NodeDatabase
-let server: ServerType
+let server: Server
 let base: string
 let logs: Logged[]
 let receiver: ReturnType<typeof createFeishuReceiver>
+let viaHono = false
 
 function recordingLogger(): Logger {
   const at = (level: string) => (msg: string, data?: Record<string, unknown>) => void logs.push({ level, msg, ...(data && { data }) })
@@ -72,8 +76,13 @@ async function start(over: Partial<FeishuRouteDeps> = {}) {
     ...over,
   }
   receiver = over.receiver ?? createFeishuReceiver(deps)
-  const app = createApp({ db: database.db, schemaVersion: 1, logger: silentLogger, now: () => NOW, channels: [], feishu: { ...deps, receiver } })
-  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  // As npm start serves them (src/runtime/node/http.ts): the webhook paths straight from node:http, with the
+  // handler the Hono routes use; `viaHono` sends them through the Hono routes instead (as on Workers).
+  const handler = feishuWebhookHandler({ ...deps, receiver })
+  const app = createApp({ db: database.db, schemaVersion: 1, logger: silentLogger, now: () => NOW, channels: [] })
+  app.route('/', feishuRoutes({ ...deps, receiver, handler }))
+  server = nodeServer(app.fetch, new Map(viaHono ? [] : feishuNodeRoutes(handler, logger)))
+  server.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
@@ -246,6 +255,48 @@ describe('size limit', () => {
     } as RequestInit)
     expect(res.status).toBe(413)
     expect(await inbound()).toHaveLength(0)
+  })
+})
+
+describe('the Hono routes (Workers; on Node a path with a query string)', () => {
+  beforeEach(async () => {
+    viaHono = true
+    await start()
+  })
+  afterEach(() => {
+    viaHono = false
+  })
+
+  it('answer as the node:http paths do: challenge, event once, 401, 413', async () => {
+    expect(await post({ type: 'url_verification', challenge: 'ch-h', token: TOKEN })).toEqual({ status: 200, json: { challenge: 'ch-h' } })
+    const event = textMessageEvent({ text: '帮助', senderOpenId: 'ou_hono', chatId: 'oc_hono', eventId: 'ev_hono' })
+    expect([await post(event), await post(event)]).toEqual([
+      { status: 200, json: {} },
+      { status: 200, json: {} },
+    ])
+    expect((await inbound()).map((r) => [r.dedupeKey, r.status])).toEqual([['ev_hono', 'processed']])
+    const forged = await post(textMessageEvent({ text: '帮助', eventId: 'ev_forged_h' }), {
+      tamper: (r) => void (r.headers['x-lark-signature'] = '0'.repeat(64)),
+    })
+    expect(forged.status).toBe(401)
+    const big = await fetch(base + FEISHU_EVENTS_PATH, { method: 'POST', body: `{"encrypt":"${'A'.repeat(MAX_BODY_BYTES)}"}` })
+    expect(big.status).toBe(413)
+    expect(await inbound()).toHaveLength(1)
+  })
+})
+
+describe('node:http paths', () => {
+  beforeEach(() => start())
+
+  it('leave a webhook path with a query string to the Hono routes, which answer it alike', async () => {
+    const r = await webhookRequest(textMessageEvent({ text: '帮助', senderOpenId: 'ou_q', chatId: 'oc_q', eventId: 'ev_query' }), {
+      encryptKey: ENCRYPT_KEY,
+      timestamp: nowSeconds(),
+    })
+    const res = await fetch(`${base}${FEISHU_EVENTS_PATH}?from=console`, { method: 'POST', headers: r.headers, body: r.rawBody })
+    expect([res.status, await res.json()]).toEqual([200, {}])
+    await receiver.idle()
+    expect((await inbound()).map((row) => [row.dedupeKey, row.status])).toEqual([['ev_query', 'processed']])
   })
 })
 
