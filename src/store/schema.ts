@@ -638,7 +638,7 @@ export const bindCodes = sqliteTable(
 )
 
 /**
- * WeCom response codes (drizzle/0010_wecom_cards.sql): `message/send` answers one for each template card, and
+ * WeCom response codes (drizzle/0009_wecom_cards.sql): `message/send` answers one for each template card, and
  * each click's callback carries another; each lets `update_template_card` replace that member's card once,
  * within 72 h (doc /94945). A card changed by another route (a report on the form page, a problem closed by
  * someone else) is brought up to date with the newest unspent code of its task_id (channels/wecom/cards.ts).

@@ -58,7 +58,7 @@ describe('upgrading a county database', () => {
       for (const column of columns) old.exec(`alter table ${table} drop column ${column}`)
     // 0007_starts: month_figures' view and projects trigger remade (复工 and dated 入库): views and triggers, dropped above.
     // 0008_urge_occasions: month_figures.missing_urges goes with month_figures, the urge_streaks view with the views.
-    // 0010_wecom_cards: the response codes of sent WeCom cards (issue 15).
+    // 0009_wecom_cards: the response codes of sent WeCom cards (issue 15).
     old.exec('drop index wecom_card_codes_task; drop table wecom_card_codes')
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()

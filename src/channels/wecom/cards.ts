@@ -1,5 +1,5 @@
 /**
- * The response codes of WeCom template cards (table wecom_card_codes, drizzle/0010_wecom_cards.sql).
+ * The response codes of WeCom template cards (table wecom_card_codes, drizzle/0009_wecom_cards.sql).
  *
  * WeCom lets a sent template card be replaced only with a response_code (doc /94945): `message/send` answers one
  * for each card it takes, and every click's callback carries a fresh one; each is good for one
