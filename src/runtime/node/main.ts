@@ -57,7 +57,8 @@ async function main() {
     })
   })
 
-  const database = openNodeDatabase(config.DATABASE_PATH)
+  // The WAL checkpointed off the thread that answers webhooks (src/runtime/node/sqlite.ts).
+  const database = openNodeDatabase(config.DATABASE_PATH, { backgroundCheckpoint: true })
   const { channels } = config
   const wantDemo = config.DEMO === 'on' || (config.DEMO === 'auto' && channels.includes('local'))
   if (wantDemo && (await isEmpty(database.db))) {
