@@ -197,6 +197,19 @@ describe('errors and re-imports', () => {
     ).toEqual(['A-1'])
   })
 
+  it('keeps names as written: full-width brackets in a project or unit name are stored as typed and import back unchanged', async () => {
+    const d = fresh()
+    const aoa: Aoa = [
+      ['项目名称', '责任单位', '总投资（万元）', '年度计划投资（万元）'],
+      ['标准化厂房建设项目（二期）', '县经济开发区（高新区）', '１２０００', 4000],
+    ]
+    expect((await imp(d, book({ 项目: { aoa } }))).errors).toEqual([])
+    const stored = d.sqlite.prepare('select p.name, u.name unit, p.total_investment total from projects p join units u on u.id = p.unit_id').get()
+    // the amount's full-width digits are still read as a number
+    expect(stored).toEqual({ name: '标准化厂房建设项目（二期）', unit: '县经济开发区（高新区）', total: 120_000_000 })
+    expect(await imp(d, book({ 项目: { aoa } }))).toMatchObject({ created: 0, updated: 0, errors: [] })
+  })
+
   it('changes nothing on a re-import; a changed cell updates that field, audited; --dry-run writes nothing', async () => {
     const d = fresh()
     const first = book({ 项目推进表: { aoa: MESSY, merges: ['A1:K1', 'A2:K2', 'H3:I3'] } })

@@ -50,7 +50,9 @@ export interface ApplyOptions {
 }
 
 /** The league a unit's name tells: 城关镇 → 乡镇, 经济开发区 → 开发区, 县交通运输局 → 县直部门; null when it does not. */
-export function leagueFromName(name: string): League | null {
+export function leagueFromName(full: string): League | null {
+  // a note in brackets at the end says nothing of the kind: 县经济开发区（高新区） is a 开发区
+  const name = full.replace(/[（(][^（）()]*[）)]$/, '') || full
   if (/(开发区|园区|示范区|高新区|产业园|工业区|新区|管委会)$/.test(name)) return '开发区'
   if (/(镇|乡|街道|街道办事处|街道办|苏木)(人民政府|政府)?$/.test(name)) return '乡镇'
   if (/(局|委|委员会|办|办公室|中心|公司|集团|院|所|站|队|会|处|部|馆|社|行|支队|大队|分局|医院|学校)$/.test(name)) return '县直部门'
@@ -81,7 +83,9 @@ const LABELS: Record<string, string> = {
   contacts: '联系人',
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+/** Equal values: primitives compared as they are (nearly every field), objects and lists (roles) by their JSON. */
+const same = (a: unknown, b: unknown) =>
+  a === b || (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b))
 
 /** The fields of `next` that differ from `current`, as the audit's before and after. */
 function diff<T extends Record<string, unknown>>(current: T, next: Partial<T>): { before: Partial<T>; after: Partial<T> } | null {

@@ -5,7 +5,7 @@
  * blank, 合计 and section rows skipped.
  */
 import { readAmount } from '../../domain/parse/amounts.ts'
-import { normalizeWidth } from '../../domain/parse/numbers.ts'
+import { normalizeWidth, stripInvisible } from '../../domain/parse/numbers.ts'
 import { daysInMonth, formatDate } from '../../domain/time.ts'
 import { LEAGUES, LEVELS, STAGES, type League, type Role } from '../../store/schema.ts'
 import type { Yuan } from '../../domain/money.ts'
@@ -281,6 +281,16 @@ class RowReader {
       .trim()
     return t === '' ? null : t
   }
+  /**
+   * A name as written (项目名称, 单位, 领域): spaces collapsed and invisible characters dropped, but full-width
+   * forms kept — 「标准化厂房建设项目（二期）」 is stored as typed, so the export of it imports back unchanged.
+   */
+  name(key: string): string | null {
+    const t = stripInvisible(text(this.cell(key)))
+      .replace(/\s+/g, ' ')
+      .trim()
+    return t === '' ? null : t
+  }
 
   amount(key: string, label: string): Yuan | null {
     const cell = this.cell(key)
@@ -438,12 +448,12 @@ const STAGE_ALIASES: Record<string, string> = {
 }
 
 function readProject(r: RowReader): ProjectRow | null {
-  const name = r.str('name')
+  const name = r.name('name')
   if (name === null) {
     // a row with figures and no name is a mistake; a row with a code and nothing else too
     return r.error('name', '缺少项目名称')
   }
-  const unit = r.str('unit')
+  const unit = r.name('unit')
   const nature = r.str('nature')
   let plannedNewStart: boolean | null = null
   if (nature !== null) {
@@ -460,10 +470,10 @@ function readProject(r: RowReader): ProjectRow | null {
     code: r.str('code')?.replace(/\s+/g, '') ?? null,
     name,
     unit,
-    dept: r.str('dept'),
+    dept: r.name('dept'),
     leader: leaders?.[0] ?? null,
     contacts: contacts ?? null,
-    sector: r.str('sector'),
+    sector: r.name('sector'),
     level: r.oneOf('level', LEVELS, LEVEL_ALIASES as Record<string, (typeof LEVELS)[number]>),
     stage: r.oneOf('stage', STAGES, STAGE_ALIASES as Record<string, (typeof STAGES)[number]>),
     plannedNewStart,
@@ -497,7 +507,7 @@ const LEAGUE_ALIASES: Record<string, League> = {
 }
 
 function readUnit(r: RowReader): UnitRow | null {
-  const name = r.str('name')
+  const name = r.name('name')
   if (name === null) return r.error('name', '缺少单位名称')
   const league = r.oneOf('league', LEAGUES, LEAGUE_ALIASES)
   const heads = r.has('head') ? people(r, 'head', r.has('headMobile') ? 'headMobile' : null, '负责人') : []
@@ -530,7 +540,7 @@ function readPerson(r: RowReader): PersonRow | null {
     name,
     mobile: rawMobile,
     title: r.str('title'),
-    unit: r.str('unit'),
+    unit: r.name('unit'),
     roles,
     columns: r.columns(),
   }
