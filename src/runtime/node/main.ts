@@ -17,6 +17,7 @@ import { createIntake } from '../../intake/index.ts'
 import { decoders } from '../../channels/index.ts'
 import { localChannelRefusal } from '../../channels/local/index.ts'
 import { startFeishu } from './feishu.ts'
+import { reclaimer } from './reclaim.ts'
 import { nodeServer, type NodeRoute } from './http.ts'
 import { startRobots, startWecom } from './wecom.ts'
 import { startWecomBot } from './wecom-bot.ts'
@@ -76,7 +77,18 @@ async function main() {
 
   const intake = createIntake({ db: database.db, logger, now, platforms: channels, decoders: decoders(database.db), transact: database.transact })
   const allowedHosts = [...config.LOCAL_HOST, ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname] : [])]
-  const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger, now, channels, intake, allowedHosts })
+  // the admin API's import and export: the runtime's transaction, and a collection once a workbook is parsed (reclaim.ts)
+  const app = createApp({
+    db: database.db,
+    schemaVersion: database.schemaVersion,
+    logger,
+    now,
+    channels,
+    intake,
+    allowedHosts,
+    transact: database.transact,
+    reclaim: reclaimer(),
+  })
   // Webhook routes (or the long connection), the bot's identity, and the outbox drain every second.
   const startedRoutes = new Map<string, NodeRoute>()
   const feishu = channels.includes('feishu')
