@@ -83,7 +83,7 @@ describe('local channel routes', () => {
       unit: { name: expect.any(String), league: expect.any(String) },
       roleNames: ['单位负责人'],
     })
-    expect(json.people.find((p: any) => p.title === '县长')).toMatchObject({ unit: null, roles: ['leader'] })
+    expect(json.people.find((p: any) => p.title === '县长')).toMatchObject({ unit: null, roles: ['leader', 'county_head'] })
     expect(json.groups).toEqual([{ id: expect.any(Number), name: '示例县重点项目调度群', address: `group:${json.groups[0].id}`, boards: true }])
     const rows = database.sqlite.prepare("select chat_id, name from groups where platform = 'local'").all()
     expect(rows).toEqual([{ chat_id: `group:${json.groups[0].id}`, name: '示例县重点项目调度群' }])
