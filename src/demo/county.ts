@@ -149,11 +149,11 @@ function ytdFor(
 /** Sizes like lingchuan-2025: a score of 重大项目 above 5000万 a year, a few more 亿元 ones, many small ones. */
 function drawSize(rnd: Random, size: Size): { total: number; annualPlan: number } {
   if (size === 'L') {
-    const annual = roundTo((5_000 + rnd.next() ** 2 * 30_000) * WAN, 100 * WAN)
+    const annual = roundTo((5_000 + rnd.next() ** 2 * 20_000) * WAN, 100 * WAN)
     return { annualPlan: annual, total: roundTo(annual * (1.8 + rnd.next() * 2.7), 1_000 * WAN) }
   }
   if (size === 'M') {
-    const annual = roundTo((1_000 + rnd.next() * 4_000) * WAN, 50 * WAN)
+    const annual = roundTo((1_000 + rnd.next() * 3_900) * WAN, 50 * WAN)
     return { annualPlan: annual, total: roundTo(annual * (1.5 + rnd.next() * 1.8), 100 * WAN) }
   }
   const annual = roundTo((200 + rnd.next() ** 1.5 * 2_000) * WAN, 10 * WAN)
