@@ -41,6 +41,69 @@ describe('demo county', () => {
     close()
   })
 
+  it('looks like a Shanxi county of the seeds, and its history comes through the product’s own paths', async () => {
+    const d = openNodeDatabase(':memory:')
+    await loadDemoCounty(d.db, now)
+    const all = <T>(q: string) => d.sqlite.prepare(q).all() as T[]
+    const one = <T>(q: string) => d.sqlite.prepare(q).get() as T
+    // The seeds' units and members, and every role a county has.
+    const unitNames = all<{ name: string }>('select name from units').map((u) => u.name)
+    for (const u of ['县林业局', '县生态环境分局', '县应急局', '县水务局', '县项目推进中心', '县投资促进中心', '县行政审批局'])
+      expect(unitNames).toContain(u)
+    const titles = all<{ title: string; roles: string }>('select title, roles from people')
+    for (const t of ['县委县政府督查室主任', '县统计局局长', '常务副县长', '县长']) expect(titles.map((p) => p.title)).toContain(t)
+    expect(JSON.parse(titles.find((p) => p.title === '常务副县长')!.roles)).toEqual(['executive'])
+    expect(JSON.parse(titles.find((p) => p.title === '县长')!.roles)).toContain('county_head')
+    // Sizes like lingchuan-2025 (177 projects, 53.2亿, 21 above 5000万 a year, 26 亿元 projects).
+    const size = one<{ n: number; plan: number; big: number; yi: number }>(
+      'select count(*) n, sum(annual_plan) plan, sum(annual_plan >= 50000000) big, sum(total_investment >= 100000000) yi from projects',
+    )
+    expect(size.n).toBeGreaterThanOrEqual(150)
+    expect(size.n).toBeLessThanOrEqual(180)
+    expect(size.plan).toBeGreaterThan(4_500_000_000)
+    expect(size.plan).toBeLessThan(5_500_000_000)
+    expect(size.big).toBeGreaterThanOrEqual(17)
+    expect(size.big).toBeLessThanOrEqual(24)
+    expect(size.yi).toBeGreaterThanOrEqual(20)
+    expect(size.yi).toBeLessThanOrEqual(32)
+    // A sector that fits the owner and the name; 民生 projects; some projects with two contacts.
+    const owned = all<{ name: string; unit: string; sector: string }>(
+      'select p.name, u.name unit, p.sector from projects p join units u on u.id = p.unit_id',
+    )
+    for (const p of owned.filter((p) => p.unit === '县教育局')) expect([p.sector, /学|校|幼儿园/.test(p.name)]).toEqual(['基础设施', true])
+    for (const p of owned.filter((p) => /国道|省道|公路/.test(p.name))) expect(['基础设施', '文旅康养']).toContain(p.sector)
+    expect(owned.filter((p) => /学校|学|医院|卫生院|供水|供热|幼儿园/.test(p.name)).length).toBeGreaterThanOrEqual(15)
+    expect(
+      one<{ n: number }>('select count(*) n from (select project_id from project_contacts group by project_id having count(*) > 1)').n,
+    ).toBeGreaterThanOrEqual(10)
+    // Reports through the report path (versions, audit), 复工 of every 续建 project in February–April stated in a report.
+    expect(one<{ n: number }>(`select count(*) n from reports where source not in ('card', 'text')`).n).toBe(0)
+    expect(one<{ n: number }>(`select count(*) n from reports where version > 1`).n).toBeGreaterThan(0)
+    expect(one<{ n: number }>(`select count(*) n from reports`).n).toBe(
+      one<{ n: number }>(`select count(*) n from audit_log where entity = 'report'`).n,
+    )
+    const resumed = all<{ m: string | null }>(`select substr(resumed_on, 1, 7) m from projects where planned_new_start = 0`)
+    expect(resumed.every((r) => r.m !== null && r.m >= '2026-02' && r.m <= '2026-04')).toBe(true)
+    expect(one<{ n: number }>(`select count(*) n from audit_log where entity = 'project' and action = 'starts'`).n).toBeGreaterThanOrEqual(
+      resumed.length,
+    )
+    // 催办 only from the clock's occasions: the overdue job's for missing reports, the settle's for lag.
+    expect(
+      all<{ kind: string; occasion: string }>('select kind, occasion from urges').every((u) =>
+        u.occasion.startsWith(u.kind === 'lag' ? 'settle:' : 'overdue:monthly:'),
+      ),
+    ).toBe(true)
+    // October coloured by the live rule: most blue, some 预警 and yellow, a minority red.
+    const oct = one<Record<string, number>>(
+      `select count(*) n, sum(colour = 'blue') blue, sum(colour = 'watch') watch, sum(colour = 'yellow') yellow, sum(colour = 'red') red from project_colours where period = '2026-10'`,
+    )
+    expect(oct.blue! / oct.n!).toBeGreaterThan(0.7)
+    expect(oct.watch).toBeGreaterThan(0)
+    expect(oct.yellow).toBeGreaterThan(0)
+    expect(oct.red! / oct.n!).toBeLessThan(0.15)
+    d.close()
+  })
+
   it('is deterministic and idempotent', async () => {
     const a = openNodeDatabase(':memory:')
     const b = openNodeDatabase(':memory:')
