@@ -15,7 +15,7 @@
  * 分指挥部) is inserted, as an import would.
  * Everything it creates is marked as demo data (the `demo` setting and 【演示数据】 on what people see).
  */
-import { count, eq } from 'drizzle-orm'
+import { count, eq, sql } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import { insertMany } from '../store/bulk.ts'
 import { SECTORS, people, projectContacts, projects, units, type Role } from '../store/schema.ts'
@@ -173,7 +173,30 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   const existing = await getSetting<DemoInfo>(db, 'demo')
   if (existing) return { created: false, info: existing }
   if (!(await isEmpty(db))) throw new Error('数据库中已有真实数据，不能载入演示县 (database already holds a county)')
+  // On a local SQLite connection the county goes in as one transaction: its thousands of small writes would
+  // otherwise each commit to the file (the units of work inside nest as savepoints). D1 (batches) has none.
+  const local = typeof (db as { batch?: unknown }).batch !== 'function' && (await begin(db))
+  try {
+    const info = await build(db, now, seed)
+    if (local) await db.run(sql`commit`)
+    return { created: true, info }
+  } catch (e) {
+    if (local) await db.run(sql`rollback`)
+    throw e
+  }
+}
 
+/** Begins a transaction unless one is open already (then the caller's holds the county). */
+async function begin(db: Db): Promise<boolean> {
+  try {
+    await db.run(sql`begin`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function build(db: Db, now: Date, seed: number): Promise<DemoInfo> {
   const rnd = seeded(seed)
   const [dispatch, cal] = await Promise.all([loadDispatchCalendar(db), loadCalendar(db)])
   const { year, month: lastMonth } = lastCompleteMonth(now, dispatch, cal)
@@ -472,7 +495,7 @@ export async function loadDemoCounty(db: Db, now: Date, seed = 20261122): Promis
   await setSetting(db, 'demo', info)
   // The names every card uses (loadCounty, with the rules).
   await setSetting(db, 'county', { name: DEMO_COUNTY, office: DEMO_OFFICE, demo: true })
-  return { created: true, info }
+  return info
 }
 
 function roundTo(n: number, step: number): number {
