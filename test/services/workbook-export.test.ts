@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import * as XLSX from '@e965/xlsx'
 import { Workbook } from '@cj-tech-master/excelts'
-import { harness } from '../harness.ts'
+import { harness, promptForm } from '../harness.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { exportMonth } from '../../src/services/workbook/export.ts'
 import { monthlyBulletin } from '../../src/services/bulletin.ts'
@@ -64,4 +64,45 @@ describe('the 通报 workbook', () => {
     expect(mayOverview.get('双过半')).toMatch(/^6月底前完成年度计划 50%：目前 \d+\.\d+%/)
     h.close()
   })
+})
+
+describe('a published month’s workbook', () => {
+  it('is the month as published: a correction after it closed changes none of its rankings or its 项目明细', async () => {
+    const h = await harness({ now: shanghaiTime(2026, 11, 26, 10) }) // October published on 30 Oct
+    try {
+      const project = h.sqlite
+        .prepare(
+          `select p.id, p.code, p.annual_plan plan from projects p join project_colours c on c.project_id = p.id and c.period = '2026-10'
+           join units u on u.id = p.unit_id where c.colour = 'red' and u.league = '乡镇' order by p.id limit 1`,
+        )
+        .get() as { id: number; code: string; plan: number }
+      const sheets = async () => {
+        const wb = XLSX.read(await exportMonth(h.db, '2026-10', shanghaiTime(2026, 11, 26, 11)), { type: 'array' })
+        return Object.fromEntries(
+          ['乡镇排名', '开发区排名', '县直部门排名', '项目明细'].map((n) => [n, XLSX.utils.sheet_to_json(wb.Sheets[n]!, { header: 1 })]),
+        )
+      }
+      const before = await sheets()
+      expect((await h.as('office').send(`补报 ${project.code} 2026-10`)).all).toContain('已为')
+      const contactId = (
+        h.sqlite.prepare('select person_id id from project_contacts where project_id = ? order by person_id').get(project.id) as {
+          id: number
+        }
+      ).id
+      const contact = h.as(h.people.find((p) => p.id === contactId)!)
+      const card = (await contact.inbox()).flatMap((b) => (b.kind === 'card' && b.card.template === 'report-prompt' ? [b.card] : [])).at(-1)!
+      const form = promptForm(card)
+      const corrected = await contact.click('submitReport', form.args, { ytd: String(project.plan / 10_000), progress: '更正' })
+      expect(corrected.result.toast?.kind, corrected.all).toBe('success')
+      // the correction is stored (the live month figure moved) …
+      const live = h.sqlite.prepare(`select reported_ytd y from month_figures where project_id = ? and period = '2026-10'`).get(project.id) as {
+        y: number
+      }
+      expect(live.y).toBe(project.plan)
+      // … and October's workbook is what was published
+      expect(await sheets()).toEqual(before)
+    } finally {
+      h.close()
+    }
+  }, 120_000)
 })

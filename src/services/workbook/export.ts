@@ -9,6 +9,7 @@ import type { Db } from '../../store/db.ts'
 import { people, problems, projectColours, projects, supervisions, units } from '../../store/schema.ts'
 import { loadCalendar, loadRules } from '../rules.ts'
 import { monthlyBulletin } from '../bulletin.ts'
+import { boardOfMonth, rulesAsPublished } from '../boards.ts'
 import { boardUnits, monthBoard, monthOf, projectMonths, viewOf, type MonthBoard } from '../monthly.ts'
 import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
 import { gapPoints, halfwayCheck } from '../../domain/schedule.ts'
@@ -86,14 +87,14 @@ const PCT_STYLE: Partial<Style> = { numFmt: PCT }
 
 /** The 通报 workbook of month `period` ('2026-10') as .xlsx bytes. */
 export async function exportMonth(db: Db, period: string, now: Date, opts: { reclaim?: () => void } = {}): Promise<Uint8Array> {
-  const rules = await loadRules(db)
-  const board = await monthBoard(db, rules, period, await boardUnits(db), now)
+  // A published month is exported as published: its board (ranks, scores, Δrank), its frozen 累计 and colours and
+  // the rule it was published under; corrections and rule changes made since count from the next month.
+  const rules = await rulesAsPublished(db, await loadRules(db), period)
+  const board = (await boardOfMonth(db, rules, period, now)) ?? (await monthBoard(db, rules, period, await boardUnits(db), now))
   const unitNames = new Map((await db.select({ id: units.id, name: units.name }).from(units).all()).map((u) => [u.id, u.name]))
   const months = await projectMonths(db, period, { detail: true, planCurve: true })
   // what was published stays what is shown: a frozen colour wins over today's reading
-  const frozen = new Map(
-    (await db.select().from(projectColours).where(eq(projectColours.period, period)).all()).map((c) => [c.projectId, c.colour as Colour]),
-  )
+  const frozen = new Map((await db.select().from(projectColours).where(eq(projectColours.period, period)).all()).map((c) => [c.projectId, c]))
   const meta = new Map(
     (
       await db
@@ -110,8 +111,9 @@ export async function exportMonth(db: Db, period: string, now: Date, opts: { rec
     ).map((p) => [p.id, p]),
   )
   const views = months.map((p) => {
-    const v = viewOf(rules, p, period)
-    return { ...v, colour: frozen.get(p.projectId) ?? v.verdict.colour }
+    const f = frozen.get(p.projectId)
+    const v = viewOf(rules, f ? { ...p, ytd: f.ytdInvestment, urges: f.urgeCount, missingUrges: 0 } : p, period)
+    return { ...v, colour: (f?.colour as Colour | undefined) ?? v.verdict.colour }
   })
 
   // The streaming writer: each sheet's rows are rendered and zipped as they are added (the in-memory Workbook
