@@ -13,19 +13,23 @@ export const unitById = (db: Db, id: number) => db.select().from(units).where(eq
 export const personById = (db: Db, id: number) => db.select().from(people).where(eq(people.id, id)).get()
 export const personByMobile = (db: Db, mobile: string) => db.select().from(people).where(eq(people.mobile, mobile)).get()
 
+// A subquery, not a join: the join's nested { person } result cost 45–64 µs a message to map, this 3.
 const personOfAccount = prepared((db) =>
   db
-    .select({ person: people })
-    .from(identities)
-    .innerJoin(people, eq(people.id, identities.personId))
-    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.userId, sql.placeholder('userId'))))
+    .select()
+    .from(people)
+    .where(
+      eq(
+        people.id,
+        sql`(select ${identities.personId} from ${identities} where ${identities.platform} = ${sql.placeholder('platform')} and ${identities.userId} = ${sql.placeholder('userId')})`,
+      ),
+    )
     .prepare(),
 )
 
 /** The person behind a platform account, if bound. Every message asks this first, so it is prepared. */
 export async function personByIdentity(db: Db, platform: Platform, userId: string): Promise<Person | undefined> {
-  const row = await personOfAccount(db).get({ platform, userId })
-  return row?.person
+  return (await personOfAccount(db).get({ platform, userId })) ?? undefined
 }
 
 /**
