@@ -8,7 +8,6 @@ import type { Db } from '../store/db.ts'
 import {
   auditLog,
   people,
-  problemEvents,
   problems,
   projectColours,
   projectContacts,
@@ -169,16 +168,6 @@ export async function supervisionWithNames(db: Db, id: number) {
     .where(eq(supervisions.id, id))
     .get()
 }
-
-/** A problem's history, oldest first: who moved it where, when, with what note. */
-export const problemHistory = (db: Db, id: number) =>
-  db
-    .select({ e: problemEvents, by: people.name })
-    .from(problemEvents)
-    .leftJoin(people, eq(people.id, problemEvents.personId))
-    .where(eq(problemEvents.problemId, id))
-    .orderBy(asc(problemEvents.id))
-    .all()
 
 /** A 督办's history from the audit log (issued, 已阅, 复函, 办结, 退回), oldest first. */
 export const supervisionHistory = (db: Db, id: number) =>

@@ -6,14 +6,14 @@
 import { localDate, localDateTime } from '../../domain/time.ts'
 import { PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { SUPERVISION_STATE_LABELS as CARD_SUPERVISION_LABELS } from '../../cards/supervision.ts'
-import { problemById } from '../../store/repos/problems.ts'
+import { problemById, problemHistory } from '../../store/repos/problems.ts'
 import { supervisionById } from '../../store/repos/supervisions.ts'
 import { refreshOf } from '../../bot/commands/problems.ts'
 import { supervisionRefresh } from '../../bot/commands/supervision.ts'
 import type { Card } from '../../model/index.ts'
 import { html, type Html } from '../html.ts'
 import { frame, type WebCtx } from '../context.ts'
-import { problemHistory, problemWithNames, supervisionHistory, supervisionWithNames } from '../queries.ts'
+import { problemWithNames, supervisionHistory, supervisionWithNames } from '../queries.ts'
 import { dueText, LEVEL_LABELS, problemVisible, supervisionVisible } from './ledger.ts'
 import { cardHtml, replyHtml } from '../cards.ts'
 import { named, outcomeOf, viewTurn, type ActionDeps } from '../actions.ts'
@@ -85,10 +85,10 @@ export async function problemItemPage(c: WebCtx, deps: ItemDeps, id: number, q: 
           ${history.map(
             (h) =>
               html`<tr>
-                <td>${when(h.e.at)}</td>
-                <td>${h.by ?? '—'}</td>
-                <td>${PROBLEM_STATE_LABELS[h.e.toState as keyof typeof PROBLEM_STATE_LABELS] ?? h.e.toState}</td>
-                <td class="wrap">${h.e.note}</td>
+                <td>${when(h.at)}</td>
+                <td>${h.person ?? '—'}</td>
+                <td>${PROBLEM_STATE_LABELS[h.toState as keyof typeof PROBLEM_STATE_LABELS] ?? h.toState}</td>
+                <td class="wrap">${h.note}</td>
               </tr>`,
           )}
         </tbody>
