@@ -5,14 +5,12 @@
  * why and changes nothing; a forged or used link opens nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { serve, type ServerType } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
+import type { ServerType } from '@hono/node-server'
 import { eq } from 'drizzle-orm'
 import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../src/demo/county.ts'
 import { shanghaiTime } from '../../src/domain/time.ts'
 import { createApp } from '../../src/http/app.ts'
-import { loadConfig } from '../../src/config.ts'
 import { silentLogger } from '../../src/log.ts'
 import { accessLinks, outbox, people, projectContacts, reports } from '../../src/store/schema.ts'
 import { bindIdentity } from '../../src/store/repos/directory.ts'
@@ -20,6 +18,7 @@ import { projectsOfContact } from '../../src/store/repos/projects.ts'
 import { startWecom, type WecomChannel } from '../../src/runtime/node/wecom.ts'
 import { WECOM_CALLBACK_PATH } from '../../src/channels/wecom/routes.ts'
 import { callbackRequest, startFakeWecom, textXml, type FakeWecom, type WecomApp } from '../fakes/wecom.ts'
+import { serveBeforeApp, wecomConfig } from '../channels/wecom/helpers.ts'
 
 const APP: WecomApp = { corpId: 'ww_form_corp', agentId: 1000005, token: 'RoundT0ken', aesKey: 'RoundKey0123456789abcdefghijklmnopqrstuvwxy' }
 const SECRET = 'form-app-secret'
@@ -39,22 +38,13 @@ beforeEach(async () => {
   setNow(shanghaiTime(2026, 11, 26, 10))
   fake = await startFakeWecom({ corpId: APP.corpId, secret: SECRET, agentId: APP.agentId })
   // The server first: the form links carry its address (PUBLIC_URL).
-  let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
-  server = serve({ fetch: (req) => handler(req), port: 0, hostname: '127.0.0.1' })
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const config = loadConfig({
-    WECOM_CORP_ID: APP.corpId,
-    WECOM_AGENT_ID: String(APP.agentId),
-    WECOM_SECRET: SECRET,
-    WECOM_TOKEN: APP.token,
-    WECOM_ENCODING_AES_KEY: APP.aesKey,
-    WECOM_API_BASE: fake.url,
-    PUBLIC_URL: base,
-  })
+  const listening = await serveBeforeApp()
+  server = listening.server
+  base = listening.base
+  const config = wecomConfig(APP, SECRET, fake.url, { PUBLIC_URL: base })
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger: silentLogger, now, channels: config.channels })
   channel = startWecom({ config, db: database.db, logger: silentLogger, app, now, drainEveryMs: 0 })
-  handler = (req) => app.fetch(req)
+  listening.handle((req) => app.fetch(req))
 })
 
 afterEach(async () => {

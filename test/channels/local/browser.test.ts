@@ -3,22 +3,18 @@
  * loopback. Skipped (with a reason) only where /usr/bin/chromium is absent; CI installs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { openNodeDatabase, type NodeDatabase } from '../../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../../src/demo/county.ts'
 import { shanghaiTime } from '../../../src/domain/time.ts'
 import { silentLogger } from '../../../src/log.ts'
 import { createApp } from '../../../src/http/app.ts'
 import { people, type Role } from '../../../src/store/schema.ts'
+import { haveChromium, launchChromium, warnWithoutChromium, type Chromium } from '../../browser.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) console.warn(`skipping the /chat browser test: ${CHROMIUM} not found (apt-get install -y chromium fonts-noto-cjk)`)
+warnWithoutChromium('the /chat browser test')
 
 const NOW = shanghaiTime(2026, 11, 22, 10)
 /** Inside the November monthly round (opens on the 25th), so 填报 brings up the form. */
@@ -28,8 +24,7 @@ describe.skipIf(!haveChromium)('the /chat page in Chromium', () => {
   let database: NodeDatabase
   let server: ServerType
   let base = ''
-  let profile = ''
-  let browser: BrowserContext
+  let browser: Chromium
   let page: Page
   let contact: { id: number; name: string }
   const errors: string[] = []
@@ -45,24 +40,8 @@ describe.skipIf(!haveChromium)('the /chat page in Chromium', () => {
       const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
     })
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    profile = mkdtempSync(join(tmpdir(), 'diaodu-chromium-'))
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 860 },
-      locale: 'zh-CN',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
-    page = browser.pages()[0] ?? (await browser.newPage())
+    browser = await launchChromium({ width: 1280, height: 860 })
+    page = browser.context.pages()[0] ?? (await browser.context.newPage())
     page.on('pageerror', (e) => errors.push(String(e)))
     page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())))
   })
@@ -71,7 +50,6 @@ describe.skipIf(!haveChromium)('the /chat page in Chromium', () => {
     await browser?.close()
     await new Promise((r) => (server ? server.close(r) : r(undefined)))
     database?.close()
-    if (profile) rmSync(profile, { recursive: true, force: true })
   })
 
   it('lets a person ask for help, click a card button and see the result', async () => {

@@ -10,18 +10,14 @@
  * .cache/test-artifacts/wecom/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { serve, type ServerType } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
-import { chromium, type BrowserContext } from 'playwright-core'
+import type { ServerType } from '@hono/node-server'
 import { and, eq, like } from 'drizzle-orm'
 import { openNodeDatabase, type NodeDatabase } from '../../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../../src/demo/county.ts'
 import { shanghaiTime } from '../../../src/domain/time.ts'
 import { createApp } from '../../../src/http/app.ts'
-import { loadConfig } from '../../../src/config.ts'
 import { silentLogger } from '../../../src/log.ts'
 import { outbox, people, projectContacts, reports, rounds } from '../../../src/store/schema.ts'
 import { bindIdentity } from '../../../src/store/repos/directory.ts'
@@ -32,13 +28,12 @@ import { createPngRenderer } from '../../../src/runtime/node/png.ts'
 import type { Card } from '../../../src/model/index.ts'
 import { formatWan } from '../../../src/domain/money.ts'
 import { startFakeWecom, type FakeWecom, type WecomSent } from '../../fakes/wecom.ts'
+import { haveChromium, launchChromium, warnWithoutChromium, type Chromium } from '../../browser.ts'
+import { serveBeforeApp, wecomConfig } from './helpers.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) console.warn(`skipping the WeCom browser round: ${CHROMIUM} not found (apt-get install -y chromium fonts-noto-cjk)`)
+warnWithoutChromium('the WeCom browser round')
 
 const ARTIFACTS = resolve('.cache/test-artifacts/wecom')
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-sync']
 
 const APP = { corpId: 'ww_browser_round', agentId: 1000009, token: 'BrowserT0ken', aesKey: 'BrowserKey0123456789abcdefghijklmnopqrstuvw' }
 const SECRET = 'browser-round-secret'
@@ -64,8 +59,7 @@ describe.skipIf(!haveChromium)('a monthly round on WeCom, its form page in Chrom
   let server: ServerType
   let base: string
   let channel: WecomChannel
-  let context: BrowserContext
-  let profile: string
+  let browser: Chromium
   let clock = shanghaiTime(2026, 11, 22, 10).getTime()
   const now = () => new Date(clock)
 
@@ -75,37 +69,19 @@ describe.skipIf(!haveChromium)('a monthly round on WeCom, its form page in Chrom
     await loadDemoCounty(database.db, now())
     fake = await startFakeWecom({ corpId: APP.corpId, secret: SECRET, agentId: APP.agentId, robotKeys: [ROBOT_KEY], now: () => clock })
     // The server first: the form links carry its address (PUBLIC_URL).
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
-    server = serve({ fetch: (req) => handler(req), port: 0, hostname: '127.0.0.1' })
-    await new Promise<void>((r) => server.once('listening', () => r()))
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const config = loadConfig({
-      WECOM_CORP_ID: APP.corpId,
-      WECOM_AGENT_ID: String(APP.agentId),
-      WECOM_SECRET: SECRET,
-      WECOM_TOKEN: APP.token,
-      WECOM_ENCODING_AES_KEY: APP.aesKey,
-      WECOM_API_BASE: fake.url,
-      WECOM_GROUP_ROBOTS: `县指挥部群=${ROBOT_KEY}`,
-      PUBLIC_URL: base,
-    })
+    const listening = await serveBeforeApp()
+    server = listening.server
+    base = listening.base
+    const config = wecomConfig(APP, SECRET, fake.url, { WECOM_GROUP_ROBOTS: `县指挥部群=${ROBOT_KEY}`, PUBLIC_URL: base })
     const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger: silentLogger, now, channels: config.channels })
     const robots = await startRobots({ config, db: database.db, logger: silentLogger, now })
     channel = startWecom({ config, db: database.db, logger: silentLogger, app, now, drainEveryMs: 0, robots })
-    handler = (req) => app.fetch(req)
-    profile = mkdtempSync(join(tmpdir(), 'diaodu-wecom-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 390, height: 844 },
-      locale: 'zh-CN',
-      args: FLAGS,
-    })
+    listening.handle((req) => app.fetch(req))
+    browser = await launchChromium({ width: 390, height: 844 }, 'diaodu-wecom-chromium-')
   }, 120_000)
 
   afterAll(async () => {
-    await context?.close()
-    if (profile) rmSync(profile, { recursive: true, force: true })
+    await browser?.close()
     await channel?.stop()
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
     await fake?.close()
@@ -151,7 +127,7 @@ describe.skipIf(!haveChromium)('a monthly round on WeCom, its form page in Chrom
     const prev = Number((prompt.horizontal_content_list ?? []).find((f) => f.keyname === '上期本年累计')?.value.replace(/[^\d.]/g, '') ?? '0')
 
     // The form page in Chromium at a phone's width: the card's figures, the inputs, nothing wider than the screen.
-    const page = context.pages()[0] ?? (await context.newPage())
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage())
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(String(e)))
     page.on('request', (r) => void (!r.url().startsWith(base) && !r.url().startsWith('data:') && errors.push(`request to ${r.url()}`)))

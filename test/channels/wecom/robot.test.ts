@@ -22,6 +22,7 @@ import { parseRobots, robotMarkdown } from '../../../src/channels/wecom/robot.ts
 import { createWecomAppChat } from '../../../src/channels/wecom/appchat.ts'
 import type { Card } from '../../../src/model/index.ts'
 import { startFakeWecom, type FakeWecom } from '../../fakes/wecom.ts'
+import { wecomConfig } from './helpers.ts'
 
 const APP = { corpId: 'ww_robot_corp', agentId: 1000007, token: 'RobotT0ken', aesKey: 'RobotKey0123456789abcdefghijklmnopqrstuvwxy' }
 const SECRET = 'robot-app-secret'
@@ -36,15 +37,7 @@ beforeEach(async () => {
   database = openNodeDatabase(':memory:')
   await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
   fake = await startFakeWecom({ corpId: APP.corpId, secret: SECRET, agentId: APP.agentId, robotKeys: Object.values(KEYS) })
-  const config = loadConfig({
-    WECOM_CORP_ID: APP.corpId,
-    WECOM_AGENT_ID: String(APP.agentId),
-    WECOM_SECRET: SECRET,
-    WECOM_TOKEN: APP.token,
-    WECOM_ENCODING_AES_KEY: APP.aesKey,
-    WECOM_API_BASE: fake.url,
-    WECOM_GROUP_ROBOTS: `县指挥部群=${KEYS.county}, 乡镇群=${KEYS.towns}`,
-  })
+  const config = wecomConfig(APP, SECRET, fake.url, { WECOM_GROUP_ROBOTS: `县指挥部群=${KEYS.county}, 乡镇群=${KEYS.towns}` })
   const now = () => at
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger: silentLogger, now, channels: config.channels })
   const robots = await startRobots({ config, db: database.db, logger: silentLogger, now })

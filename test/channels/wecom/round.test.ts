@@ -31,6 +31,7 @@ import { bindIdentity } from '../../../src/store/repos/directory.ts'
 import { startWecom, type WecomChannel } from '../../../src/runtime/node/wecom.ts'
 import { WECOM_CALLBACK_PATH } from '../../../src/channels/wecom/routes.ts'
 import { callbackRequest, cardClickXml, startFakeWecom, textXml, type FakeWecom, type WecomApp, type WecomSent } from '../../fakes/wecom.ts'
+import { wecomConfig } from './helpers.ts'
 
 const APP: WecomApp = { corpId: 'ww_round_corp', agentId: 1000005, token: 'RoundT0ken', aesKey: 'RoundKey0123456789abcdefghijklmnopqrstuvwxy' }
 const SECRET = 'round-app-secret'
@@ -52,14 +53,7 @@ beforeEach(async (ctx) => {
   await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
   setNow(shanghaiTime(2026, 11, 26, 10))
   fake = await startFakeWecom({ corpId: APP.corpId, secret: SECRET, agentId: APP.agentId })
-  const config = loadConfig({
-    WECOM_CORP_ID: APP.corpId,
-    WECOM_AGENT_ID: String(APP.agentId),
-    WECOM_SECRET: SECRET,
-    WECOM_TOKEN: APP.token,
-    WECOM_ENCODING_AES_KEY: APP.aesKey,
-    WECOM_API_BASE: fake.url,
-  })
+  const config = wecomConfig(APP, SECRET, fake.url)
   expect(config.channels).toEqual(['wecom'])
   const app = createApp({ db: database.db, schemaVersion: database.schemaVersion, logger: silentLogger, now, channels: config.channels })
   const passiveReplyMs = ctx.task.suite?.name === API_SUITE ? 0 : undefined
