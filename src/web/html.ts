@@ -119,6 +119,19 @@ export function messagePage(title: string, message: string, extra: Html | string
     </html>`
 }
 
+/** A column of figures in a table head: right-aligned like its cells (class `n`). */
+export const figure = (label: string) => ({ figure: label })
+
+/** A table's head row, one cell a column: a plain label, or `figure(label)` for figures. */
+export function thead(columns: readonly (string | { figure: string })[]): Html {
+  const cell = (c: string | { figure: string }) => (typeof c === 'string' ? html`<th>${c}</th>` : html`<th class="n">${c.figure}</th>`)
+  return html`<thead>
+    <tr>
+      ${columns.map(cell)}
+    </tr>
+  </thead>`
+}
+
 /** The colour names of 三色管理 as CSS classes and labels. */
 export const COLOUR_CLASS: Record<string, string> = { blue: 'c-blue', watch: 'c-watch', yellow: 'c-yellow', red: 'c-red', none: 'c-none' }
 

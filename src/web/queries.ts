@@ -3,7 +3,7 @@
  * colours, problems and 督办) and the open 督办 / problems with their names. Reads only; the figures and the
  * rules come from src/services.
  */
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, ne, sql, type AnyColumn } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
 import {
   auditLog,
@@ -59,11 +59,12 @@ export const supervisionsOfProject = (db: Db, projectId: number) =>
     .orderBy(desc(supervisions.id))
     .all()
 
-/** Every problem (open ones unless `all`), with its project and the names of the assignee unit, person and leader. */
-export async function problemsWithNames(db: Db, opts: { all?: boolean } = {}) {
-  const assignee = sql<string | null>`(select name from people where id = ${problems.assigneePersonId})`
-  const leader = sql<string | null>`(select name from people where id = ${problems.leaderPersonId})`
-  return db
+/** A person's name by id, looked up per row: a problem names up to three people (assignee, leader, reporter). */
+const nameOf = (personId: AnyColumn) => sql<string | null>`(select name from people where id = ${personId})`
+
+/** Problems with their project and the names of the assignee unit, person, leader and reporter; callers pick which and the order. */
+const problemsNamed = (db: Db) =>
+  db
     .select({
       p: problems,
       projectName: projects.name,
@@ -71,20 +72,25 @@ export async function problemsWithNames(db: Db, opts: { all?: boolean } = {}) {
       sector: projects.sector,
       leaderOfProject: projects.leaderPersonId,
       unitName: units.name,
-      assignee,
-      leader,
+      assignee: nameOf(problems.assigneePersonId),
+      leader: nameOf(problems.leaderPersonId),
+      reporter: nameOf(problems.reporterPersonId),
     })
     .from(problems)
     .innerJoin(projects, eq(projects.id, problems.projectId))
     .leftJoin(units, eq(units.id, problems.assigneeUnitId))
+
+/** Every problem (open ones unless `all`), with its project and its names. */
+export async function problemsWithNames(db: Db, opts: { all?: boolean } = {}) {
+  return problemsNamed(db)
     .where(opts.all ? undefined : ne(problems.state, 'closed'))
     .orderBy(problems.id)
     .all()
 }
 
-/** Every 督办 (open ones unless `all`), with its project and who issued it. */
-export async function supervisionsWithNames(db: Db, opts: { all?: boolean } = {}) {
-  return db
+/** 督办 with their project, its unit and who issued it; callers pick which and the order. */
+const supervisionsNamed = (db: Db) =>
+  db
     .select({
       s: supervisions,
       projectName: projects.name,
@@ -98,6 +104,10 @@ export async function supervisionsWithNames(db: Db, opts: { all?: boolean } = {}
     .innerJoin(projects, eq(projects.id, supervisions.projectId))
     .innerJoin(units, eq(units.id, projects.unitId))
     .leftJoin(people, eq(people.id, supervisions.issuedBy))
+
+/** Every 督办 (open ones unless `all`), with its project and who issued it. */
+export async function supervisionsWithNames(db: Db, opts: { all?: boolean } = {}) {
+  return supervisionsNamed(db)
     .where(opts.all ? undefined : ne(supervisions.state, 'closed'))
     .orderBy(supervisions.id)
     .all()
@@ -127,46 +137,12 @@ export async function contactNames(db: Db, projectIds: number[]): Promise<Map<nu
 
 /** One problem with its names (the 台账 row), or undefined. */
 export async function problemWithNames(db: Db, id: number) {
-  const assignee = sql<string | null>`(select name from people where id = ${problems.assigneePersonId})`
-  const leader = sql<string | null>`(select name from people where id = ${problems.leaderPersonId})`
-  const reporter = sql<string | null>`(select name from people where id = ${problems.reporterPersonId})`
-  return db
-    .select({
-      p: problems,
-      projectName: projects.name,
-      projectUnit: projects.unitId,
-      sector: projects.sector,
-      leaderOfProject: projects.leaderPersonId,
-      unitName: units.name,
-      assignee,
-      leader,
-      reporter,
-    })
-    .from(problems)
-    .innerJoin(projects, eq(projects.id, problems.projectId))
-    .leftJoin(units, eq(units.id, problems.assigneeUnitId))
-    .where(eq(problems.id, id))
-    .get()
+  return problemsNamed(db).where(eq(problems.id, id)).get()
 }
 
 /** One 督办 with its names, or undefined. */
 export async function supervisionWithNames(db: Db, id: number) {
-  return db
-    .select({
-      s: supervisions,
-      projectName: projects.name,
-      projectUnit: projects.unitId,
-      sector: projects.sector,
-      leaderOfProject: projects.leaderPersonId,
-      unitName: units.name,
-      issuer: people.name,
-    })
-    .from(supervisions)
-    .innerJoin(projects, eq(projects.id, supervisions.projectId))
-    .innerJoin(units, eq(units.id, projects.unitId))
-    .leftJoin(people, eq(people.id, supervisions.issuedBy))
-    .where(eq(supervisions.id, id))
-    .get()
+  return supervisionsNamed(db).where(eq(supervisions.id, id)).get()
 }
 
 /** A 督办's history from the audit log (issued, 已阅, 复函, 办结, 退回), oldest first. */

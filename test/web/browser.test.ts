@@ -5,10 +5,9 @@
  * is absent; CI installs it with fonts-noto-cjk. Screenshots are kept in .cache/test-artifacts/web/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { eq } from 'drizzle-orm'
 import { startWeb } from './helpers.ts'
 import * as XLSX from '@e965/xlsx'
@@ -17,43 +16,22 @@ import { monthlyBulletin } from '../../src/services/bulletin.ts'
 import { loadRules } from '../../src/services/rules.ts'
 import { formatWan } from '../../src/domain/money.ts'
 import { IN_ROUND } from './helpers.ts'
+import { haveChromium, launchChromium, warnWithoutChromium, type Chromium } from '../browser.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) console.warn(`skipping the 挂图作战 browser test: ${CHROMIUM} not found (apt-get install -y chromium fonts-noto-cjk)`)
+warnWithoutChromium('the 挂图作战 browser test')
 
 export const ARTIFACTS = resolve('.cache/test-artifacts/web')
 
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
 describe.skipIf(!haveChromium)('the 挂图作战 pages in Chromium', () => {
   let w: Awaited<ReturnType<typeof startWeb>>
-  const profiles: string[] = []
-  const contexts: BrowserContext[] = []
+  const browsers: Chromium[] = []
   const errors: string[] = []
 
   /** A fresh browser (its own profile, so its own cookies) at a width. */
   async function browser(width: number, height: number): Promise<Page> {
-    const profile = mkdtempSync(join(tmpdir(), 'diaodu-web-chromium-'))
-    profiles.push(profile)
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width, height },
-      locale: 'zh-CN',
-      args: FLAGS,
-    })
-    contexts.push(context)
-    const page = context.pages()[0] ?? (await context.newPage())
+    const fresh = await launchChromium({ width, height }, 'diaodu-web-chromium-')
+    browsers.push(fresh)
+    const page = fresh.context.pages()[0] ?? (await fresh.context.newPage())
     page.on('pageerror', (e) => errors.push(String(e)))
     // Requests anywhere but this server would fail on a county intranet.
     page.on('request', (r) => void (!r.url().startsWith(w.base) && !r.url().startsWith('data:') && errors.push(`request to ${r.url()}`)))
@@ -66,9 +44,8 @@ describe.skipIf(!haveChromium)('the 挂图作战 pages in Chromium', () => {
   })
 
   afterAll(async () => {
-    for (const c of contexts) await c.close()
+    for (const b of browsers) await b.close()
     await w?.close()
-    for (const p of profiles) rmSync(p, { recursive: true, force: true })
   })
 
   it('signs the office in through the chat link; 总览 shows the county in Chinese; the link does not work twice', async () => {

@@ -11,7 +11,7 @@ import { supervisionById } from '../../store/repos/supervisions.ts'
 import { refreshOf } from '../../bot/commands/problems.ts'
 import { supervisionRefresh } from '../../bot/commands/supervision.ts'
 import type { Card } from '../../model/index.ts'
-import { html, type Html } from '../html.ts'
+import { html, thead, type Html } from '../html.ts'
 import { frame, type WebCtx } from '../context.ts'
 import { problemWithNames, supervisionHistory, supervisionWithNames } from '../queries.ts'
 import { dueText, LEVEL_LABELS, problemVisible, supervisionVisible } from './ledger.ts'
@@ -49,6 +49,36 @@ function actions(c: WebCtx, card: Card): Html {
 
 const when = (at: number) => localDateTime(new Date(at)).slice(0, 16)
 
+/** One fact of the item as a tile; `cls` colours its value (`down`: overdue), `id` marks it (#state). */
+const tile = (label: string, value: Html | string | number, o: { id?: string; cls?: string } = {}) =>
+  html`<div class="kpi"><span>${label}</span><b class="small${o.cls ? ` ${o.cls}` : ''}" ${o.id ? html`id="${o.id}"` : ''}>${value}</b></div>`
+
+const projectLink = (id: number, name: string) => html`<a href="/projects/${id}">${name}</a>`
+
+interface ItemView {
+  tiles: Html[]
+  card: Card
+  history: { columns: string[]; rows: Html[] }
+  back: { href: string; label: string }
+}
+
+/** The body both item pages share: the bot's answer, the item's facts, its card's actions, 办理记录, the way back. */
+async function itemBody(c: WebCtx, done: string | undefined, v: ItemView): Promise<Html> {
+  return html`${await answered(c, done)}
+    <div class="cards" id="item">${v.tiles}</div>
+    ${actions(c, v.card)}
+    <section class="panel">
+      <h2>办理记录</h2>
+      <table id="history">
+        ${thead(v.history.columns)}
+        <tbody>
+          ${v.history.rows}
+        </tbody>
+      </table>
+    </section>
+    <p><a href="${v.back.href}">${v.back.label}</a></p>`
+}
+
 export async function problemItemPage(c: WebCtx, deps: ItemDeps, id: number, q: { done?: string }): Promise<Html | undefined> {
   const r = await problemWithNames(c.db, id)
   if (!r || !problemVisible(c, r)) return undefined
@@ -58,43 +88,30 @@ export async function problemItemPage(c: WebCtx, deps: ItemDeps, id: number, q: 
   const today = localDate(c.now)
   const due = p.state === 'closed' ? { text: '已销号', overdue: false } : dueText(c, p.dueOn, today)
   const history = await problemHistory(c.db, id)
-  const body = html`${await answered(c, q.done)}
-    <div class="cards" id="item">
-      <div class="kpi"><span>状态</span><b class="small" id="state">${PROBLEM_STATE_LABELS[p.state]}</b></div>
-      <div class="kpi">
-        <span>项目</span><b class="small"><a href="/projects/${p.projectId}">${r.projectName}</a></b>
-      </div>
-      <div class="kpi"><span>责任单位</span><b class="small">${r.unitName ?? '待交办'}</b></div>
-      <div class="kpi"><span>调度层级</span><b class="small">${LEVEL_LABELS[p.level] ?? p.level}</b></div>
-      <div class="kpi"><span>解决时限</span><b class="small ${due.overdue ? 'down' : ''}">${p.dueOn ?? '—'}（${due.text}）</b></div>
-      <div class="kpi"><span>提出人</span><b class="small">${r.reporter ?? '—'}</b></div>
-    </div>
-    ${actions(c, card)}
-    <section class="panel">
-      <h2>办理记录</h2>
-      <table id="history">
-        <thead>
-          <tr>
-            <th>时间</th>
-            <th>办理人</th>
-            <th>状态</th>
-            <th>说明</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${history.map(
-            (h) =>
-              html`<tr>
-                <td>${when(h.at)}</td>
-                <td>${h.person ?? '—'}</td>
-                <td>${PROBLEM_STATE_LABELS[h.toState as keyof typeof PROBLEM_STATE_LABELS] ?? h.toState}</td>
-                <td class="wrap">${h.note}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </section>
-    <p><a href="/problems">返回问题台账</a></p>`
+  const body = await itemBody(c, q.done, {
+    tiles: [
+      tile('状态', PROBLEM_STATE_LABELS[p.state], { id: 'state' }),
+      tile('项目', projectLink(p.projectId, r.projectName)),
+      tile('责任单位', r.unitName ?? '待交办'),
+      tile('调度层级', LEVEL_LABELS[p.level] ?? p.level),
+      tile('解决时限', `${p.dueOn ?? '—'}（${due.text}）`, { cls: due.overdue ? 'down' : '' }),
+      tile('提出人', r.reporter ?? '—'),
+    ],
+    card,
+    history: {
+      columns: ['时间', '办理人', '状态', '说明'],
+      rows: history.map(
+        (h) =>
+          html`<tr>
+            <td>${when(h.at)}</td>
+            <td>${h.person ?? '—'}</td>
+            <td>${PROBLEM_STATE_LABELS[h.toState as keyof typeof PROBLEM_STATE_LABELS] ?? h.toState}</td>
+            <td class="wrap">${h.note}</td>
+          </tr>`,
+      ),
+    },
+    back: { href: '/problems', label: '返回问题台账' },
+  })
   return frame(c, `问题 #${p.id}`, '/problems', body)
 }
 
@@ -109,40 +126,28 @@ export async function supervisionItemPage(c: WebCtx, deps: ItemDeps, id: number,
   const today = localDate(c.now)
   const due = s.state === 'closed' ? { text: '已办结', overdue: false } : dueText(c, s.replyDueOn ?? s.dueOn, today)
   const history = await supervisionHistory(c.db, id)
-  const body = html`${await answered(c, q.done)}
-    <div class="cards" id="item">
-      <div class="kpi"><span>状态</span><b class="small" id="state">${CARD_SUPERVISION_LABELS[s.state] ?? s.state}</b></div>
-      <div class="kpi">
-        <span>项目</span><b class="small"><a href="/projects/${s.projectId}">${r.projectName}</a></b>
-      </div>
-      <div class="kpi"><span>责任单位</span><b class="small">${r.unitName}</b></div>
-      <div class="kpi"><span>督办人</span><b class="small">${r.issuer ?? '—'}</b></div>
-      <div class="kpi"><span>复函期限</span><b class="small ${due.overdue ? 'down' : ''}">${s.replyDueOn ?? s.dueOn}（${due.text}）</b></div>
-      <div class="kpi"><span>通报次数</span><b class="small">${s.noticeCount}</b></div>
-    </div>
-    ${actions(c, card)}
-    <section class="panel">
-      <h2>办理记录</h2>
-      <table id="history">
-        <thead>
-          <tr>
-            <th>时间</th>
-            <th>办理人</th>
-            <th>事项</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${history.map(
-            (h) =>
-              html`<tr>
-                <td>${when(h.a.at)}</td>
-                <td>${h.by ?? '—'}</td>
-                <td>${AUDIT_LABELS[h.a.action] ?? h.a.action}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </section>
-    <p><a href="/supervisions">返回督办</a></p>`
+  const body = await itemBody(c, q.done, {
+    tiles: [
+      tile('状态', CARD_SUPERVISION_LABELS[s.state] ?? s.state, { id: 'state' }),
+      tile('项目', projectLink(s.projectId, r.projectName)),
+      tile('责任单位', r.unitName),
+      tile('督办人', r.issuer ?? '—'),
+      tile('复函期限', `${s.replyDueOn ?? s.dueOn}（${due.text}）`, { cls: due.overdue ? 'down' : '' }),
+      tile('通报次数', s.noticeCount),
+    ],
+    card,
+    history: {
+      columns: ['时间', '办理人', '事项'],
+      rows: history.map(
+        (h) =>
+          html`<tr>
+            <td>${when(h.a.at)}</td>
+            <td>${h.by ?? '—'}</td>
+            <td>${AUDIT_LABELS[h.a.action] ?? h.a.action}</td>
+          </tr>`,
+      ),
+    },
+    back: { href: '/supervisions', label: '返回督办' },
+  })
   return frame(c, `督办 D${s.id}`, '/supervisions', body)
 }

@@ -12,7 +12,7 @@ import { formatWan } from '../../domain/money.ts'
 import { COLOUR_LABELS, describeVerdict, type Colour } from '../../domain/colours.ts'
 import { LEVELS, STAGES } from '../../store/schema.ts'
 import { periodLabel, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
-import { html, type Html } from '../html.ts'
+import { figure, html, thead, type Html } from '../html.ts'
 import { lineChart } from '../charts.ts'
 import { dot, frame, monthLabel, pct, periodParam, visibleProject, visibleProjects, wan, type WebCtx } from '../context.ts'
 import { coloursOfProject, problemsOfProject, reportsOfProject, supervisionsOfProject, urgesOfProject } from '../queries.ts'
@@ -46,6 +46,22 @@ export const PAGE_SIZE = 200
 
 const option = (value: string, label: string, selected: string | undefined) =>
   html`<option value="${value}" ${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`
+
+/** The project list: one row a project, its month's figures and colour. */
+const LIST_COLUMNS = [
+  '编号',
+  '项目',
+  '责任单位',
+  '分指挥部',
+  '阶段',
+  '级别',
+  figure('年度计划(万元)'),
+  figure('本年累计(万元)'),
+  figure('完成率'),
+  figure('较序时'),
+  '色牌',
+  '本月',
+]
 
 export async function projectListPage(c: WebCtx, q: ListQuery): Promise<Html> {
   const period = periodParam(c, q.period)
@@ -132,22 +148,7 @@ export async function projectListPage(c: WebCtx, q: ListQuery): Promise<Html> {
     <p class="muted">${periodLabel(period)} · 共 <b id="count">${rows.length}</b> 个项目</p>
     <div class="panel">
       <table id="projects">
-        <thead>
-          <tr>
-            <th>编号</th>
-            <th>项目</th>
-            <th>责任单位</th>
-            <th>分指挥部</th>
-            <th>阶段</th>
-            <th>级别</th>
-            <th class="n">年度计划(万元)</th>
-            <th class="n">本年累计(万元)</th>
-            <th class="n">完成率</th>
-            <th class="n">较序时</th>
-            <th>色牌</th>
-            <th>本月</th>
-          </tr>
-        </thead>
+        ${thead(LIST_COLUMNS)}
         <tbody>
           ${shown.map(
             ({ v, p }) =>
@@ -175,6 +176,9 @@ export async function projectListPage(c: WebCtx, q: ListQuery): Promise<Html> {
 
 const STATE_LABELS: Record<string, string> = { open: '待复函', replied: '已复函', returned: '已退回', closed: '已办结' }
 const URGE_LABELS: Record<string, string> = { missing: '未报催办', lag: '滞后催办' }
+
+/** 填报记录: every version of every month's report, newest first. */
+const REPORT_COLUMNS = ['月份', figure('版本'), '提交时间', '填报人', figure('本期(万元)'), figure('本年累计(万元)'), '形象进度', '问题', '更正说明']
 
 /** A project's page, or undefined when it does not exist or the person may not see it (the route answers 404). */
 export async function projectPage(c: WebCtx, id: number): Promise<Html | undefined> {
@@ -236,12 +240,7 @@ export async function projectPage(c: WebCtx, id: number): Promise<Html | undefin
         ],
       })}
       <table>
-        <thead>
-          <tr>
-            <th>月份</th>
-            ${curve.map((x) => html`<th class="n">${monthLabel(x.period)}</th>`)}
-          </tr>
-        </thead>
+        ${thead(['月份', ...curve.map((x) => figure(monthLabel(x.period)))])}
         <tbody>
           <tr>
             <td>本年累计(万元)</td>
@@ -260,19 +259,7 @@ export async function projectPage(c: WebCtx, id: number): Promise<Html | undefin
     <section class="panel" id="reports">
       <h2>填报记录（${reports.length}个版本）</h2>
       <table>
-        <thead>
-          <tr>
-            <th>月份</th>
-            <th class="n">版本</th>
-            <th>提交时间</th>
-            <th>填报人</th>
-            <th class="n">本期(万元)</th>
-            <th class="n">本年累计(万元)</th>
-            <th>形象进度</th>
-            <th>问题</th>
-            <th>更正说明</th>
-          </tr>
-        </thead>
+        ${thead(REPORT_COLUMNS)}
         <tbody>
           ${reports.map(
             (r) =>
@@ -297,15 +284,7 @@ export async function projectPage(c: WebCtx, id: number): Promise<Html | undefin
       <section class="panel">
         <h2>问题（${problems.length}）</h2>
         <table>
-          <thead>
-            <tr>
-              <th>编号</th>
-              <th>问题</th>
-              <th>状态</th>
-              <th>责任单位</th>
-              <th>期限</th>
-            </tr>
-          </thead>
+          ${thead(['编号', '问题', '状态', '责任单位', '期限'])}
           <tbody>
             ${problems.map(
               (r) =>
@@ -323,15 +302,7 @@ export async function projectPage(c: WebCtx, id: number): Promise<Html | undefin
       <section class="panel">
         <h2>督办（${supervisions.length}）</h2>
         <table>
-          <thead>
-            <tr>
-              <th>编号</th>
-              <th>事项</th>
-              <th>督办人</th>
-              <th>状态</th>
-              <th>期限</th>
-            </tr>
-          </thead>
+          ${thead(['编号', '事项', '督办人', '状态', '期限'])}
           <tbody>
             ${supervisions.map(
               (r) =>
@@ -349,14 +320,7 @@ export async function projectPage(c: WebCtx, id: number): Promise<Html | undefin
       <section class="panel">
         <h2>催办（${urges.length}）</h2>
         <table>
-          <thead>
-            <tr>
-              <th>时间</th>
-              <th>月份</th>
-              <th>类型</th>
-              <th>催办人</th>
-            </tr>
-          </thead>
+          ${thead(['时间', '月份', '类型', '催办人'])}
           <tbody>
             ${urges.map(
               (r) =>
@@ -373,14 +337,7 @@ export async function projectPage(c: WebCtx, id: number): Promise<Html | undefin
       <section class="panel">
         <h2>色牌记录</h2>
         <table>
-          <thead>
-            <tr>
-              <th>月份</th>
-              <th>色牌</th>
-              <th class="n">本年累计(万元)</th>
-              <th class="n">催办</th>
-            </tr>
-          </thead>
+          ${thead(['月份', '色牌', figure('本年累计(万元)'), figure('催办')])}
           <tbody>
             ${colours.map(
               (k) =>
