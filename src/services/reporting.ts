@@ -1,12 +1,13 @@
 /**
- * Checking a progress report before it is stored. Errors block (nothing is stored); a question asks the
- * person which of two conflicting figures is right; warnings are shown but do not block.
+ * Checking a progress report before it is stored, and storing it (fileReport). Errors block (nothing is stored);
+ * a question asks the person which of two conflicting figures is right; warnings are shown but do not block.
  */
 import { and, asc, eq } from 'drizzle-orm'
 import type { Db } from '../store/db.ts'
-import { auditLog, projects, reports } from '../store/schema.ts'
+import { auditLog, problems, projects, reports } from '../store/schema.ts'
 import type { Project } from '../store/repos/projects.ts'
-import type { Report, Round } from '../store/repos/rounds.ts'
+import { nextId, previousMonthlyReport, reopenedRounds, submitReport, useReopen, type Report, type Round } from '../store/repos/rounds.ts'
+import { openProblemsOfProject, raiseProblem, type Problem } from '../store/repos/problems.ts'
 import { amountProblem, formatWan } from '../domain/money.ts'
 import { PERCENT_RANGE_REASON } from '../domain/parse/numbers.ts'
 import type { StartStatus } from '../domain/parse/starts.ts'
@@ -228,4 +229,109 @@ export function figuresAfterReport(f: ProjectFigures, period: string, round: Rou
     out.inStats = a.inStats && (a.statsOn === null || a.statsOn <= end)
   }
   return out
+}
+
+/** A project's latest report of an earlier monthly round, with that round's period (previousMonthlyReport). */
+export type PreviousReport = { report: Report; period: string }
+
+/** A report as a contact files it: the values the 调度 card's form or a confirmed reply gives, at `at`. */
+export interface Filing {
+  project: Project
+  round: Round
+  values: ReportValues
+  by: number
+  at: number
+  source: 'card' | 'text'
+  /** 本月 and 累计 disagreed and the person said which is right (本月数正确 / 累计数正确). */
+  trust?: 'period' | 'ytd'
+  /**
+   * The project's previous monthly report as previousMonthlyReport reads it (null: none); read when left out. The
+   * demo files month after month and hands it over instead of reading it back each time.
+   */
+  previous?: PreviousReport | null
+}
+
+/** What filing a report came to. Only 'stored' wrote anything. */
+export type FilingOutcome =
+  /** The round has closed and was not reopened for this project (补报). */
+  | { kind: 'closed' }
+  | { kind: 'notOpen' }
+  | { kind: 'refused'; errors: string[] }
+  /** 本月 and the rise in 累计 disagree: the person is asked which is right (`values` with the trust applied). */
+  | { kind: 'mismatch'; values: ReportValues; mismatch: { period: number; rise: number }; prevYtd: number }
+  | {
+      kind: 'stored'
+      values: ReportValues
+      report: Report
+      previous: PreviousReport | undefined
+      /** The project's 开工 / 复工 / 入库 change the report made, or null. */
+      starts: StartsChange | null
+      warnings: string[]
+      /** The project's open problems after the report: those before it, then the ones it raised. */
+      open: Problem[]
+      raised: Problem[]
+    }
+
+/**
+ * Files a report the one way 「确认」 and the 调度 card's 提交 do (the bot, src/bot/commands/reporting.ts) and the
+ * demo county's history (src/demo/history.ts): the round must take it (open, or reopened for the project: 补报,
+ * used up here); checkReport's errors and the 本月/累计 question store nothing; else its 开工 / 复工 / 入库 are worked
+ * out (planStarts), the new version stored (submitReport), the starts written (applyStarts), a 补报 used up, and
+ * its problems not yet open on the project put in the 问题台账 (raiseProblem, ids from nextId). It reads no table
+ * after writing to it (the stored rows are built in code), so on D1 it stays one batch (src/runtime/workers/d1.ts).
+ */
+export async function fileReport(db: Db, f: Filing): Promise<FilingOutcome> {
+  const { project, round, at, by } = f
+  const closed = round.closedAt !== null && round.closedAt <= at
+  const reopened = closed && (await reopenedRounds(db, project.id)).some((r) => r.id === round.id)
+  if (closed && !reopened) return { kind: 'closed' }
+  if (round.opensAt > at) return { kind: 'notOpen' }
+  const previous = f.previous === undefined ? await previousMonthlyReport(db, project.id, round.period) : (f.previous ?? undefined)
+  const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
+  const values = f.trust ? applyTrust(f.values, f.trust, prevYtd) : f.values
+  const check = checkReport(values, project, round, previous)
+  if (check.errors.length) return { kind: 'refused', errors: check.errors }
+  if (check.mismatch) return { kind: 'mismatch', values, mismatch: check.mismatch, prevYtd }
+  const startStatus = values.startStatus ?? null
+  const startedOn = startStatus ? (values.startedOn ?? null) : null
+  const statsOn = values.statsOn ?? null
+  const starts = await planStarts(db, project.id, { roundId: round.id, startStatus, startedOn, statsOn })
+  const report = await submitReport(db, {
+    roundId: round.id,
+    projectId: project.id,
+    periodInvestment: values.periodInvestment,
+    ytdInvestment: values.ytdInvestment!,
+    progressPercent: values.progressPercent === null ? null : Math.round(values.progressPercent),
+    progressText: values.progressText,
+    problemsText: values.problems.join('；'),
+    coordination: values.coordination,
+    nextSteps: values.nextSteps,
+    correctionReason: values.correctionReason || null,
+    startStatus,
+    startedOn,
+    statsOn,
+    source: f.source,
+    submittedBy: by,
+    submittedAt: at,
+  })
+  await applyStarts(db, starts, at, by)
+  if (reopened) await useReopen(db, { roundId: round.id, projectId: project.id, by, at })
+  const open = await openProblemsOfProject(db, project.id)
+  const fresh = values.problems.filter((d) => !open.some((o) => o.description === d))
+  const first = fresh.length ? await nextId(db, problems) : 0
+  const raised: Problem[] = []
+  for (const [i, description] of fresh.entries())
+    raised.push(
+      await raiseProblem(db, {
+        id: first + i,
+        projectId: project.id,
+        reportId: report.id,
+        description,
+        reporterPersonId: by,
+        leaderPersonId: project.leaderPersonId,
+        at,
+        note: '由调度填报提出',
+      }),
+    )
+  return { kind: 'stored', values, report, previous, starts, warnings: check.warnings, open: [...open, ...raised], raised }
 }

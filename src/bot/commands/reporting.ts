@@ -1,7 +1,7 @@
 /**
  * 填报: the prompt card, form submits, free-text replies with their confirmation, edits until the round
- * closes. Every path ends in `submit`, which checks, stores a new version, answers with a receipt and
- * routes reported problems to the office.
+ * closes. Every path ends in `submit`: fileReport (src/services/reporting.ts) checks and stores the new version
+ * and its problems; `submit` answers with a receipt and sends the new problems to the office.
  */
 import { z } from 'zod'
 import type { BotResult, OutboundMessage } from '../../model/index.ts'
@@ -10,22 +10,18 @@ import type { ReplyParse } from '../../domain/parse/index.ts'
 import { readAmount, readDate, readPercent, resolveDate } from '../../domain/parse/index.ts'
 import { localDate } from '../../domain/time.ts'
 import { restoreClipped } from '../../cards/text.ts'
-import { openProblemsOfProject, raiseProblem, type Problem } from '../../store/repos/problems.ts'
-import { problems } from '../../store/schema.ts'
+import { openProblemsOfProject, type Problem } from '../../store/repos/problems.ts'
 import { peopleWithRole } from '../../store/repos/people.ts'
 import { projectById, projectsOfContact, type Project } from '../../store/repos/projects.ts'
 import {
   currentReport,
   ensureRound,
   grantReopen,
-  nextId,
   previousMonthlyReport,
   reopenedRounds,
   roundById,
   roundByKey,
   roundsTakingReports,
-  submitReport,
-  useReopen,
   type Report,
   type Round,
 } from '../../store/repos/rounds.ts'
@@ -44,7 +40,7 @@ import { command, say } from '../registry.ts'
 import { form, id, words } from '../args.ts'
 import { hasRole, officeOnly } from '../permissions.ts'
 import { contactsOfProject } from '../../store/repos/directory.ts'
-import { applyStarts, applyTrust, checkReport, figuresAfterReport, planStarts, type ReportValues } from '../../services/reporting.ts'
+import { checkReport, figuresAfterReport, fileReport, type ReportValues } from '../../services/reporting.ts'
 import { projectMonths, viewOf } from '../../services/monthly.ts'
 import { decisionMonth } from '../../services/urges.ts'
 import { monthlyWindow } from '../../domain/dispatch.ts'
@@ -419,7 +415,7 @@ async function submitReportCommand(turn: Turn, args: z.output<typeof submitArgs>
   return submit(turn, project, round, values, 'card', args.trust)
 }
 
-/** Check, store, answer. Nothing is stored when the check finds an error. */
+/** Check, store, answer (fileReport). Nothing is stored when the check finds an error. */
 async function submit(
   turn: Turn,
   project: Project,
@@ -431,60 +427,34 @@ async function submit(
   const { db, now } = turn.ctx
   const mine = await projectsOfContact(db, turn.person.id)
   if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person)) return say(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
-  const reopened = round.closedAt !== null && round.closedAt <= now.getTime() && (await reopenedRounds(db, project.id)).some((r) => r.id === round.id)
-  if (round.closedAt !== null && round.closedAt <= now.getTime() && !reopened)
-    return say(turn, `${periodLabel(round.period)}调度已截止，不能再修改。如需补报或更正，请联系{office}（补报）。`)
-  if (round.opensAt > now.getTime()) return outsideRound(turn, [project])
-  const previous = await previousMonthlyReport(db, project.id, round.period)
-  const prevYtd = previous && previous.period.slice(0, 4) === round.period.slice(0, 4) ? previous.report.ytdInvestment : 0
-  const values = trust ? applyTrust(input, trust, prevYtd) : input
-  const check = checkReport(values, project, round, previous)
-  if (check.errors.length) {
-    const t = `未登记：${check.errors.join('；')}。`
-    return { ...say(turn, t), toast: { kind: 'error', text: check.errors[0]! } }
-  }
-  if (check.mismatch) {
-    await setPending(db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values }, now)
-    const t = `本月完成 ${formatWan(check.mismatch.period)} 万元，但本年累计比上期（${formatWan(prevYtd)} 万元）增加了 ${formatWan(check.mismatch.rise)} 万元，两者不一致。哪个正确？`
-    return {
-      toast: { kind: 'warning', text: '本月数与累计增加额不一致，请确认' },
-      messages: [turn.reply({ kind: 'card', card: reportMismatchCard(project, t, round.id) })],
-    }
-  }
-  // Everything the receipt and the prompt need is read before the first write and the stored rows are built in
-  // code: on D1 a read of a table just written would send the writes so far as a batch of their own
-  // (src/runtime/workers/d1.ts), and a crash after it would leave the report stored with its event unmarked.
-  const startStatus = values.startStatus ?? null
-  const startedOn = values.startStatus ? (values.startedOn ?? null) : null
-  const statsOn = values.statsOn ?? null
-  const starts = await planStarts(db, project.id, { roundId: round.id, startStatus, startedOn, statsOn })
-  // A weekly (旬) report is measured as the week's 进度催办 measures it: its own 本年累计 against the month the next
-  // colour decision sets (a week key such as 2026-W46 is no month).
+  // The receipt's figures are read before fileReport's first write: on D1 a read of a table just written would
+  // send the writes so far as a batch of their own (src/runtime/workers/d1.ts), and a crash after it would leave
+  // the report stored with its event unmarked. A weekly (旬) report is measured as the week's 进度催办 measures it:
+  // its own 本年累计 against the month the next colour decision sets (a week key such as 2026-W46 is no month).
   const period = round.kind === 'monthly' ? round.period : await decisionMonth(db, turn.ctx.rules, now)
   const [figuresBefore] = await projectMonths(db, period, { projectId: project.id })
-  const report = await submitReport(db, {
-    roundId: round.id,
-    projectId: project.id,
-    periodInvestment: values.periodInvestment,
-    ytdInvestment: values.ytdInvestment!,
-    progressPercent: values.progressPercent === null ? null : Math.round(values.progressPercent),
-    progressText: values.progressText,
-    problemsText: values.problems.join('；'),
-    coordination: values.coordination,
-    nextSteps: values.nextSteps,
-    correctionReason: values.correctionReason || null,
-    startStatus,
-    startedOn,
-    statsOn,
-    source,
-    submittedBy: turn.person.id,
-    submittedAt: now.getTime(),
-  })
+  const filed = await fileReport(db, { project, round, values: input, by: turn.person.id, at: now.getTime(), source, trust })
+  switch (filed.kind) {
+    case 'closed':
+      return say(turn, `${periodLabel(round.period)}调度已截止，不能再修改。如需补报或更正，请联系{office}（补报）。`)
+    case 'notOpen':
+      return outsideRound(turn, [project])
+    case 'refused': {
+      const t = `未登记：${filed.errors.join('；')}。`
+      return { ...say(turn, t), toast: { kind: 'error', text: filed.errors[0]! } }
+    }
+    case 'mismatch': {
+      await setPending(db, turn.person.id, { kind: 'confirmReport', projectId: project.id, roundId: round.id, values: filed.values }, now)
+      const t = `本月完成 ${formatWan(filed.mismatch.period)} 万元，但本年累计比上期（${formatWan(filed.prevYtd)} 万元）增加了 ${formatWan(filed.mismatch.rise)} 万元，两者不一致。哪个正确？`
+      return {
+        toast: { kind: 'warning', text: '本月数与累计增加额不一致，请确认' },
+        messages: [turn.reply({ kind: 'card', card: reportMismatchCard(project, t, round.id) })],
+      }
+    }
+  }
+  const { report, starts, previous } = filed
   await clearPending(db, turn.person.id)
-  await applyStarts(db, starts, now.getTime(), turn.person.id)
-  if (reopened) await useReopen(db, { roundId: round.id, projectId: project.id, by: turn.person.id, at: now.getTime() })
-  const routed = await routeProblems(turn, project, report.id, values.problems)
-  const notices = routed.messages
+  const notices = await problemNotices(turn, project, filed.raised)
   const after = figuresAfterReport(figuresBefore!, period, round, report, starts)
   const view = viewOf(turn.ctx.rules, round.kind === 'monthly' ? after : { ...after, ytd: report.ytdInvestment }, period)
   const card = receiptCard(project, round, report, view, turn.ctx.demo)
@@ -494,7 +464,7 @@ async function submit(
     round,
     previous: previous?.report ?? null,
     current: report,
-    openProblems: routed.open,
+    openProblems: filed.open,
     demo: turn.ctx.demo,
   })
   const refresh = [
@@ -503,46 +473,24 @@ async function submit(
   ]
   const messages: OutboundMessage[] = [...notices]
   if (turn.event.type !== 'card_action') messages.unshift(turn.reply({ kind: 'card', card }))
-  if (check.warnings.length) messages.push(turn.reply({ kind: 'text', text: `已登记，但请核实：${check.warnings.join('；')}` }))
+  if (filed.warnings.length) messages.push(turn.reply({ kind: 'text', text: `已登记，但请核实：${filed.warnings.join('；')}` }))
   return { updateCard: card, toast: { kind: 'success', text: report.version > 1 ? '已修改' : '已提交' }, messages, refresh }
 }
 
-/**
- * New problems from a report become 问题台账 entries and are sent to the office to 交办. Returns the messages and
- * the project's open problems after (for the prompt card, without reading back what was just written).
- */
-async function routeProblems(
-  turn: Turn,
-  project: Project,
-  reportId: number,
-  list: string[],
-): Promise<{ messages: OutboundMessage[]; open: Problem[] }> {
-  const { db, now } = turn.ctx
-  const open = await openProblemsOfProject(db, project.id)
-  if (!list.length) return { messages: [], open }
-  const fresh = list.filter((d) => !open.some((o) => o.description === d))
+/** The problems a report put in the 问题台账 go to the office to 交办: a card for each, to each office member. */
+async function problemNotices(turn: Turn, project: Project, raised: Problem[]): Promise<OutboundMessage[]> {
+  if (!raised.length) return []
+  const { db } = turn.ctx
   const office = await peopleWithRole(db, 'office')
   const units = await listUnits(db)
-  const messages: OutboundMessage[] = []
-  const first = fresh.length ? await nextId(db, problems) : 0
-  const raised: Problem[] = []
-  for (const [i, description] of fresh.entries()) {
-    const row = await raiseProblem(db, {
-      id: first + i,
-      projectId: project.id,
-      reportId,
-      description,
-      reporterPersonId: turn.person.id,
-      leaderPersonId: project.leaderPersonId,
-      at: now.getTime(),
-      note: '由调度填报提出',
-    })
-    raised.push(row)
-    const card = newProblemCard({ id: row.id, description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
-    for (const o of office)
-      messages.push({ to: { kind: 'person', personId: o.id }, body: { kind: 'card', card }, key: commandKeys.problemRaised(row.id, o.id) })
-  }
-  return { messages, open: [...open, ...raised] }
+  return raised.flatMap((row) => {
+    const card = newProblemCard({ id: row.id, description: row.description, state: 'new', project: project.name, unit: null, dueOn: null }, units)
+    return office.map((o): OutboundMessage => ({
+      to: { kind: 'person', personId: o.id },
+      body: { kind: 'card', card },
+      key: commandKeys.problemRaised(row.id, o.id),
+    }))
+  })
 }
 
 /** 补报 <project> <month>: the office reopens a closed monthly round for one project, once; audited. */
