@@ -8,7 +8,7 @@
  */
 import type { Button, Card, CardElement, FormInput, MessageBody } from '../model/index.ts'
 import { newToken } from '../services/login-links.ts'
-import { escape, html, raw, type Html } from './html.ts'
+import { escape, figure, html, raw, thead, type Html } from './html.ts'
 
 /** What every form on the page needs: the session's token. */
 export interface FormCtx {
@@ -83,11 +83,7 @@ function element(f: FormCtx, el: CardElement): Html {
       return html`<hr />`
     case 'table':
       return html`<table>
-        <thead>
-          <tr>
-            ${el.columns.map((c) => html`<th class="${c.numeric ? 'n' : ''}">${c.label}</th>`)}
-          </tr>
-        </thead>
+        ${thead(el.columns.map((c) => (c.numeric ? figure(c.label) : c.label)))}
         <tbody>
           ${el.rows.map(
             (r) =>

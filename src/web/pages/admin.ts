@@ -13,7 +13,7 @@ import type { Change, RowError } from '../../services/workbook/index.ts'
 import type { ImportReport } from '../../services/workbook/index.ts'
 import { SETTING_HELP, presets, type ConfigView, type SetResult } from '../../services/settings.ts'
 import { toHex } from '../../lib/bytes.ts'
-import { html, raw, type Html } from '../html.ts'
+import { figure, html, raw, thead, type Html } from '../html.ts'
 import { frame, type WebCtx } from '../context.ts'
 
 const ACTION = { created: '新增', updated: '更新', unchanged: '未变' } as const
@@ -51,14 +51,7 @@ function countsTable(r: ImportReport): Html {
     ['人员', r.details.people],
   ] as const
   return html`<table id="counts">
-    <thead>
-      <tr>
-        <th>表</th>
-        <th class="n">新增</th>
-        <th class="n">更新</th>
-        <th class="n">未变</th>
-      </tr>
-    </thead>
+    ${thead(['表', figure('新增'), figure('更新'), figure('未变')])}
     <tbody>
       ${kinds.map(
         ([k, n]) =>
@@ -77,15 +70,7 @@ function changesTable(changes: Change[]): Html {
   const shown = changes.filter((ch) => ch.action !== 'unchanged')
   if (!shown.length) return html`<p class="muted">没有新增或更新的内容。</p>`
   return html`<table id="changes" class="diff">
-      <thead>
-        <tr>
-          <th>操作</th>
-          <th>类别</th>
-          <th>名称</th>
-          <th>字段</th>
-          <th>位置</th>
-        </tr>
-      </thead>
+      ${thead(['操作', '类别', '名称', '字段', '位置'])}
       <tbody>
         ${shown.slice(0, SHOWN).map(
           (ch) =>
@@ -104,14 +89,7 @@ function changesTable(changes: Change[]): Html {
 
 function errorsTable(errors: RowError[]): Html {
   return html`<table id="errors" class="diff">
-      <thead>
-        <tr>
-          <th>表</th>
-          <th class="n">行</th>
-          <th>列</th>
-          <th>错误</th>
-        </tr>
-      </thead>
+      ${thead(['表', figure('行'), '列', '错误'])}
       <tbody>
         ${errors.slice(0, SHOWN).map(
           (e) =>
@@ -265,14 +243,7 @@ export function settingsPage(c: WebCtx, view: ConfigView, opts: { result?: SetRe
     <section class="panel">
       <h2>当前设置</h2>
       <table id="settings">
-        <thead>
-          <tr>
-            <th>设置项</th>
-            <th>含义</th>
-            <th>生效值</th>
-            <th>已设置</th>
-          </tr>
-        </thead>
+        ${thead(['设置项', '含义', '生效值', '已设置'])}
         <tbody>
           ${Object.entries(SETTING_HELP).map(([k, meaning]) => {
             const v = valueAt(view, k)

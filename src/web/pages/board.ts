@@ -8,7 +8,7 @@ import { publishedMonthBoard } from '../../services/boards.ts'
 import { formatScore } from '../../domain/scoring.ts'
 import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
 import { periodLabel } from '../../cards/conversation.ts'
-import { html, type Html } from '../html.ts'
+import { figure, html, thead, type Html } from '../html.ts'
 import { lineChart } from '../charts.ts'
 import { frame, monthLabel, pct, wan, type WebCtx } from '../context.ts'
 import { publishedPeriods } from '../queries.ts'
@@ -39,6 +39,18 @@ export async function boardPage(c: WebCtx, q: { period?: string; unit?: string }
   const { board, published } = await boardOf(c, period)
   const indicators = board.leagues.flatMap((l) => l.lines)[0]?.parts ?? []
   const unitId = q.unit ? Number(q.unit) : undefined
+  const columns = [
+    figure('名次'),
+    '升降',
+    '单位',
+    figure('得分'),
+    ...indicators.map((p) => figure(p.label)),
+    figure('完成率'),
+    figure('序时'),
+    figure('年度计划(万元)'),
+    '色牌',
+    figure('未按时报'),
+  ]
   const body = html` <form class="filters" method="get" action="/board">
       <label
         >月份<select name="period">
@@ -58,20 +70,7 @@ export async function boardPage(c: WebCtx, q: { period?: string; unit?: string }
           html`<section class="panel league" data-league="${l.league}">
             <h2>${l.league}</h2>
             <table>
-              <thead>
-                <tr>
-                  <th class="n">名次</th>
-                  <th>升降</th>
-                  <th>单位</th>
-                  <th class="n">得分</th>
-                  ${indicators.map((p) => html`<th class="n">${p.label}</th>`)}
-                  <th class="n">完成率</th>
-                  <th class="n">序时</th>
-                  <th class="n">年度计划(万元)</th>
-                  <th>色牌</th>
-                  <th class="n">未按时报</th>
-                </tr>
-              </thead>
+              ${thead(columns)}
               <tbody>
                 ${l.lines.map(
                   (
@@ -115,12 +114,7 @@ async function trend(c: WebCtx, periods: string[], unitId: number): Promise<Html
       ],
     })}
     <table>
-      <thead>
-        <tr>
-          <th>月份</th>
-          ${points.map((x) => html`<th class="n">${monthLabel(x.period)}</th>`)}
-        </tr>
-      </thead>
+      ${thead(['月份', ...points.map((x) => figure(monthLabel(x.period)))])}
       <tbody>
         <tr>
           <td>名次</td>

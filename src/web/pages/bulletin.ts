@@ -6,12 +6,15 @@ import { monthlyBulletin } from '../../services/bulletin.ts'
 import { formatScore } from '../../domain/scoring.ts'
 import { COLOUR_LABELS, type Colour } from '../../domain/colours.ts'
 import { periodLabel } from '../../cards/conversation.ts'
-import { html, type Html } from '../html.ts'
+import { figure, html, thead, type Html } from '../html.ts'
 import { frame, pct, periodParam, wan, type WebCtx } from '../context.ts'
 import { hasAnyRole } from '../scope.ts'
 
 /** Who may read the 通报 (chat: leadersAndOffice). */
 export const mayReadBulletin = (c: WebCtx) => hasAnyRole(c.person, ['leader', 'office', 'executive', 'county_head'])
+
+/** A league of the bulletin: one row a unit, by rank. */
+const LEAGUE_COLUMNS = [figure('名次'), '单位', figure('得分'), figure('完成率'), figure('序时'), figure('年度计划(万元)'), figure('本年累计(万元)')]
 
 export async function bulletinPage(c: WebCtx, q: { period?: string }): Promise<Html> {
   const period = periodParam(c, q.period)
@@ -32,17 +35,7 @@ export async function bulletinPage(c: WebCtx, q: { period?: string }): Promise<H
           (l) =>
             html`<h3>${l.league}</h3>
               <table>
-                <thead>
-                  <tr>
-                    <th class="n">名次</th>
-                    <th>单位</th>
-                    <th class="n">得分</th>
-                    <th class="n">完成率</th>
-                    <th class="n">序时</th>
-                    <th class="n">年度计划(万元)</th>
-                    <th class="n">本年累计(万元)</th>
-                  </tr>
-                </thead>
+                ${thead(LEAGUE_COLUMNS)}
                 <tbody>
                   ${l.lines.map(
                     (x) =>

@@ -5,7 +5,7 @@
 import { localDate } from '../../domain/time.ts'
 import { PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
 import { PROBLEM_STATES, SUPERVISION_STATES } from '../../store/schema.ts'
-import { html, type Html } from '../html.ts'
+import { figure, html, thead, type Html } from '../html.ts'
 import { frame, type WebCtx } from '../context.ts'
 import { problemsWithNames, supervisionsWithNames } from '../queries.ts'
 import { sees } from '../scope.ts'
@@ -57,6 +57,9 @@ const stateFilter = (name: string, states: readonly string[], labels: Record<str
     </select></label
   >`
 
+/** The 问题台账: one row a problem, with its owners and time limit. */
+const PROBLEM_COLUMNS = ['编号', '项目', '问题', '状态', '调度层级', '责任单位', '责任人', '包联领导', '期限', '剩余', figure('通报')]
+
 export async function problemsPage(c: WebCtx, q: { state?: string }): Promise<Html> {
   const today = localDate(c.now)
   const all = q.state !== undefined && q.state !== ''
@@ -77,21 +80,7 @@ export async function problemsPage(c: WebCtx, q: { state?: string }): Promise<Ht
     </p>
     <div class="panel">
       <table id="problems">
-        <thead>
-          <tr>
-            <th>编号</th>
-            <th>项目</th>
-            <th>问题</th>
-            <th>状态</th>
-            <th>调度层级</th>
-            <th>责任单位</th>
-            <th>责任人</th>
-            <th>包联领导</th>
-            <th>期限</th>
-            <th>剩余</th>
-            <th class="n">通报</th>
-          </tr>
-        </thead>
+        ${thead(PROBLEM_COLUMNS)}
         <tbody>
           ${rows.map(
             (r) =>
@@ -136,20 +125,7 @@ export async function supervisionsPage(c: WebCtx, q: { state?: string }): Promis
     </p>
     <div class="panel">
       <table id="supervisions">
-        <thead>
-          <tr>
-            <th>编号</th>
-            <th>项目</th>
-            <th>责任单位</th>
-            <th>督办事项</th>
-            <th>督办人</th>
-            <th>状态</th>
-            <th>复函期限</th>
-            <th>剩余</th>
-            <th class="n">通报</th>
-            <th>复函</th>
-          </tr>
-        </thead>
+        ${thead(['编号', '项目', '责任单位', '督办事项', '督办人', '状态', '复函期限', '剩余', figure('通报'), '复函'])}
         <tbody>
           ${rows.map(
             (r) =>

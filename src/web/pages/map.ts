@@ -6,7 +6,7 @@
 import { gapPoints } from '../../domain/schedule.ts'
 import { LEAGUES } from '../../store/schema.ts'
 import { periodLabel } from '../../cards/conversation.ts'
-import { html, type Html } from '../html.ts'
+import { figure, html, thead, type Html } from '../html.ts'
 import { gapFill, treemap } from '../charts.ts'
 import { frame, pct, periodParam, wan, type WebCtx } from '../context.ts'
 import { boardOf } from './board.ts'
@@ -19,6 +19,9 @@ const LEGEND = [
   { fill: gapFill(-25), label: '落后 20 以上' },
   { fill: gapFill(null), label: '无计划' },
 ]
+
+/** The table under the treemap: one row a unit, the figures its tile is sized and coloured by. */
+const UNIT_COLUMNS = ['单位', '赛道', figure('年度计划(万元)'), figure('本年累计(万元)'), figure('完成率'), figure('序时'), figure('项目')]
 
 export async function mapPage(c: WebCtx, q: { period?: string; league?: string }): Promise<Html> {
   const period = periodParam(c, q.period)
@@ -50,17 +53,7 @@ export async function mapPage(c: WebCtx, q: { period?: string; league?: string }
     <section class="panel" id="treemap">${treemap(tiles, { title: `${periodLabel(period)}各单位完成情况` })}</section>
     <section class="panel">
       <table>
-        <thead>
-          <tr>
-            <th>单位</th>
-            <th>赛道</th>
-            <th class="n">年度计划(万元)</th>
-            <th class="n">本年累计(万元)</th>
-            <th class="n">完成率</th>
-            <th class="n">序时</th>
-            <th class="n">项目</th>
-          </tr>
-        </thead>
+        ${thead(UNIT_COLUMNS)}
         <tbody>
           ${[...lines]
             .sort((a, b) => b.plan - a.plan)

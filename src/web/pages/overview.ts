@@ -14,7 +14,7 @@ import { monthKey } from '../../domain/periods.ts'
 import { localDate, localDateTime } from '../../domain/time.ts'
 import { COLOUR_LABELS, colourOf, type Colour } from '../../domain/colours.ts'
 import { periodLabel, PROBLEM_STATE_LABELS } from '../../cards/conversation.ts'
-import { html, type Html } from '../html.ts'
+import { figure, html, thead, type Html } from '../html.ts'
 import { lineChart, stackedColumns, COLOUR_HEX } from '../charts.ts'
 import { dot, frame, monthLabel, pct, visibleProjects, wan, type WebCtx } from '../context.ts'
 import { contactNames, problemsWithNames, supervisionsWithNames } from '../queries.ts'
@@ -290,13 +290,7 @@ async function roundPanel(c: WebCtx): Promise<Html> {
     ${
       rows.length
         ? html`<table>
-              <thead>
-                <tr>
-                  <th>单位</th>
-                  <th class="n">未报</th>
-                  <th>项目（联系人）</th>
-                </tr>
-              </thead>
+              ${thead(['单位', figure('未报'), '项目（联系人）'])}
               <tbody>
                 ${rows.map(
                   ([unitId, list]) =>
@@ -336,15 +330,7 @@ async function supervisionPanel(c: WebCtx): Promise<Html> {
   return html`<section class="panel">
     <h2>未办结督办 ${rows.length}件（逾期 ${overdue}）</h2>
     <table>
-      <thead>
-        <tr>
-          <th>编号</th>
-          <th>项目</th>
-          <th>事项</th>
-          <th class="n">已历</th>
-          <th>期限</th>
-        </tr>
-      </thead>
+      ${thead(['编号', '项目', '事项', figure('已历'), '期限'])}
       <tbody>
         ${rows.slice(0, 12).map((r) => {
           const due = r.s.replyDueOn ?? r.s.dueOn
@@ -384,15 +370,7 @@ async function problemPanel(c: WebCtx): Promise<Html> {
     <h2>未销号问题 ${rows.length}个（逾期 ${overdue}）</h2>
     <p>${buckets.map((b) => html`<span class="tag">${b.label} ${b.count}</span> `)}</p>
     <table>
-      <thead>
-        <tr>
-          <th>编号</th>
-          <th>项目</th>
-          <th>问题</th>
-          <th>状态</th>
-          <th class="n">已历</th>
-        </tr>
-      </thead>
+      ${thead(['编号', '项目', '问题', '状态', figure('已历')])}
       <tbody>
         ${rows.slice(0, 12).map(
           (r) =>
