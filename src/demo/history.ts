@@ -26,7 +26,8 @@ export type Filing = Omit<ReportFiling, 'trust' | 'previous'> & { previous: Prev
 
 /** Checks and stores a report as 「确认」 does; returns the stored version and the problems it raised. */
 export async function fileReport(db: Db, f: Filing): Promise<{ report: Report; raised: Problem[] }> {
-  const filed = await file(db, { ...f, previous: f.previous ?? null })
+  // Each version is its round's first or repeats the first's 开工 / 入库: only what it states can change them.
+  const filed = await file(db, { ...f, previous: f.previous ?? null, onlyStatedStarts: true })
   if (filed.kind !== 'stored') {
     const why = filed.kind === 'refused' ? filed.errors.join('；') : filed.kind
     throw new Error(`demo report refused for ${f.project.code} ${f.round.period}: ${why}`)

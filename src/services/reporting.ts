@@ -249,6 +249,15 @@ export interface Filing {
    * demo files month after month and hands it over instead of reading it back each time.
    */
   previous?: PreviousReport | null
+  /** The project's open problems, when the caller has read them (the bot, for its prompt card); else read if needed. */
+  openProblems?: Problem[]
+  /**
+   * The caller knows only what this version states can change the project's 开工 / 复工 / 入库 (no earlier version in
+   * the round stated any, and the project's values are those its reports gave): planStarts, three reads, is left out
+   * when it states none. The demo county's history says so (each version is its round's first or repeats it); the
+   * bot never does, since a correction may take a start back.
+   */
+  onlyStatedStarts?: boolean
 }
 
 /** What filing a report came to. Only 'stored' wrote anything. */
@@ -267,8 +276,7 @@ export type FilingOutcome =
       /** The project's 开工 / 复工 / 入库 change the report made, or null. */
       starts: StartsChange | null
       warnings: string[]
-      /** The project's open problems after the report: those before it, then the ones it raised. */
-      open: Problem[]
+      /** The problems it put in the 问题台账 (those not already open on the project). */
       raised: Problem[]
     }
 
@@ -295,7 +303,8 @@ export async function fileReport(db: Db, f: Filing): Promise<FilingOutcome> {
   const startStatus = values.startStatus ?? null
   const startedOn = startStatus ? (values.startedOn ?? null) : null
   const statsOn = values.statsOn ?? null
-  const starts = await planStarts(db, project.id, { roundId: round.id, startStatus, startedOn, statsOn })
+  const starts =
+    f.onlyStatedStarts && !startStatus && !statsOn ? null : await planStarts(db, project.id, { roundId: round.id, startStatus, startedOn, statsOn })
   const report = await submitReport(db, {
     roundId: round.id,
     projectId: project.id,
@@ -316,7 +325,7 @@ export async function fileReport(db: Db, f: Filing): Promise<FilingOutcome> {
   })
   await applyStarts(db, starts, at, by)
   if (reopened) await useReopen(db, { roundId: round.id, projectId: project.id, by, at })
-  const open = await openProblemsOfProject(db, project.id)
+  const open = f.openProblems ?? (values.problems.length ? await openProblemsOfProject(db, project.id) : [])
   const fresh = values.problems.filter((d) => !open.some((o) => o.description === d))
   const first = fresh.length ? await nextId(db, problems) : 0
   const raised: Problem[] = []
@@ -333,5 +342,5 @@ export async function fileReport(db: Db, f: Filing): Promise<FilingOutcome> {
         note: '由调度填报提出',
       }),
     )
-  return { kind: 'stored', values, report, previous, starts, warnings: check.warnings, open: [...open, ...raised], raised }
+  return { kind: 'stored', values, report, previous, starts, warnings: check.warnings, raised }
 }

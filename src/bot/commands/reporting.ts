@@ -427,13 +427,14 @@ async function submit(
   const { db, now } = turn.ctx
   const mine = await projectsOfContact(db, turn.person.id)
   if (!mine.some((p) => p.id === project.id) && !isOffice(turn.person)) return say(turn, `您不是「${project.name}」的填报人，不能填报该项目。`)
-  // The receipt's figures are read before fileReport's first write: on D1 a read of a table just written would
-  // send the writes so far as a batch of their own (src/runtime/workers/d1.ts), and a crash after it would leave
-  // the report stored with its event unmarked. A weekly (旬) report is measured as the week's 进度催办 measures it:
-  // its own 本年累计 against the month the next colour decision sets (a week key such as 2026-W46 is no month).
+  // The receipt's figures and the open problems are read before fileReport's first write: on D1 a read of a table
+  // just written would send the writes so far as a batch of their own (src/runtime/workers/d1.ts), and a crash
+  // after it would leave the report stored with its event unmarked. A weekly (旬) report is measured as the week's
+  // 进度催办 measures it: its own 本年累计 against the month the next colour decision sets (2026-W46 is no month).
   const period = round.kind === 'monthly' ? round.period : await decisionMonth(db, turn.ctx.rules, now)
   const [figuresBefore] = await projectMonths(db, period, { projectId: project.id })
-  const filed = await fileReport(db, { project, round, values: input, by: turn.person.id, at: now.getTime(), source, trust })
+  const openProblems = await openProblemsOfProject(db, project.id)
+  const filed = await fileReport(db, { project, round, values: input, by: turn.person.id, at: now.getTime(), source, trust, openProblems })
   switch (filed.kind) {
     case 'closed':
       return say(turn, `${periodLabel(round.period)}调度已截止，不能再修改。如需补报或更正，请联系{office}（补报）。`)
@@ -464,7 +465,7 @@ async function submit(
     round,
     previous: previous?.report ?? null,
     current: report,
-    openProblems: filed.open,
+    openProblems: [...openProblems, ...filed.raised],
     demo: turn.ctx.demo,
   })
   const refresh = [
