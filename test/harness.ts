@@ -10,8 +10,7 @@
  * plus everything queued for others.
  */
 import { eq } from 'drizzle-orm'
-import { openNodeDatabase } from '../src/runtime/node/sqlite.ts'
-import { loadDemoCounty } from '../src/demo/county.ts'
+import { demoDatabase } from './demo-image.ts'
 import { createIntake } from '../src/intake/index.ts'
 import { localDecoder } from '../src/channels/local/routes.ts'
 import type { BotResult, Card, ChatRef, CommandName, InboundEvent, MessageBody, Platform } from '../src/model/index.ts'
@@ -36,9 +35,8 @@ let seq = 0
 
 /** `demoAt`: when the demo county is generated (its history ends with the last month closed by then; default 22 Nov 2026). */
 export async function harness(opts: { now?: Date; demoAt?: Date } = {}) {
-  const database = openNodeDatabase(':memory:')
+  const database = await demoDatabase(opts.demoAt ?? shanghaiTime(2026, 11, 22, 10))
   const { db } = database
-  await loadDemoCounty(db, opts.demoAt ?? shanghaiTime(2026, 11, 22, 10))
   let now = opts.now ?? shanghaiTime(2026, 11, 26, 10)
   const everyone = await db.select().from(people).all()
   const unitRows = await db.select().from(units).all()

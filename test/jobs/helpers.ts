@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../src/demo/county.ts'
+import { demoDatabase } from '../demo-image.ts'
 import { upsertGroup } from '../../src/store/repos/directory.ts'
 import { groups } from '../../src/store/schema.ts'
 import { eq } from 'drizzle-orm'
@@ -22,8 +23,8 @@ export interface County extends NodeDatabase {
  * `ledger: false` closes the demo's problems, so their 通报 do not mix into a test about rounds.
  */
 export async function demoCounty(now: Date, path = ':memory:', o: { ledger?: boolean } = {}): Promise<County> {
-  const d = openNodeDatabase(path)
-  await loadDemoCounty(d.db, now)
+  const d = path === ':memory:' ? await demoDatabase(now) : openNodeDatabase(path)
+  if (path !== ':memory:') await loadDemoCounty(d.db, now)
   if (o.ledger === false) d.sqlite.exec(`update problems set state = 'closed' where state != 'closed'`)
   const a = await upsertGroup(d.db, 'local', 'county', '县重点项目调度群', now.getTime())
   const b = await upsertGroup(d.db, 'local', 'leaders', '县领导工作群', now.getTime())

@@ -32,12 +32,14 @@ export interface OpenOptions {
    * SQLite's 1,000-page mark: npm start, whose commits are the webhooks' acknowledgements.
    */
   backgroundCheckpoint?: boolean
+  /** An in-memory database made from this image (`sqlite.serialize()` of another): the tests' copy of a loaded county. */
+  image?: Buffer
 }
 
 /** Opens (creating if needed) the SQLite file and applies pending migrations. ':memory:' works for tests. */
 export function openNodeDatabase(path: string, opts: OpenOptions = {}): NodeDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const sqlite = new Database(path)
+  const sqlite = opts.image ? new Database(opts.image) : new Database(path)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
