@@ -16,7 +16,7 @@ export function warnWithoutChromium(suite: string) {
 }
 
 /** Headless, offline (no updates, sync or QUIC), and able to run as root in a container. */
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -41,7 +41,7 @@ export async function launchChromium(viewport: { width: number; height: number }
     headless: true,
     viewport,
     locale: 'zh-CN',
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
   })
   return {
     context,

@@ -7,35 +7,23 @@ import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db.ts'
 import { boardSnapshots } from '../schema.ts'
 
-const LEAGUE = '通报'
-
-export async function frozenBulletin<T>(db: Db, period: string): Promise<T | undefined> {
+/** A month's frozen copy under `league` ('通报', '规则'), if one was kept. */
+async function frozen<T>(db: Db, period: string, league: string): Promise<T | undefined> {
   const row = await db
     .select({ data: boardSnapshots.data })
     .from(boardSnapshots)
-    .where(and(eq(boardSnapshots.kind, 'monthly'), eq(boardSnapshots.period, period), eq(boardSnapshots.league, LEAGUE)))
+    .where(and(eq(boardSnapshots.kind, 'monthly'), eq(boardSnapshots.period, period), eq(boardSnapshots.league, league)))
     .get()
   return row?.data as T | undefined
 }
 
-/** Keeps the first copy frozen for a month; later calls change nothing. */
-export async function freezeBulletin(db: Db, period: string, data: unknown, at: number): Promise<void> {
-  await db.insert(boardSnapshots).values({ kind: 'monthly', period, league: LEAGUE, publishedAt: at, data }).onConflictDoNothing()
+/** Keeps the first copy under `league` for a month; later calls change nothing. */
+async function freeze(db: Db, period: string, league: string, data: unknown, at: number): Promise<void> {
+  await db.insert(boardSnapshots).values({ kind: 'monthly', period, league, publishedAt: at, data }).onConflictDoNothing()
 }
 
-const RULES = '规则'
-
+export const frozenBulletin = <T>(db: Db, period: string) => frozen<T>(db, period, '通报')
+export const freezeBulletin = (db: Db, period: string, data: unknown, at: number) => freeze(db, period, '通报', data, at)
 /** The rule a month was published under (what settle froze), if it was kept. */
-export async function frozenRules<T>(db: Db, period: string): Promise<T | undefined> {
-  const row = await db
-    .select({ data: boardSnapshots.data })
-    .from(boardSnapshots)
-    .where(and(eq(boardSnapshots.kind, 'monthly'), eq(boardSnapshots.period, period), eq(boardSnapshots.league, RULES)))
-    .get()
-  return row?.data as T | undefined
-}
-
-/** Keeps the rule of a month's first publication; later calls change nothing. */
-export async function freezeRules(db: Db, period: string, data: unknown, at: number): Promise<void> {
-  await db.insert(boardSnapshots).values({ kind: 'monthly', period, league: RULES, publishedAt: at, data }).onConflictDoNothing()
-}
+export const frozenRules = <T>(db: Db, period: string) => frozen<T>(db, period, '规则')
+export const freezeRules = (db: Db, period: string, data: unknown, at: number) => freeze(db, period, '规则', data, at)

@@ -3,7 +3,7 @@
  * blocks nothing, and no element is wider than the screen, with a help card and a 赛马 board on it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
@@ -12,13 +12,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { openNodeDatabase, type NodeDatabase } from '../../../src/runtime/node/sqlite.ts'
 import { loadDemoCounty } from '../../../src/demo/county.ts'
 import { shanghaiTime } from '../../../src/domain/time.ts'
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, warnWithoutChromium } from '../../browser.ts'
 import { silentLogger } from '../../../src/log.ts'
 import { createApp } from '../../../src/http/app.ts'
 import { people, type Role } from '../../../src/store/schema.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) console.warn(`skipping the phone-width /chat test: ${CHROMIUM} not found (apt-get install -y chromium fonts-noto-cjk)`)
+warnWithoutChromium('the phone-width /chat test')
 
 const NOW = shanghaiTime(2026, 11, 22, 10)
 const WIDTH = 390
@@ -89,16 +88,7 @@ describe.skipIf(!haveChromium)('the /chat page at 390 × 844', () => {
       isMobile: true,
       hasTouch: true,
       locale: 'zh-CN',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_FLAGS,
     })
     page = browser.pages()[0] ?? (await browser.newPage())
     page.on('pageerror', (e) => errors.push(String(e)))
