@@ -1,10 +1,13 @@
 /**
  * npm run bench:wecom — WeCom 自建应用 callbacks over loopback HTTP, and the board PNG.
  *
- * Ours: the Hono app on @hono/node-server with the WeCom routes as deployed (startWecom: signature and timestamp
- * before decryption, node:crypto AES with WeCom's 32-byte padding, receiveid and AgentID checks, the durable
- * inbound log with dedupe in a demo-county SQLite file, the empty 200), and the real bot after the response
- * (unbound members typing 帮助: each callback also queues one reply). Baseline in the same run: a node:http
+ * Ours: as npm start serves it (src/runtime/node/http.ts) — the callback POST straight from node:http into the
+ * handler the Hono route wraps too (`wecomCallbackHandler`, put in the route map by startWecom), everything else
+ * through Hono on @hono/node-server — with the WeCom routes as deployed (signature and timestamp before
+ * decryption, node:crypto AES with WeCom's 32-byte padding, receiveid and AgentID checks, the durable inbound
+ * log with dedupe in a demo-county SQLite file, the empty 200), and the real bot after the response (unbound
+ * members typing 帮助: each callback also queues one reply). BENCH_HONO_ONLY=1 sends the callbacks through
+ * Hono's adapter as well (as before the fast path), to compare. Baseline in the same run: a node:http
  * handler built on the official `@wecom/crypto` (getSignature + decrypt) with a no-op body (no dedupe, no
  * storage, no bot). Same signed, encrypted XML callbacks for both.
  *
@@ -22,6 +25,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
+import type { NodeRoute } from '../src/runtime/node/http.ts'
 
 interface Req {
   path: string
@@ -117,7 +121,9 @@ function pct(xs: number[], p: number): number {
 }
 
 async function main() {
-  const { serve } = await import('@hono/node-server')
+  const { nodeServer } = await import('../src/runtime/node/http.ts')
+  // BENCH_HONO_ONLY=1: the callbacks through Hono's adapter too (no fast route), to compare.
+  const HONO_ONLY = process.env.BENCH_HONO_ONLY === '1'
   const wecomCrypto = await import('@wecom/crypto')
   const { eq } = await import('drizzle-orm')
   const { openNodeDatabase } = await import('../src/runtime/node/sqlite.ts')
@@ -154,7 +160,8 @@ async function main() {
   }
   console.log(`prepared ${total} signed, encrypted callbacks in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
-  // Ours, as npm start runs it (drain off: sends are not measured here).
+  // Ours, as npm start runs it (drain off: sends are not measured here): startWecom puts the callback POST in
+  // the route map the node:http server answers from, main.ts's way.
   const config = loadConfig({
     WECOM_CORP_ID: APP.corpId,
     WECOM_AGENT_ID: String(APP.agentId),
@@ -170,9 +177,12 @@ async function main() {
     now: () => new Date(),
     channels: config.channels,
   })
-  const channel = startWecom({ config, db: database.db, logger: silentLogger, app, now: () => new Date(), drainEveryMs: 0 })
-  const ours = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+  const fastRoutes = new Map<string, NodeRoute>()
+  const channel = startWecom({ config, db: database.db, logger: silentLogger, app, now: () => new Date(), drainEveryMs: 0, nodeRoutes: fastRoutes })
+  const ours = nodeServer(app.fetch, HONO_ONLY ? new Map() : fastRoutes)
+  ours.listen(0, '127.0.0.1')
   await new Promise<void>((r) => ours.once('listening', () => r()))
+  console.log(HONO_ONLY ? 'ours: callbacks through Hono (BENCH_HONO_ONLY=1)' : 'ours: callbacks straight from node:http (as npm start)')
 
   // Baseline: @wecom/crypto, a no-op body.
   const baseline = createServer((req, res) => {
@@ -247,6 +257,7 @@ async function main() {
       `errors=${b.errors + o.errors + open.errors}`,
       `png_ms_p50=${pct(pngTimes, 50).toFixed(1)}`,
       `png_bytes=${size}`,
+      `hono_only=${HONO_ONLY ? 1 : 0}`,
     ].join(' '),
   )
   await channel.stop()

@@ -18,7 +18,9 @@
  * cannot find (or without a ResponseCode) gets the new card as a new message; a result with only a toast, the
  * toast as text unless the bot already answered in the chat.
  *
- * Runtime-agnostic: no `node:*`.
+ * The POST is `wecomCallbackHandler`, transport-free (raw body and query in, status and body out): the Hono
+ * route wraps it, and on Node the callback path is served with it straight from node:http
+ * (src/runtime/node/http.ts `wecomNodeRoute`), so both answer alike. Runtime-agnostic: no `node:*`.
  *
  * @example
  *   app.route('/', wecomRoutes({ db, logger, now, secrets: { token, keys: wecomKeys(aesKey), corpId, agentId } }))
@@ -264,38 +266,108 @@ export interface WecomRouteDeps extends WecomReceiverDeps {
   defer?: (c: Context, work: Promise<void>) => void
 }
 
-/** The Hono sub-app with the callback's GET and POST; mount with `app.route('/', wecomRoutes(deps))`. */
-export function wecomRoutes(deps: WecomRouteDeps) {
+/** The signed parameters of a callback's query string, as Hono's `c.req.query` reads them. */
+export interface WecomCallbackQuery {
+  msg_signature?: string | undefined
+  timestamp?: string | undefined
+  nonce?: string | undefined
+}
+
+/** A callback POST as any transport hands it over: the raw body and the query's parameters. */
+export interface WecomCallbackRequest {
+  rawBody: string
+  query: WecomCallbackQuery
+}
+
+/**
+ * The answer to one callback: status, body (null: none at all) and its content type, and work to keep running
+ * after the response (`defer`).
+ */
+export interface WecomCallbackAnswer {
+  status: 200 | 400 | 401
+  body: string | null
+  contentType?: string
+  work?: Promise<void>
+}
+
+/** What Hono's `c.text` sends: the fast path (src/runtime/node/http.ts) answers with the same header. */
+export const TEXT_CONTENT_TYPE = 'text/plain; charset=UTF-8'
+/** The passive reply's content type. */
+export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8'
+
+/**
+ * One callback POST from raw body to answer, transport-free: the Hono POST route below wraps it, and the Node
+ * runtime serves the callback path with it straight from node:http (src/runtime/node/http.ts), without
+ * building a Web Request and Response per callback.
+ */
+export function wecomCallbackHandler(deps: WecomRouteDeps): (req: WecomCallbackRequest) => Promise<WecomCallbackAnswer> {
   const receiver = deps.receiver ?? createWecomReceiver(deps)
+  const secrets: WecomSecrets = { ...deps.secrets, now: deps.now }
+
+  const answer = async ({ rawBody, query }: WecomCallbackRequest): Promise<WecomCallbackAnswer> => {
+    let receipt: WecomReceipt
+    try {
+      const cb = await openCallback({ query, rawBody }, secrets)
+      receipt = await receiver.accept(cb.fields)
+    } catch (e) {
+      return refusal(deps.logger, 'POST', e)
+    }
+    if (receipt.kind !== 'accepted') return { status: 200, body: null }
+    if (receipt.passive) {
+      // The clicked card's new state in the response (passive.ts), signed over the request's timestamp and nonce.
+      const { card, to, taskId } = receipt.passive
+      const plain = passiveCardXml(card, { to, corpId: secrets.corpId, at: deps.now(), taskId })
+      const body = await encryptedReply(plain, {
+        token: secrets.token,
+        keys: secrets.keys,
+        corpId: secrets.corpId,
+        timestamp: query.timestamp ?? '',
+        nonce: query.nonce ?? '',
+      })
+      return { status: 200, body, contentType: XML_CONTENT_TYPE, work: receipt.work }
+    }
+    // 200 with an empty body: WeCom takes it as "received, no passive reply".
+    return { status: 200, body: null, work: receipt.work }
+  }
+  return (req) => receiver.intake(() => answer(req))
+}
+
+/** 401 for a forged, stale or foreign callback, 400 for a malformed one (logged); anything else is rethrown. */
+function refusal(logger: Logger, method: string, e: unknown): { status: 400 | 401; body: string; contentType: string } {
+  if (e instanceof WebhookAuthError) {
+    logger.warn('wecom callback refused', { method, reason: e.message })
+    return { status: 401, body: 'unauthorized', contentType: TEXT_CONTENT_TYPE }
+  }
+  if (e instanceof WebhookPayloadError) {
+    logger.warn('wecom callback malformed', { method, reason: e.message })
+    return { status: 400, body: 'bad request', contentType: TEXT_CONTENT_TYPE }
+  }
+  throw e
+}
+
+/**
+ * The Hono sub-app with the callback's GET and POST; mount with `app.route('/', wecomRoutes(deps))`. The POST
+ * is `handler` (default `wecomCallbackHandler(deps)`), the one the Node runtime also serves from node:http.
+ */
+export function wecomRoutes(deps: WecomRouteDeps & { handler?: ReturnType<typeof wecomCallbackHandler> }) {
+  const handler = deps.handler ?? wecomCallbackHandler(deps)
   const defer = deps.defer ?? deferWork
   const secrets: WecomSecrets = { ...deps.secrets, now: deps.now }
   const app = new Hono()
-
-  const refuse = (c: Context, e: unknown) => {
-    if (e instanceof WebhookAuthError) {
-      deps.logger.warn('wecom callback refused', { method: c.req.method, reason: e.message })
-      return c.text('unauthorized', 401)
-    }
-    if (e instanceof WebhookPayloadError) {
-      deps.logger.warn('wecom callback malformed', { method: c.req.method, reason: e.message })
-      return c.text('bad request', 400)
-    }
-    throw e
-  }
 
   const query = (c: Context) => ({
     msg_signature: c.req.query('msg_signature'),
     timestamp: c.req.query('timestamp'),
     nonce: c.req.query('nonce'),
-    echostr: c.req.query('echostr'),
   })
 
   app.get(WECOM_CALLBACK_PATH, async (c) => {
     try {
-      const plain = await openVerification(query(c), secrets)
+      const plain = await openVerification({ ...query(c), echostr: c.req.query('echostr') }, secrets)
       return c.text(plain, 200)
     } catch (e) {
-      return refuse(c, e)
+      const r = refusal(deps.logger, 'GET', e)
+      return c.text(r.body, r.status)
     }
   })
 
@@ -310,34 +382,11 @@ export function wecomRoutes(deps: WecomRouteDeps) {
     return Number(length) > MAX_BODY_BYTES ? Promise.resolve(tooLarge(c)) : next()
   }
 
-  app.post(WECOM_CALLBACK_PATH, limit, (c) =>
-    receiver.intake(async () => {
-      const rawBody = await c.req.text()
-      let receipt: WecomReceipt
-      try {
-        const cb = await openCallback({ query: query(c), rawBody }, secrets)
-        receipt = await receiver.accept(cb.fields)
-      } catch (e) {
-        return refuse(c, e)
-      }
-      if (receipt.kind === 'accepted') defer(c, receipt.work)
-      if (receipt.kind === 'accepted' && receipt.passive) {
-        // The clicked card's new state in the response (passive.ts), signed over the request's timestamp and nonce.
-        const { card, to, taskId } = receipt.passive
-        const plain = passiveCardXml(card, { to, corpId: secrets.corpId, at: deps.now(), taskId })
-        const q = query(c)
-        const body = await encryptedReply(plain, {
-          token: secrets.token,
-          keys: secrets.keys,
-          corpId: secrets.corpId,
-          timestamp: q.timestamp ?? '',
-          nonce: q.nonce ?? '',
-        })
-        return c.body(body, 200, { 'content-type': 'application/xml; charset=utf-8' })
-      }
-      // 200 with an empty body: WeCom takes it as "received, no passive reply".
-      return c.body(null, 200)
-    }),
-  )
+  app.post(WECOM_CALLBACK_PATH, limit, async (c) => {
+    const a = await handler({ rawBody: await c.req.text(), query: query(c) })
+    if (a.work) defer(c, a.work)
+    if (a.body === null) return c.body(null, a.status)
+    return c.body(a.body, a.status, { 'content-type': a.contentType ?? TEXT_CONTENT_TYPE })
+  })
   return app
 }

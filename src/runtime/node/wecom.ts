@@ -4,7 +4,8 @@
  *
  * 1. our fetch client for the WeCom API (WECOM_API_BASE; token cached, single-flight refresh);
  * 2. the callback `GET`/`POST /webhooks/wecom`, mounted on the app synchronously (before the first request),
- *    with node:crypto's AES (`nodeWecomAes`: no thread-pool hop per callback);
+ *    with node:crypto's AES (`nodeWecomAes`: no thread-pool hop per callback); the POST also put in
+ *    `nodeRoutes`, for the server to answer straight from node:http (http.ts `wecomNodeRoute`);
  * 3. the form pages `/r/<token>` (src/forms) the 填报 buttons open when PUBLIC_URL is set;
  * 4. the outbox drain for platform 'wecom' every second (group robots too, with `robots`).
  *
@@ -12,7 +13,7 @@
  * work in flight.
  *
  * @example
- *   if (config.channels.includes('wecom')) wecom = startWecom({ config, db, logger, app, intake })
+ *   if (config.channels.includes('wecom')) wecom = startWecom({ config, db, logger, app, intake, nodeRoutes })
  */
 import { createDecipheriv, createSecretKey } from 'node:crypto'
 import type { Hono } from 'hono'
@@ -24,7 +25,15 @@ import type { Platform } from '../../model/index.ts'
 import type { Intake } from '../../intake/index.ts'
 import type { RawAesCbc } from '../../channels/wecom/crypto.ts'
 import { wecomKeys } from '../../channels/wecom/crypto.ts'
-import { createWecomReceiver, wecomRoutes, type WecomReceiver } from '../../channels/wecom/routes.ts'
+import {
+  createWecomReceiver,
+  WECOM_CALLBACK_PATH,
+  wecomCallbackHandler,
+  wecomRoutes,
+  type WecomReceiver,
+  type WecomRouteDeps,
+} from '../../channels/wecom/routes.ts'
+import { wecomNodeRoute, type NodeRoute } from './http.ts'
 import { createWecomClient, type WecomClient } from '../../channels/wecom/send.ts'
 import { wecomOutboxSender, type RobotSend } from '../../channels/wecom/outbox.ts'
 import { ROBOT_PREFIX, parseRobots, robotSender } from '../../channels/wecom/robot.ts'
@@ -79,6 +88,11 @@ export interface StartWecomOptions {
   robots?: RobotSend
   /** How long a click waits to be answered in the callback's response (default PASSIVE_REPLY_MS; 0: always the API). */
   passiveReplyMs?: number
+  /**
+   * Where the callback POST is put to be answered straight from node:http (src/runtime/node/http.ts), for the
+   * caller to serve once everything has started. Without it only the Hono route serves it.
+   */
+  nodeRoutes?: Map<string, NodeRoute>
 }
 
 export interface WecomChannel {
@@ -110,16 +124,17 @@ export function startWecom(o: StartWecomOptions): WecomChannel {
     ...(o.platforms && { platforms: o.platforms }),
     ...(o.intake && { intake: o.intake }),
   })
-  o.app.route(
-    '/',
-    wecomRoutes({
-      db,
-      logger,
-      now,
-      receiver,
-      secrets: { token, keys: wecomKeys(aesKey), corpId, agentId, maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS, aes: nodeWecomAes },
-    }),
-  )
+  const deps: WecomRouteDeps = {
+    db,
+    logger,
+    now,
+    receiver,
+    secrets: { token, keys: wecomKeys(aesKey), corpId, agentId, maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS, aes: nodeWecomAes },
+  }
+  // One handler for both paths, so that the Hono route and node:http answer alike.
+  const handler = wecomCallbackHandler(deps)
+  o.app.route('/', wecomRoutes({ ...deps, handler }))
+  o.nodeRoutes?.set(WECOM_CALLBACK_PATH, wecomNodeRoute(handler, logger))
 
   // The form pages (/r/<token>) the cards' 填报 buttons open, fed to the same intake as the callback.
   o.app.route('/', formRoutes({ db, logger, now, intake: receiver.core, platforms: o.platforms ?? ['wecom'] }))
