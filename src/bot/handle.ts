@@ -42,10 +42,25 @@ export async function handleEvent(ctx: BotContext, event: InboundEvent): Promise
  * configured office (县重点项目建设指挥部办公室…) and county name belong, so one setting names them everywhere.
  */
 export function withNames(result: BotResult, names: { name: string; office: string }): BotResult {
+  // Copy on write: only what holds a name is copied (every reply passes here, and most hold none).
   const fill = <T>(v: T): T => {
     if (typeof v === 'string') return (v.includes('{') ? v.replaceAll('{office}', names.office).replaceAll('{county}', names.name) : v) as T
-    if (Array.isArray(v)) return v.map(fill) as T
-    if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) as T
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = fill(v[i])
+        if (x !== v[i]) (out ??= [...v])[i] = x
+      }
+      return (out ?? v) as T
+    }
+    if (v && typeof v === 'object' && !(v instanceof Date)) {
+      let out: Record<string, unknown> | undefined
+      for (const [k, was] of Object.entries(v)) {
+        const x: unknown = fill(was)
+        if (x !== was) (out ??= { ...(v as Record<string, unknown>) })[k] = x
+      }
+      return (out ?? v) as T
+    }
     return v
   }
   const { refresh, ...rest } = result

@@ -132,11 +132,13 @@ const MAX_DEFER_MS = 50
  * to their latency.
  */
 function workQueue(concurrency: number, busy: () => boolean) {
-  const waiting: { start: () => void; since: number }[] = []
+  // A queue read from `head` on: under a burst thousands wait, and Array#shift would copy them all each time.
+  let waiting: { start: () => void; since: number }[] = []
+  let head = 0
   let running = 0
   let scheduled = false
   const schedule = (delayMs = 0) => {
-    if (scheduled || waiting.length === 0 || running >= concurrency) return
+    if (scheduled || head === waiting.length || running >= concurrency) return
     scheduled = true
     if (delayMs > 0) setTimeout(pump, delayMs)
     else nextMacrotask(pump)
@@ -145,9 +147,16 @@ function workQueue(concurrency: number, busy: () => boolean) {
   // group (serialTransactions), one commit for several events instead of one each.
   const pump = () => {
     scheduled = false
-    while (waiting.length > 0 && running < concurrency) {
-      if (busy() && Date.now() - waiting[0]!.since < MAX_DEFER_MS) return schedule(1)
-      waiting.shift()!.start()
+    while (head < waiting.length && running < concurrency) {
+      if (busy() && Date.now() - waiting[head]!.since < MAX_DEFER_MS) return schedule(1)
+      waiting[head++]!.start()
+    }
+    if (head === waiting.length) {
+      waiting = []
+      head = 0
+    } else if (head > 1024 && head * 2 > waiting.length) {
+      waiting = waiting.slice(head)
+      head = 0
     }
   }
   return <T>(fn: () => Promise<T>): Promise<T> =>

@@ -4,7 +4,7 @@
  * is already in the outbox is never queued twice, so a repeated tick or a retried webhook sends nothing new.
  */
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm'
-import { placeholderRows, preparedBySize, rowParams, type Db } from '../store/db.ts'
+import { insertIgnoring, runWrite, type Db } from '../store/db.ts'
 import { inChunks, rowsPerInsert } from '../store/bulk.ts'
 import { groups, identities, outbox } from '../store/schema.ts'
 import type { Card, CardRefresh, MessageBody, OutboundMessage, Platform } from '../model/index.ts'
@@ -72,20 +72,13 @@ export async function enqueue(
 const OUTBOX_COLUMNS = ['key', 'platform', 'address', 'addressKind', 'body', 'status', 'nextAttemptAt', 'createdAt', 'subject', 'updatesId'] as const
 const OUTBOX_BATCH = rowsPerInsert(outbox)
 
-// Every reply goes through here: prepared, since building the insert costs more than running it.
-const insertRows = preparedBySize(OUTBOX_BATCH, (db, n) =>
-  db
-    .insert(outbox)
-    .values(placeholderRows(OUTBOX_COLUMNS, n) as never)
-    .onConflictDoNothing({ target: outbox.key })
-    .prepare(),
-)
+// Every reply goes through here: straight to the connection (runWrite), the body stringified as its JSON column is.
+const insertRows = insertIgnoring(outbox, OUTBOX_COLUMNS, ['key'])
 
 async function insertManyIgnoringDuplicates(db: Db, rows: (typeof outbox.$inferInsert)[]) {
   for (let i = 0; i < rows.length; i += OUTBOX_BATCH) {
-    // drizzle encodes placeholder values through the column (the body stays a JSON column).
-    const chunk = rows.slice(i, i + OUTBOX_BATCH)
-    await insertRows(db, chunk.length).run(rowParams(OUTBOX_COLUMNS, chunk as Record<(typeof OUTBOX_COLUMNS)[number], unknown>[]))
+    const chunk = rows.slice(i, i + OUTBOX_BATCH).map((r) => ({ ...r, body: JSON.stringify(r.body) }))
+    await runWrite(db, insertRows.sql(chunk.length), insertRows.params(chunk))
   }
 }
 

@@ -2,9 +2,10 @@
  * The county's rule set: which 序时 mode, which colour preset, which 赛马 indicators. Stored as the `rules`
  * setting (JSON, validated with zod) and merged over the defaults, so a county changes numbers, not code.
  */
+import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { prepared, type Db } from '../store/db.ts'
-import { getSetting } from '../store/repos/settings.ts'
+import { getSetting, SETTINGS_VERSION_KEY } from '../store/repos/settings.ts'
 import { COLOUR_PRESETS, DEFAULT_COLOUR_RULE, type ColourRule } from '../domain/colours.ts'
 import { DEFAULT_SCORING, type ScoringConfig } from '../domain/scoring.ts'
 import type { ScheduleMode } from '../domain/schedule.ts'
@@ -102,6 +103,33 @@ export async function loadCalendar(db: Db): Promise<WorkdayCalendar> {
   const rows = await allOverrides(db).all()
   const overrides: CalendarOverride[] = rows.map((r) => ({ date: r.date, kind: r.kind, note: r.note }))
   return createWorkdayCalendar(overrides)
+}
+
+// The settings version and the override rows (as one JSON text), in one statement.
+const versionAndOverrides = prepared((db) =>
+  db
+    .select({
+      version: sql<string | number | null>`(select value from settings where key = ${SETTINGS_VERSION_KEY})`,
+      overrides: sql<string>`(select json_group_array(json_object('date', date, 'kind', kind, 'note', note)) from (select * from holiday_overrides order by date))`,
+    })
+    .from(sql`(select 1)`)
+    .prepare(),
+)
+
+/**
+ * What tells whether settings read earlier are still current: the settings version (bumped by every settings
+ * write) and the calendar's override rows, read in one statement. `calendar()` builds the working-day calendar
+ * from exactly those rows.
+ */
+export async function settingsState(db: Db): Promise<{ version: number; overrides: string; calendar: () => WorkdayCalendar }> {
+  const row = (await versionAndOverrides(db).get())!
+  const overrides = row.overrides ?? '[]'
+  return {
+    // A JSON column: the text '1' as first written, an integer once SQL has bumped it.
+    version: row.version === null ? 0 : Number(typeof row.version === 'string' ? JSON.parse(row.version) : row.version),
+    overrides,
+    calendar: () => createWorkdayCalendar(JSON.parse(overrides) as CalendarOverride[]),
+  }
 }
 
 /** The county's dispatch calendar from the `dispatch` setting. A bad stored value is an error, not ignored. */

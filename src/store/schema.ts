@@ -513,8 +513,8 @@ export const inboundLog = sqliteTable(
     leaseUntil: integer('lease_until'),
   },
   (t) => [
+    // Every webhook inserts a row here before its acknowledgement: no index that no query reads.
     uniqueIndex('inbound_log_key').on(t.platform, t.dedupeKey),
-    index('inbound_log_received').on(t.receivedAt),
     index('inbound_log_unfinished')
       .on(t.status, t.leaseUntil)
       .where(sql`status = 'received'`),
@@ -550,7 +550,17 @@ export const outbox = sqliteTable(
      */
     updatesId: integer('updates_id'),
   },
-  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_subject').on(t.subject), index('outbox_updates').on(t.updatesId)],
+  // Most rows (text replies) have no subject and update nothing: partial indexes leave them out, so queueing a
+  // reply writes two index entries instead of four, and `subject = ?` / `updates_id = ?` still use them.
+  (t) => [
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    index('outbox_subject')
+      .on(t.subject)
+      .where(sql`subject is not null`),
+    index('outbox_updates')
+      .on(t.updatesId)
+      .where(sql`updates_id is not null`),
+  ],
 )
 
 export const auditLog = sqliteTable(

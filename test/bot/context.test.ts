@@ -1,6 +1,6 @@
 /**
- * The bot's context keeps the rules, the county's names and the demo flag between events (loaded once per
- * settings version): a settings change must still hold from the very next event, whoever writes it.
+ * The bot's context keeps the rules, the county's names, the demo flag and the working-day calendar between
+ * events (built once per settings version and override rows): a settings change must still hold from the very next event, whoever writes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -31,6 +31,19 @@ describe('settings in the bot’s context', () => {
     expect(r.all).not.toContain('县重点项目建设指挥部办公室')
     await setSetting(h.db, 'county', { name: '示例县', office: '县重点项目建设指挥部办公室' })
     expect((await contact.send('交办 #1 县能源局 5个工作日')).all).toContain('限县重点项目建设指挥部办公室使用')
+  })
+
+  it('a holiday the admin adds to the calendar by hand counts from the next event', async () => {
+    const office = h.as('office')
+    const [a, b] = h.sqlite.prepare(`select id from problems where state = 'in_progress' order by id limit 2`).all() as { id: number }[]
+    // Thursday 26 November: five working days on is Thursday 3 December.
+    expect((await office.send(`交办 #${a!.id} 县能源局 5个工作日`)).all).toContain('解决时限 12月3日')
+    h.sqlite.prepare(`insert into holiday_overrides (date, kind, note) values ('2026-11-27', 'holiday', '临时停工日')`).run()
+    try {
+      expect((await office.send(`交办 #${b!.id} 县能源局 5个工作日`)).all).toContain('解决时限 12月4日')
+    } finally {
+      h.sqlite.prepare(`delete from holiday_overrides where date = '2026-11-27'`).run()
+    }
   })
 
   it('a rule set by diaodu config holds from the next event; a dry run changes nothing', async () => {

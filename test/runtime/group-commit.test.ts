@@ -19,20 +19,30 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-/** The transaction statements the connection runs while `fn` does (BEGIN, SAVEPOINT, COMMIT…). */
-async function statementsDuring(fn: () => Promise<void>): Promise<string[]> {
+/**
+ * A transaction runner over the harness's connection that records the statements it runs (BEGIN, SAVEPOINT,
+ * COMMIT…): serialTransactions prepares them once, so they are seen through the connection's `prepare`.
+ */
+function tracedTransactions(): { transact: ReturnType<typeof serialTransactions>; seen: string[] } {
   const seen: string[] = []
-  const exec = h.sqlite.exec.bind(h.sqlite)
-  h.sqlite.exec = ((sql: string) => {
-    seen.push(sql)
-    return exec(sql)
-  }) as typeof h.sqlite.exec
-  try {
-    await fn()
-  } finally {
-    h.sqlite.exec = exec
-  }
-  return seen
+  const traced = new Proxy(h.sqlite, {
+    get(target, name, receiver) {
+      if (name !== 'prepare') return Reflect.get(target, name, receiver) as unknown
+      return (text: string) => {
+        const statement = target.prepare(text)
+        return new Proxy(statement, {
+          get(st, key, r) {
+            if (key !== 'run') return Reflect.get(st, key, r) as unknown
+            return (...args: unknown[]) => {
+              seen.push(text)
+              return st.run(...args)
+            }
+          },
+        })
+      }
+    },
+  })
+  return { transact: serialTransactions(traced), seen }
 }
 
 let seq = 0
@@ -54,13 +64,14 @@ describe('group commit', () => {
     const contacts = h.people.filter((p) => (p.roles as string[]).includes('contact')).slice(0, 6)
     expect(contacts.length).toBe(6)
     const failing = contacts[2]!.id
+    const traced = tracedTransactions()
     const intake = createIntake({
       db: h.db,
       logger: silentLogger,
       now: () => h.now,
       platforms: ['local'],
       decoders: { local: localDecoder },
-      transact: h.transact,
+      transact: traced.transact,
       concurrency: 16,
       bot: async (ctx, e) => {
         const result = await handleEvent(ctx, e)
@@ -69,7 +80,7 @@ describe('group commit', () => {
       },
     })
     const ids: number[] = []
-    const statements = await statementsDuring(async () => {
+    await (async () => {
       const accepted = await Promise.all(
         contacts.map((p) => {
           const event = ask(p.id, '本年累计5000万元，主体封顶，无问题')
@@ -78,7 +89,8 @@ describe('group commit', () => {
       )
       for (const a of accepted) if (a.kind === 'queued') ids.push(a.inboundId)
       await intake.idle()
-    })
+    })()
+    const statements = traced.seen
     expect(ids.length).toBe(6)
     expect(statements.filter((s) => s === 'BEGIN IMMEDIATE')).toHaveLength(1)
     expect(statements.filter((s) => s === 'COMMIT')).toHaveLength(1)

@@ -24,6 +24,27 @@ describe('the inbound log', () => {
     expect((await stored()).find((r) => r.dedupeKey === 'ev_a' && r.platform === 'feishu')!.id).toBe(ids[0])
   })
 
+  it('gives each delivery of a batch of new ones the id of its own row, and a batch of repeats none', async () => {
+    await recordInbound(database.db, 'feishu', 'ev_first', '{}', 1)
+    const keys = Array.from({ length: INBOUND_BATCH }, (_, i) => `ev_${i}`)
+    const ids = await recordInboundMany(
+      database.db,
+      keys.map((k) => row(k)),
+    )
+    const byId = new Map((await stored()).map((r) => [r.id, r.dedupeKey]))
+    expect(ids.map((id) => byId.get(id!))).toEqual(keys)
+    expect(
+      await recordInboundMany(
+        database.db,
+        keys.slice(0, 3).map((k) => row(k)),
+      ),
+    ).toEqual([null, null, null])
+    // A repeat in the middle: the new ones around it still get their own rows.
+    const mixed = await recordInboundMany(database.db, [row('ev_x'), row('ev_1'), row('ev_y')])
+    const after = new Map((await stored()).map((r) => [r.id, r.dedupeKey]))
+    expect(mixed.map((id) => (id === null ? null : after.get(id)))).toEqual(['ev_x', null, 'ev_y'])
+  })
+
   it('refuses a batch larger than one statement may bind on D1', async () => {
     await expect(
       recordInboundMany(

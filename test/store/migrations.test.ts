@@ -60,6 +60,9 @@ describe('upgrading a county database', () => {
     // 0008_urge_occasions: month_figures.missing_urges goes with month_figures, the urge_streaks view with the views.
     // 0009_wecom_cards: the response codes of sent WeCom cards (issue 15).
     old.exec('drop index wecom_card_codes_task; drop table wecom_card_codes')
+    // 0010_lean_hot_indexes: the first release had an index on inbound_log.received_at; outbox_subject and
+    // outbox_updates (made whole by 0005) become partial.
+    old.exec('create index inbound_log_received on inbound_log (received_at)')
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
     expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })
@@ -77,9 +80,18 @@ describe('upgrading a county database', () => {
     expect(upgraded.sqlite.prepare(`select count(*) as n from pragma_table_info('outbox') where name in ('subject', 'updates_id')`).get()).toEqual({
       n: 2,
     })
-    expect(upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('outbox_subject', 'outbox_updates')`).get()).toEqual({
-      n: 2,
-    })
+    expect(
+      upgraded.sqlite.prepare(`select name, sql like '% WHERE %' as partial from sqlite_master where name like 'outbox_%' order by name`).all(),
+    ).toEqual([
+      { name: 'outbox_due', partial: 0 },
+      { name: 'outbox_key_unique', partial: 0 },
+      { name: 'outbox_subject', partial: 1 },
+      { name: 'outbox_updates', partial: 1 },
+    ])
+    expect(upgraded.sqlite.prepare(`select name from sqlite_master where type = 'index' and tbl_name = 'inbound_log' order by name`).all()).toEqual([
+      { name: 'inbound_log_key' },
+      { name: 'inbound_log_unfinished' },
+    ])
     expect(
       upgraded.sqlite.prepare(`select count(*) as n from sqlite_master where name in ('wecom_card_codes', 'wecom_card_codes_task')`).get(),
     ).toEqual({

@@ -46,7 +46,7 @@ async function main() {
   let handle: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
   // Loopback unless HOST says otherwise while the local channel (anyone may act as any official) is on.
   const hostname = listenHost(config)
-  // The Feishu webhooks are answered straight from node:http (src/runtime/node/http.ts), from when `handle` is set.
+  // The Feishu webhooks and WeCom callbacks are answered straight from node:http (src/runtime/node/http.ts), from when `handle` is set.
   const nodeRoutes = new Map<string, NodeRoute>()
   const server = nodeServer((req) => handle(req), nodeRoutes, hostname === undefined ? {} : { hostname })
   server.listen(config.PORT, hostname)
@@ -100,7 +100,7 @@ async function main() {
     ? undefined
     : config.WECOM_MODE === 'bot'
       ? await startWecomBot({ config, db: database.db, logger, now, intake, robots })
-      : startWecom({ config, db: database.db, logger, app, now, intake, robots })
+      : startWecom({ config, db: database.db, logger, app, now, intake, robots, nodeRoutes: startedRoutes })
   handle = app.fetch
   for (const [path, route] of startedRoutes) nodeRoutes.set(path, route)
   logger.info(`listening on http://localhost:${config.PORT}`, { port: config.PORT })

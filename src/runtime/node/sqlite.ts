@@ -118,10 +118,20 @@ export function serialTransactions(sqlite: Database.Database, opts: { maxGroup?:
   }
   let waiting: Unit[] = []
   let tail: Promise<void> = Promise.resolve()
+  // Prepared once: exec() parses its SQL on every call, and a group runs two of these per unit.
+  const statement = (text: string) => {
+    const s = sqlite.prepare(text)
+    return () => void s.run()
+  }
+  const begin = statement('BEGIN IMMEDIATE')
+  const commit = statement('COMMIT')
+  const savepoint = statement('SAVEPOINT unit')
+  const release = statement('RELEASE unit')
+  const rollbackUnit = statement('ROLLBACK TO unit')
 
   async function runGroup(units: Unit[]): Promise<void> {
     try {
-      sqlite.exec('BEGIN IMMEDIATE')
+      begin()
     } catch (e) {
       for (const u of units) u.reject(e)
       return
@@ -133,11 +143,11 @@ export function serialTransactions(sqlite: Database.Database, opts: { maxGroup?:
     let lost: unknown // why the whole transaction is gone
     try {
       for (const u of units) {
-        if (!alone) sqlite.exec('SAVEPOINT unit')
+        if (!alone) savepoint()
         try {
           const value = await u.fn()
           if (crossed) throw new Error('a unit of work awaited I/O inside its transaction (rolled back)')
-          if (!alone) sqlite.exec('RELEASE unit')
+          if (!alone) release()
           outcomes.push({ ok: true, value })
         } catch (error) {
           outcomes.push({ ok: false, error })
@@ -147,10 +157,11 @@ export function serialTransactions(sqlite: Database.Database, opts: { maxGroup?:
             lost = error
             break
           }
-          sqlite.exec('ROLLBACK TO unit; RELEASE unit')
+          rollbackUnit()
+          release()
         }
       }
-      if (lost === undefined) sqlite.exec('COMMIT')
+      if (lost === undefined) commit()
     } catch (e) {
       lost = e
     } finally {

@@ -1,6 +1,6 @@
 /** The durable inbound log: raw payloads stored before processing, and the dedupe key that makes a retry a no-op. */
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
-import { placeholderRows, prepared, preparedBySize, rowParams, type Db } from '../db.ts'
+import { and, desc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { insertIgnoring, prepared, runWrite, type Db } from '../db.ts'
 import { inboundLog } from '../schema.ts'
 import { rowsPerInsert } from '../bulk.ts'
 
@@ -25,28 +25,34 @@ export const INBOUND_BATCH = rowsPerInsert(inboundLog)
 
 const INBOUND_COLUMNS = ['platform', 'dedupeKey', 'raw', 'receivedAt', 'leaseOwner', 'leaseUntil'] as const
 
-const insertRows = preparedBySize(INBOUND_BATCH, (db, n) =>
+const insertRows = insertIgnoring(inboundLog, INBOUND_COLUMNS, ['platform', 'dedupeKey'])
+
+/** The `n` rows with the highest ids up to `lastId`: those one insert statement just stored (ids grow, one writer at a time). */
+const newestRows = prepared((db) =>
   db
-    .insert(inboundLog)
-    .values(placeholderRows(INBOUND_COLUMNS, n) as never)
-    .onConflictDoNothing({ target: [inboundLog.platform, inboundLog.dedupeKey] })
-    .returning({ id: inboundLog.id, platform: inboundLog.platform, dedupeKey: inboundLog.dedupeKey })
+    .select({ id: inboundLog.id, platform: inboundLog.platform, dedupeKey: inboundLog.dedupeKey })
+    .from(inboundLog)
+    .where(lte(inboundLog.id, sql.placeholder('lastId')))
+    .orderBy(desc(inboundLog.id))
+    .limit(sql.placeholder('n'))
     .prepare(),
 )
 
 /**
  * Stores up to INBOUND_BATCH payloads in one statement (one commit). For each row: its new id, or null when
  * the delivery was already recorded, earlier or in this same batch (the first copy wins).
+ *
+ * Without RETURNING, which costs SQLite a result row per stored row (measured: 12.5 → 5.5 µs a row in batches of 30):
+ * when every row was stored, one multi-row INSERT under AUTOINCREMENT gives them consecutive ids in order, ending at
+ * the last insert id. When some were repeats, the rows stored are the `changes` newest up to that id.
  */
 export async function recordInboundMany(db: Db, rows: InboundRow[]): Promise<(number | null)[]> {
   if (rows.length === 0) return []
   if (rows.length > INBOUND_BATCH) throw new RangeError(`at most ${INBOUND_BATCH} inbound rows per statement`)
-  const stored = await insertRows(db, rows.length).all(
-    rowParams(
-      INBOUND_COLUMNS,
-      rows.map((r) => ({ ...r, leaseOwner: r.leaseOwner ?? null, leaseUntil: r.leaseUntil ?? null })),
-    ),
-  )
+  const { changes, lastId } = await runWrite(db, insertRows.sql(rows.length), insertRows.params(rows))
+  if (changes === rows.length) return rows.map((_, i) => lastId - rows.length + 1 + i)
+  if (changes === 0) return rows.map(() => null)
+  const stored = await newestRows(db).all({ lastId, n: changes })
   const key = (r: { platform: string; dedupeKey: string }) => `${r.platform}\n${r.dedupeKey}`
   const ids = new Map(stored.map((r) => [key(r), r.id]))
   return rows.map((r) => {
@@ -56,16 +62,8 @@ export async function recordInboundMany(db: Db, rows: InboundRow[]): Promise<(nu
   })
 }
 
-const markRow = prepared((db) =>
-  db
-    .update(inboundLog)
-    .set({ status: sql.placeholder('status'), error: sql.placeholder('error') } as never)
-    .where(eq(inboundLog.id, sql.placeholder('id')))
-    .prepare(),
-)
-
 export async function markInbound(db: Db, id: number, status: 'processed' | 'failed' | 'ignored', error?: string) {
-  await markRow(db).run({ id, status, error: error ?? null })
+  await runWrite(db, 'update "inbound_log" set "status" = ?, "error" = ? where "id" = ?', [status, error ?? null, id])
 }
 
 /**
