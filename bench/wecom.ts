@@ -150,7 +150,7 @@ async function main() {
   const database = openNodeDatabase(join(dir, 'county.db'))
   await loadDemoCounty(database.db, shanghaiTime(2026, 11, 22, 10))
 
-  const total = 2 * (WARM + N) + RATE * RATE_SECONDS
+  const total = 3 * (WARM + N) + RATE * RATE_SECONDS
   const t0 = performance.now()
   const requests: Req[] = []
   for (let i = 0; i < total; i++) {
@@ -170,18 +170,41 @@ async function main() {
     WECOM_ENCODING_AES_KEY: APP.aesKey,
     WECOM_API_BASE: 'http://127.0.0.1:9',
   })
-  const app = createApp({
-    db: database.db,
-    schemaVersion: database.schemaVersion,
-    logger: silentLogger,
-    now: () => new Date(),
-    channels: config.channels,
-  })
-  const fastRoutes = new Map<string, NodeRoute>()
-  const channel = startWecom({ config, db: database.db, logger: silentLogger, app, now: () => new Date(), drainEveryMs: 0, nodeRoutes: fastRoutes })
-  const ours = nodeServer(app.fetch, HONO_ONLY ? new Map() : fastRoutes)
-  ours.listen(0, '127.0.0.1')
-  await new Promise<void>((r) => ours.once('listening', () => r()))
+  // The process's intake as main.ts makes it (with the runtime's transaction, so bot runs commit in groups), the
+  // WeCom channel on it, and the node:http server; `botOff`: a no-op in the bot's place (intake alone:
+  // verify + decrypt + dedupe + store, the issue's measure), on a database of its own.
+  const { createIntake } = await import('../src/intake/index.ts')
+  const { decoders } = await import('../src/channels/index.ts')
+  const startOurs = async (db: typeof database, botOff: boolean) => {
+    const app = createApp({ db: db.db, schemaVersion: db.schemaVersion, logger: silentLogger, now: () => new Date(), channels: config.channels })
+    const fastRoutes = new Map<string, NodeRoute>()
+    const intake = createIntake({
+      db: db.db,
+      logger: silentLogger,
+      now: () => new Date(),
+      platforms: config.channels,
+      decoders: decoders(db.db),
+      transact: db.transact,
+      ...(botOff && { bot: async () => ({ messages: [] }) }),
+    })
+    const channel = startWecom({
+      config,
+      db: db.db,
+      logger: silentLogger,
+      app,
+      now: () => new Date(),
+      drainEveryMs: 0,
+      nodeRoutes: fastRoutes,
+      intake,
+    })
+    const server = nodeServer(app.fetch, HONO_ONLY ? new Map() : fastRoutes)
+    server.listen(0, '127.0.0.1')
+    await new Promise<void>((r) => server.once('listening', () => r()))
+    return { channel, server }
+  }
+  const intakeDatabase = openNodeDatabase(join(dir, 'intake.db'))
+  const { channel, server: ours } = await startOurs(database, false)
+  const alone = await startOurs(intakeDatabase, true)
   console.log(HONO_ONLY ? 'ours: callbacks through Hono (BENCH_HONO_ONLY=1)' : 'ours: callbacks straight from node:http (as npm start)')
 
   // Baseline: @wecom/crypto, a no-op body.
@@ -209,12 +232,30 @@ async function main() {
 
   // Warm both, then the closed loops: baseline first, ours second (each on callbacks it has not seen).
   await runClient({ base: base(baseline), requests: take(WARM), concurrency: C })
+  const cpuBase0 = process.threadCpuUsage()
   const b = await runClient({ base: base(baseline), requests: take(N), concurrency: C })
+  const cpuBase = process.threadCpuUsage(cpuBase0)
+  await runClient({ base: base(alone.server), requests: take(WARM), concurrency: C })
+  const cpuAlone0 = process.threadCpuUsage()
+  const i = await runClient({ base: base(alone.server), requests: take(N), concurrency: C })
+  const cpuAlone = process.threadCpuUsage(cpuAlone0)
+  await alone.channel.receiver.idle()
   await runClient({ base: base(ours), requests: take(WARM), concurrency: C })
   await channel.receiver.idle()
+  // BENCH_PROFILE=FILE: a CPU profile of the servers' thread over ours' closed loop.
+  const session = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined
+  if (session) {
+    session.connect()
+    await session.post('Profiler.enable')
+    await session.post('Profiler.start')
+  }
   const cpu0 = process.threadCpuUsage()
   const o = await runClient({ base: base(ours), requests: take(N), concurrency: C })
   const cpu = process.threadCpuUsage(cpu0)
+  if (session) {
+    const { profile } = await session.post('Profiler.stop')
+    ;(await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile))
+  }
   await channel.receiver.idle()
   const open = await runClient({ base: base(ours), requests: take(RATE * RATE_SECONDS), rate: RATE })
   await channel.receiver.idle()
@@ -243,15 +284,27 @@ async function main() {
       `${name.padEnd(22)} ${rps(r).toFixed(0).padStart(6)} req/s  p50 ${pct(r.latencies, 50).toFixed(1)} ms  p99 ${pct(r.latencies, 99).toFixed(1)} ms  errors ${r.errors}`,
     )
   line('baseline @wecom/crypto', b)
+  line('ours, bot off (intake)', i)
   line('ours (closed loop)', o)
   line(`ours at ${RATE}/s`, open)
-  console.log(`ours: ${((cpu.user + cpu.system) / 1000 / N).toFixed(3)} ms CPU per callback on the server thread; ${stored} callbacks stored`)
+  const us = (c: NodeJS.CpuUsage) => (c.user + c.system) / N
+  console.log(
+    `servers' thread CPU per callback: baseline ${us(cpuBase).toFixed(0)} µs, intake alone ${us(cpuAlone).toFixed(0)} µs, ours ${us(cpu).toFixed(0)} µs; ${stored} callbacks stored`,
+  )
+  console.log(
+    `ratio ours/baseline ${(rps(o) / rps(b)).toFixed(2)}× (intake alone, the issue's verify + decrypt + dedupe + store: ${(rps(i) / rps(b)).toFixed(2)}×)`,
+  )
   console.log(`board PNG ${size} bytes: p50 ${pct(pngTimes, 50).toFixed(1)} ms, p99 ${pct(pngTimes, 99).toFixed(1)} ms (warm)`)
   console.log(
     [
       `baseline_rps=${rps(b).toFixed(0)}`,
       `ours_rps=${rps(o).toFixed(0)}`,
       `ratio=${(rps(o) / rps(b)).toFixed(2)}`,
+      `intake_rps=${rps(i).toFixed(0)}`,
+      `intake_ratio=${(rps(i) / rps(b)).toFixed(2)}`,
+      `baseline_cpu_us=${us(cpuBase).toFixed(0)}`,
+      `intake_cpu_us=${us(cpuAlone).toFixed(0)}`,
+      `ours_cpu_us=${us(cpu).toFixed(0)}`,
       `open_rate=${RATE}`,
       `open_p99_ms=${pct(open.latencies, 99).toFixed(1)}`,
       `errors=${b.errors + o.errors + open.errors}`,
@@ -261,8 +314,11 @@ async function main() {
     ].join(' '),
   )
   await channel.stop()
+  await alone.channel.stop()
   await new Promise<void>((r) => ours.close(() => r()))
+  await new Promise<void>((r) => alone.server.close(() => r()))
   await new Promise<void>((r) => baseline.close(() => r()))
   database.close()
+  intakeDatabase.close()
   rmSync(dir, { recursive: true, force: true })
 }

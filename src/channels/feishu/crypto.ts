@@ -30,7 +30,7 @@ export type Sha256Hex = (text: string) => string
  * Lower-case hex of SHA-256 over the UTF-8 bytes of `text`, with @noble/hashes (the default everywhere).
  * Synchronous on purpose: every webhook is hashed once, and WebCrypto's digest on Node costs ~50 µs of CPU
  * per 1.5 KB body for its thread hop, four times the hashing itself (bench/webhook.ts). Node passes
- * node:crypto's `createHash` instead (src/runtime/node/aes.ts), another ~4× faster.
+ * node:crypto's one-shot `hash` instead (src/runtime/node/aes.ts), another ~4× faster.
  */
 export const sha256Hex: Sha256Hex = (text) => toHex(sha256(encoder.encode(text)))
 

@@ -65,16 +65,27 @@ export function wecomKeys(encodingAesKey: string): WecomKeys {
   return k
 }
 
+/** Lower-case hex SHA-1 of the UTF-8 bytes of a text: a runtime may hand in its own (Node: node:crypto's, native). */
+export type Sha1Hex = (text: string) => string
+
+const portableSha1Hex: Sha1Hex = (text) => toHex(sha1(encoder.encode(text)))
+
 /** Lower-case hex SHA-1 of the four strings sorted and joined (WeCom's `msg_signature`). */
-export function wecomSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
-  const joined = [token, timestamp, nonce, encrypt].sort().join('')
-  return toHex(sha1(encoder.encode(joined)))
+export function wecomSignature(token: string, timestamp: string, nonce: string, encrypt: string, sha1Hex: Sha1Hex = portableSha1Hex): string {
+  return sha1Hex([token, timestamp, nonce, encrypt].sort().join(''))
 }
 
 /** True when `signature` is the msg_signature of these four strings (constant-time; a missing one is false). */
-export function verifyWecomSignature(token: string, timestamp: string, nonce: string, encrypt: string, signature: string | undefined): boolean {
+export function verifyWecomSignature(
+  token: string,
+  timestamp: string,
+  nonce: string,
+  encrypt: string,
+  signature: string | undefined,
+  sha1Hex?: Sha1Hex,
+): boolean {
   if (!signature) return false
-  return timingSafeEqual(wecomSignature(token, timestamp, nonce, encrypt), signature.toLowerCase())
+  return timingSafeEqual(wecomSignature(token, timestamp, nonce, encrypt, sha1Hex), signature.toLowerCase())
 }
 
 const importedKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>()

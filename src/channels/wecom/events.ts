@@ -14,7 +14,7 @@
  */
 import { isCommandName, type ChatRef, type InboundEvent, type PlatformUser } from '../../model/index.ts'
 import { WebhookPayloadError } from '../feishu/events.ts'
-import { WebhookAuthError, decryptWecom, verifyWecomSignature, type RawAesCbc, type WecomKeys } from './crypto.ts'
+import { WebhookAuthError, decryptWecom, verifyWecomSignature, type RawAesCbc, type Sha1Hex, type WecomKeys } from './crypto.ts'
 
 export { WebhookPayloadError }
 
@@ -153,6 +153,8 @@ export interface WecomSecrets {
   now?: () => Date
   /** The runtime's AES (default WebCrypto; Node passes node:crypto's, src/runtime/node/wecom.ts). */
   aes?: RawAesCbc
+  /** The runtime's SHA-1 for the signature (default a portable one; Node passes node:crypto's). */
+  sha1Hex?: Sha1Hex
 }
 
 /** The query of a callback: `msg_signature`, `timestamp`, `nonce` (and `echostr` for the GET). */
@@ -181,7 +183,7 @@ export async function openVerification(q: CallbackQuery, s: WecomSecrets): Promi
   const echostr = q.echostr?.replace(/ /g, '+')
   const { msg_signature: signature, timestamp = '', nonce = '' } = q
   if (!echostr || !signature) throw new WebhookAuthError('missing echostr or msg_signature')
-  if (!verifyWecomSignature(s.token, timestamp, nonce, echostr, signature)) throw new WebhookAuthError('signature mismatch')
+  if (!verifyWecomSignature(s.token, timestamp, nonce, echostr, signature, s.sha1Hex)) throw new WebhookAuthError('signature mismatch')
   return (await decryptWecom(s.keys, echostr, s.corpId, s.aes)).msg
 }
 
@@ -204,7 +206,7 @@ export async function openCallback(req: { query: CallbackQuery; rawBody: string 
   const envelope = format === 'json' ? parseJsonFields(body) : parseFlatXml(body)
   const encrypt = envelope.Encrypt ?? envelope.encrypt
   if (!encrypt) throw new WebhookPayloadError('callback has no Encrypt')
-  if (!verifyWecomSignature(s.token, timestamp, nonce, encrypt, signature)) throw new WebhookAuthError('signature mismatch')
+  if (!verifyWecomSignature(s.token, timestamp, nonce, encrypt, signature, s.sha1Hex)) throw new WebhookAuthError('signature mismatch')
   checkAge(timestamp, s)
   const { msg } = await decryptWecom(s.keys, encrypt, s.corpId, s.aes)
   let fields: WecomFields

@@ -15,8 +15,9 @@
  * @example
  *   feishuRoutes({ …, secrets: { encryptKey, aes: nodeAes, sha256Hex: nodeSha256Hex } })
  */
-import { createDecipheriv, createHash, createSecretKey, type Decipheriv } from 'node:crypto'
+import { createDecipheriv, createSecretKey, hash, type Decipheriv } from 'node:crypto'
 import type { AesCbc, Sha256Hex } from '../../channels/feishu/index.ts'
+import type { Sha1Hex } from '../../channels/wecom/crypto.ts'
 import { fromBase64 } from '../../lib/bytes.ts'
 
 // One AES-256-ECB decipher per key, without padding, made once. ECB with whole blocks and no padding keeps no
@@ -66,5 +67,8 @@ export const nodeAes: AesCbc = {
   },
 }
 
-/** Lower-case hex SHA-256 of the UTF-8 bytes of `text` (the webhook signature), through node:crypto. */
-export const nodeSha256Hex: Sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex')
+/** Lower-case hex SHA-256 of the UTF-8 bytes of `text` (the Feishu signature), node:crypto's one-shot hash. */
+export const nodeSha256Hex: Sha256Hex = (text) => hash('sha256', text, 'hex')
+
+/** Lower-case hex SHA-1 of the UTF-8 bytes of `text` (the WeCom msg_signature), node:crypto's one-shot hash. */
+export const nodeSha1Hex: Sha1Hex = (text) => hash('sha1', text, 'hex')

@@ -39,6 +39,7 @@ import { wecomOutboxSender, type RobotSend } from '../../channels/wecom/outbox.t
 import { ROBOT_PREFIX, parseRobots, robotSender } from '../../channels/wecom/robot.ts'
 import { upsertGroup } from '../../store/repos/directory.ts'
 import { createPngRenderer } from './png.ts'
+import { nodeSha1Hex } from './aes.ts'
 import { formRoutes } from '../../forms/routes.ts'
 
 /**
@@ -129,7 +130,15 @@ export function startWecom(o: StartWecomOptions): WecomChannel {
     logger,
     now,
     receiver,
-    secrets: { token, keys: wecomKeys(aesKey), corpId, agentId, maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS, aes: nodeWecomAes },
+    secrets: {
+      token,
+      keys: wecomKeys(aesKey),
+      corpId,
+      agentId,
+      maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS,
+      aes: nodeWecomAes,
+      sha1Hex: nodeSha1Hex,
+    },
   }
   // One handler for both paths, so that the Hono route and node:http answer alike.
   const handler = wecomCallbackHandler(deps)

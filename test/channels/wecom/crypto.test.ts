@@ -4,6 +4,7 @@
  * what forged, foreign or truncated input does. Both AES implementations (WebCrypto's extra-block trick and
  * node:crypto without auto padding) are run on every case.
  */
+import { nodeSha1Hex } from '../../../src/runtime/node/aes.ts'
 import { describe, expect, it } from 'vitest'
 import {
   decryptWecom,
@@ -31,6 +32,16 @@ describe('msg_signature', () => {
     expect(wecomSignature(B.token, B.post.timestamp, B.post.nonce, B.post.encrypt)).toBe(B.post.signature)
     expect(wecomSignature(C.token, C.post.timestamp, C.post.nonce, C.post.encrypt)).toBe(C.post.signature)
     expect(wecomSignature(A.token, D.timestamp, D.nonce, D.encrypt)).toBe(D.signature)
+  })
+
+  it('matches the official vectors with the Node runtime’s SHA-1 too', () => {
+    for (const [token, v] of [
+      [A.token, A.verify],
+      [A.token, { ...A.post, echostr: A.post.encrypt }],
+      [B.token, { ...B.post, echostr: B.post.encrypt }],
+      [A.token, { ...D, echostr: D.encrypt }],
+    ] as const)
+      expect(wecomSignature(token, v.timestamp, v.nonce, v.echostr, nodeSha1Hex)).toBe(v.signature)
   })
 
   it('refuses a forged, missing or other-token signature', () => {
