@@ -58,6 +58,12 @@ function mount(v: { token: string; aesKey: string; corpId: string }, at: Date, o
 }
 
 const atSeconds = (ts: string) => new Date((Number(ts) + 5) * 1000)
+/** Our own app's callbacks are made at a fixed time (Thursday 26 November 2026, 10:00 in Shanghai), never the wall clock. */
+const AT = shanghaiTime(2026, 11, 26, 10)
+const seconds = () => String(Math.floor(now.getTime() / 1000))
+const signedAt = (app: WecomApp, plain: string, o: Parameters<typeof callbackRequest>[2] = {}) =>
+  callbackRequest(app, plain, { timestamp: seconds(), ...o })
+const textAt = (app: WecomApp, user: string, text: string) => textXml(app, user, text, { createTime: Number(seconds()) })
 
 beforeEach(async () => {
   database = openNodeDatabase(':memory:')
@@ -119,8 +125,8 @@ describe('URL verification (GET)', () => {
   })
 
   it('answers what the console sends for our own app', async () => {
-    mount(OUR, new Date())
-    expect(await get(await verificationQuery(OUR, '8675309123456789'))).toEqual({ status: 200, text: '8675309123456789' })
+    mount(OUR, AT)
+    expect(await get(await verificationQuery(OUR, '8675309123456789', { timestamp: seconds() }))).toEqual({ status: 200, text: '8675309123456789' })
   })
 })
 
@@ -173,15 +179,15 @@ describe('callbacks (POST)', () => {
     expect((await post(postQuery({ ...A.post, signature: A.post.signature.replace('4', '5') }), envelopeA)).status).toBe(401)
     expect((await post(postQuery({ ...A.post, timestamp: '1409659814' }), envelopeA)).status).toBe(401)
 
-    mount(OUR, new Date(), { agentId: String(OUR.agentId) })
-    const foreign = await callbackRequest(OUR, textXml(OUR, 'zhangsan', '帮助'), { receiveId: 'ww_someone_else' })
+    mount(OUR, AT, { agentId: String(OUR.agentId) })
+    const foreign = await signedAt(OUR, textAt(OUR, 'zhangsan', '帮助'), { receiveId: 'ww_someone_else' })
     expect((await post(foreign.query, foreign.body)).status).toBe(401)
-    const stale = await callbackRequest(OUR, textXml(OUR, 'zhangsan', '帮助'), { timestamp: String(Math.floor(now.getTime() / 1000) - 301) })
+    const stale = await signedAt(OUR, textAt(OUR, 'zhangsan', '帮助'), { timestamp: String(Math.floor(now.getTime() / 1000) - 301) })
     expect((await post(stale.query, stale.body)).status).toBe(401)
-    const otherApp = await callbackRequest(OUR, textXml({ ...OUR, agentId: 1000099 }, 'zhangsan', '帮助'))
+    const otherApp = await signedAt(OUR, textAt({ ...OUR, agentId: 1000099 }, 'zhangsan', '帮助'))
     expect((await post(otherApp.query, otherApp.body)).status).toBe(401)
     // Truncated: whole blocks, correctly signed, but cut short (the length field points past the end).
-    const ok = await callbackRequest(OUR, textXml(OUR, 'zhangsan', '帮助'.repeat(20)))
+    const ok = await signedAt(OUR, textAt(OUR, 'zhangsan', '帮助'.repeat(20)))
     const cut = btoa(atob(ok.encrypt).slice(0, 64))
     const { wecomSignature } = await import('../../../src/channels/wecom/crypto.ts')
     const sig = wecomSignature(OUR.token, ok.timestamp, ok.nonce, cut)
@@ -193,7 +199,7 @@ describe('callbacks (POST)', () => {
   })
 
   it('refuses an oversized body with 413 and a malformed one with 400 — nothing stored', async () => {
-    mount(OUR, new Date())
+    mount(OUR, AT)
     const big = `<xml><Encrypt><![CDATA[${'A'.repeat(MAX_BODY_BYTES)}]]></Encrypt></xml>`
     expect((await post('msg_signature=x&timestamp=1&nonce=1', big)).status).toBe(413)
     expect((await post('msg_signature=x&timestamp=1&nonce=1', 'not xml')).status).toBe(400)
@@ -202,20 +208,20 @@ describe('callbacks (POST)', () => {
   })
 
   it('a text whose CDATA holds a closing tag is read whole', async () => {
-    mount(OUR, new Date())
-    const r = await callbackRequest(OUR, textXml(OUR, 'zhangsan', '查 </Content><MsgId>1</MsgId> ]]> 城关镇'))
+    mount(OUR, AT)
+    const r = await signedAt(OUR, textAt(OUR, 'zhangsan', '查 </Content><MsgId>1</MsgId> ]]> 城关镇'))
     expect((await post(r.query, r.body)).status).toBe(200)
     const event = await wecomDecoder((await inbound())[0]!.raw, now)
     expect(event).toMatchObject({ type: 'text', text: '查 </Content><MsgId>1</MsgId> ]]> 城关镇' })
   })
 
   it('enter_agent greets a bound person once a day; a click of a foreign button is stored and ignored', async () => {
-    mount(OUR, new Date())
+    mount(OUR, AT)
     const person = (await database.db.select().from(people).all())[0]!
     await bindIdentity(database.db, person.id, 'wecom', 'zhangsan', now.getTime())
     const t = Math.floor(now.getTime() / 1000)
     for (const createTime of [t, t + 60]) {
-      const r = await callbackRequest(OUR, enterAgentXml(OUR, 'zhangsan', { createTime }))
+      const r = await signedAt(OUR, enterAgentXml(OUR, 'zhangsan', { createTime }))
       expect((await post(r.query, r.body)).status).toBe(200)
     }
     expect(await inbound()).toHaveLength(1)
@@ -224,7 +230,7 @@ describe('callbacks (POST)', () => {
     expect(JSON.stringify(out[0]!.body)).toContain(`${person.name}您好`)
 
     // Its CreateTime given: on a loaded machine the clock may have moved a second on since \`t\`.
-    const click = await callbackRequest(OUR, cardClickXml(OUR, 'zhangsan', 'not-ours', 'task1', { createTime: t }))
+    const click = await signedAt(OUR, cardClickXml(OUR, 'zhangsan', 'not-ours', 'task1', { createTime: t }))
     expect((await post(click.query, click.body)).status).toBe(200)
     const row = await database.db
       .select()
@@ -235,8 +241,8 @@ describe('callbacks (POST)', () => {
   })
 
   it('the JSON envelope of our own app works too', async () => {
-    mount(OUR, new Date())
-    const r = await callbackRequest(OUR, textXml(OUR, 'lisi', '帮助'), { format: 'json' })
+    mount(OUR, AT)
+    const r = await signedAt(OUR, textAt(OUR, 'lisi', '帮助'), { format: 'json' })
     expect((await post(r.query, r.body, 'application/json')).status).toBe(200)
     expect((await inbound())[0]).toMatchObject({ status: 'processed' })
   })
