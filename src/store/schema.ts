@@ -560,6 +560,10 @@ export const outbox = sqliteTable(
     index('outbox_updates')
       .on(t.updatesId)
       .where(sql`updates_id is not null`),
+    // A WeCom card click names the message it came from: found without reading every sent row.
+    index('outbox_message')
+      .on(t.messageId)
+      .where(sql`message_id is not null`),
   ],
 )
 

@@ -63,6 +63,8 @@ describe('upgrading a county database', () => {
     // 0010_lean_hot_indexes: the first release had an index on inbound_log.received_at; outbox_subject and
     // outbox_updates (made whole by 0005) become partial.
     old.exec('create index inbound_log_received on inbound_log (received_at)')
+    // 0011_outbox_message_index: sent rows found by their message id (WeCom card clicks).
+    old.exec('drop index outbox_message')
     old.exec('delete from __drizzle_migrations where created_at > (select min(created_at) from __drizzle_migrations)')
     const reports = old.prepare('select count(*) as n from reports').get()
     expect(old.prepare(`select count(*) as n from sqlite_master where name in ('reports_round_figures', 'month_figures')`).get()).toEqual({ n: 0 })
@@ -85,6 +87,7 @@ describe('upgrading a county database', () => {
     ).toEqual([
       { name: 'outbox_due', partial: 0 },
       { name: 'outbox_key_unique', partial: 0 },
+      { name: 'outbox_message', partial: 1 },
       { name: 'outbox_subject', partial: 1 },
       { name: 'outbox_updates', partial: 1 },
     ])

@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_message` ON `outbox` (`message_id`) WHERE message_id is not null;
