@@ -6,7 +6,7 @@
  * exists — the time from navigation to the first chart drawn, over loopback. Targets of issue 18: < 150 ms a
  * page, < 600 KB gzip for the first page, < 1.5 s to the first chart. Last line: key=value figures.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -23,6 +23,7 @@ import { csrfToken } from '../src/web/actions.ts'
 import * as XLSX from '@e965/xlsx'
 import { settleMonth } from '../src/services/monthly.ts'
 import { loadRules } from '../src/services/rules.ts'
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium } from '../test/browser.ts'
 
 const SIZE = Number(process.env.BENCH_PROJECTS ?? 20_000)
 const UNITS = 200
@@ -144,7 +145,7 @@ for (const path of PAGES) {
   figures.push(`import_preview_ms=${median(times).toFixed(1)}`)
 }
 
-if (existsSync('/usr/bin/chromium')) {
+if (haveChromium) {
   const { chromium } = await import('playwright-core')
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
@@ -152,19 +153,10 @@ if (existsSync('/usr/bin/chromium')) {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const profile = mkdtempSync(join(tmpdir(), 'diaodu-bench-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_FLAGS,
   })
   const page = context.pages()[0] ?? (await context.newPage())
   const { url } = await issueLoginLink(db, office, NOW, base)

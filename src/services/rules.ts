@@ -10,7 +10,6 @@ import { COLOUR_PRESETS, DEFAULT_COLOUR_RULE, type ColourRule } from '../domain/
 import { DEFAULT_SCORING, type ScoringConfig } from '../domain/scoring.ts'
 import type { ScheduleMode } from '../domain/schedule.ts'
 import { createWorkdayCalendar, type CalendarOverride, type WorkdayCalendar } from '../domain/workdays.ts'
-import { holidayOverrides } from '../store/schema.ts'
 import { resolveDispatch, type DispatchCalendar } from '../domain/dispatch.ts'
 
 /**
@@ -96,13 +95,9 @@ export async function loadRules(db: Db): Promise<Rules> {
   }
 }
 
-const allOverrides = prepared((db) => db.select().from(holidayOverrides).prepare())
-
 /** The working-day calendar: chinese-days plus the admin's override table. */
 export async function loadCalendar(db: Db): Promise<WorkdayCalendar> {
-  const rows = await allOverrides(db).all()
-  const overrides: CalendarOverride[] = rows.map((r) => ({ date: r.date, kind: r.kind, note: r.note }))
-  return createWorkdayCalendar(overrides)
+  return (await settingsState(db)).calendar()
 }
 
 // The settings version and the override rows (as one JSON text), in one statement.

@@ -2,7 +2,7 @@
  * The database handle shared by both runtimes. Repositories always `await` query builders, which works for
  * better-sqlite3 (synchronous underneath) and D1 alike; nothing here may use the sync-only `.all()/.get()`.
  */
-import { getTableColumns, getTableName, sql } from 'drizzle-orm'
+import { getTableColumns, getTableName } from 'drizzle-orm'
 import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type * as schema from './schema.ts'
 
